@@ -1,0 +1,262 @@
+//! The command line: clap definitions, progress bars and what each verb prints.
+//!
+//! Nothing else in the crate knows about the terminal. Every verb returns
+//! `Result<ExitCode-ish, Error>`; `main` maps errors to exit code 2.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::erlang::{self, Queue};
+use crate::error::Error;
+use crate::report;
+use crate::scenario::parse_duration;
+use crate::{Model, Scenario, Summary};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ccsim",
+    version,
+    about = "Contact-centre simulator: staffing, service levels and costs with confidence intervals"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ErlangFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and report its figures with confidence intervals.
+    Run {
+        scenario: PathBuf,
+        /// Replications (default: the scenario's `replications`).
+        #[arg(long)]
+        replications: Option<u64>,
+        /// Seed (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads; 0 uses every core. The output does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Also write intervals.csv, call_types.csv, groups.csv and summary.json here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check scenario files without simulating them.
+    Validate {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Exact Erlang C (or Erlang A with --patience) figures for one stationary queue.
+    Erlang {
+        /// Calls per hour.
+        #[arg(long)]
+        per_hour: f64,
+        /// Average handle time, e.g. "180s" or "3m".
+        #[arg(long)]
+        aht: String,
+        /// Agents on duty.
+        #[arg(long)]
+        agents: u32,
+        /// Mean patience (exponential): Erlang A. Without it callers never abandon.
+        #[arg(long)]
+        patience: Option<String>,
+        /// Service-level threshold.
+        #[arg(long, default_value = "20s")]
+        threshold: String,
+        /// Also find the fewest agents whose service level is at least this.
+        #[arg(long)]
+        target_sl: Option<f64>,
+        #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
+        format: ErlangFormat,
+    },
+}
+
+/// Runs a parsed command line; the returned number is the exit code.
+pub fn execute(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            replications,
+            seed,
+            threads,
+            format,
+            out,
+        } => run(&scenario, replications, seed, threads, format, out.as_deref()),
+        Command::Validate { scenarios } => validate(&scenarios),
+        Command::Erlang {
+            per_hour,
+            aht,
+            agents,
+            patience,
+            threshold,
+            target_sl,
+            format,
+        } => erlang_cmd(
+            per_hour,
+            &aht,
+            agents,
+            patience.as_deref(),
+            &threshold,
+            target_sl,
+            format,
+        ),
+    }
+}
+
+/// Loads and validates a scenario file.
+pub fn load_model(path: &Path) -> Result<Model, Error> {
+    Model::build(&Scenario::load(path)?)
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .expect("a fixed template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+fn run(
+    path: &Path,
+    replications: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    format: Format,
+    out: Option<&Path>,
+) -> Result<u8, Error> {
+    let mut model = load_model(path)?;
+    if let Some(r) = replications {
+        model = model.with_replications(r)?;
+    }
+    if let Some(s) = seed {
+        model.seed = s;
+    }
+    let bar = progress_bar(model.replications, "replications");
+    let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let summary = Summary::new(&model, &acc);
+    if let Some(dir) = out {
+        report::csv::write_dir(dir, &summary)?;
+    }
+    let text = match format {
+        Format::Table => report::table::render(&summary),
+        Format::Json => report::json::to_json(&summary),
+        Format::Csv => report::csv::intervals_csv(&summary),
+    };
+    print!("{text}");
+    Ok(0)
+}
+
+fn validate(paths: &[PathBuf]) -> Result<u8, Error> {
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        match load_model(path) {
+            Ok(model) => println!(
+                "{}: ok ({} call types, {} groups, {} intervals)",
+                path.display(),
+                model.call_types.len(),
+                model.groups.len(),
+                model.clock.intervals
+            ),
+            Err(Error::Invalid(d)) => diagnostics.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(0)
+    } else {
+        Err(Error::Invalid(diagnostics))
+    }
+}
+
+fn duration_arg(flag: &str, text: &str) -> Result<f64, Error> {
+    parse_duration(text).map_err(|m| Error::Other(format!("{flag}: {m}")))
+}
+
+fn erlang_cmd(
+    per_hour: f64,
+    aht: &str,
+    agents: u32,
+    patience: Option<&str>,
+    threshold: &str,
+    target_sl: Option<f64>,
+    format: ErlangFormat,
+) -> Result<u8, Error> {
+    let q = Queue {
+        arrival_rate: per_hour / 3600.0,
+        mean_handle_time: duration_arg("--aht", aht)?,
+        agents,
+        mean_patience: patience.map(|p| duration_arg("--patience", p)).transpose()?,
+        threshold: duration_arg("--threshold", threshold)?,
+    };
+    if let Some(t) = target_sl
+        && !(0.0..=1.0).contains(&t)
+    {
+        return Err(Error::Other(format!("--target-sl must be between 0 and 1, got {t}")));
+    }
+    let to_error = |e: erlang::ErlangError| Error::Other(format!("erlang: {e}"));
+    let perf = erlang::performance(&q).map_err(to_error)?;
+    let needed = target_sl
+        .map(|t| erlang::agents_for_service_level(&q, t))
+        .transpose()
+        .map_err(to_error)?;
+    match format {
+        ErlangFormat::Json => {
+            let mut value = serde_json::to_value(perf).expect("plain numbers");
+            if let Some(n) = needed {
+                value["agents"] = n.into();
+            }
+            println!("{}", serde_json::to_string_pretty(&value).expect("plain numbers"));
+        }
+        ErlangFormat::Table => {
+            let model = if q.mean_patience.is_some() {
+                "Erlang A (M/M/n+M)"
+            } else {
+                "Erlang C (M/M/n)"
+            };
+            println!(
+                "{model}: {per_hour} calls/h, AHT {}s, {agents} agents, load {:.3} Erlangs",
+                q.mean_handle_time,
+                q.arrival_rate * q.mean_handle_time
+            );
+            println!("  P(wait)        {:.5}", perf.p_wait);
+            println!(
+                "  service level  {:.5}  (answered within {}s ÷ offered)",
+                perf.service_level, q.threshold
+            );
+            println!("  ASA            {:.3} s", perf.asa_seconds);
+            println!("  answer rate    {:.5}", perf.answer_rate);
+            println!("  abandon rate   {:.5}", perf.abandon_rate);
+            println!("  occupancy      {:.4}", perf.occupancy);
+            if let (Some(n), Some(t)) = (needed, target_sl) {
+                println!("  fewest agents for service level ≥ {t}: {n}");
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,181 @@
+//! One error type for everything a user can get wrong.
+//!
+//! A [`Diagnostic`] names the file, the line and column, the field (a dotted path such as
+//! `call_type[0].handle_time.mean`), what is wrong, and where one fits a suggestion
+//! ("did you mean …"). Parsing and validation collect every diagnostic of a file before
+//! reporting, so a planner fixes a file in one pass. [`Error`] is what the library's entry
+//! points return; the binary maps every `Error` to exit code 2.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One problem found in an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    /// 1-based line; 0 when the problem has no position (e.g. the file as a whole).
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// Dotted path of the field, e.g. `call_type[1].patience.mean`; empty for the file.
+    pub field: String,
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ": {}", self.field)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, "\n  help: {s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Turns byte offsets of one source text into line and column numbers.
+#[derive(Debug, Clone)]
+pub struct SourceMap {
+    file: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceMap {
+    pub fn new(file: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceMap {
+            file: file.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based (line, column) of a byte offset; column counts characters.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        (line + 1, column)
+    }
+
+    /// A diagnostic at `span` (or at the top of the file when there is none).
+    pub fn diagnostic(
+        &self,
+        span: Option<Range<usize>>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (line, column) = span.map_or((0, 0), |s| self.line_col(s.start));
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            column,
+            field: field.into(),
+            message: message.into(),
+            suggestion: None,
+        }
+    }
+}
+
+/// The nearest of `candidates` to a misspelt `word`, if any is close enough to suggest.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|&(d, c)| d <= (c.chars().count().max(3) / 3).max(1) + usize::from(c.len() > 8))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Everything that can go wrong in the library. All of it is the user's input or
+/// environment (exit code 2); internal invariants are asserted, not returned.
+#[derive(Debug)]
+pub enum Error {
+    /// Problems in an input file, all of them.
+    Invalid(Vec<Diagnostic>),
+    /// A file or folder could not be read or written.
+    Io { path: String, source: std::io::Error },
+    /// Anything else, already phrased for the user.
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(diagnostics) => {
+                for (i, d) in diagnostics.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{d}")?;
+                }
+                Ok(())
+            }
+            Error::Io { path, source } => write!(f, "{path}: {source}"),
+            Error::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(d: Vec<Diagnostic>) -> Self {
+        Error::Invalid(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let map = SourceMap::new("f.toml", "a = 1\nbé = \"x\"\n");
+        assert_eq!(map.line_col(0), (1, 1));
+        assert_eq!(map.line_col(6), (2, 1));
+        // 'é' is two bytes: the '=' after "bé " is character 4 of line 2.
+        assert_eq!(map.line_col(10), (2, 4));
+    }
+
+    #[test]
+    fn suggests_only_near_names() {
+        assert_eq!(
+            did_you_mean("handel_time", ["handle_time", "patience"]),
+            Some("did you mean `handle_time`?".into())
+        );
+        assert_eq!(did_you_mean("zzz", ["handle_time", "patience"]), None);
+    }
+}

@@ -1,0 +1,211 @@
+//! Distributions of durations, validated once and ready to sample.
+//!
+//! As in `rand_distr`, a [`Sampler`] checks its parameters in [`Sampler::new`], stores
+//! what sampling needs precomputed, and never owns a generator: the engine passes the
+//! contact's own stream. Every value is in seconds.
+
+use rand::Rng;
+use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Triangular, Uniform, Weibull};
+
+use crate::scenario::DistSpec;
+
+/// The longest mean duration accepted (a year): beyond it a value is a typo.
+pub const MAX_SECONDS: f64 = 365.0 * 86400.0;
+
+/// A validated distribution of durations in seconds.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// Exponential with the given mean.
+    Exponential { mean: f64 },
+    /// Lognormal given by its mean and coefficient of variation (the shape of real
+    /// handle times); mean = `mean`.
+    LogNormal(LogNormal<f64>),
+    /// Gamma given by its mean and CV: shape 1/cv², scale mean·cv²; mean = `mean`.
+    Gamma(Gamma<f64>),
+    /// Weibull(shape k, scale λ); mean = λ·Γ(1 + 1/k). Common for patience.
+    Weibull(Weibull<f64>),
+    /// Uniform on [min, max); mean = (min + max)/2.
+    Uniform(Uniform<f64>),
+    /// Triangular(min, mode, max); mean = (min + mode + max)/3.
+    Triangular(Triangular<f64>),
+    /// Always the same value.
+    Constant(f64),
+}
+
+impl Sampler {
+    /// Validates `spec` and prepares sampling; the error says which parameter is wrong.
+    pub fn new(spec: &DistSpec) -> Result<Sampler, String> {
+        let positive = |name: &str, v: f64| {
+            if v > 0.0 && v <= MAX_SECONDS {
+                Ok(v)
+            } else if v > MAX_SECONDS {
+                Err(format!("{name} must be at most a year ({MAX_SECONDS} s), got {v}"))
+            } else {
+                Err(format!("{name} must be > 0, got {v}"))
+            }
+        };
+        let cv_ok = |cv: f64| {
+            if (0.0..=20.0).contains(&cv) {
+                Ok(cv)
+            } else {
+                Err(format!("cv must be between 0 and 20, got {cv}"))
+            }
+        };
+        Ok(match *spec {
+            DistSpec::Exponential { mean } => Sampler::Exponential {
+                mean: positive("mean", mean)?,
+            },
+            DistSpec::LogNormal { mean, cv } => {
+                let (mean, cv) = (positive("mean", mean)?, cv_ok(cv)?);
+                if cv == 0.0 {
+                    Sampler::Constant(mean)
+                } else {
+                    Sampler::LogNormal(LogNormal::from_mean_cv(mean, cv).map_err(|e| e.to_string())?)
+                }
+            }
+            DistSpec::Gamma { mean, cv } => {
+                let (mean, cv) = (positive("mean", mean)?, cv_ok(cv)?);
+                if cv == 0.0 {
+                    Sampler::Constant(mean)
+                } else {
+                    let shape = 1.0 / (cv * cv);
+                    Sampler::Gamma(Gamma::new(shape, mean / shape).map_err(|e| e.to_string())?)
+                }
+            }
+            DistSpec::Weibull { shape, scale } => {
+                if !(0.05..=100.0).contains(&shape) {
+                    return Err(format!("shape must be between 0.05 and 100, got {shape}"));
+                }
+                Sampler::Weibull(Weibull::new(positive("scale", scale)?, shape).map_err(|e| e.to_string())?)
+            }
+            DistSpec::Uniform { min, max } => {
+                if !(0.0 <= min && min <= max && max <= MAX_SECONDS) {
+                    return Err(format!("needs 0 ≤ min ≤ max ≤ a year, got min {min}, max {max}"));
+                }
+                if min == max {
+                    Sampler::Constant(min)
+                } else {
+                    Sampler::Uniform(Uniform::new(min, max).map_err(|e| e.to_string())?)
+                }
+            }
+            DistSpec::Triangular { min, mode, max } => {
+                if !(0.0 <= min && min <= mode && mode <= max && max <= MAX_SECONDS) {
+                    return Err(format!(
+                        "needs 0 ≤ min ≤ mode ≤ max ≤ a year, got min {min}, mode {mode}, max {max}"
+                    ));
+                }
+                if min == max {
+                    Sampler::Constant(min)
+                } else {
+                    Sampler::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?)
+                }
+            }
+            DistSpec::Constant { value } => {
+                if !(0.0..=MAX_SECONDS).contains(&value) {
+                    return Err(format!("value must be between 0 and a year, got {value}"));
+                }
+                Sampler::Constant(value)
+            }
+        })
+    }
+
+    /// One draw, in seconds (never negative).
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean
+            }
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Gamma(d) => d.sample(rng),
+            Sampler::Weibull(d) => d.sample(rng),
+            Sampler::Uniform(d) => d.sample(rng),
+            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::Constant(v) => *v,
+        }
+    }
+
+    /// The distribution's mean, in seconds.
+    pub fn mean(&self, spec: &DistSpec) -> f64 {
+        match *spec {
+            DistSpec::Exponential { mean } | DistSpec::LogNormal { mean, .. } | DistSpec::Gamma { mean, .. } => mean,
+            DistSpec::Weibull { shape, scale } => scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape),
+            DistSpec::Uniform { min, max } => (min + max) / 2.0,
+            DistSpec::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            DistSpec::Constant { value } => value,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::StreamKey;
+
+    fn sample_mean(spec: DistSpec, n: usize) -> (f64, f64) {
+        let s = Sampler::new(&spec).unwrap();
+        let mut rng = StreamKey::replication(7, 0).named("test").stream();
+        let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (m, (var / n as f64).sqrt())
+    }
+
+    #[test]
+    fn sample_means_match_documented_means() {
+        let specs = [
+            DistSpec::Exponential { mean: 300.0 },
+            DistSpec::LogNormal { mean: 300.0, cv: 0.8 },
+            DistSpec::Gamma { mean: 300.0, cv: 0.5 },
+            DistSpec::Weibull {
+                shape: 0.7,
+                scale: 200.0,
+            },
+            DistSpec::Uniform { min: 10.0, max: 50.0 },
+            DistSpec::Triangular {
+                min: 10.0,
+                mode: 20.0,
+                max: 60.0,
+            },
+            DistSpec::Constant { value: 42.0 },
+        ];
+        for spec in specs {
+            let expected = Sampler::new(&spec).unwrap().mean(&spec);
+            let (m, se) = sample_mean(spec.clone(), 200_000);
+            assert!(
+                (m - expected).abs() <= 4.0 * se + 1e-9,
+                "{spec:?}: sample mean {m} vs {expected} (se {se})"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_parameters_are_refused_with_the_parameter_named() {
+        assert!(
+            Sampler::new(&DistSpec::Exponential { mean: 0.0 })
+                .unwrap_err()
+                .contains("mean")
+        );
+        assert!(
+            Sampler::new(&DistSpec::LogNormal { mean: 60.0, cv: -1.0 })
+                .unwrap_err()
+                .contains("cv")
+        );
+        assert!(
+            Sampler::new(&DistSpec::Uniform { min: 5.0, max: 1.0 })
+                .unwrap_err()
+                .contains("min")
+        );
+        assert!(
+            Sampler::new(&DistSpec::Weibull { shape: 0.0, scale: 1.0 })
+                .unwrap_err()
+                .contains("shape")
+        );
+        assert!(
+            Sampler::new(&DistSpec::Exponential { mean: 1e12 })
+                .unwrap_err()
+                .contains("year")
+        );
+    }
+}

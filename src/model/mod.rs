@@ -1,0 +1,524 @@
+//! The validated, immutable model of a centre that the engine simulates.
+//!
+//! [`Model::build`] turns a [`Scenario`] (the file as written) into typed ids, samplers
+//! and per-interval tables, checking everything that crosses fields: names that must
+//! exist, lengths that must match the horizon, sizes that must be sane. Every problem is
+//! collected and reported with its file position. After this point nothing can be
+//! invalid, so the engine never checks input.
+
+pub mod dist;
+
+use crate::error::{Diagnostic, Error, did_you_mean};
+use crate::rng::fnv1a;
+use crate::scenario::{AgentsSpec, ArrivalSpec, Loc, Scenario};
+use crate::stats::{CALL_METRICS, GROUP_METRICS};
+pub use dist::Sampler;
+
+/// Microseconds: the engine's clock and every accumulated time.
+pub type Micros = u64;
+pub const MICROS_PER_SECOND: f64 = 1e6;
+
+/// Seconds (as written in a scenario) to the engine's integer microseconds.
+pub fn micros(seconds: f64) -> Micros {
+    (seconds * MICROS_PER_SECOND).round() as Micros
+}
+
+/// Index of a call type in [`Model::call_types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallTypeId(pub u32);
+
+/// Index of an agent group in [`Model::groups`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupId(pub u32);
+
+/// Limits that turn absurd input into a clear error instead of exhausted memory.
+pub mod limits {
+    pub const MAX_INTERVALS: usize = 100_000;
+    pub const MAX_HORIZON_DAYS: f64 = 366.0;
+    pub const MAX_AGENTS_PER_GROUP: u64 = 1_000_000;
+    pub const MAX_REPLICATIONS: u64 = 1_000_000;
+    /// Expected contacts per replication, all call types together.
+    pub const MAX_CALLS_PER_REPLICATION: f64 = 1e9;
+}
+
+/// The time grid of one replication: warm-up, measured intervals, drain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clock {
+    /// Clock time of the start of the measured window, seconds after midnight.
+    pub start_of_day: f64,
+    pub warmup: Micros,
+    pub interval: Micros,
+    pub intervals: usize,
+    pub drain_limit: Micros,
+}
+
+impl Clock {
+    /// Engine time where measuring starts.
+    pub fn window_start(&self) -> Micros {
+        self.warmup
+    }
+
+    /// Engine time where the measured window ends (no arrivals after it).
+    pub fn window_end(&self) -> Micros {
+        self.warmup + self.interval * self.intervals as Micros
+    }
+
+    /// The measured interval holding engine time `t`, if any.
+    #[inline]
+    pub fn interval_of(&self, t: Micros) -> Option<usize> {
+        if t < self.warmup {
+            return None;
+        }
+        let i = ((t - self.warmup) / self.interval) as usize;
+        (i < self.intervals).then_some(i)
+    }
+
+    /// Whether labels need a day prefix (the window reaches past the first midnight).
+    fn multi_day(&self) -> bool {
+        self.start_of_day + (self.interval * self.intervals as Micros) as f64 / MICROS_PER_SECOND > 86400.0
+    }
+
+    /// Label of interval `i`: "HH:MM", or "dN HH:MM" (N from 1) when the window spans
+    /// more than one day.
+    pub fn label(&self, i: usize) -> String {
+        let seconds = self.start_of_day.round() as u64 + (self.interval * i as Micros) / 1_000_000;
+        let (day, rest) = (seconds / 86400, seconds % 86400);
+        let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
+        let time = if s == 0 {
+            format!("{h:02}:{m:02}")
+        } else {
+            format!("{h:02}:{m:02}:{s:02}")
+        };
+        if self.multi_day() {
+            format!("d{} {time}", day + 1)
+        } else {
+            time
+        }
+    }
+}
+
+/// A call type (queue) as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct CallType {
+    pub name: String,
+    /// FNV-1a of the name: keys this call type's random streams.
+    pub stream_name: u64,
+    /// Arrival rate (calls per second) in each measured interval; the warm-up uses the
+    /// first interval's rate.
+    pub rate_per_second: Vec<f64>,
+    pub handle_time: Sampler,
+    pub patience: Option<Sampler>,
+    pub service_level_threshold: Micros,
+    /// Groups that serve this call type, in routing order.
+    pub groups: Vec<GroupId>,
+}
+
+/// An agent group as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    /// Agents on duty in each measured interval.
+    pub agents: Vec<u32>,
+    /// Call types this group serves.
+    pub skills: Vec<CallTypeId>,
+}
+
+/// Where an expectation looks: totals, one call type, one group, or one interval of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectation {
+    pub metric: String,
+    pub call_type: Option<CallTypeId>,
+    pub group: Option<GroupId>,
+    pub interval: Option<usize>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// How the expectation reads in messages, e.g. `answer_rate[call_type=sales]`.
+    pub description: String,
+    pub loc: Loc,
+}
+
+/// A validated centre.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub file: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub clock: Clock,
+    pub call_types: Vec<CallType>,
+    pub groups: Vec<Group>,
+    pub service_level_target: f64,
+    pub answer_rate_target: f64,
+    pub expectations: Vec<Expectation>,
+}
+
+impl Model {
+    /// Validates a scenario; all problems are returned together.
+    pub fn build(s: &Scenario) -> Result<Model, Error> {
+        let mut b = Builder {
+            s,
+            diagnostics: Vec::new(),
+        };
+        let clock = b.clock();
+        let call_types = b.call_types(&clock);
+        let groups = b.groups(&clock, &call_types);
+        let mut call_types = call_types;
+        for (g, group) in groups.iter().enumerate() {
+            for &ct in &group.skills {
+                call_types[ct.0 as usize].groups.push(GroupId(g as u32));
+            }
+        }
+        for (ct, spec) in call_types.iter().zip(&s.call_types) {
+            if ct.groups.is_empty() {
+                b.error(
+                    &spec.name.loc,
+                    format!(
+                        "no agent group has the skill `{}`: its calls could never be answered",
+                        ct.name
+                    ),
+                );
+            }
+        }
+        let expected_calls: f64 = call_types
+            .iter()
+            .map(|c| c.rate_per_second.iter().sum::<f64>() * clock.interval as f64 / MICROS_PER_SECOND)
+            .sum();
+        if expected_calls > limits::MAX_CALLS_PER_REPLICATION {
+            b.error(
+                &s.settings.duration.loc,
+                format!(
+                    "about {expected_calls:.3e} calls per replication is more than ccsim simulates ({:.0e}); shorten the horizon or split the scenario",
+                    limits::MAX_CALLS_PER_REPLICATION
+                ),
+            );
+        }
+        let expectations = b.expectations(&clock, &call_types, &groups);
+        let replications = s.settings.replications.value;
+        if !(1..=limits::MAX_REPLICATIONS).contains(&replications) {
+            b.error(
+                &s.settings.replications.loc,
+                format!("must be between 1 and {}, got {replications}", limits::MAX_REPLICATIONS),
+            );
+        }
+        if !b.diagnostics.is_empty() {
+            return Err(Error::Invalid(b.diagnostics));
+        }
+        Ok(Model {
+            name: s.settings.name.clone(),
+            file: s.source.file().to_owned(),
+            seed: s.settings.seed,
+            replications,
+            clock,
+            call_types,
+            groups,
+            service_level_target: s.settings.service_level_target.value,
+            answer_rate_target: s.settings.answer_rate_target.value,
+            expectations,
+        })
+    }
+
+    pub fn call_type_id(&self, name: &str) -> Option<CallTypeId> {
+        self.call_types
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| CallTypeId(i as u32))
+    }
+
+    pub fn group_id(&self, name: &str) -> Option<GroupId> {
+        self.groups
+            .iter()
+            .position(|g| g.name == name)
+            .map(|i| GroupId(i as u32))
+    }
+
+    /// A copy with a different number of replications (from the command line).
+    pub fn with_replications(mut self, replications: u64) -> Result<Model, Error> {
+        if !(1..=limits::MAX_REPLICATIONS).contains(&replications) {
+            return Err(Error::Other(format!(
+                "--replications must be between 1 and {}, got {replications}",
+                limits::MAX_REPLICATIONS
+            )));
+        }
+        self.replications = replications;
+        Ok(self)
+    }
+}
+
+struct Builder<'s> {
+    s: &'s Scenario,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn error(&mut self, loc: &Loc, message: impl Into<String>) -> &mut Diagnostic {
+        let d = self.s.source.diagnostic(loc.span.clone(), loc.field.clone(), message);
+        self.diagnostics.push(d);
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn clock(&mut self) -> Clock {
+        let st = &self.s.settings;
+        let (duration, interval) = (st.duration.value, st.interval.value);
+        let mut intervals = 1;
+        if duration > limits::MAX_HORIZON_DAYS * 86400.0 {
+            self.error(
+                &st.duration.loc,
+                format!(
+                    "a horizon of {:.0} days is longer than ccsim simulates ({} days)",
+                    duration / 86400.0,
+                    limits::MAX_HORIZON_DAYS
+                ),
+            );
+        } else if duration <= 0.0 {
+            self.error(&st.duration.loc, "must be > 0");
+        } else if interval < 1.0 {
+            self.error(&st.interval.loc, format!("must be at least 1s, got {interval}s"));
+        } else {
+            let (d, i) = (micros(duration), micros(interval));
+            if d % i != 0 {
+                self.error(
+                    &st.duration.loc,
+                    format!("{duration}s is not a whole number of {interval}s intervals"),
+                )
+                .suggestion = Some(format!(
+                    "use a duration of {}s or {}s",
+                    (d / i) * i / 1_000_000,
+                    (d / i + 1) * i / 1_000_000
+                ));
+            } else if (d / i) as usize > limits::MAX_INTERVALS {
+                self.error(
+                    &st.interval.loc,
+                    format!(
+                        "{} intervals is more than ccsim reports ({}); use a longer interval",
+                        d / i,
+                        limits::MAX_INTERVALS
+                    ),
+                );
+            } else {
+                intervals = (d / i) as usize;
+            }
+        }
+        for (what, v) in [(&st.warmup, st.warmup.value), (&st.drain_limit, st.drain_limit.value)] {
+            if v > 30.0 * 86400.0 {
+                self.error(&what.loc, format!("must be at most 30 days, got {v}s"));
+            }
+        }
+        if st.service_level_threshold.value > 30.0 * 86400.0 {
+            self.error(&st.service_level_threshold.loc, "must be at most 30 days");
+        }
+        Clock {
+            start_of_day: st.start.value,
+            warmup: micros(st.warmup.value.min(30.0 * 86400.0)),
+            interval: micros(interval.max(1.0)),
+            intervals,
+            drain_limit: micros(st.drain_limit.value.min(30.0 * 86400.0)),
+        }
+    }
+
+    fn call_types(&mut self, clock: &Clock) -> Vec<CallType> {
+        let mut out: Vec<CallType> = Vec::new();
+        for spec in &self.s.call_types {
+            let name = spec.name.value.clone();
+            if name.trim().is_empty() {
+                self.error(&spec.name.loc, "a call type needs a non-empty name");
+            } else if out.iter().any(|c| c.name == name) {
+                self.error(&spec.name.loc, format!("call type `{name}` is defined twice"));
+            }
+            let interval_hours = clock.interval as f64 / MICROS_PER_SECOND / 3600.0;
+            let rate_per_second = match &spec.arrivals.value {
+                ArrivalSpec::PerHour(h) => vec![h / 3600.0; clock.intervals],
+                ArrivalSpec::PerInterval(counts) => {
+                    if counts.len() != clock.intervals {
+                        self.error(
+                            &spec.arrivals.loc,
+                            format!(
+                                "per_interval has {} numbers but the horizon has {} intervals (one number per interval)",
+                                counts.len(),
+                                clock.intervals
+                            ),
+                        );
+                    }
+                    let mut rates: Vec<f64> = counts.iter().map(|c| c / (interval_hours * 3600.0)).collect();
+                    rates.resize(clock.intervals, 0.0);
+                    rates
+                }
+            };
+            let handle_time = self.sampler(&spec.handle_time);
+            let patience = spec.patience.as_ref().map(|p| self.sampler(p));
+            let threshold = spec
+                .service_level_threshold
+                .as_ref()
+                .map_or(self.s.settings.service_level_threshold.value, |t| t.value);
+            out.push(CallType {
+                stream_name: fnv1a(&name),
+                name,
+                rate_per_second,
+                handle_time,
+                patience,
+                service_level_threshold: micros(threshold),
+                groups: Vec::new(),
+            });
+        }
+        out
+    }
+
+    fn sampler(&mut self, spec: &crate::scenario::Spanned<crate::scenario::DistSpec>) -> Sampler {
+        Sampler::new(&spec.value).unwrap_or_else(|message| {
+            self.error(&spec.loc, message);
+            Sampler::Constant(0.0)
+        })
+    }
+
+    fn groups(&mut self, clock: &Clock, call_types: &[CallType]) -> Vec<Group> {
+        let mut out: Vec<Group> = Vec::new();
+        for spec in &self.s.agent_groups {
+            let name = spec.name.value.clone();
+            if name.trim().is_empty() {
+                self.error(&spec.name.loc, "an agent group needs a non-empty name");
+            } else if out.iter().any(|g| g.name == name) {
+                self.error(&spec.name.loc, format!("agent group `{name}` is defined twice"));
+            }
+            let counts = match &spec.agents.value {
+                AgentsSpec::Constant(n) => vec![*n; clock.intervals],
+                AgentsSpec::PerInterval(v) => {
+                    if v.len() != clock.intervals {
+                        self.error(
+                            &spec.agents.loc,
+                            format!(
+                                "has {} numbers but the horizon has {} intervals (one number per interval)",
+                                v.len(),
+                                clock.intervals
+                            ),
+                        );
+                    }
+                    let mut v = v.clone();
+                    v.resize(clock.intervals, 0);
+                    v
+                }
+            };
+            if let Some(&too_many) = counts.iter().find(|&&n| n > limits::MAX_AGENTS_PER_GROUP) {
+                self.error(
+                    &spec.agents.loc,
+                    format!(
+                        "{too_many} agents is more than ccsim simulates in one group ({})",
+                        limits::MAX_AGENTS_PER_GROUP
+                    ),
+                );
+            }
+            let mut skills = Vec::new();
+            for skill in &spec.skills {
+                match call_types.iter().position(|c| c.name == skill.value) {
+                    Some(i) if skills.contains(&CallTypeId(i as u32)) => {
+                        self.error(&skill.loc, format!("skill `{}` is listed twice", skill.value));
+                    }
+                    Some(i) => skills.push(CallTypeId(i as u32)),
+                    None => {
+                        let suggestion = did_you_mean(&skill.value, call_types.iter().map(|c| c.name.as_str()));
+                        self.error(&skill.loc, format!("no call type is named `{}`", skill.value))
+                            .suggestion = suggestion;
+                    }
+                }
+            }
+            out.push(Group {
+                name,
+                agents: counts
+                    .iter()
+                    .map(|&n| n.min(limits::MAX_AGENTS_PER_GROUP) as u32)
+                    .collect(),
+                skills,
+            });
+        }
+        out
+    }
+
+    fn expectations(&mut self, clock: &Clock, call_types: &[CallType], groups: &[Group]) -> Vec<Expectation> {
+        let mut out = Vec::new();
+        for e in &self.s.expectations {
+            let metric = e.metric.value.clone();
+            let is_group_metric = GROUP_METRICS.iter().any(|m| m.name == metric);
+            let is_call_metric = CALL_METRICS.iter().any(|m| m.name == metric);
+            if !is_group_metric && !is_call_metric {
+                let names = CALL_METRICS.iter().chain(GROUP_METRICS).map(|m| m.name);
+                let suggestion = did_you_mean(&metric, names);
+                self.error(&e.metric.loc, format!("unknown metric `{metric}`"))
+                    .suggestion = suggestion;
+            }
+            let call_type = e.call_type.as_ref().and_then(|n| {
+                let found = call_types.iter().position(|c| c.name == n.value);
+                if found.is_none() {
+                    let suggestion = did_you_mean(&n.value, call_types.iter().map(|c| c.name.as_str()));
+                    self.error(&n.loc, format!("no call type is named `{}`", n.value))
+                        .suggestion = suggestion;
+                }
+                found.map(|i| CallTypeId(i as u32))
+            });
+            let group = e.group.as_ref().and_then(|n| {
+                let found = groups.iter().position(|g| g.name == n.value);
+                if found.is_none() {
+                    let suggestion = did_you_mean(&n.value, groups.iter().map(|g| g.name.as_str()));
+                    self.error(&n.loc, format!("no agent group is named `{}`", n.value))
+                        .suggestion = suggestion;
+                }
+                found.map(|i| GroupId(i as u32))
+            });
+            if let (Some(ct), true) = (&e.call_type, e.group.is_some()) {
+                self.error(&ct.loc, "give `call_type` or `group`, not both");
+            } else if e.group.is_some() && !is_group_metric && is_call_metric {
+                self.error(
+                    &e.metric.loc,
+                    format!("`{metric}` is a call metric; a group has: {}", names_of(GROUP_METRICS)),
+                );
+            } else if e.call_type.is_some() && !is_call_metric && is_group_metric {
+                self.error(
+                    &e.metric.loc,
+                    format!(
+                        "`{metric}` is a group metric; a call type has: {}",
+                        names_of(CALL_METRICS)
+                    ),
+                );
+            }
+            let interval = e.interval.as_ref().and_then(|n| {
+                let found = (0..clock.intervals).find(|&i| clock.label(i) == n.value);
+                if found.is_none() {
+                    let labels: Vec<String> = (0..clock.intervals.min(2000)).map(|i| clock.label(i)).collect();
+                    let suggestion = did_you_mean(&n.value, labels.iter().map(String::as_str));
+                    self.error(&n.loc, format!("no interval starts at `{}`", n.value))
+                        .suggestion = suggestion;
+                }
+                found
+            });
+            let mut description = metric.clone();
+            let scope: Vec<String> = [
+                e.call_type.as_ref().map(|c| format!("call_type={}", c.value)),
+                e.group.as_ref().map(|g| format!("group={}", g.value)),
+                e.interval.as_ref().map(|i| format!("interval={}", i.value)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !scope.is_empty() {
+                description = format!("{metric}[{}]", scope.join(","));
+            }
+            if let (Some(min), Some(max)) = (e.min, e.max)
+                && min > max
+            {
+                self.error(&e.loc, format!("min {min} is above max {max}"));
+            }
+            out.push(Expectation {
+                metric,
+                call_type,
+                group,
+                interval,
+                min: e.min,
+                max: e.max,
+                description,
+                loc: e.loc.clone(),
+            });
+        }
+        out
+    }
+}
+
+fn names_of(metrics: &[crate::stats::MetricDef]) -> String {
+    metrics.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
+}

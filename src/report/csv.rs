@@ -1,0 +1,102 @@
+//! CSV files for spreadsheets: per interval × call type, per call type, per interval ×
+//! group. Every metric has a column for its mean and one for its 95 % half-width
+//! (`<metric>_ci95`); an undefined figure is an empty cell. Rows named `all` are totals.
+//!
+//! [`write_dir`] writes every file atomically (a temporary file renamed into place), so an
+//! interrupted run never leaves a half-written file.
+
+use std::path::Path;
+
+use crate::Summary;
+use crate::error::Error;
+use crate::stats::{CALL_METRICS, GROUP_METRICS, MetricDef};
+use crate::summary::Metrics;
+
+fn header(first: &[&str], defs: &[MetricDef]) -> Vec<String> {
+    let mut h: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+    for m in defs {
+        h.push(m.name.to_owned());
+        h.push(format!("{}_ci95", m.name));
+    }
+    h
+}
+
+fn row(first: &[&str], metrics: &Metrics, defs: &[MetricDef]) -> Vec<String> {
+    let mut r: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+    for m in defs {
+        let e = metrics.get(m.name).expect("metrics follow their table");
+        r.push(e.mean.map(|v| v.to_string()).unwrap_or_default());
+        r.push(e.ci95.map(|v| v.to_string()).unwrap_or_default());
+    }
+    r
+}
+
+fn render(rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).expect("writing to memory cannot fail");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("CSV of UTF-8 fields")
+}
+
+/// Per interval (rows `all` and each call type) — also what `--format csv` prints.
+pub fn intervals_csv(s: &Summary) -> String {
+    let mut rows = vec![header(&["interval", "call_type"], CALL_METRICS)];
+    for i in &s.intervals {
+        rows.push(row(&[&i.start, "all"], &i.metrics, CALL_METRICS));
+        for c in &i.call_types {
+            rows.push(row(&[&i.start, &c.name], &c.metrics, CALL_METRICS));
+        }
+    }
+    render(rows)
+}
+
+/// Per call type over the whole window, and `all`.
+pub fn call_types_csv(s: &Summary) -> String {
+    let mut rows = vec![header(&["call_type"], CALL_METRICS)];
+    rows.push(row(&["all"], &s.totals, CALL_METRICS));
+    for c in &s.call_types {
+        rows.push(row(&[&c.name], &c.metrics, CALL_METRICS));
+    }
+    render(rows)
+}
+
+/// Per interval × group, with `all` rows and columns.
+pub fn groups_csv(s: &Summary) -> String {
+    let mut rows = vec![header(&["interval", "group"], GROUP_METRICS)];
+    rows.push(row(&["all", "all"], &s.totals, GROUP_METRICS));
+    for g in &s.groups {
+        rows.push(row(&["all", &g.name], &g.metrics, GROUP_METRICS));
+    }
+    for i in &s.intervals {
+        rows.push(row(&[&i.start, "all"], &i.metrics, GROUP_METRICS));
+        for g in &i.groups {
+            rows.push(row(&[&i.start, &g.name], &g.metrics, GROUP_METRICS));
+        }
+    }
+    render(rows)
+}
+
+/// Writes `contents` to `path` through a temporary file in the same folder.
+pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    let result = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| Error::io(path.display().to_string(), e))
+}
+
+/// Writes `intervals.csv`, `call_types.csv`, `groups.csv` and `summary.json` into `dir`
+/// (created if missing).
+pub fn write_dir(dir: &Path, s: &Summary) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))?;
+    write_atomic(&dir.join("call_types.csv"), &call_types_csv(s))?;
+    write_atomic(&dir.join("groups.csv"), &groups_csv(s))?;
+    write_atomic(&dir.join("summary.json"), &super::json::to_json(s))
+}

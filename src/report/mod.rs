@@ -1,0 +1,5 @@
+//! Writing a [`Summary`](crate::Summary): a table for people, JSON and CSV for programs.
+
+pub mod csv;
+pub mod json;
+pub mod table;

@@ -1,0 +1,105 @@
+//! The table people read in a terminal: totals, call types, groups and intervals, each
+//! figure with its 95 % half-width, rates in percent, waits in seconds.
+
+use std::fmt::Write;
+
+use crate::Summary;
+use crate::summary::{Estimate, Metrics};
+
+/// How a figure is shown.
+#[derive(Clone, Copy)]
+enum Unit {
+    Count,
+    Percent,
+    Seconds,
+}
+
+fn cell(e: Option<Estimate>, unit: Unit) -> String {
+    let Some(Estimate { mean: Some(m), ci95 }) = e else {
+        return "–".to_owned();
+    };
+    let (scale, decimals, suffix) = match unit {
+        Unit::Count => (1.0, 1, ""),
+        Unit::Percent => (100.0, 1, "%"),
+        Unit::Seconds => (1.0, 1, "s"),
+    };
+    match ci95 {
+        Some(c) => format!("{:.*}{suffix} ±{:.*}", decimals, m * scale, decimals, c * scale),
+        None => format!("{:.*}{suffix}", decimals, m * scale),
+    }
+}
+
+const CALL_COLUMNS: [(&str, &str, Unit); 7] = [
+    ("offered", "offered", Unit::Count),
+    ("answered", "answered", Unit::Count),
+    ("abandoned", "abandoned", Unit::Count),
+    ("answer_rate", "answer rate", Unit::Percent),
+    ("service_level", "service level", Unit::Percent),
+    ("asa_seconds", "ASA", Unit::Seconds),
+    ("occupancy", "occupancy", Unit::Percent),
+];
+
+const GROUP_COLUMNS: [(&str, &str, Unit); 4] = [
+    ("occupancy", "occupancy", Unit::Percent),
+    ("handled", "handled", Unit::Count),
+    ("agent_hours", "agent hours", Unit::Count),
+    ("overtime_hours", "overtime hours", Unit::Count),
+];
+
+/// Rows of (label, metrics) under a header, columns padded to their widest cell.
+fn section(out: &mut String, title: &str, label: &str, rows: &[(String, &Metrics)], columns: &[(&str, &str, Unit)]) {
+    let mut table: Vec<Vec<String>> = vec![
+        std::iter::once(label.to_owned())
+            .chain(columns.iter().map(|c| c.1.to_owned()))
+            .collect(),
+    ];
+    for (name, metrics) in rows {
+        let mut r = vec![name.clone()];
+        // A column missing from these metrics (occupancy of a call type) stays empty.
+        r.extend(columns.iter().map(|&(key, _, unit)| {
+            if metrics.get(key).is_some() {
+                cell(metrics.get(key), unit)
+            } else {
+                String::new()
+            }
+        }));
+        table.push(r);
+    }
+    let widths: Vec<usize> = (0..table[0].len())
+        .map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let _ = writeln!(out, "\n{title}");
+    for r in &table {
+        let mut line = String::from(" ");
+        for (c, text) in r.iter().enumerate() {
+            let pad = widths[c] - text.chars().count();
+            if c == 0 {
+                let _ = write!(line, " {text}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(line, "  {}{text}", " ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// The whole report as text.
+pub fn render(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} replication{}, seed {} (± is the 95 % confidence half-width)",
+        s.scenario,
+        s.replications,
+        if s.replications == 1 { "" } else { "s" },
+        s.seed
+    );
+    let mut rows: Vec<(String, &Metrics)> = vec![("all".into(), &s.totals)];
+    rows.extend(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)));
+    section(&mut out, "Call types", "call type", &rows, &CALL_COLUMNS);
+    let rows: Vec<(String, &Metrics)> = s.groups.iter().map(|g| (g.name.clone(), &g.metrics)).collect();
+    section(&mut out, "Agent groups", "group", &rows, &GROUP_COLUMNS);
+    let rows: Vec<(String, &Metrics)> = s.intervals.iter().map(|i| (i.start.clone(), &i.metrics)).collect();
+    section(&mut out, "Intervals (all call types)", "start", &rows, &CALL_COLUMNS);
+    out
+}

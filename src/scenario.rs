@@ -1,0 +1,784 @@
+//! The scenario file as written: its shape, read key by key from a TOML document.
+//!
+//! Reading goes through `toml_edit`'s span-keeping [`toml_edit::Document`] rather than
+//! serde's derive so that every problem of a file is collected (not just the first), each
+//! with its line, column and dotted field path, unknown keys get a "did you mean", and
+//! tagged forms such as `{ dist = "lognormal", … }` get precise messages. Nothing here
+//! checks meaning across fields (that is [`crate::model`]); values keep their location so
+//! the model can point back at them.
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml_edit::{Item, TableLike, Value};
+
+use crate::error::{Diagnostic, Error, SourceMap, did_you_mean};
+
+/// Where a value stands in the file: its span and its dotted field path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Loc {
+    pub span: Option<Range<usize>>,
+    pub field: String,
+}
+
+/// A value with its location, so that later checks can point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+/// The whole file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub source: SourceMap,
+    pub settings: Settings,
+    pub call_types: Vec<CallTypeSpec>,
+    pub agent_groups: Vec<AgentGroupSpec>,
+    pub expectations: Vec<ExpectSpec>,
+}
+
+/// `[scenario]`: horizon, statistics and defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub name: String,
+    /// Clock time where measuring starts, seconds after midnight.
+    pub start: Spanned<f64>,
+    /// Measured time per replication, seconds.
+    pub duration: Spanned<f64>,
+    pub warmup: Spanned<f64>,
+    pub interval: Spanned<f64>,
+    /// How long contacts open at the end of the window are followed, seconds.
+    pub drain_limit: Spanned<f64>,
+    pub replications: Spanned<u64>,
+    pub seed: u64,
+    pub service_level_threshold: Spanned<f64>,
+    pub service_level_target: Spanned<f64>,
+    pub answer_rate_target: Spanned<f64>,
+}
+
+/// `[[call_type]]`.
+#[derive(Debug, Clone)]
+pub struct CallTypeSpec {
+    pub name: Spanned<String>,
+    pub arrivals: Spanned<ArrivalSpec>,
+    pub handle_time: Spanned<DistSpec>,
+    pub patience: Option<Spanned<DistSpec>>,
+    /// This call type's own service-level threshold, seconds.
+    pub service_level_threshold: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArrivalSpec {
+    /// Constant-rate Poisson, calls per hour.
+    PerHour(f64),
+    /// Expected calls in each measured interval; Poisson within the interval.
+    PerInterval(Vec<f64>),
+}
+
+/// A distribution of durations as written; parameters in seconds (cv and shape unitless).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DistSpec {
+    Exponential { mean: f64 },
+    LogNormal { mean: f64, cv: f64 },
+    Gamma { mean: f64, cv: f64 },
+    Weibull { shape: f64, scale: f64 },
+    Uniform { min: f64, max: f64 },
+    Triangular { min: f64, mode: f64, max: f64 },
+    Constant { value: f64 },
+}
+
+/// `[[agent_group]]`.
+#[derive(Debug, Clone)]
+pub struct AgentGroupSpec {
+    pub name: Spanned<String>,
+    pub agents: Spanned<AgentsSpec>,
+    pub skills: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AgentsSpec {
+    Constant(u64),
+    PerInterval(Vec<u64>),
+}
+
+/// `[[expect]]`: a bound on the mean of one metric, checked by `ccsim check`.
+#[derive(Debug, Clone)]
+pub struct ExpectSpec {
+    pub metric: Spanned<String>,
+    pub call_type: Option<Spanned<String>>,
+    pub group: Option<Spanned<String>>,
+    pub interval: Option<Spanned<String>>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub loc: Loc,
+}
+
+impl Scenario {
+    /// Reads and parses a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+        Scenario::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses scenario text; `file` names it in messages.
+    pub fn parse(file: &str, text: &str) -> Result<Scenario, Error> {
+        let source = SourceMap::new(file, text);
+        let doc = match toml_edit::Document::parse(text.to_owned()) {
+            Ok(doc) => doc,
+            Err(e) => {
+                let message = e.message().trim().to_owned();
+                return Err(Error::Invalid(vec![source.diagnostic(e.span(), "", message)]));
+            }
+        };
+        let mut r = Reader {
+            map: &source,
+            diagnostics: Vec::new(),
+        };
+        let root = Table {
+            table: doc.as_table(),
+            path: String::new(),
+            span: None,
+        };
+        root.check_keys(&mut r, &["scenario", "call_type", "agent_group", "expect"]);
+        let settings = match root.get("scenario") {
+            Some(node) => r.table(&node).map(|t| read_settings(&mut r, &t)),
+            None => {
+                r.error(
+                    None,
+                    "scenario",
+                    "missing the [scenario] table (with at least `name` and `duration`)",
+                );
+                None
+            }
+        };
+        let call_types = r.tables_of(&root, "call_type", true, read_call_type);
+        let agent_groups = r.tables_of(&root, "agent_group", true, read_agent_group);
+        let expectations = r.tables_of(&root, "expect", false, read_expect);
+        let diagnostics = r.diagnostics;
+        match settings {
+            Some(settings) if diagnostics.is_empty() => Ok(Scenario {
+                source,
+                settings,
+                call_types,
+                agent_groups,
+                expectations,
+            }),
+            _ => Err(Error::Invalid(diagnostics)),
+        }
+    }
+}
+
+fn read_settings(r: &mut Reader, t: &Table) -> Settings {
+    t.check_keys(
+        r,
+        &[
+            "name",
+            "start",
+            "duration",
+            "warmup",
+            "interval",
+            "replications",
+            "seed",
+            "service_level",
+            "answer_rate_target",
+            "drain_limit",
+        ],
+    );
+    let name = r
+        .required(t, "name", Reader::string)
+        .map(|s| s.value)
+        .unwrap_or_default();
+    let start = r.optional(t, "start", Reader::clock_time, 0.0);
+    let duration = r
+        .required(t, "duration", Reader::duration)
+        .unwrap_or_else(|| placeholder(1.0));
+    let warmup = r.optional(t, "warmup", Reader::duration, 0.0);
+    let interval = r.optional(t, "interval", Reader::duration, 1800.0);
+    let drain_limit = r.optional(t, "drain_limit", Reader::duration, 4.0 * 3600.0);
+    let replications = r.optional(t, "replications", Reader::uint, 10);
+    let seed = r.optional(t, "seed", Reader::uint, 1).value;
+    let answer_rate_target = r.optional(t, "answer_rate_target", Reader::fraction, 0.90);
+    let (mut service_level_threshold, mut service_level_target) = (placeholder(20.0), placeholder(0.80));
+    if let Some(sl) = t.get("service_level").and_then(|n| r.table(&n)) {
+        sl.check_keys(r, &["threshold", "target"]);
+        service_level_threshold = r.optional(&sl, "threshold", Reader::duration, 20.0);
+        service_level_target = r.optional(&sl, "target", Reader::fraction, 0.80);
+    }
+    Settings {
+        name,
+        start,
+        duration,
+        warmup,
+        interval,
+        drain_limit,
+        replications,
+        seed,
+        service_level_threshold,
+        service_level_target,
+        answer_rate_target,
+    }
+}
+
+fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
+    t.check_keys(
+        r,
+        &["name", "arrivals", "handle_time", "patience", "service_level_threshold"],
+    );
+    let name = r.required(t, "name", Reader::string);
+    let arrivals = r.required(t, "arrivals", Reader::arrivals);
+    let handle_time = r.required(t, "handle_time", Reader::dist);
+    let patience = t.get("patience").and_then(|n| r.dist(&n));
+    let service_level_threshold = t.get("service_level_threshold").and_then(|n| r.duration(&n));
+    Some(CallTypeSpec {
+        name: name?,
+        arrivals: arrivals?,
+        handle_time: handle_time?,
+        patience,
+        service_level_threshold,
+    })
+}
+
+fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
+    t.check_keys(r, &["name", "agents", "skills"]);
+    let name = r.required(t, "name", Reader::string);
+    let agents = r.required(t, "agents", Reader::agents);
+    let skills = r.required(t, "skills", |r, n| {
+        let items = r.array(n)?;
+        let skills: Vec<_> = items.iter().filter_map(|i| r.string(i)).collect();
+        (skills.len() == items.len()).then(|| Spanned {
+            value: skills,
+            loc: n.loc(),
+        })
+    });
+    Some(AgentGroupSpec {
+        name: name?,
+        agents: agents?,
+        skills: skills?.value,
+    })
+}
+
+fn read_expect(r: &mut Reader, t: &Table) -> Option<ExpectSpec> {
+    t.check_keys(r, &["metric", "call_type", "group", "interval", "min", "max"]);
+    let metric = r.required(t, "metric", Reader::string);
+    let call_type = t.get("call_type").and_then(|n| r.string(&n));
+    let group = t.get("group").and_then(|n| r.string(&n));
+    let interval = t.get("interval").and_then(|n| r.string(&n));
+    let min = t.get("min").and_then(|n| r.float(&n)).map(|s| s.value);
+    let max = t.get("max").and_then(|n| r.float(&n)).map(|s| s.value);
+    if min.is_none() && max.is_none() {
+        r.error(t.span.clone(), &t.path, "an expectation needs `min`, `max` or both");
+    }
+    Some(ExpectSpec {
+        metric: metric?,
+        call_type,
+        group,
+        interval,
+        min,
+        max,
+        loc: Loc {
+            span: t.span.clone(),
+            field: t.path.clone(),
+        },
+    })
+}
+
+fn placeholder<T>(value: T) -> Spanned<T> {
+    Spanned {
+        value,
+        loc: Loc::default(),
+    }
+}
+
+/// A table (or inline table) of the document, with its path.
+struct Table<'a> {
+    table: &'a dyn TableLike,
+    path: String,
+    span: Option<Range<usize>>,
+}
+
+impl<'a> Table<'a> {
+    fn child_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Node<'a>> {
+        let (k, item) = self.table.get_key_value(key)?;
+        let span = item.span().or_else(|| k.span());
+        Some(Node {
+            item: NodeItem::Item(item),
+            path: self.child_path(key),
+            span,
+        })
+    }
+
+    /// Reports every key not in `known`, suggesting the nearest known one.
+    fn check_keys(&self, r: &mut Reader, known: &[&str]) {
+        for (key, _) in self.table.iter() {
+            if !known.contains(&key) {
+                let span = self.table.key(key).and_then(|k| k.span());
+                let mut d = r.map.diagnostic(
+                    span,
+                    self.child_path(key),
+                    format!("unknown key `{key}` (expected one of: {})", known.join(", ")),
+                );
+                d.suggestion = did_you_mean(key, known.iter().copied());
+                r.diagnostics.push(d);
+            }
+        }
+    }
+}
+
+enum NodeItem<'a> {
+    Item(&'a Item),
+    Value(&'a Value),
+}
+
+/// One value of the document, with its path and span.
+struct Node<'a> {
+    item: NodeItem<'a>,
+    path: String,
+    span: Option<Range<usize>>,
+}
+
+impl<'a> Node<'a> {
+    fn value(&self) -> Option<&'a Value> {
+        match self.item {
+            NodeItem::Item(i) => i.as_value(),
+            NodeItem::Value(v) => Some(v),
+        }
+    }
+
+    fn table_like(&self) -> Option<&'a dyn TableLike> {
+        match self.item {
+            NodeItem::Item(i) => i.as_table_like(),
+            NodeItem::Value(v) => v.as_inline_table().map(|t| t as &dyn TableLike),
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self.item {
+            NodeItem::Item(Item::Table(_)) => "a table",
+            NodeItem::Item(Item::ArrayOfTables(_)) => "an array of tables",
+            NodeItem::Item(Item::None) => "nothing",
+            _ => match self.value() {
+                Some(Value::String(_)) => "a string",
+                Some(Value::Integer(_)) => "an integer",
+                Some(Value::Float(_)) => "a float",
+                Some(Value::Boolean(_)) => "a boolean",
+                Some(Value::Datetime(_)) => "a date-time",
+                Some(Value::Array(_)) => "an array",
+                Some(Value::InlineTable(_)) => "a table",
+                None => "nothing",
+            },
+        }
+    }
+
+    fn loc(&self) -> Loc {
+        Loc {
+            span: self.span.clone(),
+            field: self.path.clone(),
+        }
+    }
+}
+
+/// Converts nodes to typed values, collecting diagnostics instead of stopping.
+struct Reader<'m> {
+    map: &'m SourceMap,
+    diagnostics: Vec<Diagnostic>,
+}
+
+type Read<T> = Option<Spanned<T>>;
+
+impl Reader<'_> {
+    fn error(&mut self, span: Option<Range<usize>>, field: &str, message: impl Into<String>) {
+        let d = self.map.diagnostic(span, field, message);
+        self.diagnostics.push(d);
+    }
+
+    fn expected(&mut self, n: &Node, what: &str) {
+        let got = n.type_name();
+        self.error(n.span.clone(), &n.path, format!("expected {what}, got {got}"));
+    }
+
+    fn ok<T>(n: &Node, value: T) -> Read<T> {
+        Some(Spanned { value, loc: n.loc() })
+    }
+
+    fn required<T>(&mut self, t: &Table, key: &str, read: impl FnOnce(&mut Self, &Node) -> Read<T>) -> Read<T> {
+        match t.get(key) {
+            Some(n) => read(self, &n),
+            None => {
+                self.error(
+                    t.span.clone(),
+                    &t.child_path(key),
+                    format!("missing required key `{key}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reads `key` if present; on absence or error falls back to `default` (the error is
+    /// recorded, so the file is rejected anyway).
+    fn optional<T>(
+        &mut self,
+        t: &Table,
+        key: &str,
+        read: impl FnOnce(&mut Self, &Node) -> Read<T>,
+        default: T,
+    ) -> Spanned<T> {
+        t.get(key).and_then(|n| read(self, &n)).unwrap_or_else(|| Spanned {
+            value: default,
+            loc: Loc {
+                span: t.span.clone(),
+                field: t.child_path(key),
+            },
+        })
+    }
+
+    fn table<'a>(&mut self, n: &Node<'a>) -> Option<Table<'a>> {
+        match n.table_like() {
+            Some(table) => Some(Table {
+                table,
+                path: n.path.clone(),
+                span: n.span.clone(),
+            }),
+            None => {
+                self.expected(n, "a table");
+                None
+            }
+        }
+    }
+
+    fn array<'a>(&mut self, n: &Node<'a>) -> Option<Vec<Node<'a>>> {
+        match n.value() {
+            Some(Value::Array(a)) => Some(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, v)| Node {
+                        item: NodeItem::Value(v),
+                        path: format!("{}[{i}]", n.path),
+                        span: v.span(),
+                    })
+                    .collect(),
+            ),
+            _ => {
+                self.expected(n, "an array");
+                None
+            }
+        }
+    }
+
+    /// `[[key]]` tables of the root, each read by `read`.
+    fn tables_of<T>(
+        &mut self,
+        root: &Table,
+        key: &str,
+        required: bool,
+        read: fn(&mut Self, &Table) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(node) = root.get(key) else {
+            if required {
+                self.error(None, key, format!("the scenario needs at least one [[{key}]] table"));
+            }
+            return Vec::new();
+        };
+        let NodeItem::Item(Item::ArrayOfTables(tables)) = node.item else {
+            self.expected(&node, &format!("[[{key}]] tables"));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, table) in tables.iter().enumerate() {
+            let t = Table {
+                table,
+                path: format!("{key}[{i}]"),
+                span: table.span(),
+            };
+            out.extend(read(self, &t));
+        }
+        out
+    }
+
+    fn string(&mut self, n: &Node) -> Read<String> {
+        match n.value() {
+            Some(Value::String(s)) => Reader::ok(n, s.value().clone()),
+            _ => {
+                self.expected(n, "a string");
+                None
+            }
+        }
+    }
+
+    /// A finite number (integer or float).
+    fn float(&mut self, n: &Node) -> Read<f64> {
+        let v = match n.value() {
+            Some(Value::Float(f)) => *f.value(),
+            Some(Value::Integer(i)) => *i.value() as f64,
+            _ => {
+                self.expected(n, "a number");
+                return None;
+            }
+        };
+        if !v.is_finite() {
+            self.error(n.span.clone(), &n.path, format!("must be a finite number, got {v}"));
+            return None;
+        }
+        Reader::ok(n, v)
+    }
+
+    fn uint(&mut self, n: &Node) -> Read<u64> {
+        match n.value() {
+            Some(Value::Integer(i)) if *i.value() >= 0 => Reader::ok(n, *i.value() as u64),
+            Some(Value::Integer(i)) => {
+                self.error(n.span.clone(), &n.path, format!("must be ≥ 0, got {}", i.value()));
+                None
+            }
+            _ => {
+                self.expected(n, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// A number in [0, 1].
+    fn fraction(&mut self, n: &Node) -> Read<f64> {
+        let v = self.float(n)?;
+        if !(0.0..=1.0).contains(&v.value) {
+            self.error(
+                n.span.clone(),
+                &n.path,
+                format!("must be between 0 and 1, got {}", v.value),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A duration: a string with units ("20s", "5m", "1h30m") or a number of seconds.
+    fn duration(&mut self, n: &Node) -> Read<f64> {
+        let seconds = match n.value() {
+            Some(Value::String(s)) => parse_duration(s.value()),
+            Some(Value::Integer(i)) => Ok(*i.value() as f64),
+            Some(Value::Float(f)) => Ok(*f.value()),
+            _ => {
+                self.expected(
+                    n,
+                    "a duration such as \"20s\", \"5m\", \"1h30m\" or a number of seconds",
+                );
+                return None;
+            }
+        };
+        match seconds {
+            Ok(s) if s.is_finite() && s >= 0.0 => Reader::ok(n, s),
+            Ok(s) => {
+                self.error(n.span.clone(), &n.path, format!("must be a duration ≥ 0, got {s}"));
+                None
+            }
+            Err(message) => {
+                self.error(n.span.clone(), &n.path, message);
+                None
+            }
+        }
+    }
+
+    /// A clock time "HH:MM" or "HH:MM:SS", as seconds after midnight.
+    fn clock_time(&mut self, n: &Node) -> Read<f64> {
+        let parsed = match n.value() {
+            Some(Value::String(s)) => parse_clock_time(s.value()),
+            _ => None,
+        };
+        match parsed {
+            Some(seconds) => Reader::ok(n, seconds),
+            None => {
+                self.error(
+                    n.span.clone(),
+                    &n.path,
+                    "expected a clock time \"HH:MM\" (00:00 to 23:59)",
+                );
+                None
+            }
+        }
+    }
+
+    fn arrivals(&mut self, n: &Node) -> Read<ArrivalSpec> {
+        let t = self.table(n)?;
+        t.check_keys(self, &["per_hour", "per_interval"]);
+        let spec = match (t.get("per_hour"), t.get("per_interval")) {
+            (Some(h), None) => ArrivalSpec::PerHour(self.non_negative(&h)?),
+            (None, Some(p)) => {
+                let items = self.array(&p)?;
+                let values: Vec<f64> = items.iter().filter_map(|i| self.non_negative(i)).collect();
+                if values.len() != items.len() {
+                    return None;
+                }
+                ArrivalSpec::PerInterval(values)
+            }
+            _ => {
+                self.error(
+                    n.span.clone(),
+                    &n.path,
+                    "give exactly one of `per_hour` or `per_interval`",
+                );
+                return None;
+            }
+        };
+        Reader::ok(n, spec)
+    }
+
+    fn non_negative(&mut self, n: &Node) -> Option<f64> {
+        let v = self.float(n)?.value;
+        if v < 0.0 {
+            self.error(n.span.clone(), &n.path, format!("must be ≥ 0, got {v}"));
+            return None;
+        }
+        Some(v)
+    }
+
+    fn agents(&mut self, n: &Node) -> Read<AgentsSpec> {
+        let spec = match n.value() {
+            Some(Value::Array(_)) => {
+                let items = self.array(n)?;
+                let counts: Vec<u64> = items.iter().filter_map(|i| self.uint(i).map(|s| s.value)).collect();
+                if counts.len() != items.len() {
+                    return None;
+                }
+                AgentsSpec::PerInterval(counts)
+            }
+            _ => AgentsSpec::Constant(self.uint(n)?.value),
+        };
+        Reader::ok(n, spec)
+    }
+
+    fn dist(&mut self, n: &Node) -> Read<DistSpec> {
+        const KINDS: [&str; 7] = [
+            "exponential",
+            "lognormal",
+            "gamma",
+            "weibull",
+            "uniform",
+            "triangular",
+            "constant",
+        ];
+        let t = self.table(n)?;
+        let kind = self.required(&t, "dist", Reader::string)?;
+        let params: &[&str] = match kind.value.as_str() {
+            "exponential" => &["mean"],
+            "lognormal" | "gamma" => &["mean", "cv"],
+            "weibull" => &["shape", "scale"],
+            "uniform" => &["min", "max"],
+            "triangular" => &["min", "mode", "max"],
+            "constant" => &["value"],
+            other => {
+                let mut d = self.map.diagnostic(
+                    kind.loc.span.clone(),
+                    &kind.loc.field,
+                    format!("unknown distribution `{other}` (expected one of: {})", KINDS.join(", ")),
+                );
+                d.suggestion = did_you_mean(other, KINDS);
+                self.diagnostics.push(d);
+                return None;
+            }
+        };
+        let known: Vec<&str> = std::iter::once("dist").chain(params.iter().copied()).collect();
+        t.check_keys(self, &known);
+        // Dimensionless parameters are plain numbers; the others are durations.
+        let mut values = Vec::with_capacity(params.len());
+        for &p in params {
+            let read: fn(&mut Self, &Node) -> Read<f64> = if p == "cv" || p == "shape" {
+                Reader::float
+            } else {
+                Reader::duration
+            };
+            values.push(self.required(&t, p, read)?.value);
+        }
+        let spec = match (kind.value.as_str(), values.as_slice()) {
+            ("exponential", &[mean]) => DistSpec::Exponential { mean },
+            ("lognormal", &[mean, cv]) => DistSpec::LogNormal { mean, cv },
+            ("gamma", &[mean, cv]) => DistSpec::Gamma { mean, cv },
+            ("weibull", &[shape, scale]) => DistSpec::Weibull { shape, scale },
+            ("uniform", &[min, max]) => DistSpec::Uniform { min, max },
+            ("triangular", &[min, mode, max]) => DistSpec::Triangular { min, mode, max },
+            ("constant", &[value]) => DistSpec::Constant { value },
+            _ => unreachable!("parameter lists match the kinds above"),
+        };
+        Reader::ok(n, spec)
+    }
+}
+
+/// Parses "20s", "5m", "1h30m", "1.5h", "2d", "250ms" or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<f64, String> {
+    let bad =
+        || format!("cannot read duration \"{text}\": write it as \"20s\", \"5m\", \"1h30m\" or a number of seconds");
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(seconds) = s.parse::<f64>() {
+        return Ok(seconds);
+    }
+    let mut total = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        if digits == 0 {
+            return Err(bad());
+        }
+        let number: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        let unit_len = rest[digits..]
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len() - digits);
+        let unit = rest[digits..digits + unit_len].trim();
+        let scale = match unit {
+            "ms" => 0.001,
+            "s" | "sec" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "d" => 86400.0,
+            _ => return Err(bad()),
+        };
+        total += number * scale;
+        rest = &rest[digits + unit_len..];
+    }
+    Ok(total)
+}
+
+/// Parses "HH:MM" or "HH:MM:SS" into seconds after midnight.
+pub fn parse_clock_time(text: &str) -> Option<f64> {
+    let parts: Vec<&str> = text.trim().split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2) {
+        return None;
+    }
+    let nums: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let (h, m, s) = (nums[0], nums[1], nums.get(2).copied().unwrap_or(0));
+    (h < 24 && m < 60 && s < 60).then(|| f64::from(h * 3600 + m * 60 + s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_with_units() {
+        assert_eq!(parse_duration("20s"), Ok(20.0));
+        assert_eq!(parse_duration("5m"), Ok(300.0));
+        assert_eq!(parse_duration("1h30m"), Ok(5400.0));
+        assert_eq!(parse_duration("1.5h"), Ok(5400.0));
+        assert_eq!(parse_duration("90"), Ok(90.0));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn clock_times() {
+        assert_eq!(parse_clock_time("08:00"), Some(28800.0));
+        assert_eq!(parse_clock_time("23:59:59"), Some(86399.0));
+        assert_eq!(parse_clock_time("24:00"), None);
+        assert_eq!(parse_clock_time("8"), None);
+    }
+}

@@ -1,0 +1,401 @@
+//! Streaming statistics: integer sums per cell, exact under any merge order.
+//!
+//! One replication fills a [`RepStats`]: for every measured interval × call type a row of
+//! counts and microsecond sums, and for every interval × agent group a row of time
+//! integrals. Nothing is kept per call. Across replications, an [`Accumulator`] keeps the
+//! moments SPEC.md's estimators need (Σx, Σx² per field and Σ numerator·denominator per
+//! ratio metric) for every aggregate cell (each interval and the whole day, each call type
+//! or group and all of them). All sums are integers, so accumulators merge with `+=` to
+//! the same bytes in any order: across threads, shards or machines.
+//!
+//! The metric tables [`CALL_METRICS`] and [`GROUP_METRICS`] are the single definition of
+//! what is reported and how it is computed.
+
+use std::ops::AddAssign;
+
+/// Fields of a call-type cell. A contact belongs to the interval in which it arrived.
+pub mod call {
+    pub const OFFERED: usize = 0;
+    pub const ANSWERED: usize = 1;
+    pub const ABANDONED: usize = 2;
+    pub const UNFINISHED: usize = 3;
+    /// Answered with a wait ≤ the call type's service-level threshold.
+    pub const ANSWERED_IN_SL: usize = 4;
+    /// Sum of waits of answered calls, µs.
+    pub const WAIT_ANSWERED_US: usize = 5;
+    /// Sum of waits of abandoned calls (time to abandon), µs.
+    pub const WAIT_ABANDONED_US: usize = 6;
+    /// Sum of handle times of answered calls, µs.
+    pub const HANDLE_US: usize = 7;
+    pub const FIELDS: usize = 8;
+}
+
+/// Fields of an agent-group cell. Times are integrals over the clock interval.
+pub mod group {
+    /// Agent busy time inside the measured window, by agents on their schedule, µs.
+    pub const BUSY_US: usize = 0;
+    /// Agents on duty × time, µs.
+    pub const STAFFED_US: usize = 1;
+    /// Calls whose service began in this interval.
+    pub const HANDLED: usize = 2;
+    /// Work beyond the schedule (agents finishing calls after their staffing ended, and
+    /// all work after the measured window, which is booked on the last interval), µs.
+    pub const OVERTIME_US: usize = 3;
+    pub const FIELDS: usize = 4;
+}
+
+/// How a metric is computed from a cell's fields.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Measure {
+    /// Mean per replication of `field × scale`.
+    Count { field: usize, scale: f64 },
+    /// Ratio estimator Σnum / Σden (over intervals and replications) × scale.
+    Ratio { num: usize, den: usize, scale: f64 },
+}
+
+/// A reported metric: its JSON name, how it is computed, and what it means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricDef {
+    pub name: &'static str,
+    pub measure: Measure,
+    pub doc: &'static str,
+}
+
+const fn count(name: &'static str, field: usize, doc: &'static str) -> MetricDef {
+    MetricDef {
+        name,
+        measure: Measure::Count { field, scale: 1.0 },
+        doc,
+    }
+}
+
+const fn ratio(name: &'static str, num: usize, den: usize, scale: f64, doc: &'static str) -> MetricDef {
+    MetricDef {
+        name,
+        measure: Measure::Ratio { num, den, scale },
+        doc,
+    }
+}
+
+/// Metrics of call types, intervals and totals (SPEC.md's table, and more).
+pub const CALL_METRICS: &[MetricDef] = &[
+    count("offered", call::OFFERED, "contacts that arrived in the measured window"),
+    count("answered", call::ANSWERED, "offered contacts that reached an agent"),
+    count(
+        "abandoned",
+        call::ABANDONED,
+        "offered contacts whose caller hung up before an answer",
+    ),
+    count(
+        "unfinished",
+        call::UNFINISHED,
+        "offered contacts still waiting when the drain limit ended the run",
+    ),
+    ratio("answer_rate", call::ANSWERED, call::OFFERED, 1.0, "answered ÷ offered"),
+    ratio(
+        "abandon_rate",
+        call::ABANDONED,
+        call::OFFERED,
+        1.0,
+        "abandoned ÷ offered",
+    ),
+    ratio(
+        "service_level",
+        call::ANSWERED_IN_SL,
+        call::OFFERED,
+        1.0,
+        "answered within the threshold ÷ offered (abandons count as misses)",
+    ),
+    ratio(
+        "asa_seconds",
+        call::WAIT_ANSWERED_US,
+        call::ANSWERED,
+        1e-6,
+        "mean wait of answered contacts, seconds",
+    ),
+    ratio(
+        "avg_abandon_wait_seconds",
+        call::WAIT_ABANDONED_US,
+        call::ABANDONED,
+        1e-6,
+        "mean time to abandon of abandoned contacts, seconds",
+    ),
+    ratio(
+        "aht_seconds",
+        call::HANDLE_US,
+        call::ANSWERED,
+        1e-6,
+        "mean handle time of answered contacts, seconds",
+    ),
+];
+
+/// Metrics of agent groups (also in intervals and totals, over all groups).
+pub const GROUP_METRICS: &[MetricDef] = &[
+    ratio(
+        "occupancy",
+        group::BUSY_US,
+        group::STAFFED_US,
+        1.0,
+        "agent busy time ÷ agent staffed time, both inside the measured window",
+    ),
+    count(
+        "handled",
+        group::HANDLED,
+        "contacts whose service began in the interval",
+    ),
+    MetricDef {
+        name: "agent_hours",
+        measure: Measure::Count {
+            field: group::STAFFED_US,
+            scale: 1.0 / 3.6e9,
+        },
+        doc: "agents on duty × hours",
+    },
+    MetricDef {
+        name: "overtime_hours",
+        measure: Measure::Count {
+            field: group::OVERTIME_US,
+            scale: 1.0 / 3.6e9,
+        },
+        doc: "agent hours worked beyond the schedule (after a staffing drop or after the window)",
+    },
+];
+
+/// The integer sums of one replication (or of several, added).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepStats {
+    pub intervals: usize,
+    pub call_types: usize,
+    pub groups: usize,
+    /// `[interval * call_types + call_type]`.
+    pub calls: Vec<[u64; call::FIELDS]>,
+    /// `[interval * groups + group]`.
+    pub group_cells: Vec<[u64; group::FIELDS]>,
+}
+
+impl RepStats {
+    pub fn new(intervals: usize, call_types: usize, groups: usize) -> Self {
+        RepStats {
+            intervals,
+            call_types,
+            groups,
+            calls: vec![[0; call::FIELDS]; intervals * call_types],
+            group_cells: vec![[0; group::FIELDS]; intervals * groups],
+        }
+    }
+
+    #[inline]
+    pub fn call_cell(&mut self, interval: usize, call_type: usize) -> &mut [u64; call::FIELDS] {
+        &mut self.calls[interval * self.call_types + call_type]
+    }
+
+    #[inline]
+    pub fn group_cell(&mut self, interval: usize, group: usize) -> &mut [u64; group::FIELDS] {
+        &mut self.group_cells[interval * self.groups + group]
+    }
+
+    /// Sum of one call field over everything.
+    pub fn call_total(&self, field: usize) -> u64 {
+        self.calls.iter().map(|c| c[field]).sum()
+    }
+}
+
+impl AddAssign<&RepStats> for RepStats {
+    fn add_assign(&mut self, other: &RepStats) {
+        for (a, b) in self.calls.iter_mut().zip(&other.calls) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        for (a, b) in self.group_cells.iter_mut().zip(&other.group_cells) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+    }
+}
+
+/// Moments of one table of cells (interval × column, each with an "all" row and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moments {
+    fields: usize,
+    ratios: Vec<(usize, usize)>,
+    /// Rows: intervals then "all"; columns: items then "all".
+    rows: usize,
+    cols: usize,
+    /// Per cell: Σx[fields], Σx²[fields], Σnum·den[ratios].
+    sums: Vec<u128>,
+}
+
+impl Moments {
+    fn new(fields: usize, metrics: &[MetricDef], intervals: usize, items: usize) -> Self {
+        let ratios: Vec<(usize, usize)> = metrics
+            .iter()
+            .filter_map(|m| match m.measure {
+                Measure::Ratio { num, den, .. } => Some((num, den)),
+                Measure::Count { .. } => None,
+            })
+            .collect();
+        let stride = 2 * fields + ratios.len();
+        Moments {
+            fields,
+            rows: intervals + 1,
+            cols: items + 1,
+            sums: vec![0; stride * (intervals + 1) * (items + 1)],
+            ratios,
+        }
+    }
+
+    fn stride(&self) -> usize {
+        2 * self.fields + self.ratios.len()
+    }
+
+    /// Adds one replication whose cells are `cells[interval * items + item]`.
+    fn add<const F: usize>(&mut self, cells: &[[u64; F]]) {
+        let (items, intervals) = (self.cols - 1, self.rows - 1);
+        let mut grid = vec![[0u64; F]; self.rows * self.cols];
+        for i in 0..intervals {
+            for j in 0..items {
+                let cell = &cells[i * items + j];
+                for target in [
+                    i * self.cols + j,
+                    i * self.cols + items,
+                    intervals * self.cols + j,
+                    intervals * self.cols + items,
+                ] {
+                    grid[target].iter_mut().zip(cell).for_each(|(g, c)| *g += c);
+                }
+            }
+        }
+        let stride = self.stride();
+        for (cell, sums) in grid.iter().zip(self.sums.chunks_exact_mut(stride)) {
+            for f in 0..F {
+                let x = u128::from(cell[f]);
+                sums[f] += x;
+                sums[F + f] += x * x;
+            }
+            for (k, &(num, den)) in self.ratios.iter().enumerate() {
+                sums[2 * F + k] += u128::from(cell[num]) * u128::from(cell[den]);
+            }
+        }
+    }
+
+    /// The moments of one cell; `None` for row or column means "all".
+    pub fn cell(&self, interval: Option<usize>, item: Option<usize>) -> CellMoments<'_> {
+        let row = interval.unwrap_or(self.rows - 1);
+        let col = item.unwrap_or(self.cols - 1);
+        let stride = self.stride();
+        let start = (row * self.cols + col) * stride;
+        CellMoments {
+            moments: self,
+            sums: &self.sums[start..start + stride],
+        }
+    }
+}
+
+impl AddAssign<&Moments> for Moments {
+    fn add_assign(&mut self, other: &Moments) {
+        assert_eq!(self.sums.len(), other.sums.len(), "moments of different shapes");
+        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
+    }
+}
+
+/// The sums of one aggregate cell.
+pub struct CellMoments<'a> {
+    moments: &'a Moments,
+    sums: &'a [u128],
+}
+
+impl CellMoments<'_> {
+    pub fn sum(&self, field: usize) -> u128 {
+        self.sums[field]
+    }
+
+    pub fn sum_sq(&self, field: usize) -> u128 {
+        self.sums[self.moments.fields + field]
+    }
+
+    /// Σ num·den for a ratio metric's pair.
+    pub fn sum_cross(&self, num: usize, den: usize) -> u128 {
+        let k = self
+            .moments
+            .ratios
+            .iter()
+            .position(|&p| p == (num, den))
+            .expect("ratio pairs come from the metric table");
+        self.sums[2 * self.moments.fields + k]
+    }
+}
+
+/// Everything known across replications: mergeable with `+=`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accumulator {
+    pub replications: u64,
+    pub calls: Moments,
+    pub groups: Moments,
+}
+
+impl Accumulator {
+    pub fn new(intervals: usize, call_types: usize, groups: usize) -> Self {
+        Accumulator {
+            replications: 0,
+            calls: Moments::new(call::FIELDS, CALL_METRICS, intervals, call_types),
+            groups: Moments::new(group::FIELDS, GROUP_METRICS, intervals, groups),
+        }
+    }
+
+    /// Adds one replication.
+    pub fn add(&mut self, rep: &RepStats) {
+        self.replications += 1;
+        self.calls.add(&rep.calls);
+        self.groups.add(&rep.group_cells);
+    }
+}
+
+impl AddAssign<&Accumulator> for Accumulator {
+    fn add_assign(&mut self, other: &Accumulator) {
+        self.replications += other.replications;
+        self.calls += &other.calls;
+        self.groups += &other.groups;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rep(values: &[(usize, usize, usize, u64)]) -> RepStats {
+        let mut r = RepStats::new(2, 2, 1);
+        for &(i, t, f, v) in values {
+            r.call_cell(i, t)[f] = v;
+        }
+        r
+    }
+
+    #[test]
+    fn aggregates_sum_rows_and_columns() {
+        let mut acc = Accumulator::new(2, 2, 1);
+        acc.add(&rep(&[
+            (0, 0, call::OFFERED, 3),
+            (1, 0, call::OFFERED, 4),
+            (1, 1, call::OFFERED, 5),
+        ]));
+        assert_eq!(acc.calls.cell(None, None).sum(call::OFFERED), 12);
+        assert_eq!(acc.calls.cell(Some(1), None).sum(call::OFFERED), 9);
+        assert_eq!(acc.calls.cell(None, Some(0)).sum(call::OFFERED), 7);
+        assert_eq!(acc.calls.cell(None, None).sum_sq(call::OFFERED), 144);
+    }
+
+    #[test]
+    fn merging_is_order_free() {
+        let reps = [
+            rep(&[(0, 0, call::OFFERED, 3)]),
+            rep(&[(1, 1, call::ANSWERED, 2)]),
+            rep(&[(0, 1, call::OFFERED, 9)]),
+        ];
+        let mut forward = Accumulator::new(2, 2, 1);
+        reps.iter().for_each(|r| forward.add(r));
+        let (mut a, mut b) = (Accumulator::new(2, 2, 1), Accumulator::new(2, 2, 1));
+        b.add(&reps[2]);
+        b.add(&reps[0]);
+        a.add(&reps[1]);
+        a += &b;
+        assert_eq!(a, forward);
+    }
+}

@@ -1,0 +1,234 @@
+//! From moments to what is reported: means and Student-t 95 % half-widths.
+//!
+//! Counts are means per replication with the t half-width across replications. Rates and
+//! averages are ratio estimators (Σ numerator ÷ Σ denominator over intervals and
+//! replications), their half-width from the residuals numerator_r − rate·denominator_r
+//! (the delta method), as SPEC.md defines them. An undefined figure is `None` (JSON
+//! `null`), never NaN. [`Summary`] is the one structure every report format reads.
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::model::{Expectation, Model};
+use crate::stats::{Accumulator, CALL_METRICS, CellMoments, GROUP_METRICS, Measure, MetricDef, Moments};
+
+/// A mean and its 95 % half-width; `None` where undefined.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub mean: Option<f64>,
+    pub ci95: Option<f64>,
+}
+
+impl Estimate {
+    /// Whether `value` lies within the half-width of the mean.
+    pub fn within_noise(&self, value: f64) -> bool {
+        matches!((self.mean, self.ci95), (Some(m), Some(c)) if (m - value).abs() < c)
+    }
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom.
+pub fn t975(df: u64) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(f64::NAN)
+}
+
+/// Sample variance from Σx and Σx² over `n` values, exact in integers where they fit.
+fn variance(sum: u128, sum_sq: u128, n: u64) -> f64 {
+    let n128 = u128::from(n);
+    match (sum_sq.checked_mul(n128), sum.checked_mul(sum)) {
+        (Some(a), Some(b)) => (a.saturating_sub(b)) as f64 / (n as f64 * (n - 1) as f64),
+        _ => {
+            let (s, q, n) = (sum as f64, sum_sq as f64, n as f64);
+            ((q - s * s / n) / (n - 1.0)).max(0.0)
+        }
+    }
+}
+
+/// The estimate of metric `m` from one aggregate cell over `n` replications.
+pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
+    if n == 0 {
+        return Estimate { mean: None, ci95: None };
+    }
+    match m.measure {
+        Measure::Count { field, scale } => {
+            let mean = cell.sum(field) as f64 / n as f64 * scale;
+            let ci95 =
+                (n > 1).then(|| t * (variance(cell.sum(field), cell.sum_sq(field), n) / n as f64).sqrt() * scale);
+            Estimate { mean: Some(mean), ci95 }
+        }
+        Measure::Ratio { num, den, scale } => {
+            let (sn, sd) = (cell.sum(num) as f64, cell.sum(den) as f64);
+            if sd == 0.0 {
+                return Estimate { mean: None, ci95: None };
+            }
+            let rate = sn / sd;
+            let ci95 = (n > 1).then(|| {
+                let (qn, qd, qnd) = (
+                    cell.sum_sq(num) as f64,
+                    cell.sum_sq(den) as f64,
+                    cell.sum_cross(num, den) as f64,
+                );
+                let ss = qn - 2.0 * rate * qnd + rate * rate * qd;
+                // Below 1e-12 of the terms it came from, what is left is rounding.
+                let ss = if ss <= 1e-12 * qn.max(rate * rate * qd) {
+                    0.0
+                } else {
+                    ss
+                };
+                let s = (ss / (n - 1) as f64).sqrt();
+                t * s / (n as f64).sqrt() / (sd / n as f64) * scale
+            });
+            Estimate {
+                mean: Some(rate * scale),
+                ci95,
+            }
+        }
+    }
+}
+
+/// Metrics in reporting order, serialised as a JSON object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metrics(pub Vec<(&'static str, Estimate)>);
+
+impl Metrics {
+    pub fn get(&self, name: &str) -> Option<Estimate> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, e)| *e)
+    }
+}
+
+impl Serialize for Metrics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, e) in &self.0 {
+            map.serialize_entry(name, e)?;
+        }
+        map.end()
+    }
+}
+
+/// A call type's or group's metrics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Named {
+    pub name: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// One interval: its totals, and each call type and group in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntervalSummary {
+    pub start: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    pub call_types: Vec<Named>,
+    pub groups: Vec<Named>,
+}
+
+/// Everything `run` reports (SPEC.md's JSON core and more).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub totals: Metrics,
+    pub call_types: Vec<Named>,
+    pub groups: Vec<Named>,
+    pub intervals: Vec<IntervalSummary>,
+}
+
+fn metrics_of(
+    moments: &Moments,
+    defs: &[MetricDef],
+    interval: Option<usize>,
+    item: Option<usize>,
+    n: u64,
+    t: f64,
+) -> Vec<(&'static str, Estimate)> {
+    let cell = moments.cell(interval, item);
+    defs.iter().map(|m| (m.name, estimate(&cell, m, n, t))).collect()
+}
+
+impl Summary {
+    pub fn new(model: &Model, acc: &Accumulator) -> Summary {
+        let n = acc.replications;
+        let t = if n > 1 { t975(n - 1) } else { f64::NAN };
+        let both = |interval: Option<usize>| {
+            let mut m = metrics_of(&acc.calls, CALL_METRICS, interval, None, n, t);
+            m.extend(metrics_of(&acc.groups, GROUP_METRICS, interval, None, n, t));
+            Metrics(m)
+        };
+        let call_types = |interval: Option<usize>| -> Vec<Named> {
+            model
+                .call_types
+                .iter()
+                .enumerate()
+                .map(|(j, c)| Named {
+                    name: c.name.clone(),
+                    metrics: Metrics(metrics_of(&acc.calls, CALL_METRICS, interval, Some(j), n, t)),
+                })
+                .collect()
+        };
+        let groups = |interval: Option<usize>| -> Vec<Named> {
+            model
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(j, g)| Named {
+                    name: g.name.clone(),
+                    metrics: Metrics(metrics_of(&acc.groups, GROUP_METRICS, interval, Some(j), n, t)),
+                })
+                .collect()
+        };
+        Summary {
+            scenario: model.name.clone(),
+            seed: model.seed,
+            replications: n,
+            totals: both(None),
+            call_types: call_types(None),
+            groups: groups(None),
+            intervals: (0..model.clock.intervals)
+                .map(|i| IntervalSummary {
+                    start: model.clock.label(i),
+                    metrics: both(Some(i)),
+                    call_types: call_types(Some(i)),
+                    groups: groups(Some(i)),
+                })
+                .collect(),
+        }
+    }
+
+    /// The figure an expectation looks at.
+    pub fn lookup(&self, e: &Expectation) -> Option<Estimate> {
+        let metrics = match (e.interval, e.call_type, e.group) {
+            (None, None, None) => &self.totals,
+            (None, Some(c), _) => &self.call_types.get(c.0 as usize)?.metrics,
+            (None, None, Some(g)) => &self.groups.get(g.0 as usize)?.metrics,
+            (Some(i), None, None) => &self.intervals.get(i)?.metrics,
+            (Some(i), Some(c), _) => &self.intervals.get(i)?.call_types.get(c.0 as usize)?.metrics,
+            (Some(i), None, Some(g)) => &self.intervals.get(i)?.groups.get(g.0 as usize)?.metrics,
+        };
+        metrics.get(&e.metric)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        assert!((t975(1) - 12.706).abs() < 1e-3);
+        assert!((t975(9) - 2.262).abs() < 1e-3);
+        assert!((t975(1000) - 1.962).abs() < 1e-3);
+    }
+
+    #[test]
+    fn integer_variance_is_exact() {
+        // 2, 4, 6: variance 4.
+        assert_eq!(variance(12, 56, 3), 4.0);
+        // Constant values: exactly zero, not rounding noise.
+        assert_eq!(variance(3 * 123_456_789_012, 3 * 123_456_789_012u128.pow(2), 3), 0.0);
+    }
+}
