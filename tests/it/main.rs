@@ -1,0 +1,7 @@
+//! Integration tests, one binary, one module per behaviour.
+
+mod cli;
+mod counting;
+mod determinism;
+mod errors;
+mod theory;
