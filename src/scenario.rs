@@ -66,6 +66,29 @@ pub struct CallTypeSpec {
     pub patience: Option<Spanned<DistSpec>>,
     /// This call type's own service-level threshold, seconds.
     pub service_level_threshold: Option<Spanned<f64>>,
+    /// Larger is answered first; default 0.
+    pub priority: i64,
+    /// After-call work (wrap-up) per answered call.
+    pub wrap_up: Option<Spanned<DistSpec>>,
+    /// What a caller who abandons does.
+    pub redial: Option<RedialSpec>,
+    /// Groups in routing order, each eligible after a wait; `None`: every group with
+    /// the skill, in file order, at once.
+    pub routing: Option<Spanned<Vec<RouteSpec>>>,
+}
+
+/// `redial = { probability = 0.3, delay = { dist = … } }`.
+#[derive(Debug, Clone)]
+pub struct RedialSpec {
+    pub probability: f64,
+    pub delay: Spanned<DistSpec>,
+}
+
+/// One step of a call type's routing: a group, eligible once the call has waited `after`.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub group: Spanned<String>,
+    pub after: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,8 +115,30 @@ pub enum DistSpec {
 #[derive(Debug, Clone)]
 pub struct AgentGroupSpec {
     pub name: Spanned<String>,
-    pub agents: Spanned<AgentsSpec>,
-    pub skills: Vec<Spanned<String>>,
+    /// Agents on duty; exactly one of `agents` and `shifts` is given.
+    pub agents: Option<Spanned<AgentsSpec>>,
+    pub shifts: Option<Spanned<Vec<ShiftSpec>>>,
+    /// Share of paid headcount not on duty (absence, meetings); applies to shifts.
+    pub shrinkage: f64,
+    pub skills: Vec<SkillSpec>,
+}
+
+/// A skill with its proficiency: handle time × `factor`.
+#[derive(Debug, Clone)]
+pub struct SkillSpec {
+    pub call_type: Spanned<String>,
+    pub factor: f64,
+}
+
+/// Paid headcount working from `start` to `end` (clock times, seconds after midnight;
+/// `end` ≤ `start` runs past midnight) every day of the horizon, less its breaks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftSpec {
+    pub start: f64,
+    pub end: f64,
+    pub headcount: u64,
+    /// (start clock time, duration), seconds.
+    pub breaks: Vec<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -230,22 +275,75 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let handle_time = r.required(t, "handle_time", Reader::dist);
     let patience = t.get("patience").and_then(|n| r.dist(&n));
     let service_level_threshold = t.get("service_level_threshold").and_then(|n| r.duration(&n));
+    let priority = t.get("priority").and_then(|n| r.int(&n)).map_or(0, |p| p.value);
+    let wrap_up = t.get("wrap_up").and_then(|n| r.dist(&n));
+    let redial = t.get("redial").and_then(|n| {
+        let rt = r.table(&n)?;
+        rt.check_keys(r, &["probability", "delay"]);
+        let probability = r.required(&rt, "probability", Reader::fraction);
+        let delay = r.required(&rt, "delay", Reader::dist);
+        Some(RedialSpec {
+            probability: probability?.value,
+            delay: delay?,
+        })
+    });
+    let routing = t.get("routing").and_then(|n| {
+        let items = r.array(&n)?;
+        let mut steps = Vec::new();
+        for item in &items {
+            let Some(st) = r.table(item) else { continue };
+            st.check_keys(r, &["group", "after"]);
+            let group = r.required(&st, "group", Reader::string);
+            let after = r.optional(&st, "after", Reader::duration, 0.0).value;
+            steps.extend(group.map(|group| RouteSpec { group, after }));
+        }
+        (steps.len() == items.len()).then(|| Spanned {
+            value: steps,
+            loc: n.loc(),
+        })
+    });
     Some(CallTypeSpec {
         name: name?,
         arrivals: arrivals?,
         handle_time: handle_time?,
         patience,
         service_level_threshold,
+        priority,
+        wrap_up,
+        redial,
+        routing,
     })
 }
 
 fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
-    t.check_keys(r, &["name", "agents", "skills"]);
+    t.check_keys(r, &["name", "agents", "shifts", "shrinkage", "skills"]);
     let name = r.required(t, "name", Reader::string);
-    let agents = r.required(t, "agents", Reader::agents);
+    let agents = t.get("agents").and_then(|n| r.agents(&n));
+    let shifts = t.get("shifts").and_then(|n| r.shifts(&n));
+    match (t.get("agents").is_some(), t.get("shifts").is_some()) {
+        (false, false) => r.error(
+            t.span.clone(),
+            &t.child_path("agents"),
+            "give `agents` (on duty) or `shifts`",
+        ),
+        (true, true) => r.error(
+            t.span.clone(),
+            &t.child_path("shifts"),
+            "give `agents` or `shifts`, not both",
+        ),
+        _ => {}
+    }
+    let shrinkage = r.optional(t, "shrinkage", Reader::fraction, 0.0);
+    if shrinkage.value >= 1.0 {
+        r.error(
+            shrinkage.loc.span.clone(),
+            &shrinkage.loc.field,
+            "must be below 1 (100 % shrinkage leaves no one on duty)",
+        );
+    }
     let skills = r.required(t, "skills", |r, n| {
         let items = r.array(n)?;
-        let skills: Vec<_> = items.iter().filter_map(|i| r.string(i)).collect();
+        let skills: Vec<SkillSpec> = items.iter().filter_map(|i| r.skill(i)).collect();
         (skills.len() == items.len()).then(|| Spanned {
             value: skills,
             loc: n.loc(),
@@ -253,7 +351,9 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
     });
     Some(AgentGroupSpec {
         name: name?,
-        agents: agents?,
+        agents,
+        shifts,
+        shrinkage: shrinkage.value,
         skills: skills?.value,
     })
 }
@@ -543,6 +643,83 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// A whole number, possibly negative.
+    fn int(&mut self, n: &Node) -> Read<i64> {
+        match n.value() {
+            Some(Value::Integer(i)) => Reader::ok(n, *i.value()),
+            _ => {
+                self.expected(n, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// A skill: `"billing"` or `{ call_type = "billing", factor = 1.2 }`.
+    fn skill(&mut self, n: &Node) -> Option<SkillSpec> {
+        if let Some(Value::String(_)) = n.value() {
+            return Some(SkillSpec {
+                call_type: self.string(n)?,
+                factor: 1.0,
+            });
+        }
+        if n.table_like().is_none() {
+            self.expected(n, "a call type name or { call_type = \"…\", factor = … }");
+            return None;
+        }
+        let t = self.table(n)?;
+        t.check_keys(self, &["call_type", "factor"]);
+        let call_type = self.required(&t, "call_type", Reader::string);
+        let factor = self.optional(&t, "factor", Reader::float, 1.0);
+        if !(factor.value > 0.0 && factor.value <= 100.0) {
+            self.error(
+                factor.loc.span.clone(),
+                &factor.loc.field,
+                format!("must be > 0 and at most 100, got {}", factor.value),
+            );
+        }
+        Some(SkillSpec {
+            call_type: call_type?,
+            factor: factor.value,
+        })
+    }
+
+    /// `shifts = [{ start = "08:00", end = "16:30", agents = 12, breaks = [{ start = "12:00", duration = "30m" }] }]`.
+    fn shifts(&mut self, n: &Node) -> Read<Vec<ShiftSpec>> {
+        let items = self.array(n)?;
+        let mut shifts = Vec::new();
+        for item in &items {
+            let Some(t) = self.table(item) else { continue };
+            t.check_keys(self, &["start", "end", "agents", "breaks"]);
+            let start = self.required(&t, "start", Reader::clock_time);
+            let end = self.required(&t, "end", Reader::clock_time);
+            let headcount = self.required(&t, "agents", Reader::uint);
+            let mut breaks = Vec::new();
+            if let Some(b) = t.get("breaks") {
+                for bn in self.array(&b).unwrap_or_default() {
+                    let Some(bt) = self.table(&bn) else { continue };
+                    bt.check_keys(self, &["start", "duration"]);
+                    let bs = self.required(&bt, "start", Reader::clock_time);
+                    let bd = self.required(&bt, "duration", Reader::duration);
+                    if let (Some(bs), Some(bd)) = (bs, bd) {
+                        breaks.push((bs.value, bd.value));
+                    }
+                }
+            }
+            if let (Some(start), Some(end), Some(headcount)) = (start, end, headcount) {
+                shifts.push(ShiftSpec {
+                    start: start.value,
+                    end: end.value,
+                    headcount: headcount.value,
+                    breaks,
+                });
+            }
+        }
+        (shifts.len() == items.len()).then(|| Spanned {
+            value: shifts,
+            loc: n.loc(),
+        })
     }
 
     /// A number in [0, 1].

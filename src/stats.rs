@@ -25,9 +25,13 @@ pub mod call {
     pub const WAIT_ANSWERED_US: usize = 5;
     /// Sum of waits of abandoned calls (time to abandon), µs.
     pub const WAIT_ABANDONED_US: usize = 6;
-    /// Sum of handle times of answered calls, µs.
+    /// Sum of handle times (talk, then after-call work) of answered calls, µs.
     pub const HANDLE_US: usize = 7;
-    pub const FIELDS: usize = 8;
+    /// Offered contacts that are a caller's first attempt.
+    pub const FRESH: usize = 8;
+    /// Offered contacts that are a caller trying again after abandoning.
+    pub const REDIALS: usize = 9;
+    pub const FIELDS: usize = 10;
 }
 
 /// Fields of an agent-group cell. Times are integrals over the clock interval.

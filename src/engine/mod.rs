@@ -30,17 +30,23 @@ use crate::rng::{Stream, StreamKey};
 use crate::stats::{RepStats, call, group};
 use events::EventQueue;
 
-use rand::Rng;
+use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 #[derive(Debug, Clone, Copy)]
 enum Event {
     /// The next fresh contact of a call type.
     Arrival(u32),
-    /// An agent of a group finishes a contact.
+    /// A caller who abandoned calls again (the slot holds their record).
+    Redial { slot: u32, generation: u32 },
+    /// An agent of a group finishes a contact (talk and after-call work).
     ServiceEnd(u32),
     /// A waiting contact's patience runs out (stale if the slot's generation moved on).
     Patience { slot: u32, generation: u32 },
+    /// A waiting contact has waited long enough for more groups (overflow routing).
+    Overflow { slot: u32, generation: u32 },
+    /// A group's staffing changes to its `index`-th step.
+    Staffing { group: u32, index: u32 },
     /// Interval boundary `k` (k = 0 is the window start, k = intervals its end).
     Boundary(u32),
 }
@@ -53,50 +59,66 @@ enum Phase {
     Drain,
 }
 
-/// A contact waiting in a queue.
-#[derive(Debug, Clone, Copy)]
-struct Waiting {
+const NOT_COUNTED: u32 = u32::MAX;
+const NEVER: Micros = Micros::MAX;
+
+/// One attempt of a contact (a leg), waiting in a queue or about to redial. Everything
+/// drawn for it is drawn when the leg starts, in a fixed order, from the contact's own
+/// stream, which it carries for its later legs.
+#[derive(Debug, Clone)]
+struct Leg {
     call_type: u32,
     generation: u32,
     /// Measured interval of arrival; `NOT_COUNTED` for warm-up arrivals.
     interval: u32,
     arrival: Micros,
-    handle_time: Micros,
+    /// Base talk time (before the serving group's proficiency factor).
+    talk: Micros,
+    wrap_up: Micros,
+    /// When this leg abandons: the delay until the caller tries again, or `NEVER`.
+    redial_after: Micros,
+    stream: Stream,
 }
 
-const NOT_COUNTED: u32 = u32::MAX;
-
-/// Waiting contacts, in reusable slots.
+/// Legs waiting or about to redial, in reusable slots.
 struct Slab {
-    slots: Vec<Waiting>,
+    slots: Vec<Leg>,
     free: Vec<u32>,
 }
 
 impl Slab {
-    fn insert(&mut self, mut w: Waiting) -> (u32, u32) {
+    fn insert(&mut self, mut leg: Leg) -> (u32, u32) {
         match self.free.pop() {
             Some(slot) => {
-                w.generation = self.slots[slot as usize].generation;
-                self.slots[slot as usize] = w;
-                (slot, w.generation)
+                leg.generation = self.slots[slot as usize].generation;
+                self.slots[slot as usize] = leg;
+                (slot, self.slots[slot as usize].generation)
             }
             None => {
-                w.generation = 0;
-                self.slots.push(w);
+                leg.generation = 0;
+                self.slots.push(leg);
                 ((self.slots.len() - 1) as u32, 0)
             }
         }
     }
 
     /// Frees a slot; every handle to its old generation becomes stale.
-    fn remove(&mut self, slot: u32) -> Waiting {
+    fn remove(&mut self, slot: u32) -> Leg {
         let s = &mut self.slots[slot as usize];
-        let w = *s;
+        let leg = s.clone();
         s.generation = s.generation.wrapping_add(1);
         self.free.push(slot);
-        w
+        leg
     }
 
+    /// Keeps the record but stales every handle to it; returns the new generation.
+    fn renew(&mut self, slot: u32) -> u32 {
+        let s = &mut self.slots[slot as usize];
+        s.generation = s.generation.wrapping_add(1);
+        s.generation
+    }
+
+    #[inline]
     fn is_live(&self, slot: u32, generation: u32) -> bool {
         self.slots[slot as usize].generation == generation
     }
@@ -189,6 +211,10 @@ struct Sim<'m> {
     queues: Vec<VecDeque<(u32, u32)>>,
     groups: Vec<GroupState>,
     arrivals: Vec<Arrivals>,
+    /// Per call type: the distinct positive waits after which more groups become eligible.
+    overflow_after: Vec<Vec<Micros>>,
+    /// `[group * call_types + call_type]`: the group's handle-time factor.
+    factor: Vec<f64>,
     phase: Phase,
     stats: RepStats,
 }
@@ -212,15 +238,32 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         .groups
         .iter()
         .map(|g| GroupState {
-            scheduled: g.agents[0],
+            scheduled: g.staffing[0].1,
             busy: 0,
-            idle: std::iter::repeat_n(0, g.agents[0] as usize).collect(),
+            idle: std::iter::repeat_n(0, g.staffing[0].1 as usize).collect(),
             last_change: 0,
             busy_us: 0,
             staffed_us: 0,
             overtime_us: 0,
         })
         .collect();
+    let overflow_after = model
+        .call_types
+        .iter()
+        .map(|ct| {
+            let mut after: Vec<Micros> = ct.routing.iter().map(|r| r.after).filter(|&a| a > 0).collect();
+            after.sort_unstable();
+            after.dedup();
+            after
+        })
+        .collect();
+    let n_types = model.call_types.len();
+    let mut factor = vec![1.0; model.groups.len() * n_types];
+    for (g, group) in model.groups.iter().enumerate() {
+        for skill in &group.skills {
+            factor[g * n_types + skill.call_type.0 as usize] = skill.factor;
+        }
+    }
     let mut sim = Sim {
         model,
         events: EventQueue::new(),
@@ -228,21 +271,34 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
             slots: Vec::new(),
             free: Vec::new(),
         },
-        queues: vec![VecDeque::new(); model.call_types.len()],
+        queues: vec![VecDeque::new(); n_types],
         groups,
         arrivals,
+        overflow_after,
+        factor,
         phase: if clock.warmup > 0 {
             Phase::Warmup
         } else {
             Phase::Window(0)
         },
-        stats: RepStats::new(clock.intervals, model.call_types.len(), model.groups.len()),
+        stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
     };
     for k in 0..=clock.intervals {
         sim.events
             .push(clock.warmup + k as Micros * clock.interval, Event::Boundary(k as u32));
     }
-    for ct in 0..model.call_types.len() {
+    for (g, group) in model.groups.iter().enumerate() {
+        if let Some(&(t, _)) = group.staffing.get(1) {
+            sim.events.push(
+                t,
+                Event::Staffing {
+                    group: g as u32,
+                    index: 1,
+                },
+            );
+        }
+    }
+    for ct in 0..n_types {
         sim.schedule_arrival(ct);
     }
     let end_limit = clock.window_end() + clock.drain_limit;
@@ -254,9 +310,12 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         }
         now = t;
         match event {
-            Event::Arrival(ct) => sim.arrive(ct as usize, now),
+            Event::Arrival(ct) => sim.fresh_arrival(ct as usize, now),
+            Event::Redial { slot, generation } => sim.redial(slot, generation, now),
             Event::ServiceEnd(g) => sim.finish(g as usize, now),
             Event::Patience { slot, generation } => sim.abandon(slot, generation, now),
+            Event::Overflow { slot, generation } => sim.overflow(slot, generation, now),
+            Event::Staffing { group, index } => sim.staffing_step(group as usize, index as usize, now),
             Event::Boundary(k) => sim.boundary(k as usize, now),
         }
     }
@@ -273,49 +332,85 @@ impl Sim<'_> {
         }
     }
 
-    fn arrive(&mut self, ct: usize, now: Micros) {
+    fn fresh_arrival(&mut self, ct: usize, now: Micros) {
         self.schedule_arrival(ct);
         let a = &mut self.arrivals[ct];
-        let mut contact = a.contacts.with(a.count).stream();
+        let stream = a.contacts.with(a.count).stream();
         a.count += 1;
+        self.offer(ct, stream, now, call::FRESH);
+    }
+
+    fn redial(&mut self, slot: u32, generation: u32, now: Micros) {
+        debug_assert!(self.slab.is_live(slot, generation));
+        let leg = self.slab.remove(slot);
+        self.offer(leg.call_type as usize, leg.stream, now, call::REDIALS);
+    }
+
+    /// A leg of a contact arrives: draw its values, count it, answer it or queue it.
+    fn offer(&mut self, ct: usize, mut stream: Stream, now: Micros, kind: usize) {
         let spec = &self.model.call_types[ct];
-        // Fixed draw order: handle time, then patience.
-        let handle_time = micros(spec.handle_time.sample(&mut contact));
-        let patience = spec.patience.as_ref().map(|p| micros(p.sample(&mut contact)));
-        let interval = match self.model.clock.interval_of(now) {
-            Some(i) => {
-                self.stats.call_cell(i, ct)[call::OFFERED] += 1;
-                i as u32
+        // Fixed draw order per leg: talk, patience, after-call work, redial decision
+        // and delay (each only where the call type has it).
+        let talk = micros(spec.handle_time.sample(&mut stream));
+        let patience = spec.patience.as_ref().map_or(NEVER, |p| micros(p.sample(&mut stream)));
+        let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| micros(w.sample(&mut stream)));
+        let redial_after = match &spec.redial {
+            Some(r) => {
+                let tries_again = stream.random::<f64>() < r.probability;
+                let delay = micros(r.delay.sample(&mut stream));
+                if tries_again { delay } else { NEVER }
             }
+            None => NEVER,
+        };
+        let clock = &self.model.clock;
+        let interval = match clock.interval_of(now) {
+            Some(i) => i as u32,
+            // Redials after the window are booked on its last interval.
+            None if now >= clock.window_end() => (clock.intervals - 1) as u32,
             None => NOT_COUNTED,
         };
-        let waiting = Waiting {
+        if interval != NOT_COUNTED {
+            let cell = self.stats.call_cell(interval as usize, ct);
+            cell[call::OFFERED] += 1;
+            cell[kind] += 1;
+        }
+        let leg = Leg {
             call_type: ct as u32,
             generation: 0,
             interval,
             arrival: now,
-            handle_time,
+            talk,
+            wrap_up,
+            redial_after,
+            stream,
         };
-        if let Some(g) = self.longest_idle_group(ct) {
+        if let Some(g) = self.longest_idle_group(ct, 0) {
             self.groups[g].idle.pop_front();
-            self.serve(waiting, g, now);
+            self.serve(&leg, g, now);
             return;
         }
-        let (slot, generation) = self.slab.insert(waiting);
+        let (slot, generation) = self.slab.insert(leg);
         self.queues[ct].push_back((slot, generation));
-        if let Some(p) = patience {
-            self.events.push(now + p, Event::Patience { slot, generation });
+        if patience != NEVER {
+            self.events.push(now + patience, Event::Patience { slot, generation });
+        }
+        for k in 0..self.overflow_after[ct].len() {
+            let after = self.overflow_after[ct][k];
+            if after < patience {
+                self.events.push(now + after, Event::Overflow { slot, generation });
+            }
         }
     }
 
-    /// Among the groups serving `ct` with an idle agent, the one whose agent has been idle
-    /// longest (ties: routing order).
+    /// Among the groups eligible for `ct` after a wait of `waited` with an idle agent,
+    /// the one whose agent has been idle longest (ties: routing order).
     #[inline]
-    fn longest_idle_group(&self, ct: usize) -> Option<usize> {
+    fn longest_idle_group(&self, ct: usize, waited: Micros) -> Option<usize> {
         let mut best: Option<(Micros, usize)> = None;
-        for &g in &self.model.call_types[ct].groups {
-            let g = g.0 as usize;
-            if let Some(&since) = self.groups[g].idle.front()
+        for route in &self.model.call_types[ct].routing {
+            let g = route.group.0 as usize;
+            if route.after <= waited
+                && let Some(&since) = self.groups[g].idle.front()
                 && best.is_none_or(|(b, _)| since < b)
             {
                 best = Some((since, g));
@@ -324,26 +419,32 @@ impl Sim<'_> {
         best.map(|(_, g)| g)
     }
 
-    /// An agent of group `g` (already taken off the idle list) answers `w` now.
-    fn serve(&mut self, w: Waiting, g: usize, now: Micros) {
+    /// An agent of group `g` (already taken off the idle list) answers `leg` now.
+    fn serve(&mut self, leg: &Leg, g: usize, now: Micros) {
+        let ct = leg.call_type as usize;
+        let factor = self.factor[g * self.model.call_types.len() + ct];
+        let talk = if factor == 1.0 {
+            leg.talk
+        } else {
+            (leg.talk as f64 * factor).round() as Micros
+        };
+        let handle = talk + leg.wrap_up;
         let phase = self.phase;
         let group = &mut self.groups[g];
         group.integrate(now, phase);
         group.busy += 1;
-        let duration = w.handle_time;
-        self.events.push(now + duration, Event::ServiceEnd(g as u32));
+        self.events.push(now + handle, Event::ServiceEnd(g as u32));
         if let Phase::Window(i) = phase {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
         }
-        if w.interval != NOT_COUNTED {
-            let ct = w.call_type as usize;
-            let wait = now - w.arrival;
+        if leg.interval != NOT_COUNTED {
+            let wait = now - leg.arrival;
             let threshold = self.model.call_types[ct].service_level_threshold;
-            let cell = self.stats.call_cell(w.interval as usize, ct);
+            let cell = self.stats.call_cell(leg.interval as usize, ct);
             cell[call::ANSWERED] += 1;
             cell[call::ANSWERED_IN_SL] += u64::from(wait <= threshold);
             cell[call::WAIT_ANSWERED_US] += wait;
-            cell[call::HANDLE_US] += duration;
+            cell[call::HANDLE_US] += handle;
         }
     }
 
@@ -355,30 +456,41 @@ impl Sim<'_> {
         if group.present() + 1 > group.scheduled {
             return; // this agent's schedule has ended: they leave.
         }
-        match self.next_waiting(g) {
-            Some(w) => self.serve(w, g, now),
+        self.take_work_or_idle(g, now);
+    }
+
+    /// A free agent of group `g` answers the next eligible waiting contact, or idles.
+    fn take_work_or_idle(&mut self, g: usize, now: Micros) {
+        match self.next_waiting(g, now) {
+            Some(leg) => self.serve(&leg, g, now),
             None => self.groups[g].idle.push_back(now),
         }
     }
 
-    /// Takes the contact group `g` should answer next: the longest-waiting head among the
-    /// queues of its skills (ties: skill order). Stale heads are dropped on the way.
-    fn next_waiting(&mut self, g: usize) -> Option<Waiting> {
-        let mut best: Option<(Micros, usize)> = None;
-        for &ct in &self.model.groups[g].skills {
-            let q = &mut self.queues[ct.0 as usize];
+    /// Takes the contact group `g` should answer next: among the heads of its skills'
+    /// queues that have waited long enough for `g`, the highest priority, then the
+    /// longest wait (ties: skill order). Stale heads are dropped on the way. A queue is
+    /// first come, first served, so if its head is not yet eligible, no one behind is.
+    fn next_waiting(&mut self, g: usize, now: Micros) -> Option<Leg> {
+        let mut best: Option<(i64, Micros, usize)> = None;
+        for skill in &self.model.groups[g].skills {
+            let ct = skill.call_type.0 as usize;
+            let q = &mut self.queues[ct];
             while let Some(&(slot, generation)) = q.front() {
                 if self.slab.is_live(slot, generation) {
                     let arrival = self.slab.slots[slot as usize].arrival;
-                    if best.is_none_or(|(b, _)| arrival < b) {
-                        best = Some((arrival, ct.0 as usize));
+                    let priority = self.model.call_types[ct].priority;
+                    if now - arrival >= skill.after
+                        && best.is_none_or(|(p, a, _)| priority > p || (priority == p && arrival < a))
+                    {
+                        best = Some((priority, arrival, ct));
                     }
                     break;
                 }
                 q.pop_front();
             }
         }
-        let (_, ct) = best?;
+        let (_, _, ct) = best?;
         let (slot, _) = self.queues[ct].pop_front().expect("head was just seen");
         Some(self.slab.remove(slot))
     }
@@ -387,19 +499,45 @@ impl Sim<'_> {
         if !self.slab.is_live(slot, generation) {
             return; // answered before its patience ran out
         }
-        let w = self.slab.remove(slot);
-        if w.interval != NOT_COUNTED {
-            let cell = self.stats.call_cell(w.interval as usize, w.call_type as usize);
+        let leg = &self.slab.slots[slot as usize];
+        if leg.interval != NOT_COUNTED {
+            let (interval, ct, waited) = (leg.interval as usize, leg.call_type as usize, now - leg.arrival);
+            let cell = self.stats.call_cell(interval, ct);
             cell[call::ABANDONED] += 1;
-            cell[call::WAIT_ABANDONED_US] += now - w.arrival;
+            cell[call::WAIT_ABANDONED_US] += waited;
+        }
+        let redial_after = self.slab.slots[slot as usize].redial_after;
+        if redial_after == NEVER {
+            self.slab.remove(slot);
+        } else {
+            // The record stays (with its stream) until the caller tries again.
+            let generation = self.slab.renew(slot);
+            self.events.push(now + redial_after, Event::Redial { slot, generation });
         }
     }
 
-    /// Interval boundary `k`: book the interval that ends, apply the next one's staffing.
+    /// A waiting contact becomes eligible for more groups: one of them may be idle.
+    fn overflow(&mut self, slot: u32, generation: u32, now: Micros) {
+        if !self.slab.is_live(slot, generation) {
+            return;
+        }
+        let leg = &self.slab.slots[slot as usize];
+        let (ct, waited) = (leg.call_type as usize, now - leg.arrival);
+        if let Some(g) = self.longest_idle_group(ct, waited) {
+            self.groups[g].idle.pop_front();
+            let leg = self.slab.remove(slot); // its queue entry is now stale
+            self.serve(&leg, g, now);
+        }
+    }
+
+    /// Interval boundary `k`: book the time integrals of the interval that ends.
     fn boundary(&mut self, k: usize, now: Micros) {
-        let intervals = self.model.clock.intervals;
         let old = self.phase;
-        self.phase = if k < intervals { Phase::Window(k) } else { Phase::Drain };
+        self.phase = if k < self.model.clock.intervals {
+            Phase::Window(k)
+        } else {
+            Phase::Drain
+        };
         for g in 0..self.groups.len() {
             let group = &mut self.groups[g];
             group.integrate(now, old);
@@ -409,26 +547,37 @@ impl Sim<'_> {
                 cell[group::STAFFED_US] += std::mem::take(&mut group.staffed_us);
                 cell[group::OVERTIME_US] += std::mem::take(&mut group.overtime_us);
             }
-            if k < intervals {
-                let target = self.model.groups[g].agents[k];
-                self.set_staffing(g, target, now);
-            }
         }
+    }
+
+    /// Staffing step `index` of group `g` begins; the next one is scheduled.
+    fn staffing_step(&mut self, g: usize, index: usize, now: Micros) {
+        let staffing = &self.model.groups[g].staffing;
+        let target = staffing[index].1;
+        if let Some(&(t, _)) = staffing.get(index + 1) {
+            self.events.push(
+                t,
+                Event::Staffing {
+                    group: g as u32,
+                    index: (index + 1) as u32,
+                },
+            );
+        }
+        self.set_staffing(g, target, now);
     }
 
     /// Changes a group's schedule: new agents start idle and take waiting contacts; when
     /// it drops, idle agents leave at once (the most recently idle first) and busy ones
     /// leave when they finish.
     fn set_staffing(&mut self, g: usize, target: u32, now: Micros) {
+        let phase = self.phase;
         let group = &mut self.groups[g];
+        group.integrate(now, phase);
         group.scheduled = target;
         let present = group.present();
         if target > present {
             for _ in present..target {
-                match self.next_waiting(g) {
-                    Some(w) => self.serve(w, g, now),
-                    None => self.groups[g].idle.push_back(now),
-                }
+                self.take_work_or_idle(g, now);
             }
         } else {
             let leaving = (present - target).min(group.idle.len() as u32);
@@ -450,18 +599,12 @@ impl Sim<'_> {
         }
         for q in &self.queues {
             for &(slot, generation) in q {
-                let w = &self.slab.slots[slot as usize];
-                if w.generation == generation && w.interval != NOT_COUNTED {
-                    self.stats.calls[w.interval as usize * self.stats.call_types + w.call_type as usize]
+                let leg = &self.slab.slots[slot as usize];
+                if leg.generation == generation && leg.interval != NOT_COUNTED {
+                    self.stats.calls[leg.interval as usize * self.stats.call_types + leg.call_type as usize]
                         [call::UNFINISHED] += 1;
                 }
             }
         }
     }
-}
-
-// `Rng` is named so that samplers accept the contact streams.
-#[allow(dead_code)]
-fn _assert_stream_is_rng(s: &mut Stream) -> u64 {
-    s.next_u64()
 }

@@ -109,18 +109,51 @@ pub struct CallType {
     pub handle_time: Sampler,
     pub patience: Option<Sampler>,
     pub service_level_threshold: Micros,
-    /// Groups that serve this call type, in routing order.
-    pub groups: Vec<GroupId>,
+    /// Larger is answered first.
+    pub priority: i64,
+    /// After-call work: the agent stays busy after the call.
+    pub wrap_up: Option<Sampler>,
+    pub redial: Option<Redial>,
+    /// Groups that serve this call type, in routing order, each with the wait after
+    /// which it becomes eligible (0: at once).
+    pub routing: Vec<Route>,
+}
+
+/// A caller who abandons calls again with `probability`, after `delay`.
+#[derive(Debug, Clone)]
+pub struct Redial {
+    pub probability: f64,
+    pub delay: Sampler,
+}
+
+/// One step of a call type's routing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Route {
+    pub group: GroupId,
+    /// The call must have waited this long before this group may answer it.
+    pub after: Micros,
+}
+
+/// A skill of a group: which call type, how fast, and from which wait on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Skill {
+    pub call_type: CallTypeId,
+    /// Handle-time factor (proficiency): 1.2 takes 20 % longer.
+    pub factor: f64,
+    /// Copied from the call type's routing: the wait after which this group is eligible.
+    pub after: Micros,
 }
 
 /// An agent group as the engine sees it.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub name: String,
-    /// Agents on duty in each measured interval.
-    pub agents: Vec<u32>,
+    /// Agents on duty as a step function of engine time: (from, agents), the first
+    /// from 0, strictly increasing times. The warm-up has the window start's staffing;
+    /// after the window the last value holds.
+    pub staffing: Vec<(Micros, u32)>,
     /// Call types this group serves.
-    pub skills: Vec<CallTypeId>,
+    pub skills: Vec<Skill>,
 }
 
 /// Where an expectation looks: totals, one call type, one group, or one interval of them.
@@ -161,15 +194,11 @@ impl Model {
         };
         let clock = b.clock();
         let call_types = b.call_types(&clock);
-        let groups = b.groups(&clock, &call_types);
+        let mut groups = b.groups(&clock, &call_types);
         let mut call_types = call_types;
-        for (g, group) in groups.iter().enumerate() {
-            for &ct in &group.skills {
-                call_types[ct.0 as usize].groups.push(GroupId(g as u32));
-            }
-        }
+        b.routing(&mut call_types, &mut groups);
         for (ct, spec) in call_types.iter().zip(&s.call_types) {
-            if ct.groups.is_empty() {
+            if ct.routing.is_empty() {
                 b.error(
                     &spec.name.loc,
                     format!(
@@ -349,6 +378,11 @@ impl Builder<'_> {
                 .service_level_threshold
                 .as_ref()
                 .map_or(self.s.settings.service_level_threshold.value, |t| t.value);
+            let wrap_up = spec.wrap_up.as_ref().map(|w| self.sampler(w));
+            let redial = spec.redial.as_ref().map(|r| Redial {
+                probability: r.probability,
+                delay: self.sampler(&r.delay),
+            });
             out.push(CallType {
                 stream_name: fnv1a(&name),
                 name,
@@ -356,7 +390,10 @@ impl Builder<'_> {
                 handle_time,
                 patience,
                 service_level_threshold: micros(threshold),
-                groups: Vec::new(),
+                priority: spec.priority,
+                wrap_up,
+                redial,
+                routing: Vec::new(),
             });
         }
         out
@@ -378,57 +415,177 @@ impl Builder<'_> {
             } else if out.iter().any(|g| g.name == name) {
                 self.error(&spec.name.loc, format!("agent group `{name}` is defined twice"));
             }
-            let counts = match &spec.agents.value {
-                AgentsSpec::Constant(n) => vec![*n; clock.intervals],
-                AgentsSpec::PerInterval(v) => {
-                    if v.len() != clock.intervals {
-                        self.error(
-                            &spec.agents.loc,
-                            format!(
-                                "has {} numbers but the horizon has {} intervals (one number per interval)",
-                                v.len(),
-                                clock.intervals
-                            ),
-                        );
-                    }
-                    let mut v = v.clone();
-                    v.resize(clock.intervals, 0);
-                    v
-                }
-            };
-            if let Some(&too_many) = counts.iter().find(|&&n| n > limits::MAX_AGENTS_PER_GROUP) {
-                self.error(
-                    &spec.agents.loc,
-                    format!(
-                        "{too_many} agents is more than ccsim simulates in one group ({})",
-                        limits::MAX_AGENTS_PER_GROUP
-                    ),
-                );
-            }
-            let mut skills = Vec::new();
+            let staffing = self.staffing(clock, spec);
+            let mut skills: Vec<Skill> = Vec::new();
             for skill in &spec.skills {
-                match call_types.iter().position(|c| c.name == skill.value) {
-                    Some(i) if skills.contains(&CallTypeId(i as u32)) => {
-                        self.error(&skill.loc, format!("skill `{}` is listed twice", skill.value));
+                let name = &skill.call_type;
+                match call_types.iter().position(|c| c.name == name.value) {
+                    Some(i) if skills.iter().any(|s| s.call_type == CallTypeId(i as u32)) => {
+                        self.error(&name.loc, format!("skill `{}` is listed twice", name.value));
                     }
-                    Some(i) => skills.push(CallTypeId(i as u32)),
+                    Some(i) => skills.push(Skill {
+                        call_type: CallTypeId(i as u32),
+                        factor: skill.factor,
+                        after: 0,
+                    }),
                     None => {
-                        let suggestion = did_you_mean(&skill.value, call_types.iter().map(|c| c.name.as_str()));
-                        self.error(&skill.loc, format!("no call type is named `{}`", skill.value))
+                        let suggestion = did_you_mean(&name.value, call_types.iter().map(|c| c.name.as_str()));
+                        self.error(&name.loc, format!("no call type is named `{}`", name.value))
                             .suggestion = suggestion;
                     }
                 }
             }
-            out.push(Group {
-                name,
-                agents: counts
-                    .iter()
-                    .map(|&n| n.min(limits::MAX_AGENTS_PER_GROUP) as u32)
-                    .collect(),
-                skills,
-            });
+            out.push(Group { name, staffing, skills });
         }
         out
+    }
+
+    /// A group's agents on duty as change points in engine time.
+    fn staffing(&mut self, clock: &Clock, spec: &crate::scenario::AgentGroupSpec) -> Vec<(Micros, u32)> {
+        let too_many = |n: u64| n > limits::MAX_AGENTS_PER_GROUP;
+        let mut points: Vec<(Micros, u64)> = match (&spec.agents, &spec.shifts) {
+            (Some(agents), _) => {
+                let per_interval = match &agents.value {
+                    AgentsSpec::Constant(n) => vec![*n],
+                    AgentsSpec::PerInterval(v) => {
+                        if v.len() != clock.intervals {
+                            self.error(
+                                &agents.loc,
+                                format!(
+                                    "has {} numbers but the horizon has {} intervals (one number per interval)",
+                                    v.len(),
+                                    clock.intervals
+                                ),
+                            );
+                        }
+                        v.clone()
+                    }
+                };
+                if let Some(&n) = per_interval.iter().find(|&&n| too_many(n)) {
+                    self.error(
+                        &agents.loc,
+                        format!(
+                            "{n} agents is more than ccsim simulates in one group ({})",
+                            limits::MAX_AGENTS_PER_GROUP
+                        ),
+                    );
+                }
+                per_interval
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &n)| {
+                        (
+                            if k == 0 {
+                                0
+                            } else {
+                                clock.warmup + k as Micros * clock.interval
+                            },
+                            n,
+                        )
+                    })
+                    .collect()
+            }
+            (None, Some(shifts)) => {
+                let points = shift_headcount(clock, &shifts.value, spec.shrinkage);
+                for shift in &shifts.value {
+                    let len = (shift.end - shift.start).rem_euclid(86400.0);
+                    let len = if len == 0.0 { 86400.0 } else { len };
+                    for &(bs, bd) in &shift.breaks {
+                        let offset = (bs - shift.start).rem_euclid(86400.0);
+                        if offset + bd > len {
+                            self.error(&shifts.loc, "a break lies outside its shift");
+                        }
+                    }
+                    if too_many(shift.headcount) {
+                        self.error(
+                            &shifts.loc,
+                            format!("{} agents is more than ccsim simulates", shift.headcount),
+                        );
+                    }
+                }
+                points
+            }
+            (None, None) => vec![(0, 0)],
+        };
+        points.dedup_by(|later, earlier| later.1 == earlier.1);
+        points
+            .into_iter()
+            .map(|(t, n)| (t, n.min(limits::MAX_AGENTS_PER_GROUP) as u32))
+            .collect()
+    }
+
+    /// Fills each call type's routing (its `routing` list, or every group with the
+    /// skill in file order) and copies each step's delay onto the group's skill.
+    fn routing(&mut self, call_types: &mut [CallType], groups: &mut [Group]) {
+        for (c, spec) in self.s.call_types.iter().enumerate() {
+            let ct = CallTypeId(c as u32);
+            let serving: Vec<GroupId> = (0..groups.len())
+                .filter(|&g| groups[g].skills.iter().any(|s| s.call_type == ct))
+                .map(|g| GroupId(g as u32))
+                .collect();
+            let routing = match &spec.routing {
+                None => serving.iter().map(|&group| Route { group, after: 0 }).collect(),
+                Some(steps) => {
+                    let mut routes: Vec<Route> = Vec::new();
+                    for step in &steps.value {
+                        let name = &step.group;
+                        match groups
+                            .iter()
+                            .position(|g| g.name == name.value)
+                            .map(|g| GroupId(g as u32))
+                        {
+                            None => {
+                                let suggestion = did_you_mean(&name.value, groups.iter().map(|g| g.name.as_str()));
+                                self.error(&name.loc, format!("no agent group is named `{}`", name.value))
+                                    .suggestion = suggestion;
+                            }
+                            Some(g) if !serving.contains(&g) => {
+                                self.error(
+                                    &name.loc,
+                                    format!("group `{}` does not have the skill `{}`", name.value, spec.name.value),
+                                )
+                                .suggestion = Some(format!("add \"{}\" to its skills", spec.name.value));
+                            }
+                            Some(g) if routes.iter().any(|r| r.group == g) => {
+                                self.error(&name.loc, format!("group `{}` is routed to twice", name.value));
+                            }
+                            Some(group) => routes.push(Route {
+                                group,
+                                after: micros(step.after),
+                            }),
+                        }
+                    }
+                    routes
+                }
+            };
+            if let Some(steps) = &spec.routing {
+                for &g in &serving {
+                    if !routing.iter().any(|r| r.group == g) {
+                        let name = &groups[g.0 as usize].name;
+                        self.error(
+                            &steps.loc,
+                            format!(
+                                "group `{name}` has the skill `{}` but is not in its routing",
+                                spec.name.value
+                            ),
+                        )
+                        .suggestion = Some(format!(
+                            "add {{ group = \"{name}\" }} to the routing, or drop the skill"
+                        ));
+                    }
+                }
+            }
+            for r in &routing {
+                for s in groups[r.group.0 as usize]
+                    .skills
+                    .iter_mut()
+                    .filter(|s| s.call_type == ct)
+                {
+                    s.after = r.after;
+                }
+            }
+            call_types[c].routing = routing;
+        }
     }
 
     fn expectations(&mut self, clock: &Clock, call_types: &[CallType], groups: &[Group]) -> Vec<Expectation> {
@@ -517,6 +674,52 @@ impl Builder<'_> {
         }
         out
     }
+}
+
+/// Agents on duty from shifts that repeat every day: paid headcount, less breaks, times
+/// (1 − shrinkage) rounded to the nearest agent, as change points in engine time.
+fn shift_headcount(clock: &Clock, shifts: &[crate::scenario::ShiftSpec], shrinkage: f64) -> Vec<(Micros, u64)> {
+    const DAY: f64 = 86400.0;
+    let window = (clock.interval * clock.intervals as Micros) as f64 / MICROS_PER_SECOND;
+    let warmup = clock.warmup as f64 / MICROS_PER_SECOND;
+    let last_day = ((clock.start_of_day + window) / DAY).floor() as i64;
+    // (engine time in µs, possibly before 0; change in headcount)
+    let mut deltas: Vec<(i64, i64)> = Vec::new();
+    let at = |seconds: f64| (seconds * MICROS_PER_SECOND).round() as i64;
+    for day in -1..=last_day {
+        let midnight = warmup + day as f64 * DAY - clock.start_of_day;
+        for shift in shifts {
+            let h = shift.headcount as i64;
+            let len = match (shift.end - shift.start).rem_euclid(DAY) {
+                0.0 => DAY,
+                l => l,
+            };
+            let begin = midnight + shift.start;
+            deltas.push((at(begin), h));
+            deltas.push((at(begin + len), -h));
+            for &(break_start, duration) in &shift.breaks {
+                let offset = (break_start - shift.start).rem_euclid(DAY);
+                deltas.push((at(begin + offset), -h));
+                deltas.push((at(begin + offset + duration), h));
+            }
+        }
+    }
+    deltas.sort_unstable();
+    let on_duty = |h: i64| (h.max(0) as f64 * (1.0 - shrinkage)).round() as u64;
+    let (window_start, window_end) = (clock.warmup as i64, clock.window_end() as i64);
+    let at_start: i64 = deltas.iter().filter(|d| d.0 <= window_start).map(|d| d.1).sum();
+    let mut points = vec![(0, on_duty(at_start))];
+    let mut headcount = at_start;
+    let mut i = deltas.partition_point(|d| d.0 <= window_start);
+    while i < deltas.len() && deltas[i].0 < window_end {
+        let t = deltas[i].0;
+        while i < deltas.len() && deltas[i].0 == t {
+            headcount += deltas[i].1;
+            i += 1;
+        }
+        points.push((t as Micros, on_duty(headcount)));
+    }
+    points
 }
 
 fn names_of(metrics: &[crate::stats::MetricDef]) -> String {
