@@ -268,7 +268,17 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
 fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     t.check_keys(
         r,
-        &["name", "arrivals", "handle_time", "patience", "service_level_threshold"],
+        &[
+            "name",
+            "arrivals",
+            "handle_time",
+            "patience",
+            "service_level_threshold",
+            "priority",
+            "wrap_up",
+            "redial",
+            "routing",
+        ],
     );
     let name = r.required(t, "name", Reader::string);
     let arrivals = r.required(t, "arrivals", Reader::arrivals);

@@ -95,6 +95,21 @@ pub const CALL_METRICS: &[MetricDef] = &[
         call::UNFINISHED,
         "offered contacts still waiting when the drain limit ended the run",
     ),
+    count(
+        "fresh",
+        call::FRESH,
+        "offered contacts that are a caller's first attempt",
+    ),
+    count(
+        "redials",
+        call::REDIALS,
+        "offered contacts that are a caller trying again after abandoning",
+    ),
+    count(
+        "unique_callers",
+        call::FRESH,
+        "distinct callers: each fresh contact is a new caller, each redial one already counted",
+    ),
     ratio("answer_rate", call::ANSWERED, call::OFFERED, 1.0, "answered ÷ offered"),
     ratio(
         "abandon_rate",

@@ -4,4 +4,5 @@ mod cli;
 mod counting;
 mod determinism;
 mod errors;
+mod realistic_day;
 mod theory;
