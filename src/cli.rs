@@ -177,11 +177,11 @@ fn validate(paths: &[PathBuf]) -> Result<u8, Error> {
     for path in paths {
         match load_model(path) {
             Ok(model) => println!(
-                "{}: ok ({} call types, {} groups, {} intervals)",
+                "{}: ok ({}, {}, {})",
                 path.display(),
-                model.call_types.len(),
-                model.groups.len(),
-                model.clock.intervals
+                plural(model.call_types.len(), "call type"),
+                plural(model.groups.len(), "group"),
+                plural(model.clock.intervals, "interval"),
             ),
             Err(Error::Invalid(d)) => diagnostics.extend(d),
             Err(e) => return Err(e),
@@ -191,6 +191,14 @@ fn validate(paths: &[PathBuf]) -> Result<u8, Error> {
         Ok(0)
     } else {
         Err(Error::Invalid(diagnostics))
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

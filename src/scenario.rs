@@ -762,6 +762,10 @@ impl Reader<'_> {
         };
         match seconds {
             Ok(s) if s.is_finite() && s >= 0.0 => Reader::ok(n, s),
+            Ok(s) if !s.is_finite() => {
+                self.error(n.span.clone(), &n.path, format!("must be a finite duration, got {s}"));
+                None
+            }
             Ok(s) => {
                 self.error(n.span.clone(), &n.path, format!("must be a duration ≥ 0, got {s}"));
                 None

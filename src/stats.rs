@@ -31,7 +31,11 @@ pub mod call {
     pub const FRESH: usize = 8;
     /// Offered contacts that are a caller trying again after abandoning.
     pub const REDIALS: usize = 9;
-    pub const FIELDS: usize = 10;
+    /// Agent time spent on this call type inside the window, by clock interval, µs.
+    pub const BUSY_US: usize = 10;
+    /// Staffed time of the groups that serve this call type, by clock interval, µs.
+    pub const STAFFED_US: usize = 11;
+    pub const FIELDS: usize = 12;
 }
 
 /// Fields of an agent-group cell. Times are integrals over the clock interval.
@@ -145,6 +149,13 @@ pub const CALL_METRICS: &[MetricDef] = &[
         call::ANSWERED,
         1e-6,
         "mean handle time of answered contacts, seconds",
+    ),
+    ratio(
+        "occupancy",
+        call::BUSY_US,
+        call::STAFFED_US,
+        1.0,
+        "time agents spent on this call type ÷ staffed time of the groups serving it (in totals and intervals: the groups' occupancy)",
     ),
 ];
 

@@ -155,7 +155,9 @@ impl Summary {
         let n = acc.replications;
         let t = if n > 1 { t975(n - 1) } else { f64::NAN };
         let both = |interval: Option<usize>| {
+            // Over all call types a group metric (occupancy) is the groups' figure.
             let mut m = metrics_of(&acc.calls, CALL_METRICS, interval, None, n, t);
+            m.retain(|(name, _)| !GROUP_METRICS.iter().any(|g| g.name == *name));
             m.extend(metrics_of(&acc.groups, GROUP_METRICS, interval, None, n, t));
             Metrics(m)
         };

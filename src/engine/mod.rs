@@ -39,8 +39,8 @@ enum Event {
     Arrival(u32),
     /// A caller who abandoned calls again (the slot holds their record).
     Redial { slot: u32, generation: u32 },
-    /// An agent of a group finishes a contact (talk and after-call work).
-    ServiceEnd(u32),
+    /// An agent of a group finishes a contact of a call type (talk and after-call work).
+    ServiceEnd { group: u32, call_type: u32 },
     /// A waiting contact's patience runs out (stale if the slot's generation moved on).
     Patience { slot: u32, generation: u32 },
     /// A waiting contact has waited long enough for more groups (overflow routing).
@@ -162,6 +162,24 @@ impl GroupState {
     }
 }
 
+/// Agents of one group busy on one call type, and their busy time not yet booked.
+#[derive(Debug, Clone, Copy, Default)]
+struct PairBusy {
+    busy: u32,
+    last_change: Micros,
+    busy_us: u64,
+}
+
+impl PairBusy {
+    #[inline]
+    fn integrate(&mut self, now: Micros, phase: Phase) {
+        if let Phase::Window(_) = phase {
+            self.busy_us += (now - self.last_change) * u64::from(self.busy);
+        }
+        self.last_change = now;
+    }
+}
+
 /// A call type's arrival process.
 struct Arrivals {
     stream: Stream,
@@ -215,6 +233,8 @@ struct Sim<'m> {
     overflow_after: Vec<Vec<Micros>>,
     /// `[group * call_types + call_type]`: the group's handle-time factor.
     factor: Vec<f64>,
+    /// `[group * call_types + call_type]`: agents of the group busy on the call type.
+    pair_busy: Vec<PairBusy>,
     phase: Phase,
     stats: RepStats,
 }
@@ -276,6 +296,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         arrivals,
         overflow_after,
         factor,
+        pair_busy: vec![PairBusy::default(); model.groups.len() * n_types],
         phase: if clock.warmup > 0 {
             Phase::Warmup
         } else {
@@ -312,7 +333,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         match event {
             Event::Arrival(ct) => sim.fresh_arrival(ct as usize, now),
             Event::Redial { slot, generation } => sim.redial(slot, generation, now),
-            Event::ServiceEnd(g) => sim.finish(g as usize, now),
+            Event::ServiceEnd { group, call_type } => sim.finish(group as usize, call_type as usize, now),
             Event::Patience { slot, generation } => sim.abandon(slot, generation, now),
             Event::Overflow { slot, generation } => sim.overflow(slot, generation, now),
             Event::Staffing { group, index } => sim.staffing_step(group as usize, index as usize, now),
@@ -433,7 +454,16 @@ impl Sim<'_> {
         let group = &mut self.groups[g];
         group.integrate(now, phase);
         group.busy += 1;
-        self.events.push(now + handle, Event::ServiceEnd(g as u32));
+        let pair = &mut self.pair_busy[g * self.model.call_types.len() + ct];
+        pair.integrate(now, phase);
+        pair.busy += 1;
+        self.events.push(
+            now + handle,
+            Event::ServiceEnd {
+                group: g as u32,
+                call_type: ct as u32,
+            },
+        );
         if let Phase::Window(i) = phase {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
         }
@@ -448,8 +478,11 @@ impl Sim<'_> {
         }
     }
 
-    fn finish(&mut self, g: usize, now: Micros) {
+    fn finish(&mut self, g: usize, ct: usize, now: Micros) {
         let phase = self.phase;
+        let pair = &mut self.pair_busy[g * self.model.call_types.len() + ct];
+        pair.integrate(now, phase);
+        pair.busy -= 1;
         let group = &mut self.groups[g];
         group.integrate(now, phase);
         group.busy -= 1;
@@ -542,10 +575,20 @@ impl Sim<'_> {
             let group = &mut self.groups[g];
             group.integrate(now, old);
             if let Phase::Window(i) = old {
+                let staffed = std::mem::take(&mut group.staffed_us);
                 let cell = self.stats.group_cell(i, g);
                 cell[group::BUSY_US] += std::mem::take(&mut group.busy_us);
-                cell[group::STAFFED_US] += std::mem::take(&mut group.staffed_us);
+                cell[group::STAFFED_US] += staffed;
                 cell[group::OVERTIME_US] += std::mem::take(&mut group.overtime_us);
+                let n_types = self.model.call_types.len();
+                for skill in &self.model.groups[g].skills {
+                    let ct = skill.call_type.0 as usize;
+                    let pair = &mut self.pair_busy[g * n_types + ct];
+                    pair.integrate(now, old);
+                    let cell = self.stats.call_cell(i, ct);
+                    cell[call::BUSY_US] += std::mem::take(&mut pair.busy_us);
+                    cell[call::STAFFED_US] += staffed;
+                }
             }
         }
     }

@@ -293,8 +293,8 @@ impl Builder<'_> {
             self.error(
                 &st.duration.loc,
                 format!(
-                    "a horizon of {:.0} days is longer than ccsim simulates ({} days)",
-                    duration / 86400.0,
+                    "a horizon of {} days is longer than ccsim simulates ({} days)",
+                    short_number(duration / 86400.0),
                     limits::MAX_HORIZON_DAYS
                 ),
             );
@@ -720,6 +720,11 @@ fn shift_headcount(clock: &Clock, shifts: &[crate::scenario::ShiftSpec], shrinka
         points.push((t as Micros, on_duty(headcount)));
     }
     points
+}
+
+/// A number for a message: whole below a million, else in scientific notation.
+fn short_number(x: f64) -> String {
+    if x < 1e6 { format!("{x:.0}") } else { format!("{x:.3e}") }
 }
 
 fn names_of(metrics: &[crate::stats::MetricDef]) -> String {

@@ -1,0 +1,945 @@
+//! Bad input: every kind of mistake a planner can make gives exit code 2 and a message
+//! `FILE:LINE:COL: FIELD: MESSAGE` (plus `  help: did you mean …?` where a near name
+//! exists), all problems of a file at once, and never a panic.
+//!
+//! Most cases go through the library (`Scenario::parse` then `Model::build`) and compare
+//! the whole `Error::to_string()` against a golden message; a few go through the binary
+//! to pin the exit code and stderr. Each case edits one line of [`BASE`], so the line
+//! numbers in the golden messages are those of `BASE`.
+
+use std::process::{Command, Output};
+
+use ccsim::{Diagnostic, Error, Model, Scenario};
+
+/// A valid scenario; line numbers (1-based) are what the golden messages refer to.
+const BASE: &str = r#"[scenario]
+name = "t"
+duration = "2h"
+
+[[call_type]]
+name = "sales"
+arrivals = { per_hour = 60 }
+handle_time = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "team"
+agents = 5
+skills = ["sales"]
+"#;
+
+/// `BASE` with the one occurrence of `from` replaced by `to`.
+fn edit(from: &str, to: &str) -> String {
+    assert_eq!(BASE.matches(from).count(), 1, "`{from}` must occur once in BASE");
+    BASE.replacen(from, to, 1)
+}
+
+/// `BASE` with `extra` appended.
+fn plus(extra: &str) -> String {
+    format!("{BASE}{extra}")
+}
+
+/// Parses and validates `text` as `s.toml`; a valid file or an error other than
+/// `Error::Invalid` fails the test.
+fn diagnostics(text: &str) -> (Vec<Diagnostic>, String) {
+    let result = Scenario::parse("s.toml", text).and_then(|s| Model::build(&s));
+    match result {
+        Ok(_) => panic!("expected the scenario to be rejected:\n{text}"),
+        Err(e @ Error::Invalid(_)) => {
+            let message = e.to_string();
+            let Error::Invalid(d) = e else { unreachable!() };
+            assert!(!d.is_empty(), "Error::Invalid without diagnostics for:\n{text}");
+            (d, message)
+        }
+        Err(e) => panic!("expected Error::Invalid, got {e:?}"),
+    }
+}
+
+/// The whole error message of `text` must be exactly `expected`, except that lists of
+/// known names, `(expected one of: a, b, c)`, are written `(expected one of: …)`: they
+/// grow with every feature, and [`known_names_are_listed`] checks what they must hold.
+#[track_caller]
+fn golden(text: &str, expected: &str) {
+    let (_, message) = diagnostics(text);
+    let got = elide_lists(&message);
+    assert_eq!(got, expected, "\n--- got:\n{message}\n--- for:\n{text}");
+}
+
+const LIST: &str = "(expected one of: ";
+
+/// `message` with the contents of every `(expected one of: …)` list replaced by `…`.
+fn elide_lists(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find(LIST) {
+        let after = &rest[start + LIST.len()..];
+        let end = after.find(')').expect("a list ends with `)`");
+        out.push_str(&rest[..start + LIST.len()]);
+        out.push('…');
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The names in the first `(expected one of: …)` list of `text`'s message.
+fn listed_names(text: &str) -> Vec<String> {
+    let (_, message) = diagnostics(text);
+    let start = message.find(LIST).unwrap_or_else(|| panic!("no list in:\n{message}")) + LIST.len();
+    let end = start + message[start..].find(')').expect("a list ends with `)`");
+    message[start..end].split(", ").map(str::to_owned).collect()
+}
+
+#[test]
+fn base_scenario_is_valid() {
+    Model::build(&Scenario::parse("s.toml", BASE).expect("parses")).expect("valid");
+}
+
+// ---------------------------------------------------------------------------------------
+// TOML syntax
+
+#[test]
+fn toml_syntax_error_reports_its_position() {
+    golden(
+        &edit("name = \"t\"", "name = \"t"),
+        "s.toml:2:10: invalid basic string, expected `\"`",
+    );
+}
+
+#[test]
+fn integer_too_large_for_toml_is_a_syntax_error() {
+    golden(
+        &edit("agents = 5", "agents = 99999999999999999999999"),
+        "s.toml:12:10: integer number overflowed",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Unknown keys, at every level, with "did you mean"
+
+#[test]
+fn unknown_top_level_key() {
+    golden(
+        &plus("\n[senario]\nx = 1\n"),
+        "s.toml:15:2: senario: unknown key `senario` (expected one of: …)\n  \
+         help: did you mean `scenario`?",
+    );
+}
+
+#[test]
+fn unknown_key_in_scenario() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nreplicatons = 3"),
+        "s.toml:4:1: scenario.replicatons: unknown key `replicatons` (expected one of: …)\n  \
+         help: did you mean `replications`?",
+    );
+}
+
+#[test]
+fn unknown_key_in_service_level() {
+    golden(
+        &edit(
+            "duration = \"2h\"",
+            "duration = \"2h\"\nservice_level = { threshhold = \"20s\" }",
+        ),
+        "s.toml:4:19: scenario.service_level.threshhold: unknown key `threshhold` (expected one of: …)\n  \
+         help: did you mean `threshold`?",
+    );
+}
+
+#[test]
+fn misspelt_key_in_call_type_is_unknown_and_the_real_one_missing() {
+    golden(
+        &edit("handle_time =", "handel_time ="),
+        "s.toml:8:1: call_type[0].handel_time: unknown key `handel_time` (expected one of: …)\n  \
+         help: did you mean `handle_time`?\n\
+         s.toml:5:1: call_type[0].handle_time: missing required key `handle_time`",
+    );
+}
+
+#[test]
+fn unknown_key_in_distribution_inline_table() {
+    golden(
+        &edit("mean = \"3m\" }", "mean = \"3m\", men = 2 }"),
+        "s.toml:8:52: call_type[0].handle_time.men: unknown key `men` (expected one of: …)\n  \
+         help: did you mean `mean`?",
+    );
+}
+
+#[test]
+fn unknown_key_far_from_any_gets_no_suggestion() {
+    golden(
+        &edit("agents = 5", "agents = 5\ncolour = \"blue\""),
+        "s.toml:13:1: agent_group[0].colour: unknown key `colour` (expected one of: …)",
+    );
+}
+
+#[test]
+fn unknown_distribution_name() {
+    golden(
+        &edit("\"exponential\"", "\"exponetial\""),
+        "s.toml:8:24: call_type[0].handle_time.dist: unknown distribution `exponetial` (expected one of: …)\n  \
+         help: did you mean `exponential`?",
+    );
+}
+
+#[test]
+fn known_names_are_listed() {
+    let has = |text: &str, names: &[&str]| {
+        let listed = listed_names(text);
+        for n in names {
+            assert!(listed.iter().any(|l| l == n), "`{n}` not in {listed:?}");
+        }
+    };
+    has(
+        &plus("\n[senario]\nx = 1\n"),
+        &["scenario", "call_type", "agent_group", "expect"],
+    );
+    has(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nx = 3"),
+        &[
+            "name",
+            "start",
+            "duration",
+            "warmup",
+            "interval",
+            "replications",
+            "seed",
+            "service_level",
+        ],
+    );
+    has(
+        &edit("handle_time =", "handel_time ="),
+        &["name", "arrivals", "handle_time", "patience"],
+    );
+    has(&edit("agents = 5", "agents = 5\nx = 1"), &["name", "agents", "skills"]);
+    has(&edit("mean = \"3m\" }", "mean = \"3m\", men = 2 }"), &["dist", "mean"]);
+    has(
+        &edit("\"exponential\"", "\"exponetial\""),
+        &[
+            "exponential",
+            "lognormal",
+            "gamma",
+            "weibull",
+            "uniform",
+            "triangular",
+            "constant",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Missing required keys
+
+#[test]
+fn missing_name() {
+    golden(
+        &edit("name = \"t\"\n", ""),
+        "s.toml:1:1: scenario.name: missing required key `name`",
+    );
+}
+
+#[test]
+fn missing_duration() {
+    golden(
+        &edit("duration = \"2h\"\n", ""),
+        "s.toml:1:1: scenario.duration: missing required key `duration`",
+    );
+}
+
+#[test]
+fn missing_scenario_table_has_no_position() {
+    golden(
+        &edit("[scenario]\nname = \"t\"\nduration = \"2h\"\n", ""),
+        "s.toml: scenario: missing the [scenario] table (with at least `name` and `duration`)",
+    );
+}
+
+#[test]
+fn missing_arrivals() {
+    golden(
+        &edit("arrivals = { per_hour = 60 }\n", ""),
+        "s.toml:5:1: call_type[0].arrivals: missing required key `arrivals`",
+    );
+}
+
+#[test]
+fn missing_handle_time() {
+    golden(
+        &edit("handle_time = { dist = \"exponential\", mean = \"3m\" }\n", ""),
+        "s.toml:5:1: call_type[0].handle_time: missing required key `handle_time`",
+    );
+}
+
+#[test]
+fn missing_dist_in_distribution() {
+    golden(
+        &edit("dist = \"exponential\", ", ""),
+        "s.toml:8:15: call_type[0].handle_time.dist: missing required key `dist`",
+    );
+}
+
+#[test]
+fn missing_agents() {
+    golden(
+        &edit("agents = 5\n", ""),
+        "s.toml:10:1: agent_group[0].agents: give `agents` (on duty) or `shifts`",
+    );
+}
+
+#[test]
+fn missing_skills() {
+    golden(
+        &edit("skills = [\"sales\"]\n", ""),
+        "s.toml:10:1: agent_group[0].skills: missing required key `skills`",
+    );
+}
+
+#[test]
+fn missing_agent_group_tables() {
+    golden(
+        &edit(
+            "[[agent_group]]\nname = \"team\"\nagents = 5\nskills = [\"sales\"]\n",
+            "",
+        ),
+        "s.toml: agent_group: the scenario needs at least one [[agent_group]] table",
+    );
+}
+
+#[test]
+fn arrivals_need_exactly_one_form() {
+    golden(
+        &edit("per_hour = 60", "per_hour = 60, per_interval = [1, 2, 3, 4]"),
+        "s.toml:7:12: call_type[0].arrivals: give exactly one of `per_hour` or `per_interval`",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Wrong types
+
+#[test]
+fn string_where_a_number_is_expected() {
+    golden(
+        &edit("per_hour = 60", "per_hour = \"60\""),
+        "s.toml:7:25: call_type[0].arrivals.per_hour: expected a number, got a string",
+    );
+}
+
+#[test]
+fn boolean_where_a_duration_is_expected() {
+    golden(
+        &edit("duration = \"2h\"", "duration = true"),
+        "s.toml:3:12: scenario.duration: expected a duration such as \"20s\", \"5m\", \"1h30m\" or a number of \
+         seconds, got a boolean",
+    );
+}
+
+#[test]
+fn a_number_of_seconds_is_a_fine_duration() {
+    let text = edit("duration = \"2h\"", "duration = 7200");
+    let model = Model::build(&Scenario::parse("s.toml", &text).expect("parses")).expect("valid");
+    assert_eq!(model.clock.intervals, 4);
+}
+
+#[test]
+fn float_where_a_whole_number_of_agents_is_expected() {
+    golden(
+        &edit("agents = 5", "agents = 1.5"),
+        "s.toml:12:10: agent_group[0].agents: expected a whole number, got a float",
+    );
+}
+
+#[test]
+fn skills_must_be_an_array_of_strings() {
+    golden(
+        &edit("skills = [\"sales\"]", "skills = \"sales\""),
+        "s.toml:13:10: agent_group[0].skills: expected an array, got a string",
+    );
+    golden(
+        &edit("skills = [\"sales\"]", "skills = [\"sales\", 5]"),
+        "s.toml:13:20: agent_group[0].skills[1]: expected a call type name or { call_type = \"…\", factor = … }, got \
+         an integer",
+    );
+}
+
+#[test]
+fn scenario_as_an_array_of_tables() {
+    golden(
+        &edit("[scenario]", "[[scenario]]"),
+        "s.toml:1:1: scenario: expected a table, got an array of tables",
+    );
+}
+
+#[test]
+fn scenario_as_a_number() {
+    golden(
+        &edit("[scenario]\nname = \"t\"\nduration = \"2h\"\n", "scenario = 3\n"),
+        "s.toml:1:12: scenario: expected a table, got an integer",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Values out of range: negative, zero, non-finite, absurd
+
+#[test]
+fn handle_time_mean_negative() {
+    // The generic duration check speaks first (see the ignored test below).
+    golden(
+        &edit("mean = \"3m\"", "mean = -3"),
+        "s.toml:8:46: call_type[0].handle_time.mean: must be a duration ≥ 0, got -3",
+    );
+}
+
+#[test]
+fn handle_time_mean_zero() {
+    golden(
+        &edit("mean = \"3m\"", "mean = 0"),
+        "s.toml:8:15: call_type[0].handle_time: mean must be > 0, got 0",
+    );
+}
+
+#[test]
+#[ignore = "bug: a mean ≤ 0 gets two different messages at two different fields: -3 says `handle_time.mean: must \
+            be a duration ≥ 0` (yet 0 is refused too), 0 says `handle_time: mean must be > 0`"]
+fn handle_time_mean_not_positive_is_one_message_at_the_mean() {
+    golden(
+        &edit("mean = \"3m\"", "mean = -3"),
+        "s.toml:8:46: call_type[0].handle_time.mean: must be > 0, got -3",
+    );
+    golden(
+        &edit("mean = \"3m\"", "mean = 0"),
+        "s.toml:8:46: call_type[0].handle_time.mean: must be > 0, got 0",
+    );
+}
+
+#[test]
+fn handle_time_mean_over_a_year() {
+    golden(
+        &edit("mean = \"3m\"", "mean = \"400d\""),
+        "s.toml:8:15: call_type[0].handle_time: mean must be at most a year (31536000 s), got 34560000",
+    );
+}
+
+#[test]
+fn cv_negative() {
+    golden(
+        &edit(
+            "dist = \"exponential\", mean = \"3m\"",
+            "dist = \"lognormal\", mean = \"3m\", cv = -0.5",
+        ),
+        "s.toml:8:15: call_type[0].handle_time: cv must be between 0 and 20, got -0.5",
+    );
+}
+
+#[test]
+fn weibull_shape_zero_in_patience() {
+    golden(
+        &edit(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\npatience = { dist = \"weibull\", shape = 0, scale = \"1m\" }",
+        ),
+        "s.toml:9:12: call_type[0].patience: shape must be between 0.05 and 100, got 0",
+    );
+}
+
+#[test]
+fn non_finite_numbers() {
+    golden(
+        &edit("per_hour = 60", "per_hour = inf"),
+        "s.toml:7:25: call_type[0].arrivals.per_hour: must be a finite number, got inf",
+    );
+    golden(
+        &edit("per_hour = 60", "per_hour = nan"),
+        "s.toml:7:25: call_type[0].arrivals.per_hour: must be a finite number, got NaN",
+    );
+    golden(
+        &edit("mean = \"3m\"", "mean = nan"),
+        "s.toml:8:46: call_type[0].handle_time.mean: must be a finite duration, got NaN",
+    );
+}
+
+#[test]
+fn infinite_duration_is_called_not_finite() {
+    let (d, _) = diagnostics(&edit("duration = \"2h\"", "duration = inf"));
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].field, "scenario.duration");
+    assert!(d[0].message.contains("finite"), "{}", d[0].message);
+    assert!(!d[0].message.contains("≥ 0"), "{}", d[0].message);
+}
+
+#[test]
+fn duration_in_words_is_unreadable() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"5 minutes\""),
+        "s.toml:3:12: scenario.duration: cannot read duration \"5 minutes\": write it as \"20s\", \"5m\", \"1h30m\" \
+         or a number of seconds",
+    );
+}
+
+#[test]
+fn per_hour_negative() {
+    golden(
+        &edit("per_hour = 60", "per_hour = -10"),
+        "s.toml:7:25: call_type[0].arrivals.per_hour: must be ≥ 0, got -10",
+    );
+}
+
+#[test]
+fn agents_negative() {
+    golden(
+        &edit("agents = 5", "agents = -1"),
+        "s.toml:12:10: agent_group[0].agents: must be ≥ 0, got -1",
+    );
+}
+
+#[test]
+fn agents_a_billion_is_over_the_limit() {
+    golden(
+        &edit("agents = 5", "agents = 1000000000"),
+        "s.toml:12:10: agent_group[0].agents: 1000000000 agents is more than ccsim simulates in one group (1000000)",
+    );
+}
+
+#[test]
+fn replications_zero() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nreplications = 0"),
+        "s.toml:4:16: scenario.replications: must be between 1 and 1000000, got 0",
+    );
+}
+
+#[test]
+fn service_level_target_as_a_percentage() {
+    golden(
+        &edit(
+            "duration = \"2h\"",
+            "duration = \"2h\"\nservice_level = { threshold = \"20s\", target = 80 }",
+        ),
+        "s.toml:4:47: scenario.service_level.target: must be between 0 and 1, got 80",
+    );
+}
+
+#[test]
+fn start_is_not_a_clock_time() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nstart = \"25:00\""),
+        "s.toml:4:9: scenario.start: expected a clock time \"HH:MM\" (00:00 to 23:59)",
+    );
+}
+
+#[test]
+fn interval_zero() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\ninterval = 0"),
+        "s.toml:4:12: scenario.interval: must be at least 1s, got 0s",
+    );
+}
+
+#[test]
+fn duration_not_a_multiple_of_the_interval_suggests_both_neighbours() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"100m\""),
+        "s.toml:3:12: scenario.duration: 6000s is not a whole number of 1800s intervals\n  \
+         help: use a duration of 5400s or 7200s",
+    );
+}
+
+#[test]
+fn a_hundred_year_horizon() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"36500d\""),
+        "s.toml:3:12: scenario.duration: a horizon of 36500 days is longer than ccsim simulates (366 days)",
+    );
+}
+
+#[test]
+fn an_astronomical_horizon_gives_a_short_message() {
+    let (d, message) = diagnostics(&edit("duration = \"2h\"", "duration = 1e300"));
+    assert_eq!(d.len(), 1);
+    assert!(message.len() < 200, "{} characters:\n{message}", message.len());
+}
+
+#[test]
+fn warmup_over_thirty_days() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nwarmup = \"1000d\""),
+        "s.toml:4:10: scenario.warmup: must be at most 30 days, got 86400000s",
+    );
+}
+
+#[test]
+fn too_many_calls_per_replication() {
+    golden(
+        &edit("per_hour = 60", "per_hour = 1e300"),
+        "s.toml:3:12: scenario.duration: about 2.000e300 calls per replication is more than ccsim simulates (1e9); \
+         shorten the horizon or split the scenario",
+    );
+}
+
+#[test]
+fn per_interval_length_mismatch() {
+    golden(
+        &edit("per_hour = 60", "per_interval = [10, 20, 30]"),
+        "s.toml:7:12: call_type[0].arrivals: per_interval has 3 numbers but the horizon has 4 intervals (one number \
+         per interval)",
+    );
+}
+
+#[test]
+fn agents_array_length_mismatch() {
+    golden(
+        &edit("agents = 5", "agents = [5, 5]"),
+        "s.toml:12:10: agent_group[0].agents: has 2 numbers but the horizon has 4 intervals (one number per interval)",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Names across tables
+
+#[test]
+fn skill_naming_no_call_type_suggests_the_near_one() {
+    golden(
+        &edit("skills = [\"sales\"]", "skills = [\"sales\", \"sale\"]"),
+        "s.toml:13:20: agent_group[0].skills[1]: no call type is named `sale`\n  help: did you mean `sales`?",
+    );
+}
+
+#[test]
+fn skill_listed_twice() {
+    golden(
+        &edit("skills = [\"sales\"]", "skills = [\"sales\", \"sales\"]"),
+        "s.toml:13:20: agent_group[0].skills[1]: skill `sales` is listed twice",
+    );
+}
+
+const BILLING: &str = r#"
+[[call_type]]
+name = "billing"
+arrivals = { per_hour = 5 }
+handle_time = { dist = "exponential", mean = "3m" }
+"#;
+
+#[test]
+fn call_type_no_group_serves() {
+    golden(
+        &plus(BILLING),
+        "s.toml:16:8: call_type[1].name: no agent group has the skill `billing`: its calls could never be answered",
+    );
+}
+
+#[test]
+fn duplicate_call_type() {
+    // The duplicate also reads as unserved: skills resolve to the first `sales`.
+    golden(
+        &plus(&BILLING.replace("billing", "sales")),
+        "s.toml:16:8: call_type[1].name: call type `sales` is defined twice\n\
+         s.toml:16:8: call_type[1].name: no agent group has the skill `sales`: its calls could never be answered",
+    );
+}
+
+#[test]
+#[ignore = "bug: a duplicate call type is also reported as unserved (`no agent group has the skill `sales``) \
+            although a group lists that skill; the second message follows from the first and misleads"]
+fn duplicate_call_type_is_one_diagnostic() {
+    let (d, message) = diagnostics(&plus(&BILLING.replace("billing", "sales")));
+    assert_eq!(d.len(), 1, "{message}");
+}
+
+#[test]
+fn duplicate_group() {
+    golden(
+        &plus("\n[[agent_group]]\nname = \"team\"\nagents = 1\nskills = [\"sales\"]\n"),
+        "s.toml:16:8: agent_group[1].name: agent group `team` is defined twice",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Expectations
+
+#[test]
+fn expect_unknown_metric() {
+    golden(
+        &plus("\n[[expect]]\nmetric = \"answer_rte\"\nmin = 0.9\n"),
+        "s.toml:16:10: expect[0].metric: unknown metric `answer_rte`\n  help: did you mean `answer_rate`?",
+    );
+}
+
+#[test]
+fn expect_unknown_call_type() {
+    golden(
+        &plus("\n[[expect]]\nmetric = \"answer_rate\"\ncall_type = \"sals\"\nmin = 0.9\n"),
+        "s.toml:17:13: expect[0].call_type: no call type is named `sals`\n  help: did you mean `sales`?",
+    );
+}
+
+#[test]
+fn expect_unknown_interval() {
+    golden(
+        &plus("\n[[expect]]\nmetric = \"answer_rate\"\ninterval = \"00:3\"\nmin = 0.9\n"),
+        "s.toml:17:12: expect[0].interval: no interval starts at `00:3`\n  help: did you mean `00:30`?",
+    );
+}
+
+#[test]
+fn expect_call_metric_on_a_group() {
+    golden(
+        &plus("\n[[expect]]\nmetric = \"answer_rate\"\ngroup = \"team\"\nmin = 0.9\n"),
+        "s.toml:16:10: expect[0].metric: `answer_rate` is a call metric; a group has: occupancy, handled, \
+         agent_hours, overtime_hours",
+    );
+}
+
+#[test]
+fn expect_without_min_or_max() {
+    golden(
+        &plus("\n[[expect]]\nmetric = \"answer_rate\"\n"),
+        "s.toml:15:1: expect[0]: an expectation needs `min`, `max` or both",
+    );
+}
+
+#[test]
+fn expect_min_above_max() {
+    golden(
+        &plus("\n[[expect]]\nmetric = \"answer_rate\"\nmin = 0.9\nmax = 0.5\n"),
+        "s.toml:15:1: expect[0]: min 0.9 is above max 0.5",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Several errors at once
+
+#[test]
+fn every_reading_error_of_a_file_is_reported_at_once() {
+    let text = r#"[scenario]
+name = "t"
+duration = "2h"
+replicatons = 3
+
+[[call_type]]
+name = "sales"
+arrivals = { per_hour = -1 }
+handel_time = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "team"
+agents = -2
+skills = ["sales"]
+"#;
+    let (d, message) = diagnostics(text);
+    assert_eq!(d.len(), 5, "{message}");
+    assert_eq!(
+        elide_lists(&message),
+        "s.toml:4:1: scenario.replicatons: unknown key `replicatons` (expected one of: …)\n  \
+         help: did you mean `replications`?\n\
+         s.toml:9:1: call_type[0].handel_time: unknown key `handel_time` (expected one of: …)\n  \
+         help: did you mean `handle_time`?\n\
+         s.toml:8:25: call_type[0].arrivals.per_hour: must be ≥ 0, got -1\n\
+         s.toml:6:1: call_type[0].handle_time: missing required key `handle_time`\n\
+         s.toml:13:10: agent_group[0].agents: must be ≥ 0, got -2"
+    );
+}
+
+#[test]
+fn every_validation_error_of_a_file_is_reported_at_once() {
+    let text = r#"[scenario]
+name = "t"
+duration = "100m"
+replications = 0
+
+[[call_type]]
+name = "sales"
+arrivals = { per_hour = 60 }
+handle_time = { dist = "exponential", mean = 0 }
+
+[[agent_group]]
+name = "team"
+agents = 1000000000
+skills = ["sale"]
+
+[[expect]]
+metric = "answer_rte"
+min = 0.9
+max = 0.5
+"#;
+    let (d, message) = diagnostics(text);
+    assert_eq!(d.len(), 8, "{message}");
+    assert_eq!(
+        message,
+        "s.toml:3:12: scenario.duration: 6000s is not a whole number of 1800s intervals\n  \
+         help: use a duration of 5400s or 7200s\n\
+         s.toml:9:15: call_type[0].handle_time: mean must be > 0, got 0\n\
+         s.toml:13:10: agent_group[0].agents: 1000000000 agents is more than ccsim simulates in one group (1000000)\n\
+         s.toml:14:11: agent_group[0].skills[0]: no call type is named `sale`\n  \
+         help: did you mean `sales`?\n\
+         s.toml:7:8: call_type[0].name: no agent group has the skill `sales`: its calls could never be answered\n\
+         s.toml:17:10: expect[0].metric: unknown metric `answer_rte`\n  \
+         help: did you mean `answer_rate`?\n\
+         s.toml:16:1: expect[0]: min 0.9 is above max 0.5\n\
+         s.toml:4:16: scenario.replications: must be between 1 and 1000000, got 0"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Weird input: an error with at least one diagnostic, never a panic
+
+#[test]
+fn weird_inputs_are_refused_without_panicking() {
+    let deep_arrays = format!("a = {}{}", "[".repeat(5000), "]".repeat(5000));
+    let deep_inline = format!("a = {}1{}", "{ b = ".repeat(3000), " }".repeat(3000));
+    let deep_header = format!("[{}]\nx = 1\n", vec!["a"; 3000].join("."));
+    let deep_in_dist = edit(
+        "mean = \"3m\"",
+        &format!("mean = {}1{}", "{ m = ".repeat(200), " }".repeat(200)),
+    );
+    let inputs: Vec<(&str, String)> = vec![
+        ("empty file", String::new()),
+        ("only whitespace and comments", "\n  # nothing\n\t\n".into()),
+        ("binary garbage", "\u{0}\u{1}\u{fffd}\u{7f}[[\u{feff}==\"\u{0}".into()),
+        (
+            "lone bytes as text",
+            String::from_utf8_lossy(&[0xff, 0xfe, 0x00, 0x5b, 0x5b, 0xc3]).into_owned(),
+        ),
+        (
+            "huge integer",
+            edit("agents = 5", "agents = 123456789012345678901234567890"),
+        ),
+        ("i64::MAX agents", edit("agents = 5", &format!("agents = {}", i64::MAX))),
+        (
+            "i64::MAX seconds",
+            edit("duration = \"2h\"", &format!("duration = {}", i64::MAX)),
+        ),
+        (
+            "i64::MIN seed",
+            edit("duration = \"2h\"", &format!("duration = \"2h\"\nseed = {}", i64::MIN)),
+        ),
+        (
+            "huge duration text",
+            edit("\"2h\"", &format!("\"{}h\"", "9".repeat(400))),
+        ),
+        ("deeply nested arrays", deep_arrays),
+        ("deeply nested inline tables", deep_inline),
+        ("deeply nested table header", deep_header),
+        ("nested tables in a distribution", deep_in_dist),
+        ("[[scenario]] as an array", edit("[scenario]", "[[scenario]]")),
+        (
+            "[[scenario]] twice",
+            BASE.replace("[scenario]", "[[scenario]]") + "[[scenario]]\nname = \"u\"\n",
+        ),
+        ("call_type as a plain table", edit("[[call_type]]", "[call_type]")),
+        (
+            "agent_group as a string",
+            edit(
+                "[[agent_group]]\nname = \"team\"\nagents = 5\nskills = [\"sales\"]\n",
+                "agent_group = \"team\"\n",
+            ),
+        ),
+        ("arrivals as a date", edit("{ per_hour = 60 }", "1979-05-27T07:32:00Z")),
+        ("dist as a number", edit("\"exponential\"", "1")),
+        (
+            "a million intervals",
+            edit("duration = \"2h\"", "duration = \"1000000s\"\ninterval = \"1s\""),
+        ),
+    ];
+    for (what, text) in inputs {
+        let result = std::panic::catch_unwind(|| Scenario::parse("w.toml", &text).and_then(|s| Model::build(&s)));
+        match result {
+            Err(_) => panic!("{what}: panicked"),
+            Ok(Ok(_)) => panic!("{what}: accepted"),
+            Ok(Err(Error::Invalid(d))) => {
+                assert!(!d.is_empty(), "{what}: no diagnostics");
+                assert!(d.iter().all(|d| d.file == "w.toml"), "{what}: {d:?}");
+            }
+            Ok(Err(e)) => panic!("{what}: expected Error::Invalid, got {e:?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Through the binary: exit code 2, diagnostics on stderr
+
+fn ccsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .output()
+        .expect("the ccsim binary runs")
+}
+
+/// Writes `text` to `NAME` in a fresh temporary folder (kept alive by the returned guard).
+fn scenario_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("writes the scenario");
+    (dir, path.display().to_string())
+}
+
+#[track_caller]
+fn assert_bad_input(out: &Output, stderr_contains: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout, got {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    for s in stderr_contains {
+        assert!(stderr.contains(s), "stderr lacks {s:?}:\n{stderr}");
+    }
+}
+
+#[test]
+fn binary_run_reports_file_line_column_field_and_suggestion() {
+    let (_dir, path) = scenario_file("bad.toml", &edit("handle_time =", "handel_time ="));
+    let out = ccsim(&["run", &path]);
+    assert_bad_input(
+        &out,
+        &[
+            &format!("{path}:8:1: call_type[0].handel_time: unknown key `handel_time`"),
+            "  help: did you mean `handle_time`?",
+            &format!("{path}:5:1: call_type[0].handle_time: missing required key `handle_time`"),
+        ],
+    );
+}
+
+#[test]
+fn binary_validate_reports_a_syntax_error_position() {
+    let (_dir, path) = scenario_file("syntax.toml", &edit("name = \"t\"", "name = \"t"));
+    let out = ccsim(&["validate", &path]);
+    assert_bad_input(&out, &[&format!("{path}:2:10: ")]);
+}
+
+#[test]
+fn binary_run_and_validate_agree_on_a_bad_value() {
+    let (_dir, path) = scenario_file("neg.toml", &edit("agents = 5", "agents = -1"));
+    for verb in ["run", "validate"] {
+        let out = ccsim(&[verb, &path]);
+        assert_bad_input(
+            &out,
+            &[&format!("{path}:12:10: agent_group[0].agents: must be ≥ 0, got -1")],
+        );
+    }
+}
+
+#[test]
+fn binary_reports_all_errors_of_several_files() {
+    let (_d1, one) = scenario_file("one.toml", &edit("\"exponential\"", "\"exponetial\""));
+    let (_d2, two) = scenario_file("two.toml", &edit("duration = \"2h\"", "duration = \"100m\""));
+    let out = ccsim(&["validate", &one, &two]);
+    assert_bad_input(
+        &out,
+        &[
+            &format!("{one}:8:24: call_type[0].handle_time.dist: unknown distribution `exponetial`"),
+            "did you mean `exponential`?",
+            &format!("{two}:3:12: scenario.duration: 6000s is not a whole number of 1800s intervals"),
+            "help: use a duration of 5400s or 7200s",
+        ],
+    );
+}
+
+#[test]
+fn binary_refuses_a_file_that_is_not_text() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("binary.toml");
+    std::fs::write(&path, [0x00, 0x01, 0xfe, 0xff, b'[', b'[', 0x7f]).expect("writes");
+    let path = path.display().to_string();
+    let out = ccsim(&["validate", &path]);
+    assert_bad_input(&out, &[&path]);
+}
