@@ -59,6 +59,20 @@ impl<E> EventQueue<E> {
         self.heap.push(Entry { key, event });
     }
 
+    /// A key for an event kept outside the heap, ordered as if it had been pushed now.
+    #[inline]
+    pub fn key(&mut self, time: Micros) -> u128 {
+        let key = (u128::from(time) << 64) | u128::from(self.seq);
+        self.seq += 1;
+        key
+    }
+
+    /// The earliest key in the heap (`u128::MAX` if empty).
+    #[inline]
+    pub fn peek_key(&self) -> u128 {
+        self.heap.peek().map_or(u128::MAX, |e| e.key)
+    }
+
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Micros, E)> {

@@ -20,7 +20,7 @@ pub const MICROS_PER_SECOND: f64 = 1e6;
 
 /// Seconds (as written in a scenario) to the engine's integer microseconds.
 pub fn micros(seconds: f64) -> Micros {
-    (seconds * MICROS_PER_SECOND).round() as Micros
+    (seconds * MICROS_PER_SECOND + 0.5) as Micros
 }
 
 /// Index of a call type in [`Model::call_types`].
