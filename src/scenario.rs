@@ -55,6 +55,8 @@ pub struct Settings {
     pub service_level_threshold: Spanned<f64>,
     pub service_level_target: Spanned<f64>,
     pub answer_rate_target: Spanned<f64>,
+    /// Coefficient of variation of the day-level volume multiplier (forecast error).
+    pub forecast_error_cv: Option<Spanned<f64>>,
 }
 
 /// `[[call_type]]`.
@@ -62,6 +64,8 @@ pub struct Settings {
 pub struct CallTypeSpec {
     pub name: Spanned<String>,
     pub arrivals: Spanned<ArrivalSpec>,
+    /// Average handle time (talk) per measured interval, seconds, where the forecast gives it.
+    pub aht_per_interval: Option<Spanned<Vec<f64>>>,
     pub handle_time: Spanned<DistSpec>,
     pub patience: Option<Spanned<DistSpec>>,
     /// This call type's own service-level threshold, seconds.
@@ -102,13 +106,37 @@ pub enum ArrivalSpec {
 /// A distribution of durations as written; parameters in seconds (cv and shape unitless).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DistSpec {
-    Exponential { mean: f64 },
-    LogNormal { mean: f64, cv: f64 },
-    Gamma { mean: f64, cv: f64 },
-    Weibull { shape: f64, scale: f64 },
-    Uniform { min: f64, max: f64 },
-    Triangular { min: f64, mode: f64, max: f64 },
-    Constant { value: f64 },
+    Exponential {
+        mean: f64,
+    },
+    LogNormal {
+        mean: f64,
+        cv: f64,
+    },
+    Gamma {
+        mean: f64,
+        cv: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    Constant {
+        value: f64,
+    },
+    /// Draws one of the given samples, each equally likely; mean = their average.
+    Empirical {
+        samples: Vec<f64>,
+    },
 }
 
 /// `[[agent_group]]`.
@@ -177,6 +205,7 @@ impl Scenario {
             }
         };
         let mut r = Reader {
+            base: Path::new(file).parent().map(Path::to_path_buf).unwrap_or_default(),
             map: &source,
             diagnostics: Vec::new(),
         };
@@ -227,6 +256,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
             "seed",
             "service_level",
             "answer_rate_target",
+            "forecast_error",
             "drain_limit",
         ],
     );
@@ -244,6 +274,20 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
     let replications = r.optional(t, "replications", Reader::uint, 10);
     let seed = r.optional(t, "seed", Reader::uint, 1).value;
     let answer_rate_target = r.optional(t, "answer_rate_target", Reader::fraction, 0.90);
+    let forecast_error_cv = t.get("forecast_error").and_then(|n| {
+        let ft = r.table(&n)?;
+        ft.check_keys(r, &["cv"]);
+        let cv = r.required(&ft, "cv", Reader::float)?;
+        if !(0.0..=2.0).contains(&cv.value) {
+            r.error(
+                cv.loc.span.clone(),
+                &cv.loc.field,
+                format!("must be between 0 and 2, got {}", cv.value),
+            );
+            return None;
+        }
+        Some(cv)
+    });
     let (mut service_level_threshold, mut service_level_target) = (placeholder(20.0), placeholder(0.80));
     if let Some(sl) = t.get("service_level").and_then(|n| r.table(&n)) {
         sl.check_keys(r, &["threshold", "target"]);
@@ -262,6 +306,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         service_level_threshold,
         service_level_target,
         answer_rate_target,
+        forecast_error_cv,
     }
 }
 
@@ -281,7 +326,10 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         ],
     );
     let name = r.required(t, "name", Reader::string);
-    let arrivals = r.required(t, "arrivals", Reader::arrivals);
+    let (arrivals, aht_per_interval) = match r.required(t, "arrivals", Reader::arrivals) {
+        Some(a) => (Some(a.value.0), a.value.1),
+        None => (None, None),
+    };
     let handle_time = r.required(t, "handle_time", Reader::dist);
     let patience = t.get("patience").and_then(|n| r.dist(&n));
     let service_level_threshold = t.get("service_level_threshold").and_then(|n| r.duration(&n));
@@ -315,6 +363,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     Some(CallTypeSpec {
         name: name?,
         arrivals: arrivals?,
+        aht_per_interval,
         handle_time: handle_time?,
         patience,
         service_level_threshold,
@@ -499,6 +548,8 @@ impl<'a> Node<'a> {
 /// Converts nodes to typed values, collecting diagnostics instead of stopping.
 struct Reader<'m> {
     map: &'m SourceMap,
+    /// Folder of the scenario file: CSV files are found relative to it.
+    base: std::path::PathBuf,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -796,29 +847,140 @@ impl Reader<'_> {
         }
     }
 
-    fn arrivals(&mut self, n: &Node) -> Read<ArrivalSpec> {
+    /// The forecast: `per_hour`, `per_interval` or `csv` + `column`; optionally the
+    /// average handle time per interval (`aht_per_interval`, or `aht_column` of the CSV).
+    #[allow(clippy::type_complexity)]
+    fn arrivals(&mut self, n: &Node) -> Read<(Spanned<ArrivalSpec>, Option<Spanned<Vec<f64>>>)> {
         let t = self.table(n)?;
-        t.check_keys(self, &["per_hour", "per_interval"]);
-        let spec = match (t.get("per_hour"), t.get("per_interval")) {
-            (Some(h), None) => ArrivalSpec::PerHour(self.non_negative(&h)?),
-            (None, Some(p)) => {
-                let items = self.array(&p)?;
-                let values: Vec<f64> = items.iter().filter_map(|i| self.non_negative(i)).collect();
-                if values.len() != items.len() {
-                    return None;
-                }
-                ArrivalSpec::PerInterval(values)
+        t.check_keys(
+            self,
+            &[
+                "per_hour",
+                "per_interval",
+                "csv",
+                "column",
+                "aht_per_interval",
+                "aht_column",
+            ],
+        );
+        let given = ["per_hour", "per_interval", "csv"]
+            .iter()
+            .filter(|k| t.get(k).is_some())
+            .count();
+        if given != 1 {
+            self.error(
+                n.span.clone(),
+                &n.path,
+                "give exactly one of `per_hour`, `per_interval` or `csv` (with `column`)",
+            );
+            return None;
+        }
+        let mut aht = None;
+        let spec = if let Some(h) = t.get("per_hour") {
+            ArrivalSpec::PerHour(self.non_negative(&h)?)
+        } else if let Some(p) = t.get("per_interval") {
+            ArrivalSpec::PerInterval(self.numbers(&p)?)
+        } else {
+            let file = self.required(&t, "csv", Reader::string)?;
+            let column = self.required(&t, "column", Reader::string)?;
+            let values = self.csv_column(&file, &column)?;
+            if let Some(aht_column) = t.get("aht_column").and_then(|c| self.string(&c)) {
+                aht = Some(Spanned {
+                    value: self.csv_column(&file, &aht_column)?,
+                    loc: aht_column.loc,
+                });
             }
-            _ => {
+            ArrivalSpec::PerInterval(values)
+        };
+        if let Some(a) = t.get("aht_per_interval") {
+            aht = Some(Spanned {
+                value: self.numbers(&a)?,
+                loc: a.loc(),
+            });
+        }
+        Reader::ok(n, (Reader::ok(n, spec)?, aht))
+    }
+
+    /// An array of numbers ≥ 0.
+    fn numbers(&mut self, n: &Node) -> Option<Vec<f64>> {
+        let items = self.array(n)?;
+        let values: Vec<f64> = items.iter().filter_map(|i| self.non_negative(i)).collect();
+        (values.len() == items.len()).then_some(values)
+    }
+
+    /// One column of numbers ≥ 0 from a CSV file with a header row (path relative to the
+    /// scenario file); errors point at the key that names the file or the column.
+    fn csv_column(&mut self, file: &Spanned<String>, column: &Spanned<String>) -> Option<Vec<f64>> {
+        let path = self.base.join(&file.value);
+        let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(&path) {
+            Ok(r) => r,
+            Err(e) => {
                 self.error(
-                    n.span.clone(),
-                    &n.path,
-                    "give exactly one of `per_hour` or `per_interval`",
+                    file.loc.span.clone(),
+                    &file.loc.field,
+                    format!("cannot read {}: {e}", path.display()),
                 );
                 return None;
             }
         };
-        Reader::ok(n, spec)
+        let headers: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(str::to_owned).collect(),
+            Err(e) => {
+                self.error(
+                    file.loc.span.clone(),
+                    &file.loc.field,
+                    format!("cannot read {}: {e}", path.display()),
+                );
+                return None;
+            }
+        };
+        let Some(index) = headers.iter().position(|h| *h == column.value) else {
+            let mut d = self.map.diagnostic(
+                column.loc.span.clone(),
+                &column.loc.field,
+                format!(
+                    "{} has no column `{}` (columns: {})",
+                    path.display(),
+                    column.value,
+                    headers.join(", ")
+                ),
+            );
+            d.suggestion = did_you_mean(&column.value, headers.iter().map(String::as_str));
+            self.diagnostics.push(d);
+            return None;
+        };
+        let mut values = Vec::new();
+        for (row, record) in reader.records().enumerate() {
+            // Row numbers as a spreadsheet shows them: the header is row 1.
+            let line = row + 2;
+            let cell = match &record {
+                Ok(r) => r.get(index).unwrap_or("").to_owned(),
+                Err(e) => {
+                    self.error(
+                        file.loc.span.clone(),
+                        &file.loc.field,
+                        format!("{} row {line}: {e}", path.display()),
+                    );
+                    return None;
+                }
+            };
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => values.push(v),
+                _ => {
+                    self.error(
+                        column.loc.span.clone(),
+                        &column.loc.field,
+                        format!(
+                            "{} row {line}, column `{}`: `{cell}` is not a number ≥ 0",
+                            path.display(),
+                            column.value
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(values)
     }
 
     fn non_negative(&mut self, n: &Node) -> Option<f64> {
@@ -846,7 +1008,7 @@ impl Reader<'_> {
     }
 
     fn dist(&mut self, n: &Node) -> Read<DistSpec> {
-        const KINDS: [&str; 7] = [
+        const KINDS: [&str; 8] = [
             "exponential",
             "lognormal",
             "gamma",
@@ -854,9 +1016,30 @@ impl Reader<'_> {
             "uniform",
             "triangular",
             "constant",
+            "empirical",
         ];
         let t = self.table(n)?;
         let kind = self.required(&t, "dist", Reader::string)?;
+        if kind.value == "empirical" {
+            t.check_keys(self, &["dist", "samples", "csv", "column"]);
+            let samples = match (t.get("samples"), t.get("csv")) {
+                (Some(s), None) => self.numbers(&s)?,
+                (None, Some(_)) => {
+                    let file = self.required(&t, "csv", Reader::string)?;
+                    let column = self.required(&t, "column", Reader::string)?;
+                    self.csv_column(&file, &column)?
+                }
+                _ => {
+                    self.error(
+                        n.span.clone(),
+                        &n.path,
+                        "an empirical distribution needs `samples` or `csv` (with `column`), seconds",
+                    );
+                    return None;
+                }
+            };
+            return Reader::ok(n, DistSpec::Empirical { samples });
+        }
         let params: &[&str] = match kind.value.as_str() {
             "exponential" => &["mean"],
             "lognormal" | "gamma" => &["mean", "cv"],

@@ -264,6 +264,7 @@ struct Sim<'m> {
 pub fn run_replication(model: &Model, replication: u64) -> RepStats {
     let clock = &model.clock;
     let root = StreamKey::replication(model.seed, replication);
+    let volume_factor = day_volume_factors(model, root);
     let arrivals = model
         .call_types
         .iter()
@@ -272,7 +273,12 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
             next: 0.0,
             count: 0,
             contacts: root.named("contact").with(ct.stream_name),
-            rate: ct.rate_per_second.iter().map(|r| r / 1e6).collect(),
+            rate: ct
+                .rate_per_second
+                .iter()
+                .zip(&volume_factor)
+                .map(|(r, f)| r * f / 1e6)
+                .collect(),
             segment_end: 0.0,
             segment_rate: 0.0,
         })
@@ -384,6 +390,26 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
     sim.stats
 }
 
+/// Forecast error: each simulated day's volumes are multiplied by a gamma variate with
+/// mean 1 and the scenario's CV, drawn from a stream keyed by (seed, replication, day),
+/// the same for every call type (a busy day is busy for all). Returns the factor of each
+/// measured interval (all 1 without forecast error).
+fn day_volume_factors(model: &Model, root: StreamKey) -> Vec<f64> {
+    let clock = &model.clock;
+    let Some(cv) = model.forecast_error_cv else {
+        return vec![1.0; clock.intervals];
+    };
+    let shape = 1.0 / (cv * cv);
+    let gamma = rand_distr::Gamma::new(shape, 1.0 / shape).expect("cv validated in (0, 2]");
+    (0..clock.intervals)
+        .map(|k| {
+            let seconds = clock.start_of_day + (clock.interval * k as Micros) as f64 / 1e6;
+            let day = (seconds / 86400.0).floor() as u64;
+            gamma.sample(&mut root.named("forecast_error").with(day).stream())
+        })
+        .collect()
+}
+
 impl Sim<'_> {
     fn schedule_arrival(&mut self, ct: usize) {
         let clock = &self.model.clock;
@@ -412,7 +438,14 @@ impl Sim<'_> {
         let spec = &self.model.call_types[ct];
         // Fixed draw order per leg: talk, patience, after-call work, redial decision
         // and delay (each only where the call type has it).
-        let talk = micros(spec.handle_time.sample(&mut stream));
+        let clock = &self.model.clock;
+        // The forecast's handle time of the arrival interval (the first during warm-up,
+        // the last after the window) scales the drawn talk time.
+        let forecast_interval =
+            clock
+                .interval_of(now)
+                .unwrap_or(if now < clock.warmup { 0 } else { clock.intervals - 1 });
+        let talk = micros(spec.handle_time.sample(&mut stream) * spec.handle_scale[forecast_interval]);
         let patience = spec.patience.as_ref().map_or(NEVER, |p| micros(p.sample(&mut stream)));
         let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| micros(w.sample(&mut stream)));
         let redial_after = match &spec.redial {
@@ -423,7 +456,6 @@ impl Sim<'_> {
             }
             None => NEVER,
         };
-        let clock = &self.model.clock;
         let interval = match clock.interval_of(now) {
             Some(i) => i as u32,
             // Redials after the window are booked on its last interval.

@@ -4,7 +4,7 @@
 //! what sampling needs precomputed, and never owns a generator: the engine passes the
 //! contact's own stream. Every value is in seconds.
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Triangular, Uniform, Weibull};
 
 use crate::scenario::DistSpec;
@@ -30,6 +30,8 @@ pub enum Sampler {
     Triangular(Triangular<f64>),
     /// Always the same value.
     Constant(f64),
+    /// One of the samples, each equally likely; mean = their average.
+    Empirical(Vec<f64>),
 }
 
 impl Sampler {
@@ -100,6 +102,18 @@ impl Sampler {
                     Sampler::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?)
                 }
             }
+            DistSpec::Empirical { ref samples } => {
+                if samples.is_empty() {
+                    return Err("an empirical distribution needs at least one sample".into());
+                }
+                if let Some(bad) = samples.iter().find(|&&v| !(0.0..=MAX_SECONDS).contains(&v)) {
+                    return Err(format!("samples must be between 0 and a year, got {bad}"));
+                }
+                if samples.iter().all(|&v| v == 0.0) {
+                    return Err("an empirical distribution needs a sample > 0".into());
+                }
+                Sampler::Empirical(samples.clone())
+            }
             DistSpec::Constant { value } => {
                 if !(0.0..=MAX_SECONDS).contains(&value) {
                     return Err(format!("value must be between 0 and a year, got {value}"));
@@ -123,6 +137,7 @@ impl Sampler {
             Sampler::Uniform(d) => d.sample(rng),
             Sampler::Triangular(d) => d.sample(rng),
             Sampler::Constant(v) => *v,
+            Sampler::Empirical(samples) => samples[rng.random_range(0..samples.len())],
         }
     }
 
@@ -134,6 +149,7 @@ impl Sampler {
             DistSpec::Uniform { min, max } => (min + max) / 2.0,
             DistSpec::Triangular { min, mode, max } => (min + mode + max) / 3.0,
             DistSpec::Constant { value } => value,
+            DistSpec::Empirical { ref samples } => samples.iter().sum::<f64>() / samples.len() as f64,
         }
     }
 }
@@ -169,6 +185,9 @@ mod tests {
                 max: 60.0,
             },
             DistSpec::Constant { value: 42.0 },
+            DistSpec::Empirical {
+                samples: vec![30.0, 60.0, 90.0, 400.0],
+            },
         ];
         for spec in specs {
             let expected = Sampler::new(&spec).unwrap().mean(&spec);

@@ -107,6 +107,9 @@ pub struct CallType {
     /// first interval's rate.
     pub rate_per_second: Vec<f64>,
     pub handle_time: Sampler,
+    /// Per measured interval, a factor on the drawn talk time (the forecast's average
+    /// handle time ÷ the distribution's mean; 1 where the forecast gives none).
+    pub handle_scale: Vec<f64>,
     pub patience: Option<Sampler>,
     pub service_level_threshold: Micros,
     /// Larger is answered first.
@@ -182,6 +185,8 @@ pub struct Model {
     pub groups: Vec<Group>,
     pub service_level_target: f64,
     pub answer_rate_target: f64,
+    /// CV of the gamma day-level volume multiplier (mean 1); `None`: no forecast error.
+    pub forecast_error_cv: Option<f64>,
     pub expectations: Vec<Expectation>,
 }
 
@@ -242,6 +247,12 @@ impl Model {
             groups,
             service_level_target: s.settings.service_level_target.value,
             answer_rate_target: s.settings.answer_rate_target.value,
+            forecast_error_cv: s
+                .settings
+                .forecast_error_cv
+                .as_ref()
+                .map(|c| c.value)
+                .filter(|&c| c > 0.0),
             expectations,
         })
     }
@@ -373,6 +384,32 @@ impl Builder<'_> {
                 }
             };
             let handle_time = self.sampler(&spec.handle_time);
+            let mean_talk = handle_time.mean(&spec.handle_time.value);
+            let handle_scale = match &spec.aht_per_interval {
+                None => vec![1.0; clock.intervals],
+                Some(aht) => {
+                    if aht.value.len() != clock.intervals {
+                        self.error(
+                            &aht.loc,
+                            format!(
+                                "has {} average handle times but the horizon has {} intervals (one per interval)",
+                                aht.value.len(),
+                                clock.intervals
+                            ),
+                        );
+                    }
+                    if aht.value.iter().any(|&a| a <= 0.0 || a > dist::MAX_SECONDS) {
+                        self.error(&aht.loc, "average handle times must be > 0 seconds and at most a year");
+                    }
+                    let mut scale: Vec<f64> = aht
+                        .value
+                        .iter()
+                        .map(|&a| if mean_talk > 0.0 { a / mean_talk } else { 1.0 })
+                        .collect();
+                    scale.resize(clock.intervals, 1.0);
+                    scale
+                }
+            };
             let patience = spec.patience.as_ref().map(|p| self.sampler(p));
             let threshold = spec
                 .service_level_threshold
@@ -388,6 +425,7 @@ impl Builder<'_> {
                 name,
                 rate_per_second,
                 handle_time,
+                handle_scale,
                 patience,
                 service_level_threshold: micros(threshold),
                 priority: spec.priority,

@@ -309,7 +309,7 @@ fn missing_agent_group_tables() {
 fn arrivals_need_exactly_one_form() {
     golden(
         &edit("per_hour = 60", "per_hour = 60, per_interval = [1, 2, 3, 4]"),
-        "s.toml:7:12: call_type[0].arrivals: give exactly one of `per_hour` or `per_interval`",
+        "s.toml:7:12: call_type[0].arrivals: give exactly one of `per_hour`, `per_interval` or `csv` (with `column`)",
     );
 }
 

@@ -4,5 +4,6 @@ mod cli;
 mod counting;
 mod determinism;
 mod errors;
+mod forecasts;
 mod realistic_day;
 mod theory;
