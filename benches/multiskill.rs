@@ -10,9 +10,8 @@
 #[path = "common/multiskill.rs"]
 mod multiskill;
 
-use std::cell::RefCell;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ccsim::engine::run_replication;
 use ccsim::stats::{call, group};
@@ -20,30 +19,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 const SIZES: [u32; 3] = [10, 100, 1000];
 
-/// Every timed run of one size, for the closing summary.
-#[derive(Default)]
-struct Runs(RefCell<Vec<Duration>>);
-
-impl Runs {
-    /// Times `iters` runs of `f` one by one and returns their total.
-    fn time<T>(&self, iters: u64, mut f: impl FnMut() -> T) -> Duration {
-        let mut total = Duration::ZERO;
-        for _ in 0..iters {
-            let start = Instant::now();
-            black_box(f());
-            let elapsed = start.elapsed();
-            self.0.borrow_mut().push(elapsed);
-            total += elapsed;
-        }
-        total
-    }
-
-    fn median(&self) -> Duration {
-        let mut runs = self.0.borrow().clone();
-        runs.sort();
-        runs.get(runs.len() / 2).copied().unwrap_or_default()
-    }
-}
+#[path = "common/runs.rs"]
+mod runs;
+use runs::Runs;
 
 fn multiskill(c: &mut Criterion) {
     let mut group = c.benchmark_group("multiskill");

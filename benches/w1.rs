@@ -11,9 +11,8 @@ mod bare_w1;
 #[path = "common/w1.rs"]
 mod w1;
 
-use std::cell::RefCell;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ccsim::engine::run_replication;
 use ccsim::stats::call;
@@ -21,30 +20,9 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 
 const CALLS: u64 = 1_000_000;
 
-/// Every timed run of one function, for the closing summary.
-#[derive(Default)]
-struct Runs(RefCell<Vec<Duration>>);
-
-impl Runs {
-    /// Times `iters` runs of `f` one by one and returns their total.
-    fn time<T>(&self, iters: u64, mut f: impl FnMut() -> T) -> Duration {
-        let mut total = Duration::ZERO;
-        for _ in 0..iters {
-            let start = Instant::now();
-            black_box(f());
-            let elapsed = start.elapsed();
-            self.0.borrow_mut().push(elapsed);
-            total += elapsed;
-        }
-        total
-    }
-
-    fn median(&self) -> Duration {
-        let mut runs = self.0.borrow().clone();
-        runs.sort();
-        runs.get(runs.len() / 2).copied().unwrap_or_default()
-    }
-}
+#[path = "common/runs.rs"]
+mod runs;
+use runs::Runs;
 
 fn w1(c: &mut Criterion) {
     let model = w1::model(CALLS);

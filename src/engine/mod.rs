@@ -439,12 +439,15 @@ impl Sim<'_> {
         // Fixed draw order per leg: talk, patience, after-call work, redial decision
         // and delay (each only where the call type has it).
         let clock = &self.model.clock;
-        // The forecast's handle time of the arrival interval (the first during warm-up,
-        // the last after the window) scales the drawn talk time.
-        let forecast_interval =
-            clock
-                .interval_of(now)
-                .unwrap_or(if now < clock.warmup { 0 } else { clock.intervals - 1 });
+        let interval = match clock.interval_of(now) {
+            Some(i) => i as u32,
+            // Redials after the window are booked on its last interval.
+            None if now >= clock.window_end() => (clock.intervals - 1) as u32,
+            None => NOT_COUNTED,
+        };
+        // The forecast's handle time of the arrival interval (the first during warm-up)
+        // scales the drawn talk time.
+        let forecast_interval = if interval == NOT_COUNTED { 0 } else { interval as usize };
         let talk = micros(spec.handle_time.sample(&mut stream) * spec.handle_scale[forecast_interval]);
         let patience = spec.patience.as_ref().map_or(NEVER, |p| micros(p.sample(&mut stream)));
         let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| micros(w.sample(&mut stream)));
@@ -455,12 +458,6 @@ impl Sim<'_> {
                 if tries_again { delay } else { NEVER }
             }
             None => NEVER,
-        };
-        let interval = match clock.interval_of(now) {
-            Some(i) => i as u32,
-            // Redials after the window are booked on its last interval.
-            None if now >= clock.window_end() => (clock.intervals - 1) as u32,
-            None => NOT_COUNTED,
         };
         if interval != NOT_COUNTED {
             let cell = self.stats.call_cell(interval as usize, ct);
