@@ -57,6 +57,8 @@ pub struct Settings {
     pub answer_rate_target: Spanned<f64>,
     /// Coefficient of variation of the day-level volume multiplier (forecast error).
     pub forecast_error_cv: Option<Spanned<f64>>,
+    /// The currency costs are in (a label: "EUR", "USD"); empty if not given.
+    pub currency: String,
 }
 
 /// `[[call_type]]`.
@@ -79,6 +81,21 @@ pub struct CallTypeSpec {
     /// Groups in routing order, each eligible after a wait; `None`: every group with
     /// the skill, in file order, at once.
     pub routing: Option<Spanned<Vec<RouteSpec>>>,
+    /// Probability that an answered contact is resolved (default 1); a skill may set
+    /// its own.
+    pub resolution: Option<Spanned<f64>>,
+    /// What becomes of a contact the agent did not resolve.
+    pub unresolved: Option<Spanned<UnresolvedSpec>>,
+}
+
+/// `unresolved = { escalate_to = "tier2" }` or
+/// `unresolved = { repeat_after = { dist = … }, probability = 0.8 }`.
+#[derive(Debug, Clone)]
+pub enum UnresolvedSpec {
+    /// Transferred at once into another call type's queue.
+    Escalate { to: Spanned<String> },
+    /// The customer calls again after a delay, with `probability` (else gives up).
+    Repeat { after: Spanned<DistSpec>, probability: f64 },
 }
 
 /// `redial = { probability = 0.3, delay = { dist = … } }`.
@@ -88,11 +105,16 @@ pub struct RedialSpec {
     pub delay: Spanned<DistSpec>,
 }
 
-/// One step of a call type's routing: a group, eligible once the call has waited `after`.
+/// One step of a call type's routing: a group, eligible once the call has waited `after`
+/// and while at least `queue_length` contacts wait; or a group that takes a fixed `share`
+/// of the arrivals (and only those).
 #[derive(Debug, Clone)]
 pub struct RouteSpec {
     pub group: Spanned<String>,
     pub after: f64,
+    pub queue_length: u64,
+    pub share: Option<Spanned<f64>>,
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -149,13 +171,27 @@ pub struct AgentGroupSpec {
     /// Share of paid headcount not on duty (absence, meetings); applies to shifts.
     pub shrinkage: f64,
     pub skills: Vec<SkillSpec>,
+    /// An outsourcing vendor's agents rather than the centre's own.
+    pub outsourced: bool,
+    pub cost: Option<Spanned<CostSpec>>,
 }
 
-/// A skill with its proficiency: handle time × `factor`.
+/// What a group costs: an hourly cost for paid hours, or a price per handled call or
+/// per handled minute, with an optional monthly minimum (in the price's unit).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CostSpec {
+    PerHour { rate: f64, overtime: f64, minimum_monthly: f64 },
+    PerCall { price: f64, minimum_monthly: f64 },
+    PerMinute { price: f64, minimum_monthly: f64 },
+}
+
+/// A skill with its proficiency: handle time × `factor`, and its own resolution
+/// probability where given.
 #[derive(Debug, Clone)]
 pub struct SkillSpec {
     pub call_type: Spanned<String>,
     pub factor: f64,
+    pub resolution: Option<f64>,
 }
 
 /// Paid headcount working from `start` to `end` (clock times, seconds after midnight;
@@ -258,6 +294,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
             "answer_rate_target",
             "forecast_error",
             "drain_limit",
+            "currency",
         ],
     );
     let name = r
@@ -288,6 +325,11 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         }
         Some(cv)
     });
+    let currency = t
+        .get("currency")
+        .and_then(|n| r.string(&n))
+        .map(|s| s.value)
+        .unwrap_or_default();
     let (mut service_level_threshold, mut service_level_target) = (placeholder(20.0), placeholder(0.80));
     if let Some(sl) = t.get("service_level").and_then(|n| r.table(&n)) {
         sl.check_keys(r, &["threshold", "target"]);
@@ -307,6 +349,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         service_level_target,
         answer_rate_target,
         forecast_error_cv,
+        currency,
     }
 }
 
@@ -323,6 +366,8 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
             "wrap_up",
             "redial",
             "routing",
+            "resolution",
+            "unresolved",
         ],
     );
     let name = r.required(t, "name", Reader::string);
@@ -350,17 +395,37 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         let mut steps = Vec::new();
         for item in &items {
             let Some(st) = r.table(item) else { continue };
-            st.check_keys(r, &["group", "after"]);
+            st.check_keys(r, &["group", "after", "queue_length", "share"]);
             let group = r.required(&st, "group", Reader::string);
             let after = r.optional(&st, "after", Reader::duration, 0.0).value;
-            steps.extend(group.map(|group| RouteSpec { group, after }));
+            let queue_length = r.optional(&st, "queue_length", Reader::uint, 0).value;
+            let share = st.get("share").and_then(|n| r.fraction(&n));
+            if share.is_some() && (st.get("after").is_some() || st.get("queue_length").is_some()) {
+                r.error(
+                    st.span.clone(),
+                    &st.child_path("share"),
+                    "a `share` route takes its contacts at arrival: give it without `after` or `queue_length`",
+                );
+            }
+            let loc = item.loc();
+            steps.extend(group.map(|group| RouteSpec {
+                group,
+                after,
+                queue_length,
+                share,
+                loc,
+            }));
         }
         (steps.len() == items.len()).then(|| Spanned {
             value: steps,
             loc: n.loc(),
         })
     });
+    let resolution = t.get("resolution").and_then(|n| r.fraction(&n));
+    let unresolved = t.get("unresolved").and_then(|n| r.unresolved(&n));
     Some(CallTypeSpec {
+        resolution,
+        unresolved,
         name: name?,
         arrivals: arrivals?,
         aht_per_interval,
@@ -375,7 +440,10 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
 }
 
 fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
-    t.check_keys(r, &["name", "agents", "shifts", "shrinkage", "skills"]);
+    t.check_keys(
+        r,
+        &["name", "agents", "shifts", "shrinkage", "skills", "outsourced", "cost"],
+    );
     let name = r.required(t, "name", Reader::string);
     let agents = t.get("agents").and_then(|n| r.agents(&n));
     let shifts = t.get("shifts").and_then(|n| r.shifts(&n));
@@ -408,7 +476,11 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             loc: n.loc(),
         })
     });
+    let outsourced = t.get("outsourced").and_then(|n| r.boolean(&n)).is_some_and(|b| b.value);
+    let cost = t.get("cost").and_then(|n| r.cost(&n));
     Some(AgentGroupSpec {
+        outsourced,
+        cost,
         name: name?,
         agents,
         shifts,
@@ -723,6 +795,7 @@ impl Reader<'_> {
             return Some(SkillSpec {
                 call_type: self.string(n)?,
                 factor: 1.0,
+                resolution: None,
             });
         }
         if n.table_like().is_none() {
@@ -730,7 +803,8 @@ impl Reader<'_> {
             return None;
         }
         let t = self.table(n)?;
-        t.check_keys(self, &["call_type", "factor"]);
+        t.check_keys(self, &["call_type", "factor", "resolution"]);
+        let resolution = t.get("resolution").and_then(|n| self.fraction(&n)).map(|r| r.value);
         let call_type = self.required(&t, "call_type", Reader::string);
         let factor = self.optional(&t, "factor", Reader::float, 1.0);
         if !(factor.value > 0.0 && factor.value <= 100.0) {
@@ -743,7 +817,94 @@ impl Reader<'_> {
         Some(SkillSpec {
             call_type: call_type?,
             factor: factor.value,
+            resolution,
         })
+    }
+
+    fn boolean(&mut self, n: &Node) -> Read<bool> {
+        match n.value() {
+            Some(Value::Boolean(b)) => Reader::ok(n, *b.value()),
+            _ => {
+                self.expected(n, "true or false");
+                None
+            }
+        }
+    }
+
+    /// `{ escalate_to = "tier2" }` or `{ repeat_after = { dist = … }, probability = 0.8 }`.
+    fn unresolved(&mut self, n: &Node) -> Read<UnresolvedSpec> {
+        let t = self.table(n)?;
+        t.check_keys(self, &["escalate_to", "repeat_after", "probability"]);
+        let spec = match (t.get("escalate_to"), t.get("repeat_after")) {
+            (Some(to), None) => {
+                if t.get("probability").is_some() {
+                    self.error(
+                        t.span.clone(),
+                        &t.child_path("probability"),
+                        "`probability` goes with `repeat_after` (an escalation always happens)",
+                    );
+                }
+                UnresolvedSpec::Escalate { to: self.string(&to)? }
+            }
+            (None, Some(after)) => {
+                let probability = self.optional(&t, "probability", Reader::fraction, 1.0).value;
+                UnresolvedSpec::Repeat {
+                    after: self.dist(&after)?,
+                    probability,
+                }
+            }
+            _ => {
+                self.error(
+                    t.span.clone(),
+                    &t.path,
+                    "give `escalate_to` (a call type) or `repeat_after` (a delay distribution), exactly one",
+                );
+                return None;
+            }
+        };
+        Reader::ok(n, spec)
+    }
+
+    /// `{ per_hour = 28, overtime_per_hour = 42 }`, `{ per_call = 4.5 }` or
+    /// `{ per_minute = 0.9 }`, each with an optional `minimum_monthly`.
+    fn cost(&mut self, n: &Node) -> Read<CostSpec> {
+        let t = self.table(n)?;
+        t.check_keys(
+            self,
+            &["per_hour", "overtime_per_hour", "per_call", "per_minute", "minimum_monthly"],
+        );
+        let price = |r: &mut Self, key: &str| t.get(key).and_then(|n| r.non_negative(&n));
+        let (per_hour, per_call, per_minute) = (price(self, "per_hour"), price(self, "per_call"), price(self, "per_minute"));
+        let overtime = price(self, "overtime_per_hour");
+        let minimum_monthly = price(self, "minimum_monthly").unwrap_or(0.0);
+        let given = [per_hour, per_call, per_minute].iter().filter(|p| p.is_some()).count();
+        if given != 1 {
+            self.error(
+                t.span.clone(),
+                &t.path,
+                "give exactly one of `per_hour` (paid hours), `per_call` (handled calls) or `per_minute` (handled minutes)",
+            );
+            return None;
+        }
+        if overtime.is_some() && per_hour.is_none() {
+            self.error(
+                t.span.clone(),
+                &t.child_path("overtime_per_hour"),
+                "`overtime_per_hour` goes with `per_hour`",
+            );
+            return None;
+        }
+        let spec = match (per_hour, per_call, per_minute) {
+            (Some(rate), _, _) => CostSpec::PerHour {
+                rate,
+                overtime: overtime.unwrap_or(rate),
+                minimum_monthly,
+            },
+            (_, Some(price), _) => CostSpec::PerCall { price, minimum_monthly },
+            (_, _, Some(price)) => CostSpec::PerMinute { price, minimum_monthly },
+            (None, None, None) => return None,
+        };
+        Reader::ok(n, spec)
     }
 
     /// `shifts = [{ start = "08:00", end = "16:30", agents = 12, breaks = [{ start = "12:00", duration = "30m" }] }]`.

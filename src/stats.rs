@@ -35,7 +35,31 @@ pub mod call {
     pub const BUSY_US: usize = 10;
     /// Staffed time of the groups that serve this call type, by clock interval, µs.
     pub const STAFFED_US: usize = 11;
-    pub const FIELDS: usize = 12;
+    /// Offered contacts that are a customer calling again after an unresolved contact.
+    pub const REPEATS: usize = 12;
+    /// Offered contacts escalated here from another call type (not new customer contacts).
+    pub const TRANSFERS_IN: usize = 13;
+    /// Offered contacts that are customer contacts: fresh + redials + repeats.
+    pub const CONTACTS: usize = 14;
+    /// Answered contacts the agent resolved.
+    pub const RESOLVED: usize = 15;
+    /// Answered contacts not resolved and transferred to another call type's queue.
+    pub const ESCALATED: usize = 16;
+    /// Answered contacts not resolved whose customer will call again.
+    pub const REPEATED: usize = 17;
+    /// Answered contacts not resolved and closed without follow-up.
+    pub const UNRESOLVED: usize = 18;
+    /// Answered contacts at the customer's first queue (not transfers).
+    pub const FIRST_ANSWERED: usize = 19;
+    /// Of those, resolved by that first agent.
+    pub const FIRST_RESOLVED: usize = 20;
+    /// Transfers of the customer contacts that began here (booked where the contact began).
+    pub const TRANSFERS: usize = 21;
+    /// Answered contacts answered by an outsourced group.
+    pub const OUTSOURCED: usize = 22;
+    /// Cost, in millionths of the scenario's currency, by clock interval.
+    pub const COST: usize = 23;
+    pub const FIELDS: usize = 24;
 }
 
 /// Fields of an agent-group cell. Times are integrals over the clock interval.
@@ -49,7 +73,9 @@ pub mod group {
     /// Work beyond the schedule (agents finishing calls after their staffing ended, and
     /// all work after the measured window, which is booked on the last interval), µs.
     pub const OVERTIME_US: usize = 3;
-    pub const FIELDS: usize = 4;
+    /// Cost, in millionths of the scenario's currency (paid hours, prices, minimums).
+    pub const COST: usize = 4;
+    pub const FIELDS: usize = 5;
 }
 
 /// How a metric is computed from a cell's fields.
@@ -157,6 +183,87 @@ pub const CALL_METRICS: &[MetricDef] = &[
         1.0,
         "time agents spent on this call type ÷ staffed time of the groups serving it (in totals and intervals: the groups' occupancy)",
     ),
+    count(
+        "repeats",
+        call::REPEATS,
+        "offered contacts that are a customer calling again after an unresolved contact",
+    ),
+    count(
+        "transfers_in",
+        call::TRANSFERS_IN,
+        "offered contacts escalated here from another call type (0 in totals: a transfer is not a new contact)",
+    ),
+    count("resolved", call::RESOLVED, "answered contacts the agent resolved"),
+    count(
+        "escalated",
+        call::ESCALATED,
+        "answered contacts not resolved and transferred to another call type's queue",
+    ),
+    count(
+        "repeated",
+        call::REPEATED,
+        "answered contacts not resolved whose customer will call again (a repeat)",
+    ),
+    count(
+        "unresolved",
+        call::UNRESOLVED,
+        "answered contacts not resolved and closed without follow-up",
+    ),
+    ratio(
+        "escalation_rate",
+        call::ESCALATED,
+        call::ANSWERED,
+        1.0,
+        "escalated ÷ answered",
+    ),
+    ratio(
+        "resolution_rate",
+        call::RESOLVED,
+        call::ANSWERED,
+        1.0,
+        "resolved ÷ answered",
+    ),
+    ratio(
+        "fcr",
+        call::FIRST_RESOLVED,
+        call::FIRST_ANSWERED,
+        1.0,
+        "first-contact resolution: contacts resolved by the first agent ÷ contacts answered at their first queue",
+    ),
+    ratio(
+        "transfers_per_contact",
+        call::TRANSFERS,
+        call::CONTACTS,
+        1.0,
+        "transfers of the customer contacts that began at this call type ÷ those contacts",
+    ),
+    count(
+        "outsourced",
+        call::OUTSOURCED,
+        "answered contacts answered by an outsourced group (vendor)",
+    ),
+    ratio(
+        "outsourced_share",
+        call::OUTSOURCED,
+        call::ANSWERED,
+        1.0,
+        "answered by vendors ÷ answered",
+    ),
+    MetricDef {
+        name: "cost",
+        measure: Measure::Count {
+            field: call::COST,
+            scale: 1e-6,
+        },
+        doc: "cost in the scenario's currency: paid agent hours, vendor prices and pro-rated minimums (a group's hourly cost is shared among its call types by the time spent on each)",
+    },
+    ratio(
+        "cost_per_contact",
+        call::COST,
+        call::RESOLVED,
+        1e-6,
+        "cost ÷ resolved contacts",
+    ),
 ];
 
 /// Metrics of agent groups (also in intervals and totals, over all groups).
@@ -189,6 +296,14 @@ pub const GROUP_METRICS: &[MetricDef] = &[
         },
         doc: "agent hours worked beyond the schedule (after a staffing drop or after the window)",
     },
+    MetricDef {
+        name: "cost",
+        measure: Measure::Count {
+            field: group::COST,
+            scale: 1e-6,
+        },
+        doc: "cost in the scenario's currency: paid hours (overtime included) or vendor prices, with any pro-rated monthly minimum",
+    },
 ];
 
 /// The integer sums of one replication (or of several, added).
@@ -197,7 +312,8 @@ pub struct RepStats {
     pub intervals: usize,
     pub call_types: usize,
     pub groups: usize,
-    /// `[interval * call_types + call_type]`.
+    /// `[interval * (call_types + 1) + column]`: one column per call type, then the
+    /// customer-contacts column (see [`RepStats::contacts_cell`]).
     pub calls: Vec<[u64; call::FIELDS]>,
     /// `[interval * groups + group]`.
     pub group_cells: Vec<[u64; group::FIELDS]>,
@@ -209,14 +325,28 @@ impl RepStats {
             intervals,
             call_types,
             groups,
-            calls: vec![[0; call::FIELDS]; intervals * call_types],
+            calls: vec![[0; call::FIELDS]; intervals * (call_types + 1)],
             group_cells: vec![[0; group::FIELDS]; intervals * groups],
         }
     }
 
     #[inline]
     pub fn call_cell(&mut self, interval: usize, call_type: usize) -> &mut [u64; call::FIELDS] {
-        &mut self.calls[interval * self.call_types + call_type]
+        &mut self.calls[interval * (self.call_types + 1) + call_type]
+    }
+
+    /// The customer-contacts cell of an interval: what totals and interval rows report.
+    /// It counts each customer contact once (fresh, redial or repeat, never a transfer),
+    /// in the interval it arrived; what happens to it later (resolution, escalations,
+    /// transfers) is booked there too. Time integrals and costs are booked by clock
+    /// interval, as in the call-type cells.
+    #[inline]
+    pub fn contacts_cell(&mut self, interval: usize) -> &mut [u64; call::FIELDS] {
+        &mut self.calls[interval * (self.call_types + 1) + self.call_types]
+    }
+
+    pub fn call_cell_ref(&self, interval: usize, call_type: usize) -> &[u64; call::FIELDS] {
+        &self.calls[interval * (self.call_types + 1) + call_type]
     }
 
     #[inline]
@@ -224,9 +354,19 @@ impl RepStats {
         &mut self.group_cells[interval * self.groups + group]
     }
 
-    /// Sum of one call field over everything.
+    /// Sum of one call field over the call-type cells (every leg, transfers included).
     pub fn call_total(&self, field: usize) -> u64 {
-        self.calls.iter().map(|c| c[field]).sum()
+        (0..self.intervals)
+            .flat_map(|i| (0..self.call_types).map(move |c| (i, c)))
+            .map(|(i, c)| self.call_cell_ref(i, c)[field])
+            .sum()
+    }
+
+    /// Sum of one field of the customer-contacts cells.
+    pub fn contacts_total(&self, field: usize) -> u64 {
+        (0..self.intervals)
+            .map(|i| self.calls[i * (self.call_types + 1) + self.call_types][field])
+            .sum()
     }
 }
 
@@ -241,10 +381,19 @@ impl AddAssign<&RepStats> for RepStats {
     }
 }
 
+/// Whether a table's "all" column is the sum of its items or a column of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AllColumn {
+    Summed,
+    /// The cells carry one more column, which is the "all" column (customer contacts).
+    Provided,
+}
+
 /// Moments of one table of cells (interval × column, each with an "all" row and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moments {
     fields: usize,
+    all_column: AllColumn,
     ratios: Vec<(usize, usize)>,
     /// Rows: intervals then "all"; columns: items then "all".
     rows: usize,
@@ -254,7 +403,7 @@ pub struct Moments {
 }
 
 impl Moments {
-    fn new(fields: usize, metrics: &[MetricDef], intervals: usize, items: usize) -> Self {
+    fn new(fields: usize, metrics: &[MetricDef], intervals: usize, items: usize, all_column: AllColumn) -> Self {
         let ratios: Vec<(usize, usize)> = metrics
             .iter()
             .filter_map(|m| match m.measure {
@@ -265,6 +414,7 @@ impl Moments {
         let stride = 2 * fields + ratios.len();
         Moments {
             fields,
+            all_column,
             rows: intervals + 1,
             cols: items + 1,
             sums: vec![0; stride * (intervals + 1) * (items + 1)],
@@ -280,16 +430,29 @@ impl Moments {
     fn add<const F: usize>(&mut self, cells: &[[u64; F]]) {
         let (items, intervals) = (self.cols - 1, self.rows - 1);
         let mut grid = vec![[0u64; F]; self.rows * self.cols];
+        let add = |grid: &mut Vec<[u64; F]>, targets: &[usize], cell: &[u64; F]| {
+            for &target in targets {
+                grid[target].iter_mut().zip(cell).for_each(|(g, c)| *g += c);
+            }
+        };
         for i in 0..intervals {
-            for j in 0..items {
-                let cell = &cells[i * items + j];
-                for target in [
-                    i * self.cols + j,
-                    i * self.cols + items,
-                    intervals * self.cols + j,
-                    intervals * self.cols + items,
-                ] {
-                    grid[target].iter_mut().zip(cell).for_each(|(g, c)| *g += c);
+            match self.all_column {
+                AllColumn::Summed => {
+                    for j in 0..items {
+                        let targets = [
+                            i * self.cols + j,
+                            i * self.cols + items,
+                            intervals * self.cols + j,
+                            intervals * self.cols + items,
+                        ];
+                        add(&mut grid, &targets, &cells[i * items + j]);
+                    }
+                }
+                AllColumn::Provided => {
+                    for j in 0..=items {
+                        let targets = [i * self.cols + j, intervals * self.cols + j];
+                        add(&mut grid, &targets, &cells[i * self.cols + j]);
+                    }
                 }
             }
         }
@@ -365,8 +528,8 @@ impl Accumulator {
     pub fn new(intervals: usize, call_types: usize, groups: usize) -> Self {
         Accumulator {
             replications: 0,
-            calls: Moments::new(call::FIELDS, CALL_METRICS, intervals, call_types),
-            groups: Moments::new(group::FIELDS, GROUP_METRICS, intervals, groups),
+            calls: Moments::new(call::FIELDS, CALL_METRICS, intervals, call_types, AllColumn::Provided),
+            groups: Moments::new(group::FIELDS, GROUP_METRICS, intervals, groups, AllColumn::Summed),
         }
     }
 
@@ -401,15 +564,26 @@ mod tests {
     #[test]
     fn aggregates_sum_rows_and_columns() {
         let mut acc = Accumulator::new(2, 2, 1);
+        // Column 2 is the customer-contacts column: it, not the sum of the call types,
+        // is the "all" column (a transfer counted in call type 1 is not a new contact).
         acc.add(&rep(&[
             (0, 0, call::OFFERED, 3),
             (1, 0, call::OFFERED, 4),
             (1, 1, call::OFFERED, 5),
+            (0, 2, call::OFFERED, 3),
+            (1, 2, call::OFFERED, 6),
         ]));
-        assert_eq!(acc.calls.cell(None, None).sum(call::OFFERED), 12);
-        assert_eq!(acc.calls.cell(Some(1), None).sum(call::OFFERED), 9);
+        assert_eq!(acc.calls.cell(None, None).sum(call::OFFERED), 9);
+        assert_eq!(acc.calls.cell(Some(1), None).sum(call::OFFERED), 6);
         assert_eq!(acc.calls.cell(None, Some(0)).sum(call::OFFERED), 7);
-        assert_eq!(acc.calls.cell(None, None).sum_sq(call::OFFERED), 144);
+        assert_eq!(acc.calls.cell(None, Some(1)).sum(call::OFFERED), 5);
+        assert_eq!(acc.calls.cell(None, None).sum_sq(call::OFFERED), 81);
+        let mut groups = RepStats::new(2, 2, 2);
+        groups.group_cell(0, 0)[group::HANDLED] = 2;
+        groups.group_cell(1, 1)[group::HANDLED] = 5;
+        let mut acc = Accumulator::new(2, 2, 2);
+        acc.add(&groups);
+        assert_eq!(acc.groups.cell(None, None).sum(group::HANDLED), 7);
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod dist;
 
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
-use crate::scenario::{AgentsSpec, ArrivalSpec, Loc, Scenario};
+use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
 pub use dist::Sampler;
 
@@ -117,9 +117,25 @@ pub struct CallType {
     /// After-call work: the agent stays busy after the call.
     pub wrap_up: Option<Sampler>,
     pub redial: Option<Redial>,
-    /// Groups that serve this call type, in routing order, each with the wait after
-    /// which it becomes eligible (0: at once).
-    pub routing: Vec<Route>,
+    /// Probability that an answered contact is resolved, where the serving skill sets
+    /// none of its own.
+    pub resolution: f64,
+    pub unresolved: Unresolved,
+    /// Lanes of the routes that take a fixed share of arrivals (see [`Lane`]); the rest
+    /// wait in lane `call type index`.
+    pub share_lanes: Vec<u32>,
+}
+
+/// What becomes of a contact its agent did not resolve.
+#[derive(Debug, Clone)]
+pub enum Unresolved {
+    /// Closed unresolved: the customer gives up.
+    Close,
+    /// Transferred at once (when the talk ends) into this call type's queue.
+    Escalate(CallTypeId),
+    /// With `probability`, the customer calls again after `after` (to the call type
+    /// where the contact began); otherwise gives up.
+    Repeat { after: Sampler, probability: f64 },
 }
 
 /// A caller who abandons calls again with `probability`, after `delay`.
@@ -129,22 +145,63 @@ pub struct Redial {
     pub delay: Sampler,
 }
 
-/// One step of a call type's routing.
+/// One step of a lane's routing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Route {
     pub group: GroupId,
-    /// The call must have waited this long before this group may answer it.
+    /// The contact must have waited this long before this group may answer it.
     pub after: Micros,
+    /// The group answers only while at least this many contacts wait in the lane (the
+    /// one being routed included); 0 or 1: always.
+    pub queue_length: u32,
 }
 
-/// A skill of a group: which call type, how fast, and from which wait on.
+/// A queue of one call type with the groups that serve it. Lane `c` (for call type
+/// index `c`) is the call type's main queue; a route that takes a fixed share of the
+/// arrivals has a lane of its own after them, which only its group serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lane {
+    pub call_type: CallTypeId,
+    /// Share of the call type's arrivals sent to this lane (main lanes: what is left).
+    pub share: f64,
+    pub routes: Vec<Route>,
+    /// Some route looks at the queue's length, which must then be exact: every waiting
+    /// contact with patience gets an abandonment event.
+    pub counts_queue: bool,
+}
+
+/// A skill of a group: which call type, and the group's proficiency at it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Skill {
     pub call_type: CallTypeId,
     /// Handle-time factor (proficiency): 1.2 takes 20 % longer.
     pub factor: f64,
-    /// Copied from the call type's routing: the wait after which this group is eligible.
+    /// Probability that this group resolves an answered contact of the call type.
+    pub resolution: f64,
+}
+
+/// A lane a group serves, with the conditions of its route (copied from the lane).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Serve {
+    pub lane: u32,
+    pub call_type: CallTypeId,
     pub after: Micros,
+    pub queue_length: u32,
+}
+
+/// What a group costs, in millionths of the scenario's currency. A monthly minimum is
+/// pro-rated to the measured horizon (a month is 365.25 / 12 days).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Cost {
+    /// Per µs of an agent on duty, and per µs of overtime.
+    pub per_paid_us: f64,
+    pub per_overtime_us: f64,
+    /// Per handled contact (charged when service begins).
+    pub per_call: f64,
+    /// Per µs of handle time (talk and after-call work).
+    pub per_handled_us: f64,
+    /// The least charged over one replication's horizon.
+    pub minimum: f64,
 }
 
 /// An agent group as the engine sees it.
@@ -157,6 +214,11 @@ pub struct Group {
     pub staffing: Vec<(Micros, u32)>,
     /// Call types this group serves.
     pub skills: Vec<Skill>,
+    /// Lanes this group takes contacts from, in skill order.
+    pub serves: Vec<Serve>,
+    /// An outsourcing vendor's agents.
+    pub outsourced: bool,
+    pub cost: Cost,
 }
 
 /// Where an expectation looks: totals, one call type, one group, or one interval of them.
@@ -182,7 +244,11 @@ pub struct Model {
     pub replications: u64,
     pub clock: Clock,
     pub call_types: Vec<CallType>,
+    /// Queues: first the main lane of each call type (same index), then share lanes.
+    pub lanes: Vec<Lane>,
     pub groups: Vec<Group>,
+    /// The currency costs are in (a label).
+    pub currency: String,
     pub service_level_target: f64,
     pub answer_rate_target: f64,
     /// CV of the gamma day-level volume multiplier (mean 1); `None`: no forecast error.
@@ -198,21 +264,10 @@ impl Model {
             diagnostics: Vec::new(),
         };
         let clock = b.clock();
-        let call_types = b.call_types(&clock);
+        let mut call_types = b.call_types(&clock);
         let mut groups = b.groups(&clock, &call_types);
-        let mut call_types = call_types;
-        b.routing(&mut call_types, &mut groups);
-        for (ct, spec) in call_types.iter().zip(&s.call_types) {
-            if ct.routing.is_empty() {
-                b.error(
-                    &spec.name.loc,
-                    format!(
-                        "no agent group has the skill `{}`: its calls could never be answered",
-                        ct.name
-                    ),
-                );
-            }
-        }
+        let lanes = b.routing(&mut call_types, &mut groups);
+        b.unresolved(&mut call_types);
         let expected_calls: f64 = call_types
             .iter()
             .map(|c| c.rate_per_second.iter().sum::<f64>() * clock.interval as f64 / MICROS_PER_SECOND)
@@ -244,7 +299,9 @@ impl Model {
             replications,
             clock,
             call_types,
+            lanes,
             groups,
+            currency: s.settings.currency.clone(),
             service_level_target: s.settings.service_level_target.value,
             answer_rate_target: s.settings.answer_rate_target.value,
             forecast_error_cv: s
@@ -431,7 +488,9 @@ impl Builder<'_> {
                 priority: spec.priority,
                 wrap_up,
                 redial,
-                routing: Vec::new(),
+                resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),
+                unresolved: Unresolved::Close,
+                share_lanes: Vec::new(),
             });
         }
         out
@@ -464,7 +523,7 @@ impl Builder<'_> {
                     Some(i) => skills.push(Skill {
                         call_type: CallTypeId(i as u32),
                         factor: skill.factor,
-                        after: 0,
+                        resolution: skill.resolution.unwrap_or(call_types[i].resolution),
                     }),
                     None => {
                         let suggestion = did_you_mean(&name.value, call_types.iter().map(|c| c.name.as_str()));
@@ -473,7 +532,15 @@ impl Builder<'_> {
                     }
                 }
             }
-            out.push(Group { name, staffing, skills });
+            let cost = spec.cost.as_ref().map_or(Cost::default(), |c| cost(clock, &c.value));
+            out.push(Group {
+                name,
+                staffing,
+                skills,
+                serves: Vec::new(),
+                outsourced: spec.outsourced,
+                cost,
+            });
         }
         out
     }
@@ -552,77 +619,182 @@ impl Builder<'_> {
             .collect()
     }
 
-    /// Fills each call type's routing (its `routing` list, or every group with the
-    /// skill in file order) and copies each step's delay onto the group's skill.
-    fn routing(&mut self, call_types: &mut [CallType], groups: &mut [Group]) {
+    /// Builds the lanes: each call type's main lane from its `routing` list (or every
+    /// group with the skill, in file order, at once), and a lane per `share` route.
+    /// Each group learns the lanes it serves, in skill order.
+    fn routing(&mut self, call_types: &mut [CallType], groups: &mut [Group]) -> Vec<Lane> {
+        let mut lanes: Vec<Lane> = call_types
+            .iter()
+            .enumerate()
+            .map(|(c, _)| Lane {
+                call_type: CallTypeId(c as u32),
+                share: 1.0,
+                routes: Vec::new(),
+                counts_queue: false,
+            })
+            .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
             let ct = CallTypeId(c as u32);
             let serving: Vec<GroupId> = (0..groups.len())
                 .filter(|&g| groups[g].skills.iter().any(|s| s.call_type == ct))
                 .map(|g| GroupId(g as u32))
                 .collect();
-            let routing = match &spec.routing {
-                None => serving.iter().map(|&group| Route { group, after: 0 }).collect(),
-                Some(steps) => {
-                    let mut routes: Vec<Route> = Vec::new();
-                    for step in &steps.value {
-                        let name = &step.group;
-                        match groups
-                            .iter()
-                            .position(|g| g.name == name.value)
-                            .map(|g| GroupId(g as u32))
-                        {
-                            None => {
-                                let suggestion = did_you_mean(&name.value, groups.iter().map(|g| g.name.as_str()));
-                                self.error(&name.loc, format!("no agent group is named `{}`", name.value))
-                                    .suggestion = suggestion;
-                            }
-                            Some(g) if !serving.contains(&g) => {
-                                self.error(
-                                    &name.loc,
-                                    format!("group `{}` does not have the skill `{}`", name.value, spec.name.value),
-                                )
-                                .suggestion = Some(format!("add \"{}\" to its skills", spec.name.value));
-                            }
-                            Some(g) if routes.iter().any(|r| r.group == g) => {
-                                self.error(&name.loc, format!("group `{}` is routed to twice", name.value));
-                            }
-                            Some(group) => routes.push(Route {
-                                group,
-                                after: micros(step.after),
-                            }),
-                        }
-                    }
-                    routes
+            let Some(steps) = &spec.routing else {
+                lanes[c].routes = serving
+                    .iter()
+                    .map(|&group| Route {
+                        group,
+                        after: 0,
+                        queue_length: 0,
+                    })
+                    .collect();
+                if serving.is_empty() {
+                    self.error(
+                        &spec.name.loc,
+                        format!(
+                            "no agent group has the skill `{}`: its calls could never be answered",
+                            spec.name.value
+                        ),
+                    );
                 }
+                continue;
             };
-            if let Some(steps) = &spec.routing {
-                for &g in &serving {
-                    if !routing.iter().any(|r| r.group == g) {
-                        let name = &groups[g.0 as usize].name;
-                        self.error(
-                            &steps.loc,
-                            format!(
-                                "group `{name}` has the skill `{}` but is not in its routing",
-                                spec.name.value
-                            ),
-                        )
-                        .suggestion = Some(format!(
-                            "add {{ group = \"{name}\" }} to the routing, or drop the skill"
-                        ));
+            let mut routed: Vec<GroupId> = Vec::new();
+            let mut shared = 0.0;
+            for step in &steps.value {
+                let name = &step.group;
+                let group = match groups.iter().position(|g| g.name == name.value) {
+                    None => {
+                        let suggestion = did_you_mean(&name.value, groups.iter().map(|g| g.name.as_str()));
+                        self.error(&name.loc, format!("no agent group is named `{}`", name.value))
+                            .suggestion = suggestion;
+                        continue;
+                    }
+                    Some(g) => GroupId(g as u32),
+                };
+                if !serving.contains(&group) {
+                    self.error(
+                        &name.loc,
+                        format!("group `{}` does not have the skill `{}`", name.value, spec.name.value),
+                    )
+                    .suggestion = Some(format!("add \"{}\" to its skills", spec.name.value));
+                    continue;
+                }
+                if routed.contains(&group) {
+                    self.error(&name.loc, format!("group `{}` is routed to twice", name.value));
+                    continue;
+                }
+                routed.push(group);
+                if step.queue_length > u64::from(u32::MAX) {
+                    self.error(&step.loc, format!("queue_length {} is too large", step.queue_length));
+                }
+                let route = Route {
+                    group,
+                    after: micros(step.after),
+                    queue_length: step.queue_length.min(u64::from(u32::MAX)) as u32,
+                };
+                match &step.share {
+                    Some(share) => {
+                        shared += share.value;
+                        call_types[c].share_lanes.push(lanes.len() as u32);
+                        lanes.push(Lane {
+                            call_type: ct,
+                            share: share.value,
+                            routes: vec![route],
+                            counts_queue: false,
+                        });
+                    }
+                    None => {
+                        lanes[c].counts_queue |= route.queue_length > 1;
+                        lanes[c].routes.push(route);
                     }
                 }
             }
-            for r in &routing {
-                for s in groups[r.group.0 as usize]
-                    .skills
-                    .iter_mut()
-                    .filter(|s| s.call_type == ct)
-                {
-                    s.after = r.after;
+            lanes[c].share = 1.0 - shared;
+            if shared > 1.0 + 1e-9 {
+                self.error(
+                    &steps.loc,
+                    format!("the routes' shares add up to {}, more than 1", short_number(shared)),
+                );
+            } else if shared < 1.0 - 1e-9 && lanes[c].routes.is_empty() && !routed.is_empty() {
+                self.error(
+                    &steps.loc,
+                    format!(
+                        "the shares take {} of the arrivals but no route serves the rest",
+                        short_number(shared)
+                    ),
+                )
+                .suggestion = Some("add a route without `share`, or make the shares add up to 1".into());
+            }
+            if routed.is_empty() && serving.is_empty() {
+                self.error(
+                    &spec.name.loc,
+                    format!(
+                        "no agent group has the skill `{}`: its calls could never be answered",
+                        spec.name.value
+                    ),
+                );
+            }
+            for &g in &serving {
+                if !routed.contains(&g) {
+                    let name = &groups[g.0 as usize].name;
+                    self.error(
+                        &steps.loc,
+                        format!(
+                            "group `{name}` has the skill `{}` but is not in its routing",
+                            spec.name.value
+                        ),
+                    )
+                    .suggestion = Some(format!(
+                        "add {{ group = \"{name}\" }} to the routing, or drop the skill"
+                    ));
                 }
             }
-            call_types[c].routing = routing;
+        }
+        for (g, group) in groups.iter_mut().enumerate() {
+            for skill in &group.skills {
+                for (l, lane) in lanes.iter().enumerate() {
+                    if lane.call_type != skill.call_type {
+                        continue;
+                    }
+                    if let Some(route) = lane.routes.iter().find(|r| r.group.0 as usize == g) {
+                        group.serves.push(Serve {
+                            lane: l as u32,
+                            call_type: skill.call_type,
+                            after: route.after,
+                            queue_length: route.queue_length,
+                        });
+                    }
+                }
+            }
+        }
+        lanes
+    }
+
+    /// Reads what becomes of each call type's unresolved contacts.
+    fn unresolved(&mut self, call_types: &mut [CallType]) {
+        for (c, spec) in self.s.call_types.iter().enumerate() {
+            let Some(unresolved) = &spec.unresolved else { continue };
+            call_types[c].unresolved = match &unresolved.value {
+                UnresolvedSpec::Escalate { to } => match call_types.iter().position(|ct| ct.name == to.value) {
+                    Some(t) if t == c => {
+                        self.error(&to.loc, "a call type cannot escalate to itself")
+                            .suggestion = Some("name the specialist tier's call type".into());
+                        continue;
+                    }
+                    Some(t) => Unresolved::Escalate(CallTypeId(t as u32)),
+                    None => {
+                        let suggestion = did_you_mean(&to.value, call_types.iter().map(|c| c.name.as_str()));
+                        self.error(&to.loc, format!("no call type is named `{}`", to.value))
+                            .suggestion = suggestion;
+                        continue;
+                    }
+                },
+                UnresolvedSpec::Repeat { after, probability } => Unresolved::Repeat {
+                    after: self.sampler(after),
+                    probability: *probability,
+                },
+            };
         }
     }
 
@@ -711,6 +883,38 @@ impl Builder<'_> {
             });
         }
         out
+    }
+}
+
+/// A group's cost spec in the engine's units (millionths of the currency, per µs),
+/// its monthly minimum pro-rated to the measured horizon.
+fn cost(clock: &Clock, spec: &CostSpec) -> Cost {
+    const MONTH_SECONDS: f64 = 365.25 / 12.0 * 86400.0;
+    let horizon = (clock.interval * clock.intervals as Micros) as f64 / MICROS_PER_SECOND;
+    let months = horizon / MONTH_SECONDS;
+    // Per hour of currency → millionths per µs: × 1e6 / 3.6e9.
+    let per_hour = |rate: f64| rate / 3600.0;
+    match *spec {
+        CostSpec::PerHour {
+            rate,
+            overtime,
+            minimum_monthly,
+        } => Cost {
+            per_paid_us: per_hour(rate),
+            per_overtime_us: per_hour(overtime),
+            minimum: minimum_monthly * months * rate * 1e6,
+            ..Cost::default()
+        },
+        CostSpec::PerCall { price, minimum_monthly } => Cost {
+            per_call: price * 1e6,
+            minimum: minimum_monthly * months * price * 1e6,
+            ..Cost::default()
+        },
+        CostSpec::PerMinute { price, minimum_monthly } => Cost {
+            per_handled_us: price / 60.0,
+            minimum: minimum_monthly * months * price * 1e6,
+            ..Cost::default()
+        },
     }
 }
 
