@@ -180,9 +180,19 @@ pub struct AgentGroupSpec {
 /// per handled minute, with an optional monthly minimum (in the price's unit).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CostSpec {
-    PerHour { rate: f64, overtime: f64, minimum_monthly: f64 },
-    PerCall { price: f64, minimum_monthly: f64 },
-    PerMinute { price: f64, minimum_monthly: f64 },
+    PerHour {
+        rate: f64,
+        overtime: f64,
+        minimum_monthly: f64,
+    },
+    PerCall {
+        price: f64,
+        minimum_monthly: f64,
+    },
+    PerMinute {
+        price: f64,
+        minimum_monthly: f64,
+    },
 }
 
 /// A skill with its proficiency: handle time × `factor`, and its own resolution
@@ -871,13 +881,26 @@ impl Reader<'_> {
         let t = self.table(n)?;
         t.check_keys(
             self,
-            &["per_hour", "overtime_per_hour", "per_call", "per_minute", "minimum_monthly"],
+            &[
+                "per_hour",
+                "overtime_per_hour",
+                "per_call",
+                "per_minute",
+                "minimum_monthly",
+            ],
         );
         let price = |r: &mut Self, key: &str| t.get(key).and_then(|n| r.non_negative(&n));
-        let (per_hour, per_call, per_minute) = (price(self, "per_hour"), price(self, "per_call"), price(self, "per_minute"));
+        let (per_hour, per_call, per_minute) = (
+            price(self, "per_hour"),
+            price(self, "per_call"),
+            price(self, "per_minute"),
+        );
         let overtime = price(self, "overtime_per_hour");
         let minimum_monthly = price(self, "minimum_monthly").unwrap_or(0.0);
-        let given = [per_hour, per_call, per_minute].iter().filter(|p| p.is_some()).count();
+        let given = ["per_hour", "per_call", "per_minute"]
+            .iter()
+            .filter(|key| t.get(key).is_some())
+            .count();
         if given != 1 {
             self.error(
                 t.span.clone(),

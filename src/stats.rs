@@ -68,7 +68,7 @@ pub mod group {
     pub const BUSY_US: usize = 0;
     /// Agents on duty × time, µs.
     pub const STAFFED_US: usize = 1;
-    /// Calls whose service began in this interval.
+    /// Contacts whose service began in this interval (after the window: the last one).
     pub const HANDLED: usize = 2;
     /// Work beyond the schedule (agents finishing calls after their staffing ended, and
     /// all work after the measured window, which is booked on the last interval), µs.
@@ -278,7 +278,7 @@ pub const GROUP_METRICS: &[MetricDef] = &[
     count(
         "handled",
         group::HANDLED,
-        "contacts whose service began in the interval",
+        "contacts whose service began in the interval (services begun after the window count on the last interval, as overtime does)",
     ),
     MetricDef {
         name: "agent_hours",

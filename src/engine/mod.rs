@@ -645,7 +645,8 @@ impl Sim<'_> {
         best.map(|(_, g)| g)
     }
 
-    /// The clock interval costs and services beginning now are booked on.
+    /// The clock interval costs and services beginning now are booked on (after the
+    /// window, the last one, like overtime).
     #[inline]
     fn cost_interval(&self) -> Option<usize> {
         match self.phase {
@@ -683,9 +684,7 @@ impl Sim<'_> {
         );
         let model_group = &self.model.groups[g];
         if let Some(i) = self.cost_interval() {
-            if let Phase::Window(i) = phase {
-                self.stats.group_cell(i, g)[group::HANDLED] += 1;
-            }
+            self.stats.group_cell(i, g)[group::HANDLED] += 1;
             self.pair_busy[g * n_types + ct].handled += 1;
             let price = model_group.cost.per_call + handle as f64 * model_group.cost.per_handled_us;
             if price > 0.0 {
@@ -859,7 +858,8 @@ impl Sim<'_> {
             // call type where the contact began.
             self.slab.slots[slot as usize].next = (origin_type, Kind::Redial);
             let generation = self.slab.renew(slot);
-            self.events.push(now + redial_after, Event::NextLeg { slot, generation });
+            self.events
+                .push(now + redial_after, Event::NextLeg { slot, generation });
         }
     }
 

@@ -714,14 +714,14 @@ impl Builder<'_> {
             if shared > 1.0 + 1e-9 {
                 self.error(
                     &steps.loc,
-                    format!("the routes' shares add up to {}, more than 1", short_number(shared)),
+                    format!("the routes' shares add up to {}, more than 1", round_text(shared)),
                 );
             } else if shared < 1.0 - 1e-9 && lanes[c].routes.is_empty() && !routed.is_empty() {
                 self.error(
                     &steps.loc,
                     format!(
                         "the shares take {} of the arrivals but no route serves the rest",
-                        short_number(shared)
+                        round_text(shared)
                     ),
                 )
                 .suggestion = Some("add a route without `share`, or make the shares add up to 1".into());
@@ -778,8 +778,8 @@ impl Builder<'_> {
             call_types[c].unresolved = match &unresolved.value {
                 UnresolvedSpec::Escalate { to } => match call_types.iter().position(|ct| ct.name == to.value) {
                     Some(t) if t == c => {
-                        self.error(&to.loc, "a call type cannot escalate to itself")
-                            .suggestion = Some("name the specialist tier's call type".into());
+                        self.error(&to.loc, "a call type cannot escalate to itself").suggestion =
+                            Some("name the specialist tier's call type".into());
                         continue;
                     }
                     Some(t) => Unresolved::Escalate(CallTypeId(t as u32)),
@@ -965,6 +965,12 @@ fn shift_headcount(clock: &Clock, shifts: &[crate::scenario::ShiftSpec], shrinka
 }
 
 /// A number for a message: whole below a million, else in scientific notation.
+/// A fraction as a planner wrote it: at most 6 decimals, no trailing zeros.
+fn round_text(x: f64) -> String {
+    let text = format!("{x:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 fn short_number(x: f64) -> String {
     if x < 1e6 { format!("{x:.0}") } else { format!("{x:.3e}") }
 }

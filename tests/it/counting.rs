@@ -63,7 +63,11 @@ fn a_short_drain_leaves_contacts_unfinished() {
     let m = model(&UNEVEN_DAY.replace("DRAIN", "1m"));
     let s = run_replication(&m, 0);
     conserved(&s);
-    assert!(s.call_cell_ref(3, 0)[call::UNFINISHED] > 0, "{:?}", s.call_cell_ref(3, 0));
+    assert!(
+        s.call_cell_ref(3, 0)[call::UNFINISHED] > 0,
+        "{:?}",
+        s.call_cell_ref(3, 0)
+    );
 }
 
 #[test]

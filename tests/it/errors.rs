@@ -943,3 +943,105 @@ fn binary_refuses_a_file_that_is_not_text() {
     let out = ccsim(&["validate", &path]);
     assert_bad_input(&out, &[&path]);
 }
+
+mod tiers_and_costs {
+    use super::*;
+
+    #[test]
+    fn escalating_to_an_unknown_call_type_suggests_the_near_one() {
+        golden(
+            &edit(
+                "handle_time = { dist",
+                "unresolved = { escalate_to = \"sale\" }\nhandle_time = { dist",
+            ),
+            "s.toml:8:30: call_type[0].unresolved.escalate_to: no call type is named `sale`\n  help: did you mean `sales`?",
+        );
+    }
+
+    #[test]
+    fn escalating_to_itself() {
+        golden(
+            &edit(
+                "handle_time = { dist",
+                "unresolved = { escalate_to = \"sales\" }\nhandle_time = { dist",
+            ),
+            "s.toml:8:30: call_type[0].unresolved.escalate_to: a call type cannot escalate to itself\n  help: name the specialist tier's call type",
+        );
+    }
+
+    #[test]
+    fn unresolved_needs_exactly_one_follow_up() {
+        golden(
+            &edit(
+                "handle_time = { dist",
+                "unresolved = { escalate_to = \"x\", repeat_after = \"1h\" }\nhandle_time = { dist",
+            ),
+            "s.toml:8:14: call_type[0].unresolved: give `escalate_to` (a call type) or `repeat_after` (a delay distribution), exactly one",
+        );
+    }
+
+    #[test]
+    fn resolution_is_a_probability() {
+        golden(
+            &edit("handle_time = { dist", "resolution = 80\nhandle_time = { dist"),
+            "s.toml:8:14: call_type[0].resolution: must be between 0 and 1, got 80",
+        );
+    }
+
+    #[test]
+    fn a_cost_with_two_prices() {
+        golden(
+            &edit("agents = 5", "agents = 5\ncost = { per_hour = 30, per_call = 4 }"),
+            "s.toml:13:8: agent_group[0].cost: give exactly one of `per_hour` (paid hours), `per_call` (handled calls) or `per_minute` (handled minutes)",
+        );
+    }
+
+    #[test]
+    fn a_negative_price() {
+        golden(
+            &edit("agents = 5", "agents = 5\ncost = { per_call = -4 }"),
+            "s.toml:13:21: agent_group[0].cost.per_call: must be ≥ 0, got -4",
+        );
+    }
+
+    #[test]
+    fn outsourced_is_true_or_false() {
+        golden(
+            &edit("agents = 5", "agents = 5\noutsourced = \"yes\""),
+            "s.toml:13:14: agent_group[0].outsourced: expected true or false, got a string",
+        );
+    }
+
+    #[test]
+    fn shares_above_one() {
+        golden(
+            &plus("\n[[agent_group]]\nname = \"vendor\"\nagents = 3\nskills = [\"sales\"]\n").replace(
+                "handle_time = { dist",
+                "routing = [{ group = \"team\", share = 0.7 }, { group = \"vendor\", share = 0.6 }]\nhandle_time = { dist",
+            ),
+            "s.toml:8:11: call_type[0].routing: the routes' shares add up to 1.3, more than 1",
+        );
+    }
+
+    #[test]
+    fn a_share_with_a_wait() {
+        golden(
+            &edit(
+                "handle_time = { dist",
+                "routing = [{ group = \"team\", share = 0.5, after = \"30s\" }]\nhandle_time = { dist",
+            ),
+            "s.toml:8:12: call_type[0].routing[0].share: a `share` route takes its contacts at arrival: give it without `after` or `queue_length`",
+        );
+    }
+
+    #[test]
+    fn shares_leaving_the_rest_unserved() {
+        golden(
+            &edit(
+                "handle_time = { dist",
+                "routing = [{ group = \"team\", share = 0.5 }]\nhandle_time = { dist",
+            ),
+            "s.toml:8:11: call_type[0].routing: the shares take 0.5 of the arrivals but no route serves the rest\n  help: add a route without `share`, or make the shares add up to 1",
+        );
+    }
+}

@@ -7,3 +7,4 @@ mod errors;
 mod forecasts;
 mod realistic_day;
 mod theory;
+mod tiers;
