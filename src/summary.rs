@@ -130,6 +130,9 @@ pub struct IntervalSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub scenario: String,
+    /// The currency costs are in, where the scenario names one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub currency: String,
     pub seed: u64,
     pub replications: u64,
     pub totals: Metrics,
@@ -185,6 +188,7 @@ impl Summary {
         };
         Summary {
             scenario: model.name.clone(),
+            currency: model.currency.clone(),
             seed: model.seed,
             replications: n,
             totals: both(None),

@@ -12,6 +12,10 @@ enum Unit {
     Count,
     Percent,
     Seconds,
+    /// A small ratio (transfers per contact): three decimals.
+    Ratio,
+    /// An amount of the scenario's currency: two decimals.
+    Money,
 }
 
 fn cell(e: Option<Estimate>, unit: Unit) -> String {
@@ -22,6 +26,8 @@ fn cell(e: Option<Estimate>, unit: Unit) -> String {
         Unit::Count => (1.0, 1, ""),
         Unit::Percent => (100.0, 1, "%"),
         Unit::Seconds => (1.0, 1, "s"),
+        Unit::Ratio => (1.0, 3, ""),
+        Unit::Money => (1.0, 2, ""),
     };
     match ci95 {
         Some(c) => format!("{:.*}{suffix} ±{:.*}", decimals, m * scale, decimals, c * scale),
@@ -39,11 +45,23 @@ const CALL_COLUMNS: [(&str, &str, Unit); 7] = [
     ("occupancy", "occupancy", Unit::Percent),
 ];
 
-const GROUP_COLUMNS: [(&str, &str, Unit); 4] = [
+const GROUP_COLUMNS: [(&str, &str, Unit); 5] = [
     ("occupancy", "occupancy", Unit::Percent),
     ("handled", "handled", Unit::Count),
     ("agent_hours", "agent hours", Unit::Count),
     ("overtime_hours", "overtime hours", Unit::Count),
+    ("cost", "cost", Unit::Money),
+];
+
+/// Shown when contacts can go unresolved, reach vendors or cost something.
+const OUTCOME_COLUMNS: [(&str, &str, Unit); 7] = [
+    ("resolved", "resolved", Unit::Count),
+    ("fcr", "FCR", Unit::Percent),
+    ("escalated", "escalated", Unit::Count),
+    ("transfers_per_contact", "transfers/contact", Unit::Ratio),
+    ("outsourced_share", "outsourced", Unit::Percent),
+    ("cost", "cost", Unit::Money),
+    ("cost_per_contact", "cost/resolved", Unit::Money),
 ];
 
 /// Rows of (label, metrics) under a header, columns padded to their widest cell.
@@ -97,6 +115,15 @@ pub fn render(s: &Summary) -> String {
     let mut rows: Vec<(String, &Metrics)> = vec![("all".into(), &s.totals)];
     rows.extend(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)));
     section(&mut out, "Call types", "call type", &rows, &CALL_COLUMNS);
+    let figure = |name: &str| s.totals.get(name).and_then(|e| e.mean).unwrap_or(0.0);
+    if figure("resolution_rate") < 1.0 || figure("outsourced") > 0.0 || figure("cost") > 0.0 {
+        let title = if s.currency.is_empty() {
+            "Resolution, vendors and cost".to_owned()
+        } else {
+            format!("Resolution, vendors and cost (cost in {})", s.currency)
+        };
+        section(&mut out, &title, "call type", &rows, &OUTCOME_COLUMNS);
+    }
     let rows: Vec<(String, &Metrics)> = s.groups.iter().map(|g| (g.name.clone(), &g.metrics)).collect();
     section(&mut out, "Agent groups", "group", &rows, &GROUP_COLUMNS);
     let rows: Vec<(String, &Metrics)> = s.intervals.iter().map(|i| (i.start.clone(), &i.metrics)).collect();
