@@ -20,9 +20,11 @@
 //! - **Follow-ups**: a redial, an escalation (at the end of the talk) and a repeat
 //!   contact are one mechanism: the leg stays in its slot, marked with its next call
 //!   type and kind, and a `NextLeg` event offers it again.
-//! - **Counting across tiers**: every leg is counted in its call type's cell; customer
-//!   contacts (not transfers) also in the customer-contacts cell, where everything
-//!   that later happens to the contact is booked too (see [`RepStats::contacts_cell`]).
+//! - **Counting across tiers**: every leg is counted in its call type's cell. The
+//!   customer-contacts cells (see [`RepStats::contacts_cell`]) are the sums over call
+//!   types, corrected for transfer legs, which are not new contacts and whose outcome
+//!   belongs to the interval where their contact began. Only transfers touch the
+//!   correction, so the common path books each figure once.
 //! - **Costs** are booked in millionths of the currency: paid time at interval
 //!   boundaries (shared among call types by the time spent on each), prices per call
 //!   or minute when service begins, a shortfall below a pro-rated minimum at the end.
@@ -322,6 +324,9 @@ struct Sim<'m> {
     pair_busy: Vec<PairBusy>,
     phase: Phase,
     stats: RepStats,
+    /// Per measured interval: what the customer-contacts cell differs from the sum over
+    /// call types by (transfer legs; see [`Sim::not_a_contact`]).
+    contact_adjust: Vec<[i64; call::FIELDS]>,
 }
 
 /// Simulates replication `replication` of `model` and returns its integer sums.
@@ -401,6 +406,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
             Phase::Window(0)
         },
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
+        contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
     };
     for k in 0..=clock.intervals {
         sim.events
@@ -581,11 +587,9 @@ impl Sim<'_> {
             let cell = self.stats.call_cell(interval as usize, ct);
             cell[call::OFFERED] += 1;
             cell[kind.field()] += 1;
-            if kind != Kind::Transfer {
-                cell[call::CONTACTS] += 1;
-                let cell = self.stats.contacts_cell(interval as usize);
-                cell[call::OFFERED] += 1;
-                cell[kind.field()] += 1;
+            if kind == Kind::Transfer {
+                self.not_a_contact(interval, &[call::OFFERED, call::TRANSFERS_IN], &[1, 1]);
+            } else {
                 cell[call::CONTACTS] += 1;
             }
         }
@@ -686,46 +690,63 @@ impl Sim<'_> {
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
             self.pair_busy[g * n_types + ct].handled += 1;
-            let price = model_group.cost.per_call + handle as f64 * model_group.cost.per_handled_us;
-            if price > 0.0 {
+            let cost = &model_group.cost;
+            if cost.per_call > 0.0 || cost.per_handled_us > 0.0 {
+                let price = cost.per_call + handle as f64 * cost.per_handled_us;
                 let price = price.round() as u64;
                 self.stats.group_cell(i, g)[group::COST] += price;
                 self.stats.call_cell(i, ct)[call::COST] += price;
-                self.stats.contacts_cell(i)[call::COST] += price;
             }
         }
         let outcome = self.outcome(&mut leg, g, talk, now);
-        if leg.interval != NOT_COUNTED {
-            let wait = now - leg.arrival;
-            let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
-            let first = leg.kind != Kind::Transfer;
-            let outsourced = u64::from(model_group.outsourced);
-            let resolved = u64::from(outcome == call::RESOLVED);
-            let book = |cell: &mut [u64; call::FIELDS]| {
-                cell[call::ANSWERED] += 1;
-                cell[call::ANSWERED_IN_SL] += in_sl;
-                cell[call::WAIT_ANSWERED_US] += wait;
-                cell[call::HANDLE_US] += handle;
-                cell[call::OUTSOURCED] += outsourced;
-                if first {
-                    cell[call::FIRST_ANSWERED] += 1;
-                    cell[call::FIRST_RESOLVED] += resolved;
-                }
-            };
-            book(self.stats.call_cell(leg.interval as usize, ct));
-            self.stats.call_cell(leg.interval as usize, ct)[outcome] += 1;
-            if first {
-                book(self.stats.contacts_cell(leg.interval as usize));
-            }
+        if leg.interval == NOT_COUNTED {
+            return;
         }
-        let origin = leg.contact.origin_interval;
-        if origin != NOT_COUNTED {
-            let cell = self.stats.contacts_cell(origin as usize);
-            cell[outcome] += 1;
+        let wait = now - leg.arrival;
+        let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
+        let outsourced = u64::from(model_group.outsourced);
+        let cell = self.stats.call_cell(leg.interval as usize, ct);
+        cell[call::ANSWERED] += 1;
+        cell[call::ANSWERED_IN_SL] += in_sl;
+        cell[call::WAIT_ANSWERED_US] += wait;
+        cell[call::HANDLE_US] += handle;
+        cell[call::OUTSOURCED] += outsourced;
+        cell[outcome] += 1;
+        if leg.kind != Kind::Transfer {
+            cell[call::FIRST_ANSWERED] += 1;
+            cell[call::FIRST_RESOLVED] += u64::from(outcome == call::RESOLVED);
             if outcome == call::ESCALATED {
                 cell[call::TRANSFERS] += 1;
+            }
+            return;
+        }
+        // A transfer: not a customer contact at its own interval; its outcome belongs to
+        // the contact, where it began.
+        let fields = [
+            call::ANSWERED,
+            call::ANSWERED_IN_SL,
+            call::WAIT_ANSWERED_US,
+            call::HANDLE_US,
+            call::OUTSOURCED,
+            outcome,
+        ];
+        self.not_a_contact(leg.interval, &fields, &[1, in_sl, wait, handle, outsourced, 1]);
+        let origin = leg.contact.origin_interval;
+        if origin != NOT_COUNTED {
+            self.contact_adjust[origin as usize][outcome] += 1;
+            if outcome == call::ESCALATED {
                 self.stats.call_cell(origin as usize, leg.contact.origin_type as usize)[call::TRANSFERS] += 1;
             }
+        }
+    }
+
+    /// Takes `values` of `fields` booked for a transfer leg at `interval` out of the
+    /// customer-contacts cell there.
+    #[cold]
+    fn not_a_contact(&mut self, interval: u32, fields: &[usize], values: &[u64]) {
+        let adjust = &mut self.contact_adjust[interval as usize];
+        for (&f, &v) in fields.iter().zip(values) {
+            adjust[f] -= v as i64;
         }
     }
 
@@ -736,11 +757,13 @@ impl Sim<'_> {
     fn outcome(&mut self, leg: &mut Leg, g: usize, talk: Micros, now: Micros) -> usize {
         let ct = leg.call_type as usize;
         let p = self.resolution[g * self.model.call_types.len() + ct];
+        if p >= 1.0 {
+            return call::RESOLVED; // nothing to draw
+        }
         let mut side: Option<Stream> = None;
         let key = leg.contact.key.named("outcome").with(u64::from(leg.number));
         let mut uniform = || -> f64 { side.get_or_insert_with(|| key.stream()).random() };
-        let resolved = p >= 1.0 || (p > 0.0 && uniform() < p);
-        if resolved {
+        if p > 0.0 && uniform() < p {
             return call::RESOLVED;
         }
         let (at, next) = match &self.model.call_types[ct].unresolved {
@@ -796,10 +819,8 @@ impl Sim<'_> {
         let cell = self.stats.call_cell(interval as usize, ct);
         cell[call::ABANDONED] += 1;
         cell[call::WAIT_ABANDONED_US] += waited;
-        if kind != Kind::Transfer {
-            let cell = self.stats.contacts_cell(interval as usize);
-            cell[call::ABANDONED] += 1;
-            cell[call::WAIT_ABANDONED_US] += waited;
+        if kind == Kind::Transfer {
+            self.not_a_contact(interval, &[call::ABANDONED, call::WAIT_ABANDONED_US], &[1, waited]);
         }
     }
 
@@ -911,7 +932,6 @@ impl Sim<'_> {
             cell[group::STAFFED_US] += staffed;
             cell[group::OVERTIME_US] += overtime;
             cell[group::COST] += paid;
-            self.stats.contacts_cell(i)[call::COST] += paid;
             let skills = &self.model.groups[g].skills;
             let worked: Vec<u64> = skills
                 .iter()
@@ -968,9 +988,27 @@ impl Sim<'_> {
     }
 
     /// End of the run: book drain work as overtime of the last interval (with its cost),
-    /// charge any shortfall below a group's minimum, and count the contacts still waiting
-    /// as unfinished.
+    /// charge any shortfall below a group's minimum, count the contacts still waiting as
+    /// unfinished, and fill the customer-contacts cells.
     fn close(&mut self, now: Micros) {
+        self.close_books(now);
+        let n_types = self.model.call_types.len();
+        for i in 0..self.model.clock.intervals {
+            let mut sum = [0i64; call::FIELDS];
+            for ct in 0..n_types {
+                sum.iter_mut()
+                    .zip(self.stats.call_cell(i, ct).iter())
+                    .for_each(|(s, &x)| *s += x as i64);
+            }
+            let adjust = &self.contact_adjust[i];
+            let cell = self.stats.contacts_cell(i);
+            for f in 0..call::FIELDS {
+                cell[f] = (sum[f] + adjust[f]) as u64;
+            }
+        }
+    }
+
+    fn close_books(&mut self, now: Micros) {
         let last = self.model.clock.intervals - 1;
         let end_limit = self.model.clock.window_end() + self.model.clock.drain_limit;
         let phase = self.phase;
@@ -993,7 +1031,6 @@ impl Sim<'_> {
             let cell = self.stats.group_cell(last, g);
             cell[group::OVERTIME_US] += overtime;
             cell[group::COST] += paid;
-            self.stats.contacts_cell(last)[call::COST] += paid;
             for (skill, share) in skills.iter().zip(split(paid, &worked)) {
                 self.stats.call_cell(last, skill.call_type.0 as usize)[call::COST] += share;
             }
@@ -1009,7 +1046,6 @@ impl Sim<'_> {
                 let per_interval: Vec<u64> = split(shortfall, &vec![1; last + 1]).collect();
                 for (i, &amount) in per_interval.iter().enumerate() {
                     self.stats.group_cell(i, g)[group::COST] += amount;
-                    self.stats.contacts_cell(i)[call::COST] += amount;
                     for (skill, share) in skills.iter().zip(split(amount, &handled)) {
                         self.stats.call_cell(i, skill.call_type.0 as usize)[call::COST] += share;
                     }
@@ -1029,8 +1065,8 @@ impl Sim<'_> {
                     self.book_abandon(interval, ct, kind, waited);
                 } else {
                     self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
-                    if kind != Kind::Transfer {
-                        self.stats.contacts_cell(interval as usize)[call::UNFINISHED] += 1;
+                    if kind == Kind::Transfer {
+                        self.not_a_contact(interval, &[call::UNFINISHED], &[1]);
                     }
                 }
             }
