@@ -513,6 +513,13 @@ impl Builder<'_> {
                 self.error(&spec.name.loc, format!("agent group `{name}` is defined twice"));
             }
             let staffing = self.staffing(clock, spec);
+            if spec.skills.is_empty() {
+                self.error(
+                    &spec.name.loc,
+                    format!("agent group `{name}` has no skills: it could never answer a contact"),
+                )
+                .suggestion = Some("add the call types it answers to `skills`, or drop the group".into());
+            }
             let mut skills: Vec<Skill> = Vec::new();
             for skill in &spec.skills {
                 let name = &skill.call_type;

@@ -1045,3 +1045,11 @@ mod tiers_and_costs {
         );
     }
 }
+
+#[test]
+fn a_group_without_skills() {
+    golden(
+        &edit("skills = [\"sales\"]", "skills = []"),
+        "s.toml:11:8: agent_group[0].name: agent group `team` has no skills: it could never answer a contact\n  help: add the call types it answers to `skills`, or drop the group\ns.toml:6:8: call_type[0].name: no agent group has the skill `sales`: its calls could never be answered",
+    );
+}
