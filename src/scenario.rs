@@ -86,6 +86,35 @@ pub struct CallTypeSpec {
     pub resolution: Option<Spanned<f64>>,
     /// What becomes of a contact the agent did not resolve.
     pub unresolved: Option<Spanned<UnresolvedSpec>>,
+    /// `voice` (default), `chat` or `email`.
+    pub channel: Spanned<Channel>,
+    /// This call type's own service-level (response-time) target, a fraction.
+    pub service_level_target: Option<Spanned<f64>>,
+}
+
+/// How contacts reach the centre: callers wait on the line, chats share an agent with
+/// other chats, emails wait in a backlog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    Voice,
+    Chat,
+    Email,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Voice, Channel::Chat, Channel::Email];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Chat => "chat",
+            Channel::Email => "email",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// `unresolved = { escalate_to = "tier2" }` or
@@ -174,6 +203,11 @@ pub struct AgentGroupSpec {
     /// An outsourcing vendor's agents rather than the centre's own.
     pub outsourced: bool,
     pub cost: Option<Spanned<CostSpec>>,
+    /// Chats an agent holds at once, and how much each extra one slows them all.
+    pub chat_concurrency: u32,
+    pub chat_slowdown: f64,
+    /// Channels in the order the group's agents serve them (first: served first).
+    pub channel_order: Option<Spanned<Vec<Channel>>>,
 }
 
 /// What a group costs: an hourly cost for paid hours, or a price per handled call or
@@ -378,6 +412,8 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
             "routing",
             "resolution",
             "unresolved",
+            "channel",
+            "service_level_target",
         ],
     );
     let name = r.required(t, "name", Reader::string);
@@ -433,9 +469,24 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     });
     let resolution = t.get("resolution").and_then(|n| r.fraction(&n));
     let unresolved = t.get("unresolved").and_then(|n| r.unresolved(&n));
+    let channel = r.optional(t, "channel", Reader::channel, Channel::Voice);
+    let service_level_target = t.get("service_level_target").and_then(|n| r.fraction(&n));
+    if channel.value == Channel::Email {
+        for key in ["patience", "redial"] {
+            if let Some(n) = t.get(key) {
+                r.error(
+                    n.span.clone(),
+                    &n.path,
+                    format!("an email waits in the backlog and never abandons: `{key}` does not apply"),
+                );
+            }
+        }
+    }
     Some(CallTypeSpec {
         resolution,
         unresolved,
+        channel,
+        service_level_target,
         name: name?,
         arrivals: arrivals?,
         aht_per_interval,
@@ -452,7 +503,17 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
 fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
     t.check_keys(
         r,
-        &["name", "agents", "shifts", "shrinkage", "skills", "outsourced", "cost"],
+        &[
+            "name",
+            "agents",
+            "shifts",
+            "shrinkage",
+            "skills",
+            "outsourced",
+            "cost",
+            "chat",
+            "channel_order",
+        ],
     );
     let name = r.required(t, "name", Reader::string);
     let agents = t.get("agents").and_then(|n| r.agents(&n));
@@ -488,9 +549,52 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
     });
     let outsourced = t.get("outsourced").and_then(|n| r.boolean(&n)).is_some_and(|b| b.value);
     let cost = t.get("cost").and_then(|n| r.cost(&n));
+    let (mut chat_concurrency, mut chat_slowdown) = (1, 0.0);
+    if let Some(ct) = t.get("chat").and_then(|n| r.table(&n)) {
+        ct.check_keys(r, &["concurrency", "slowdown"]);
+        let concurrency = r.optional(&ct, "concurrency", Reader::uint, 1);
+        if !(1..=100).contains(&concurrency.value) {
+            r.error(
+                concurrency.loc.span.clone(),
+                &concurrency.loc.field,
+                format!("must be between 1 and 100 chats at once, got {}", concurrency.value),
+            );
+        }
+        chat_concurrency = concurrency.value.clamp(1, 100) as u32;
+        let slowdown = r.optional(&ct, "slowdown", Reader::float, 0.0);
+        if !(0.0..=10.0).contains(&slowdown.value) {
+            r.error(
+                slowdown.loc.span.clone(),
+                &slowdown.loc.field,
+                format!("must be between 0 and 10 (0.2: each extra chat makes all 20 % slower), got {}", slowdown.value),
+            );
+        }
+        chat_slowdown = slowdown.value.clamp(0.0, 10.0);
+    }
+    let channel_order = t.get("channel_order").and_then(|n| {
+        let items = r.array(&n)?;
+        let channels: Vec<Channel> = items.iter().filter_map(|i| r.channel(i).map(|c| c.value)).collect();
+        if channels.len() != items.len() {
+            return None;
+        }
+        let mut sorted = channels.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != channels.len() {
+            r.error(n.span.clone(), &n.path, "a channel is listed twice");
+            return None;
+        }
+        Some(Spanned {
+            value: channels,
+            loc: n.loc(),
+        })
+    });
     Some(AgentGroupSpec {
         outsourced,
         cost,
+        chat_concurrency,
+        chat_slowdown,
+        channel_order,
         name: name?,
         agents,
         shifts,
@@ -829,6 +933,27 @@ impl Reader<'_> {
             factor: factor.value,
             resolution,
         })
+    }
+
+    /// `"voice"`, `"chat"` or `"email"`.
+    fn channel(&mut self, n: &Node) -> Read<Channel> {
+        let name = self.string(n)?;
+        match Channel::ALL.iter().find(|c| c.name() == name.value) {
+            Some(&c) => Reader::ok(n, c),
+            None => {
+                let names = Channel::ALL.map(Channel::name);
+                let d = self.map.diagnostic(
+                    n.span.clone(),
+                    &n.path,
+                    format!("unknown channel `{}` (expected one of: voice, chat, email)", name.value),
+                );
+                self.diagnostics.push(d);
+                if let Some(s) = did_you_mean(&name.value, names) {
+                    self.diagnostics.last_mut().expect("just pushed").suggestion = Some(s);
+                }
+                None
+            }
+        }
     }
 
     fn boolean(&mut self, n: &Node) -> Read<bool> {

@@ -13,6 +13,9 @@
 
 use std::ops::AddAssign;
 
+/// Channel columns of the call grid (voice, chat, email).
+pub const CHANNELS: usize = 3;
+
 /// Fields of a call-type cell. A contact belongs to the interval in which it arrived.
 pub mod call {
     pub const OFFERED: usize = 0;
@@ -59,7 +62,19 @@ pub mod call {
     pub const OUTSOURCED: usize = 22;
     /// Cost, in millionths of the scenario's currency, by clock interval.
     pub const COST: usize = 23;
-    pub const FIELDS: usize = 24;
+    /// Level at the interval's end: email contacts waiting (the backlog).
+    pub const BACKLOG: usize = 24;
+    /// Level at the interval's end: age of the oldest email waiting, µs.
+    pub const OLDEST_AGE_US: usize = 25;
+    /// Offered contacts whose response was due by the end of the run (all but emails
+    /// still waiting whose deadline falls after it).
+    pub const DUE: usize = 26;
+    pub const FIELDS: usize = 27;
+
+    /// Fields that are levels at an interval's end, not sums: over the day they take the
+    /// last interval's value; over call types, the sum (the backlog) or the maximum (the
+    /// oldest age).
+    pub const LEVELS: [usize; 2] = [BACKLOG, OLDEST_AGE_US];
 }
 
 /// Fields of an agent-group cell. Times are integrals over the clock interval.
@@ -75,7 +90,12 @@ pub mod group {
     pub const OVERTIME_US: usize = 3;
     /// Cost, in millionths of the scenario's currency (paid hours, prices, minimums).
     pub const COST: usize = 4;
-    pub const FIELDS: usize = 5;
+    /// Chat slots in use × time inside the window, µs.
+    pub const SLOTS_US: usize = 5;
+    /// Chat slots on duty (agents on duty × chats each may hold) × time, µs; only for
+    /// groups that serve chat.
+    pub const SLOT_CAPACITY_US: usize = 6;
+    pub const FIELDS: usize = 7;
 }
 
 /// How a metric is computed from a cell's fields.
@@ -85,6 +105,9 @@ pub enum Measure {
     Count { field: usize, scale: f64 },
     /// Ratio estimator Σnum / Σden (over intervals and replications) × scale.
     Ratio { num: usize, den: usize, scale: f64 },
+    /// A level at an interval's end (the backlog): mean per replication of `field ×
+    /// scale`; over the whole day, its value at the end of the window.
+    Level { field: usize, scale: f64 },
 }
 
 /// A reported metric: its JSON name, how it is computed, and what it means.
@@ -264,6 +287,29 @@ pub const CALL_METRICS: &[MetricDef] = &[
         1e-6,
         "cost ÷ resolved contacts",
     ),
+    ratio(
+        "within_target",
+        call::ANSWERED_IN_SL,
+        call::DUE,
+        1.0,
+        "answered within the threshold ÷ offered contacts that were due by the end of the run (an email still waiting whose deadline falls after it is pending, not a miss)",
+    ),
+    MetricDef {
+        name: "backlog_end",
+        measure: Measure::Level {
+            field: call::BACKLOG,
+            scale: 1.0,
+        },
+        doc: "emails waiting at the end of the interval (in totals: at the end of the window)",
+    },
+    MetricDef {
+        name: "oldest_age_seconds",
+        measure: Measure::Level {
+            field: call::OLDEST_AGE_US,
+            scale: 1e-6,
+        },
+        doc: "how long the oldest email waiting at the end of the interval has waited (in totals: at the end of the window), seconds",
+    },
 ];
 
 /// Metrics of agent groups (also in intervals and totals, over all groups).
@@ -304,6 +350,13 @@ pub const GROUP_METRICS: &[MetricDef] = &[
         },
         doc: "cost in the scenario's currency: paid hours (overtime included) or vendor prices, with any pro-rated monthly minimum",
     },
+    ratio(
+        "slot_utilisation",
+        group::SLOTS_US,
+        group::SLOT_CAPACITY_US,
+        1.0,
+        "chat slots in use ÷ chat slots on duty (agents × chats each may hold), inside the window; only groups that serve chat",
+    ),
 ];
 
 /// The integer sums of one replication (or of several, added).
@@ -312,8 +365,9 @@ pub struct RepStats {
     pub intervals: usize,
     pub call_types: usize,
     pub groups: usize,
-    /// `[interval * (call_types + 1) + column]`: one column per call type, then the
-    /// customer-contacts column (see [`RepStats::contacts_cell`]).
+    /// `[interval * columns + column]`: one column per call type, one per channel
+    /// (voice, chat, email: the sums of their call types), then the customer-contacts
+    /// column (see [`RepStats::contacts_cell`]).
     pub calls: Vec<[u64; call::FIELDS]>,
     /// `[interval * groups + group]`.
     pub group_cells: Vec<[u64; group::FIELDS]>,
@@ -325,14 +379,27 @@ impl RepStats {
             intervals,
             call_types,
             groups,
-            calls: vec![[0; call::FIELDS]; intervals * (call_types + 1)],
+            calls: vec![[0; call::FIELDS]; intervals * (call_types + CHANNELS + 1)],
             group_cells: vec![[0; group::FIELDS]; intervals * groups],
         }
     }
 
+    /// Columns of the call grid.
+    #[inline]
+    pub fn columns(&self) -> usize {
+        self.call_types + CHANNELS + 1
+    }
+
     #[inline]
     pub fn call_cell(&mut self, interval: usize, call_type: usize) -> &mut [u64; call::FIELDS] {
-        &mut self.calls[interval * (self.call_types + 1) + call_type]
+        let columns = self.columns();
+        &mut self.calls[interval * columns + call_type]
+    }
+
+    /// The cell of one channel (by [`crate::model::Channel::index`]) in an interval.
+    pub fn channel_cell(&mut self, interval: usize, channel: usize) -> &mut [u64; call::FIELDS] {
+        let columns = self.columns();
+        &mut self.calls[interval * columns + self.call_types + channel]
     }
 
     /// The customer-contacts cell of an interval: what totals and interval rows report.
@@ -342,11 +409,12 @@ impl RepStats {
     /// interval, as in the call-type cells.
     #[inline]
     pub fn contacts_cell(&mut self, interval: usize) -> &mut [u64; call::FIELDS] {
-        &mut self.calls[interval * (self.call_types + 1) + self.call_types]
+        let columns = self.columns();
+        &mut self.calls[interval * columns + self.call_types + CHANNELS]
     }
 
     pub fn call_cell_ref(&self, interval: usize, call_type: usize) -> &[u64; call::FIELDS] {
-        &self.calls[interval * (self.call_types + 1) + call_type]
+        &self.calls[interval * self.columns() + call_type]
     }
 
     #[inline]
@@ -365,7 +433,7 @@ impl RepStats {
     /// Sum of one field of the customer-contacts cells.
     pub fn contacts_total(&self, field: usize) -> u64 {
         (0..self.intervals)
-            .map(|i| self.calls[i * (self.call_types + 1) + self.call_types][field])
+            .map(|i| self.calls[i * self.columns() + self.call_types + CHANNELS][field])
             .sum()
     }
 }
@@ -394,6 +462,8 @@ enum AllColumn {
 pub struct Moments {
     fields: usize,
     all_column: AllColumn,
+    /// Level fields: the "all" row takes the last interval's value.
+    levels: Vec<usize>,
     ratios: Vec<(usize, usize)>,
     /// Rows: intervals then "all"; columns: items then "all".
     rows: usize,
@@ -408,13 +478,21 @@ impl Moments {
             .iter()
             .filter_map(|m| match m.measure {
                 Measure::Ratio { num, den, .. } => Some((num, den)),
-                Measure::Count { .. } => None,
+                Measure::Count { .. } | Measure::Level { .. } => None,
+            })
+            .collect();
+        let levels = metrics
+            .iter()
+            .filter_map(|m| match m.measure {
+                Measure::Level { field, .. } => Some(field),
+                _ => None,
             })
             .collect();
         let stride = 2 * fields + ratios.len();
         Moments {
             fields,
             all_column,
+            levels,
             rows: intervals + 1,
             cols: items + 1,
             sums: vec![0; stride * (intervals + 1) * (items + 1)],
@@ -453,6 +531,13 @@ impl Moments {
                         let targets = [i * self.cols + j, intervals * self.cols + j];
                         add(&mut grid, &targets, &cells[i * self.cols + j]);
                     }
+                }
+            }
+        }
+        if intervals > 0 {
+            for j in 0..self.cols {
+                for &f in &self.levels {
+                    grid[intervals * self.cols + j][f] = grid[(intervals - 1) * self.cols + j][f];
                 }
             }
         }
@@ -528,7 +613,13 @@ impl Accumulator {
     pub fn new(intervals: usize, call_types: usize, groups: usize) -> Self {
         Accumulator {
             replications: 0,
-            calls: Moments::new(call::FIELDS, CALL_METRICS, intervals, call_types, AllColumn::Provided),
+            calls: Moments::new(
+                call::FIELDS,
+                CALL_METRICS,
+                intervals,
+                call_types + CHANNELS,
+                AllColumn::Provided,
+            ),
             groups: Moments::new(group::FIELDS, GROUP_METRICS, intervals, groups, AllColumn::Summed),
         }
     }
@@ -556,7 +647,8 @@ mod tests {
     fn rep(values: &[(usize, usize, usize, u64)]) -> RepStats {
         let mut r = RepStats::new(2, 2, 1);
         for &(i, t, f, v) in values {
-            r.call_cell(i, t)[f] = v;
+            let columns = r.columns();
+            r.calls[i * columns + t][f] = v;
         }
         r
     }
@@ -564,14 +656,15 @@ mod tests {
     #[test]
     fn aggregates_sum_rows_and_columns() {
         let mut acc = Accumulator::new(2, 2, 1);
-        // Column 2 is the customer-contacts column: it, not the sum of the call types,
-        // is the "all" column (a transfer counted in call type 1 is not a new contact).
+        // Columns 2 to 4 are the channels; column 5 is the customer-contacts column: it,
+        // not the sum of the call types, is the "all" column (a transfer counted in call
+        // type 1 is not a new contact).
         acc.add(&rep(&[
             (0, 0, call::OFFERED, 3),
             (1, 0, call::OFFERED, 4),
             (1, 1, call::OFFERED, 5),
-            (0, 2, call::OFFERED, 3),
-            (1, 2, call::OFFERED, 6),
+            (0, 5, call::OFFERED, 3),
+            (1, 5, call::OFFERED, 6),
         ]));
         assert_eq!(acc.calls.cell(None, None).sum(call::OFFERED), 9);
         assert_eq!(acc.calls.cell(Some(1), None).sum(call::OFFERED), 6);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::model::{Expectation, Model};
+use crate::model::{Channel, Expectation, Model};
 use crate::stats::{Accumulator, CALL_METRICS, CellMoments, GROUP_METRICS, Measure, MetricDef, Moments};
 
 /// A mean and its 95 % half-width; `None` where undefined.
@@ -52,7 +52,7 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
         return Estimate { mean: None, ci95: None };
     }
     match m.measure {
-        Measure::Count { field, scale } => {
+        Measure::Count { field, scale } | Measure::Level { field, scale } => {
             let mean = cell.sum(field) as f64 / n as f64 * scale;
             let ci95 =
                 (n > 1).then(|| t * (variance(cell.sum(field), cell.sum_sq(field), n) / n as f64).sqrt() * scale);
@@ -123,6 +123,7 @@ pub struct IntervalSummary {
     #[serde(flatten)]
     pub metrics: Metrics,
     pub call_types: Vec<Named>,
+    pub channels: Vec<Named>,
     pub groups: Vec<Named>,
 }
 
@@ -137,6 +138,8 @@ pub struct Summary {
     pub replications: u64,
     pub totals: Metrics,
     pub call_types: Vec<Named>,
+    /// One entry per channel in use (`voice`, `chat`, `email`): the sums of its call types.
+    pub channels: Vec<Named>,
     pub groups: Vec<Named>,
     pub intervals: Vec<IntervalSummary>,
 }
@@ -175,6 +178,27 @@ impl Summary {
                 })
                 .collect()
         };
+        let n_types = model.call_types.len();
+        let in_use: Vec<Channel> = Channel::ALL
+            .into_iter()
+            .filter(|c| model.call_types.iter().any(|ct| ct.channel == *c))
+            .collect();
+        let channels = |interval: Option<usize>| -> Vec<Named> {
+            in_use
+                .iter()
+                .map(|c| Named {
+                    name: c.name().to_owned(),
+                    metrics: Metrics(metrics_of(
+                        &acc.calls,
+                        CALL_METRICS,
+                        interval,
+                        Some(n_types + c.index()),
+                        n,
+                        t,
+                    )),
+                })
+                .collect()
+        };
         let groups = |interval: Option<usize>| -> Vec<Named> {
             model
                 .groups
@@ -193,12 +217,14 @@ impl Summary {
             replications: n,
             totals: both(None),
             call_types: call_types(None),
+            channels: channels(None),
             groups: groups(None),
             intervals: (0..model.clock.intervals)
                 .map(|i| IntervalSummary {
                     start: model.clock.label(i),
                     metrics: both(Some(i)),
                     call_types: call_types(Some(i)),
+                    channels: channels(Some(i)),
                     groups: groups(Some(i)),
                 })
                 .collect(),

@@ -39,15 +39,22 @@
 //! - **Time integrals** (busy, staffed, overtime) are accumulated on every change and
 //!   booked at interval boundaries; measured intervals are half-open [start, end).
 //! - **Drain**: after the window no one arrives; open contacts are followed for at most the
-//!   drain limit, and those still waiting then are counted `unfinished`.
+//!   drain limit, and those still waiting then are counted `unfinished`. Emails are not
+//!   worked in the drain: the backlog left at the window's end stays (`backlog_end`).
+//! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
+//!   agent who frees takes the waiting contact of the channel its group ranks first,
+//!   then of the highest priority, then the longest waiting. An email in progress is
+//!   finished, never interrupted, and an agent's time is counted once whatever it holds.
 
+pub mod chat;
 pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{Micros, Model, Unresolved, micros};
+use crate::model::{Channel, Micros, Model, Unresolved, micros};
+use chat::{Chat, ChatPool};
 use crate::rng::{Stream, StreamKey};
-use crate::stats::{RepStats, call, group};
+use crate::stats::{CHANNELS, RepStats, call, group};
 use events::EventQueue;
 
 use rand::RngExt;
@@ -61,6 +68,8 @@ enum Event {
     NextLeg { slot: u32, generation: u32 },
     /// An agent of a group finishes a contact of a call type (talk and after-call work).
     ServiceEnd { group: u32, call_type: u32 },
+    /// A chatting agent's next chat ends (stale if the agent's generation moved on).
+    ChatEnd { group: u32, agent: u32, generation: u32 },
     /// A waiting contact's patience runs out (stale if the slot's generation moved on).
     Patience { slot: u32, generation: u32 },
     /// A waiting contact has waited long enough for more groups (overflow routing).
@@ -199,6 +208,13 @@ struct GroupState {
     busy_us: u64,
     staffed_us: u64,
     overtime_us: u64,
+    /// Chatting agents, chats open, and the chats each agent may hold (0 if the group
+    /// serves no chat).
+    chat: ChatPool,
+    slots_used: u32,
+    slot_capacity: u32,
+    slots_us: u64,
+    slot_capacity_us: u64,
 }
 
 impl GroupState {
@@ -216,6 +232,11 @@ impl GroupState {
                 self.busy_us += dt * u64::from(self.busy.min(self.scheduled));
                 self.staffed_us += dt * u64::from(self.scheduled);
                 self.overtime_us += dt * u64::from(self.busy.saturating_sub(self.scheduled));
+                if self.slot_capacity > 0 {
+                    let capacity = u64::from(self.scheduled) * u64::from(self.slot_capacity);
+                    self.slots_us += dt * u64::from(self.slots_used).min(capacity);
+                    self.slot_capacity_us += dt * capacity;
+                }
             }
             Phase::Drain => self.overtime_us += dt * u64::from(self.busy),
         }
@@ -227,20 +248,21 @@ impl GroupState {
 }
 
 /// Agents of one group busy on one call type: their busy time not yet booked (inside
-/// the window, and after it), and the contacts they began to serve.
+/// the window, and after it), and the contacts they began to serve. An agent holding k
+/// chats counts 1/k for each, so the agent's time is counted once.
 #[derive(Debug, Clone, Copy, Default)]
 struct PairBusy {
-    busy: u32,
+    busy: f64,
     last_change: Micros,
-    busy_us: u64,
-    drain_us: u64,
+    busy_us: f64,
+    drain_us: f64,
     handled: u64,
 }
 
 impl PairBusy {
     #[inline]
     fn integrate(&mut self, now: Micros, phase: Phase) {
-        let worked = (now - self.last_change) * u64::from(self.busy);
+        let worked = (now - self.last_change) as f64 * self.busy;
         match phase {
             Phase::Window(_) => self.busy_us += worked,
             Phase::Drain => self.drain_us += worked,
@@ -327,6 +349,8 @@ struct Sim<'m> {
     /// Per measured interval: what the customer-contacts cell differs from the sum over
     /// call types by (transfer legs; see [`Sim::not_a_contact`]).
     contact_adjust: Vec<[i64; call::FIELDS]>,
+    /// Scratch: call types of the chats that just ended.
+    done: Vec<u32>,
 }
 
 /// Simulates replication `replication` of `model` and returns its integer sums.
@@ -363,6 +387,11 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
             busy_us: 0,
             staffed_us: 0,
             overtime_us: 0,
+            chat: ChatPool::new(g.chat_concurrency, g.chat_slowdown),
+            slots_used: 0,
+            slot_capacity: if g.serves_chat() { g.chat_concurrency } else { 0 },
+            slots_us: 0,
+            slot_capacity_us: 0,
         })
         .collect();
     let overflow_after = model
@@ -407,6 +436,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         },
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
+        done: Vec::new(),
     };
     for k in 0..=clock.intervals {
         sim.events
@@ -454,6 +484,11 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
             Event::Arrival(ct) => sim.fresh_arrival(ct as usize, now),
             Event::NextLeg { slot, generation } => sim.next_leg(slot, generation, now),
             Event::ServiceEnd { group, call_type } => sim.finish(group as usize, call_type as usize, now),
+            Event::ChatEnd {
+                group,
+                agent,
+                generation,
+            } => sim.chat_end(group as usize, agent, generation, now),
             Event::Patience { slot, generation } => sim.abandon(slot, generation, now),
             Event::Overflow { slot, generation } => sim.overflow(slot, generation, now),
             Event::Staffing { group, index } => sim.staffing_step(group as usize, index as usize, now),
@@ -586,9 +621,10 @@ impl Sim<'_> {
         if interval != NOT_COUNTED {
             let cell = self.stats.call_cell(interval as usize, ct);
             cell[call::OFFERED] += 1;
+            cell[call::DUE] += 1;
             cell[kind.field()] += 1;
             if kind == Kind::Transfer {
-                self.not_a_contact(interval, &[call::OFFERED, call::TRANSFERS_IN], &[1, 1]);
+                self.not_a_contact(interval, &[call::OFFERED, call::DUE, call::TRANSFERS_IN], &[1, 1, 1]);
             } else {
                 cell[call::CONTACTS] += 1;
             }
@@ -609,9 +645,9 @@ impl Sim<'_> {
             contact,
         };
         let waiting = self.waiting[lane as usize] + 1;
-        if let Some(g) = self.longest_idle_group(lane as usize, 0, waiting) {
-            self.groups[g].idle.pop_front();
-            self.serve(leg, g, now);
+        let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
+        if works && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting) {
+            self.assign(leg, g, chatting, now);
             return;
         }
         let (slot, generation) = self.slab.insert(leg);
@@ -649,6 +685,42 @@ impl Sim<'_> {
         best.map(|(_, g)| g)
     }
 
+    /// An agent for a contact of `lane`: the longest idle of the eligible groups, else
+    /// (for a chat) the chatting agent with a free slot and the fewest chats (ties:
+    /// routing order). `Some((group, None))` is an idle agent, `Some((group,
+    /// Some(record)))` a chatting one.
+    fn find_agent(&self, lane: usize, waited: Micros, waiting: u32) -> Option<(usize, Option<u32>)> {
+        if let Some(g) = self.longest_idle_group(lane, waited, waiting) {
+            return Some((g, None));
+        }
+        let l = &self.model.lanes[lane];
+        if self.model.call_types[l.call_type.0 as usize].channel != Channel::Chat {
+            return None;
+        }
+        let mut best: Option<(u32, usize, u32)> = None;
+        for route in &l.routes {
+            let g = route.group.0 as usize;
+            let group = &self.groups[g];
+            if route.after <= waited
+                && waiting >= route.queue_length
+                && group.present() <= group.scheduled
+                && let Some((k, agent)) = group.chat.least_loaded()
+                && best.is_none_or(|(b, _, _)| k < b)
+            {
+                best = Some((k, g, agent));
+            }
+        }
+        best.map(|(_, g, agent)| (g, Some(agent)))
+    }
+
+    /// Gives `leg` to the agent [`Sim::find_agent`] chose.
+    fn assign(&mut self, leg: Leg, g: usize, chatting: Option<u32>, now: Micros) {
+        if chatting.is_none() {
+            self.groups[g].idle.pop_front();
+        }
+        self.serve(leg, g, chatting, now);
+    }
+
     /// The clock interval costs and services beginning now are booked on (after the
     /// window, the last one, like overtime).
     #[inline]
@@ -660,9 +732,11 @@ impl Sim<'_> {
         }
     }
 
-    /// An agent of group `g` (already taken off the idle list) answers `leg` now; what
-    /// the contact's outcome will be is decided now, and its follow-up scheduled.
-    fn serve(&mut self, mut leg: Leg, g: usize, now: Micros) {
+    /// An agent of group `g` answers `leg` now: a free agent (already taken off the idle
+    /// list), or for a chat the chatting agent `chatting`. What the contact's outcome will
+    /// be is decided now, and its follow-up scheduled. Returns the chatting agent's record
+    /// for a chat.
+    fn serve(&mut self, mut leg: Leg, g: usize, chatting: Option<u32>, now: Micros) -> Option<u32> {
         let ct = leg.call_type as usize;
         let n_types = self.model.call_types.len();
         let factor = self.factor[g * n_types + ct];
@@ -673,19 +747,24 @@ impl Sim<'_> {
         };
         let handle = talk + leg.wrap_up;
         let phase = self.phase;
-        let group = &mut self.groups[g];
-        group.integrate(now, phase);
-        group.busy += 1;
-        let pair = &mut self.pair_busy[g * n_types + ct];
-        pair.integrate(now, phase);
-        pair.busy += 1;
-        self.events.push(
-            now + handle,
-            Event::ServiceEnd {
-                group: g as u32,
-                call_type: ct as u32,
-            },
-        );
+        let mut chat_agent = None;
+        if self.model.call_types[ct].channel == Channel::Chat {
+            chat_agent = Some(self.start_chat(g, ct, chatting, handle, now));
+        } else {
+            let group = &mut self.groups[g];
+            group.integrate(now, phase);
+            group.busy += 1;
+            let pair = &mut self.pair_busy[g * n_types + ct];
+            pair.integrate(now, phase);
+            pair.busy += 1.0;
+            self.events.push(
+                now + handle,
+                Event::ServiceEnd {
+                    group: g as u32,
+                    call_type: ct as u32,
+                },
+            );
+        }
         let model_group = &self.model.groups[g];
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
@@ -700,7 +779,7 @@ impl Sim<'_> {
         }
         let outcome = self.outcome(&mut leg, g, talk, now);
         if leg.interval == NOT_COUNTED {
-            return;
+            return chat_agent;
         }
         let wait = now - leg.arrival;
         let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
@@ -718,7 +797,7 @@ impl Sim<'_> {
             if outcome == call::ESCALATED {
                 cell[call::TRANSFERS] += 1;
             }
-            return;
+            return chat_agent;
         }
         // A transfer: not a customer contact at its own interval; its outcome belongs to
         // the contact, where it began.
@@ -738,6 +817,115 @@ impl Sim<'_> {
                 self.stats.call_cell(origin as usize, leg.contact.origin_type as usize)[call::TRANSFERS] += 1;
             }
         }
+        chat_agent
+    }
+
+    /// A chat of `work` µs begins with a free agent of group `g` (who starts chatting)
+    /// or with the chatting agent `chatting`; its end is (re)scheduled.
+    fn start_chat(&mut self, g: usize, ct: usize, chatting: Option<u32>, work: Micros, now: Micros) -> u32 {
+        let phase = self.phase;
+        let group = &mut self.groups[g];
+        group.integrate(now, phase);
+        let agent = match chatting {
+            Some(agent) => {
+                group.chat.advance(agent, now);
+                agent
+            }
+            None => {
+                group.busy += 1;
+                group.chat.start(now)
+            }
+        };
+        group.slots_used += 1;
+        self.weigh_chats(g, agent, now, -1.0);
+        self.groups[g].chat.add(
+            agent,
+            Chat {
+                call_type: ct as u32,
+                remaining: work as f64,
+            },
+        );
+        self.weigh_chats(g, agent, now, 1.0);
+        self.schedule_chat_end(g, agent);
+        agent
+    }
+
+    fn schedule_chat_end(&mut self, g: usize, agent: u32) {
+        let (t, generation) = self.groups[g].chat.next_end(agent);
+        self.events.push(
+            t,
+            Event::ChatEnd {
+                group: g as u32,
+                agent,
+                generation,
+            },
+        );
+    }
+
+    /// Adds (`sign` 1) or removes (−1) a chatting agent's chats from the busy counts of
+    /// their call types, each weighing 1/k of the agent.
+    fn weigh_chats(&mut self, g: usize, agent: u32, now: Micros, sign: f64) {
+        let phase = self.phase;
+        let n_types = self.model.call_types.len();
+        let chats = self.groups[g].chat.chats(agent);
+        let weight = sign / chats.len().max(1) as f64;
+        for chat in chats {
+            let pair = &mut self.pair_busy[g * n_types + chat.call_type as usize];
+            pair.integrate(now, phase);
+            pair.busy += weight;
+            if pair.busy.abs() < 1e-9 {
+                pair.busy = 0.0; // no rounding residue once the last chat is gone
+            }
+        }
+    }
+
+    /// A chatting agent's chat (or chats) end now. An agent left without chats is free
+    /// (or leaves, past their schedule); one with chats left takes waiting chats into
+    /// its free slots.
+    fn chat_end(&mut self, g: usize, agent: u32, generation: u32, now: Micros) {
+        if !self.groups[g].chat.is_current(agent, generation) {
+            return;
+        }
+        let phase = self.phase;
+        self.weigh_chats(g, agent, now, -1.0);
+        let mut done = std::mem::take(&mut self.done);
+        done.clear();
+        let group = &mut self.groups[g];
+        group.chat.advance(agent, now);
+        group.chat.take_finished(agent, &mut done);
+        group.integrate(now, phase);
+        group.slots_used -= done.len() as u32;
+        self.done = done;
+        self.weigh_chats(g, agent, now, 1.0);
+        let group = &mut self.groups[g];
+        if group.chat.chats(agent).is_empty() {
+            group.chat.release(agent);
+            group.busy -= 1;
+            if group.present() + 1 > group.scheduled {
+                return; // this agent's schedule has ended: they leave.
+            }
+            self.take_work_or_idle(g, now);
+        } else if group.present() > group.scheduled {
+            group.chat.close_slots(agent);
+            self.schedule_chat_end(g, agent);
+        } else if self.fill_chats(g, agent, now) == 0 {
+            self.schedule_chat_end(g, agent);
+        }
+    }
+
+    /// A chatting agent with free slots takes waiting chats; returns how many.
+    fn fill_chats(&mut self, g: usize, agent: u32, now: Micros) -> usize {
+        let mut taken = 0;
+        while self.groups[g].chat.chats(agent).len() < self.groups[g].chat.concurrency as usize {
+            match self.next_waiting(g, now, true) {
+                Some(leg) => {
+                    self.serve(leg, g, Some(agent), now);
+                    taken += 1;
+                }
+                None => break,
+            }
+        }
+        taken
     }
 
     /// Takes `values` of `fields` booked for a transfer leg at `interval` out of the
@@ -793,7 +981,7 @@ impl Sim<'_> {
         let phase = self.phase;
         let pair = &mut self.pair_busy[g * self.model.call_types.len() + ct];
         pair.integrate(now, phase);
-        pair.busy -= 1;
+        pair.busy -= 1.0;
         let group = &mut self.groups[g];
         group.integrate(now, phase);
         group.busy -= 1;
@@ -805,8 +993,14 @@ impl Sim<'_> {
 
     /// A free agent of group `g` answers the next eligible waiting contact, or idles.
     fn take_work_or_idle(&mut self, g: usize, now: Micros) {
-        match self.next_waiting(g, now) {
-            Some(leg) => self.serve(leg, g, now),
+        match self.next_waiting(g, now, false) {
+            Some(leg) => {
+                if let Some(agent) = self.serve(leg, g, None, now)
+                    && self.fill_chats(g, agent, now) > 0
+                {
+                    self.schedule_chat_end(g, agent);
+                }
+            }
             None => self.groups[g].idle.push_back(now),
         }
     }
@@ -826,13 +1020,18 @@ impl Sim<'_> {
 
     /// Takes the contact group `g` should answer next: among the heads of the lanes it
     /// serves that are eligible for `g` (waited long enough, lane long enough), the
-    /// highest priority, then the longest wait (ties: skill order). Stale heads are
-    /// dropped on the way. A lane is first come, first served, so if its head is not yet
-    /// eligible, no one behind is.
-    fn next_waiting(&mut self, g: usize, now: Micros) -> Option<Leg> {
-        let mut best: Option<(i64, Micros, usize)> = None;
+    /// channel the group ranks first, then the highest priority, then the longest wait
+    /// (ties: skill order); only chats if `chat_only`, and no email after the window.
+    /// Stale heads are dropped on the way. A lane is first come, first served, so if its
+    /// head is not yet eligible, no one behind is.
+    fn next_waiting(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
+        let mut best: Option<(u8, i64, Micros, usize)> = None;
+        let drain = self.phase == Phase::Drain;
         for serve in &self.model.groups[g].serves {
             let (lane, ct) = (serve.lane as usize, serve.call_type.0 as usize);
+            if (chat_only && !serve.chat) || (drain && self.model.call_types[ct].channel == Channel::Email) {
+                continue;
+            }
             while let Some(&(slot, generation)) = self.queues[lane].front() {
                 if self.slab.is_live(slot, generation) {
                     let leg = &self.slab.slots[slot as usize];
@@ -845,19 +1044,21 @@ impl Sim<'_> {
                         continue;
                     }
                     let arrival = leg.arrival;
-                    let priority = self.model.call_types[ct].priority;
+                    let (rank, priority) = (serve.rank, self.model.call_types[ct].priority);
                     if now - arrival >= serve.after
                         && self.waiting[lane] >= serve.queue_length
-                        && best.is_none_or(|(p, a, _)| priority > p || (priority == p && arrival < a))
+                        && best.is_none_or(|(r, p, a, _)| {
+                            (rank, std::cmp::Reverse(priority), arrival) < (r, std::cmp::Reverse(p), a)
+                        })
                     {
-                        best = Some((priority, arrival, lane));
+                        best = Some((rank, priority, arrival, lane));
                     }
                     break;
                 }
                 self.queues[lane].pop_front();
             }
         }
-        let (_, _, lane) = best?;
+        let (_, _, _, lane) = best?;
         let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
         self.waiting[lane] -= 1;
         Some(self.slab.remove(slot))
@@ -891,11 +1092,13 @@ impl Sim<'_> {
         }
         let leg = &self.slab.slots[slot as usize];
         let (lane, waited) = (leg.lane as usize, now - leg.arrival);
-        if let Some(g) = self.longest_idle_group(lane, waited, self.waiting[lane]) {
-            self.groups[g].idle.pop_front();
+        if self.phase == Phase::Drain && self.model.call_types[leg.call_type as usize].channel == Channel::Email {
+            return; // emails are not worked after the window
+        }
+        if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) {
             self.waiting[lane] -= 1;
             let leg = self.slab.remove(slot); // its queue entry is now stale
-            self.serve(leg, g, now);
+            self.assign(leg, g, chatting, now);
         }
     }
 
@@ -927,18 +1130,22 @@ impl Sim<'_> {
             let busy = std::mem::take(&mut group.busy_us);
             let cost = &self.model.groups[g].cost;
             let paid = (staffed as f64 * cost.per_paid_us + overtime as f64 * cost.per_overtime_us).round() as u64;
+            let slots = std::mem::take(&mut group.slots_us);
+            let slot_capacity = std::mem::take(&mut group.slot_capacity_us);
             let cell = self.stats.group_cell(i, g);
             cell[group::BUSY_US] += busy;
             cell[group::STAFFED_US] += staffed;
             cell[group::OVERTIME_US] += overtime;
             cell[group::COST] += paid;
+            cell[group::SLOTS_US] += slots;
+            cell[group::SLOT_CAPACITY_US] += slot_capacity;
             let skills = &self.model.groups[g].skills;
             let worked: Vec<u64> = skills
                 .iter()
                 .map(|skill| {
                     let pair = &mut self.pair_busy[g * n_types + skill.call_type.0 as usize];
                     pair.integrate(now, old);
-                    std::mem::take(&mut pair.busy_us)
+                    std::mem::take(&mut pair.busy_us).round() as u64
                 })
                 .collect();
             for ((skill, &busy), share) in skills.iter().zip(&worked).zip(split(paid, &worked)) {
@@ -948,6 +1155,7 @@ impl Sim<'_> {
                 cell[call::COST] += share;
             }
         }
+        self.book_backlog(i, now);
     }
 
     /// Staffing step `index` of group `g` begins; the next one is scheduled.
@@ -993,18 +1201,32 @@ impl Sim<'_> {
     fn close(&mut self, now: Micros) {
         self.close_books(now);
         let n_types = self.model.call_types.len();
-        for i in 0..self.model.clock.intervals {
-            let mut sum = [0i64; call::FIELDS];
-            for ct in 0..n_types {
-                sum.iter_mut()
-                    .zip(self.stats.call_cell(i, ct).iter())
-                    .for_each(|(s, &x)| *s += x as i64);
-            }
-            let adjust = &self.contact_adjust[i];
-            let cell = self.stats.contacts_cell(i);
+        // Channel and customer-contacts cells: sums over call types (the oldest age: the
+        // largest), the latter corrected for transfers.
+        let combine = |into: &mut [i64; call::FIELDS], cell: &[u64; call::FIELDS]| {
             for f in 0..call::FIELDS {
-                cell[f] = (sum[f] + adjust[f]) as u64;
+                if f == call::OLDEST_AGE_US {
+                    into[f] = into[f].max(cell[f] as i64);
+                } else {
+                    into[f] += cell[f] as i64;
+                }
             }
+        };
+        for i in 0..self.model.clock.intervals {
+            let mut all = self.contact_adjust[i];
+            all[call::OLDEST_AGE_US] = 0;
+            let mut channels = [[0i64; call::FIELDS]; CHANNELS];
+            for ct in 0..n_types {
+                let cell = *self.stats.call_cell(i, ct);
+                combine(&mut all, &cell);
+                combine(&mut channels[self.model.call_types[ct].channel.index()], &cell);
+            }
+            for (c, sums) in channels.iter().enumerate() {
+                let cell = self.stats.channel_cell(i, c);
+                cell.iter_mut().zip(sums).for_each(|(x, &v)| *x = v as u64);
+            }
+            let cell = self.stats.contacts_cell(i);
+            cell.iter_mut().zip(&all).for_each(|(x, &v)| *x = v as u64);
         }
     }
 
@@ -1025,7 +1247,7 @@ impl Sim<'_> {
                 .map(|skill| {
                     let pair = &mut self.pair_busy[g * n_types + skill.call_type.0 as usize];
                     pair.integrate(now, phase);
-                    std::mem::take(&mut pair.drain_us)
+                    std::mem::take(&mut pair.drain_us).round() as u64
                 })
                 .collect();
             let cell = self.stats.group_cell(last, g);
@@ -1064,12 +1286,44 @@ impl Sim<'_> {
                     let waited = leg.deadline - leg.arrival;
                     self.book_abandon(interval, ct, kind, waited);
                 } else {
-                    self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
+                    // An email whose response is due only after the window is pending,
+                    // not a miss.
+                    let spec = &self.model.call_types[ct];
+                    let pending = spec.channel == Channel::Email
+                        && leg.arrival + spec.service_level_threshold > self.model.clock.window_end();
+                    let cell = self.stats.call_cell(interval as usize, ct);
+                    cell[call::UNFINISHED] += 1;
+                    cell[call::DUE] -= u64::from(pending);
                     if kind == Kind::Transfer {
                         self.not_a_contact(interval, &[call::UNFINISHED], &[1]);
+                        self.contact_adjust[interval as usize][call::DUE] += i64::from(pending);
                     }
                 }
             }
+        }
+    }
+
+    /// At the end of measured interval `i`: each email call type's backlog (emails
+    /// waiting, exact since emails never abandon) and the age of its oldest email.
+    fn book_backlog(&mut self, i: usize, now: Micros) {
+        for lane in 0..self.queues.len() {
+            let ct = self.model.lanes[lane].call_type.0 as usize;
+            if self.model.call_types[ct].channel != Channel::Email {
+                continue;
+            }
+            while let Some(&(slot, generation)) = self.queues[lane].front() {
+                if self.slab.is_live(slot, generation) {
+                    break;
+                }
+                self.queues[lane].pop_front();
+            }
+            let oldest = self.queues[lane]
+                .front()
+                .map_or(0, |&(slot, _)| now - self.slab.slots[slot as usize].arrival);
+            let waiting = u64::from(self.waiting[lane]);
+            let cell = self.stats.call_cell(i, ct);
+            cell[call::BACKLOG] += waiting;
+            cell[call::OLDEST_AGE_US] = cell[call::OLDEST_AGE_US].max(oldest);
         }
     }
 }

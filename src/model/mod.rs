@@ -10,6 +10,7 @@ pub mod dist;
 
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
+pub use crate::scenario::Channel;
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
 pub use dist::Sampler;
@@ -111,7 +112,10 @@ pub struct CallType {
     /// handle time ÷ the distribution's mean; 1 where the forecast gives none).
     pub handle_scale: Vec<f64>,
     pub patience: Option<Sampler>,
+    pub channel: Channel,
     pub service_level_threshold: Micros,
+    /// The planner's target for the share answered within the threshold.
+    pub service_level_target: f64,
     /// Larger is answered first.
     pub priority: i64,
     /// After-call work: the agent stays busy after the call.
@@ -187,6 +191,9 @@ pub struct Serve {
     pub call_type: CallTypeId,
     pub after: Micros,
     pub queue_length: u32,
+    /// The call type's channel's place in the group's `channel_order` (0 first).
+    pub rank: u8,
+    pub chat: bool,
 }
 
 /// What a group costs, in millionths of the scenario's currency. A monthly minimum is
@@ -219,6 +226,18 @@ pub struct Group {
     /// An outsourcing vendor's agents.
     pub outsourced: bool,
     pub cost: Cost,
+    /// Chats an agent holds at once (1: one, like a call).
+    pub chat_concurrency: u32,
+    /// With k chats at once, each progresses at 1 / (1 + slowdown × (k − 1)).
+    pub chat_slowdown: f64,
+    /// Rank of each channel (indexed by [`Channel::index`]): lower is served first.
+    pub channel_rank: [u8; 3],
+}
+
+impl Group {
+    pub fn serves_chat(&self) -> bool {
+        self.serves.iter().any(|s| s.chat)
+    }
 }
 
 /// Where an expectation looks: totals, one call type, one group, or one interval of them.
@@ -472,6 +491,10 @@ impl Builder<'_> {
                 .service_level_threshold
                 .as_ref()
                 .map_or(self.s.settings.service_level_threshold.value, |t| t.value);
+            let service_level_target = spec
+                .service_level_target
+                .as_ref()
+                .map_or(self.s.settings.service_level_target.value, |t| t.value);
             let wrap_up = spec.wrap_up.as_ref().map(|w| self.sampler(w));
             let redial = spec.redial.as_ref().map(|r| Redial {
                 probability: r.probability,
@@ -484,7 +507,9 @@ impl Builder<'_> {
                 handle_time,
                 handle_scale,
                 patience,
+                channel: spec.channel.value,
                 service_level_threshold: micros(threshold),
+                service_level_target,
                 priority: spec.priority,
                 wrap_up,
                 redial,
@@ -540,6 +565,15 @@ impl Builder<'_> {
                 }
             }
             let cost = spec.cost.as_ref().map_or(Cost::default(), |c| cost(clock, &c.value));
+            let mut channel_rank = [0u8, 1, 2];
+            if let Some(order) = &spec.channel_order {
+                // Listed channels first, in their order; the others after, in the default order.
+                let mut ordered = order.value.clone();
+                ordered.extend(Channel::ALL.iter().filter(|c| !order.value.contains(c)));
+                for (rank, c) in ordered.iter().enumerate() {
+                    channel_rank[c.index()] = rank as u8;
+                }
+            }
             out.push(Group {
                 name,
                 staffing,
@@ -547,6 +581,9 @@ impl Builder<'_> {
                 serves: Vec::new(),
                 outsourced: spec.outsourced,
                 cost,
+                chat_concurrency: spec.chat_concurrency,
+                chat_slowdown: spec.chat_slowdown,
+                channel_rank,
             });
         }
         out
@@ -765,11 +802,14 @@ impl Builder<'_> {
                         continue;
                     }
                     if let Some(route) = lane.routes.iter().find(|r| r.group.0 as usize == g) {
+                        let channel = call_types[skill.call_type.0 as usize].channel;
                         group.serves.push(Serve {
                             lane: l as u32,
                             call_type: skill.call_type,
                             after: route.after,
                             queue_length: route.queue_length,
+                            rank: group.channel_rank[channel.index()],
+                            chat: channel == Channel::Chat,
                         });
                     }
                 }

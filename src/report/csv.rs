@@ -1,5 +1,5 @@
-//! CSV files for spreadsheets: per interval × call type, per call type, per interval ×
-//! group. Every metric has a column for its mean and one for its 95 % half-width
+//! CSV files for spreadsheets: per interval × call type, per call type, per channel, per
+//! interval × group. Every metric has a column for its mean and one for its 95 % half-width
 //! (`<metric>_ci95`); an undefined figure is an empty cell. Rows named `all` are totals.
 //!
 //! [`write_dir`] writes every file atomically (a temporary file renamed into place), so an
@@ -61,6 +61,20 @@ pub fn call_types_csv(s: &Summary) -> String {
     render(rows)
 }
 
+/// Per channel in use (voice, chat, email): over the window, then per interval.
+pub fn channels_csv(s: &Summary) -> String {
+    let mut rows = vec![header(&["interval", "channel"], CALL_METRICS)];
+    for c in &s.channels {
+        rows.push(row(&["all", &c.name], &c.metrics, CALL_METRICS));
+    }
+    for i in &s.intervals {
+        for c in &i.channels {
+            rows.push(row(&[&i.start, &c.name], &c.metrics, CALL_METRICS));
+        }
+    }
+    render(rows)
+}
+
 /// Per interval × group, with `all` rows and columns.
 pub fn groups_csv(s: &Summary) -> String {
     let mut rows = vec![header(&["interval", "group"], GROUP_METRICS)];
@@ -91,12 +105,13 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
     result.map_err(|e| Error::io(path.display().to_string(), e))
 }
 
-/// Writes `intervals.csv`, `call_types.csv`, `groups.csv` and `summary.json` into `dir`
-/// (created if missing).
+/// Writes `intervals.csv`, `call_types.csv`, `channels.csv`, `groups.csv` and
+/// `summary.json` into `dir` (created if missing).
 pub fn write_dir(dir: &Path, s: &Summary) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
     write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))?;
     write_atomic(&dir.join("call_types.csv"), &call_types_csv(s))?;
+    write_atomic(&dir.join("channels.csv"), &channels_csv(s))?;
     write_atomic(&dir.join("groups.csv"), &groups_csv(s))?;
     write_atomic(&dir.join("summary.json"), &super::json::to_json(s))
 }

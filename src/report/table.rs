@@ -45,12 +45,25 @@ const CALL_COLUMNS: [(&str, &str, Unit); 7] = [
     ("occupancy", "occupancy", Unit::Percent),
 ];
 
-const GROUP_COLUMNS: [(&str, &str, Unit); 5] = [
+const GROUP_COLUMNS: [(&str, &str, Unit); 6] = [
     ("occupancy", "occupancy", Unit::Percent),
+    ("slot_utilisation", "chat slots used", Unit::Percent),
     ("handled", "handled", Unit::Count),
     ("agent_hours", "agent hours", Unit::Count),
     ("overtime_hours", "overtime hours", Unit::Count),
     ("cost", "cost", Unit::Money),
+];
+
+/// Shown when a centre has chat or email.
+const CHANNEL_COLUMNS: [(&str, &str, Unit); 8] = [
+    ("offered", "offered", Unit::Count),
+    ("answered", "answered", Unit::Count),
+    ("abandoned", "abandoned", Unit::Count),
+    ("service_level", "service level", Unit::Percent),
+    ("within_target", "within target", Unit::Percent),
+    ("asa_seconds", "ASA", Unit::Seconds),
+    ("backlog_end", "backlog at end", Unit::Count),
+    ("oldest_age_seconds", "oldest waiting", Unit::Seconds),
 ];
 
 /// Shown when contacts can go unresolved, reach vendors or cost something.
@@ -115,6 +128,16 @@ pub fn render(s: &Summary) -> String {
     let mut rows: Vec<(String, &Metrics)> = vec![("all".into(), &s.totals)];
     rows.extend(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)));
     section(&mut out, "Call types", "call type", &rows, &CALL_COLUMNS);
+    if s.channels.iter().any(|c| c.name != "voice") {
+        let rows: Vec<(String, &Metrics)> = s.channels.iter().map(|c| (c.name.clone(), &c.metrics)).collect();
+        section(
+            &mut out,
+            "Channels (within target: answered within the threshold ÷ contacts due by the end)",
+            "channel",
+            &rows,
+            &CHANNEL_COLUMNS,
+        );
+    }
     let figure = |name: &str| s.totals.get(name).and_then(|e| e.mean).unwrap_or(0.0);
     if figure("resolution_rate") < 1.0 || figure("outsourced") > 0.0 || figure("cost") > 0.0 {
         let title = if s.currency.is_empty() {

@@ -684,7 +684,7 @@ fn expect_call_metric_on_a_group() {
     golden(
         &plus("\n[[expect]]\nmetric = \"answer_rate\"\ngroup = \"team\"\nmin = 0.9\n"),
         "s.toml:16:10: expect[0].metric: `answer_rate` is a call metric; a group has: occupancy, handled, \
-         agent_hours, overtime_hours, cost",
+         agent_hours, overtime_hours, cost, slot_utilisation",
     );
 }
 
