@@ -8,3 +8,4 @@ mod forecasts;
 mod realistic_day;
 mod theory;
 mod tiers;
+mod channels;
