@@ -1053,3 +1053,42 @@ fn a_group_without_skills() {
         "s.toml:11:8: agent_group[0].name: agent group `team` has no skills: it could never answer a contact\n  help: add the call types it answers to `skills`, or drop the group\ns.toml:6:8: call_type[0].name: no agent group has the skill `sales`: its calls could never be answered",
     );
 }
+
+mod channels {
+    use super::*;
+
+    #[test]
+    fn unknown_channel_suggests_the_near_one() {
+        golden(
+            &edit("handle_time = { dist", "channel = \"emial\"\nhandle_time = { dist"),
+            "s.toml:8:11: call_type[0].channel: unknown channel `emial` (expected one of: …)\n  help: did you mean `email`?",
+        );
+    }
+
+    #[test]
+    fn an_email_cannot_abandon() {
+        golden(
+            &edit(
+                "handle_time = { dist",
+                "channel = \"email\"\npatience = { dist = \"exponential\", mean = \"1m\" }\nhandle_time = { dist",
+            ),
+            "s.toml:9:12: call_type[0].patience: an email waits in the backlog and never abandons: `patience` does not apply",
+        );
+    }
+
+    #[test]
+    fn chat_concurrency_zero() {
+        golden(
+            &edit("agents = 5", "agents = 5\nchat = { concurrency = 0 }"),
+            "s.toml:13:24: agent_group[0].chat.concurrency: must be between 1 and 100 chats at once, got 0",
+        );
+    }
+
+    #[test]
+    fn a_channel_listed_twice_in_the_order() {
+        golden(
+            &edit("agents = 5", "agents = 5\nchannel_order = [\"voice\", \"voice\"]"),
+            "s.toml:13:17: agent_group[0].channel_order: a channel is listed twice",
+        );
+    }
+}
