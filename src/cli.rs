@@ -59,6 +59,25 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Find the agents each group needs in each interval to meet every target.
+    Staff {
+        scenario: PathBuf,
+        /// Replications per candidate at first (default: the scenario's staffing
+        /// `replications`, else its `replications`).
+        #[arg(long)]
+        replications: Option<u64>,
+        /// Seed (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads; 0 uses every core. The output does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Also write staffing.csv and staffing.json here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check scenario files without simulating them.
     Validate {
         #[arg(required = true)]
@@ -100,6 +119,14 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             format,
             out,
         } => run(&scenario, replications, seed, threads, format, out.as_deref()),
+        Command::Staff {
+            scenario,
+            replications,
+            seed,
+            threads,
+            format,
+            out,
+        } => staff(&scenario, replications, seed, threads, format, out.as_deref()),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Erlang {
             per_hour,
@@ -167,6 +194,51 @@ fn run(
         Format::Table => report::table::render(&summary),
         Format::Json => report::json::to_json(&summary),
         Format::Csv => report::csv::intervals_csv(&summary),
+    };
+    print!("{text}");
+    Ok(0)
+}
+
+fn staff(
+    path: &Path,
+    replications: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    format: Format,
+    out: Option<&Path>,
+) -> Result<u8, Error> {
+    let mut model = load_model(path)?;
+    if let Some(r) = replications {
+        if !(2..=100_000).contains(&r) {
+            return Err(Error::Other(format!("--replications must be between 2 and 100000, got {r}")));
+        }
+        model.staffing.replications = Some(r);
+        model.staffing.max_replications = model.staffing.max_replications.max(r);
+    }
+    if let Some(s) = seed {
+        model.seed = s;
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new_spinner();
+        bar.set_message("searching");
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let plan = crate::staff::staff(&model, threads, &|n| {
+        bar.set_message(format!("searching: {n} candidate staffings simulated"));
+        bar.tick();
+    })?;
+    bar.finish_and_clear();
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        report::csv::write_atomic(&dir.join("staffing.csv"), &report::staff::to_csv(&plan))?;
+        report::csv::write_atomic(&dir.join("staffing.json"), &report::staff::to_json(&plan))?;
+    }
+    let text = match format {
+        Format::Table => report::staff::to_table(&plan),
+        Format::Json => report::staff::to_json(&plan),
+        Format::Csv => report::staff::to_csv(&plan),
     };
     print!("{text}");
     Ok(0)

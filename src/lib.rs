@@ -44,6 +44,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod simulate;
+pub mod staff;
 pub mod stats;
 pub mod summary;
 

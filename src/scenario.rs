@@ -59,6 +59,27 @@ pub struct Settings {
     pub forecast_error_cv: Option<Spanned<f64>>,
     /// The currency costs are in (a label: "EUR", "USD"); empty if not given.
     pub currency: String,
+    /// How `ccsim staff` searches and which targets it must meet.
+    pub staffing: StaffingSpec,
+}
+
+/// `[scenario.staffing]`: targets beyond service level and answer rate, and how the
+/// staffing search runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffingSpec {
+    /// Targets hold in every interval (`false`) or over the whole day (`true`).
+    pub over_day: bool,
+    /// Targets must hold on this fraction of simulated days, not only on the mean.
+    pub confidence: Option<f64>,
+    /// Largest mean wait of answered contacts, seconds (every call type).
+    pub max_asa: Option<f64>,
+    /// Largest occupancy of an in-house group.
+    pub max_occupancy: Option<f64>,
+    /// Most agents the search may put in a group in one interval.
+    pub max_agents: u32,
+    /// Replications per candidate at first, and at most (then `within_noise`).
+    pub replications: Option<u64>,
+    pub max_replications: u64,
 }
 
 /// `[[call_type]]`.
@@ -90,6 +111,10 @@ pub struct CallTypeSpec {
     pub channel: Spanned<Channel>,
     /// This call type's own service-level (response-time) target, a fraction.
     pub service_level_target: Option<Spanned<f64>>,
+    /// This call type's own answer-rate target, a fraction.
+    pub answer_rate_target: Option<Spanned<f64>>,
+    /// Largest mean wait of answered contacts `ccsim staff` allows, seconds.
+    pub max_asa: Option<Spanned<f64>>,
 }
 
 /// How contacts reach the centre: callers wait on the line, chats share an agent with
@@ -208,6 +233,19 @@ pub struct AgentGroupSpec {
     pub chat_slowdown: f64,
     /// Channels in the order the group's agents serve them (first: served first).
     pub channel_order: Option<Spanned<Vec<Channel>>>,
+    /// The shifts `ccsim staff` may roster this group with.
+    pub roster: Option<Spanned<RosterSpec>>,
+}
+
+/// `roster = { shifts = [...], max_part_time = 0.3 }`: shift patterns a planner may use
+/// (the `agents` of each is ignored), which of them are part-time, and the largest
+/// share of rostered agents on part-time shifts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterSpec {
+    pub shifts: Vec<ShiftSpec>,
+    /// Shorter than this many hours is part-time.
+    pub part_time_below: f64,
+    pub max_part_time: f64,
 }
 
 /// What a group costs: an hourly cost for paid hours, or a price per handled call or
@@ -339,6 +377,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
             "forecast_error",
             "drain_limit",
             "currency",
+            "staffing",
         ],
     );
     let name = r
@@ -374,6 +413,10 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         .and_then(|n| r.string(&n))
         .map(|s| s.value)
         .unwrap_or_default();
+    let staffing = match t.get("staffing").and_then(|n| r.table(&n)) {
+        Some(st) => read_staffing(r, &st),
+        None => StaffingSpec::default(),
+    };
     let (mut service_level_threshold, mut service_level_target) = (placeholder(20.0), placeholder(0.80));
     if let Some(sl) = t.get("service_level").and_then(|n| r.table(&n)) {
         sl.check_keys(r, &["threshold", "target"]);
@@ -394,7 +437,80 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         answer_rate_target,
         forecast_error_cv,
         currency,
+        staffing,
     }
+}
+
+impl Default for StaffingSpec {
+    fn default() -> Self {
+        StaffingSpec {
+            over_day: false,
+            confidence: None,
+            max_asa: None,
+            max_occupancy: None,
+            max_agents: 10_000,
+            replications: None,
+            max_replications: 640,
+        }
+    }
+}
+
+fn read_staffing(r: &mut Reader, t: &Table) -> StaffingSpec {
+    t.check_keys(
+        r,
+        &[
+            "scope",
+            "confidence",
+            "max_asa",
+            "max_occupancy",
+            "max_agents",
+            "replications",
+            "max_replications",
+        ],
+    );
+    let mut spec = StaffingSpec::default();
+    if let Some(scope) = t.get("scope").and_then(|n| r.string(&n)) {
+        match scope.value.as_str() {
+            "interval" => {}
+            "day" => spec.over_day = true,
+            other => {
+                let suggestion = did_you_mean(other, ["interval", "day"]);
+                let d = r.map.diagnostic(
+                    scope.loc.span.clone(),
+                    &scope.loc.field,
+                    format!("unknown scope `{other}`: targets hold per `interval` or over the `day`"),
+                );
+                r.diagnostics.push(d);
+                r.diagnostics.last_mut().expect("just pushed").suggestion = suggestion;
+            }
+        }
+    }
+    spec.confidence = t.get("confidence").and_then(|n| r.fraction(&n)).map(|c| c.value);
+    spec.max_asa = t.get("max_asa").and_then(|n| r.duration(&n)).map(|d| d.value);
+    spec.max_occupancy = t.get("max_occupancy").and_then(|n| r.fraction(&n)).map(|o| o.value);
+    let max_agents = r.optional(t, "max_agents", Reader::uint, 10_000);
+    if !(1..=1_000_000).contains(&max_agents.value) {
+        r.error(
+            max_agents.loc.span.clone(),
+            &max_agents.loc.field,
+            format!("must be between 1 and 1000000, got {}", max_agents.value),
+        );
+    }
+    spec.max_agents = max_agents.value.clamp(1, 1_000_000) as u32;
+    let reps = t.get("replications").and_then(|n| r.uint(&n));
+    let max_reps = r.optional(t, "max_replications", Reader::uint, 640);
+    for v in reps.iter().chain([&max_reps]) {
+        if !(2..=100_000).contains(&v.value) {
+            r.error(
+                v.loc.span.clone(),
+                &v.loc.field,
+                format!("must be between 2 and 100000, got {}", v.value),
+            );
+        }
+    }
+    spec.replications = reps.map(|v| v.value.clamp(2, 100_000));
+    spec.max_replications = max_reps.value.clamp(2, 100_000);
+    spec
 }
 
 fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
@@ -414,6 +530,8 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
             "unresolved",
             "channel",
             "service_level_target",
+            "answer_rate_target",
+            "max_asa",
         ],
     );
     let name = r.required(t, "name", Reader::string);
@@ -471,6 +589,8 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let unresolved = t.get("unresolved").and_then(|n| r.unresolved(&n));
     let channel = r.optional(t, "channel", Reader::channel, Channel::Voice);
     let service_level_target = t.get("service_level_target").and_then(|n| r.fraction(&n));
+    let answer_rate_target = t.get("answer_rate_target").and_then(|n| r.fraction(&n));
+    let max_asa = t.get("max_asa").and_then(|n| r.duration(&n));
     if channel.value == Channel::Email {
         for key in ["patience", "redial"] {
             if let Some(n) = t.get(key) {
@@ -487,6 +607,8 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         unresolved,
         channel,
         service_level_target,
+        answer_rate_target,
+        max_asa,
         name: name?,
         arrivals: arrivals?,
         aht_per_interval,
@@ -513,6 +635,7 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             "cost",
             "chat",
             "channel_order",
+            "roster",
         ],
     );
     let name = r.required(t, "name", Reader::string);
@@ -589,7 +712,23 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             loc: n.loc(),
         })
     });
+    let roster = t.get("roster").and_then(|n| {
+        let rt = r.table(&n)?;
+        rt.check_keys(r, &["shifts", "max_part_time", "part_time_below"]);
+        let shifts = r.required(&rt, "shifts", Reader::roster_shifts);
+        let max_part_time = r.optional(&rt, "max_part_time", Reader::fraction, 1.0).value;
+        let part_time_below = r.optional(&rt, "part_time_below", Reader::duration, 6.0 * 3600.0).value;
+        Some(Spanned {
+            value: RosterSpec {
+                shifts: shifts?.value,
+                part_time_below,
+                max_part_time,
+            },
+            loc: n.loc(),
+        })
+    });
     Some(AgentGroupSpec {
+        roster,
         outsourced,
         cost,
         chat_concurrency,
@@ -1055,16 +1194,34 @@ impl Reader<'_> {
         Reader::ok(n, spec)
     }
 
+    /// Shift patterns of a roster: shifts without `agents`.
+    fn roster_shifts(&mut self, n: &Node) -> Read<Vec<ShiftSpec>> {
+        self.shift_list(n, false)
+    }
+
     /// `shifts = [{ start = "08:00", end = "16:30", agents = 12, breaks = [{ start = "12:00", duration = "30m" }] }]`.
     fn shifts(&mut self, n: &Node) -> Read<Vec<ShiftSpec>> {
+        self.shift_list(n, true)
+    }
+
+    fn shift_list(&mut self, n: &Node, with_agents: bool) -> Read<Vec<ShiftSpec>> {
         let items = self.array(n)?;
         let mut shifts = Vec::new();
         for item in &items {
             let Some(t) = self.table(item) else { continue };
-            t.check_keys(self, &["start", "end", "agents", "breaks"]);
+            let keys: &[&str] = if with_agents {
+                &["start", "end", "agents", "breaks"]
+            } else {
+                &["start", "end", "breaks"]
+            };
+            t.check_keys(self, keys);
             let start = self.required(&t, "start", Reader::clock_time);
             let end = self.required(&t, "end", Reader::clock_time);
-            let headcount = self.required(&t, "agents", Reader::uint);
+            let headcount = if with_agents {
+                self.required(&t, "agents", Reader::uint)
+            } else {
+                Some(placeholder(0))
+            };
             let mut breaks = Vec::new();
             if let Some(b) = t.get("breaks") {
                 for bn in self.array(&b).unwrap_or_default() {

@@ -11,6 +11,7 @@ pub mod dist;
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
 pub use crate::scenario::Channel;
+pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
 pub use dist::Sampler;
@@ -112,10 +113,19 @@ pub struct CallType {
     /// handle time ÷ the distribution's mean; 1 where the forecast gives none).
     pub handle_scale: Vec<f64>,
     pub patience: Option<Sampler>,
+    /// Means of the talk time, after-call work and patience distributions, seconds (for
+    /// Erlang estimates).
+    pub mean_talk: f64,
+    pub mean_wrap_up: f64,
+    pub mean_patience: Option<f64>,
     pub channel: Channel,
     pub service_level_threshold: Micros,
     /// The planner's target for the share answered within the threshold.
     pub service_level_target: f64,
+    /// The planner's answer-rate target.
+    pub answer_rate_target: f64,
+    /// The largest mean wait of answered contacts `ccsim staff` allows, seconds.
+    pub max_asa: Option<f64>,
     /// Larger is answered first.
     pub priority: i64,
     /// After-call work: the agent stays busy after the call.
@@ -232,6 +242,10 @@ pub struct Group {
     pub chat_slowdown: f64,
     /// Rank of each channel (indexed by [`Channel::index`]): lower is served first.
     pub channel_rank: [u8; 3],
+    /// Share of paid headcount not on duty.
+    pub shrinkage: f64,
+    /// Shift patterns `ccsim staff` may roster the group with.
+    pub roster: Option<RosterSpec>,
 }
 
 impl Group {
@@ -268,6 +282,8 @@ pub struct Model {
     pub groups: Vec<Group>,
     /// The currency costs are in (a label).
     pub currency: String,
+    /// How `ccsim staff` searches, and its targets beyond service level and answer rate.
+    pub staffing: StaffingSpec,
     pub service_level_target: f64,
     pub answer_rate_target: f64,
     /// CV of the gamma day-level volume multiplier (mean 1); `None`: no forecast error.
@@ -321,6 +337,7 @@ impl Model {
             lanes,
             groups,
             currency: s.settings.currency.clone(),
+            staffing: s.settings.staffing.clone(),
             service_level_target: s.settings.service_level_target.value,
             answer_rate_target: s.settings.answer_rate_target.value,
             forecast_error_cv: s
@@ -495,6 +512,15 @@ impl Builder<'_> {
                 .service_level_target
                 .as_ref()
                 .map_or(self.s.settings.service_level_target.value, |t| t.value);
+            let answer_rate_target = spec
+                .answer_rate_target
+                .as_ref()
+                .map_or(self.s.settings.answer_rate_target.value, |t| t.value);
+            let max_asa = spec
+                .max_asa
+                .as_ref()
+                .map(|a| a.value)
+                .or(self.s.settings.staffing.max_asa);
             let wrap_up = spec.wrap_up.as_ref().map(|w| self.sampler(w));
             let redial = spec.redial.as_ref().map(|r| Redial {
                 probability: r.probability,
@@ -506,10 +532,15 @@ impl Builder<'_> {
                 rate_per_second,
                 handle_time,
                 handle_scale,
+                mean_talk,
+                mean_wrap_up: spec.wrap_up.as_ref().map_or(0.0, |w| wrap_up.as_ref().map_or(0.0, |s| s.mean(&w.value))),
+                mean_patience: spec.patience.as_ref().and_then(|p| patience.as_ref().map(|s| s.mean(&p.value))),
                 patience,
                 channel: spec.channel.value,
                 service_level_threshold: micros(threshold),
                 service_level_target,
+                answer_rate_target,
+                max_asa,
                 priority: spec.priority,
                 wrap_up,
                 redial,
@@ -584,6 +615,8 @@ impl Builder<'_> {
                 chat_concurrency: spec.chat_concurrency,
                 chat_slowdown: spec.chat_slowdown,
                 channel_rank,
+                shrinkage: spec.shrinkage,
+                roster: spec.roster.as_ref().map(|r| r.value.clone()),
             });
         }
         out
@@ -963,6 +996,35 @@ fn cost(clock: &Clock, spec: &CostSpec) -> Cost {
             ..Cost::default()
         },
     }
+}
+
+/// A staffing timeline with `agents[k]` on duty in measured interval k (the warm-up has
+/// the first interval's; after the window the last holds).
+pub fn per_interval_staffing(clock: &Clock, agents: &[u32]) -> Vec<(Micros, u32)> {
+    let mut points: Vec<(Micros, u32)> = agents
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| {
+            let t = if k == 0 {
+                0
+            } else {
+                clock.warmup + k as Micros * clock.interval
+            };
+            (t, n)
+        })
+        .collect();
+    points.dedup_by(|later, earlier| later.1 == earlier.1);
+    points
+}
+
+/// The staffing timeline of shifts (paid headcount each), as [`shift_headcount`].
+pub fn shift_staffing(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Vec<(Micros, u32)> {
+    let mut points = shift_headcount(clock, shifts, shrinkage);
+    points.dedup_by(|later, earlier| later.1 == earlier.1);
+    points
+        .into_iter()
+        .map(|(t, n)| (t, n.min(limits::MAX_AGENTS_PER_GROUP) as u32))
+        .collect()
 }
 
 /// Agents on duty from shifts that repeat every day: paid headcount, less breaks, times

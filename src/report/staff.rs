@@ -1,0 +1,275 @@
+//! What `ccsim staff` prints: the staffing per interval and group (SPEC.md's `staff` JSON
+//! core: `intervals[].groups` and `cost`), the expected figures at that staffing with
+//! their confidence intervals, how sure each decision is, and the roster.
+
+use std::fmt::Write;
+
+use serde_json::{Map, Value, json};
+
+use crate::staff::StaffPlan;
+use crate::staff::roster::shift_hours;
+use crate::summary::{Estimate, Metrics};
+
+/// Figures reported per interval at the chosen staffing.
+const FIGURES: [&str; 6] = [
+    "offered",
+    "service_level",
+    "answer_rate",
+    "asa_seconds",
+    "occupancy",
+    "cost",
+];
+
+fn estimate(e: Option<Estimate>) -> Value {
+    serde_json::to_value(e.unwrap_or(Estimate { mean: None, ci95: None })).expect("numbers")
+}
+
+fn figures(m: &Metrics) -> Map<String, Value> {
+    FIGURES.iter().map(|&f| (f.to_owned(), estimate(m.get(f)))).collect()
+}
+
+fn clock(seconds: f64) -> String {
+    let s = seconds.round() as u64 % 86400;
+    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
+}
+
+/// The plan as JSON.
+pub fn to_json(plan: &StaffPlan) -> String {
+    let s = &plan.summary;
+    let names: Vec<&str> = plan.groups.iter().map(|&g| plan.model.groups[g].name.as_str()).collect();
+    let intervals: Vec<Value> = s
+        .intervals
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let by_group = |f: &dyn Fn(usize) -> u32| -> Map<String, Value> {
+                names.iter().enumerate().map(|(j, n)| ((*n).to_owned(), json!(f(j)))).collect()
+            };
+            let mut o = Map::new();
+            o.insert("start".into(), json!(i.start));
+            o.insert("groups".into(), Value::Object(by_group(&|j| plan.agents[k][j])));
+            o.insert("paid".into(), Value::Object(by_group(&|j| plan.paid(k, j))));
+            o.insert("erlang".into(), Value::Object(by_group(&|j| plan.erlang[k][j])));
+            o.insert("within_noise".into(), json!(plan.within_noise[k]));
+            o.insert("unreachable".into(), json!(plan.unreachable[k]));
+            o.insert("p_met".into(), json!(plan.p_met[k]));
+            o.extend(figures(&i.metrics));
+            let call_types: Vec<Value> = i
+                .call_types
+                .iter()
+                .map(|c| {
+                    let mut m = figures(&c.metrics);
+                    m.insert("name".into(), json!(c.name));
+                    Value::Object(m)
+                })
+                .collect();
+            o.insert("call_types".into(), Value::Array(call_types));
+            Value::Object(o)
+        })
+        .collect();
+    let cost = s.totals.get("cost").unwrap_or(Estimate { mean: None, ci95: None });
+    let mut doc = Map::new();
+    doc.insert("scenario".into(), json!(s.scenario));
+    if !s.currency.is_empty() {
+        doc.insert("currency".into(), json!(s.currency));
+    }
+    doc.insert("seed".into(), json!(s.seed));
+    doc.insert("replications".into(), json!(s.replications));
+    doc.insert("intervals".into(), Value::Array(intervals));
+    doc.insert("cost".into(), json!(cost.mean.unwrap_or(0.0)));
+    doc.insert("cost_ci95".into(), json!(cost.ci95));
+    doc.insert(
+        "agent_hours".into(),
+        json!(s.totals.get("agent_hours").and_then(|e| e.mean)),
+    );
+    doc.insert("totals".into(), serde_json::to_value(&s.totals).expect("numbers"));
+    doc.insert(
+        "call_types".into(),
+        serde_json::to_value(&s.call_types).expect("numbers"),
+    );
+    let rosters: Vec<Value> = plan
+        .roster
+        .iter()
+        .map(|r| {
+            json!({
+                "group": plan.model.groups[r.group].name,
+                "shifts": r.shifts.iter().filter(|(_, n)| *n > 0).map(|(sh, n)| json!({
+                    "start": clock(sh.start), "end": clock(sh.end), "agents": n, "hours": shift_hours(sh),
+                })).collect::<Vec<_>>(),
+                "paid_hours": r.paid_hours,
+                "cost": r.cost,
+                "on_duty": r.on_duty,
+            })
+        })
+        .collect();
+    if !rosters.is_empty() {
+        doc.insert("roster".into(), Value::Array(rosters));
+        if let Some((summary, met)) = &plan.rostered {
+            doc.insert(
+                "roster_check".into(),
+                json!({
+                    "intervals": summary.intervals.iter().zip(met).map(|(i, ok)| {
+                        let mut o = figures(&i.metrics);
+                        o.insert("start".into(), json!(i.start));
+                        o.insert("met".into(), json!(ok));
+                        Value::Object(o)
+                    }).collect::<Vec<_>>(),
+                    "totals": figures(&summary.totals),
+                }),
+            );
+        }
+    }
+    doc.insert(
+        "search".into(),
+        json!({"candidates": plan.evaluations, "replications": plan.replications_run}),
+    );
+    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).expect("numbers");
+    text.push('\n');
+    text
+}
+
+fn pct(e: Option<Estimate>) -> String {
+    match e {
+        Some(Estimate {
+            mean: Some(m),
+            ci95: Some(c),
+        }) => format!("{:.1}% ±{:.1}", m * 100.0, c * 100.0),
+        Some(Estimate { mean: Some(m), .. }) => format!("{:.1}%", m * 100.0),
+        _ => "–".into(),
+    }
+}
+
+/// The plan as a table for people.
+pub fn to_table(plan: &StaffPlan) -> String {
+    let s = &plan.summary;
+    let names: Vec<&str> = plan.groups.iter().map(|&g| plan.model.groups[g].name.as_str()).collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut header = vec!["start".to_owned()];
+    header.extend(names.iter().map(|n| format!("{n} (paid)")));
+    header.extend(["service level", "answer rate", "P(met)", "note"].map(String::from));
+    rows.push(header);
+    for (k, i) in s.intervals.iter().enumerate() {
+        let mut r = vec![i.start.clone()];
+        r.extend((0..names.len()).map(|j| format!("{} ({})", plan.agents[k][j], plan.paid(k, j))));
+        r.push(pct(i.metrics.get("service_level")));
+        r.push(pct(i.metrics.get("answer_rate")));
+        r.push(plan.p_met[k].map_or("–".into(), |p| format!("{:.0}%", p * 100.0)));
+        r.push(
+            if plan.unreachable[k] {
+                "targets unreachable"
+            } else if plan.within_noise[k] {
+                "within noise"
+            } else {
+                ""
+            }
+            .into(),
+        );
+        rows.push(r);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — agents on duty per interval (paid headcount after shrinkage); figures at that staffing over {} replications, ± the 95 % half-width\n",
+        s.scenario, s.replications
+    );
+    for r in &rows {
+        let mut line = String::from(" ");
+        for (c, text) in r.iter().enumerate() {
+            let pad = widths[c] - text.chars().count();
+            if c == 0 {
+                let _ = write!(line, " {text}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(line, "  {}{text}", " ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let get = |name: &str| s.totals.get(name).and_then(|e| e.mean).unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "\nDay: service level {}, answer rate {}, {:.1} agent hours, cost {:.2}{}",
+        pct(s.totals.get("service_level")),
+        pct(s.totals.get("answer_rate")),
+        get("agent_hours"),
+        get("cost"),
+        if s.currency.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", s.currency)
+        }
+    );
+    for r in &plan.roster {
+        let _ = writeln!(out, "\nRoster of {}:", plan.model.groups[r.group].name);
+        for (sh, n) in r.shifts.iter().filter(|(_, n)| *n > 0) {
+            let _ = writeln!(out, "  {:>4} × {}–{} ({:.1} h)", n, clock(sh.start), clock(sh.end), shift_hours(sh));
+        }
+        let _ = writeln!(out, "  {:.1} paid hours, cost {:.2}", r.paid_hours, r.cost);
+    }
+    if let Some((summary, met)) = &plan.rostered {
+        let missed: Vec<&str> = summary
+            .intervals
+            .iter()
+            .zip(met)
+            .filter(|(_, ok)| !**ok)
+            .map(|(i, _)| i.start.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  simulated with the roster: service level {}, answer rate {}; targets missed in {}",
+            pct(summary.totals.get("service_level")),
+            pct(summary.totals.get("answer_rate")),
+            if missed.is_empty() {
+                "no interval".to_owned()
+            } else {
+                missed.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} candidate staffings simulated ({} replications)",
+        plan.evaluations, plan.replications_run
+    );
+    out
+}
+
+/// One row per interval and group: agents, paid headcount, the Erlang start and the
+/// interval's figures.
+pub fn to_csv(plan: &StaffPlan) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "interval", "group", "agents", "paid", "erlang", "within_noise", "unreachable", "p_met",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    for f in FIGURES {
+        header.push(f.into());
+        header.push(format!("{f}_ci95"));
+    }
+    w.write_record(&header).expect("in memory");
+    for (k, i) in plan.summary.intervals.iter().enumerate() {
+        for (j, &g) in plan.groups.iter().enumerate() {
+            let mut r = vec![
+                i.start.clone(),
+                plan.model.groups[g].name.clone(),
+                plan.agents[k][j].to_string(),
+                plan.paid(k, j).to_string(),
+                plan.erlang[k][j].to_string(),
+                plan.within_noise[k].to_string(),
+                plan.unreachable[k].to_string(),
+                plan.p_met[k].map(|p| p.to_string()).unwrap_or_default(),
+            ];
+            for f in FIGURES {
+                let e = i.metrics.get(f).unwrap_or(Estimate { mean: None, ci95: None });
+                r.push(e.mean.map(|v| v.to_string()).unwrap_or_default());
+                r.push(e.ci95.map(|v| v.to_string()).unwrap_or_default());
+            }
+            w.write_record(&r).expect("in memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+}

@@ -1,0 +1,638 @@
+//! `ccsim staff`: the fewest (or cheapest) agents on duty per interval and group that
+//! meet every target of a scenario, found by simulation, with how sure the answer is.
+//!
+//! The search starts from Erlang A (per interval, each group's share of the load of the
+//! call types it serves), then decides interval by interval, first to last, by simulating
+//! the day up to that interval with the staffing already chosen before it: so calls that
+//! spill from one interval into the next are accounted for. In each interval it adds an
+//! agent where it helps most per hour of cost until every target holds, then removes
+//! agents, the most expensive group first, while they still hold. Every candidate meets
+//! the same callers (common random numbers: replication r is the same day in every
+//! candidate). A decision whose figure lies within its 95 % half-width of the target is
+//! re-simulated with twice the replications, up to `max_replications`; if still within
+//! the noise, it is decided on the mean and the interval is flagged `within_noise`.
+//! Email response targets (hours, across intervals) are checked over the day at the end.
+//! With `scope = "day"`, agents are then removed interval by interval while the day's
+//! targets still hold. The chosen staffing is simulated over the whole day for the
+//! report, with the probability that an interval meets its targets on a random day.
+
+pub mod roster;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::engine::run_replication;
+use crate::erlang::{Queue, agents_for_service_level, performance};
+use crate::error::Error;
+use crate::model::{Channel, Model, per_interval_staffing};
+use crate::stats::{Accumulator, CALL_METRICS, GROUP_METRICS, MetricDef, RepStats, call, group};
+use crate::summary::{Estimate, Summary, estimate, t975};
+
+/// What `ccsim staff` answers.
+#[derive(Debug, Clone)]
+pub struct StaffPlan {
+    /// The groups searched (in-house), by index into the model's groups.
+    pub groups: Vec<usize>,
+    /// `[interval][searched group]`: agents on duty.
+    pub agents: Vec<Vec<u32>>,
+    /// `[interval][searched group]`: the Erlang estimate the search started from.
+    pub erlang: Vec<Vec<u32>>,
+    /// Per interval: the decision lay within the noise of its target.
+    pub within_noise: Vec<bool>,
+    /// Per interval: no staffing up to `max_agents` met the targets.
+    pub unreachable: Vec<bool>,
+    /// Per interval: share of simulated days on which every target of the interval held.
+    pub p_met: Vec<Option<f64>>,
+    /// The whole day simulated at the chosen staffing.
+    pub summary: Summary,
+    /// The model with the chosen staffing.
+    pub model: Model,
+    /// Candidate staffings simulated, and replications run in all.
+    pub evaluations: usize,
+    pub replications_run: u64,
+    pub roster: Vec<roster::Roster>,
+    /// The day simulated with the rostered staffing, and whether each interval's
+    /// targets hold on the mean with it.
+    pub rostered: Option<(Summary, Vec<bool>)>,
+}
+
+impl StaffPlan {
+    /// Paid headcount to schedule: on duty ÷ (1 − shrinkage), rounded up.
+    pub fn paid(&self, interval: usize, j: usize) -> u32 {
+        let shrinkage = self.model.groups[self.groups[j]].shrinkage;
+        let on_duty = f64::from(self.agents[interval][j]);
+        (on_duty / (1.0 - shrinkage) - 1e-9).ceil().max(0.0) as u32
+    }
+}
+
+/// One target checked in an interval: a figure, its bound, and which way it must lie.
+#[derive(Debug, Clone, Copy)]
+struct Check {
+    /// `None`: the customer-contacts column; else a call type.
+    call_type: Option<usize>,
+    group: Option<usize>,
+    metric: &'static MetricDef,
+    bound: f64,
+    at_least: bool,
+}
+
+/// How one candidate fares in one interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Verdict {
+    met: bool,
+    /// Some target's figure lies within its half-width of the bound.
+    noisy: bool,
+    /// How far the targets are from holding (0 when they do), relative to each bound.
+    shortfall: f64,
+    /// Share of replications on which every target held.
+    p_met: f64,
+}
+
+fn metric(name: &str) -> &'static MetricDef {
+    CALL_METRICS
+        .iter()
+        .chain(GROUP_METRICS)
+        .find(|m| m.name == name)
+        .expect("a metric of the tables")
+}
+
+/// The targets of interval `k` (or of the day, `k = None`): per call type its service
+/// level, answer rate and largest ASA (emails: their response target, over the day
+/// only), and each searched group's largest occupancy.
+fn checks(model: &Model, searched: &[usize], day: bool) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (c, ct) in model.call_types.iter().enumerate() {
+        if ct.channel == Channel::Email {
+            if day {
+                out.push(Check {
+                    call_type: Some(c),
+                    group: None,
+                    metric: metric("within_target"),
+                    bound: ct.service_level_target,
+                    at_least: true,
+                });
+            }
+            continue;
+        }
+        out.push(Check {
+            call_type: Some(c),
+            group: None,
+            metric: metric("service_level"),
+            bound: ct.service_level_target,
+            at_least: true,
+        });
+        out.push(Check {
+            call_type: Some(c),
+            group: None,
+            metric: metric("answer_rate"),
+            bound: ct.answer_rate_target,
+            at_least: true,
+        });
+        if let Some(asa) = ct.max_asa {
+            out.push(Check {
+                call_type: Some(c),
+                group: None,
+                metric: metric("asa_seconds"),
+                bound: asa,
+                at_least: false,
+            });
+        }
+    }
+    if let Some(cap) = model.staffing.max_occupancy {
+        for &g in searched {
+            out.push(Check {
+                call_type: None,
+                group: Some(g),
+                metric: metric("occupancy"),
+                bound: cap,
+                at_least: false,
+            });
+        }
+    }
+    out
+}
+
+/// The ratio (or count) of one check in one replication's cell; `None` if undefined.
+fn figure(m: &MetricDef, cell: &[u64]) -> Option<f64> {
+    match m.measure {
+        crate::stats::Measure::Ratio { num, den, scale } => {
+            (cell[den] > 0).then(|| cell[num] as f64 / cell[den] as f64 * scale)
+        }
+        crate::stats::Measure::Count { field, scale } | crate::stats::Measure::Level { field, scale } => {
+            Some(cell[field] as f64 * scale)
+        }
+    }
+}
+
+/// Judges `stats` (replications of a model) against `checks` in interval `k`, or over
+/// all intervals with `k = None`.
+fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, confidence: Option<f64>) -> Verdict {
+    let intervals = model.clock.intervals;
+    let mut acc = Accumulator::new(intervals, model.call_types.len(), model.groups.len());
+    for s in stats {
+        acc.add(s);
+    }
+    let n = stats.len() as u64;
+    let t = if n > 1 { t975(n - 1) } else { f64::NAN };
+    let (mut met, mut noisy, mut shortfall) = (true, false, 0.0);
+    // Per replication: did every check hold?
+    let mut held = vec![true; stats.len()];
+    for check in checks {
+        let e: Estimate = match check.group {
+            Some(g) => estimate(&acc.groups.cell(k, Some(g)), check.metric, n, t),
+            None => estimate(&acc.calls.cell(k, check.call_type), check.metric, n, t),
+        };
+        let Some(mean) = e.mean else { continue }; // nothing offered: nothing to meet
+        let gap = if check.at_least {
+            check.bound - mean
+        } else {
+            mean - check.bound
+        };
+        let scale = check.bound.abs().max(1e-9);
+        let ok_on_mean = gap <= 1e-12;
+        // Per-replication figures, for the confidence and the probability of meeting.
+        let mut holds = 0usize;
+        let mut defined = 0usize;
+        for (r, s) in stats.iter().enumerate() {
+            if let Some(x) = figure(check.metric, &sum_cells(s, check, k)) {
+                defined += 1;
+                let ok = if check.at_least { x >= check.bound } else { x <= check.bound };
+                holds += usize::from(ok);
+                held[r] &= ok;
+            }
+        }
+        let ok = match confidence {
+            Some(c) if defined > 0 => {
+                let p = holds as f64 / defined as f64;
+                let half = 1.96 * (c * (1.0 - c) / defined as f64).sqrt();
+                noisy |= (p - c).abs() < half;
+                p >= c
+            }
+            _ => {
+                noisy |= e.ci95.is_some_and(|ci| gap.abs() < ci);
+                ok_on_mean
+            }
+        };
+        if !ok {
+            met = false;
+            shortfall += gap.max(0.0) / scale + 1e-6;
+        }
+    }
+    let p_met = held.iter().filter(|&&h| h).count() as f64 / held.len().max(1) as f64;
+    Verdict {
+        met,
+        noisy,
+        shortfall,
+        p_met,
+    }
+}
+
+/// One replication's fields for a check, in interval `k` or summed over the day.
+fn sum_cells(s: &RepStats, check: &Check, k: Option<usize>) -> Vec<u64> {
+    let intervals: Vec<usize> = match k {
+        Some(k) => vec![k],
+        None => (0..s.intervals).collect(),
+    };
+    match check.group {
+        Some(g) => {
+            let mut sums = vec![0u64; group::FIELDS];
+            for i in intervals {
+                let cell = &s.group_cells[i * s.groups + g];
+                sums.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
+            }
+            sums
+        }
+        None => {
+            let column = check.call_type.unwrap_or(s.columns() - 1);
+            let mut sums = vec![0u64; call::FIELDS];
+            for i in intervals {
+                let cell = &s.calls[i * s.columns() + column];
+                sums.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
+            }
+            sums
+        }
+    }
+}
+
+/// The staffing search.
+struct Search<'m> {
+    base: &'m Model,
+    searched: Vec<usize>,
+    /// `[interval][searched group]`, filled as intervals are decided.
+    agents: Vec<Vec<u32>>,
+    /// Hourly cost of each searched group (1 where none is given, so fewer agents win).
+    hourly: Vec<f64>,
+    pool: rayon::ThreadPool,
+    first_replications: u64,
+    max_replications: u64,
+    cache: HashMap<(Option<usize>, Vec<Vec<u32>>), (Verdict, u64)>,
+    evaluations: usize,
+    replications_run: u64,
+    progress: &'m (dyn Fn(usize) + Sync),
+}
+
+impl Search<'_> {
+    /// The model with `agents` (rows: intervals, as many as given) for the searched
+    /// groups; shorter than the day, it is the day up to that interval.
+    fn model_with(&self, agents: &[Vec<u32>]) -> Model {
+        let mut m = self.base.clone();
+        m.clock.intervals = agents.len();
+        for (j, &g) in self.searched.iter().enumerate() {
+            let column: Vec<u32> = agents.iter().map(|row| row[j]).collect();
+            m.groups[g].staffing = per_interval_staffing(&m.clock, &column);
+        }
+        m
+    }
+
+    fn replications(&mut self, model: &Model, n: u64) -> Vec<RepStats> {
+        self.evaluations += 1;
+        self.replications_run += n;
+        (self.progress)(self.evaluations);
+        self.pool
+            .install(|| (0..n).into_par_iter().map(|r| run_replication(model, r)).collect())
+    }
+
+    /// Judges the staffing `agents` (intervals 0..=k, or the whole day) in interval `k`
+    /// (or over the day), adding replications while the decision is within the noise.
+    fn evaluate(&mut self, agents: Vec<Vec<u32>>, k: Option<usize>, checks: &[Check]) -> (Verdict, u64) {
+        let key = (k, agents);
+        if let Some(&v) = self.cache.get(&key) {
+            return v;
+        }
+        let model = self.model_with(&key.1);
+        let mut n = self.first_replications;
+        let result = loop {
+            let stats = self.replications(&model, n);
+            let verdict = judge(&model, &stats, checks, k, self.base.staffing.confidence);
+            if !verdict.noisy || n >= self.max_replications {
+                break (verdict, n);
+            }
+            n = (n * 2).min(self.max_replications);
+        };
+        self.cache.insert(key, result);
+        result
+    }
+
+    fn candidate(&self, k: usize, row: &[u32]) -> Vec<Vec<u32>> {
+        let mut agents: Vec<Vec<u32>> = self.agents[..k].to_vec();
+        agents.push(row.to_vec());
+        agents
+    }
+
+    /// Decides interval `k`: returns its staffing, whether the decision was within the
+    /// noise, and whether the targets could be met at all.
+    fn solve_interval(&mut self, k: usize, start: Vec<u32>, checks: &[Check]) -> (Vec<u32>, bool, bool) {
+        let max = self.base.staffing.max_agents;
+        let mut row = start;
+        let (mut verdict, _) = self.evaluate(self.candidate(k, &row), Some(k), checks);
+        // Add agents where they help most per hour of cost: a candidate that meets every
+        // target wins (the cheapest group first), else the largest fall in the shortfall
+        // per hour. Stop after 25 additions in a row that bring no progress.
+        let mut stalled = 0;
+        while !verdict.met {
+            let mut best: Option<(bool, f64, Vec<u32>, Verdict)> = None;
+            for j in 0..self.searched.len() {
+                if row[j] >= max {
+                    continue;
+                }
+                let mut trial = row.clone();
+                trial[j] += 1;
+                let (v, _) = self.evaluate(self.candidate(k, &trial), Some(k), checks);
+                let key = if v.met {
+                    -self.hourly[j]
+                } else {
+                    (verdict.shortfall - v.shortfall) / self.hourly[j]
+                };
+                if best.as_ref().is_none_or(|(bm, bk, _, _)| (v.met, key) > (*bm, *bk)) {
+                    best = Some((v.met, key, trial, v));
+                }
+            }
+            let Some((_, gain, trial, v)) = best else {
+                return (row, verdict.noisy, false);
+            };
+            stalled = if v.met || gain > 0.0 { 0 } else { stalled + 1 };
+            if stalled >= 25 {
+                return (row, verdict.noisy, false);
+            }
+            row = trial;
+            verdict = v;
+        }
+        // Remove agents while the targets still hold, the most expensive group first.
+        let mut order: Vec<usize> = (0..self.searched.len()).collect();
+        order.sort_by(|&a, &b| self.hourly[b].total_cmp(&self.hourly[a]).then(a.cmp(&b)));
+        loop {
+            let mut removed = false;
+            for &j in &order {
+                if row[j] == 0 {
+                    continue;
+                }
+                let mut trial = row.clone();
+                trial[j] -= 1;
+                let (v, _) = self.evaluate(self.candidate(k, &trial), Some(k), checks);
+                if v.met {
+                    row = trial;
+                    verdict = v;
+                    removed = true;
+                    break;
+                }
+            }
+            if !removed {
+                break;
+            }
+        }
+        // Within the noise if the decisive comparison (this staffing, or one agent fewer
+        // in any group) could not be told apart from the target.
+        let mut noisy = verdict.noisy;
+        for j in 0..self.searched.len() {
+            if row[j] > 0 {
+                let mut fewer = row.clone();
+                fewer[j] -= 1;
+                noisy |= self.evaluate(self.candidate(k, &fewer), Some(k), checks).0.noisy;
+            }
+        }
+        (row, noisy, true)
+    }
+}
+
+/// Erlang A (Erlang C without patience) estimate of each searched group's agents in
+/// each interval: each call type's load is shared equally among the searched groups that
+/// serve it at once; a group's agents are the fewest meeting the service level, answer
+/// rate, ASA and occupancy targets for its pooled load.
+fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
+    let interval_s = model.clock.interval as f64 / 1e6;
+    (0..model.clock.intervals)
+        .map(|k| {
+            searched
+                .iter()
+                .map(|&g| {
+                    let (mut rate, mut work, mut patience_w) = (0.0, 0.0, 0.0);
+                    let mut patience_known = true;
+                    let (mut sl_target, mut threshold, mut ar_target): (f64, f64, f64) = (0.0, f64::INFINITY, 0.0);
+                    let mut concurrency = 1.0;
+                    for skill in &model.groups[g].skills {
+                        let c = skill.call_type.0 as usize;
+                        let ct = &model.call_types[c];
+                        let sharing = model.lanes[c]
+                            .routes
+                            .iter()
+                            .filter(|r| searched.contains(&(r.group.0 as usize)) && r.after == 0)
+                            .count()
+                            .max(1) as f64;
+                        let first = model.lanes[c].routes.first().is_some_and(|r| r.group.0 as usize == g);
+                        let share = if model.lanes[c].routes.iter().any(|r| r.group.0 as usize == g && r.after == 0) {
+                            1.0 / sharing
+                        } else if first {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                        let lambda = ct.rate_per_second[k] * share;
+                        if lambda <= 0.0 {
+                            continue;
+                        }
+                        let aht = ct.mean_talk * ct.handle_scale[k] * skill.factor + ct.mean_wrap_up;
+                        rate += lambda;
+                        work += lambda * aht;
+                        match ct.mean_patience {
+                            Some(p) => patience_w += lambda * p,
+                            None => patience_known = false,
+                        }
+                        if ct.channel == Channel::Chat {
+                            concurrency = f64::from(model.groups[g].chat_concurrency);
+                        }
+                        sl_target = sl_target.max(ct.service_level_target);
+                        threshold = threshold.min(ct.service_level_threshold as f64 / 1e6);
+                        ar_target = ar_target.max(ct.answer_rate_target);
+                    }
+                    if rate <= 0.0 {
+                        return 0;
+                    }
+                    let q = Queue {
+                        arrival_rate: rate,
+                        mean_handle_time: work / rate / concurrency,
+                        agents: 1,
+                        mean_patience: patience_known.then(|| patience_w / rate),
+                        threshold: threshold.min(interval_s),
+                    };
+                    let mut n = agents_for_service_level(&q, sl_target.min(0.999)).unwrap_or(1);
+                    let cap = model.staffing.max_occupancy.unwrap_or(1.0);
+                    while n < model.staffing.max_agents {
+                        let mut trial = q;
+                        trial.agents = n;
+                        match performance(&trial) {
+                            Ok(p) if p.answer_rate + 1e-12 >= ar_target && p.occupancy <= cap => break,
+                            Ok(_) => n += 1,
+                            Err(_) => break,
+                        }
+                    }
+                    ((f64::from(n) / concurrency).ceil() as u32).clamp(1, model.staffing.max_agents)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Finds the staffing of `model`'s in-house groups. `progress` is called with the number
+/// of candidates simulated so far.
+pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -> Result<StaffPlan, Error> {
+    let searched: Vec<usize> = (0..model.groups.len()).filter(|&g| !model.groups[g].outsourced).collect();
+    if searched.is_empty() {
+        return Err(Error::Other(format!(
+            "{}: every agent group is outsourced; `staff` searches in-house groups",
+            model.file
+        )));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let hourly: Vec<f64> = searched
+        .iter()
+        .map(|&g| {
+            let c = model.groups[g].cost.per_paid_us * 3600.0;
+            if c > 0.0 { c } else { 1.0 }
+        })
+        .collect();
+    let first_replications = model.staffing.replications.unwrap_or(model.replications).max(2);
+    let mut search = Search {
+        base: model,
+        searched: searched.clone(),
+        agents: Vec::new(),
+        hourly,
+        pool,
+        first_replications,
+        max_replications: model.staffing.max_replications.max(first_replications),
+        cache: HashMap::new(),
+        evaluations: 0,
+        replications_run: 0,
+        progress,
+    };
+    let erlang = erlang_start(model, &searched);
+    let interval_checks = checks(model, &searched, false);
+    let mut within_noise = Vec::new();
+    let mut unreachable = Vec::new();
+    for k in 0..model.clock.intervals {
+        let (row, noisy, reachable) = search.solve_interval(k, erlang[k].clone(), &interval_checks);
+        search.agents.push(row);
+        within_noise.push(noisy);
+        unreachable.push(!reachable);
+    }
+    // Day-level targets: email response times, and everything with `scope = "day"`.
+    let day_checks = if model.staffing.over_day {
+        checks(model, &searched, true)
+    } else {
+        checks(model, &searched, true)
+            .into_iter()
+            .filter(|c| c.metric.name == "within_target")
+            .collect()
+    };
+    if !day_checks.is_empty() {
+        day_level(&mut search, &day_checks);
+    }
+    let agents = search.agents.clone();
+    let final_model = search.model_with(&agents);
+    let mut final_model = final_model;
+    final_model.replications = search.max_replications.min(first_replications.max(model.replications) * 2).max(2);
+    let stats = search.replications(&final_model, final_model.replications);
+    let mut acc = Accumulator::new(final_model.clock.intervals, model.call_types.len(), model.groups.len());
+    for s in &stats {
+        acc.add(s);
+    }
+    let p_met = (0..model.clock.intervals)
+        .map(|k| {
+            let offered: u64 = stats.iter().map(|s| s.calls[k * s.columns() + s.columns() - 1][call::OFFERED]).sum();
+            (offered > 0).then(|| judge(&final_model, &stats, &interval_checks, Some(k), None).p_met)
+        })
+        .collect();
+    let summary = Summary::new(&final_model, &acc);
+    let roster = roster::roster_all(&final_model, &searched, &agents)?;
+    let rostered = if roster.is_empty() {
+        None
+    } else {
+        let m = roster::rostered_model(&final_model, &roster);
+        let stats = search.replications(&m, m.replications);
+        let mut acc = Accumulator::new(m.clock.intervals, m.call_types.len(), m.groups.len());
+        for s in &stats {
+            acc.add(s);
+        }
+        let met: Vec<bool> = (0..m.clock.intervals)
+            .map(|k| judge(&m, &stats, &interval_checks, Some(k), None).met)
+            .collect();
+        Some((Summary::new(&m, &acc), met))
+    };
+    Ok(StaffPlan {
+        groups: searched,
+        agents,
+        erlang,
+        within_noise,
+        unreachable,
+        p_met,
+        summary,
+        model: final_model,
+        evaluations: search.evaluations,
+        replications_run: search.replications_run,
+        roster,
+        rostered,
+    })
+}
+
+/// Day-level targets: while one fails, add an agent to the cheapest group serving its
+/// call type in the interval with the largest email backlog (or, for `scope = "day"`,
+/// remove agents while every target still holds).
+fn day_level(search: &mut Search, checks: &[Check]) {
+    let intervals = search.base.clock.intervals;
+    let mut guard = 0;
+    loop {
+        let (v, _) = search.evaluate(search.agents.clone(), None, checks);
+        if v.met || guard >= 50 * intervals {
+            break;
+        }
+        guard += 1;
+        // The interval whose extra agent helps the day most, cheapest group first.
+        let mut best: Option<(f64, usize, usize)> = None;
+        for k in 0..intervals {
+            for j in 0..search.searched.len() {
+                if search.agents[k][j] >= search.base.staffing.max_agents {
+                    continue;
+                }
+                let mut trial = search.agents.clone();
+                trial[k][j] += 1;
+                let (tv, _) = search.evaluate(trial, None, checks);
+                let gain = (v.shortfall - tv.shortfall) / search.hourly[j];
+                if best.is_none_or(|(b, _, _)| gain > b) {
+                    best = Some((gain, k, j));
+                }
+            }
+        }
+        match best {
+            Some((gain, k, j)) if gain > 0.0 => search.agents[k][j] += 1,
+            _ => break,
+        }
+    }
+    if !search.base.staffing.over_day {
+        return;
+    }
+    // Over the day: remove agents while the day's targets hold, most expensive first.
+    let mut order: Vec<usize> = (0..search.searched.len()).collect();
+    order.sort_by(|&a, &b| search.hourly[b].total_cmp(&search.hourly[a]).then(a.cmp(&b)));
+    loop {
+        let mut removed = false;
+        for k in 0..intervals {
+            for &j in &order {
+                if search.agents[k][j] == 0 {
+                    continue;
+                }
+                let mut trial = search.agents.clone();
+                trial[k][j] -= 1;
+                if search.evaluate(trial.clone(), None, checks).0.met {
+                    search.agents = trial;
+                    removed = true;
+                }
+            }
+        }
+        if !removed {
+            break;
+        }
+    }
+}

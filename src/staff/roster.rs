@@ -1,0 +1,167 @@
+//! Rostering: the cheapest shifts whose agents on duty cover the staffing `staff` found.
+//!
+//! For a group with `roster = { shifts = [...] }`, each allowed shift pattern s gets an
+//! integer x_s ≥ 0 (agents, paid headcount, working it every day). Shift s puts
+//! a_{s,k} × (1 − shrinkage) agents on duty per headcount in interval k, where a_{s,k} is
+//! the share of the interval it works (breaks excluded). The integer program
+//!
+//!   minimise Σ_s cost_s · x_s   subject to   Σ_s a_{s,k} (1 − shrinkage) x_s ≥ required_k
+//!   for every interval k, and Σ_{s part-time} x_s ≤ max_part_time · Σ_s x_s
+//!
+//! (cost_s: paid hours × the group's hourly cost, or paid hours without one) is solved
+//! with good_lp's pure-Rust microlp back end. The resulting staffing is simulated to
+//! check the coverage.
+
+use good_lp::{Expression, Solution, SolverModel, microlp, variable, variables};
+
+use crate::error::Error;
+use crate::model::{Micros, Model, ShiftSpec, shift_staffing};
+
+/// A group's roster: how many agents work each shift pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Roster {
+    pub group: usize,
+    /// (pattern, paid headcount on it).
+    pub shifts: Vec<(ShiftSpec, u32)>,
+    pub paid_hours: f64,
+    pub cost: f64,
+    /// Agents on duty in each interval (time average) with this roster.
+    pub on_duty: Vec<f64>,
+}
+
+/// The length of a shift in hours (an end at or before its start runs past midnight).
+pub fn shift_hours(s: &ShiftSpec) -> f64 {
+    let len = (s.end - s.start).rem_euclid(86400.0);
+    (if len == 0.0 { 86400.0 } else { len }) / 3600.0
+}
+
+/// Time-average of a staffing timeline over each measured interval.
+pub fn interval_averages(model: &Model, timeline: &[(Micros, u32)]) -> Vec<f64> {
+    let clock = &model.clock;
+    (0..clock.intervals)
+        .map(|k| {
+            let (from, to) = (
+                clock.warmup + k as Micros * clock.interval,
+                clock.warmup + (k as Micros + 1) * clock.interval,
+            );
+            let mut area = 0.0;
+            for (i, &(t, n)) in timeline.iter().enumerate() {
+                let next = timeline.get(i + 1).map_or(Micros::MAX, |p| p.0);
+                let (a, b) = (t.max(from), next.min(to));
+                if b > a {
+                    area += (b - a) as f64 * f64::from(n);
+                }
+            }
+            area / clock.interval as f64
+        })
+        .collect()
+}
+
+/// Rosters group `g` to cover `required[k]` agents on duty in each interval.
+pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster, Error> {
+    let group = &model.groups[g];
+    let spec = group.roster.as_ref().expect("only groups with a roster");
+    const PROBE: u64 = 1000;
+    // a_{s,k}: on duty per headcount, before shrinkage.
+    let coverage: Vec<Vec<f64>> = spec
+        .shifts
+        .iter()
+        .map(|s| {
+            let mut one = s.clone();
+            one.headcount = PROBE;
+            interval_averages(model, &shift_staffing(&model.clock, &[one], 0.0))
+                .into_iter()
+                .map(|x| x / PROBE as f64)
+                .collect()
+        })
+        .collect();
+    let hourly = group.cost.per_paid_us * 3600.0;
+    let rate = if hourly > 0.0 { hourly } else { 1.0 };
+    let days = (model.clock.interval * model.clock.intervals as Micros) as f64 / 86400e6;
+    let mut vars = variables!();
+    let x: Vec<_> = spec
+        .shifts
+        .iter()
+        .map(|_| vars.add(variable().integer().min(0).max(1e6)))
+        .collect();
+    let objective: Expression = spec
+        .shifts
+        .iter()
+        .zip(&x)
+        .map(|(s, &v)| shift_hours(s) * rate * v)
+        .sum();
+    let mut problem = vars.minimise(objective).using(microlp);
+    let on_duty = 1.0 - group.shrinkage;
+    for (k, &need) in required.iter().enumerate() {
+        if need == 0 {
+            continue;
+        }
+        let covered: Expression = coverage.iter().zip(&x).map(|(a, &v)| a[k] * on_duty * v).sum();
+        if coverage.iter().all(|a| a[k] <= 0.0) {
+            return Err(Error::Other(format!(
+                "{}: group `{}` needs {need} agents at {} but none of its roster's shifts works then",
+                model.file,
+                group.name,
+                model.clock.label(k)
+            )));
+        }
+        problem = problem.with(covered.geq(f64::from(need) - 1e-9));
+    }
+    let part_time: Vec<usize> = (0..spec.shifts.len())
+        .filter(|&s| shift_hours(&spec.shifts[s]) * 3600.0 < spec.part_time_below)
+        .collect();
+    if !part_time.is_empty() && spec.max_part_time < 1.0 {
+        let part: Expression = part_time.iter().map(|&s| x[s]).sum();
+        let all: Expression = x.iter().copied().sum();
+        problem = problem.with((part - spec.max_part_time * all).leq(0.0));
+    }
+    let solution = problem.solve().map_err(|e| {
+        Error::Other(format!(
+            "{}: no roster of group `{}` covers the staffing: {e}",
+            model.file, group.name
+        ))
+    })?;
+    let shifts: Vec<(ShiftSpec, u32)> = spec
+        .shifts
+        .iter()
+        .zip(&x)
+        .map(|(s, &v)| {
+            let mut s = s.clone();
+            let n = solution.value(v).round().max(0.0) as u32;
+            s.headcount = u64::from(n);
+            (s, n)
+        })
+        .collect();
+    let paid_hours: f64 = shifts.iter().map(|(s, n)| shift_hours(s) * f64::from(*n)).sum::<f64>() * days.max(1.0).ceil();
+    let patterns: Vec<ShiftSpec> = shifts.iter().map(|(s, _)| s.clone()).collect();
+    let on_duty = interval_averages(model, &shift_staffing(&model.clock, &patterns, group.shrinkage));
+    Ok(Roster {
+        group: g,
+        cost: paid_hours * if hourly > 0.0 { hourly } else { 0.0 },
+        paid_hours,
+        shifts,
+        on_duty,
+    })
+}
+
+/// Rosters every searched group that has a roster, to cover `agents[k][j]`.
+pub fn roster_all(model: &Model, searched: &[usize], agents: &[Vec<u32>]) -> Result<Vec<Roster>, Error> {
+    let mut out = Vec::new();
+    for (j, &g) in searched.iter().enumerate() {
+        if model.groups[g].roster.is_some() {
+            let required: Vec<u32> = agents.iter().map(|row| row[j]).collect();
+            out.push(roster_group(model, g, &required)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `model` with each rostered group staffed by its roster.
+pub fn rostered_model(model: &Model, rosters: &[Roster]) -> Model {
+    let mut m = model.clone();
+    for r in rosters {
+        let patterns: Vec<ShiftSpec> = r.shifts.iter().map(|(s, _)| s.clone()).collect();
+        m.groups[r.group].staffing = shift_staffing(&m.clock, &patterns, m.groups[r.group].shrinkage);
+    }
+    m
+}
