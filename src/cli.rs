@@ -210,7 +210,9 @@ fn staff(
     let mut model = load_model(path)?;
     if let Some(r) = replications {
         if !(2..=100_000).contains(&r) {
-            return Err(Error::Other(format!("--replications must be between 2 and 100000, got {r}")));
+            return Err(Error::Other(format!(
+                "--replications must be between 2 and 100000, got {r}"
+            )));
         }
         model.staffing.replications = Some(r);
         model.staffing.max_replications = model.staffing.max_replications.max(r);

@@ -689,7 +689,10 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             r.error(
                 slowdown.loc.span.clone(),
                 &slowdown.loc.field,
-                format!("must be between 0 and 10 (0.2: each extra chat makes all 20 % slower), got {}", slowdown.value),
+                format!(
+                    "must be between 0 and 10 (0.2: each extra chat makes all 20 % slower), got {}",
+                    slowdown.value
+                ),
             );
         }
         chat_slowdown = slowdown.value.clamp(0.0, 10.0);

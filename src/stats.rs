@@ -69,7 +69,10 @@ pub mod call {
     /// Offered contacts whose response was due by the end of the run (all but emails
     /// still waiting whose deadline falls after it).
     pub const DUE: usize = 26;
-    pub const FIELDS: usize = 27;
+    /// Redials and repeats that arrived after the window: followed (their work is
+    /// overtime) but not counted as offered contacts; booked on the last interval.
+    pub const AFTER_WINDOW: usize = 27;
+    pub const FIELDS: usize = 28;
 
     /// Fields that are levels at an interval's end, not sums: over the day they take the
     /// last interval's value; over call types, the sum (the backlog) or the maximum (the
@@ -293,6 +296,11 @@ pub const CALL_METRICS: &[MetricDef] = &[
         call::DUE,
         1.0,
         "answered within the threshold ÷ offered contacts that were due by the end of the run (an email still waiting whose deadline falls after it is pending, not a miss)",
+    ),
+    count(
+        "after_window",
+        call::AFTER_WINDOW,
+        "redials and repeats that arrived after the window: followed to their end (their work is overtime) but not counted as offered (booked on the last interval)",
     ),
     MetricDef {
         name: "backlog_end",

@@ -179,10 +179,22 @@ mod tests {
         // Slowdown 0.5: two chats each progress at 1/1.5.
         let mut pool = ChatPool::new(3, 0.5);
         let a = pool.start(0);
-        pool.add(a, Chat { call_type: 0, remaining: 100.0 });
+        pool.add(
+            a,
+            Chat {
+                call_type: 0,
+                remaining: 100.0,
+            },
+        );
         assert_eq!(pool.least_loaded(), Some((1, a)));
         pool.advance(a, 40);
-        pool.add(a, Chat { call_type: 1, remaining: 300.0 });
+        pool.add(
+            a,
+            Chat {
+                call_type: 1,
+                remaining: 300.0,
+            },
+        );
         assert_eq!(pool.least_loaded(), Some((2, a)));
         // 60 µs of work left at rate 2/3: 90 µs.
         assert_eq!(pool.next_end(a).0, 130);
@@ -199,9 +211,21 @@ mod tests {
     fn stale_completions_are_recognised() {
         let mut pool = ChatPool::new(2, 0.0);
         let a = pool.start(0);
-        pool.add(a, Chat { call_type: 0, remaining: 10.0 });
+        pool.add(
+            a,
+            Chat {
+                call_type: 0,
+                remaining: 10.0,
+            },
+        );
         let (_, first) = pool.next_end(a);
-        pool.add(a, Chat { call_type: 0, remaining: 5.0 });
+        pool.add(
+            a,
+            Chat {
+                call_type: 0,
+                remaining: 5.0,
+            },
+        );
         let (t, second) = pool.next_end(a);
         assert!(!pool.is_current(a, first) && pool.is_current(a, second));
         assert_eq!(t, 5);

@@ -52,9 +52,9 @@ pub mod events;
 use std::collections::VecDeque;
 
 use crate::model::{Channel, Micros, Model, Unresolved, micros};
-use chat::{Chat, ChatPool};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
+use chat::{Chat, ChatPool};
 use events::EventQueue;
 
 use rand::RngExt;
@@ -113,6 +113,9 @@ impl Kind {
 
 const NOT_COUNTED: u32 = u32::MAX;
 const NEVER: Micros = Micros::MAX;
+/// A contact is followed for at most this many legs (attempts, transfers and repeats);
+/// the last one gets no follow-up, so a loop of zero-length legs still ends.
+pub const MAX_LEGS: u32 = 100;
 
 /// A customer contact as it moves from leg to leg: its streams and where it began.
 #[derive(Debug, Clone)]
@@ -578,9 +581,25 @@ impl Sim<'_> {
     }
 
     /// A leg of a contact arrives: draw its values, count it, answer it or queue it.
+    /// After the window, a redial or repeat (a new customer contact) is followed but not
+    /// counted (`after_window`); a transfer is counted on the last interval if its
+    /// contact is.
     fn offer(&mut self, ct: usize, mut contact: Contact, now: Micros, kind: Kind) {
         let spec = &self.model.call_types[ct];
-        let interval = self.booking_interval(now);
+        let clock = &self.model.clock;
+        let mut interval = self.booking_interval(now);
+        let forecast_interval =
+            clock
+                .interval_of(now)
+                .unwrap_or(if now < clock.warmup { 0 } else { clock.intervals - 1 });
+        if now >= clock.window_end() {
+            if kind != Kind::Transfer {
+                self.stats.call_cell(clock.intervals - 1, ct)[call::AFTER_WINDOW] += 1;
+                interval = NOT_COUNTED;
+            } else if contact.origin_interval == NOT_COUNTED {
+                interval = NOT_COUNTED;
+            }
+        }
         if kind != Kind::Transfer {
             // A new customer contact (first attempt, redial or repeat) begins here.
             contact.origin_type = ct as u32;
@@ -591,9 +610,8 @@ impl Sim<'_> {
         // Fixed draw order per leg: talk, patience, after-call work, redial decision
         // and delay (each only where the call type has it).
         let stream = &mut contact.stream;
-        // The forecast's handle time of the arrival interval (the first during warm-up)
-        // scales the drawn talk time.
-        let forecast_interval = if interval == NOT_COUNTED { 0 } else { interval as usize };
+        // The forecast's handle time of the arrival interval (the first during warm-up,
+        // the last after the window) scales the drawn talk time.
         let talk = micros(spec.handle_time.sample(stream) * spec.handle_scale[forecast_interval]);
         let patience = spec.patience.as_ref().map_or(NEVER, |p| micros(p.sample(stream)));
         let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| micros(w.sample(stream)));
@@ -616,6 +634,10 @@ impl Sim<'_> {
                     lane = l;
                     break;
                 }
+            }
+            // Shares written to add up to 1 may fall short by a rounding error.
+            if self.model.lanes[ct].routes.is_empty() {
+                lane = *spec.share_lanes.last().expect("not empty");
             }
         }
         if interval != NOT_COUNTED {
@@ -646,7 +668,13 @@ impl Sim<'_> {
         };
         let waiting = self.waiting[lane as usize] + 1;
         let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
-        if works && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting) {
+        // In a lane whose length a route looks at, the contact joins the queue first and
+        // agents then take from its head (first come, first served).
+        let counts_queue = self.model.lanes[lane as usize].counts_queue;
+        if works
+            && !counts_queue
+            && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting)
+        {
             self.assign(leg, g, chatting, now);
             return;
         }
@@ -664,6 +692,27 @@ impl Sim<'_> {
             if after < patience {
                 self.events.push(now + after, Event::Overflow { slot, generation });
             }
+        }
+        if works && counts_queue {
+            self.serve_lane_head(lane as usize, now);
+        }
+    }
+
+    /// Idle agents eligible for the head of `lane` take it, while there are any.
+    fn serve_lane_head(&mut self, lane: usize, now: Micros) {
+        while let Some(&(slot, generation)) = self.queues[lane].front() {
+            if !self.slab.is_live(slot, generation) {
+                self.queues[lane].pop_front();
+                continue;
+            }
+            let waited = now - self.slab.slots[slot as usize].arrival;
+            let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) else {
+                break;
+            };
+            self.queues[lane].pop_front();
+            self.waiting[lane] -= 1;
+            let leg = self.slab.remove(slot);
+            self.assign(leg, g, chatting, now);
         }
     }
 
@@ -948,21 +997,23 @@ impl Sim<'_> {
         if p >= 1.0 {
             return call::RESOLVED; // nothing to draw
         }
-        let mut side: Option<Stream> = None;
-        let key = leg.contact.key.named("outcome").with(u64::from(leg.number));
-        let mut uniform = || -> f64 { side.get_or_insert_with(|| key.stream()).random() };
-        if p > 0.0 && uniform() < p {
+        // Always the same draws in the same order, whatever their values decide.
+        let mut side = leg.contact.key.named("outcome").with(u64::from(leg.number)).stream();
+        if side.random::<f64>() < p {
             return call::RESOLVED;
+        }
+        if leg.contact.legs >= MAX_LEGS {
+            return call::UNRESOLVED;
         }
         let (at, next) = match &self.model.call_types[ct].unresolved {
             Unresolved::Close => return call::UNRESOLVED,
             Unresolved::Escalate(to) => (now + talk, (to.0, Kind::Transfer)),
             Unresolved::Repeat { after, probability } => {
-                let calls_again = *probability >= 1.0 || (*probability > 0.0 && uniform() < *probability);
+                let calls_again = side.random::<f64>() < *probability;
+                let delay = micros(after.sample(&mut side));
                 if !calls_again {
                     return call::UNRESOLVED;
                 }
-                let delay = micros(after.sample(side.get_or_insert_with(|| key.stream())));
                 (now + talk + delay, (leg.contact.origin_type, Kind::Repeat))
             }
         };
@@ -1073,7 +1124,7 @@ impl Sim<'_> {
         let (redial_after, origin_type) = (leg.redial_after, leg.contact.origin_type);
         self.waiting[lane] -= 1;
         self.book_abandon(interval, ct, kind, now - self.slab.slots[slot as usize].arrival);
-        if redial_after == NEVER {
+        if redial_after == NEVER || self.slab.slots[slot as usize].contact.legs >= MAX_LEGS {
             self.slab.remove(slot);
         } else {
             // The record stays (with its stream) until the caller tries again, at the
@@ -1095,7 +1146,10 @@ impl Sim<'_> {
         if self.phase == Phase::Drain && self.model.call_types[leg.call_type as usize].channel == Channel::Email {
             return; // emails are not worked after the window
         }
-        if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) {
+        if self.model.lanes[lane].counts_queue {
+            // Eligibility there depends on the queue's length: serve from its head.
+            self.serve_lane_head(lane, now);
+        } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) {
             self.waiting[lane] -= 1;
             let leg = self.slab.remove(slot); // its queue entry is now stale
             self.assign(leg, g, chatting, now);

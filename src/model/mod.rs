@@ -11,8 +11,8 @@ pub mod dist;
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
 pub use crate::scenario::Channel;
-pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec};
+pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
 pub use dist::Sampler;
 
@@ -533,8 +533,14 @@ impl Builder<'_> {
                 handle_time,
                 handle_scale,
                 mean_talk,
-                mean_wrap_up: spec.wrap_up.as_ref().map_or(0.0, |w| wrap_up.as_ref().map_or(0.0, |s| s.mean(&w.value))),
-                mean_patience: spec.patience.as_ref().and_then(|p| patience.as_ref().map(|s| s.mean(&p.value))),
+                mean_wrap_up: spec
+                    .wrap_up
+                    .as_ref()
+                    .map_or(0.0, |w| wrap_up.as_ref().map_or(0.0, |s| s.mean(&w.value))),
+                mean_patience: spec
+                    .patience
+                    .as_ref()
+                    .and_then(|p| patience.as_ref().map(|s| s.mean(&p.value))),
                 patience,
                 channel: spec.channel.value,
                 service_level_threshold: micros(threshold),
@@ -1073,13 +1079,13 @@ fn shift_headcount(clock: &Clock, shifts: &[crate::scenario::ShiftSpec], shrinka
     points
 }
 
-/// A number for a message: whole below a million, else in scientific notation.
 /// A fraction as a planner wrote it: at most 6 decimals, no trailing zeros.
 fn round_text(x: f64) -> String {
     let text = format!("{x:.6}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// A number for a message: whole below a million, else in scientific notation.
 fn short_number(x: f64) -> String {
     if x < 1e6 { format!("{x:.0}") } else { format!("{x:.3e}") }
 }

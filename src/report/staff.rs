@@ -36,14 +36,22 @@ fn clock(seconds: f64) -> String {
 /// The plan as JSON.
 pub fn to_json(plan: &StaffPlan) -> String {
     let s = &plan.summary;
-    let names: Vec<&str> = plan.groups.iter().map(|&g| plan.model.groups[g].name.as_str()).collect();
+    let names: Vec<&str> = plan
+        .groups
+        .iter()
+        .map(|&g| plan.model.groups[g].name.as_str())
+        .collect();
     let intervals: Vec<Value> = s
         .intervals
         .iter()
         .enumerate()
         .map(|(k, i)| {
             let by_group = |f: &dyn Fn(usize) -> u32| -> Map<String, Value> {
-                names.iter().enumerate().map(|(j, n)| ((*n).to_owned(), json!(f(j)))).collect()
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(j, n)| ((*n).to_owned(), json!(f(j))))
+                    .collect()
             };
             let mut o = Map::new();
             o.insert("start".into(), json!(i.start));
@@ -142,7 +150,11 @@ fn pct(e: Option<Estimate>) -> String {
 /// The plan as a table for people.
 pub fn to_table(plan: &StaffPlan) -> String {
     let s = &plan.summary;
-    let names: Vec<&str> = plan.groups.iter().map(|&g| plan.model.groups[g].name.as_str()).collect();
+    let names: Vec<&str> = plan
+        .groups
+        .iter()
+        .map(|&g| plan.model.groups[g].name.as_str())
+        .collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header = vec!["start".to_owned()];
     header.extend(names.iter().map(|n| format!("{n} (paid)")));
@@ -204,7 +216,14 @@ pub fn to_table(plan: &StaffPlan) -> String {
     for r in &plan.roster {
         let _ = writeln!(out, "\nRoster of {}:", plan.model.groups[r.group].name);
         for (sh, n) in r.shifts.iter().filter(|(_, n)| *n > 0) {
-            let _ = writeln!(out, "  {:>4} × {}–{} ({:.1} h)", n, clock(sh.start), clock(sh.end), shift_hours(sh));
+            let _ = writeln!(
+                out,
+                "  {:>4} × {}–{} ({:.1} h)",
+                n,
+                clock(sh.start),
+                clock(sh.end),
+                shift_hours(sh)
+            );
         }
         let _ = writeln!(out, "  {:.1} paid hours, cost {:.2}", r.paid_hours, r.cost);
     }
@@ -241,7 +260,14 @@ pub fn to_table(plan: &StaffPlan) -> String {
 pub fn to_csv(plan: &StaffPlan) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
-        "interval", "group", "agents", "paid", "erlang", "within_noise", "unreachable", "p_met",
+        "interval",
+        "group",
+        "agents",
+        "paid",
+        "erlang",
+        "within_noise",
+        "unreachable",
+        "p_met",
     ]
     .into_iter()
     .map(String::from)

@@ -197,7 +197,11 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
         for (r, s) in stats.iter().enumerate() {
             if let Some(x) = figure(check.metric, &sum_cells(s, check, k)) {
                 defined += 1;
-                let ok = if check.at_least { x >= check.bound } else { x <= check.bound };
+                let ok = if check.at_least {
+                    x >= check.bound
+                } else {
+                    x <= check.bound
+                };
                 holds += usize::from(ok);
                 held[r] &= ok;
             }
@@ -255,6 +259,9 @@ fn sum_cells(s: &RepStats, check: &Check, k: Option<usize>) -> Vec<u64> {
     }
 }
 
+/// A candidate: the interval judged (`None`: the day) and the staffing up to it.
+type CandidateKey = (Option<usize>, Vec<Vec<u32>>);
+
 /// The staffing search.
 struct Search<'m> {
     base: &'m Model,
@@ -266,7 +273,7 @@ struct Search<'m> {
     pool: rayon::ThreadPool,
     first_replications: u64,
     max_replications: u64,
-    cache: HashMap<(Option<usize>, Vec<Vec<u32>>), (Verdict, u64)>,
+    cache: HashMap<CandidateKey, (Verdict, u64)>,
     evaluations: usize,
     replications_run: u64,
     progress: &'m (dyn Fn(usize) + Sync),
@@ -420,7 +427,11 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
                             .count()
                             .max(1) as f64;
                         let first = model.lanes[c].routes.first().is_some_and(|r| r.group.0 as usize == g);
-                        let share = if model.lanes[c].routes.iter().any(|r| r.group.0 as usize == g && r.after == 0) {
+                        let share = if model.lanes[c]
+                            .routes
+                            .iter()
+                            .any(|r| r.group.0 as usize == g && r.after == 0)
+                        {
                             1.0 / sharing
                         } else if first {
                             1.0
@@ -476,7 +487,9 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
 /// Finds the staffing of `model`'s in-house groups. `progress` is called with the number
 /// of candidates simulated so far.
 pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -> Result<StaffPlan, Error> {
-    let searched: Vec<usize> = (0..model.groups.len()).filter(|&g| !model.groups[g].outsourced).collect();
+    let searched: Vec<usize> = (0..model.groups.len())
+        .filter(|&g| !model.groups[g].outsourced)
+        .collect();
     if searched.is_empty() {
         return Err(Error::Other(format!(
             "{}: every agent group is outsourced; `staff` searches in-house groups",
@@ -512,8 +525,8 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     let interval_checks = checks(model, &searched, false);
     let mut within_noise = Vec::new();
     let mut unreachable = Vec::new();
-    for k in 0..model.clock.intervals {
-        let (row, noisy, reachable) = search.solve_interval(k, erlang[k].clone(), &interval_checks);
+    for (k, start) in erlang.iter().enumerate() {
+        let (row, noisy, reachable) = search.solve_interval(k, start.clone(), &interval_checks);
         search.agents.push(row);
         within_noise.push(noisy);
         unreachable.push(!reachable);
@@ -533,7 +546,10 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     let agents = search.agents.clone();
     let final_model = search.model_with(&agents);
     let mut final_model = final_model;
-    final_model.replications = search.max_replications.min(first_replications.max(model.replications) * 2).max(2);
+    final_model.replications = search
+        .max_replications
+        .min(first_replications.max(model.replications) * 2)
+        .max(2);
     let stats = search.replications(&final_model, final_model.replications);
     let mut acc = Accumulator::new(final_model.clock.intervals, model.call_types.len(), model.groups.len());
     for s in &stats {
@@ -541,7 +557,10 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     }
     let p_met = (0..model.clock.intervals)
         .map(|k| {
-            let offered: u64 = stats.iter().map(|s| s.calls[k * s.columns() + s.columns() - 1][call::OFFERED]).sum();
+            let offered: u64 = stats
+                .iter()
+                .map(|s| s.calls[k * s.columns() + s.columns() - 1][call::OFFERED])
+                .sum();
             (offered > 0).then(|| judge(&final_model, &stats, &interval_checks, Some(k), None).p_met)
         })
         .collect();

@@ -132,7 +132,8 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
             (s, n)
         })
         .collect();
-    let paid_hours: f64 = shifts.iter().map(|(s, n)| shift_hours(s) * f64::from(*n)).sum::<f64>() * days.max(1.0).ceil();
+    let paid_hours: f64 =
+        shifts.iter().map(|(s, n)| shift_hours(s) * f64::from(*n)).sum::<f64>() * days.max(1.0).ceil();
     let patterns: Vec<ShiftSpec> = shifts.iter().map(|(s, _)| s.clone()).collect();
     let on_duty = interval_averages(model, &shift_staffing(&model.clock, &patterns, group.shrinkage));
     Ok(Roster {

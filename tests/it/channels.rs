@@ -24,7 +24,11 @@ fn mean(m: &Metrics, metric: &str) -> f64 {
 }
 
 fn named<'a>(list: &'a [Named], name: &str) -> &'a Metrics {
-    &list.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no {name}")).metrics
+    &list
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .metrics
 }
 
 /// |simulated − exact| ≤ 3·ci95 + slack, and the interval no wider than `max_ci`.
@@ -118,7 +122,8 @@ fn chats_without_slowdown_are_erlang_a_with_one_server_per_slot() {
 #[test]
 fn more_chats_at_once_answer_more_but_each_takes_longer() {
     let one = summary(&one_queue("chat", "chat = { concurrency = 1 }").replace("agents = 11", "agents = 7"));
-    let three = summary(&one_queue("chat", "chat = { concurrency = 3, slowdown = 0.25 }").replace("agents = 11", "agents = 7"));
+    let three =
+        summary(&one_queue("chat", "chat = { concurrency = 3, slowdown = 0.25 }").replace("agents = 11", "agents = 7"));
     let (a, b) = (&one.totals, &three.totals);
     assert!(mean(b, "answer_rate") > mean(a, "answer_rate") + 0.05);
     // With k chats each runs at 1/(1 + 0.25 (k − 1)): the agents' time per chat grows,
@@ -170,7 +175,10 @@ fn email_served_by_a_dedicated_group_matches_erlang_c() {
     // What is left at the end is the backlog, not worked in the drain.
     let left = mean(email, "offered") - mean(email, "answered");
     assert!((mean(email, "unfinished") - left).abs() < 1e-9);
-    assert!((mean(email, "backlog_end") - left).abs() < 1e-9, "backlog_end is what was left");
+    assert!(
+        (mean(email, "backlog_end") - left).abs() < 1e-9,
+        "backlog_end is what was left"
+    );
 }
 
 /// Emails arrive day and night; the back office works 08:00–18:00.
@@ -214,7 +222,11 @@ fn a_backlog_left_at_the_end_of_day_one_is_served_on_day_two() {
     let last = at("d2 23:00");
     assert!(mean(last, "backlog_end") > 40.0);
     assert_eq!(mean(&s.totals, "backlog_end"), mean(last, "backlog_end"));
-    assert_eq!(get(last, "within_target").mean, None, "nothing answered or due in that hour");
+    assert_eq!(
+        get(last, "within_target").mean,
+        None,
+        "nothing answered or due in that hour"
+    );
     assert!(mean(&s.totals, "within_target") > mean(&s.totals, "service_level"));
 }
 
@@ -266,7 +278,10 @@ fn blending_never_double_counts_agent_time() {
     for r in 0..m.replications {
         let s = run_replication(&m, r);
         for (i, cell) in s.group_cells.iter().enumerate() {
-            assert!(cell[group::BUSY_US] <= cell[group::STAFFED_US], "replication {r}, cell {i}");
+            assert!(
+                cell[group::BUSY_US] <= cell[group::STAFFED_US],
+                "replication {r}, cell {i}"
+            );
             assert!(cell[group::SLOTS_US] <= cell[group::SLOT_CAPACITY_US]);
         }
     }
@@ -275,7 +290,11 @@ fn blending_never_double_counts_agent_time() {
     assert!(mean(team, "occupancy") <= 1.0 && mean(team, "slot_utilisation") <= 1.0);
     // Call-type occupancies share the team's time: they add up to its occupancy.
     let shares: f64 = s.call_types.iter().map(|c| mean(&c.metrics, "occupancy")).sum();
-    assert!((shares - mean(team, "occupancy")).abs() < 0.01, "{shares} vs {}", mean(team, "occupancy"));
+    assert!(
+        (shares - mean(team, "occupancy")).abs() < 0.01,
+        "{shares} vs {}",
+        mean(team, "occupancy")
+    );
     // Voice before chat before email by default (a chat may still be answered at once
     // by an agent with a free chat slot).
     let asa = |s: &Summary, name: &str| mean(named(&s.call_types, name), "asa_seconds");

@@ -1,5 +1,6 @@
 //! Integration tests, one binary, one module per behaviour.
 
+mod channels;
 mod cli;
 mod counting;
 mod determinism;
@@ -8,4 +9,3 @@ mod forecasts;
 mod realistic_day;
 mod theory;
 mod tiers;
-mod channels;

@@ -261,9 +261,11 @@ fn contacts_are_conserved_across_tiers_replication_by_replication() {
             0,
             "a 24 h drain follows every contact to its end"
         );
-        // Every escalation arrives as a transfer, every repeat promised calls again.
+        // Every escalation arrives as a transfer; every repeat promised calls again, in
+        // the window (counted) or after it (followed, not counted, with late redials).
         assert_eq!(all(call::TRANSFERS_IN), all(call::ESCALATED));
-        assert_eq!(all(call::REPEATS), all(call::REPEATED));
+        assert!(all(call::REPEATS) <= all(call::REPEATED));
+        assert!(all(call::REPEATED) <= all(call::REPEATS) + all(call::AFTER_WINDOW));
         assert!(all(call::ESCALATED) > 0 && all(call::REPEATS) > 0 && all(call::REDIALS) > 0);
         // Customer contacts: each counted once, each ends exactly one way.
         let contacts = |field| s.contacts_total(field);
@@ -528,4 +530,114 @@ fn a_skill_resolution_overrides_the_call_type() {
     // Unresolved without a follow-up: closed unresolved.
     let t = &s.totals;
     assert!((mean(t, "unresolved") - (mean(t, "answered") - mean(t, "resolved"))).abs() < 1e-9);
+}
+
+#[test]
+fn a_queue_length_vendor_takes_the_head_of_the_queue() {
+    // No in-house agent at all: the vendor's one agent takes contacts while 3 wait. It
+    // must serve the longest waiting, not the newcomer who made the queue long enough.
+    let text = r#"
+[scenario]
+name = "head"
+duration = "8h"
+interval = "8h"
+replications = 4
+seed = 5
+
+[[call_type]]
+name = "sales"
+arrivals = { per_hour = 60 }
+handle_time = { dist = "constant", value = "1s" }
+patience = { dist = "constant", value = "600s" }
+routing = [{ group = "team" }, { group = "vendor", queue_length = 3 }]
+
+[[agent_group]]
+name = "team"
+agents = 0
+skills = ["sales"]
+
+[[agent_group]]
+name = "vendor"
+outsourced = true
+agents = 1
+skills = ["sales"]
+"#;
+    let s = summary(text);
+    // Each contact waits for about two more arrivals (two minutes), far below patience.
+    assert!(
+        mean(&s.totals, "abandon_rate") < 0.01,
+        "{}",
+        mean(&s.totals, "abandon_rate")
+    );
+    let asa = mean(&s.totals, "asa_seconds");
+    assert!(asa > 60.0 && asa < 200.0, "ASA {asa}");
+}
+
+#[test]
+fn a_loop_of_instant_legs_ends() {
+    // Never resolved, no handle time, calls back at once: without a cap on legs per
+    // contact, time would never advance.
+    let text = r#"
+[scenario]
+name = "loop"
+duration = "1h"
+replications = 2
+
+[[call_type]]
+name = "a"
+arrivals = { per_hour = 30 }
+handle_time = { dist = "constant", value = "0s" }
+resolution = 0
+unresolved = { repeat_after = { dist = "constant", value = "0s" } }
+
+[[agent_group]]
+name = "team"
+agents = 2
+skills = ["a"]
+"#;
+    let m = model(text);
+    let s = run_replication(&m, 0);
+    let fresh = s.call_total(call::FRESH);
+    assert!(fresh > 0);
+    assert_eq!(
+        s.call_total(call::REPEATS),
+        fresh * u64::from(ccsim::engine::MAX_LEGS - 1)
+    );
+    assert_eq!(s.call_total(call::UNRESOLVED), fresh);
+}
+
+#[test]
+fn the_resolution_draw_never_shifts_the_follow_up_draws() {
+    // Resolution 0 and 0.000001 resolve no one here, so the same customers must call
+    // back after the same delays.
+    let text = |p: &str| {
+        format!(
+            r#"
+[scenario]
+name = "crn"
+duration = "4h"
+replications = 4
+seed = 17
+
+[[call_type]]
+name = "a"
+arrivals = {{ per_hour = 100 }}
+handle_time = {{ dist = "exponential", mean = "3m" }}
+resolution = {p}
+unresolved = {{ repeat_after = {{ dist = "exponential", mean = "30m" }}, probability = 0.5 }}
+
+[[agent_group]]
+name = "team"
+agents = 8
+skills = ["a"]
+"#
+        )
+    };
+    let (zero, tiny) = (model(&text("0")), model(&text("0.000001")));
+    for r in 0..4 {
+        let (a, b) = (run_replication(&zero, r), run_replication(&tiny, r));
+        assert_eq!(a.call_total(call::RESOLVED), 0);
+        assert_eq!(b.call_total(call::RESOLVED), 0);
+        assert_eq!(a.calls, b.calls, "replication {r}");
+    }
 }
