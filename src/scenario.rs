@@ -450,7 +450,7 @@ impl Default for StaffingSpec {
             max_occupancy: None,
             max_agents: 10_000,
             replications: None,
-            max_replications: 640,
+            max_replications: 320,
         }
     }
 }
@@ -498,7 +498,7 @@ fn read_staffing(r: &mut Reader, t: &Table) -> StaffingSpec {
     }
     spec.max_agents = max_agents.value.clamp(1, 1_000_000) as u32;
     let reps = t.get("replications").and_then(|n| r.uint(&n));
-    let max_reps = r.optional(t, "max_replications", Reader::uint, 640);
+    let max_reps = r.optional(t, "max_replications", Reader::uint, 320);
     for v in reps.iter().chain([&max_reps]) {
         if !(2..=100_000).contains(&v.value) {
             r.error(

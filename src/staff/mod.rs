@@ -92,9 +92,15 @@ struct Verdict {
 fn metric(name: &str) -> &'static MetricDef {
     CALL_METRICS
         .iter()
-        .chain(GROUP_METRICS)
         .find(|m| m.name == name)
-        .expect("a metric of the tables")
+        .expect("a call metric of the table")
+}
+
+fn group_metric(name: &str) -> &'static MetricDef {
+    GROUP_METRICS
+        .iter()
+        .find(|m| m.name == name)
+        .expect("a group metric of the table")
 }
 
 /// The targets of interval `k` (or of the day, `k = None`): per call type its service
@@ -144,7 +150,7 @@ fn checks(model: &Model, searched: &[usize], day: bool) -> Vec<Check> {
             out.push(Check {
                 call_type: None,
                 group: Some(g),
-                metric: metric("occupancy"),
+                metric: group_metric("occupancy"),
                 bound: cap,
                 at_least: false,
             });
@@ -259,6 +265,24 @@ fn sum_cells(s: &RepStats, check: &Check, k: Option<usize>) -> Vec<u64> {
     }
 }
 
+/// How much of the day before an interval is simulated to judge it: enough for queues
+/// to settle and for what spills over from earlier intervals to be there.
+pub const LOOKBACK_SECONDS: f64 = 2.0 * 3600.0;
+
+/// A staffing timeline moved `shift` µs earlier (what was before then holds at 0).
+fn shift_timeline(timeline: &[(u64, u32)], shift: u64) -> Vec<(u64, u32)> {
+    let mut out: Vec<(u64, u32)> = Vec::new();
+    for &(t, n) in timeline {
+        let moved = t.saturating_sub(shift);
+        if moved == 0 {
+            out.clear();
+        }
+        out.push((moved, n));
+    }
+    out.dedup_by(|later, earlier| later.1 == earlier.1);
+    out
+}
+
 /// A candidate: the interval judged (`None`: the day) and the staffing up to it.
 type CandidateKey = (Option<usize>, Vec<Vec<u32>>);
 
@@ -292,6 +316,42 @@ impl Search<'_> {
         m
     }
 
+    /// The model that judges interval `k` of the staffing `agents` (rows 0..=k): the
+    /// intervals of the last [`LOOKBACK_SECONDS`] before it, from an empty centre, with
+    /// the staffing chosen for them, so what spills into `k` is there. A centre with
+    /// email (whose backlog carries over for hours) is simulated from the start. Returns
+    /// the model and the index of `k` in it.
+    fn interval_model(&self, agents: &[Vec<u32>]) -> (Model, usize) {
+        let k = agents.len() - 1;
+        let clock = &self.base.clock;
+        let lookback = (LOOKBACK_SECONDS * 1e6 / clock.interval as f64).ceil() as usize;
+        let has_email = self.base.call_types.iter().any(|c| c.channel == Channel::Email);
+        let from = if has_email { 0 } else { k.saturating_sub(lookback) };
+        if from == 0 {
+            return (self.model_with(agents), k);
+        }
+        let mut m = self.base.clone();
+        let shift = clock.warmup + from as u64 * clock.interval;
+        m.clock.start_of_day += (from as u64 * clock.interval) as f64 / 1e6;
+        m.clock.warmup = 0;
+        m.clock.intervals = k - from + 1;
+        m.expectations.clear();
+        for ct in &mut m.call_types {
+            ct.rate_per_second = ct.rate_per_second[from..=k].to_vec();
+            ct.handle_scale = ct.handle_scale[from..=k].to_vec();
+        }
+        for (g, group) in m.groups.iter_mut().enumerate() {
+            match self.searched.iter().position(|&s| s == g) {
+                Some(j) => {
+                    let column: Vec<u32> = agents[from..].iter().map(|row| row[j]).collect();
+                    group.staffing = per_interval_staffing(&m.clock, &column);
+                }
+                None => group.staffing = shift_timeline(&group.staffing, shift),
+            }
+        }
+        (m, k - from)
+    }
+
     fn replications(&mut self, model: &Model, n: u64) -> Vec<RepStats> {
         self.evaluations += 1;
         self.replications_run += n;
@@ -301,24 +361,40 @@ impl Search<'_> {
     }
 
     /// Judges the staffing `agents` (intervals 0..=k, or the whole day) in interval `k`
-    /// (or over the day), adding replications while the decision is within the noise.
-    fn evaluate(&mut self, agents: Vec<Vec<u32>>, k: Option<usize>, checks: &[Check]) -> (Verdict, u64) {
+    /// (or over the day) on the first replications; with `sure`, adds replications
+    /// while the decision is within the noise, up to the most allowed.
+    fn evaluate(&mut self, agents: Vec<Vec<u32>>, k: Option<usize>, checks: &[Check], sure: bool) -> Verdict {
         let key = (k, agents);
-        if let Some(&v) = self.cache.get(&key) {
-            return v;
-        }
-        let model = self.model_with(&key.1);
-        let mut n = self.first_replications;
-        let result = loop {
-            let stats = self.replications(&model, n);
-            let verdict = judge(&model, &stats, checks, k, self.base.staffing.confidence);
-            if !verdict.noisy || n >= self.max_replications {
-                break (verdict, n);
+        let (mut verdict, mut n) = match self.cache.get(&key) {
+            Some(&found) => found,
+            None => {
+                let n = self.first_replications;
+                let (model, at) = self.judged_model(&key.1, k);
+                let stats = self.replications(&model, n);
+                (judge(&model, &stats, checks, at, self.base.staffing.confidence), n)
             }
-            n = (n * 2).min(self.max_replications);
         };
-        self.cache.insert(key, result);
-        result
+        if sure && verdict.noisy && n < self.max_replications {
+            let (model, at) = self.judged_model(&key.1, k);
+            while verdict.noisy && n < self.max_replications {
+                n = (n * 4).min(self.max_replications);
+                let stats = self.replications(&model, n);
+                verdict = judge(&model, &stats, checks, at, self.base.staffing.confidence);
+            }
+        }
+        self.cache.insert(key, (verdict, n));
+        verdict
+    }
+
+    /// The model to judge interval `k` (or the day) in, and where `k` is in it.
+    fn judged_model(&self, agents: &[Vec<u32>], k: Option<usize>) -> (Model, Option<usize>) {
+        match k {
+            Some(_) => {
+                let (m, at) = self.interval_model(agents);
+                (m, Some(at))
+            }
+            None => (self.model_with(agents), None),
+        }
     }
 
     fn candidate(&self, k: usize, row: &[u32]) -> Vec<Vec<u32>> {
@@ -327,15 +403,12 @@ impl Search<'_> {
         agents
     }
 
-    /// Decides interval `k`: returns its staffing, whether the decision was within the
-    /// noise, and whether the targets could be met at all.
-    fn solve_interval(&mut self, k: usize, start: Vec<u32>, checks: &[Check]) -> (Vec<u32>, bool, bool) {
+    /// Adds agents to `row` until interval `k`'s targets hold: a candidate that meets
+    /// them wins (the cheapest group first), else the largest fall in the shortfall per
+    /// hour of cost. `None` after 25 additions in a row without progress, or at the cap.
+    fn grow(&mut self, k: usize, mut row: Vec<u32>, checks: &[Check], sure: bool) -> Option<Vec<u32>> {
         let max = self.base.staffing.max_agents;
-        let mut row = start;
-        let (mut verdict, _) = self.evaluate(self.candidate(k, &row), Some(k), checks);
-        // Add agents where they help most per hour of cost: a candidate that meets every
-        // target wins (the cheapest group first), else the largest fall in the shortfall
-        // per hour. Stop after 25 additions in a row that bring no progress.
+        let mut verdict = self.evaluate(self.candidate(k, &row), Some(k), checks, sure);
         let mut stalled = 0;
         while !verdict.met {
             let mut best: Option<(bool, f64, Vec<u32>, Verdict)> = None;
@@ -345,7 +418,7 @@ impl Search<'_> {
                 }
                 let mut trial = row.clone();
                 trial[j] += 1;
-                let (v, _) = self.evaluate(self.candidate(k, &trial), Some(k), checks);
+                let v = self.evaluate(self.candidate(k, &trial), Some(k), checks, sure);
                 let key = if v.met {
                     -self.hourly[j]
                 } else {
@@ -355,17 +428,20 @@ impl Search<'_> {
                     best = Some((v.met, key, trial, v));
                 }
             }
-            let Some((_, gain, trial, v)) = best else {
-                return (row, verdict.noisy, false);
-            };
+            let (_, gain, trial, v) = best?;
             stalled = if v.met || gain > 0.0 { 0 } else { stalled + 1 };
             if stalled >= 25 {
-                return (row, verdict.noisy, false);
+                return None;
             }
             row = trial;
             verdict = v;
         }
-        // Remove agents while the targets still hold, the most expensive group first.
+        Some(row)
+    }
+
+    /// Removes agents from `row` while interval `k`'s targets hold, the most expensive
+    /// group first.
+    fn shrink(&mut self, k: usize, mut row: Vec<u32>, checks: &[Check], sure: bool) -> Vec<u32> {
         let mut order: Vec<usize> = (0..self.searched.len()).collect();
         order.sort_by(|&a, &b| self.hourly[b].total_cmp(&self.hourly[a]).then(a.cmp(&b)));
         loop {
@@ -376,26 +452,45 @@ impl Search<'_> {
                 }
                 let mut trial = row.clone();
                 trial[j] -= 1;
-                let (v, _) = self.evaluate(self.candidate(k, &trial), Some(k), checks);
-                if v.met {
+                if self.evaluate(self.candidate(k, &trial), Some(k), checks, sure).met {
                     row = trial;
-                    verdict = v;
                     removed = true;
                     break;
                 }
             }
             if !removed {
+                return row;
+            }
+        }
+    }
+
+    /// Decides interval `k`: a quick search on the first replications, then the answer
+    /// and each staffing one agent below it confirmed with as many replications as the
+    /// noise needs. Returns the staffing, whether a decisive figure stayed within the
+    /// noise, and whether the targets could be met at all.
+    fn solve_interval(&mut self, k: usize, start: Vec<u32>, checks: &[Check]) -> (Vec<u32>, bool, bool) {
+        let quick = match self.grow(k, start.clone(), checks, false) {
+            Some(row) => self.shrink(k, row, checks, false),
+            None => return (start, false, false),
+        };
+        let mut row = quick;
+        for _ in 0..100 {
+            let Some(grown) = self.grow(k, row.clone(), checks, true) else {
+                return (row, false, false);
+            };
+            let shrunk = self.shrink(k, grown.clone(), checks, true);
+            let settled = shrunk == grown;
+            row = shrunk;
+            if settled {
                 break;
             }
         }
-        // Within the noise if the decisive comparison (this staffing, or one agent fewer
-        // in any group) could not be told apart from the target.
-        let mut noisy = verdict.noisy;
+        let mut noisy = self.evaluate(self.candidate(k, &row), Some(k), checks, true).noisy;
         for j in 0..self.searched.len() {
             if row[j] > 0 {
                 let mut fewer = row.clone();
                 fewer[j] -= 1;
-                noisy |= self.evaluate(self.candidate(k, &fewer), Some(k), checks).0.noisy;
+                noisy |= self.evaluate(self.candidate(k, &fewer), Some(k), checks, true).noisy;
             }
         }
         (row, noisy, true)
@@ -603,7 +698,7 @@ fn day_level(search: &mut Search, checks: &[Check]) {
     let intervals = search.base.clock.intervals;
     let mut guard = 0;
     loop {
-        let (v, _) = search.evaluate(search.agents.clone(), None, checks);
+        let v = search.evaluate(search.agents.clone(), None, checks, true);
         if v.met || guard >= 50 * intervals {
             break;
         }
@@ -617,7 +712,7 @@ fn day_level(search: &mut Search, checks: &[Check]) {
                 }
                 let mut trial = search.agents.clone();
                 trial[k][j] += 1;
-                let (tv, _) = search.evaluate(trial, None, checks);
+                let tv = search.evaluate(trial, None, checks, false);
                 let gain = (v.shortfall - tv.shortfall) / search.hourly[j];
                 if best.is_none_or(|(b, _, _)| gain > b) {
                     best = Some((gain, k, j));
@@ -644,7 +739,7 @@ fn day_level(search: &mut Search, checks: &[Check]) {
                 }
                 let mut trial = search.agents.clone();
                 trial[k][j] -= 1;
-                if search.evaluate(trial.clone(), None, checks).0.met {
+                if search.evaluate(trial.clone(), None, checks, true).met {
                     search.agents = trial;
                     removed = true;
                 }

@@ -7,5 +7,6 @@ mod determinism;
 mod errors;
 mod forecasts;
 mod realistic_day;
+mod staffing;
 mod theory;
 mod tiers;
