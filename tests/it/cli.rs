@@ -617,3 +617,63 @@ fn shipped_single_skill_scenario_runs() {
     // 1,176 calls an hour for 8 hours: 9,408 expected.
     assert!((9000.0..9800.0).contains(&offered), "offered {offered}");
 }
+
+const STAFF_SCENARIO: &str = r#"
+[scenario]
+name = "staff-cli"
+start = "08:00"
+duration = "2h"
+interval = "1h"
+warmup = "30m"
+replications = 10
+seed = 6
+currency = "EUR"
+
+[[call_type]]
+name = "sales"
+arrivals = { per_interval = [150, 250] }
+handle_time = { dist = "exponential", mean = "3m" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "team"
+agents = 1
+shrinkage = 0.25
+skills = ["sales"]
+cost = { per_hour = 30 }
+"#;
+
+#[test]
+fn staff_json_has_the_fixed_core() {
+    let (_dir, path) = scenario_file(STAFF_SCENARIO);
+    let v = json(&["staff", &path, "--format", "json"]);
+    let intervals = v["intervals"].as_array().expect("intervals");
+    assert_eq!(intervals.len(), 2);
+    assert_eq!(intervals[0]["start"], "08:00");
+    let first = intervals[0]["groups"]["team"].as_u64().expect("agents on duty");
+    let second = intervals[1]["groups"]["team"].as_u64().expect("agents on duty");
+    assert!(second > first, "more calls need more agents: {first} then {second}");
+    assert!(intervals[0]["within_noise"].is_boolean());
+    let paid = intervals[0]["paid"]["team"].as_u64().unwrap();
+    assert_eq!(paid, (first as f64 / 0.75).ceil() as u64);
+    let cost = v["cost"].as_f64().expect("cost");
+    // 30 per agent hour over the hours staffed (and a little overtime).
+    assert!(cost >= 30.0 * (first + second) as f64 && cost < 30.0 * (first + second + 2) as f64, "{cost}");
+    assert!(intervals[0]["service_level"]["mean"].as_f64().unwrap() >= 0.7);
+}
+
+#[test]
+fn staff_csv_and_out_folder() {
+    let (dir, path) = scenario_file(STAFF_SCENARIO);
+    let out = dir.path().join("plan");
+    let text = ccsim_ok(&["staff", &path, "--format", "csv", "--out", &out.display().to_string()]);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().clone();
+    assert_eq!(&header[0], "interval");
+    assert_eq!(r.records().count(), 2);
+    assert_eq!(std::fs::read_to_string(out.join("staffing.csv")).unwrap(), text);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(out.join("staffing.json")).unwrap()).unwrap();
+    assert_eq!(saved["intervals"].as_array().unwrap().len(), 2);
+    let table = ccsim_ok(&["staff", &path]);
+    assert!(table.contains("team (paid)") && table.contains("08:00"), "{table}");
+}
