@@ -55,7 +55,23 @@ pub enum Command {
         threads: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Also write intervals.csv, call_types.csv, groups.csv and summary.json here.
+        /// Also write intervals.csv, call_types.csv, channels.csv, groups.csv and
+        /// summary.json here (with --shard: the part file).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run only the K-th of N disjoint slices of the replications (K from 1) and write
+        /// its part file into --out; `ccsim merge` combines the parts.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+    },
+    /// Combine the part files of `run --shard` into the result of one whole run.
+    Merge {
+        /// Folders holding part-K-of-N.json files, or the files.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Also write the CSV files and summary.json here.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -118,7 +134,15 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             threads,
             format,
             out,
-        } => run(&scenario, replications, seed, threads, format, out.as_deref()),
+            shard,
+        } => match shard {
+            Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, out.as_deref()),
+            None => run(&scenario, replications, seed, threads, format, out.as_deref()),
+        },
+        Command::Merge { parts, format, out } => {
+            let summary = crate::shard::merge(&parts)?;
+            print_summary(&summary, format, out.as_deref())
+        }
         Command::Staff {
             scenario,
             replications,
@@ -186,16 +210,56 @@ fn run(
     let bar = progress_bar(model.replications, "replications");
     let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let summary = Summary::new(&model, &acc);
+    print_summary(&Summary::new(&model, &acc), format, out)
+}
+
+/// Prints a summary in `format`, and writes its files into `out`.
+fn print_summary(summary: &Summary, format: Format, out: Option<&Path>) -> Result<u8, Error> {
     if let Some(dir) = out {
-        report::csv::write_dir(dir, &summary)?;
+        report::csv::write_dir(dir, summary)?;
     }
     let text = match format {
-        Format::Table => report::table::render(&summary),
-        Format::Json => report::json::to_json(&summary),
-        Format::Csv => report::csv::intervals_csv(&summary),
+        Format::Table => report::table::render(summary),
+        Format::Json => report::json::to_json(summary),
+        Format::Csv => report::csv::intervals_csv(summary),
     };
     print!("{text}");
+    Ok(0)
+}
+
+fn run_shard(
+    path: &Path,
+    replications: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    shard: &str,
+    out: Option<&Path>,
+) -> Result<u8, Error> {
+    let shard = crate::shard::Shard::parse(shard)?;
+    let Some(dir) = out else {
+        return Err(Error::Other("--shard needs --out DIR for its part file".into()));
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    let mut model = Model::build(&Scenario::parse(&path.display().to_string(), &text)?)?;
+    if let Some(r) = replications {
+        model = model.with_replications(r)?;
+    }
+    if let Some(s) = seed {
+        model.seed = s;
+    }
+    let range = shard.range(model.replications);
+    let bar = progress_bar(range.end - range.start, "replications");
+    let written = crate::shard::run_shard(&model, &text, shard, dir, threads, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    println!(
+        "{}: replications {}..{} of {} (shard {} of {})",
+        written.display(),
+        range.start,
+        range.end,
+        model.replications,
+        shard.index,
+        shard.count
+    );
     Ok(0)
 }
 

@@ -43,6 +43,7 @@ pub mod model;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod shard;
 pub mod simulate;
 pub mod staff;
 pub mod stats;

@@ -119,7 +119,8 @@ pub struct CallTypeSpec {
 
 /// How contacts reach the centre: callers wait on the line, chats share an agent with
 /// other chats, emails wait in a backlog.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Channel {
     Voice,
     Chat,

@@ -13,6 +13,8 @@
 
 use std::ops::AddAssign;
 
+use serde::{Deserialize, Serialize};
+
 /// Channel columns of the call grid (voice, chat, email).
 pub const CHANNELS: usize = 3;
 
@@ -458,7 +460,7 @@ impl AddAssign<&RepStats> for RepStats {
 }
 
 /// Whether a table's "all" column is the sum of its items or a column of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum AllColumn {
     Summed,
     /// The cells carry one more column, which is the "all" column (customer contacts).
@@ -466,7 +468,7 @@ enum AllColumn {
 }
 
 /// Moments of one table of cells (interval × column, each with an "all" row and column).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Moments {
     fields: usize,
     all_column: AllColumn,
@@ -575,6 +577,21 @@ impl Moments {
     }
 }
 
+impl Moments {
+    /// Same fields, metrics and grid as `other`, and sums of the length they need.
+    pub fn same_shape(&self, other: &Moments) -> bool {
+        let consistent = |m: &Moments| m.sums.len() == m.stride() * m.rows * m.cols;
+        self.fields == other.fields
+            && self.all_column == other.all_column
+            && self.levels == other.levels
+            && self.ratios == other.ratios
+            && self.rows == other.rows
+            && self.cols == other.cols
+            && consistent(self)
+            && consistent(other)
+    }
+}
+
 impl AddAssign<&Moments> for Moments {
     fn add_assign(&mut self, other: &Moments) {
         assert_eq!(self.sums.len(), other.sums.len(), "moments of different shapes");
@@ -609,8 +626,9 @@ impl CellMoments<'_> {
     }
 }
 
-/// Everything known across replications: mergeable with `+=`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything known across replications: mergeable with `+=`, and stored (as integers)
+/// in shard files so that parts merge exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accumulator {
     pub replications: u64,
     pub calls: Moments,
@@ -637,6 +655,13 @@ impl Accumulator {
         self.replications += 1;
         self.calls.add(&rep.calls);
         self.groups.add(&rep.group_cells);
+    }
+}
+
+impl Accumulator {
+    /// Whether `other` can be added to this one (parts of the same run).
+    pub fn same_shape(&self, other: &Accumulator) -> bool {
+        self.calls.same_shape(&other.calls) && self.groups.same_shape(&other.groups)
     }
 }
 

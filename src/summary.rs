@@ -156,8 +156,41 @@ fn metrics_of(
     defs.iter().map(|m| (m.name, estimate(&cell, m, n, t))).collect()
 }
 
+/// What a summary needs to know of a model besides the sums: names, labels and the
+/// seed. Stored in shard files, so that parts merge without the scenario's inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Layout {
+    pub scenario: String,
+    pub currency: String,
+    pub seed: u64,
+    /// Interval labels.
+    pub intervals: Vec<String>,
+    pub call_types: Vec<String>,
+    /// Channel of each call type.
+    pub channels: Vec<Channel>,
+    pub groups: Vec<String>,
+}
+
+impl Layout {
+    pub fn of(model: &Model) -> Layout {
+        Layout {
+            scenario: model.name.clone(),
+            currency: model.currency.clone(),
+            seed: model.seed,
+            intervals: (0..model.clock.intervals).map(|i| model.clock.label(i)).collect(),
+            call_types: model.call_types.iter().map(|c| c.name.clone()).collect(),
+            channels: model.call_types.iter().map(|c| c.channel).collect(),
+            groups: model.groups.iter().map(|g| g.name.clone()).collect(),
+        }
+    }
+}
+
 impl Summary {
     pub fn new(model: &Model, acc: &Accumulator) -> Summary {
+        Summary::with_layout(&Layout::of(model), acc)
+    }
+
+    pub fn with_layout(layout: &Layout, acc: &Accumulator) -> Summary {
         let n = acc.replications;
         let t = if n > 1 { t975(n - 1) } else { f64::NAN };
         let both = |interval: Option<usize>| {
@@ -168,20 +201,20 @@ impl Summary {
             Metrics(m)
         };
         let call_types = |interval: Option<usize>| -> Vec<Named> {
-            model
+            layout
                 .call_types
                 .iter()
                 .enumerate()
-                .map(|(j, c)| Named {
-                    name: c.name.clone(),
+                .map(|(j, name)| Named {
+                    name: name.clone(),
                     metrics: Metrics(metrics_of(&acc.calls, CALL_METRICS, interval, Some(j), n, t)),
                 })
                 .collect()
         };
-        let n_types = model.call_types.len();
+        let n_types = layout.call_types.len();
         let in_use: Vec<Channel> = Channel::ALL
             .into_iter()
-            .filter(|c| model.call_types.iter().any(|ct| ct.channel == *c))
+            .filter(|c| layout.channels.contains(c))
             .collect();
         let channels = |interval: Option<usize>| -> Vec<Named> {
             in_use
@@ -200,28 +233,31 @@ impl Summary {
                 .collect()
         };
         let groups = |interval: Option<usize>| -> Vec<Named> {
-            model
+            layout
                 .groups
                 .iter()
                 .enumerate()
-                .map(|(j, g)| Named {
-                    name: g.name.clone(),
+                .map(|(j, name)| Named {
+                    name: name.clone(),
                     metrics: Metrics(metrics_of(&acc.groups, GROUP_METRICS, interval, Some(j), n, t)),
                 })
                 .collect()
         };
         Summary {
-            scenario: model.name.clone(),
-            currency: model.currency.clone(),
-            seed: model.seed,
+            scenario: layout.scenario.clone(),
+            currency: layout.currency.clone(),
+            seed: layout.seed,
             replications: n,
             totals: both(None),
             call_types: call_types(None),
             channels: channels(None),
             groups: groups(None),
-            intervals: (0..model.clock.intervals)
-                .map(|i| IntervalSummary {
-                    start: model.clock.label(i),
+            intervals: layout
+                .intervals
+                .iter()
+                .enumerate()
+                .map(|(i, label)| IntervalSummary {
+                    start: label.clone(),
                     metrics: both(Some(i)),
                     call_types: call_types(Some(i)),
                     channels: channels(Some(i)),

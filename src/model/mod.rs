@@ -266,6 +266,8 @@ pub struct Expectation {
     /// How the expectation reads in messages, e.g. `answer_rate[call_type=sales]`.
     pub description: String,
     pub loc: Loc,
+    /// Line of its `[[expect]]` table in the file (1-based; 0 if unknown).
+    pub line: usize,
 }
 
 /// A validated centre.
@@ -966,6 +968,7 @@ impl Builder<'_> {
                 max: e.max,
                 description,
                 loc: e.loc.clone(),
+                line: e.loc.span.as_ref().map_or(0, |sp| self.s.source.line_col(sp.start).0),
             });
         }
         out
