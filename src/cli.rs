@@ -94,6 +94,41 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run scenarios as regression tests: judge their [[expect]] tables (exit 1 if one
+    /// fails), optionally against a baseline of an earlier run.
+    Check {
+        /// Scenario files, or folders searched recursively for *.toml.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Also write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Compare every metric with the summaries saved here (by --save-baseline or
+        /// `run --out`, as <scenario>.json) and fail on significant changes.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Save each scenario's summary here as the baseline of later checks.
+        #[arg(long)]
+        save_baseline: Option<PathBuf>,
+        /// Worker threads; 0 uses every core.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Paired differences of every metric between two variants, on the same callers.
+    Compare {
+        a: PathBuf,
+        b: PathBuf,
+        /// Replications (default: A's `replications`).
+        #[arg(long)]
+        replications: Option<u64>,
+        /// Seed for both (default: A's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
+        format: ErlangFormat,
+    },
     /// Check scenario files without simulating them.
     Validate {
         #[arg(required = true)]
@@ -152,6 +187,41 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             out,
         } => staff(&scenario, replications, seed, threads, format, out.as_deref()),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Compare {
+            a,
+            b,
+            replications,
+            seed,
+            threads,
+            format,
+        } => {
+            let mut model_a = load_model(&a)?;
+            let model_b = load_model(&b)?;
+            if let Some(r) = replications {
+                model_a = model_a.with_replications(r)?;
+            }
+            if let Some(s) = seed {
+                model_a.seed = s;
+            }
+            let bar = progress_bar(2 * model_a.replications, "replications");
+            let comparison = crate::compare::compare(&model_a, &model_b, threads, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            match format {
+                ErlangFormat::Table => print!("{}", crate::compare::render(&comparison)),
+                ErlangFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&comparison).expect("numbers serialise")
+                ),
+            }
+            Ok(0)
+        }
+        Command::Check {
+            paths,
+            junit,
+            baseline,
+            save_baseline,
+            threads,
+        } => check(&paths, junit.as_deref(), baseline.as_deref(), save_baseline.as_deref(), threads),
         Command::Erlang {
             per_hour,
             aht,
@@ -308,6 +378,35 @@ fn staff(
     };
     print!("{text}");
     Ok(0)
+}
+
+fn check(
+    paths: &[PathBuf],
+    junit: Option<&Path>,
+    baseline: Option<&Path>,
+    save_baseline: Option<&Path>,
+    threads: usize,
+) -> Result<u8, Error> {
+    if let Some(dir) = baseline
+        && !dir.is_dir()
+    {
+        return Err(Error::Other(format!("--baseline {}: no such folder", dir.display())));
+    }
+    let files = crate::check::scenario_files(paths)?;
+    if files.is_empty() {
+        return Err(Error::Other(format!(
+            "no scenario files (*.toml) in {}",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let bar = progress_bar(files.len() as u64, "scenarios");
+    let results = crate::check::check(&files, threads, baseline, save_baseline, &|_| bar.inc(1))?;
+    bar.finish_and_clear();
+    if let Some(path) = junit {
+        report::csv::write_atomic(path, &report::junit::render(&results))?;
+    }
+    print!("{}", crate::check::render(&results));
+    Ok(crate::check::exit_code(&results))
 }
 
 fn validate(paths: &[PathBuf]) -> Result<u8, Error> {

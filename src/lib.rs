@@ -35,7 +35,9 @@
 //! # Ok::<(), ccsim::Error>(())
 //! ```
 
+pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod erlang;
 pub mod error;

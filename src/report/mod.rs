@@ -2,5 +2,6 @@
 
 pub mod csv;
 pub mod json;
+pub mod junit;
 pub mod staff;
 pub mod table;

@@ -10,3 +10,4 @@ mod realistic_day;
 mod staffing;
 mod theory;
 mod tiers;
+mod ci;

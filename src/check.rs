@@ -1,0 +1,441 @@
+//! `ccsim check`: scenario files as regression tests for CI.
+//!
+//! Every scenario found is simulated and its `[[expect]]` tables are judged on the mean
+//! over replications. With a baseline (summaries of an earlier run, as `run --out` or
+//! `check --save-baseline` write them), every metric of the totals, call types, channels
+//! and groups is also compared with its earlier value by Welch's t-test on the two
+//! confidence intervals, and the p-values of a scenario are corrected for the number of
+//! metrics compared with Holm's method, so that noise alone rarely raises a flag (the
+//! chance of any false flag per scenario stays below 5 %) while a real change shows even
+//! where no expectation was written.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::Value;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::error::Error;
+use crate::summary::{Estimate, Summary, t975};
+use crate::{Model, Scenario};
+
+/// Adjusted p-values below this flag a change.
+pub const FAMILY_ERROR: f64 = 0.05;
+
+/// One expectation judged.
+#[derive(Debug, Clone)]
+pub struct ExpectationResult {
+    pub description: String,
+    pub line: usize,
+    pub estimate: Option<Estimate>,
+    pub passed: bool,
+    /// Why it failed (empty when it held).
+    pub message: String,
+}
+
+/// One metric compared with the baseline.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// E.g. `call_types[sales].answer_rate`.
+    pub metric: String,
+    pub before: Estimate,
+    pub after: Estimate,
+    pub p_value: f64,
+    /// Holm-adjusted.
+    pub adjusted: f64,
+}
+
+impl Change {
+    pub fn flagged(&self) -> bool {
+        self.adjusted < FAMILY_ERROR
+    }
+}
+
+/// What became of one scenario file.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    pub file: PathBuf,
+    /// The name under which its baseline is stored.
+    pub key: String,
+    pub name: String,
+    pub seconds: f64,
+    pub replications: u64,
+    /// The file could not be read or validated: the message.
+    pub error: Option<String>,
+    pub expectations: Vec<ExpectationResult>,
+    /// Compared metrics (empty without a baseline), and whether a baseline was found.
+    pub changes: Vec<Change>,
+    pub baseline: Option<PathBuf>,
+    pub summary: Option<Summary>,
+}
+
+impl ScenarioResult {
+    pub fn failed(&self) -> usize {
+        self.expectations.iter().filter(|e| !e.passed).count()
+    }
+
+    pub fn flagged(&self) -> usize {
+        self.changes.iter().filter(|c| c.flagged()).count()
+    }
+}
+
+/// The scenario files under `paths` (files, or folders searched recursively for
+/// `*.toml`), each with its baseline key (the path under its folder argument, `/` as
+/// `__`, without `.toml`), in a fixed order.
+pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, Error> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for root in paths {
+        if root.is_dir() {
+            let mut found = Vec::new();
+            walk(root, &mut found)?;
+            for f in found {
+                let relative = f.strip_prefix(root).unwrap_or(&f).with_extension("");
+                let key = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("__");
+                files.push((f, key));
+            }
+        } else if root.exists() {
+            let key = root
+                .file_stem()
+                .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+            files.push((root.clone(), key));
+        } else {
+            return Err(Error::Other(format!("{}: no such file or folder", root.display())));
+        }
+    }
+    Ok(files)
+}
+
+/// Judges `model`'s expectations against `summary`.
+pub fn judge_expectations(model: &Model, summary: &Summary) -> Vec<ExpectationResult> {
+    model
+        .expectations
+        .iter()
+        .map(|e| {
+            let estimate = summary.lookup(e);
+            let mean = estimate.and_then(|x| x.mean);
+            let (passed, message) = match mean {
+                None => (false, "the figure is undefined (nothing to measure it on)".to_owned()),
+                Some(m) => {
+                    let ci = estimate
+                        .and_then(|x| x.ci95)
+                        .map_or(String::new(), |c| format!(" ± {}", short(c)));
+                    if let Some(min) = e.min.filter(|&min| m < min) {
+                        (false, format!("{}{ci} is below min {}", short(m), short(min)))
+                    } else if let Some(max) = e.max.filter(|&max| m > max) {
+                        (false, format!("{}{ci} is above max {}", short(m), short(max)))
+                    } else {
+                        (true, String::new())
+                    }
+                }
+            };
+            ExpectationResult {
+                description: e.description.clone(),
+                line: e.line,
+                estimate,
+                passed,
+                message,
+            }
+        })
+        .collect()
+}
+
+/// A figure for a message: six significant digits.
+fn short(x: f64) -> String {
+    let text = format!("{x:.6}");
+    let text = if x.abs() >= 1.0 {
+        format!("{:.*}", 6usize.saturating_sub(x.abs().log10().floor() as usize + 1), x)
+    } else {
+        text
+    };
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+/// The metrics of a summary's JSON that a baseline compares: (name, mean, ci95, n).
+fn comparable(summary: &Value) -> Vec<(String, Option<f64>, Option<f64>)> {
+    let mut out = Vec::new();
+    let mut metrics = |prefix: String, obj: &Value| {
+        if let Some(map) = obj.as_object() {
+            for (name, v) in map {
+                if let Some(mean) = v.get("mean") {
+                    out.push((format!("{prefix}{name}"), mean.as_f64(), v["ci95"].as_f64()));
+                }
+            }
+        }
+    };
+    metrics("totals.".into(), &summary["totals"]);
+    for list in ["call_types", "channels", "groups"] {
+        for item in summary[list].as_array().into_iter().flatten() {
+            let name = item["name"].as_str().unwrap_or("?");
+            metrics(format!("{list}[{name}]."), item);
+        }
+    }
+    out
+}
+
+/// Two-sided p-value of Welch's t-test on two means known by their 95 % half-widths
+/// over `n1` and `n2` replications.
+pub fn welch_p(m1: f64, c1: f64, n1: u64, m2: f64, c2: f64, n2: u64) -> f64 {
+    let se = |c: f64, n: u64| c / t975(n - 1);
+    let (s1, s2) = (se(c1, n1), se(c2, n2));
+    let diff = m2 - m1;
+    let v = s1 * s1 + s2 * s2;
+    if v <= 0.0 {
+        return if diff.abs() <= 1e-12 * m1.abs().max(m2.abs()).max(1.0) {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    let df = v * v / (s1.powi(4) / (n1 - 1) as f64 + s2.powi(4) / (n2 - 1) as f64);
+    let t = diff.abs() / v.sqrt();
+    match StudentsT::new(0.0, 1.0, df.max(1.0)) {
+        Ok(dist) => (2.0 * (1.0 - dist.cdf(t))).clamp(0.0, 1.0),
+        Err(_) => 1.0,
+    }
+}
+
+/// Holm's step-down adjustment of `p` (same order out as in).
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let mut adjusted = vec![0.0; m];
+    let mut running: f64 = 0.0;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// Compares `summary` with the baseline summary JSON `before`.
+pub fn compare_with_baseline(summary: &Summary, before: &Value) -> Vec<Change> {
+    let after = serde_json::to_value(summary).expect("a summary serialises");
+    let (n1, n2) = (before["replications"].as_u64().unwrap_or(0), summary.replications);
+    if n1 < 2 || n2 < 2 {
+        return Vec::new(); // no intervals to compare with
+    }
+    let old = comparable(before);
+    let mut changes: Vec<Change> = comparable(&after)
+        .into_iter()
+        .filter_map(|(metric, mean, ci)| {
+            let (_, m1, c1) = old.iter().find(|(name, _, _)| *name == metric)?;
+            let (m1, c1, m2, c2) = ((*m1)?, (*c1)?, mean?, ci?);
+            Some(Change {
+                p_value: welch_p(m1, c1, n1, m2, c2, n2),
+                adjusted: 1.0,
+                before: Estimate {
+                    mean: Some(m1),
+                    ci95: Some(c1),
+                },
+                after: Estimate {
+                    mean: Some(m2),
+                    ci95: Some(c2),
+                },
+                metric,
+            })
+        })
+        .collect();
+    let adjusted = holm(&changes.iter().map(|c| c.p_value).collect::<Vec<_>>());
+    for (c, a) in changes.iter_mut().zip(adjusted) {
+        c.adjusted = a;
+    }
+    changes
+}
+
+/// Checks every scenario: simulates it, judges its expectations, compares it with its
+/// baseline in `baseline` if there is one there, and saves its summary into
+/// `save_baseline`.
+pub fn check(
+    files: &[(PathBuf, String)],
+    threads: usize,
+    baseline: Option<&Path>,
+    save_baseline: Option<&Path>,
+    progress: &(dyn Fn(&Path) + Sync),
+) -> Result<Vec<ScenarioResult>, Error> {
+    let mut results = Vec::new();
+    for (file, key) in files {
+        progress(file);
+        let started = Instant::now();
+        let mut result = ScenarioResult {
+            file: file.clone(),
+            key: key.clone(),
+            name: key.clone(),
+            seconds: 0.0,
+            replications: 0,
+            error: None,
+            expectations: Vec::new(),
+            changes: Vec::new(),
+            baseline: None,
+            summary: None,
+        };
+        let model = match Scenario::load(file).and_then(|s| Model::build(&s)) {
+            Ok(m) => m,
+            Err(e @ (Error::Invalid(_) | Error::Io { .. })) => {
+                result.error = Some(e.to_string());
+                results.push(result);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        result.name = model.name.clone();
+        result.replications = model.replications;
+        let acc = crate::simulate(&model, threads, &|| {})?;
+        let summary = Summary::new(&model, &acc);
+        result.expectations = judge_expectations(&model, &summary);
+        if let Some(dir) = baseline {
+            let path = dir.join(format!("{key}.json"));
+            if path.exists() {
+                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(path.display().to_string(), e))?;
+                let before: Value = serde_json::from_str(&text)
+                    .map_err(|e| Error::Other(format!("{}: not a ccsim summary: {e}", path.display())))?;
+                result.changes = compare_with_baseline(&summary, &before);
+                result.baseline = Some(path);
+            }
+        }
+        if let Some(dir) = save_baseline {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+            crate::report::csv::write_atomic(&dir.join(format!("{key}.json")), &crate::report::json::to_json(&summary))?;
+        }
+        result.seconds = started.elapsed().as_secs_f64();
+        result.summary = Some(summary);
+        results.push(result);
+    }
+    Ok(results)
+}
+
+/// The exit code: 2 if a file was bad, 1 if an expectation failed or a change was
+/// flagged, else 0.
+pub fn exit_code(results: &[ScenarioResult]) -> u8 {
+    if results.iter().any(|r| r.error.is_some()) {
+        2
+    } else if results.iter().any(|r| r.failed() > 0 || r.flagged() > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The concise report: one line per scenario, one per failed expectation or flagged
+/// change, and a closing count.
+pub fn render(results: &[ScenarioResult]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let (mut expectations, mut failed, mut flagged) = (0, 0, 0);
+    for r in results {
+        let file = r.file.display();
+        if let Some(e) = &r.error {
+            let _ = writeln!(out, "ERROR {file}\n  {}", e.replace('\n', "\n  "));
+            continue;
+        }
+        expectations += r.expectations.len();
+        failed += r.failed();
+        flagged += r.flagged();
+        let status = if r.failed() > 0 || r.flagged() > 0 { "FAIL" } else { "PASS" };
+        let baseline = match (&r.baseline, r.changes.is_empty()) {
+            (Some(_), _) => format!(
+                "; {} of {} metrics changed significantly since the baseline",
+                r.flagged(),
+                r.changes.len()
+            ),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{status} {file} ({}): {} of {} expectations hold{baseline} ({} replications, {:.1} s)",
+            r.name,
+            r.expectations.len() - r.failed(),
+            r.expectations.len(),
+            r.replications,
+            r.seconds
+        );
+        for e in r.expectations.iter().filter(|e| !e.passed) {
+            let _ = writeln!(out, "  {file}:{}: {}: {}", e.line, e.description, e.message);
+        }
+        for c in r.changes.iter().filter(|c| c.flagged()) {
+            let fmt = |e: &Estimate| {
+                format!(
+                    "{} ± {}",
+                    short(e.mean.unwrap_or(f64::NAN)),
+                    short(e.ci95.unwrap_or(f64::NAN))
+                )
+            };
+            let _ = writeln!(
+                out,
+                "  changed: {}: {} → {} (p = {:.2e}, Holm-adjusted {:.2e})",
+                c.metric,
+                fmt(&c.before),
+                fmt(&c.after),
+                c.p_value,
+                c.adjusted
+            );
+        }
+    }
+    let errors = results.iter().filter(|r| r.error.is_some()).count();
+    let _ = writeln!(
+        out,
+        "check: {} scenario{}, {expectations} expectation{}: {} hold, {failed} fail{}{}",
+        results.len(),
+        if results.len() == 1 { "" } else { "s" },
+        if expectations == 1 { "" } else { "s" },
+        expectations - failed,
+        if flagged > 0 {
+            format!("; {flagged} significant change{} since the baseline", if flagged == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        },
+        if errors > 0 {
+            format!("; {errors} file{} could not be checked", if errors == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        },
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holm_steps_down() {
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.5]);
+        assert_eq!(adjusted, vec![0.04, 0.09, 0.09, 0.5]);
+    }
+
+    #[test]
+    fn welch_sees_real_differences_only() {
+        assert!(welch_p(0.90, 0.01, 20, 0.90, 0.01, 20) > 0.99);
+        assert!(welch_p(0.90, 0.01, 20, 0.85, 0.01, 20) < 1e-6);
+        assert_eq!(welch_p(5.0, 0.0, 10, 5.0, 0.0, 10), 1.0);
+        assert_eq!(welch_p(5.0, 0.0, 10, 6.0, 0.0, 10), 0.0);
+    }
+
+    #[test]
+    fn short_figures() {
+        assert_eq!(short(0.873456789), "0.873457");
+        assert_eq!(short(0.9), "0.9");
+        assert_eq!(short(1234.5678), "1234.57");
+    }
+}
