@@ -63,6 +63,9 @@ pub enum Command {
         /// its part file into --out; `ccsim merge` combines the parts.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Also write a self-contained HTML report with charts here.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Combine the part files of `run --shard` into the result of one whole run.
     Merge {
@@ -93,6 +96,9 @@ pub enum Command {
         /// Also write staffing.csv and staffing.json here.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write a self-contained HTML report with charts here.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Run scenarios as regression tests: judge their [[expect]] tables (exit 1 if one
     /// fails), optionally against a baseline of an earlier run.
@@ -170,9 +176,10 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             format,
             out,
             shard,
+            report,
         } => match shard {
             Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, out.as_deref()),
-            None => run(&scenario, replications, seed, threads, format, out.as_deref()),
+            None => run(&scenario, replications, seed, threads, format, out.as_deref(), report.as_deref()),
         },
         Command::Merge { parts, format, out } => {
             let summary = crate::shard::merge(&parts)?;
@@ -185,7 +192,8 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             threads,
             format,
             out,
-        } => staff(&scenario, replications, seed, threads, format, out.as_deref()),
+            report,
+        } => staff(&scenario, replications, seed, threads, format, out.as_deref(), report.as_deref()),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Compare {
             a,
@@ -269,6 +277,7 @@ fn run(
     threads: usize,
     format: Format,
     out: Option<&Path>,
+    report: Option<&Path>,
 ) -> Result<u8, Error> {
     let mut model = load_model(path)?;
     if let Some(r) = replications {
@@ -280,7 +289,11 @@ fn run(
     let bar = progress_bar(model.replications, "replications");
     let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    print_summary(&Summary::new(&model, &acc), format, out)
+    let summary = Summary::new(&model, &acc);
+    if let Some(path) = report {
+        report::csv::write_atomic(path, &report::html::run_report(&summary, &model))?;
+    }
+    print_summary(&summary, format, out)
 }
 
 /// Prints a summary in `format`, and writes its files into `out`.
@@ -289,7 +302,7 @@ fn print_summary(summary: &Summary, format: Format, out: Option<&Path>) -> Resul
         report::csv::write_dir(dir, summary)?;
     }
     let text = match format {
-        Format::Table => report::table::render(summary),
+        Format::Table => report::table::render(summary, std::io::stdout().is_terminal()),
         Format::Json => report::json::to_json(summary),
         Format::Csv => report::csv::intervals_csv(summary),
     };
@@ -340,6 +353,7 @@ fn staff(
     threads: usize,
     format: Format,
     out: Option<&Path>,
+    html: Option<&Path>,
 ) -> Result<u8, Error> {
     let mut model = load_model(path)?;
     if let Some(r) = replications {
@@ -366,6 +380,9 @@ fn staff(
         bar.tick();
     })?;
     bar.finish_and_clear();
+    if let Some(path) = html {
+        report::csv::write_atomic(path, &report::html::staff_report(&plan))?;
+    }
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
         report::csv::write_atomic(&dir.join("staffing.csv"), &report::staff::to_csv(&plan))?;

@@ -142,6 +142,9 @@ pub struct Summary {
     pub channels: Vec<Named>,
     pub groups: Vec<Named>,
     pub intervals: Vec<IntervalSummary>,
+    /// The targets the figures are judged against (not part of the JSON).
+    #[serde(skip)]
+    pub targets: Targets,
 }
 
 fn metrics_of(
@@ -169,6 +172,16 @@ pub struct Layout {
     /// Channel of each call type.
     pub channels: Vec<Channel>,
     pub groups: Vec<String>,
+    pub targets: Targets,
+}
+
+/// The planner's targets, for marking figures met or missed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
+pub struct Targets {
+    pub service_level: f64,
+    pub answer_rate: f64,
+    /// Per call type: (service level, answer rate).
+    pub call_types: Vec<(f64, f64)>,
 }
 
 impl Layout {
@@ -181,6 +194,15 @@ impl Layout {
             call_types: model.call_types.iter().map(|c| c.name.clone()).collect(),
             channels: model.call_types.iter().map(|c| c.channel).collect(),
             groups: model.groups.iter().map(|g| g.name.clone()).collect(),
+            targets: Targets {
+                service_level: model.service_level_target,
+                answer_rate: model.answer_rate_target,
+                call_types: model
+                    .call_types
+                    .iter()
+                    .map(|c| (c.service_level_target, c.answer_rate_target))
+                    .collect(),
+            },
         }
     }
 }
@@ -264,6 +286,7 @@ impl Summary {
                     groups: groups(Some(i)),
                 })
                 .collect(),
+            targets: layout.targets.clone(),
         }
     }
 

@@ -1,5 +1,7 @@
 //! The table people read in a terminal: totals, call types, groups and intervals, each
-//! figure with its 95 % half-width, rates in percent, waits in seconds.
+//! figure with its 95 % half-width, rates in percent, waits in seconds; answer rate and
+//! service level marked ✓ (target met), ✗ (missed) or ≈ (within the noise of the
+//! target), in colour only when printing to a terminal.
 
 use std::fmt::Write;
 
@@ -77,45 +79,118 @@ const OUTCOME_COLUMNS: [(&str, &str, Unit); 7] = [
     ("cost_per_contact", "cost/resolved", Unit::Money),
 ];
 
+/// How a figure stands against a target it must reach.
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    Met,
+    Missed,
+    Noise,
+}
+
+impl Mark {
+    fn of(e: Option<Estimate>, target: f64) -> Option<Mark> {
+        let e = e?;
+        let m = e.mean?;
+        Some(if e.ci95.is_some_and(|c| (m - target).abs() < c) {
+            Mark::Noise
+        } else if m >= target {
+            Mark::Met
+        } else {
+            Mark::Missed
+        })
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Mark::Met => "✓",
+            Mark::Missed => "✗",
+            Mark::Noise => "≈",
+        }
+    }
+
+    fn paint(self, text: &str, colour: bool) -> String {
+        if !colour {
+            return text.to_owned();
+        }
+        let style = match self {
+            Mark::Met => anstyle::AnsiColor::Green.on_default(),
+            Mark::Missed => anstyle::AnsiColor::Red.on_default().bold(),
+            Mark::Noise => anstyle::AnsiColor::Yellow.on_default(),
+        };
+        format!("{style}{text}{style:#}")
+    }
+}
+
+/// Per row, the targets of (answer rate, service level), if it has any.
+type RowTargets = Vec<Option<(f64, f64)>>;
+
 /// Rows of (label, metrics) under a header, columns padded to their widest cell.
 fn section(out: &mut String, title: &str, label: &str, rows: &[(String, &Metrics)], columns: &[(&str, &str, Unit)]) {
+    section_marked(out, title, label, rows, columns, &vec![None; rows.len()], false);
+}
+
+/// As [`section`], with answer rate and service level marked against each row's targets.
+fn section_marked(
+    out: &mut String,
+    title: &str,
+    label: &str,
+    rows: &[(String, &Metrics)],
+    columns: &[(&str, &str, Unit)],
+    targets: &RowTargets,
+    colour: bool,
+) {
     let mut table: Vec<Vec<String>> = vec![
         std::iter::once(label.to_owned())
             .chain(columns.iter().map(|c| c.1.to_owned()))
             .collect(),
     ];
-    for (name, metrics) in rows {
+    // Marks are painted after padding, so colour codes never upset the alignment.
+    let mut marks: Vec<Vec<Option<Mark>>> = vec![vec![None; columns.len() + 1]];
+    for ((name, metrics), target) in rows.iter().zip(targets) {
         let mut r = vec![name.clone()];
+        let mut row_marks = vec![None];
         // A column missing from these metrics (occupancy of a call type) stays empty.
-        r.extend(columns.iter().map(|&(key, _, unit)| {
-            if metrics.get(key).is_some() {
-                cell(metrics.get(key), unit)
-            } else {
-                String::new()
-            }
-        }));
+        for &(key, _, unit) in columns {
+            let e = metrics.get(key);
+            let mark = match (key, target) {
+                ("answer_rate", Some((ar, _))) => Mark::of(e, *ar),
+                ("service_level", Some((_, sl))) => Mark::of(e, *sl),
+                _ => None,
+            };
+            let text = if e.is_some() { cell(e, unit) } else { String::new() };
+            r.push(match mark {
+                Some(m) => format!("{text} {}", m.symbol()),
+                None => text,
+            });
+            row_marks.push(mark);
+        }
         table.push(r);
+        marks.push(row_marks);
     }
     let widths: Vec<usize> = (0..table[0].len())
         .map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     let _ = writeln!(out, "\n{title}");
-    for r in &table {
+    for (r, row_marks) in table.iter().zip(&marks) {
         let mut line = String::from(" ");
         for (c, text) in r.iter().enumerate() {
             let pad = widths[c] - text.chars().count();
+            let shown = match row_marks.get(c).copied().flatten() {
+                Some(m) => m.paint(text, colour),
+                None => text.clone(),
+            };
             if c == 0 {
-                let _ = write!(line, " {text}{}", " ".repeat(pad));
+                let _ = write!(line, " {shown}{}", " ".repeat(pad));
             } else {
-                let _ = write!(line, "  {}{text}", " ".repeat(pad));
+                let _ = write!(line, "  {}{shown}", " ".repeat(pad));
             }
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 
-/// The whole report as text.
-pub fn render(s: &Summary) -> String {
+/// The whole report as text; `colour` paints the marks (for a terminal).
+pub fn render(s: &Summary, colour: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -127,7 +202,16 @@ pub fn render(s: &Summary) -> String {
     );
     let mut rows: Vec<(String, &Metrics)> = vec![("all".into(), &s.totals)];
     rows.extend(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)));
-    section(&mut out, "Call types", "call type", &rows, &CALL_COLUMNS);
+    let t = &s.targets;
+    let mut targets: RowTargets = vec![Some((t.answer_rate, t.service_level))];
+    targets.extend(s.call_types.iter().enumerate().map(|(i, _)| t.call_types.get(i).map(|&(sl, ar)| (ar, sl))));
+    let _ = writeln!(
+        out,
+        "✓ target met, ✗ missed, ≈ within the noise of the target (answer rate {:.0}%, service level {:.0}% unless a call type sets its own)",
+        t.answer_rate * 100.0,
+        t.service_level * 100.0
+    );
+    section_marked(&mut out, "Call types", "call type", &rows, &CALL_COLUMNS, &targets, colour);
     if s.channels.iter().any(|c| c.name != "voice") {
         let rows: Vec<(String, &Metrics)> = s.channels.iter().map(|c| (c.name.clone(), &c.metrics)).collect();
         section(
@@ -150,6 +234,7 @@ pub fn render(s: &Summary) -> String {
     let rows: Vec<(String, &Metrics)> = s.groups.iter().map(|g| (g.name.clone(), &g.metrics)).collect();
     section(&mut out, "Agent groups", "group", &rows, &GROUP_COLUMNS);
     let rows: Vec<(String, &Metrics)> = s.intervals.iter().map(|i| (i.start.clone(), &i.metrics)).collect();
-    section(&mut out, "Intervals (all call types)", "start", &rows, &CALL_COLUMNS);
+    let targets: RowTargets = vec![Some((t.answer_rate, t.service_level)); rows.len()];
+    section_marked(&mut out, "Intervals (all call types)", "start", &rows, &CALL_COLUMNS, &targets, colour);
     out
 }
