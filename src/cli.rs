@@ -135,6 +135,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
     },
+    /// Print a JSON Schema of the scenario format, for editors that complete and check
+    /// TOML files (Even Better TOML, Taplo, VS Code).
+    Schema,
     /// Check scenario files without simulating them.
     Validate {
         #[arg(required = true)]
@@ -195,6 +198,13 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             report,
         } => staff(&scenario, replications, seed, threads, format, out.as_deref(), report.as_deref()),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&crate::schema::schema()).expect("a JSON value")
+            );
+            Ok(0)
+        }
         Command::Compare {
             a,
             b,

@@ -45,6 +45,7 @@ pub mod model;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod schema;
 pub mod shard;
 pub mod simulate;
 pub mod staff;

@@ -306,6 +306,29 @@ pub struct ExpectSpec {
     pub loc: Loc,
 }
 
+/// The keys each table of a scenario file may have: what the reader accepts and what
+/// `ccsim schema` describes.
+pub mod keys {
+    pub const ROOT: &[&str] = &["scenario", "call_type", "agent_group", "expect"];
+    pub const SCENARIO: &[&str] = &["name", "start", "duration", "warmup", "interval", "replications", "seed", "service_level", "answer_rate_target", "forecast_error", "drain_limit", "currency", "staffing"];
+    pub const STAFFING: &[&str] = &["scope", "confidence", "max_asa", "max_occupancy", "max_agents", "replications", "max_replications"];
+    pub const SERVICE_LEVEL: &[&str] = &["threshold", "target"];
+    pub const FORECAST_ERROR: &[&str] = &["cv"];
+    pub const CALL_TYPE: &[&str] = &["name", "arrivals", "handle_time", "patience", "service_level_threshold", "priority", "wrap_up", "redial", "routing", "resolution", "unresolved", "channel", "service_level_target", "answer_rate_target", "max_asa"];
+    pub const ARRIVALS: &[&str] = &["per_hour", "per_interval", "csv", "column", "aht_per_interval", "aht_column"];
+    pub const REDIAL: &[&str] = &["probability", "delay"];
+    pub const ROUTE: &[&str] = &["group", "after", "queue_length", "share"];
+    pub const UNRESOLVED: &[&str] = &["escalate_to", "repeat_after", "probability"];
+    pub const AGENT_GROUP: &[&str] = &["name", "agents", "shifts", "shrinkage", "skills", "outsourced", "cost", "chat", "channel_order", "roster"];
+    pub const SKILL: &[&str] = &["call_type", "factor", "resolution"];
+    pub const COST: &[&str] = &["per_hour", "overtime_per_hour", "per_call", "per_minute", "minimum_monthly"];
+    pub const CHAT: &[&str] = &["concurrency", "slowdown"];
+    pub const ROSTER: &[&str] = &["shifts", "max_part_time", "part_time_below"];
+    pub const SHIFT: &[&str] = &["start", "end", "agents", "breaks"];
+    pub const BREAK: &[&str] = &["start", "duration"];
+    pub const EXPECT: &[&str] = &["metric", "call_type", "group", "interval", "min", "max"];
+}
+
 impl Scenario {
     /// Reads and parses a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
@@ -333,7 +356,7 @@ impl Scenario {
             path: String::new(),
             span: None,
         };
-        root.check_keys(&mut r, &["scenario", "call_type", "agent_group", "expect"]);
+        root.check_keys(&mut r, keys::ROOT);
         let settings = match root.get("scenario") {
             Some(node) => r.table(&node).map(|t| read_settings(&mut r, &t)),
             None => {
@@ -365,21 +388,7 @@ impl Scenario {
 fn read_settings(r: &mut Reader, t: &Table) -> Settings {
     t.check_keys(
         r,
-        &[
-            "name",
-            "start",
-            "duration",
-            "warmup",
-            "interval",
-            "replications",
-            "seed",
-            "service_level",
-            "answer_rate_target",
-            "forecast_error",
-            "drain_limit",
-            "currency",
-            "staffing",
-        ],
+        keys::SCENARIO,
     );
     let name = r
         .required(t, "name", Reader::string)
@@ -397,7 +406,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
     let answer_rate_target = r.optional(t, "answer_rate_target", Reader::fraction, 0.90);
     let forecast_error_cv = t.get("forecast_error").and_then(|n| {
         let ft = r.table(&n)?;
-        ft.check_keys(r, &["cv"]);
+        ft.check_keys(r, keys::FORECAST_ERROR);
         let cv = r.required(&ft, "cv", Reader::float)?;
         if !(0.0..=2.0).contains(&cv.value) {
             r.error(
@@ -420,7 +429,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
     };
     let (mut service_level_threshold, mut service_level_target) = (placeholder(20.0), placeholder(0.80));
     if let Some(sl) = t.get("service_level").and_then(|n| r.table(&n)) {
-        sl.check_keys(r, &["threshold", "target"]);
+        sl.check_keys(r, keys::SERVICE_LEVEL);
         service_level_threshold = r.optional(&sl, "threshold", Reader::duration, 20.0);
         service_level_target = r.optional(&sl, "target", Reader::fraction, 0.80);
     }
@@ -459,15 +468,7 @@ impl Default for StaffingSpec {
 fn read_staffing(r: &mut Reader, t: &Table) -> StaffingSpec {
     t.check_keys(
         r,
-        &[
-            "scope",
-            "confidence",
-            "max_asa",
-            "max_occupancy",
-            "max_agents",
-            "replications",
-            "max_replications",
-        ],
+        keys::STAFFING,
     );
     let mut spec = StaffingSpec::default();
     if let Some(scope) = t.get("scope").and_then(|n| r.string(&n)) {
@@ -517,23 +518,7 @@ fn read_staffing(r: &mut Reader, t: &Table) -> StaffingSpec {
 fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     t.check_keys(
         r,
-        &[
-            "name",
-            "arrivals",
-            "handle_time",
-            "patience",
-            "service_level_threshold",
-            "priority",
-            "wrap_up",
-            "redial",
-            "routing",
-            "resolution",
-            "unresolved",
-            "channel",
-            "service_level_target",
-            "answer_rate_target",
-            "max_asa",
-        ],
+        keys::CALL_TYPE,
     );
     let name = r.required(t, "name", Reader::string);
     let (arrivals, aht_per_interval) = match r.required(t, "arrivals", Reader::arrivals) {
@@ -547,7 +532,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let wrap_up = t.get("wrap_up").and_then(|n| r.dist(&n));
     let redial = t.get("redial").and_then(|n| {
         let rt = r.table(&n)?;
-        rt.check_keys(r, &["probability", "delay"]);
+        rt.check_keys(r, keys::REDIAL);
         let probability = r.required(&rt, "probability", Reader::fraction);
         let delay = r.required(&rt, "delay", Reader::dist);
         Some(RedialSpec {
@@ -560,7 +545,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         let mut steps = Vec::new();
         for item in &items {
             let Some(st) = r.table(item) else { continue };
-            st.check_keys(r, &["group", "after", "queue_length", "share"]);
+            st.check_keys(r, keys::ROUTE);
             let group = r.required(&st, "group", Reader::string);
             let after = r.optional(&st, "after", Reader::duration, 0.0).value;
             let queue_length = r.optional(&st, "queue_length", Reader::uint, 0).value;
@@ -626,18 +611,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
 fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
     t.check_keys(
         r,
-        &[
-            "name",
-            "agents",
-            "shifts",
-            "shrinkage",
-            "skills",
-            "outsourced",
-            "cost",
-            "chat",
-            "channel_order",
-            "roster",
-        ],
+        keys::AGENT_GROUP,
     );
     let name = r.required(t, "name", Reader::string);
     let agents = t.get("agents").and_then(|n| r.agents(&n));
@@ -675,7 +649,7 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
     let cost = t.get("cost").and_then(|n| r.cost(&n));
     let (mut chat_concurrency, mut chat_slowdown) = (1, 0.0);
     if let Some(ct) = t.get("chat").and_then(|n| r.table(&n)) {
-        ct.check_keys(r, &["concurrency", "slowdown"]);
+        ct.check_keys(r, keys::CHAT);
         let concurrency = r.optional(&ct, "concurrency", Reader::uint, 1);
         if !(1..=100).contains(&concurrency.value) {
             r.error(
@@ -718,7 +692,7 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
     });
     let roster = t.get("roster").and_then(|n| {
         let rt = r.table(&n)?;
-        rt.check_keys(r, &["shifts", "max_part_time", "part_time_below"]);
+        rt.check_keys(r, keys::ROSTER);
         let shifts = r.required(&rt, "shifts", Reader::roster_shifts);
         let max_part_time = r.optional(&rt, "max_part_time", Reader::fraction, 1.0).value;
         let part_time_below = r.optional(&rt, "part_time_below", Reader::duration, 6.0 * 3600.0).value;
@@ -747,7 +721,7 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
 }
 
 fn read_expect(r: &mut Reader, t: &Table) -> Option<ExpectSpec> {
-    t.check_keys(r, &["metric", "call_type", "group", "interval", "min", "max"]);
+    t.check_keys(r, keys::EXPECT);
     let metric = r.required(t, "metric", Reader::string);
     let call_type = t.get("call_type").and_then(|n| r.string(&n));
     let group = t.get("group").and_then(|n| r.string(&n));
@@ -1060,7 +1034,7 @@ impl Reader<'_> {
             return None;
         }
         let t = self.table(n)?;
-        t.check_keys(self, &["call_type", "factor", "resolution"]);
+        t.check_keys(self, keys::SKILL);
         let resolution = t.get("resolution").and_then(|n| self.fraction(&n)).map(|r| r.value);
         let call_type = self.required(&t, "call_type", Reader::string);
         let factor = self.optional(&t, "factor", Reader::float, 1.0);
@@ -1112,7 +1086,7 @@ impl Reader<'_> {
     /// `{ escalate_to = "tier2" }` or `{ repeat_after = { dist = … }, probability = 0.8 }`.
     fn unresolved(&mut self, n: &Node) -> Read<UnresolvedSpec> {
         let t = self.table(n)?;
-        t.check_keys(self, &["escalate_to", "repeat_after", "probability"]);
+        t.check_keys(self, keys::UNRESOLVED);
         let spec = match (t.get("escalate_to"), t.get("repeat_after")) {
             (Some(to), None) => {
                 if t.get("probability").is_some() {
@@ -1149,13 +1123,7 @@ impl Reader<'_> {
         let t = self.table(n)?;
         t.check_keys(
             self,
-            &[
-                "per_hour",
-                "overtime_per_hour",
-                "per_call",
-                "per_minute",
-                "minimum_monthly",
-            ],
+            keys::COST,
         );
         let price = |r: &mut Self, key: &str| t.get(key).and_then(|n| r.non_negative(&n));
         let (per_hour, per_call, per_minute) = (
@@ -1213,12 +1181,13 @@ impl Reader<'_> {
         let mut shifts = Vec::new();
         for item in &items {
             let Some(t) = self.table(item) else { continue };
-            let keys: &[&str] = if with_agents {
-                &["start", "end", "agents", "breaks"]
-            } else {
-                &["start", "end", "breaks"]
-            };
-            t.check_keys(self, keys);
+            // A roster's shift patterns have no `agents`: the search decides them.
+            let known: Vec<&str> = keys::SHIFT
+                .iter()
+                .copied()
+                .filter(|k| with_agents || *k != "agents")
+                .collect();
+            t.check_keys(self, &known);
             let start = self.required(&t, "start", Reader::clock_time);
             let end = self.required(&t, "end", Reader::clock_time);
             let headcount = if with_agents {
@@ -1230,7 +1199,7 @@ impl Reader<'_> {
             if let Some(b) = t.get("breaks") {
                 for bn in self.array(&b).unwrap_or_default() {
                     let Some(bt) = self.table(&bn) else { continue };
-                    bt.check_keys(self, &["start", "duration"]);
+                    bt.check_keys(self, keys::BREAK);
                     let bs = self.required(&bt, "start", Reader::clock_time);
                     let bd = self.required(&bt, "duration", Reader::duration);
                     if let (Some(bs), Some(bd)) = (bs, bd) {
@@ -1324,14 +1293,7 @@ impl Reader<'_> {
         let t = self.table(n)?;
         t.check_keys(
             self,
-            &[
-                "per_hour",
-                "per_interval",
-                "csv",
-                "column",
-                "aht_per_interval",
-                "aht_column",
-            ],
+            keys::ARRIVALS,
         );
         let given = ["per_hour", "per_interval", "csv"]
             .iter()

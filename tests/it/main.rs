@@ -11,3 +11,4 @@ mod staffing;
 mod theory;
 mod tiers;
 mod ci;
+mod reports;

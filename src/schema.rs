@@ -1,0 +1,282 @@
+//! `ccsim schema`: a JSON Schema of the scenario format, for editors.
+//!
+//! TOML editors (Even Better TOML, Taplo, VS Code) complete and check a file against a
+//! JSON Schema. The key names of each table come from [`crate::scenario::keys`], the same
+//! lists the reader accepts, so the schema cannot drift from the reader; each key has a
+//! type and a description here. Checks that cross fields (names that must exist, lengths
+//! that must match the horizon) stay with `ccsim validate`.
+
+use serde_json::{Map, Value, json};
+
+use crate::scenario::keys;
+
+fn duration(description: &str) -> Value {
+    json!({ "$ref": "#/$defs/duration", "description": description })
+}
+
+fn fraction(description: &str) -> Value {
+    json!({ "type": "number", "minimum": 0, "maximum": 1, "description": description })
+}
+
+fn number(description: &str) -> Value {
+    json!({ "type": "number", "description": description })
+}
+
+fn whole(description: &str) -> Value {
+    json!({ "type": "integer", "minimum": 0, "description": description })
+}
+
+fn text(description: &str) -> Value {
+    json!({ "type": "string", "description": description })
+}
+
+fn dist(description: &str) -> Value {
+    json!({ "$ref": "#/$defs/distribution", "description": description })
+}
+
+/// A closed table: its keys (from the reader's list) with their schemas from `props`.
+/// A key of the list without a schema here is left open (and caught by the tests).
+fn table(description: &str, keys: &[&str], required: &[&str], props: Vec<(&str, Value)>) -> Value {
+    let mut properties = Map::new();
+    for &k in keys {
+        let schema = props
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map_or(Value::Bool(true), |(_, v)| v.clone());
+        properties.insert(k.to_owned(), schema);
+    }
+    json!({
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// The schema, as a JSON document.
+pub fn schema() -> Value {
+    let shift = |with_agents: bool| {
+        let mut props = vec![
+            ("start", json!({ "$ref": "#/$defs/clock_time", "description": "clock time the shift starts" })),
+            ("end", json!({ "$ref": "#/$defs/clock_time", "description": "clock time it ends (at or before start: past midnight)" })),
+            ("breaks", json!({ "type": "array", "description": "breaks inside the shift", "items": table("a break", keys::BREAK, &["start", "duration"], vec![
+                ("start", json!({ "$ref": "#/$defs/clock_time", "description": "clock time the break starts" })),
+                ("duration", duration("how long")),
+            ]) })),
+        ];
+        let mut shift_keys: Vec<&str> = keys::SHIFT.to_vec();
+        let mut required = vec!["start", "end"];
+        if with_agents {
+            props.push(("agents", whole("paid headcount on this shift")));
+            required.push("agents");
+        } else {
+            shift_keys.retain(|k| *k != "agents");
+        }
+        table("a shift, repeated every day", &shift_keys, &required, props)
+    };
+    let scenario = table(
+        "horizon, statistics and defaults",
+        keys::SCENARIO,
+        &["name", "duration"],
+        vec![
+            ("name", text("shown in every report")),
+            ("start", json!({ "$ref": "#/$defs/clock_time", "description": "clock time where measuring starts (default 00:00)" })),
+            ("duration", duration("measured time per replication, a whole number of intervals")),
+            ("warmup", duration("simulated before start with the first interval's volumes and staffing, not counted")),
+            ("interval", duration("the planning grain (default 30m)")),
+            ("replications", json!({ "type": "integer", "minimum": 1, "description": "independent simulated days (default 10)" })),
+            ("seed", whole("the random seed (default 1)")),
+            ("service_level", table("the service-level target", keys::SERVICE_LEVEL, &[], vec![
+                ("threshold", duration("answered within this counts (default 20s)")),
+                ("target", fraction("the planner's target (default 0.80)")),
+            ])),
+            ("answer_rate_target", fraction("the planner's answer-rate target (default 0.90)")),
+            ("forecast_error", table("day-level volume uncertainty", keys::FORECAST_ERROR, &["cv"], vec![
+                ("cv", json!({ "type": "number", "minimum": 0, "maximum": 2, "description": "CV of a gamma day multiplier with mean 1" })),
+            ])),
+            ("drain_limit", duration("how long open contacts are followed after the window (default 4h)")),
+            ("currency", text("the currency costs are in, e.g. EUR")),
+            ("staffing", table("how `ccsim staff` searches, and its extra targets", keys::STAFFING, &[], vec![
+                ("scope", json!({ "enum": ["interval", "day"], "description": "targets hold per interval (default) or over the day" })),
+                ("confidence", fraction("targets must hold on this share of simulated days")),
+                ("max_asa", duration("longest mean wait of answered contacts")),
+                ("max_occupancy", fraction("highest occupancy of an in-house group")),
+                ("max_agents", json!({ "type": "integer", "minimum": 1, "description": "most agents a group may get in one interval" })),
+                ("replications", json!({ "type": "integer", "minimum": 2, "description": "replications per candidate at first" })),
+                ("max_replications", json!({ "type": "integer", "minimum": 2, "description": "at most, to settle a decision within the noise" })),
+            ])),
+        ],
+    );
+    let call_type = table(
+        "a call type (queue)",
+        keys::CALL_TYPE,
+        &["name", "arrivals", "handle_time"],
+        vec![
+            ("name", text("unique; agent groups name it in skills")),
+            ("arrivals", table("the forecast: per_hour, per_interval, or csv with column", keys::ARRIVALS, &[], vec![
+                ("per_hour", json!({ "type": "number", "minimum": 0, "description": "constant-rate Poisson, calls per hour" })),
+                ("per_interval", json!({ "type": "array", "items": { "type": "number", "minimum": 0 }, "description": "expected calls in each interval" })),
+                ("csv", text("a CSV file, relative to the scenario")),
+                ("column", text("the CSV column of volumes")),
+                ("aht_per_interval", json!({ "type": "array", "items": { "type": "number", "exclusiveMinimum": 0 }, "description": "average handle time per interval, seconds" })),
+                ("aht_column", text("the CSV column of average handle times, seconds")),
+            ])),
+            ("handle_time", dist("talk time per contact")),
+            ("patience", dist("how long a caller waits before hanging up (omit: never)")),
+            ("service_level_threshold", duration("this call type's own threshold")),
+            ("priority", json!({ "type": "integer", "description": "larger is answered first (default 0)" })),
+            ("wrap_up", dist("after-call work")),
+            ("redial", table("what a caller who abandons does", keys::REDIAL, &["probability", "delay"], vec![
+                ("probability", fraction("probability of calling again")),
+                ("delay", dist("after how long")),
+            ])),
+            ("routing", json!({ "type": "array", "description": "groups in order, each with its rule", "items": table("a route", keys::ROUTE, &["group"], vec![
+                ("group", text("an agent group with the skill")),
+                ("after", duration("eligible once the contact has waited this long")),
+                ("queue_length", whole("eligible only while at least this many contacts wait")),
+                ("share", fraction("this share of arrivals goes to this group only")),
+            ]) })),
+            ("resolution", fraction("probability an answered contact is resolved (default 1)")),
+            ("unresolved", table("what becomes of an unresolved contact: escalate_to, or repeat_after", keys::UNRESOLVED, &[], vec![
+                ("escalate_to", text("transferred into this call type's queue")),
+                ("repeat_after", dist("the customer calls again after this delay")),
+                ("probability", fraction("probability the customer calls again (default 1)")),
+            ])),
+            ("channel", json!({ "enum": ["voice", "chat", "email"], "description": "how contacts arrive (default voice)" })),
+            ("service_level_target", fraction("this call type's target share answered within its threshold")),
+            ("answer_rate_target", fraction("this call type's answer-rate target")),
+            ("max_asa", duration("longest mean wait of answered contacts `ccsim staff` allows")),
+        ],
+    );
+    let agent_group = table(
+        "agents with the same skills and schedule",
+        keys::AGENT_GROUP,
+        &["name", "skills"],
+        vec![
+            ("name", text("unique")),
+            ("agents", json!({ "description": "agents on duty: one number, or one per interval", "oneOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "array", "items": { "type": "integer", "minimum": 0 } },
+            ] })),
+            ("shifts", json!({ "type": "array", "description": "paid headcount by shift", "items": shift(true) })),
+            ("shrinkage", json!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1, "description": "share of paid headcount not on duty" })),
+            ("skills", json!({ "type": "array", "description": "the call types it answers", "items": { "oneOf": [
+                { "type": "string" },
+                table("a skill with its proficiency", keys::SKILL, &["call_type"], vec![
+                    ("call_type", text("the call type")),
+                    ("factor", number("talk-time factor: 1.2 is 20 % slower")),
+                    ("resolution", fraction("this group's probability of resolving it")),
+                ]),
+            ] } })),
+            ("outsourced", json!({ "type": "boolean", "description": "an outsourcing vendor's agents" })),
+            ("cost", table("exactly one price, with an optional monthly minimum", keys::COST, &[], vec![
+                ("per_hour", json!({ "type": "number", "minimum": 0, "description": "per paid hour" })),
+                ("overtime_per_hour", json!({ "type": "number", "minimum": 0, "description": "per overtime hour (default per_hour)" })),
+                ("per_call", json!({ "type": "number", "minimum": 0, "description": "per contact served" })),
+                ("per_minute", json!({ "type": "number", "minimum": 0, "description": "per minute of handle time" })),
+                ("minimum_monthly", json!({ "type": "number", "minimum": 0, "description": "volume paid for at least each month, in the price's unit" })),
+            ])),
+            ("chat", table("chats an agent holds at once", keys::CHAT, &[], vec![
+                ("concurrency", json!({ "type": "integer", "minimum": 1, "maximum": 100, "description": "chats at once (default 1)" })),
+                ("slowdown", json!({ "type": "number", "minimum": 0, "maximum": 10, "description": "each extra chat slows all by this factor" })),
+            ])),
+            ("channel_order", json!({ "type": "array", "uniqueItems": true, "items": { "enum": ["voice", "chat", "email"] }, "description": "the order channels are served in" })),
+            ("roster", table("shift patterns `ccsim staff` may roster with", keys::ROSTER, &["shifts"], vec![
+                ("shifts", json!({ "type": "array", "items": shift(false) })),
+                ("max_part_time", fraction("largest share of agents on part-time shifts")),
+                ("part_time_below", duration("shorter shifts are part-time (default 6h)")),
+            ])),
+        ],
+    );
+    let expect = table(
+        "a bound on the mean of one metric, checked by `ccsim check`",
+        keys::EXPECT,
+        &["metric"],
+        vec![
+            ("metric", text("any metric of the JSON output")),
+            ("call_type", text("that call type's figure")),
+            ("group", text("that agent group's figure")),
+            ("interval", text("the interval with this label, e.g. 08:30")),
+            ("min", number("lower bound on the mean")),
+            ("max", number("upper bound on the mean")),
+        ],
+    );
+    let root = table(
+        "a ccsim scenario",
+        keys::ROOT,
+        &["scenario", "call_type", "agent_group"],
+        vec![
+            ("scenario", scenario),
+            ("call_type", json!({ "type": "array", "minItems": 1, "items": call_type })),
+            ("agent_group", json!({ "type": "array", "minItems": 1, "items": agent_group })),
+            ("expect", json!({ "type": "array", "items": expect })),
+        ],
+    );
+    let mut doc = root.as_object().cloned().unwrap_or_default();
+    doc.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    doc.insert("$id".into(), json!("https://github.com/ccsim/ccsim/scenario.schema.json"));
+    doc.insert("title".into(), json!("ccsim scenario"));
+    doc.insert(
+        "$defs".into(),
+        json!({
+            "duration": { "oneOf": [
+                { "type": "string", "pattern": "^\\s*([0-9]+(\\.[0-9]+)?\\s*(ms|s|m|h|d)\\s*)+$" },
+                { "type": "number", "minimum": 0 },
+            ] },
+            "clock_time": { "type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$" },
+            "distribution": {
+                "type": "object",
+                "required": ["dist"],
+                "additionalProperties": false,
+                "properties": {
+                    "dist": { "enum": ["exponential", "lognormal", "gamma", "weibull", "uniform", "triangular", "constant", "empirical"] },
+                    "mean": { "$ref": "#/$defs/duration" },
+                    "cv": { "type": "number", "minimum": 0 },
+                    "shape": { "type": "number", "exclusiveMinimum": 0 },
+                    "scale": { "$ref": "#/$defs/duration" },
+                    "min": { "$ref": "#/$defs/duration" },
+                    "mode": { "$ref": "#/$defs/duration" },
+                    "max": { "$ref": "#/$defs/duration" },
+                    "value": { "$ref": "#/$defs/duration" },
+                    "samples": { "type": "array", "items": { "type": "number", "minimum": 0 } },
+                    "csv": { "type": "string" },
+                    "column": { "type": "string" },
+                },
+            },
+        }),
+    );
+    Value::Object(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every property of every table has a schema of its own (no key of the reader's
+    /// lists is left undescribed).
+    #[test]
+    fn every_key_is_described() {
+        fn walk(v: &Value, path: &str, missing: &mut Vec<String>) {
+            match v {
+                Value::Object(map) => {
+                    if let Some(Value::Object(props)) = map.get("properties") {
+                        for (k, p) in props {
+                            if p == &Value::Bool(true) {
+                                missing.push(format!("{path}.{k}"));
+                            }
+                        }
+                    }
+                    for (k, child) in map {
+                        walk(child, &format!("{path}.{k}"), missing);
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|i| walk(i, path, missing)),
+                _ => {}
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&schema(), "", &mut missing);
+        assert!(missing.is_empty(), "keys without a schema: {missing:?}");
+    }
+}
