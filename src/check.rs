@@ -119,6 +119,18 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, Error
             return Err(Error::Other(format!("{}: no such file or folder", root.display())));
         }
     }
+    let mut keys: Vec<(&String, &PathBuf)> = files.iter().map(|(f, k)| (k, f)).collect();
+    keys.sort();
+    for pair in keys.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(Error::Other(format!(
+                "{} and {} would share the baseline name `{}`; check them in separate runs or rename one",
+                pair[0].1.display(),
+                pair[1].1.display(),
+                pair[0].0
+            )));
+        }
+    }
     Ok(files)
 }
 
@@ -316,7 +328,10 @@ pub fn check(
         }
         if let Some(dir) = save_baseline {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-            crate::report::csv::write_atomic(&dir.join(format!("{key}.json")), &crate::report::json::to_json(&summary))?;
+            crate::report::csv::write_atomic(
+                &dir.join(format!("{key}.json")),
+                &crate::report::json::to_json(&summary),
+            )?;
         }
         result.seconds = started.elapsed().as_secs_f64();
         result.summary = Some(summary);
@@ -352,7 +367,11 @@ pub fn render(results: &[ScenarioResult]) -> String {
         expectations += r.expectations.len();
         failed += r.failed();
         flagged += r.flagged();
-        let status = if r.failed() > 0 || r.flagged() > 0 { "FAIL" } else { "PASS" };
+        let status = if r.failed() > 0 || r.flagged() > 0 {
+            "FAIL"
+        } else {
+            "PASS"
+        };
         let baseline = match (&r.baseline, r.changes.is_empty()) {
             (Some(_), _) => format!(
                 "; {} of {} metrics changed significantly since the baseline",
@@ -401,12 +420,18 @@ pub fn render(results: &[ScenarioResult]) -> String {
         if expectations == 1 { "" } else { "s" },
         expectations - failed,
         if flagged > 0 {
-            format!("; {flagged} significant change{} since the baseline", if flagged == 1 { "" } else { "s" })
+            format!(
+                "; {flagged} significant change{} since the baseline",
+                if flagged == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         },
         if errors > 0 {
-            format!("; {errors} file{} could not be checked", if errors == 1 { "" } else { "s" })
+            format!(
+                "; {errors} file{} could not be checked",
+                if errors == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         },

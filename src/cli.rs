@@ -182,7 +182,15 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             report,
         } => match shard {
             Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, out.as_deref()),
-            None => run(&scenario, replications, seed, threads, format, out.as_deref(), report.as_deref()),
+            None => run(
+                &scenario,
+                replications,
+                seed,
+                threads,
+                format,
+                out.as_deref(),
+                report.as_deref(),
+            ),
         },
         Command::Merge { parts, format, out } => {
             let summary = crate::shard::merge(&parts)?;
@@ -196,7 +204,15 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             format,
             out,
             report,
-        } => staff(&scenario, replications, seed, threads, format, out.as_deref(), report.as_deref()),
+        } => staff(
+            &scenario,
+            replications,
+            seed,
+            threads,
+            format,
+            out.as_deref(),
+            report.as_deref(),
+        ),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Schema => {
             println!(
@@ -239,7 +255,13 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             baseline,
             save_baseline,
             threads,
-        } => check(&paths, junit.as_deref(), baseline.as_deref(), save_baseline.as_deref(), threads),
+        } => check(
+            &paths,
+            junit.as_deref(),
+            baseline.as_deref(),
+            save_baseline.as_deref(),
+            threads,
+        ),
         Command::Erlang {
             per_hour,
             aht,
@@ -423,7 +445,11 @@ fn check(
     if files.is_empty() {
         return Err(Error::Other(format!(
             "no scenario files (*.toml) in {}",
-            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let bar = progress_bar(files.len() as u64, "scenarios");

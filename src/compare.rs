@@ -111,7 +111,10 @@ fn paired(m: &MetricDef, a: &[Vec<f64>], b: &[Vec<f64>]) -> (f64, Option<f64>) {
         }
         Measure::Ratio { num, den, scale } => {
             let ratio = |s: &[Vec<f64>]| {
-                let (sn, sd) = (s.iter().map(|x| x[num]).sum::<f64>(), s.iter().map(|x| x[den]).sum::<f64>());
+                let (sn, sd) = (
+                    s.iter().map(|x| x[num]).sum::<f64>(),
+                    s.iter().map(|x| x[den]).sum::<f64>(),
+                );
                 (sd > 0.0).then(|| (sn / sd, sd / n as f64))
             };
             let (Some((ra, da)), Some((rb, db))) = (ratio(a), ratio(b)) else {
@@ -157,12 +160,23 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
     let (sa, sb) = (summary(a, &runs_a), summary(&b, &runs_b));
     let call_levels = [call::BACKLOG, call::OLDEST_AGE_US];
     let mut rows = Vec::new();
-    let mut add = |label: String, defs: &[MetricDef], ca: Column, cb: Column, ea: &crate::summary::Metrics, eb: &crate::summary::Metrics| {
-        let levels: &[usize] = if matches!(ca, Column::Call(_)) { &call_levels } else { &[] };
+    let mut add = |label: String,
+                   defs: &[MetricDef],
+                   ca: Column,
+                   cb: Column,
+                   ea: &crate::summary::Metrics,
+                   eb: &crate::summary::Metrics| {
+        let levels: &[usize] = if matches!(ca, Column::Call(_)) {
+            &call_levels
+        } else {
+            &[]
+        };
         let xa: Vec<Vec<f64>> = runs_a.iter().map(|s| sums(s, ca, levels)).collect();
         let xb: Vec<Vec<f64>> = runs_b.iter().map(|s| sums(s, cb, levels)).collect();
         for m in defs {
-            let (Some(ma), Some(mb)) = (ea.get(m.name), eb.get(m.name)) else { continue };
+            let (Some(ma), Some(mb)) = (ea.get(m.name), eb.get(m.name)) else {
+                continue;
+            };
             if ma.mean.is_none() || mb.mean.is_none() {
                 continue;
             }
@@ -200,7 +214,14 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
         &sa.totals,
         &sb.totals,
     );
-    add("totals".into(), GROUP_METRICS, Column::Group(None), Column::Group(None), &sa.totals, &sb.totals);
+    add(
+        "totals".into(),
+        GROUP_METRICS,
+        Column::Group(None),
+        Column::Group(None),
+        &sa.totals,
+        &sb.totals,
+    );
     for (i, c) in sa.call_types.iter().enumerate() {
         if let Some(j) = sb.call_types.iter().position(|x| x.name == c.name) {
             add(
@@ -253,9 +274,17 @@ const SHOWN: [&str; 10] = [
 pub fn render(c: &Comparison) -> String {
     use std::fmt::Write;
     let mut table: Vec<Vec<String>> = vec![
-        ["metric", "A", "B", "B − A", "± paired", "± independent", "variance removed"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "metric",
+            "A",
+            "B",
+            "B − A",
+            "± paired",
+            "± independent",
+            "variance removed",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     let num = |x: Option<f64>| x.map_or("–".to_owned(), |v| format!("{v:.4}"));
     for r in &c.rows {
@@ -270,7 +299,8 @@ pub fn render(c: &Comparison) -> String {
             format!("{:+.4}", r.difference),
             num(r.ci95),
             num(r.ci95_independent),
-            r.variance_reduction.map_or("–".into(), |v| format!("{:.0}%", v * 100.0)),
+            r.variance_reduction
+                .map_or("–".into(), |v| format!("{:.0}%", v * 100.0)),
         ]);
     }
     let widths: Vec<usize> = (0..table[0].len())

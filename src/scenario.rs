@@ -310,18 +310,80 @@ pub struct ExpectSpec {
 /// `ccsim schema` describes.
 pub mod keys {
     pub const ROOT: &[&str] = &["scenario", "call_type", "agent_group", "expect"];
-    pub const SCENARIO: &[&str] = &["name", "start", "duration", "warmup", "interval", "replications", "seed", "service_level", "answer_rate_target", "forecast_error", "drain_limit", "currency", "staffing"];
-    pub const STAFFING: &[&str] = &["scope", "confidence", "max_asa", "max_occupancy", "max_agents", "replications", "max_replications"];
+    pub const SCENARIO: &[&str] = &[
+        "name",
+        "start",
+        "duration",
+        "warmup",
+        "interval",
+        "replications",
+        "seed",
+        "service_level",
+        "answer_rate_target",
+        "forecast_error",
+        "drain_limit",
+        "currency",
+        "staffing",
+    ];
+    pub const STAFFING: &[&str] = &[
+        "scope",
+        "confidence",
+        "max_asa",
+        "max_occupancy",
+        "max_agents",
+        "replications",
+        "max_replications",
+    ];
     pub const SERVICE_LEVEL: &[&str] = &["threshold", "target"];
     pub const FORECAST_ERROR: &[&str] = &["cv"];
-    pub const CALL_TYPE: &[&str] = &["name", "arrivals", "handle_time", "patience", "service_level_threshold", "priority", "wrap_up", "redial", "routing", "resolution", "unresolved", "channel", "service_level_target", "answer_rate_target", "max_asa"];
-    pub const ARRIVALS: &[&str] = &["per_hour", "per_interval", "csv", "column", "aht_per_interval", "aht_column"];
+    pub const CALL_TYPE: &[&str] = &[
+        "name",
+        "arrivals",
+        "handle_time",
+        "patience",
+        "service_level_threshold",
+        "priority",
+        "wrap_up",
+        "redial",
+        "routing",
+        "resolution",
+        "unresolved",
+        "channel",
+        "service_level_target",
+        "answer_rate_target",
+        "max_asa",
+    ];
+    pub const ARRIVALS: &[&str] = &[
+        "per_hour",
+        "per_interval",
+        "csv",
+        "column",
+        "aht_per_interval",
+        "aht_column",
+    ];
     pub const REDIAL: &[&str] = &["probability", "delay"];
     pub const ROUTE: &[&str] = &["group", "after", "queue_length", "share"];
     pub const UNRESOLVED: &[&str] = &["escalate_to", "repeat_after", "probability"];
-    pub const AGENT_GROUP: &[&str] = &["name", "agents", "shifts", "shrinkage", "skills", "outsourced", "cost", "chat", "channel_order", "roster"];
+    pub const AGENT_GROUP: &[&str] = &[
+        "name",
+        "agents",
+        "shifts",
+        "shrinkage",
+        "skills",
+        "outsourced",
+        "cost",
+        "chat",
+        "channel_order",
+        "roster",
+    ];
     pub const SKILL: &[&str] = &["call_type", "factor", "resolution"];
-    pub const COST: &[&str] = &["per_hour", "overtime_per_hour", "per_call", "per_minute", "minimum_monthly"];
+    pub const COST: &[&str] = &[
+        "per_hour",
+        "overtime_per_hour",
+        "per_call",
+        "per_minute",
+        "minimum_monthly",
+    ];
     pub const CHAT: &[&str] = &["concurrency", "slowdown"];
     pub const ROSTER: &[&str] = &["shifts", "max_part_time", "part_time_below"];
     pub const SHIFT: &[&str] = &["start", "end", "agents", "breaks"];
@@ -386,10 +448,7 @@ impl Scenario {
 }
 
 fn read_settings(r: &mut Reader, t: &Table) -> Settings {
-    t.check_keys(
-        r,
-        keys::SCENARIO,
-    );
+    t.check_keys(r, keys::SCENARIO);
     let name = r
         .required(t, "name", Reader::string)
         .map(|s| s.value)
@@ -466,10 +525,7 @@ impl Default for StaffingSpec {
 }
 
 fn read_staffing(r: &mut Reader, t: &Table) -> StaffingSpec {
-    t.check_keys(
-        r,
-        keys::STAFFING,
-    );
+    t.check_keys(r, keys::STAFFING);
     let mut spec = StaffingSpec::default();
     if let Some(scope) = t.get("scope").and_then(|n| r.string(&n)) {
         match scope.value.as_str() {
@@ -487,7 +543,17 @@ fn read_staffing(r: &mut Reader, t: &Table) -> StaffingSpec {
             }
         }
     }
-    spec.confidence = t.get("confidence").and_then(|n| r.fraction(&n)).map(|c| c.value);
+    spec.confidence = t.get("confidence").and_then(|n| r.fraction(&n)).and_then(|c| {
+        if c.value <= 0.0 {
+            r.error(
+                c.loc.span.clone(),
+                &c.loc.field,
+                "must be above 0: the share of simulated days on which the targets must hold",
+            );
+            return None;
+        }
+        Some(c.value)
+    });
     spec.max_asa = t.get("max_asa").and_then(|n| r.duration(&n)).map(|d| d.value);
     spec.max_occupancy = t.get("max_occupancy").and_then(|n| r.fraction(&n)).map(|o| o.value);
     let max_agents = r.optional(t, "max_agents", Reader::uint, 10_000);
@@ -516,10 +582,7 @@ fn read_staffing(r: &mut Reader, t: &Table) -> StaffingSpec {
 }
 
 fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
-    t.check_keys(
-        r,
-        keys::CALL_TYPE,
-    );
+    t.check_keys(r, keys::CALL_TYPE);
     let name = r.required(t, "name", Reader::string);
     let (arrivals, aht_per_interval) = match r.required(t, "arrivals", Reader::arrivals) {
         Some(a) => (Some(a.value.0), a.value.1),
@@ -609,10 +672,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
 }
 
 fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
-    t.check_keys(
-        r,
-        keys::AGENT_GROUP,
-    );
+    t.check_keys(r, keys::AGENT_GROUP);
     let name = r.required(t, "name", Reader::string);
     let agents = t.get("agents").and_then(|n| r.agents(&n));
     let shifts = t.get("shifts").and_then(|n| r.shifts(&n));
@@ -1121,10 +1181,7 @@ impl Reader<'_> {
     /// `{ per_minute = 0.9 }`, each with an optional `minimum_monthly`.
     fn cost(&mut self, n: &Node) -> Read<CostSpec> {
         let t = self.table(n)?;
-        t.check_keys(
-            self,
-            keys::COST,
-        );
+        t.check_keys(self, keys::COST);
         let price = |r: &mut Self, key: &str| t.get(key).and_then(|n| r.non_negative(&n));
         let (per_hour, per_call, per_minute) = (
             price(self, "per_hour"),
@@ -1291,10 +1348,7 @@ impl Reader<'_> {
     #[allow(clippy::type_complexity)]
     fn arrivals(&mut self, n: &Node) -> Read<(Spanned<ArrivalSpec>, Option<Spanned<Vec<f64>>>)> {
         let t = self.table(n)?;
-        t.check_keys(
-            self,
-            keys::ARRIVALS,
-        );
+        t.check_keys(self, keys::ARRIVALS);
         let given = ["per_hour", "per_interval", "csv"]
             .iter()
             .filter(|k| t.get(k).is_some())

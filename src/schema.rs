@@ -58,12 +58,21 @@ fn table(description: &str, keys: &[&str], required: &[&str], props: Vec<(&str, 
 pub fn schema() -> Value {
     let shift = |with_agents: bool| {
         let mut props = vec![
-            ("start", json!({ "$ref": "#/$defs/clock_time", "description": "clock time the shift starts" })),
-            ("end", json!({ "$ref": "#/$defs/clock_time", "description": "clock time it ends (at or before start: past midnight)" })),
-            ("breaks", json!({ "type": "array", "description": "breaks inside the shift", "items": table("a break", keys::BREAK, &["start", "duration"], vec![
+            (
+                "start",
+                json!({ "$ref": "#/$defs/clock_time", "description": "clock time the shift starts" }),
+            ),
+            (
+                "end",
+                json!({ "$ref": "#/$defs/clock_time", "description": "clock time it ends (at or before start: past midnight)" }),
+            ),
+            (
+                "breaks",
+                json!({ "type": "array", "description": "breaks inside the shift", "items": table("a break", keys::BREAK, &["start", "duration"], vec![
                 ("start", json!({ "$ref": "#/$defs/clock_time", "description": "clock time the break starts" })),
                 ("duration", duration("how long")),
-            ]) })),
+            ]) }),
+            ),
         ];
         let mut shift_keys: Vec<&str> = keys::SHIFT.to_vec();
         let mut required = vec!["start", "end"];
@@ -81,31 +90,89 @@ pub fn schema() -> Value {
         &["name", "duration"],
         vec![
             ("name", text("shown in every report")),
-            ("start", json!({ "$ref": "#/$defs/clock_time", "description": "clock time where measuring starts (default 00:00)" })),
-            ("duration", duration("measured time per replication, a whole number of intervals")),
-            ("warmup", duration("simulated before start with the first interval's volumes and staffing, not counted")),
+            (
+                "start",
+                json!({ "$ref": "#/$defs/clock_time", "description": "clock time where measuring starts (default 00:00)" }),
+            ),
+            (
+                "duration",
+                duration("measured time per replication, a whole number of intervals"),
+            ),
+            (
+                "warmup",
+                duration("simulated before start with the first interval's volumes and staffing, not counted"),
+            ),
             ("interval", duration("the planning grain (default 30m)")),
-            ("replications", json!({ "type": "integer", "minimum": 1, "description": "independent simulated days (default 10)" })),
+            (
+                "replications",
+                json!({ "type": "integer", "minimum": 1, "description": "independent simulated days (default 10)" }),
+            ),
             ("seed", whole("the random seed (default 1)")),
-            ("service_level", table("the service-level target", keys::SERVICE_LEVEL, &[], vec![
-                ("threshold", duration("answered within this counts (default 20s)")),
-                ("target", fraction("the planner's target (default 0.80)")),
-            ])),
-            ("answer_rate_target", fraction("the planner's answer-rate target (default 0.90)")),
-            ("forecast_error", table("day-level volume uncertainty", keys::FORECAST_ERROR, &["cv"], vec![
-                ("cv", json!({ "type": "number", "minimum": 0, "maximum": 2, "description": "CV of a gamma day multiplier with mean 1" })),
-            ])),
-            ("drain_limit", duration("how long open contacts are followed after the window (default 4h)")),
+            (
+                "service_level",
+                table(
+                    "the service-level target",
+                    keys::SERVICE_LEVEL,
+                    &[],
+                    vec![
+                        ("threshold", duration("answered within this counts (default 20s)")),
+                        ("target", fraction("the planner's target (default 0.80)")),
+                    ],
+                ),
+            ),
+            (
+                "answer_rate_target",
+                fraction("the planner's answer-rate target (default 0.90)"),
+            ),
+            (
+                "forecast_error",
+                table(
+                    "day-level volume uncertainty",
+                    keys::FORECAST_ERROR,
+                    &["cv"],
+                    vec![(
+                        "cv",
+                        json!({ "type": "number", "minimum": 0, "maximum": 2, "description": "CV of a gamma day multiplier with mean 1" }),
+                    )],
+                ),
+            ),
+            (
+                "drain_limit",
+                duration("how long open contacts are followed after the window (default 4h)"),
+            ),
             ("currency", text("the currency costs are in, e.g. EUR")),
-            ("staffing", table("how `ccsim staff` searches, and its extra targets", keys::STAFFING, &[], vec![
-                ("scope", json!({ "enum": ["interval", "day"], "description": "targets hold per interval (default) or over the day" })),
-                ("confidence", fraction("targets must hold on this share of simulated days")),
-                ("max_asa", duration("longest mean wait of answered contacts")),
-                ("max_occupancy", fraction("highest occupancy of an in-house group")),
-                ("max_agents", json!({ "type": "integer", "minimum": 1, "description": "most agents a group may get in one interval" })),
-                ("replications", json!({ "type": "integer", "minimum": 2, "description": "replications per candidate at first" })),
-                ("max_replications", json!({ "type": "integer", "minimum": 2, "description": "at most, to settle a decision within the noise" })),
-            ])),
+            (
+                "staffing",
+                table(
+                    "how `ccsim staff` searches, and its extra targets",
+                    keys::STAFFING,
+                    &[],
+                    vec![
+                        (
+                            "scope",
+                            json!({ "enum": ["interval", "day"], "description": "targets hold per interval (default) or over the day" }),
+                        ),
+                        (
+                            "confidence",
+                            fraction("targets must hold on this share of simulated days"),
+                        ),
+                        ("max_asa", duration("longest mean wait of answered contacts")),
+                        ("max_occupancy", fraction("highest occupancy of an in-house group")),
+                        (
+                            "max_agents",
+                            json!({ "type": "integer", "minimum": 1, "description": "most agents a group may get in one interval" }),
+                        ),
+                        (
+                            "replications",
+                            json!({ "type": "integer", "minimum": 2, "description": "replications per candidate at first" }),
+                        ),
+                        (
+                            "max_replications",
+                            json!({ "type": "integer", "minimum": 2, "description": "at most, to settle a decision within the noise" }),
+                        ),
+                    ],
+                ),
+            ),
         ],
     );
     let call_type = table(
@@ -114,39 +181,96 @@ pub fn schema() -> Value {
         &["name", "arrivals", "handle_time"],
         vec![
             ("name", text("unique; agent groups name it in skills")),
-            ("arrivals", table("the forecast: per_hour, per_interval, or csv with column", keys::ARRIVALS, &[], vec![
-                ("per_hour", json!({ "type": "number", "minimum": 0, "description": "constant-rate Poisson, calls per hour" })),
-                ("per_interval", json!({ "type": "array", "items": { "type": "number", "minimum": 0 }, "description": "expected calls in each interval" })),
-                ("csv", text("a CSV file, relative to the scenario")),
-                ("column", text("the CSV column of volumes")),
-                ("aht_per_interval", json!({ "type": "array", "items": { "type": "number", "exclusiveMinimum": 0 }, "description": "average handle time per interval, seconds" })),
-                ("aht_column", text("the CSV column of average handle times, seconds")),
-            ])),
+            (
+                "arrivals",
+                table(
+                    "the forecast: per_hour, per_interval, or csv with column",
+                    keys::ARRIVALS,
+                    &[],
+                    vec![
+                        (
+                            "per_hour",
+                            json!({ "type": "number", "minimum": 0, "description": "constant-rate Poisson, calls per hour" }),
+                        ),
+                        (
+                            "per_interval",
+                            json!({ "type": "array", "items": { "type": "number", "minimum": 0 }, "description": "expected calls in each interval" }),
+                        ),
+                        ("csv", text("a CSV file, relative to the scenario")),
+                        ("column", text("the CSV column of volumes")),
+                        (
+                            "aht_per_interval",
+                            json!({ "type": "array", "items": { "type": "number", "exclusiveMinimum": 0 }, "description": "average handle time per interval, seconds" }),
+                        ),
+                        ("aht_column", text("the CSV column of average handle times, seconds")),
+                    ],
+                ),
+            ),
             ("handle_time", dist("talk time per contact")),
-            ("patience", dist("how long a caller waits before hanging up (omit: never)")),
+            (
+                "patience",
+                dist("how long a caller waits before hanging up (omit: never)"),
+            ),
             ("service_level_threshold", duration("this call type's own threshold")),
-            ("priority", json!({ "type": "integer", "description": "larger is answered first (default 0)" })),
+            (
+                "priority",
+                json!({ "type": "integer", "description": "larger is answered first (default 0)" }),
+            ),
             ("wrap_up", dist("after-call work")),
-            ("redial", table("what a caller who abandons does", keys::REDIAL, &["probability", "delay"], vec![
-                ("probability", fraction("probability of calling again")),
-                ("delay", dist("after how long")),
-            ])),
-            ("routing", json!({ "type": "array", "description": "groups in order, each with its rule", "items": table("a route", keys::ROUTE, &["group"], vec![
+            (
+                "redial",
+                table(
+                    "what a caller who abandons does",
+                    keys::REDIAL,
+                    &["probability", "delay"],
+                    vec![
+                        ("probability", fraction("probability of calling again")),
+                        ("delay", dist("after how long")),
+                    ],
+                ),
+            ),
+            (
+                "routing",
+                json!({ "type": "array", "description": "groups in order, each with its rule", "items": table("a route", keys::ROUTE, &["group"], vec![
                 ("group", text("an agent group with the skill")),
                 ("after", duration("eligible once the contact has waited this long")),
                 ("queue_length", whole("eligible only while at least this many contacts wait")),
                 ("share", fraction("this share of arrivals goes to this group only")),
-            ]) })),
-            ("resolution", fraction("probability an answered contact is resolved (default 1)")),
-            ("unresolved", table("what becomes of an unresolved contact: escalate_to, or repeat_after", keys::UNRESOLVED, &[], vec![
-                ("escalate_to", text("transferred into this call type's queue")),
-                ("repeat_after", dist("the customer calls again after this delay")),
-                ("probability", fraction("probability the customer calls again (default 1)")),
-            ])),
-            ("channel", json!({ "enum": ["voice", "chat", "email"], "description": "how contacts arrive (default voice)" })),
-            ("service_level_target", fraction("this call type's target share answered within its threshold")),
+            ]) }),
+            ),
+            (
+                "resolution",
+                fraction("probability an answered contact is resolved (default 1)"),
+            ),
+            (
+                "unresolved",
+                table(
+                    "what becomes of an unresolved contact: escalate_to, or repeat_after",
+                    keys::UNRESOLVED,
+                    &[],
+                    vec![
+                        ("escalate_to", text("transferred into this call type's queue")),
+                        ("repeat_after", dist("the customer calls again after this delay")),
+                        (
+                            "probability",
+                            fraction("probability the customer calls again (default 1)"),
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "channel",
+                json!({ "enum": ["voice", "chat", "email"], "description": "how contacts arrive (default voice)" }),
+            ),
+            (
+                "service_level_target",
+                fraction("this call type's target share answered within its threshold"),
+            ),
             ("answer_rate_target", fraction("this call type's answer-rate target")),
-            ("max_asa", duration("longest mean wait of answered contacts `ccsim staff` allows")),
+            (
+                "max_asa",
+                duration("longest mean wait of answered contacts `ccsim staff` allows"),
+            ),
         ],
     );
     let agent_group = table(
@@ -155,38 +279,101 @@ pub fn schema() -> Value {
         &["name", "skills"],
         vec![
             ("name", text("unique")),
-            ("agents", json!({ "description": "agents on duty: one number, or one per interval", "oneOf": [
+            (
+                "agents",
+                json!({ "description": "agents on duty: one number, or one per interval", "oneOf": [
                 { "type": "integer", "minimum": 0 },
                 { "type": "array", "items": { "type": "integer", "minimum": 0 } },
-            ] })),
-            ("shifts", json!({ "type": "array", "description": "paid headcount by shift", "items": shift(true) })),
-            ("shrinkage", json!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1, "description": "share of paid headcount not on duty" })),
-            ("skills", json!({ "type": "array", "description": "the call types it answers", "items": { "oneOf": [
+            ] }),
+            ),
+            (
+                "shifts",
+                json!({ "type": "array", "description": "paid headcount by shift", "items": shift(true) }),
+            ),
+            (
+                "shrinkage",
+                json!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1, "description": "share of paid headcount not on duty" }),
+            ),
+            (
+                "skills",
+                json!({ "type": "array", "description": "the call types it answers", "items": { "oneOf": [
                 { "type": "string" },
                 table("a skill with its proficiency", keys::SKILL, &["call_type"], vec![
                     ("call_type", text("the call type")),
                     ("factor", number("talk-time factor: 1.2 is 20 % slower")),
                     ("resolution", fraction("this group's probability of resolving it")),
                 ]),
-            ] } })),
-            ("outsourced", json!({ "type": "boolean", "description": "an outsourcing vendor's agents" })),
-            ("cost", table("exactly one price, with an optional monthly minimum", keys::COST, &[], vec![
-                ("per_hour", json!({ "type": "number", "minimum": 0, "description": "per paid hour" })),
-                ("overtime_per_hour", json!({ "type": "number", "minimum": 0, "description": "per overtime hour (default per_hour)" })),
-                ("per_call", json!({ "type": "number", "minimum": 0, "description": "per contact served" })),
-                ("per_minute", json!({ "type": "number", "minimum": 0, "description": "per minute of handle time" })),
-                ("minimum_monthly", json!({ "type": "number", "minimum": 0, "description": "volume paid for at least each month, in the price's unit" })),
-            ])),
-            ("chat", table("chats an agent holds at once", keys::CHAT, &[], vec![
-                ("concurrency", json!({ "type": "integer", "minimum": 1, "maximum": 100, "description": "chats at once (default 1)" })),
-                ("slowdown", json!({ "type": "number", "minimum": 0, "maximum": 10, "description": "each extra chat slows all by this factor" })),
-            ])),
-            ("channel_order", json!({ "type": "array", "uniqueItems": true, "items": { "enum": ["voice", "chat", "email"] }, "description": "the order channels are served in" })),
-            ("roster", table("shift patterns `ccsim staff` may roster with", keys::ROSTER, &["shifts"], vec![
-                ("shifts", json!({ "type": "array", "items": shift(false) })),
-                ("max_part_time", fraction("largest share of agents on part-time shifts")),
-                ("part_time_below", duration("shorter shifts are part-time (default 6h)")),
-            ])),
+            ] } }),
+            ),
+            (
+                "outsourced",
+                json!({ "type": "boolean", "description": "an outsourcing vendor's agents" }),
+            ),
+            (
+                "cost",
+                table(
+                    "exactly one price, with an optional monthly minimum",
+                    keys::COST,
+                    &[],
+                    vec![
+                        (
+                            "per_hour",
+                            json!({ "type": "number", "minimum": 0, "description": "per paid hour" }),
+                        ),
+                        (
+                            "overtime_per_hour",
+                            json!({ "type": "number", "minimum": 0, "description": "per overtime hour (default per_hour)" }),
+                        ),
+                        (
+                            "per_call",
+                            json!({ "type": "number", "minimum": 0, "description": "per contact served" }),
+                        ),
+                        (
+                            "per_minute",
+                            json!({ "type": "number", "minimum": 0, "description": "per minute of handle time" }),
+                        ),
+                        (
+                            "minimum_monthly",
+                            json!({ "type": "number", "minimum": 0, "description": "volume paid for at least each month, in the price's unit" }),
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "chat",
+                table(
+                    "chats an agent holds at once",
+                    keys::CHAT,
+                    &[],
+                    vec![
+                        (
+                            "concurrency",
+                            json!({ "type": "integer", "minimum": 1, "maximum": 100, "description": "chats at once (default 1)" }),
+                        ),
+                        (
+                            "slowdown",
+                            json!({ "type": "number", "minimum": 0, "maximum": 10, "description": "each extra chat slows all by this factor" }),
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "channel_order",
+                json!({ "type": "array", "uniqueItems": true, "items": { "enum": ["voice", "chat", "email"] }, "description": "the order channels are served in" }),
+            ),
+            (
+                "roster",
+                table(
+                    "shift patterns `ccsim staff` may roster with",
+                    keys::ROSTER,
+                    &["shifts"],
+                    vec![
+                        ("shifts", json!({ "type": "array", "items": shift(false) })),
+                        ("max_part_time", fraction("largest share of agents on part-time shifts")),
+                        ("part_time_below", duration("shorter shifts are part-time (default 6h)")),
+                    ],
+                ),
+            ),
         ],
     );
     let expect = table(
@@ -208,14 +395,23 @@ pub fn schema() -> Value {
         &["scenario", "call_type", "agent_group"],
         vec![
             ("scenario", scenario),
-            ("call_type", json!({ "type": "array", "minItems": 1, "items": call_type })),
-            ("agent_group", json!({ "type": "array", "minItems": 1, "items": agent_group })),
+            (
+                "call_type",
+                json!({ "type": "array", "minItems": 1, "items": call_type }),
+            ),
+            (
+                "agent_group",
+                json!({ "type": "array", "minItems": 1, "items": agent_group }),
+            ),
             ("expect", json!({ "type": "array", "items": expect })),
         ],
     );
     let mut doc = root.as_object().cloned().unwrap_or_default();
     doc.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-    doc.insert("$id".into(), json!("https://github.com/ccsim/ccsim/scenario.schema.json"));
+    doc.insert(
+        "$id".into(),
+        json!("https://github.com/ccsim/ccsim/scenario.schema.json"),
+    );
     doc.insert("title".into(), json!("ccsim scenario"));
     doc.insert(
         "$defs".into(),

@@ -119,7 +119,11 @@ fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     if files.is_empty() {
         return Err(Error::Other(format!(
             "no part files (part-K-of-N.json) in {}",
-            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(files)
@@ -138,6 +142,19 @@ pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
                 "{}: part format `{}`, this ccsim reads `{FORMAT}`",
                 f.display(),
                 part.format
+            )));
+        }
+        let layout = &part.layout;
+        let expected = Accumulator::new(layout.intervals.len(), layout.call_types.len(), layout.groups.len());
+        let valid = part.shard.index >= 1
+            && part.shard.index <= part.shard.count
+            && layout.channels.len() == layout.call_types.len()
+            && layout.targets.call_types.len() == layout.call_types.len()
+            && part.accumulator.same_shape(&expected);
+        if !valid {
+            return Err(Error::Other(format!(
+                "{}: a damaged part file, or one written by another version of ccsim",
+                f.display()
             )));
         }
         parts.push((f, part));
@@ -164,7 +181,11 @@ pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
         if n != 1 {
             return Err(Error::Other(format!(
                 "shard {k} of {count} {}: every shard must be merged exactly once",
-                if n == 0 { "is missing" } else { "is given more than once" }
+                if n == 0 {
+                    "is missing"
+                } else {
+                    "is given more than once"
+                }
             )));
         }
     }

@@ -46,16 +46,32 @@ fn series(name: &str, estimates: impl Iterator<Item = Option<Estimate>>, band: b
 }
 
 /// A line chart over the intervals as an SVG string, with an optional target line.
-fn chart(title: &str, y_label: &str, labels: &[String], lines: &[Series], target: Option<(f64, &str)>, percent: bool) -> String {
+fn chart(
+    title: &str,
+    y_label: &str,
+    labels: &[String],
+    lines: &[Series],
+    target: Option<(f64, &str)>,
+    percent: bool,
+) -> String {
     let n = labels.len().max(1);
     let mut top = lines
         .iter()
-        .flat_map(|s| s.values.iter().zip(&s.half_widths).map(|(v, h)| v.unwrap_or(0.0) + h.unwrap_or(0.0)))
+        .flat_map(|s| {
+            s.values
+                .iter()
+                .zip(&s.half_widths)
+                .map(|(v, h)| v.unwrap_or(0.0) + h.unwrap_or(0.0))
+        })
         .fold(0.0f64, f64::max);
     if let Some((t, _)) = target {
         top = top.max(t);
     }
-    let top = if percent { 1.0f64.max(top.min(1.0)) } else { (top * 1.1).max(1e-9) };
+    let top = if percent {
+        1.0f64.max(top.min(1.0))
+    } else {
+        (top * 1.1).max(1e-9)
+    };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (900, 320)).into_drawing_area();
@@ -80,7 +96,13 @@ fn chart(title: &str, y_label: &str, labels: &[String], lines: &[Series], target
                 }
             })
             .y_desc(y_label)
-            .y_label_formatter(&|y| if percent { format!("{:.0}%", y * 100.0) } else { format!("{y:.1}") })
+            .y_label_formatter(&|y| {
+                if percent {
+                    format!("{:.0}%", y * 100.0)
+                } else {
+                    format!("{y:.1}")
+                }
+            })
             .light_line_style(WHITE.mix(0.0))
             .draw();
         for s in lines {
@@ -101,7 +123,10 @@ fn chart(title: &str, y_label: &str, labels: &[String], lines: &[Series], target
                         s.color.mix(0.18).filled(),
                     )));
                 }
-                let _ = c.draw_series(LineSeries::new(run.iter().map(|&(x, v, _)| (x, v)), s.color.stroke_width(2)));
+                let _ = c.draw_series(LineSeries::new(
+                    run.iter().map(|&(x, v, _)| (x, v)),
+                    s.color.stroke_width(2),
+                ));
                 let _ = c.draw_series(run.iter().map(|&(x, v, _)| Circle::new((x, v), 2, s.color.filled())));
             }
             let color = s.color;
@@ -139,7 +164,10 @@ fn chart(title: &str, y_label: &str, labels: &[String], lines: &[Series], target
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn figure(out: &mut String, id: &str, svg: &str) {
@@ -154,7 +182,11 @@ fn figure(out: &mut String, id: &str, svg: &str) {
 fn cell(e: Option<Estimate>, percent: bool, decimals: usize) -> String {
     match e {
         Some(Estimate { mean: Some(m), ci95 }) => {
-            let (m, c) = if percent { (m * 100.0, ci95.map(|c| c * 100.0)) } else { (m, ci95) };
+            let (m, c) = if percent {
+                (m * 100.0, ci95.map(|c| c * 100.0))
+            } else {
+                (m, ci95)
+            };
             let unit = if percent { "%" } else { "" };
             match c {
                 Some(c) => format!("{m:.decimals$}{unit} ± {c:.decimals$}"),
@@ -233,7 +265,11 @@ fn summary_table(out: &mut String, s: &Summary, model: &Model) {
         cell(s.totals.get("occupancy"), true, 1),
         cell(s.totals.get("agent_hours"), false, 1),
         if cost > 0.0 {
-            format!(", cost {} {}", cell(s.totals.get("cost"), false, 2), escape(&s.currency))
+            format!(
+                ", cost {} {}",
+                cell(s.totals.get("cost"), false, 2),
+                escape(&s.currency)
+            )
         } else {
             String::new()
         },
@@ -245,20 +281,48 @@ fn summary_table(out: &mut String, s: &Summary, model: &Model) {
 fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u32>]>, searched: &[usize]) {
     let labels: Vec<String> = s.intervals.iter().map(|i| i.start.clone()).collect();
     let per_interval = |metric: &'static str| s.intervals.iter().map(move |i| i.metrics.get(metric));
-    let per_type = |c: usize, metric: &'static str| s.intervals.iter().map(move |i| i.call_types[c].metrics.get(metric));
+    let per_type =
+        |c: usize, metric: &'static str| s.intervals.iter().map(move |i| i.call_types[c].metrics.get(metric));
     out.push_str("<h2>Service level and answer rate</h2>\n");
     let mut lines = vec![series("all", per_interval("service_level"), true, 0)];
     for c in 0..s.call_types.len().min(5) {
-        lines.push(series(&s.call_types[c].name, per_type(c, "service_level"), false, c + 1));
+        lines.push(series(
+            &s.call_types[c].name,
+            per_type(c, "service_level"),
+            false,
+            c + 1,
+        ));
     }
     let sl_target = (model.service_level_target, "target");
-    figure(out, "service-level", &chart("Service level per interval", "service level", &labels, &lines, Some(sl_target), true));
+    figure(
+        out,
+        "service-level",
+        &chart(
+            "Service level per interval",
+            "service level",
+            &labels,
+            &lines,
+            Some(sl_target),
+            true,
+        ),
+    );
     let mut lines = vec![series("all", per_interval("answer_rate"), true, 0)];
     for c in 0..s.call_types.len().min(5) {
         lines.push(series(&s.call_types[c].name, per_type(c, "answer_rate"), false, c + 1));
     }
     let ar_target = (model.answer_rate_target, "target");
-    figure(out, "answer-rate", &chart("Answer rate per interval", "answer rate", &labels, &lines, Some(ar_target), true));
+    figure(
+        out,
+        "answer-rate",
+        &chart(
+            "Answer rate per interval",
+            "answer rate",
+            &labels,
+            &lines,
+            Some(ar_target),
+            true,
+        ),
+    );
 
     out.push_str("<h2>Contacts</h2>\n");
     let lines = vec![
@@ -266,7 +330,11 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
         series("answered", per_interval("answered"), true, 2),
         series("abandoned", per_interval("abandoned"), true, 3),
     ];
-    figure(out, "contacts", &chart("Contacts per interval", "contacts", &labels, &lines, None, false));
+    figure(
+        out,
+        "contacts",
+        &chart("Contacts per interval", "contacts", &labels, &lines, None, false),
+    );
 
     out.push_str("<h2>Agents and occupancy</h2>\n");
     let hours = model.clock.interval as f64 / 3.6e9;
@@ -291,23 +359,47 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
             lines.push(series(&format!("{name} required"), needed, false, g + 3));
         }
     }
-    figure(out, "agents", &chart("Agents on duty per interval", "agents", &labels, &lines, None, false));
+    figure(
+        out,
+        "agents",
+        &chart("Agents on duty per interval", "agents", &labels, &lines, None, false),
+    );
     let lines: Vec<Series> = s
         .groups
         .iter()
         .enumerate()
         .take(6)
-        .map(|(g, grp)| series(&grp.name, s.intervals.iter().map(|i| i.groups[g].metrics.get("occupancy")), true, g))
+        .map(|(g, grp)| {
+            series(
+                &grp.name,
+                s.intervals.iter().map(|i| i.groups[g].metrics.get("occupancy")),
+                true,
+                g,
+            )
+        })
         .collect();
     let cap = model.staffing.max_occupancy.map(|c| (c, "cap"));
-    figure(out, "occupancy", &chart("Occupancy per group", "occupancy", &labels, &lines, cap, true));
+    figure(
+        out,
+        "occupancy",
+        &chart("Occupancy per group", "occupancy", &labels, &lines, cap, true),
+    );
 
     out.push_str("<h2>Waits</h2>\n");
     let lines = vec![
         series("mean wait of answered (ASA)", per_interval("asa_seconds"), true, 0),
-        series("mean time to abandon", per_interval("avg_abandon_wait_seconds"), true, 3),
+        series(
+            "mean time to abandon",
+            per_interval("avg_abandon_wait_seconds"),
+            true,
+            3,
+        ),
     ];
-    figure(out, "waits", &chart("Waits per interval", "seconds", &labels, &lines, None, false));
+    figure(
+        out,
+        "waits",
+        &chart("Waits per interval", "seconds", &labels, &lines, None, false),
+    );
 
     let any = |metric: &str| s.totals.get(metric).and_then(|e| e.mean).unwrap_or(0.0) > 0.0;
     if any("escalated") || any("outsourced") || any("cost") {
@@ -317,11 +409,18 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
                 series("escalation rate", per_interval("escalation_rate"), true, 4),
                 series("outsourced share", per_interval("outsourced_share"), true, 1),
             ];
-            figure(out, "escalations", &chart("Escalations and vendor share", "share", &labels, &lines, None, true));
+            figure(
+                out,
+                "escalations",
+                &chart("Escalations and vendor share", "share", &labels, &lines, None, true),
+            );
         }
         if any("cost") {
             let lines = vec![series("cost", per_interval("cost"), true, 5)];
-            let title = format!("Cost per interval ({})", if s.currency.is_empty() { "currency" } else { &s.currency });
+            let title = format!(
+                "Cost per interval ({})",
+                if s.currency.is_empty() { "currency" } else { &s.currency }
+            );
             figure(out, "cost", &chart(&title, "cost", &labels, &lines, None, false));
         }
     }
@@ -357,6 +456,8 @@ pub fn staff_report(plan: &StaffPlan) -> String {
         }
         let note = if plan.unreachable[k] {
             "<td class=\"missed\">unreachable</td>"
+        } else if plan.missed[k] {
+            "<td class=\"missed\">missed over the day</td>"
         } else if plan.within_noise[k] {
             "<td class=\"noise\">within noise</td>"
         } else {

@@ -19,7 +19,8 @@ fn open(w: &mut Xml, name: &str, attributes: &[(&str, String)]) {
 }
 
 fn close(w: &mut Xml, name: &str) {
-    w.write_event(Event::End(BytesEnd::new(name))).expect("writing to memory");
+    w.write_event(Event::End(BytesEnd::new(name)))
+        .expect("writing to memory");
 }
 
 /// A `failure` or `error` element with a message attribute and a text.
@@ -29,7 +30,8 @@ fn problem(w: &mut Xml, element: &str, kind: &str, message: &str, text: &str) {
         element,
         &[("message", message.to_owned()), ("type", kind.to_owned())],
     );
-    w.write_event(Event::Text(BytesText::new(text))).expect("writing to memory");
+    w.write_event(Event::Text(BytesText::new(text)))
+        .expect("writing to memory");
     close(w, element);
 }
 
@@ -56,10 +58,7 @@ pub fn render(results: &[ScenarioResult]) -> String {
             ("tests", total(&cases)),
             ("failures", total(&failures)),
             ("errors", total(&errors)),
-            (
-                "time",
-                format!("{:.3}", results.iter().map(|r| r.seconds).sum::<f64>()),
-            ),
+            ("time", format!("{:.3}", results.iter().map(|r| r.seconds).sum::<f64>())),
         ],
     );
     for r in results {

@@ -60,6 +60,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
             o.insert("erlang".into(), Value::Object(by_group(&|j| plan.erlang[k][j])));
             o.insert("within_noise".into(), json!(plan.within_noise[k]));
             o.insert("unreachable".into(), json!(plan.unreachable[k]));
+            o.insert("missed".into(), json!(plan.missed[k]));
             o.insert("p_met".into(), json!(plan.p_met[k]));
             o.extend(figures(&i.metrics));
             let call_types: Vec<Value> = i
@@ -84,6 +85,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
     doc.insert("seed".into(), json!(s.seed));
     doc.insert("replications".into(), json!(s.replications));
     doc.insert("intervals".into(), Value::Array(intervals));
+    doc.insert("day_targets_met".into(), json!(plan.day_targets_met));
     doc.insert("cost".into(), json!(cost.mean.unwrap_or(0.0)));
     doc.insert("cost_ci95".into(), json!(cost.ci95));
     doc.insert(
@@ -110,6 +112,9 @@ pub fn to_json(plan: &StaffPlan) -> String {
             })
         })
         .collect();
+    if !plan.roster_errors.is_empty() {
+        doc.insert("roster_errors".into(), json!(plan.roster_errors));
+    }
     if !rosters.is_empty() {
         doc.insert("roster".into(), Value::Array(rosters));
         if let Some((summary, met)) = &plan.rostered {
@@ -169,6 +174,8 @@ pub fn to_table(plan: &StaffPlan) -> String {
         r.push(
             if plan.unreachable[k] {
                 "targets unreachable"
+            } else if plan.missed[k] {
+                "targets missed over the day"
             } else if plan.within_noise[k] {
                 "within noise"
             } else {
@@ -213,6 +220,16 @@ pub fn to_table(plan: &StaffPlan) -> String {
             format!(" {}", s.currency)
         }
     );
+    match plan.day_targets_met {
+        Some(true) => out.push_str("Day-level targets (email response, or all with scope = \"day\"): met\n"),
+        Some(false) => out.push_str(
+            "Day-level targets (email response, or all with scope = \"day\"): MISSED, no staffing found that meets them\n",
+        ),
+        None => {}
+    }
+    for e in &plan.roster_errors {
+        let _ = writeln!(out, "\nNo roster: {e}");
+    }
     for r in &plan.roster {
         let _ = writeln!(out, "\nRoster of {}:", plan.model.groups[r.group].name);
         for (sh, n) in r.shifts.iter().filter(|(_, n)| *n > 0) {
@@ -267,6 +284,7 @@ pub fn to_csv(plan: &StaffPlan) -> String {
         "erlang",
         "within_noise",
         "unreachable",
+        "missed",
         "p_met",
     ]
     .into_iter()
@@ -287,6 +305,7 @@ pub fn to_csv(plan: &StaffPlan) -> String {
                 plan.erlang[k][j].to_string(),
                 plan.within_noise[k].to_string(),
                 plan.unreachable[k].to_string(),
+                plan.missed[k].to_string(),
                 plan.p_met[k].map(|p| p.to_string()).unwrap_or_default(),
             ];
             for f in FIGURES {

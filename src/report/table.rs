@@ -204,14 +204,27 @@ pub fn render(s: &Summary, colour: bool) -> String {
     rows.extend(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)));
     let t = &s.targets;
     let mut targets: RowTargets = vec![Some((t.answer_rate, t.service_level))];
-    targets.extend(s.call_types.iter().enumerate().map(|(i, _)| t.call_types.get(i).map(|&(sl, ar)| (ar, sl))));
+    targets.extend(
+        s.call_types
+            .iter()
+            .enumerate()
+            .map(|(i, _)| t.call_types.get(i).map(|&(sl, ar)| (ar, sl))),
+    );
     let _ = writeln!(
         out,
         "✓ target met, ✗ missed, ≈ within the noise of the target (answer rate {:.0}%, service level {:.0}% unless a call type sets its own)",
         t.answer_rate * 100.0,
         t.service_level * 100.0
     );
-    section_marked(&mut out, "Call types", "call type", &rows, &CALL_COLUMNS, &targets, colour);
+    section_marked(
+        &mut out,
+        "Call types",
+        "call type",
+        &rows,
+        &CALL_COLUMNS,
+        &targets,
+        colour,
+    );
     if s.channels.iter().any(|c| c.name != "voice") {
         let rows: Vec<(String, &Metrics)> = s.channels.iter().map(|c| (c.name.clone(), &c.metrics)).collect();
         section(
@@ -235,6 +248,14 @@ pub fn render(s: &Summary, colour: bool) -> String {
     section(&mut out, "Agent groups", "group", &rows, &GROUP_COLUMNS);
     let rows: Vec<(String, &Metrics)> = s.intervals.iter().map(|i| (i.start.clone(), &i.metrics)).collect();
     let targets: RowTargets = vec![Some((t.answer_rate, t.service_level)); rows.len()];
-    section_marked(&mut out, "Intervals (all call types)", "start", &rows, &CALL_COLUMNS, &targets, colour);
+    section_marked(
+        &mut out,
+        "Intervals (all call types)",
+        "start",
+        &rows,
+        &CALL_COLUMNS,
+        &targets,
+        colour,
+    );
     out
 }

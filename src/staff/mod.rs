@@ -9,7 +9,7 @@
 //! agents, the most expensive group first, while they still hold. Every candidate meets
 //! the same callers (common random numbers: replication r is the same day in every
 //! candidate). A decision whose figure lies within its 95 % half-width of the target is
-//! re-simulated with twice the replications, up to `max_replications`; if still within
+//! re-simulated with four times the replications, up to `max_replications`; if still within
 //! the noise, it is decided on the mean and the interval is flagged `within_noise`.
 //! Email response targets (hours, across intervals) are checked over the day at the end.
 //! With `scope = "day"`, agents are then removed interval by interval while the day's
@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use crate::engine::run_replication;
 use crate::erlang::{Queue, agents_for_service_level, performance};
 use crate::error::Error;
-use crate::model::{Channel, Model, per_interval_staffing};
+use crate::model::{Channel, Model, Unresolved, per_interval_staffing};
 use crate::stats::{Accumulator, CALL_METRICS, GROUP_METRICS, MetricDef, RepStats, call, group};
 use crate::summary::{Estimate, Summary, estimate, t975};
 
@@ -42,6 +42,12 @@ pub struct StaffPlan {
     pub within_noise: Vec<bool>,
     /// Per interval: no staffing up to `max_agents` met the targets.
     pub unreachable: Vec<bool>,
+    /// Per interval: simulated over the whole day at the answer, a target fails beyond
+    /// the noise.
+    pub missed: Vec<bool>,
+    /// Whether the day-level targets (email response, or all with `scope = "day"`) hold;
+    /// `None` without any.
+    pub day_targets_met: Option<bool>,
     /// Per interval: share of simulated days on which every target of the interval held.
     pub p_met: Vec<Option<f64>>,
     /// The whole day simulated at the chosen staffing.
@@ -52,6 +58,8 @@ pub struct StaffPlan {
     pub evaluations: usize,
     pub replications_run: u64,
     pub roster: Vec<roster::Roster>,
+    /// Groups whose roster could not be made, and why.
+    pub roster_errors: Vec<String>,
     /// The day simulated with the rostered staffing, and whether each interval's
     /// targets hold on the mean with it.
     pub rostered: Option<(Summary, Vec<bool>)>,
@@ -319,14 +327,17 @@ impl Search<'_> {
     /// The model that judges interval `k` of the staffing `agents` (rows 0..=k): the
     /// intervals of the last [`LOOKBACK_SECONDS`] before it, from an empty centre, with
     /// the staffing chosen for them, so what spills into `k` is there. A centre with
-    /// email (whose backlog carries over for hours) is simulated from the start. Returns
-    /// the model and the index of `k` in it.
+    /// email, redials or repeat contacts (which carry over for hours) is simulated from
+    /// the start. Returns the model and the index of `k` in it.
     fn interval_model(&self, agents: &[Vec<u32>]) -> (Model, usize) {
         let k = agents.len() - 1;
         let clock = &self.base.clock;
         let lookback = (LOOKBACK_SECONDS * 1e6 / clock.interval as f64).ceil() as usize;
-        let has_email = self.base.call_types.iter().any(|c| c.channel == Channel::Email);
-        let from = if has_email { 0 } else { k.saturating_sub(lookback) };
+        // Email backlogs, redials and repeats carry over for longer than the look-back.
+        let carries_over = self.base.call_types.iter().any(|c| {
+            c.channel == Channel::Email || c.redial.is_some() || matches!(c.unresolved, Unresolved::Repeat { .. })
+        });
+        let from = if carries_over { 0 } else { k.saturating_sub(lookback) };
         if from == 0 {
             return (self.model_with(agents), k);
         }
@@ -458,7 +469,28 @@ impl Search<'_> {
                     break;
                 }
             }
-            if !removed {
+            if removed {
+                continue;
+            }
+            // Move an agent from a dearer group to a cheaper one while the targets hold.
+            let mut swapped = false;
+            'pairs: for &a in &order {
+                for b in (0..self.searched.len()).rev() {
+                    let b = order[b];
+                    if row[a] == 0 || self.hourly[b] >= self.hourly[a] || row[b] >= self.base.staffing.max_agents {
+                        continue;
+                    }
+                    let mut trial = row.clone();
+                    trial[a] -= 1;
+                    trial[b] += 1;
+                    if self.evaluate(self.candidate(k, &trial), Some(k), checks, sure).met {
+                        row = trial;
+                        swapped = true;
+                        break 'pairs;
+                    }
+                }
+            }
+            if !swapped {
                 return row;
             }
         }
@@ -511,7 +543,6 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
                     let (mut rate, mut work, mut patience_w) = (0.0, 0.0, 0.0);
                     let mut patience_known = true;
                     let (mut sl_target, mut threshold, mut ar_target): (f64, f64, f64) = (0.0, f64::INFINITY, 0.0);
-                    let mut concurrency = 1.0;
                     for skill in &model.groups[g].skills {
                         let c = skill.call_type.0 as usize;
                         let ct = &model.call_types[c];
@@ -538,14 +569,17 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
                             continue;
                         }
                         let aht = ct.mean_talk * ct.handle_scale[k] * skill.factor + ct.mean_wrap_up;
+                        // A chat takes 1/concurrency of an agent.
+                        let share_of_agent = if ct.channel == Channel::Chat {
+                            1.0 / f64::from(model.groups[g].chat_concurrency)
+                        } else {
+                            1.0
+                        };
                         rate += lambda;
-                        work += lambda * aht;
+                        work += lambda * aht * share_of_agent;
                         match ct.mean_patience {
                             Some(p) => patience_w += lambda * p,
                             None => patience_known = false,
-                        }
-                        if ct.channel == Channel::Chat {
-                            concurrency = f64::from(model.groups[g].chat_concurrency);
                         }
                         sl_target = sl_target.max(ct.service_level_target);
                         threshold = threshold.min(ct.service_level_threshold as f64 / 1e6);
@@ -556,7 +590,7 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
                     }
                     let q = Queue {
                         arrival_rate: rate,
-                        mean_handle_time: work / rate / concurrency,
+                        mean_handle_time: work / rate,
                         agents: 1,
                         mean_patience: patience_known.then(|| patience_w / rate),
                         threshold: threshold.min(interval_s),
@@ -572,7 +606,7 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
                             Err(_) => break,
                         }
                     }
-                    ((f64::from(n) / concurrency).ceil() as u32).clamp(1, model.staffing.max_agents)
+                    n.clamp(1, model.staffing.max_agents)
                 })
                 .collect()
         })
@@ -650,17 +684,24 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     for s in &stats {
         acc.add(s);
     }
-    let p_met = (0..model.clock.intervals)
+    let confidence = model.staffing.confidence;
+    let verdicts: Vec<Option<Verdict>> = (0..model.clock.intervals)
         .map(|k| {
             let offered: u64 = stats
                 .iter()
                 .map(|s| s.calls[k * s.columns() + s.columns() - 1][call::OFFERED])
                 .sum();
-            (offered > 0).then(|| judge(&final_model, &stats, &interval_checks, Some(k), None).p_met)
+            (offered > 0).then(|| judge(&final_model, &stats, &interval_checks, Some(k), confidence))
         })
         .collect();
+    let p_met = verdicts.iter().map(|v| v.map(|v| v.p_met)).collect();
+    // The whole day simulated at the answer: an interval whose targets fail beyond the
+    // noise is reported as missed (the look-back or a spill-over misjudged it).
+    let missed = verdicts.iter().map(|v| v.is_some_and(|v| !v.met && !v.noisy)).collect();
+    let day_targets_met =
+        (!day_checks.is_empty()).then(|| judge(&final_model, &stats, &day_checks, None, confidence).met);
     let summary = Summary::new(&final_model, &acc);
-    let roster = roster::roster_all(&final_model, &searched, &agents)?;
+    let (roster, roster_errors) = roster::roster_all(&final_model, &searched, &agents);
     let rostered = if roster.is_empty() {
         None
     } else {
@@ -681,12 +722,15 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
         erlang,
         within_noise,
         unreachable,
+        missed,
+        day_targets_met,
         p_met,
         summary,
         model: final_model,
         evaluations: search.evaluations,
         replications_run: search.replications_run,
         roster,
+        roster_errors,
         rostered,
     })
 }

@@ -1,12 +1,12 @@
 //! Rostering: the cheapest shifts whose agents on duty cover the staffing `staff` found.
 //!
 //! For a group with `roster = { shifts = [...] }`, each allowed shift pattern s gets an
-//! integer x_s ≥ 0 (agents, paid headcount, working it every day). Shift s puts
-//! a_{s,k} × (1 − shrinkage) agents on duty per headcount in interval k, where a_{s,k} is
-//! the share of the interval it works (breaks excluded). The integer program
+//! integer x_s ≥ 0 (agents, paid headcount, working it every day). Every interval is
+//! cut at the moments any pattern starts, ends or breaks; in each piece p of interval k,
+//! a_{s,p} is 1 if shift s works then (0 on its break). The integer program
 //!
-//!   minimise Σ_s cost_s · x_s   subject to   Σ_s a_{s,k} (1 − shrinkage) x_s ≥ required_k
-//!   for every interval k, and Σ_{s part-time} x_s ≤ max_part_time · Σ_s x_s
+//!   minimise Σ_s cost_s · x_s   subject to   Σ_s a_{s,p} (1 − shrinkage) x_s ≥ required_k
+//!   for every piece p of every interval k, and Σ_{s part-time} x_s ≤ max_part_time · Σ_s x_s
 //!
 //! (cost_s: paid hours × the group's hourly cost, or paid hours without one) is solved
 //! with good_lp's pure-Rust microlp back end. The resulting staffing is simulated to
@@ -62,19 +62,34 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
     let group = &model.groups[g];
     let spec = group.roster.as_ref().expect("only groups with a roster");
     const PROBE: u64 = 1000;
-    // a_{s,k}: on duty per headcount, before shrinkage.
-    let coverage: Vec<Vec<f64>> = spec
+    // Each pattern's timeline for a probe headcount, before shrinkage.
+    let timelines: Vec<Vec<(Micros, u32)>> = spec
         .shifts
         .iter()
         .map(|s| {
             let mut one = s.clone();
             one.headcount = PROBE;
-            interval_averages(model, &shift_staffing(&model.clock, &[one], 0.0))
-                .into_iter()
-                .map(|x| x / PROBE as f64)
-                .collect()
+            shift_staffing(&model.clock, &[one], 0.0)
         })
         .collect();
+    let at = |timeline: &[(Micros, u32)], t: Micros| {
+        let i = timeline.partition_point(|p| p.0 <= t).saturating_sub(1);
+        f64::from(timeline[i].1) / PROBE as f64
+    };
+    // The pieces of interval k: cut where any pattern changes.
+    let clock = &model.clock;
+    let pieces = |k: usize| -> Vec<Micros> {
+        let (from, to) = (
+            clock.warmup + k as Micros * clock.interval,
+            clock.warmup + (k as Micros + 1) * clock.interval,
+        );
+        let mut cuts: Vec<Micros> = std::iter::once(from)
+            .chain(timelines.iter().flatten().map(|p| p.0).filter(|&t| t > from && t < to))
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts
+    };
     let hourly = group.cost.per_paid_us * 3600.0;
     let rate = if hourly > 0.0 { hourly } else { 1.0 };
     let days = (model.clock.interval * model.clock.intervals as Micros) as f64 / 86400e6;
@@ -96,16 +111,18 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
         if need == 0 {
             continue;
         }
-        let covered: Expression = coverage.iter().zip(&x).map(|(a, &v)| a[k] * on_duty * v).sum();
-        if coverage.iter().all(|a| a[k] <= 0.0) {
-            return Err(Error::Other(format!(
-                "{}: group `{}` needs {need} agents at {} but none of its roster's shifts works then",
-                model.file,
-                group.name,
-                model.clock.label(k)
-            )));
+        for t in pieces(k) {
+            let a: Vec<f64> = timelines.iter().map(|tl| at(tl, t)).collect();
+            if a.iter().all(|&c| c <= 0.0) {
+                return Err(Error::Other(format!(
+                    "group `{}` needs {need} agents at {} but none of its roster's shifts works then",
+                    group.name,
+                    model.clock.label(k)
+                )));
+            }
+            let covered: Expression = a.iter().zip(&x).map(|(c, &v)| *c * on_duty * v).sum();
+            problem = problem.with(covered.geq(f64::from(need) - 1e-9));
         }
-        problem = problem.with(covered.geq(f64::from(need) - 1e-9));
     }
     let part_time: Vec<usize> = (0..spec.shifts.len())
         .filter(|&s| shift_hours(&spec.shifts[s]) * 3600.0 < spec.part_time_below)
@@ -115,12 +132,9 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
         let all: Expression = x.iter().copied().sum();
         problem = problem.with((part - spec.max_part_time * all).leq(0.0));
     }
-    let solution = problem.solve().map_err(|e| {
-        Error::Other(format!(
-            "{}: no roster of group `{}` covers the staffing: {e}",
-            model.file, group.name
-        ))
-    })?;
+    let solution = problem
+        .solve()
+        .map_err(|e| Error::Other(format!("no roster of group `{}` covers the staffing: {e}", group.name)))?;
     let shifts: Vec<(ShiftSpec, u32)> = spec
         .shifts
         .iter()
@@ -145,16 +159,20 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
     })
 }
 
-/// Rosters every searched group that has a roster, to cover `agents[k][j]`.
-pub fn roster_all(model: &Model, searched: &[usize], agents: &[Vec<u32>]) -> Result<Vec<Roster>, Error> {
-    let mut out = Vec::new();
+/// Rosters every searched group that has a roster, to cover `agents[k][j]`; returns
+/// the rosters made and, for the others, why not.
+pub fn roster_all(model: &Model, searched: &[usize], agents: &[Vec<u32>]) -> (Vec<Roster>, Vec<String>) {
+    let (mut rosters, mut errors) = (Vec::new(), Vec::new());
     for (j, &g) in searched.iter().enumerate() {
         if model.groups[g].roster.is_some() {
             let required: Vec<u32> = agents.iter().map(|row| row[j]).collect();
-            out.push(roster_group(model, g, &required)?);
+            match roster_group(model, g, &required) {
+                Ok(r) => rosters.push(r),
+                Err(e) => errors.push(e.to_string()),
+            }
         }
     }
-    Ok(out)
+    (rosters, errors)
 }
 
 /// `model` with each rostered group staffed by its roster.

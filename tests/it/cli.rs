@@ -658,7 +658,10 @@ fn staff_json_has_the_fixed_core() {
     assert_eq!(paid, (first as f64 / 0.75).ceil() as u64);
     let cost = v["cost"].as_f64().expect("cost");
     // 30 per agent hour over the hours staffed (and a little overtime).
-    assert!(cost >= 30.0 * (first + second) as f64 && cost < 30.0 * (first + second + 2) as f64, "{cost}");
+    assert!(
+        cost >= 30.0 * (first + second) as f64 && cost < 30.0 * (first + second + 2) as f64,
+        "{cost}"
+    );
     assert!(intervals[0]["service_level"]["mean"].as_f64().unwrap() >= 0.7);
 }
 

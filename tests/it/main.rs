@@ -1,14 +1,14 @@
 //! Integration tests, one binary, one module per behaviour.
 
 mod channels;
+mod ci;
 mod cli;
 mod counting;
 mod determinism;
 mod errors;
 mod forecasts;
 mod realistic_day;
+mod reports;
 mod staffing;
 mod theory;
 mod tiers;
-mod ci;
-mod reports;

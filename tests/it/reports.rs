@@ -59,8 +59,19 @@ fn every_shipped_scenario_renders_a_well_formed_report_with_its_charts() {
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
         let html = std::fs::read_to_string(&report).unwrap();
         let found = charts(&html);
-        for id in ["service-level", "answer-rate", "contacts", "agents", "occupancy", "waits"] {
-            assert!(found.iter().any(|f| f == id), "{}: no `{id}` chart in {found:?}", scenario.display());
+        for id in [
+            "service-level",
+            "answer-rate",
+            "contacts",
+            "agents",
+            "occupancy",
+            "waits",
+        ] {
+            assert!(
+                found.iter().any(|f| f == id),
+                "{}: no `{id}` chart in {found:?}",
+                scenario.display()
+            );
         }
         let name = scenario.file_stem().unwrap().to_string_lossy();
         if ["two-tier-helpdesk", "vendor-overflow"].contains(&name.as_ref()) {
@@ -97,11 +108,13 @@ fn the_staffing_report_shows_the_agents_needed() {
 
 /// Installs nothing: `.ci/run` installs Debian's chromium where it can.
 fn browser() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::split_paths(&std::env::var_os("PATH")?)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
 }
 
 #[test]
@@ -142,24 +155,45 @@ fn a_report_shows_without_errors_in_a_headless_browser() {
         .arg(format!("file://{}", report.display()))
         .output()
         .expect("chromium runs");
-    assert!(shown.status.success(), "chromium failed: {}", String::from_utf8_lossy(&shown.stderr));
+    assert!(
+        shown.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
     let dom = String::from_utf8_lossy(&shown.stdout);
-    assert!(dom.contains("<h1>two-tier-helpdesk</h1>"), "the page did not render:\n{dom:.500}");
-    assert!(dom.matches("<svg").count() >= 7, "charts missing from the rendered page");
+    assert!(
+        dom.contains("<h1>two-tier-helpdesk</h1>"),
+        "the page did not render:\n{dom:.500}"
+    );
+    assert!(
+        dom.matches("<svg").count() >= 7,
+        "charts missing from the rendered page"
+    );
     let log = String::from_utf8_lossy(&shown.stderr);
     for bad in ["Uncaught", "SyntaxError", "This page contains the following errors"] {
-        assert!(!log.contains(bad) && !dom.contains(bad), "the browser reports `{bad}`:\n{log}");
+        assert!(
+            !log.contains(bad) && !dom.contains(bad),
+            "the browser reports `{bad}`:\n{log}"
+        );
     }
     // And a screenshot is drawn.
     let png = dir.path().join("report.png");
     let shot = Command::new(&chromium)
-        .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,1500"])
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1000,1500",
+        ])
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", report.display()))
         .output()
         .expect("chromium runs");
     assert!(shot.status.success());
-    assert!(std::fs::metadata(&png).map(|m| m.len() > 10_000).unwrap_or(false), "no screenshot");
+    assert!(
+        std::fs::metadata(&png).map(|m| m.len() > 10_000).unwrap_or(false),
+        "no screenshot"
+    );
 }
 
 #[test]
@@ -208,7 +242,10 @@ fn the_schema_describes_every_shipped_scenario_and_refuses_unknown_keys() {
     for scenario in shipped() {
         let text = std::fs::read_to_string(&scenario).unwrap();
         let value: serde_json::Value = toml::from_str(&text).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", scenario.display());
     }
     let bad: serde_json::Value = toml::from_str(
