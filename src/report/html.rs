@@ -67,11 +67,8 @@ fn chart(
     if let Some((t, _)) = target {
         top = top.max(t);
     }
-    let top = if percent {
-        1.0f64.max(top.min(1.0))
-    } else {
-        (top * 1.1).max(1e-9)
-    };
+    // Rates on a 0–100 % axis; other figures with a little headroom.
+    let top = if percent { 1.0 } else { (top * 1.1).max(1e-9) };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (900, 320)).into_drawing_area();
@@ -89,7 +86,8 @@ fn chart(
             .x_labels(n.min(24))
             .x_label_formatter(&|x| {
                 let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() && (i as usize) % step == 0 {
+                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() && (i as usize).is_multiple_of(step)
+                {
                     labels[i as usize].clone()
                 } else {
                     String::new()
@@ -176,7 +174,7 @@ fn figure(out: &mut String, id: &str, svg: &str) {
     }
     // Drop the SVG's own XML declaration, if any, to embed it.
     let svg = svg.trim_start_matches(|c| c != '<');
-    let _ = write!(out, "<figure class=\"chart\" id=\"{id}\">{svg}</figure>\n");
+    let _ = writeln!(out, "<figure class=\"chart\" id=\"{id}\">{svg}</figure>");
 }
 
 fn cell(e: Option<Estimate>, percent: bool, decimals: usize) -> String {
