@@ -138,6 +138,29 @@ pub enum Command {
     /// Print a JSON Schema of the scenario format, for editors that complete and check
     /// TOML files (Even Better TOML, Taplo, VS Code).
     Schema,
+    /// Fit a scenario to a call log (arrivals, handle times, patience, staffing).
+    Fit {
+        log: PathBuf,
+        /// The planning grain of the scenario.
+        #[arg(long, default_value = "30m")]
+        interval: String,
+        #[command(flatten)]
+        read: LogArgs,
+        /// Write the scenario here instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Compare a scenario's simulation with what a call log says happened.
+    Backtest {
+        log: PathBuf,
+        scenario: PathBuf,
+        #[command(flatten)]
+        read: LogArgs,
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
+        format: ErlangFormat,
+    },
     /// Check scenario files without simulating them.
     Validate {
         #[arg(required = true)]
@@ -166,6 +189,115 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
     },
+}
+
+/// How to read a call log (defaults: the Anonymous Bank log as it is).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogArgs {
+    /// Which dates: `busy` (the weekdays that carry the bulk of the calls), weekdays
+    /// such as `sun,mon,tue,wed,thu`, or one date (YYYY-MM-DD).
+    #[arg(long, default_value = "busy")]
+    days: String,
+    /// Skip rows that cannot be read (counted) instead of stopping at the first.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// Column separator: `tab`, `,` or `;`.
+    #[arg(long, default_value = "tab")]
+    delimiter: String,
+    #[arg(long, default_value = "date")]
+    date_col: String,
+    /// When the call asked for an agent (left the IVR).
+    #[arg(long, default_value = "vru_exit")]
+    arrival_col: String,
+    /// When it joined the queue (0:00:00 or empty: never queued).
+    #[arg(long, default_value = "q_start")]
+    queue_start_col: String,
+    /// Seconds waited in the queue.
+    #[arg(long, default_value = "q_time")]
+    wait_col: String,
+    #[arg(long, default_value = "outcome")]
+    outcome_col: String,
+    /// Seconds of talk.
+    #[arg(long, default_value = "ser_time")]
+    handle_col: String,
+    #[arg(long, default_value = "ser_start")]
+    service_start_col: String,
+    #[arg(long, default_value = "ser_exit")]
+    service_end_col: String,
+    #[arg(long, default_value = "type")]
+    type_col: String,
+    #[arg(long, default_value = "priority")]
+    priority_col: String,
+    #[arg(long, default_value = "server")]
+    agent_col: String,
+    /// Outcome of a served call.
+    #[arg(long, default_value = "AGENT")]
+    served: String,
+    /// Outcome of a call that hung up.
+    #[arg(long, default_value = "HANG")]
+    abandoned: String,
+    /// Outcomes to ignore (comma-separated).
+    #[arg(long, default_value = "PHANTOM")]
+    ignored: String,
+    /// The agent column's value for "no agent".
+    #[arg(long, default_value = "NO_SERVER")]
+    no_agent: String,
+    /// Priority values that jump the queue (comma-separated).
+    #[arg(long, default_value = "2")]
+    priority_values: String,
+}
+
+impl LogArgs {
+    fn format(&self) -> Result<crate::fit::LogFormat, Error> {
+        let delimiter = match self.delimiter.as_str() {
+            "tab" | "\\t" => b'\t',
+            "," => b',',
+            ";" => b';',
+            other => {
+                return Err(Error::Other(format!(
+                    "--delimiter: expected tab, `,` or `;`, got `{other}`"
+                )));
+            }
+        };
+        let list = |s: &str| {
+            s.split(',')
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        Ok(crate::fit::LogFormat {
+            delimiter,
+            date: self.date_col.clone(),
+            arrival: self.arrival_col.clone(),
+            queue_start: self.queue_start_col.clone(),
+            wait: self.wait_col.clone(),
+            outcome: self.outcome_col.clone(),
+            handle: self.handle_col.clone(),
+            service_start: self.service_start_col.clone(),
+            service_end: self.service_end_col.clone(),
+            kind: self.type_col.clone(),
+            priority: self.priority_col.clone(),
+            agent: self.agent_col.clone(),
+            served: self.served.clone(),
+            abandoned: self.abandoned.clone(),
+            ignored: list(&self.ignored),
+            no_agent: self.no_agent.clone(),
+            priority_values: list(&self.priority_values),
+        })
+    }
+
+    fn read(&self, path: &Path) -> Result<(crate::fit::Log, crate::fit::Days), Error> {
+        let days = crate::fit::Days::parse(&self.days)?;
+        let log = crate::fit::read_log(path, &self.format()?, self.skip_bad_rows)?;
+        if log.skipped > 0 {
+            eprintln!(
+                "{}: skipped {} rows that could not be read",
+                path.display(),
+                log.skipped
+            );
+        }
+        Ok((log, days))
+    }
 }
 
 /// Runs a parsed command line; the returned number is the exit code.
@@ -214,6 +346,55 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             report.as_deref(),
         ),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Fit {
+            log,
+            interval,
+            read,
+            out,
+        } => {
+            let interval = duration_arg("--interval", &interval)?;
+            if !(60.0..=86400.0).contains(&interval) {
+                return Err(Error::Other(format!(
+                    "--interval must be between 1 minute and a day, got {interval} s"
+                )));
+            }
+            let (parsed, days) = read.read(&log)?;
+            let fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
+            let text = crate::fit::to_toml(&fitted);
+            // What is written must be a valid scenario.
+            Model::build(&Scenario::parse("fitted.toml", &text)?)?;
+            match out {
+                Some(path) => report::csv::write_atomic(&path, &text)?,
+                None => print!("{text}"),
+            }
+            Ok(0)
+        }
+        Command::Backtest {
+            log,
+            scenario,
+            read,
+            threads,
+            format,
+        } => {
+            let model = load_model(&scenario)?;
+            let (parsed, days) = read.read(&log)?;
+            let bar = progress_bar(model.replications, "replications");
+            let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let summary = Summary::new(&model, &acc);
+            let b = crate::fit::backtest(&parsed, &days, &model, &summary);
+            if b.dates.is_empty() {
+                return Err(Error::Other(format!(
+                    "{}: no calls on the days asked for",
+                    log.display()
+                )));
+            }
+            match format {
+                ErlangFormat::Table => print!("{}", crate::fit::render_backtest(&b)),
+                ErlangFormat::Json => print!("{}", crate::fit::backtest_json(&b)),
+            }
+            Ok(0)
+        }
         Command::Schema => {
             println!(
                 "{}",

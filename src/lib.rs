@@ -41,6 +41,7 @@ pub mod compare;
 pub mod engine;
 pub mod erlang;
 pub mod error;
+pub mod fit;
 pub mod model;
 pub mod report;
 pub mod rng;

@@ -1,0 +1,986 @@
+//! Calibration from a switch's call log (`ccsim fit`) and back-testing a scenario against
+//! what the log says happened (`ccsim backtest`).
+//!
+//! A log is a table with a row per call: its date, when it asked for an agent, whether
+//! it queued, how long it waited, whether it was served or hung up, its talk time, its
+//! type and priority, and the agent who served it. The columns are found by name; the
+//! defaults read the Technion "Anonymous Bank" log as it is (tab-separated, dates
+//! `YYMMDD`, clock times `H:MM:SS`), and flags map other ACD exports. What the method
+//! does and does not model is in `docs/calibration.md`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike, Weekday};
+use statrs::distribution::{ContinuousCDF, LogNormal};
+
+use crate::error::Error;
+
+/// How to read a log: the separator, the column of each field, and the values that mean
+/// served, abandoned, ignored and no agent.
+#[derive(Debug, Clone)]
+pub struct LogFormat {
+    pub delimiter: u8,
+    pub date: String,
+    /// Clock time the call asked for an agent (left the IVR/VRU).
+    pub arrival: String,
+    /// Clock time it joined the queue; `0:00:00` (or empty) if it never queued.
+    pub queue_start: String,
+    /// Seconds waited in the queue.
+    pub wait: String,
+    pub outcome: String,
+    /// Seconds of talk.
+    pub handle: String,
+    pub service_start: String,
+    pub service_end: String,
+    pub kind: String,
+    pub priority: String,
+    pub agent: String,
+    pub served: String,
+    pub abandoned: String,
+    pub ignored: Vec<String>,
+    pub no_agent: String,
+    /// Priority values that jump the queue.
+    pub priority_values: Vec<String>,
+}
+
+impl Default for LogFormat {
+    /// The Anonymous Bank log.
+    fn default() -> Self {
+        LogFormat {
+            delimiter: b'\t',
+            date: "date".into(),
+            arrival: "vru_exit".into(),
+            queue_start: "q_start".into(),
+            wait: "q_time".into(),
+            outcome: "outcome".into(),
+            handle: "ser_time".into(),
+            service_start: "ser_start".into(),
+            service_end: "ser_exit".into(),
+            kind: "type".into(),
+            priority: "priority".into(),
+            agent: "server".into(),
+            served: "AGENT".into(),
+            abandoned: "HANG".into(),
+            ignored: vec!["PHANTOM".into()],
+            no_agent: "NO_SERVER".into(),
+            priority_values: vec!["2".into()],
+        }
+    }
+}
+
+/// One call of the log that asked for an agent.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub date: NaiveDate,
+    /// Seconds after midnight.
+    pub arrival: f64,
+    /// Reached the agent queue (served, or hung up while queued).
+    pub queued: bool,
+    pub served: bool,
+    pub abandoned: bool,
+    pub wait: f64,
+    pub handle: f64,
+    pub service: Option<(f64, f64)>,
+    pub kind: String,
+    pub priority: bool,
+    pub agent: Option<String>,
+}
+
+/// What reading a log found.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    pub calls: Vec<Call>,
+    pub rows: usize,
+    pub ignored: usize,
+    /// Hung up before reaching the agent queue (in the IVR/VRU).
+    pub hung_up_before_queue: usize,
+    pub skipped: usize,
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    let format = match t.len() {
+        6 => "%y%m%d",
+        8 => "%Y%m%d",
+        _ => "%Y-%m-%d",
+    };
+    NaiveDate::parse_from_str(t, format).ok()
+}
+
+fn parse_clock(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let time = NaiveTime::parse_from_str(t, "%H:%M:%S").ok()?;
+    Some(f64::from(time.num_seconds_from_midnight()))
+}
+
+/// Reads a call log. A row that cannot be read is an error naming its line and column,
+/// unless `skip_bad_rows`, which counts it instead.
+pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<Log, Error> {
+    let file = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(format.delimiter)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| Error::Other(format!("{file}: {e}")))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Other(format!("{file}: cannot read the header row: {e}")))?
+        .clone();
+    let column = |name: &str| -> Result<usize, Error> {
+        headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
+            let names: Vec<&str> = headers.iter().collect();
+            let hint =
+                crate::error::did_you_mean(name, names.iter().copied()).map_or(String::new(), |s| format!("; {s}"));
+            Error::Other(format!(
+                "{file}: no column `{name}` (the header has: {}){hint}; map it with the column flags of `ccsim fit`",
+                names.join(", ")
+            ))
+        })
+    };
+    let c = [
+        column(&format.date)?,
+        column(&format.arrival)?,
+        column(&format.queue_start)?,
+        column(&format.wait)?,
+        column(&format.outcome)?,
+        column(&format.handle)?,
+        column(&format.service_start)?,
+        column(&format.service_end)?,
+        column(&format.kind)?,
+        column(&format.priority)?,
+        column(&format.agent)?,
+    ];
+    let names = [
+        &format.date,
+        &format.arrival,
+        &format.queue_start,
+        &format.wait,
+        &format.outcome,
+        &format.handle,
+        &format.service_start,
+        &format.service_end,
+        &format.kind,
+        &format.priority,
+        &format.agent,
+    ];
+    let mut log = Log::default();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        log.rows += 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) if skip_bad_rows => {
+                let _ = e;
+                log.skipped += 1;
+                continue;
+            }
+            Err(e) => return Err(Error::Other(format!("{file}:{line}: {e}"))),
+        };
+        let field = |k: usize| record.get(c[k]).unwrap_or("");
+        let bad = |k: usize, what: &str| {
+            Error::Other(format!(
+                "{file}:{line}: column `{}`: expected {what}, got `{}` (use --skip-bad-rows to skip such rows)",
+                names[k],
+                field(k)
+            ))
+        };
+        let outcome = field(4).trim();
+        if format.ignored.iter().any(|v| v == outcome) {
+            log.ignored += 1;
+            continue;
+        }
+        let parsed = (|| -> Result<Option<Call>, Error> {
+            let date = parse_date(field(0)).ok_or_else(|| bad(0, "a date (YYMMDD, YYYYMMDD or YYYY-MM-DD)"))?;
+            let arrival = parse_clock(field(1)).ok_or_else(|| bad(1, "a clock time H:MM:SS"))?;
+            let queue_start = field(2).trim();
+            let queued_at = if queue_start.is_empty() {
+                None
+            } else {
+                Some(parse_clock(queue_start).ok_or_else(|| bad(2, "a clock time H:MM:SS"))?)
+            };
+            let queued = queued_at.is_some_and(|t| t > 0.0);
+            let wait: f64 = field(3).trim().parse().map_err(|_| bad(3, "seconds"))?;
+            let handle: f64 = field(5).trim().parse().map_err(|_| bad(5, "seconds"))?;
+            if !(wait.is_finite() && wait >= 0.0) {
+                return Err(bad(3, "seconds ≥ 0"));
+            }
+            if !(handle.is_finite() && handle >= 0.0) {
+                return Err(bad(5, "seconds ≥ 0"));
+            }
+            let served = outcome == format.served;
+            let abandoned = outcome == format.abandoned;
+            if !served && !abandoned {
+                return Err(bad(
+                    4,
+                    &format!("`{}`, `{}` or an ignored value", format.served, format.abandoned),
+                ));
+            }
+            if abandoned && !queued {
+                return Ok(None); // hung up before reaching the queue
+            }
+            let service = if served {
+                match (parse_clock(field(6)), parse_clock(field(7))) {
+                    (Some(s), Some(e)) => Some((s, if e >= s { e } else { e + 86400.0 })),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            let agent = field(10).trim();
+            Ok(Some(Call {
+                date,
+                arrival,
+                queued: queued || served,
+                served,
+                abandoned,
+                wait,
+                handle,
+                service,
+                kind: field(8).trim().to_owned(),
+                priority: format.priority_values.iter().any(|v| v == field(9).trim()),
+                agent: (served && !agent.is_empty() && agent != format.no_agent).then(|| agent.to_owned()),
+            }))
+        })();
+        match parsed {
+            Ok(Some(call)) => log.calls.push(call),
+            Ok(None) => log.hung_up_before_queue += 1,
+            Err(_) if skip_bad_rows => log.skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(log)
+}
+
+/// Which dates of the log a scenario stands for.
+#[derive(Debug, Clone)]
+pub enum Days {
+    /// The weekdays that carry the bulk of the calls (those whose average volume is at
+    /// least half the busiest weekday's).
+    Busy,
+    Weekdays(Vec<Weekday>),
+    Date(NaiveDate),
+}
+
+impl Days {
+    /// `busy`, a list of weekdays (`sun,mon,tue`), or a date (`1999-02-03`).
+    pub fn parse(text: &str) -> Result<Days, Error> {
+        if text == "busy" {
+            return Ok(Days::Busy);
+        }
+        if let Some(d) = parse_date(text) {
+            return Ok(Days::Date(d));
+        }
+        text.split(',')
+            .map(|w| {
+                w.trim().parse::<Weekday>().map_err(|_| {
+                    Error::Other(format!(
+                        "--days: expected `busy`, weekdays such as `sun,mon,tue`, or a date, got `{text}`"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Days::Weekdays)
+    }
+
+    /// The dates of `log` selected, in order.
+    pub fn select(&self, log: &Log) -> Vec<NaiveDate> {
+        let mut per_date: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        for c in &log.calls {
+            *per_date.entry(c.date).or_default() += 1;
+        }
+        match self {
+            Days::Date(d) => per_date.keys().filter(|x| *x == d).copied().collect(),
+            Days::Weekdays(w) => per_date.keys().filter(|d| w.contains(&d.weekday())).copied().collect(),
+            Days::Busy => {
+                let mut by_weekday: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+                for (d, n) in &per_date {
+                    let e = by_weekday.entry(d.weekday().num_days_from_monday()).or_default();
+                    e.0 += n;
+                    e.1 += 1;
+                }
+                let average = |w: u32| by_weekday.get(&w).map_or(0.0, |&(n, days)| n as f64 / days as f64);
+                let busiest = (0..7).map(average).fold(0.0, f64::max);
+                per_date
+                    .keys()
+                    .filter(|d| average(d.weekday().num_days_from_monday()) >= 0.5 * busiest)
+                    .copied()
+                    .collect()
+            }
+        }
+    }
+
+    pub fn describe(dates: &[NaiveDate]) -> String {
+        let mut weekdays: Vec<Weekday> = dates.iter().map(|d| d.weekday()).collect();
+        weekdays.sort_by_key(|w| w.num_days_from_sunday());
+        weekdays.dedup();
+        format!(
+            "{} days ({})",
+            dates.len(),
+            weekdays.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+/// A lognormal fitted to positive samples by maximum likelihood (the mean and variance
+/// of their logarithms), with the Kolmogorov–Smirnov distance to the samples.
+#[derive(Debug, Clone, Copy)]
+pub struct LogNormalFit {
+    pub mean: f64,
+    pub cv: f64,
+    pub ks: f64,
+    pub samples: usize,
+}
+
+pub fn fit_lognormal(samples: &[f64]) -> Option<LogNormalFit> {
+    let logs: Vec<f64> = samples.iter().filter(|&&x| x > 0.0).map(|x| x.ln()).collect();
+    if logs.len() < 2 {
+        return None;
+    }
+    let n = logs.len() as f64;
+    let mu = logs.iter().sum::<f64>() / n;
+    let var = logs.iter().map(|l| (l - mu).powi(2)).sum::<f64>() / n;
+    let sigma = var.sqrt().max(1e-9);
+    let dist = LogNormal::new(mu, sigma).ok()?;
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|&x| x > 0.0).collect();
+    sorted.sort_by(f64::total_cmp);
+    let ks = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let f = dist.cdf(x);
+            (f - i as f64 / n).abs().max(((i + 1) as f64 / n - f).abs())
+        })
+        .fold(0.0, f64::max);
+    Some(LogNormalFit {
+        mean: (mu + var / 2.0).exp(),
+        cv: (var.exp() - 1.0).sqrt(),
+        ks,
+        samples: sorted.len(),
+    })
+}
+
+/// Patience from censored waits: abandoned callers' waits are patience times, served
+/// callers' waits are lower bounds. The exponential maximum-likelihood mean is total
+/// time waited ÷ abandons; the Kaplan–Meier estimate of the survival of patience shows
+/// how far from exponential it is.
+#[derive(Debug, Clone)]
+pub struct PatienceFit {
+    pub mean: Option<f64>,
+    pub abandons: usize,
+    pub waited: f64,
+    /// Kaplan–Meier survival at 30 s, 1, 2 and 5 minutes (`None` beyond the data).
+    pub survival: Vec<(f64, Option<f64>)>,
+    pub median: Option<f64>,
+}
+
+pub fn fit_patience(calls: &[&Call]) -> PatienceFit {
+    let abandons = calls.iter().filter(|c| c.abandoned).count();
+    let waited: f64 = calls.iter().map(|c| c.wait).sum();
+    // Kaplan–Meier: at each distinct abandonment time, S *= 1 − d / at risk.
+    let mut times: Vec<(f64, bool)> = calls.iter().map(|c| (c.wait, c.abandoned)).collect();
+    times.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut at_risk = times.len() as f64;
+    let mut s = 1.0;
+    let mut curve: Vec<(f64, f64)> = vec![(0.0, 1.0)];
+    let mut i = 0;
+    while i < times.len() {
+        let t = times[i].0;
+        let (mut events, mut leaving) = (0.0, 0.0);
+        while i < times.len() && times[i].0 == t {
+            events += f64::from(u8::from(times[i].1));
+            leaving += 1.0;
+            i += 1;
+        }
+        if events > 0.0 && at_risk > 0.0 {
+            s *= 1.0 - events / at_risk;
+            curve.push((t, s));
+        }
+        at_risk -= leaving;
+    }
+    let last = times.last().map_or(0.0, |t| t.0);
+    let survival_at = |t: f64| (t <= last).then(|| curve.iter().rev().find(|p| p.0 <= t).map_or(1.0, |p| p.1));
+    PatienceFit {
+        mean: (abandons > 0).then(|| waited / abandons as f64),
+        abandons,
+        waited,
+        survival: [30.0, 60.0, 120.0, 300.0]
+            .iter()
+            .map(|&t| (t, survival_at(t)))
+            .collect(),
+        median: curve.iter().find(|p| p.1 <= 0.5).map(|p| p.0),
+    }
+}
+
+/// A call type of the fitted scenario: the log's type, split by priority class.
+#[derive(Debug, Clone)]
+pub struct FittedType {
+    pub name: String,
+    pub priority: bool,
+    pub kinds: Vec<String>,
+    pub per_interval: Vec<f64>,
+    pub handle: Option<LogNormalFit>,
+    pub patience: PatienceFit,
+    pub calls: usize,
+}
+
+/// What `fit` found.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    pub source: String,
+    pub dates: Vec<NaiveDate>,
+    pub interval: f64,
+    /// First measured interval (seconds after midnight) and their number.
+    pub start: f64,
+    pub intervals: usize,
+    pub types: Vec<FittedType>,
+    /// Agents available in each interval, inferred from the waits (see [`fit`]), where
+    /// the log names its agents.
+    pub agents: Option<Vec<f64>>,
+    /// Agents who served in each interval (average over the dates).
+    pub serving: Option<Vec<f64>>,
+    pub log: Log,
+}
+
+/// The interval grid of the selected dates: from the first interval where an agent
+/// served (or calls arrived, if no agent is named) to the last.
+fn grid(calls: &[&Call], interval: f64) -> (f64, usize) {
+    let busy = |c: &&&Call| c.served;
+    let times: Vec<f64> = calls
+        .iter()
+        .filter(busy)
+        .map(|c| c.service.map_or(c.arrival, |s| s.0))
+        .chain(calls.iter().filter(|c| !c.served).map(|c| c.arrival))
+        .collect();
+    let first = times.iter().copied().fold(f64::INFINITY, f64::min);
+    let last = times.iter().copied().fold(0.0, f64::max);
+    if !first.is_finite() {
+        return (0.0, 1);
+    }
+    let start = (first / interval).floor() * interval;
+    let end = ((last + 1.0) / interval).ceil() * interval;
+    (start, (((end - start) / interval).round() as usize).max(1))
+}
+
+/// Fits a scenario to the calls of `dates`.
+pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Error> {
+    let dates = days.select(&log);
+    if dates.is_empty() {
+        return Err(Error::Other(format!("{source}: no calls on the days asked for")));
+    }
+    let chosen: Vec<&Call> = log.calls.iter().filter(|c| dates.contains(&c.date)).collect();
+    let (start, intervals) = grid(&chosen, interval);
+    let index = |t: f64| {
+        let k = ((t - start) / interval).floor();
+        (k >= 0.0 && (k as usize) < intervals).then_some(k as usize)
+    };
+    // Types with at least 2 % of the calls stand alone; the rest are `other`.
+    let mut volume: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &chosen {
+        *volume.entry(c.kind.as_str()).or_default() += 1;
+    }
+    let total = chosen.len();
+    let major: Vec<&str> = volume
+        .iter()
+        .filter(|(_, n)| **n * 50 >= total)
+        .map(|(k, _)| *k)
+        .collect();
+    let type_of = |c: &Call| -> String {
+        let base = if major.contains(&c.kind.as_str()) {
+            c.kind.clone()
+        } else {
+            "other".into()
+        };
+        if c.priority { format!("{base}_priority") } else { base }
+    };
+    let mut groups: BTreeMap<String, Vec<&Call>> = BTreeMap::new();
+    for c in &chosen {
+        groups.entry(type_of(c)).or_default().push(c);
+    }
+    let days_n = dates.len() as f64;
+    let types: Vec<FittedType> = groups
+        .into_iter()
+        .map(|(name, calls)| {
+            let mut per_interval = vec![0.0; intervals];
+            for c in &calls {
+                if let Some(k) = index(c.arrival) {
+                    per_interval[k] += 1.0 / days_n;
+                }
+            }
+            let handles: Vec<f64> = calls.iter().filter(|c| c.served).map(|c| c.handle).collect();
+            let mut kinds: Vec<String> = calls.iter().map(|c| c.kind.clone()).collect();
+            kinds.sort();
+            kinds.dedup();
+            FittedType {
+                priority: name.ends_with("_priority"),
+                handle: fit_lognormal(&handles),
+                patience: fit_patience(&calls),
+                calls: calls.len(),
+                kinds,
+                per_interval,
+                name,
+            }
+        })
+        .collect();
+    // Agents who served during each interval, averaged over the dates.
+    let named = chosen.iter().any(|c| c.agent.is_some());
+    let serving = named.then(|| {
+        let mut present: BTreeMap<(NaiveDate, usize), std::collections::BTreeSet<&str>> = BTreeMap::new();
+        for c in &chosen {
+            if let (Some(a), Some((s, e))) = (&c.agent, c.service) {
+                let (first, last) = (((s - start) / interval).floor(), ((e - start) / interval).floor());
+                for k in (first.max(0.0) as usize)..=(last.max(0.0) as usize).min(intervals.saturating_sub(1)) {
+                    if (k as f64) >= first && (k as f64) <= last {
+                        present.entry((c.date, k)).or_default().insert(a.as_str());
+                    }
+                }
+            }
+        }
+        let mut per_interval = vec![0.0; intervals];
+        for ((_, k), set) in present {
+            per_interval[k] += set.len() as f64 / days_n;
+        }
+        per_interval
+    });
+    // Agents available: the fewest for which Erlang A, with the interval's arrivals,
+    // talk time and the fitted patience, waits no longer on average than the log shows.
+    let mut load = vec![(0.0, 0.0, 0.0, 0.0); intervals]; // (calls, talk, answered, waited)
+    for c in &chosen {
+        if let Some(k) = index(c.arrival) {
+            let e = &mut load[k];
+            e.0 += 1.0;
+            if c.served {
+                e.1 += c.handle;
+                e.2 += 1.0;
+                e.3 += c.wait;
+            }
+        }
+    }
+    let (all_waited, all_abandons): (f64, usize) = types
+        .iter()
+        .fold((0.0, 0), |(w, a), t| (w + t.patience.waited, a + t.patience.abandons));
+    let patience = (all_abandons > 0).then(|| all_waited / all_abandons as f64);
+    let available: Vec<f64> = load
+        .iter()
+        .map(|&(calls, talk, answered, waited)| {
+            if calls == 0.0 || answered == 0.0 {
+                return 0.0;
+            }
+            let asa = waited / answered;
+            let q = crate::erlang::Queue {
+                arrival_rate: calls / days_n / interval,
+                mean_handle_time: (talk / answered).max(1.0),
+                agents: 1,
+                mean_patience: patience,
+                threshold: 20.0,
+            };
+            let first = (q.arrival_rate * q.mean_handle_time).floor().max(1.0) as u32;
+            (first..first + 500)
+                .find(|&n| {
+                    let mut trial = q;
+                    trial.agents = n;
+                    crate::erlang::performance(&trial).is_ok_and(|p| p.asa_seconds <= asa.max(0.5))
+                })
+                .map_or(f64::from(first + 500), f64::from)
+        })
+        .collect();
+    // The measured window: from the first to the last interval with calls or agents.
+    let busy: Vec<usize> = (0..intervals).filter(|&k| load[k].0 / days_n >= 1.0).collect();
+    let (first, last) = (
+        busy.first().copied().unwrap_or(0),
+        busy.last().copied().unwrap_or(intervals - 1),
+    );
+    let trim = |v: &[f64]| v[first..=last].to_vec();
+    let types = types
+        .into_iter()
+        .map(|mut t| {
+            t.per_interval = trim(&t.per_interval);
+            t
+        })
+        .collect();
+    Ok(Fit {
+        source: source.to_owned(),
+        dates,
+        interval,
+        start: start + first as f64 * interval,
+        intervals: last - first + 1,
+        types,
+        agents: named.then(|| trim(&available)),
+        serving: serving.map(|s| trim(&s)),
+        log,
+    })
+}
+
+fn seconds(x: f64) -> String {
+    format!("{:.1}", x)
+}
+
+fn clock(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    format!("{:02}:{:02}", s / 3600 % 24, s % 3600 / 60)
+}
+
+/// The fitted scenario as a TOML file, with what was fitted in its comments.
+pub fn to_toml(f: &Fit) -> String {
+    let mut out = String::new();
+    let days = Days::describe(&f.dates);
+    let _ = writeln!(
+        out,
+        "# Fitted by `ccsim fit` from {}: {days}, {}-second intervals.",
+        f.source, f.interval
+    );
+    let _ = writeln!(
+        out,
+        "# {} rows read: {} calls asked for an agent, {} hung up before reaching the queue (not offered), {} ignored, {} skipped.",
+        f.log.rows,
+        f.log.calls.len(),
+        f.log.hung_up_before_queue,
+        f.log.ignored,
+        f.log.skipped
+    );
+    out.push_str("# Not in the log, so not modelled: after-call work (wrap-up), agents' skills (every agent\n");
+    out.push_str("# takes every type), breaks; see docs/calibration.md.\n#\n");
+    for t in &f.types {
+        let _ = write!(out, "# {}: {} calls", t.name, t.calls);
+        if let Some(h) = t.handle {
+            let _ = write!(
+                out,
+                "; talk time lognormal mean {} s, CV {:.3} (Kolmogorov–Smirnov D = {:.3} over {} calls)",
+                seconds(h.mean),
+                h.cv,
+                h.ks,
+                h.samples
+            );
+        }
+        let p = &t.patience;
+        match p.mean {
+            Some(m) => {
+                let _ = write!(
+                    out,
+                    "; patience exponential mean {} s ({} abandons over {:.0} s waited)",
+                    seconds(m),
+                    p.abandons,
+                    p.waited
+                );
+            }
+            None => out.push_str("; no abandons, so no patience"),
+        }
+        let km: Vec<String> = p
+            .survival
+            .iter()
+            .map(|(t, s)| s.map_or(format!("S({t:.0}s) –"), |s| format!("S({t:.0}s) {s:.3}")))
+            .collect();
+        let _ = writeln!(out, "; Kaplan–Meier {}", km.join(", "));
+    }
+    let name = Path::new(&f.source)
+        .file_stem()
+        .map_or("fitted".to_owned(), |s| s.to_string_lossy().into_owned());
+    let _ = writeln!(
+        out,
+        "\n[scenario]\nname = \"{name} ({days})\"\nstart = \"{}\"\nduration = {}\ninterval = {}\nreplications = 20\nseed = 1\n",
+        clock(f.start),
+        f.interval * f.intervals as f64,
+        f.interval
+    );
+    let list = |v: &[f64], decimals: usize| {
+        v.iter()
+            .map(|x| format!("{x:.decimals$}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for t in &f.types {
+        let _ = writeln!(out, "[[call_type]]\nname = \"{}\"", t.name);
+        let _ = writeln!(out, "# log types: {}", t.kinds.join(", "));
+        let _ = writeln!(out, "arrivals = {{ per_interval = [{}] }}", list(&t.per_interval, 3));
+        match t.handle {
+            Some(h) => {
+                let _ = writeln!(
+                    out,
+                    "handle_time = {{ dist = \"lognormal\", mean = {}, cv = {:.4} }}",
+                    seconds(h.mean),
+                    h.cv
+                );
+            }
+            None => out.push_str("handle_time = { dist = \"exponential\", mean = 180 }  # no served call to fit\n"),
+        }
+        if let Some(m) = t.patience.mean {
+            let _ = writeln!(out, "patience = {{ dist = \"exponential\", mean = {} }}", seconds(m));
+        }
+        if t.priority {
+            out.push_str("priority = 1\n");
+        }
+        out.push('\n');
+    }
+    let skills = f
+        .types
+        .iter()
+        .map(|t| format!("\"{}\"", t.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match &f.agents {
+        Some(a) => {
+            if let Some(serving) = &f.serving {
+                let _ = writeln!(
+                    out,
+                    "# Agents who served in each interval (averaged over the days): [{}].\n\
+                     # They were not available all of it (busy well under their time), so the agents on\n\
+                     # duty are inferred: the fewest for which Erlang A waits no longer than the log shows.",
+                    list(serving, 1)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "[[agent_group]]\nname = \"agents\"\nagents = [{}]\nskills = [{skills}]",
+                list(a, 0)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "# The log names no agents: set the staffing.\n[[agent_group]]\nname = \"agents\"\nagents = 1\nskills = [{skills}]"
+            );
+        }
+    }
+    out
+}
+
+/// Observed figures of one interval, averaged over the dates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Observed {
+    pub offered: f64,
+    pub answered: f64,
+    pub abandoned: f64,
+    pub within_threshold: f64,
+    pub waited_answered: f64,
+}
+
+impl Observed {
+    pub fn answer_rate(&self) -> Option<f64> {
+        (self.offered > 0.0).then(|| self.answered / self.offered)
+    }
+    pub fn abandon_rate(&self) -> Option<f64> {
+        (self.offered > 0.0).then(|| self.abandoned / self.offered)
+    }
+    pub fn service_level(&self) -> Option<f64> {
+        (self.offered > 0.0).then(|| self.within_threshold / self.offered)
+    }
+    pub fn asa(&self) -> Option<f64> {
+        (self.answered > 0.0).then(|| self.waited_answered / self.answered)
+    }
+}
+
+/// What the log says happened in each interval of `model` (matched by clock time), on
+/// the dates of `days`, and over the whole day.
+pub fn observe(log: &Log, days: &Days, model: &crate::Model) -> (Vec<Observed>, Observed, Vec<NaiveDate>) {
+    let dates = days.select(log);
+    let n = dates.len().max(1) as f64;
+    let clock = &model.clock;
+    let interval = clock.interval as f64 / 1e6;
+    let threshold = model
+        .call_types
+        .first()
+        .map_or(20.0, |c| c.service_level_threshold as f64 / 1e6);
+    let mut per = vec![Observed::default(); clock.intervals];
+    let mut day = Observed::default();
+    for c in log.calls.iter().filter(|c| dates.contains(&c.date)) {
+        let k = ((c.arrival - clock.start_of_day).rem_euclid(86400.0) / interval).floor();
+        let add = |o: &mut Observed| {
+            o.offered += 1.0 / n;
+            if c.served {
+                o.answered += 1.0 / n;
+                o.waited_answered += c.wait / n;
+                if c.wait <= threshold {
+                    o.within_threshold += 1.0 / n;
+                }
+            } else {
+                o.abandoned += 1.0 / n;
+            }
+        };
+        if k >= 0.0 && (k as usize) < clock.intervals {
+            add(&mut per[k as usize]);
+            add(&mut day);
+        }
+    }
+    (per, day, dates)
+}
+
+/// One interval of a back-test: what the log says and what the scenario simulates.
+#[derive(Debug, Clone)]
+pub struct BacktestRow {
+    pub start: String,
+    pub observed: Observed,
+    pub simulated: crate::summary::Metrics,
+}
+
+/// A back-test: per interval and over the day, with mean absolute errors.
+#[derive(Debug, Clone)]
+pub struct Backtest {
+    pub dates: Vec<NaiveDate>,
+    pub rows: Vec<BacktestRow>,
+    pub day: Observed,
+    pub simulated_day: crate::summary::Metrics,
+    /// Per metric: mean over intervals with calls of |observed − simulated mean|.
+    pub mae: Vec<(&'static str, f64)>,
+}
+
+const COMPARED: [&str; 4] = ["answer_rate", "abandon_rate", "service_level", "asa_seconds"];
+
+fn observed_figure(o: &Observed, metric: &str) -> Option<f64> {
+    match metric {
+        "answer_rate" => o.answer_rate(),
+        "abandon_rate" => o.abandon_rate(),
+        "service_level" => o.service_level(),
+        "asa_seconds" => o.asa(),
+        "offered" => Some(o.offered),
+        _ => None,
+    }
+}
+
+/// Back-tests `summary` (a simulation of `model`) against the log.
+pub fn backtest(log: &Log, days: &Days, model: &crate::Model, summary: &crate::Summary) -> Backtest {
+    let (per, day, dates) = observe(log, days, model);
+    let rows: Vec<BacktestRow> = summary
+        .intervals
+        .iter()
+        .zip(per)
+        .map(|(i, o)| BacktestRow {
+            start: i.start.clone(),
+            observed: o,
+            simulated: i.metrics.clone(),
+        })
+        .collect();
+    let mae = COMPARED
+        .iter()
+        .map(|&m| {
+            let errors: Vec<f64> = rows
+                .iter()
+                .filter_map(|r| {
+                    let o = observed_figure(&r.observed, m)?;
+                    let s = r.simulated.get(m)?.mean?;
+                    Some((o - s).abs())
+                })
+                .collect();
+            (m, errors.iter().sum::<f64>() / errors.len().max(1) as f64)
+        })
+        .collect();
+    Backtest {
+        dates,
+        rows,
+        day,
+        simulated_day: summary.totals.clone(),
+        mae,
+    }
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// The back-test as a table.
+pub fn render_backtest(b: &Backtest) -> String {
+    let mut rows: Vec<Vec<String>> = vec![
+        [
+            "interval",
+            "offered obs",
+            "sim",
+            "answer rate obs",
+            "sim",
+            "abandon obs",
+            "sim",
+            "SL obs",
+            "sim",
+            "ASA obs",
+            "sim",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let sim = |m: &crate::summary::Metrics, name: &str, percent: bool| -> String {
+        match m.get(name) {
+            Some(crate::summary::Estimate { mean: Some(v), ci95 }) => {
+                let (v, c) = if percent {
+                    (v * 100.0, ci95.map(|c| c * 100.0))
+                } else {
+                    (v, ci95)
+                };
+                let unit = if percent { "%" } else { "" };
+                match c {
+                    Some(c) => format!("{v:.1}{unit} ±{c:.1}"),
+                    None => format!("{v:.1}{unit}"),
+                }
+            }
+            _ => "–".into(),
+        }
+    };
+    let line = |label: &str, o: &Observed, m: &crate::summary::Metrics| {
+        vec![
+            label.to_owned(),
+            format!("{:.1}", o.offered),
+            sim(m, "offered", false),
+            pct(o.answer_rate()),
+            sim(m, "answer_rate", true),
+            pct(o.abandon_rate()),
+            sim(m, "abandon_rate", true),
+            pct(o.service_level()),
+            sim(m, "service_level", true),
+            o.asa().map_or("–".into(), |a| format!("{a:.1}")),
+            sim(m, "asa_seconds", false),
+        ]
+    };
+    for r in &b.rows {
+        rows.push(line(&r.start, &r.observed, &r.simulated));
+    }
+    rows.push(line("day", &b.day, &b.simulated_day));
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Back-test over {}: observed (per day, averaged) against simulated (± 95 % half-width)\n",
+        Days::describe(&b.dates)
+    );
+    for r in &rows {
+        let mut text = String::from(" ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                let _ = write!(text, " {cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(text, "  {}{cell}", " ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", text.trim_end());
+    }
+    let _ = writeln!(out, "\nMean absolute error over the intervals:");
+    for (m, e) in &b.mae {
+        if *m == "asa_seconds" {
+            let _ = writeln!(out, "  {m:<14} {e:.1} s");
+        } else {
+            let _ = writeln!(out, "  {m:<14} {:.1} points", e * 100.0);
+        }
+    }
+    out
+}
+
+/// The back-test as JSON.
+pub fn backtest_json(b: &Backtest) -> String {
+    let obs = |o: &Observed| {
+        serde_json::json!({
+            "offered": o.offered, "answer_rate": o.answer_rate(), "abandon_rate": o.abandon_rate(),
+            "service_level": o.service_level(), "asa_seconds": o.asa(),
+        })
+    };
+    let doc = serde_json::json!({
+        "dates": b.dates.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        "intervals": b.rows.iter().map(|r| serde_json::json!({
+            "start": r.start, "observed": obs(&r.observed), "simulated": r.simulated,
+        })).collect::<Vec<_>>(),
+        "day": { "observed": obs(&b.day), "simulated": b.simulated_day },
+        "mae": b.mae.iter().map(|(m, e)| (m.to_string(), serde_json::json!(e))).collect::<serde_json::Map<_, _>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("numbers");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,203 @@
+//! Calibration from the real Anonymous Bank log (read where it stands, in
+//! `../shared/data/anonymous-bank/`; never copied here): the fitted handle time and
+//! patience match an independent computation from the raw file, the back-test of the
+//! fitted scenario reproduces the observed daily answer rate, and bad rows are named.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bank_log() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/anonymous-bank/anonymous_bank_1999_02.tsv");
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!("SKIPPED: the bank log is not at {}", path.display());
+        None
+    }
+}
+
+fn ccsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .output()
+        .expect("the ccsim binary runs")
+}
+
+fn seconds(t: &str) -> f64 {
+    let p: Vec<f64> = t.split(':').map(|x| x.parse().unwrap()).collect();
+    p[0] * 3600.0 + p[1] * 60.0 + p[2]
+}
+
+/// Sun–Thu calls of type PS from regular customers (priority 0 or 1): the lognormal
+/// mean of their talk times and the exponential patience mean, computed from the raw
+/// rows by hand.
+fn independent_ps(log: &Path) -> (f64, f64) {
+    let text = std::fs::read_to_string(log).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (*h, i)).collect();
+    let (mut logs, mut waited, mut abandons) = (Vec::new(), 0.0, 0usize);
+    for line in lines {
+        let f: Vec<&str> = line.split('\t').collect();
+        let get = |name: &str| f[col[name]];
+        let date = get("date");
+        let day = chrono::NaiveDate::parse_from_str(date, "%y%m%d").unwrap();
+        use chrono::Datelike;
+        if matches!(day.weekday(), chrono::Weekday::Fri | chrono::Weekday::Sat) {
+            continue;
+        }
+        if get("type") != "PS" || get("priority") == "2" {
+            continue;
+        }
+        let queued = seconds(get("q_start")) > 0.0;
+        match get("outcome") {
+            "AGENT" => {
+                let talk: f64 = get("ser_time").parse().unwrap();
+                if talk > 0.0 {
+                    logs.push(talk.ln());
+                }
+                waited += get("q_time").parse::<f64>().unwrap();
+            }
+            "HANG" if queued => {
+                waited += get("q_time").parse::<f64>().unwrap();
+                abandons += 1;
+            }
+            _ => {}
+        }
+    }
+    let n = logs.len() as f64;
+    let mu = logs.iter().sum::<f64>() / n;
+    let var = logs.iter().map(|l| (l - mu).powi(2)).sum::<f64>() / n;
+    ((mu + var / 2.0).exp(), waited / abandons as f64)
+}
+
+#[test]
+fn fitted_handle_time_and_patience_match_the_raw_log() {
+    let Some(log) = bank_log() else { return };
+    let o = ccsim(&["fit", &log.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let scenario: toml::Value = toml::from_str(&text).expect("the fitted scenario is TOML");
+    let ps = scenario["call_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str() == Some("PS"))
+        .expect("a PS call type");
+    let (handle, patience) = independent_ps(&log);
+    let fitted_handle = ps["handle_time"]["mean"].as_float().unwrap();
+    let fitted_patience = ps["patience"]["mean"].as_float().unwrap();
+    // Written with one decimal.
+    assert!(
+        (fitted_handle - handle).abs() <= 0.05 + 1e-9,
+        "handle {fitted_handle} vs {handle}"
+    );
+    assert!(
+        (fitted_patience - patience).abs() <= 0.05 + 1e-9,
+        "patience {fitted_patience} vs {patience}"
+    );
+    assert_eq!(ps["handle_time"]["dist"].as_str(), Some("lognormal"));
+    // Priority customers are a class of their own, answered first.
+    let priority = scenario["call_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str() == Some("PS_priority"))
+        .expect("a PS_priority call type");
+    assert_eq!(priority["priority"].as_integer(), Some(1));
+    // The fit says what it did: goodness of fit and Kaplan–Meier in the comments.
+    assert!(text.contains("Kolmogorov–Smirnov D = ") && text.contains("Kaplan–Meier"));
+    assert!(text.contains("1941 hung up before reaching the queue"));
+    // Sun–Thu only: Friday and Saturday are a different day.
+    assert!(text.contains("20 days (Sun, Mon, Tue, Wed, Thu)"), "{}", &text[..300]);
+}
+
+/// The error the back-test may show on the daily answer rate, stated before running:
+/// the log does not say when agents were available, so staffing is inferred from the
+/// waits with Erlang A on pooled traffic while the simulation serves priority customers
+/// first; 6 points is what that approximation is known to cost here.
+const DAILY_ANSWER_RATE_ERROR: f64 = 0.06;
+
+#[test]
+fn the_back_test_of_the_fitted_scenario_reproduces_the_daily_answer_rate() {
+    let Some(log) = bank_log() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("bank.toml");
+    let log = log.display().to_string();
+    let o = ccsim(&["fit", &log, "--out", &scenario.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    for (days, fitted) in [("busy", scenario.clone()), ("fri", dir.path().join("fri.toml"))] {
+        if days == "fri" {
+            let o = ccsim(&["fit", &log, "--days", "fri", "--out", &fitted.display().to_string()]);
+            assert_eq!(o.status.code(), Some(0));
+        }
+        let o = ccsim(&[
+            "backtest",
+            &log,
+            &fitted.display().to_string(),
+            "--days",
+            days,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let observed = v["day"]["observed"]["answer_rate"].as_f64().unwrap();
+        let simulated = v["day"]["simulated"]["answer_rate"]["mean"].as_f64().unwrap();
+        assert!(
+            (observed - simulated).abs() <= DAILY_ANSWER_RATE_ERROR,
+            "{days}: observed daily answer rate {observed:.4}, simulated {simulated:.4}"
+        );
+        // Offered volumes come straight from the log: within the simulation's noise.
+        let offered = v["day"]["observed"]["offered"].as_f64().unwrap();
+        let sim = &v["day"]["simulated"]["offered"];
+        let (m, ci) = (sim["mean"].as_f64().unwrap(), sim["ci95"].as_f64().unwrap());
+        assert!(
+            (offered - m).abs() <= 3.0 * ci,
+            "{days}: offered {offered} vs {m} ± {ci}"
+        );
+        assert!(v["mae"]["answer_rate"].as_f64().unwrap() < 0.1);
+    }
+}
+
+#[test]
+fn a_log_with_bad_rows_names_the_row_or_counts_what_it_skipped() {
+    let Some(log) = bank_log() else { return };
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut lines: Vec<String> = text.lines().take(400).map(String::from).collect();
+    // Line 5 of the file: a clock time nobody can read.
+    let mut fields: Vec<String> = lines[4].split('\t').map(String::from).collect();
+    fields[7] = "seven:09:22".into(); // vru_exit
+    lines[4] = fields.join("\t");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let bad = bad.display().to_string();
+    let o = ccsim(&["fit", &bad, "--days", "mon"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{bad}:5: column `")), "{err}");
+    assert!(
+        err.contains("expected a clock time") && err.contains("--skip-bad-rows"),
+        "{err}"
+    );
+    let o = ccsim(&["fit", &bad, "--days", "mon", "--skip-bad-rows"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("skipped 1 rows"));
+    // A missing column is named, with the near one.
+    let renamed = dir.path().join("renamed.tsv");
+    std::fs::write(
+        &renamed,
+        text.lines()
+            .take(10)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replacen("q_time", "qtime", 1),
+    )
+    .unwrap();
+    let o = ccsim(&["fit", &renamed.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no column `q_time`") && err.contains("qtime"), "{err}");
+}
