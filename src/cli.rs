@@ -421,6 +421,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             let bar = progress_bar(2 * model_a.replications, "replications");
             let comparison = crate::compare::compare(&model_a, &model_b, threads, &|| bar.inc(1))?;
             bar.finish_and_clear();
+            crate::interrupt::check()?;
             match format {
                 ErlangFormat::Table => print!("{}", crate::compare::render(&comparison)),
                 ErlangFormat::Json => println!(
@@ -593,6 +594,7 @@ fn staff(
         bar.tick();
     })?;
     bar.finish_and_clear();
+    crate::interrupt::check()?;
     if let Some(path) = html {
         report::csv::write_atomic(path, &report::html::staff_report(&plan))?;
     }

@@ -120,6 +120,8 @@ pub enum Error {
     Io { path: String, source: std::io::Error },
     /// Anything else, already phrased for the user.
     Other(String),
+    /// Stopped by Ctrl-C before any output was written.
+    Interrupted,
 }
 
 impl Error {
@@ -145,6 +147,7 @@ impl fmt::Display for Error {
             }
             Error::Io { path, source } => write!(f, "{path}: {source}"),
             Error::Other(message) => f.write_str(message),
+            Error::Interrupted => f.write_str("interrupted (Ctrl-C): stopped before writing any output"),
         }
     }
 }

@@ -42,6 +42,7 @@ pub mod engine;
 pub mod erlang;
 pub mod error;
 pub mod fit;
+pub mod interrupt;
 pub mod model;
 pub mod report;
 pub mod rng;

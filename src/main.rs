@@ -1,5 +1,6 @@
 //! The `ccsim` binary: parse the command line, run the verb, map errors to exit codes
-//! (0 success, 1 an expectation not met, 2 bad input or any other error).
+//! (0 success, 1 an expectation not met, 2 bad input or any other error, 130 stopped by
+//! Ctrl-C).
 
 use std::process::ExitCode;
 
@@ -7,8 +8,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = ccsim::cli::Cli::parse();
+    ccsim::interrupt::install_handler();
     match ccsim::cli::execute(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e @ ccsim::Error::Interrupted) => {
+            eprintln!("{e}");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

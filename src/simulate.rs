@@ -24,19 +24,23 @@ pub fn simulate_range(
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let (intervals, call_types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     let empty = || Accumulator::new(intervals, call_types, groups);
-    Ok(pool.install(|| {
+    let acc = pool.install(|| {
         range
             .into_par_iter()
             .fold(empty, |mut acc, r| {
-                acc.add(&run_replication(model, r));
-                progress();
+                if !crate::interrupt::requested() {
+                    acc.add(&run_replication(model, r));
+                    progress();
+                }
                 acc
             })
             .reduce(empty, |mut a, b| {
                 a += &b;
                 a
             })
-    }))
+    });
+    crate::interrupt::check()?;
+    Ok(acc)
 }
 
 /// Runs all of the model's replications.

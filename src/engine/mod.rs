@@ -461,7 +461,13 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
     }
     let end_limit = clock.window_end() + clock.drain_limit;
     let mut now = 0;
+    let mut steps: u32 = 0;
     loop {
+        // A stop asked for (Ctrl-C) ends the replication within a few thousand events.
+        steps = steps.wrapping_add(1);
+        if steps.is_multiple_of(4096) && crate::interrupt::requested() {
+            break;
+        }
         // The earliest pending arrival (kept out of the heap) against the heap's top.
         let (ct, akey) = sim
             .pending
