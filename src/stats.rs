@@ -36,7 +36,8 @@ pub mod call {
     pub const FRESH: usize = 8;
     /// Offered contacts that are a caller trying again after abandoning.
     pub const REDIALS: usize = 9;
-    /// Agent time spent on this call type inside the window, by clock interval, µs.
+    /// Agent time spent on this call type inside the window, by clock interval, µs: each
+    /// group's busy time (on schedule) shared by the time its agents spent on each type.
     pub const BUSY_US: usize = 10;
     /// Staffed time of the groups that serve this call type, by clock interval, µs.
     pub const STAFFED_US: usize = 11;

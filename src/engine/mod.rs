@@ -1208,7 +1208,10 @@ impl Sim<'_> {
                     std::mem::take(&mut pair.busy_us).round() as u64
                 })
                 .collect();
-            for ((skill, &busy), share) in skills.iter().zip(&worked).zip(split(paid, &worked)) {
+            // The group's busy time (on schedule, so never above staffed time) is shared
+            // among its call types by the time spent on each.
+            let shares = split(busy, &worked).zip(split(paid, &worked));
+            for (skill, (busy, share)) in skills.iter().zip(shares) {
                 let cell = self.stats.call_cell(i, skill.call_type.0 as usize);
                 cell[call::BUSY_US] += busy;
                 cell[call::STAFFED_US] += staffed;

@@ -13,3 +13,4 @@ mod reports;
 mod staffing;
 mod theory;
 mod tiers;
+mod reliability;
