@@ -471,3 +471,55 @@ fn with_abandonment_one_more_agent_helps_on_the_mean() {
         assert!(b.0 < a.0 && b.1 < a.1, "{agents}: {a:?} → {b:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_promptly_says_so_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("long.toml");
+    std::fs::write(
+        &scenario,
+        "[scenario]\nname = \"long\"\nduration = \"300h\"\ninterval = \"1h\"\nreplications = 1000\n\
+         [[call_type]]\nname = \"a\"\narrivals = { per_hour = 3000 }\nhandle_time = { dist = \"exponential\", mean = \"5m\" }\n\
+         patience = { dist = \"exponential\", mean = \"3m\" }\n[[agent_group]]\nname = \"g\"\nagents = 250\nskills = [\"a\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let report = dir.path().join("report.html");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(["run", &scenario.display().to_string(), "--out", &out.display().to_string()])
+        .arg("--report")
+        .arg(&report)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed().as_secs() < 10, "ccsim did not stop within 10 s of Ctrl-C");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!out.exists() && !report.exists(), "output written after Ctrl-C");
+}
+
+#[test]
+fn a_failed_write_leaves_no_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    // The target is a folder: the rename fails, and the temporary file is removed.
+    let target = dir.path().join("summary.json");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep"), "x").unwrap();
+    assert!(ccsim::report::csv::write_atomic(&target, "{}").is_err());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("summary.json")], "{left:?}");
+}
