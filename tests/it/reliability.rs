@@ -57,6 +57,10 @@ fn survive(file: &str, text: &str) -> Result<(), String> {
     }
 }
 
+fn fuzz_cases() -> u32 {
+    std::env::var("CCSIM_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(600)
+}
+
 fn seeds() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
@@ -200,7 +204,8 @@ fn apply(text: &str, m: &Mutation) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 600, failure_persistence: None, ..ProptestConfig::default() })]
+    // `CCSIM_FUZZ_CASES=20000 cargo test --release mutated_` fuzzes longer.
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_scenario_files_end_in_a_model_or_a_clear_error(
