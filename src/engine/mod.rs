@@ -1014,7 +1014,7 @@ impl Sim<'_> {
         let (at, next) = match &self.model.call_types[ct].unresolved {
             Unresolved::Close => return call::UNRESOLVED,
             Unresolved::Escalate(to) => (now + talk, (to.0, Kind::Transfer)),
-            Unresolved::Repeat { after, probability } => {
+            Unresolved::Repeat { after, probability, .. } => {
                 let calls_again = side.random::<f64>() < *probability;
                 let delay = micros(after.sample(&mut side));
                 if !calls_again {

@@ -149,7 +149,12 @@ pub enum Unresolved {
     Escalate(CallTypeId),
     /// With `probability`, the customer calls again after `after` (to the call type
     /// where the contact began); otherwise gives up.
-    Repeat { after: Sampler, probability: f64 },
+    Repeat {
+        after: Sampler,
+        /// Mean of `after`, seconds.
+        mean_after: f64,
+        probability: f64,
+    },
 }
 
 /// A caller who abandons calls again with `probability`, after `delay`.
@@ -157,6 +162,8 @@ pub enum Unresolved {
 pub struct Redial {
     pub probability: f64,
     pub delay: Sampler,
+    /// Mean of `delay`, seconds.
+    pub mean_delay: f64,
 }
 
 /// One step of a lane's routing.
@@ -524,9 +531,13 @@ impl Builder<'_> {
                 .map(|a| a.value)
                 .or(self.s.settings.staffing.max_asa);
             let wrap_up = spec.wrap_up.as_ref().map(|w| self.sampler(w));
-            let redial = spec.redial.as_ref().map(|r| Redial {
-                probability: r.probability,
-                delay: self.sampler(&r.delay),
+            let redial = spec.redial.as_ref().map(|r| {
+                let delay = self.sampler(&r.delay);
+                Redial {
+                    probability: r.probability,
+                    mean_delay: delay.mean(&r.delay.value),
+                    delay,
+                }
             });
             out.push(CallType {
                 stream_name: fnv1a(&name),
@@ -878,10 +889,14 @@ impl Builder<'_> {
                         continue;
                     }
                 },
-                UnresolvedSpec::Repeat { after, probability } => Unresolved::Repeat {
-                    after: self.sampler(after),
-                    probability: *probability,
-                },
+                UnresolvedSpec::Repeat { after, probability } => {
+                    let sampler = self.sampler(after);
+                    Unresolved::Repeat {
+                        mean_after: sampler.mean(&after.value),
+                        after: sampler,
+                        probability: *probability,
+                    }
+                }
             };
         }
     }

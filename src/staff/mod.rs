@@ -327,15 +327,19 @@ impl Search<'_> {
     /// The model that judges interval `k` of the staffing `agents` (rows 0..=k): the
     /// intervals of the last [`LOOKBACK_SECONDS`] before it, from an empty centre, with
     /// the staffing chosen for them, so what spills into `k` is there. A centre with
-    /// email, redials or repeat contacts (which carry over for hours) is simulated from
-    /// the start. Returns the model and the index of `k` in it.
+    /// email, or with redials or repeats that come back after a quarter of the look-back
+    /// on average (they carry over for hours), is simulated from the start. Returns the model and the index of `k` in it.
     fn interval_model(&self, agents: &[Vec<u32>]) -> (Model, usize) {
         let k = agents.len() - 1;
         let clock = &self.base.clock;
         let lookback = (LOOKBACK_SECONDS * 1e6 / clock.interval as f64).ceil() as usize;
-        // Email backlogs, redials and repeats carry over for longer than the look-back.
+        // Email backlogs, and redials or repeats that come back late, carry over for
+        // longer than the look-back: then the day is simulated from its start.
+        let late = |mean: f64| 4.0 * mean > LOOKBACK_SECONDS;
         let carries_over = self.base.call_types.iter().any(|c| {
-            c.channel == Channel::Email || c.redial.is_some() || matches!(c.unresolved, Unresolved::Repeat { .. })
+            c.channel == Channel::Email
+                || c.redial.as_ref().is_some_and(|r| late(r.mean_delay))
+                || matches!(c.unresolved, Unresolved::Repeat { mean_after, .. } if late(mean_after))
         });
         let from = if carries_over { 0 } else { k.saturating_sub(lookback) };
         if from == 0 {

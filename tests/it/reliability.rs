@@ -58,7 +58,10 @@ fn survive(file: &str, text: &str) -> Result<(), String> {
 }
 
 fn fuzz_cases() -> u32 {
-    std::env::var("CCSIM_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(600)
+    std::env::var("CCSIM_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600)
 }
 
 fn seeds() -> Vec<(String, String)> {
@@ -152,7 +155,13 @@ fn apply(text: &str, m: &Mutation) -> String {
         }
         Mutation::DeleteLine(i) => {
             let i = i % n;
-            lines.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, l)| *l).collect::<Vec<_>>().join("\n")
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != i)
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n")
         }
         Mutation::DoubleLine(i) => {
             let i = i % n;
@@ -316,8 +325,15 @@ fn centre_text(c: &Centre) -> String {
             }
         }
         match follow {
-            1 if n > 1 => s += &format!("resolution = 0.7\nunresolved = {{ escalate_to = \"t{}\" }}\n", (i + 1) % n),
-            2 => s += "resolution = 0.8\nunresolved = { repeat_after = { dist = \"exponential\", mean = \"20m\" }, probability = 0.5 }\n",
+            1 if n > 1 => {
+                s += &format!(
+                    "resolution = 0.7\nunresolved = {{ escalate_to = \"t{}\" }}\n",
+                    (i + 1) % n
+                )
+            }
+            2 => {
+                s += "resolution = 0.8\nunresolved = { repeat_after = { dist = \"exponential\", mean = \"20m\" }, probability = 0.5 }\n"
+            }
             _ => {}
         }
     }
@@ -329,7 +345,10 @@ fn centre_text(c: &Centre) -> String {
             agents[last] = agents[last].max(1);
         }
         let list = agents.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
-        let mut names: Vec<String> = (0..n).filter(|&t| skills.get(t).copied().unwrap_or(false)).map(|t| format!("\"t{t}\"")).collect();
+        let mut names: Vec<String> = (0..n)
+            .filter(|&t| skills.get(t).copied().unwrap_or(false))
+            .map(|t| format!("\"t{t}\""))
+            .collect();
         if g == 0 {
             // The first group serves everything, so every call type is served.
             names = (0..n).map(|t| format!("\"t{t}\"")).collect();
@@ -349,8 +368,14 @@ fn conserved(s: &RepStats, email: &[bool]) {
     for i in 0..s.intervals {
         for ct in 0..s.call_types {
             let c = s.call_cell_ref(i, ct);
-            assert_eq!(c[call::OFFERED], c[call::ANSWERED] + c[call::ABANDONED] + c[call::UNFINISHED]);
-            assert_eq!(c[call::ANSWERED], c[call::RESOLVED] + c[call::ESCALATED] + c[call::REPEATED] + c[call::UNRESOLVED]);
+            assert_eq!(
+                c[call::OFFERED],
+                c[call::ANSWERED] + c[call::ABANDONED] + c[call::UNFINISHED]
+            );
+            assert_eq!(
+                c[call::ANSWERED],
+                c[call::RESOLVED] + c[call::ESCALATED] + c[call::REPEATED] + c[call::UNRESOLVED]
+            );
             assert!(c[call::ANSWERED_IN_SL] <= c[call::ANSWERED]);
             if !email[ct] {
                 assert_eq!(c[call::UNFINISHED], 0, "a 72-hour drain finishes calls and chats");
@@ -372,7 +397,15 @@ fn sane(v: &serde_json::Value, path: &str) {
                     assert!(x.is_finite(), "{path}: {x}");
                     let name = path.rsplit('.').next().unwrap_or("");
                     let rate = name.ends_with("_rate")
-                        || ["service_level", "occupancy", "fcr", "outsourced_share", "within_target", "slot_utilisation"].contains(&name);
+                        || [
+                            "service_level",
+                            "occupancy",
+                            "fcr",
+                            "outsourced_share",
+                            "within_target",
+                            "slot_utilisation",
+                        ]
+                        .contains(&name);
                     if rate {
                         assert!((-1e-12..=1.0 + 1e-12).contains(&x), "{path} = {x}");
                     }
@@ -427,7 +460,11 @@ name = "team"
 agents = {agents}
 skills = ["calls"]
 "#,
-        if patience { "patience = { dist = \"exponential\", mean = \"1m\" }" } else { "" }
+        if patience {
+            "patience = { dist = \"exponential\", mean = \"1m\" }"
+        } else {
+            ""
+        }
     );
     Model::build(&Scenario::parse("fcfs.toml", &text).unwrap()).unwrap()
 }
@@ -492,7 +529,12 @@ fn ctrl_c_stops_promptly_says_so_and_writes_nothing() {
     let out = dir.path().join("out");
     let report = dir.path().join("report.html");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(["run", &scenario.display().to_string(), "--out", &out.display().to_string()])
+        .args([
+            "run",
+            &scenario.display().to_string(),
+            "--out",
+            &out.display().to_string(),
+        ])
         .arg("--report")
         .arg(&report)
         .stderr(std::process::Stdio::piped())
@@ -500,14 +542,20 @@ fn ctrl_c_stops_promptly_says_so_and_writes_nothing() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
-    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(sent.success());
     let started = std::time::Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(started.elapsed().as_secs() < 10, "ccsim did not stop within 10 s of Ctrl-C");
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "ccsim did not stop within 10 s of Ctrl-C"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(130));
@@ -525,6 +573,9 @@ fn a_failed_write_leaves_no_file_behind() {
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("keep"), "x").unwrap();
     assert!(ccsim::report::csv::write_atomic(&target, "{}").is_err());
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("summary.json")], "{left:?}");
 }
