@@ -362,7 +362,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             let fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
             let text = crate::fit::to_toml(&fitted);
             // What is written must be a valid scenario.
-            Model::build(&Scenario::parse("fitted.toml", &text)?)?;
+            Scenario::parse("fitted.toml", &text)
+                .and_then(|s| Model::build(&s))
+                .map_err(|e| Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())))?;
             match out {
                 Some(path) => report::csv::write_atomic(&path, &text)?,
                 None => print!("{text}"),
@@ -377,6 +379,12 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             format,
         } => {
             let model = load_model(&scenario)?;
+            if model.clock.interval * model.clock.intervals as u64 > 86_400_000_000 {
+                return Err(Error::Other(format!(
+                    "{}: backtest compares one average day; this scenario's window is longer than a day",
+                    scenario.display()
+                )));
+            }
             let (parsed, days) = read.read(&log)?;
             let bar = progress_bar(model.replications, "replications");
             let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;

@@ -167,7 +167,12 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
     ];
     let mut log = Log::default();
     for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+        // The file's own line (the reader skips blank lines, so counting rows is not it).
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(i + 2, |p| p.line() as usize);
         log.rows += 1;
         let record = match record {
             Ok(r) => r,
@@ -203,11 +208,15 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
             let queued = queued_at.is_some_and(|t| t > 0.0);
             let wait: f64 = field(3).trim().parse().map_err(|_| bad(3, "seconds"))?;
             let handle: f64 = field(5).trim().parse().map_err(|_| bad(5, "seconds"))?;
-            if !(wait.is_finite() && wait >= 0.0) {
-                return Err(bad(3, "seconds ≥ 0"));
+            if !(wait.is_finite() && (0.0..=86400.0).contains(&wait)) {
+                return Err(bad(3, "seconds from 0 to a day"));
             }
-            if !(handle.is_finite() && handle >= 0.0) {
-                return Err(bad(5, "seconds ≥ 0"));
+            if !(handle.is_finite() && (0.0..=86400.0).contains(&handle)) {
+                return Err(bad(5, "seconds from 0 to a day"));
+            }
+            let kind = field(8).trim();
+            if kind.is_empty() || kind.chars().any(|ch| ch.is_control()) {
+                return Err(bad(8, "a call type name"));
             }
             let served = outcome == format.served;
             let abandoned = outcome == format.abandoned;
@@ -576,13 +585,18 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
                 threshold: 20.0,
             };
             let first = (q.arrival_rate * q.mean_handle_time).floor().max(1.0) as u32;
-            (first..first + 500)
-                .find(|&n| {
-                    let mut trial = q;
-                    trial.agents = n;
-                    crate::erlang::performance(&trial).is_ok_and(|p| p.asa_seconds <= asa.max(0.5))
-                })
-                .map_or(f64::from(first + 500), f64::from)
+            // The fewest agents whose wait is no longer than observed (stop at the first
+            // staffing Erlang A cannot evaluate).
+            for n in first..first + 500 {
+                let mut trial = q;
+                trial.agents = n;
+                match crate::erlang::performance(&trial) {
+                    Ok(p) if p.asa_seconds <= asa.max(0.5) => return f64::from(n),
+                    Ok(_) => {}
+                    Err(_) => return f64::from(n),
+                }
+            }
+            f64::from(first + 500)
         })
         .collect();
     // The measured window: from the first to the last interval with calls or agents.
@@ -618,7 +632,17 @@ fn seconds(x: f64) -> String {
 
 fn clock(seconds: f64) -> String {
     let s = seconds.round() as u64;
-    format!("{:02}:{:02}", s / 3600 % 24, s % 3600 / 60)
+    let (h, m, sec) = (s / 3600 % 24, s % 3600 / 60, s % 60);
+    if sec == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("{h:02}:{m:02}:{sec:02}")
+    }
+}
+
+/// A TOML basic string: quoted, with quotes, backslashes and control characters escaped.
+fn quoted(text: &str) -> String {
+    toml_edit::Value::from(text).to_string().trim().to_owned()
 }
 
 /// The fitted scenario as a TOML file, with what was fitted in its comments.
@@ -678,7 +702,8 @@ pub fn to_toml(f: &Fit) -> String {
         .map_or("fitted".to_owned(), |s| s.to_string_lossy().into_owned());
     let _ = writeln!(
         out,
-        "\n[scenario]\nname = \"{name} ({days})\"\nstart = \"{}\"\nduration = {}\ninterval = {}\nreplications = 20\nseed = 1\n",
+        "\n[scenario]\nname = {}\nstart = \"{}\"\nduration = {}\ninterval = {}\nreplications = 20\nseed = 1\n",
+        quoted(&format!("{name} ({days})")),
         clock(f.start),
         f.interval * f.intervals as f64,
         f.interval
@@ -690,7 +715,7 @@ pub fn to_toml(f: &Fit) -> String {
             .join(", ")
     };
     for t in &f.types {
-        let _ = writeln!(out, "[[call_type]]\nname = \"{}\"", t.name);
+        let _ = writeln!(out, "[[call_type]]\nname = {}", quoted(&t.name));
         let _ = writeln!(out, "# log types: {}", t.kinds.join(", "));
         let _ = writeln!(out, "arrivals = {{ per_interval = [{}] }}", list(&t.per_interval, 3));
         match t.handle {
@@ -712,12 +737,7 @@ pub fn to_toml(f: &Fit) -> String {
         }
         out.push('\n');
     }
-    let skills = f
-        .types
-        .iter()
-        .map(|t| format!("\"{}\"", t.name))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let skills = f.types.iter().map(|t| quoted(&t.name)).collect::<Vec<_>>().join(", ");
     match &f.agents {
         Some(a) => {
             if let Some(serving) = &f.serving {

@@ -417,7 +417,7 @@ pub fn schema() -> Value {
         "$defs".into(),
         json!({
             "duration": { "oneOf": [
-                { "type": "string", "pattern": "^\\s*([0-9]+(\\.[0-9]+)?\\s*(ms|s|m|h|d)\\s*)+$" },
+                { "type": "string", "pattern": "^\\s*(([0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?)|([0-9]*\\.?[0-9]+\\s*(ms|sec|s|min|m|h|d)\\s*)+)\\s*$" },
                 { "type": "number", "minimum": 0 },
             ] },
             "clock_time": { "type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$" },

@@ -161,8 +161,12 @@ fn chart(
     svg
 }
 
+/// Text for XHTML: markup escaped, and control characters (not allowed in XML) dropped.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    text.chars()
+        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .collect::<String>()
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

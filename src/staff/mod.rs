@@ -659,6 +659,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     let mut within_noise = Vec::new();
     let mut unreachable = Vec::new();
     for (k, start) in erlang.iter().enumerate() {
+        crate::interrupt::check()?;
         let (row, noisy, reachable) = search.solve_interval(k, start.clone(), &interval_checks);
         search.agents.push(row);
         within_noise.push(noisy);
@@ -674,8 +675,10 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
             .collect()
     };
     if !day_checks.is_empty() {
+        crate::interrupt::check()?;
         day_level(&mut search, &day_checks);
     }
+    crate::interrupt::check()?;
     let agents = search.agents.clone();
     let final_model = search.model_with(&agents);
     let mut final_model = final_model;
@@ -751,6 +754,9 @@ fn day_level(search: &mut Search, checks: &[Check]) {
             break;
         }
         guard += 1;
+        if crate::interrupt::requested() {
+            return;
+        }
         // The interval whose extra agent helps the day most, cheapest group first.
         let mut best: Option<(f64, usize, usize)> = None;
         for k in 0..intervals {

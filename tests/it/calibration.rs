@@ -201,3 +201,25 @@ fn a_log_with_bad_rows_names_the_row_or_counts_what_it_skipped() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no column `q_time`") && err.contains("qtime"), "{err}");
 }
+
+#[test]
+fn absurd_values_and_blank_lines_are_named_by_their_line() {
+    let Some(log) = bank_log() else { return };
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut lines: Vec<String> = text.lines().take(60).map(String::from).collect();
+    // A wait of 10¹³ seconds on file line 8, after two blank lines.
+    let mut fields: Vec<String> = lines[5].split('\t').map(String::from).collect();
+    fields[11] = "10000000000000".into(); // q_time
+    lines[5] = fields.join("\t");
+    lines.insert(2, String::new());
+    lines.insert(3, String::new());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("absurd.tsv");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let started = std::time::Instant::now();
+    let o = ccsim(&["fit", &path.display().to_string(), "--interval", "1m"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{}:8: column `q_time`", path.display())), "{err}");
+    assert!(started.elapsed().as_secs() < 10);
+}

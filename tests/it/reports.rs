@@ -255,4 +255,20 @@ fn the_schema_describes_every_shipped_scenario_and_refuses_unknown_keys() {
     )
     .unwrap();
     assert!(!validator.is_valid(&bad), "an unknown key passes the schema");
+    // Every way the reader writes a duration, the schema accepts.
+    for duration in [
+        "\"5min\"",
+        "\"30sec\"",
+        "\".5m\"",
+        "\"1e2\"",
+        "\"28800\"",
+        "\"1h30m\"",
+        "90",
+    ] {
+        let text = format!(
+            "[scenario]\nname = \"x\"\nduration = {duration}\n[[call_type]]\nname = \"a\"\narrivals = {{ per_hour = 1 }}\nhandle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n[[agent_group]]\nname = \"g\"\nagents = 1\nskills = [\"a\"]\n"
+        );
+        let value: serde_json::Value = toml::from_str(&text).unwrap();
+        assert!(validator.is_valid(&value), "the schema refuses duration {duration}");
+    }
 }
