@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::engine::run_replication;
 use crate::error::Error;
 use crate::model::Model;
-use crate::stats::{CALL_METRICS, GROUP_METRICS, Measure, MetricDef, RepStats, call, group};
+use crate::stats::{CALL_METRICS, GROUP_METRICS, Measure, MetricDef, RepStats};
 use crate::summary::{Estimate, Summary, t975};
 
 /// One metric of both variants and their paired difference.
@@ -61,36 +61,12 @@ enum Column {
     Group(Option<usize>),
 }
 
-/// A replication's fields for `column`, summed over intervals (levels: the last).
-fn sums(s: &RepStats, column: Column, levels: &[usize]) -> Vec<f64> {
-    let mut out;
+/// A replication's fields for `column` over the day, as numbers.
+fn sums(s: &RepStats, column: Column) -> Vec<f64> {
     match column {
-        Column::Call(c) => {
-            out = vec![0.0; call::FIELDS];
-            for i in 0..s.intervals {
-                let cell = &s.calls[i * s.columns() + c];
-                out.iter_mut().zip(cell).for_each(|(a, &b)| *a += b as f64);
-            }
-            if s.intervals > 0 {
-                let last = &s.calls[(s.intervals - 1) * s.columns() + c];
-                for &f in levels {
-                    out[f] = last[f] as f64;
-                }
-            }
-        }
-        Column::Group(g) => {
-            out = vec![0.0; group::FIELDS];
-            for i in 0..s.intervals {
-                for j in 0..s.groups {
-                    if g.is_none_or(|g| g == j) {
-                        let cell = &s.group_cells[i * s.groups + j];
-                        out.iter_mut().zip(cell).for_each(|(a, &b)| *a += b as f64);
-                    }
-                }
-            }
-        }
+        Column::Call(c) => s.call_column(c, None).iter().map(|&x| x as f64).collect(),
+        Column::Group(g) => s.group_column(g, None).iter().map(|&x| x as f64).collect(),
     }
-    out
 }
 
 /// The paired difference of metric `m` between `a` and `b` (per replication sums).
@@ -158,7 +134,6 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
         Summary::new(m, &acc)
     };
     let (sa, sb) = (summary(a, &runs_a), summary(&b, &runs_b));
-    let call_levels = [call::BACKLOG, call::OLDEST_AGE_US];
     let mut rows = Vec::new();
     let mut add = |label: String,
                    defs: &[MetricDef],
@@ -166,13 +141,8 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
                    cb: Column,
                    ea: &crate::summary::Metrics,
                    eb: &crate::summary::Metrics| {
-        let levels: &[usize] = if matches!(ca, Column::Call(_)) {
-            &call_levels
-        } else {
-            &[]
-        };
-        let xa: Vec<Vec<f64>> = runs_a.iter().map(|s| sums(s, ca, levels)).collect();
-        let xb: Vec<Vec<f64>> = runs_b.iter().map(|s| sums(s, cb, levels)).collect();
+        let xa: Vec<Vec<f64>> = runs_a.iter().map(|s| sums(s, ca)).collect();
+        let xb: Vec<Vec<f64>> = runs_b.iter().map(|s| sums(s, cb)).collect();
         for m in defs {
             let (Some(ma), Some(mb)) = (ea.get(m.name), eb.get(m.name)) else {
                 continue;
@@ -303,26 +273,12 @@ pub fn render(c: &Comparison) -> String {
                 .map_or("–".into(), |v| format!("{:.0}%", v * 100.0)),
         ]);
     }
-    let widths: Vec<usize> = (0..table[0].len())
-        .map(|col| table.iter().map(|r| r[col].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "A = {}, B = {}: {} replications each with seed {} (the same callers in both); * marks a difference outside its paired 95 % half-width\n",
         c.a, c.b, c.replications, c.seed
     );
-    for r in &table {
-        let mut line = String::from(" ");
-        for (col, text) in r.iter().enumerate() {
-            let pad = widths[col] - text.chars().count();
-            if col == 0 {
-                let _ = write!(line, " {text}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(line, "  {}{text}", " ".repeat(pad));
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
+    out.push_str(&crate::report::table::aligned(&table));
     out
 }

@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Timelike, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use statrs::distribution::{ContinuousCDF, LogNormal};
 
 use crate::error::Error;
+use crate::scenario::parse_clock_time;
 
 /// How to read a log: the separator, the column of each field, and the values that mean
 /// served, abandoned, ignored and no agent.
@@ -109,12 +110,6 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(t, format).ok()
 }
 
-fn parse_clock(text: &str) -> Option<f64> {
-    let t = text.trim();
-    let time = NaiveTime::parse_from_str(t, "%H:%M:%S").ok()?;
-    Some(f64::from(time.num_seconds_from_midnight()))
-}
-
 /// Reads a call log. A row that cannot be read is an error naming its line and column,
 /// unless `skip_bad_rows`, which counts it instead.
 pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<Log, Error> {
@@ -198,12 +193,12 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
         }
         let parsed = (|| -> Result<Option<Call>, Error> {
             let date = parse_date(field(0)).ok_or_else(|| bad(0, "a date (YYMMDD, YYYYMMDD or YYYY-MM-DD)"))?;
-            let arrival = parse_clock(field(1)).ok_or_else(|| bad(1, "a clock time H:MM:SS"))?;
+            let arrival = parse_clock_time(field(1)).ok_or_else(|| bad(1, "a clock time H:MM:SS"))?;
             let queue_start = field(2).trim();
             let queued_at = if queue_start.is_empty() {
                 None
             } else {
-                Some(parse_clock(queue_start).ok_or_else(|| bad(2, "a clock time H:MM:SS"))?)
+                Some(parse_clock_time(queue_start).ok_or_else(|| bad(2, "a clock time H:MM:SS"))?)
             };
             let queued = queued_at.is_some_and(|t| t > 0.0);
             let wait: f64 = field(3).trim().parse().map_err(|_| bad(3, "seconds"))?;
@@ -230,7 +225,7 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
                 return Ok(None); // hung up before reaching the queue
             }
             let service = if served {
-                match (parse_clock(field(6)), parse_clock(field(7))) {
+                match (parse_clock_time(field(6)), parse_clock_time(field(7))) {
                     (Some(s), Some(e)) => Some((s, if e >= s { e } else { e + 86400.0 })),
                     _ => None,
                 }
@@ -630,16 +625,6 @@ fn seconds(x: f64) -> String {
     format!("{:.1}", x)
 }
 
-fn clock(seconds: f64) -> String {
-    let s = seconds.round() as u64;
-    let (h, m, sec) = (s / 3600 % 24, s % 3600 / 60, s % 60);
-    if sec == 0 {
-        format!("{h:02}:{m:02}")
-    } else {
-        format!("{h:02}:{m:02}:{sec:02}")
-    }
-}
-
 /// A TOML basic string: quoted, with quotes, backslashes and control characters escaped.
 fn quoted(text: &str) -> String {
     toml_edit::Value::from(text).to_string().trim().to_owned()
@@ -704,7 +689,7 @@ pub fn to_toml(f: &Fit) -> String {
         out,
         "\n[scenario]\nname = {}\nstart = \"{}\"\nduration = {}\ninterval = {}\nreplications = 20\nseed = 1\n",
         quoted(&format!("{name} ({days})")),
-        clock(f.start),
+        crate::model::clock_text(f.start),
         f.interval * f.intervals as f64,
         f.interval
     );
@@ -952,27 +937,13 @@ pub fn render_backtest(b: &Backtest) -> String {
         rows.push(line(&r.start, &r.observed, &r.simulated));
     }
     rows.push(line("day", &b.day, &b.simulated_day));
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Back-test over {}: observed (per day, averaged) against simulated (± 95 % half-width)\n",
         Days::describe(&b.dates)
     );
-    for r in &rows {
-        let mut text = String::from(" ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                let _ = write!(text, " {cell}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(text, "  {}{cell}", " ".repeat(pad));
-            }
-        }
-        let _ = writeln!(out, "{}", text.trim_end());
-    }
+    out.push_str(&crate::report::table::aligned(&rows));
     let _ = writeln!(out, "\nMean absolute error over the intervals:");
     for (m, e) in &b.mae {
         if *m == "asa_seconds" {

@@ -441,6 +441,41 @@ impl RepStats {
             .sum()
     }
 
+    /// A call column's fields in interval `interval`, or over the day: summed, except the
+    /// levels ([`call::LEVELS`]), which are the last interval's (as in the "all" rows).
+    pub fn call_column(&self, column: usize, interval: Option<usize>) -> [u64; call::FIELDS] {
+        let cell = |i: usize| &self.calls[i * self.columns() + column];
+        match interval {
+            Some(i) => *cell(i),
+            None => {
+                let mut sums = [0; call::FIELDS];
+                for i in 0..self.intervals {
+                    sums.iter_mut().zip(cell(i)).for_each(|(a, b)| *a += b);
+                }
+                if self.intervals > 0 {
+                    for f in call::LEVELS {
+                        sums[f] = cell(self.intervals - 1)[f];
+                    }
+                }
+                sums
+            }
+        }
+    }
+
+    /// One group's fields (or all groups' with `None`) in `interval`, or over the day.
+    pub fn group_column(&self, group: Option<usize>, interval: Option<usize>) -> [u64; group::FIELDS] {
+        let mut sums = [0; group::FIELDS];
+        let intervals = interval.map_or(0..self.intervals, |i| i..i + 1);
+        for i in intervals {
+            for g in (0..self.groups).filter(|&g| group.is_none_or(|x| x == g)) {
+                sums.iter_mut()
+                    .zip(&self.group_cells[i * self.groups + g])
+                    .for_each(|(a, b)| *a += b);
+            }
+        }
+        sums
+    }
+
     /// Sum of one field of the customer-contacts cells.
     pub fn contacts_total(&self, field: usize) -> u64 {
         (0..self.intervals)

@@ -574,18 +574,6 @@ impl Sim<'_> {
         self.offer(ct as usize, leg.contact, now, kind);
     }
 
-    /// The interval a leg arriving (or a service beginning) at `now` is booked on:
-    /// after the window, the last one; `NOT_COUNTED` during warm-up.
-    #[inline]
-    fn booking_interval(&self, now: Micros) -> u32 {
-        let clock = &self.model.clock;
-        match clock.interval_of(now) {
-            Some(i) => i as u32,
-            None if now >= clock.window_end() => (clock.intervals - 1) as u32,
-            None => NOT_COUNTED,
-        }
-    }
-
     /// A leg of a contact arrives: draw its values, count it, answer it or queue it.
     /// After the window, a redial or repeat (a new customer contact) is followed but not
     /// counted (`after_window`); a transfer is counted on the last interval if its
@@ -593,19 +581,20 @@ impl Sim<'_> {
     fn offer(&mut self, ct: usize, mut contact: Contact, now: Micros, kind: Kind) {
         let spec = &self.model.call_types[ct];
         let clock = &self.model.clock;
-        let mut interval = self.booking_interval(now);
-        let forecast_interval =
-            clock
-                .interval_of(now)
-                .unwrap_or(if now < clock.warmup { 0 } else { clock.intervals - 1 });
-        if now >= clock.window_end() {
-            if kind != Kind::Transfer {
-                self.stats.call_cell(clock.intervals - 1, ct)[call::AFTER_WINDOW] += 1;
-                interval = NOT_COUNTED;
-            } else if contact.origin_interval == NOT_COUNTED {
-                interval = NOT_COUNTED;
+        // The interval the leg is booked on, and the one whose forecast handle time it
+        // takes (the first during warm-up, the last after the window).
+        let (interval, forecast_interval) = match clock.interval_of(now) {
+            Some(i) => (i as u32, i),
+            None if now < clock.warmup => (NOT_COUNTED, 0),
+            None => {
+                let last = clock.intervals - 1;
+                if kind != Kind::Transfer {
+                    self.stats.call_cell(last, ct)[call::AFTER_WINDOW] += 1;
+                }
+                let counted = kind == Kind::Transfer && contact.origin_interval != NOT_COUNTED;
+                (if counted { last as u32 } else { NOT_COUNTED }, last)
             }
-        }
+        };
         if kind != Kind::Transfer {
             // A new customer contact (first attempt, redial or repeat) begins here.
             contact.origin_type = ct as u32;

@@ -84,13 +84,8 @@ impl Clock {
     /// more than one day.
     pub fn label(&self, i: usize) -> String {
         let seconds = self.start_of_day.round() as u64 + (self.interval * i as Micros) / 1_000_000;
-        let (day, rest) = (seconds / 86400, seconds % 86400);
-        let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
-        let time = if s == 0 {
-            format!("{h:02}:{m:02}")
-        } else {
-            format!("{h:02}:{m:02}:{s:02}")
-        };
+        let day = seconds / 86400;
+        let time = clock_text(seconds as f64);
         if self.multi_day() {
             format!("d{} {time}", day + 1)
         } else {
@@ -1019,6 +1014,18 @@ fn cost(clock: &Clock, spec: &CostSpec) -> Cost {
             minimum: minimum_monthly * months * price * 1e6,
             ..Cost::default()
         },
+    }
+}
+
+/// A clock time of day as written in scenarios: "HH:MM", or "HH:MM:SS" when not on a
+/// whole minute (seconds past any midnight).
+pub fn clock_text(seconds: f64) -> String {
+    let rest = seconds.round() as u64 % 86400;
+    let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    if s == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
     }
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value, json};
 
+use crate::model::clock_text;
 use crate::staff::StaffPlan;
 use crate::staff::roster::shift_hours;
 use crate::summary::{Estimate, Metrics};
@@ -26,11 +27,6 @@ fn estimate(e: Option<Estimate>) -> Value {
 
 fn figures(m: &Metrics) -> Map<String, Value> {
     FIGURES.iter().map(|&f| (f.to_owned(), estimate(m.get(f)))).collect()
-}
-
-fn clock(seconds: f64) -> String {
-    let s = seconds.round() as u64 % 86400;
-    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
 }
 
 /// The plan as JSON.
@@ -104,7 +100,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
             json!({
                 "group": plan.model.groups[r.group].name,
                 "shifts": r.shifts.iter().filter(|(_, n)| *n > 0).map(|(sh, n)| json!({
-                    "start": clock(sh.start), "end": clock(sh.end), "agents": n, "hours": shift_hours(sh),
+                    "start": clock_text(sh.start), "end": clock_text(sh.end), "agents": n, "hours": shift_hours(sh),
                 })).collect::<Vec<_>>(),
                 "paid_hours": r.paid_hours,
                 "cost": r.cost,
@@ -185,27 +181,13 @@ pub fn to_table(plan: &StaffPlan) -> String {
         );
         rows.push(r);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{} — agents on duty per interval (paid headcount after shrinkage); figures at that staffing over {} replications, ± the 95 % half-width\n",
         s.scenario, s.replications
     );
-    for r in &rows {
-        let mut line = String::from(" ");
-        for (c, text) in r.iter().enumerate() {
-            let pad = widths[c] - text.chars().count();
-            if c == 0 {
-                let _ = write!(line, " {text}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(line, "  {}{text}", " ".repeat(pad));
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
+    out.push_str(&crate::report::table::aligned(&rows));
     let get = |name: &str| s.totals.get(name).and_then(|e| e.mean).unwrap_or(0.0);
     let _ = writeln!(
         out,
@@ -237,8 +219,8 @@ pub fn to_table(plan: &StaffPlan) -> String {
                 out,
                 "  {:>4} × {}–{} ({:.1} h)",
                 n,
-                clock(sh.start),
-                clock(sh.end),
+                clock_text(sh.start),
+                clock_text(sh.end),
                 shift_hours(sh)
             );
         }

@@ -167,26 +167,50 @@ fn section_marked(
         table.push(r);
         marks.push(row_marks);
     }
-    let widths: Vec<usize> = (0..table[0].len())
-        .map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let _ = writeln!(out, "\n{title}");
-    for (r, row_marks) in table.iter().zip(&marks) {
+    out.push_str(&aligned_painted(
+        &table,
+        &|r, c, text| match marks[r].get(c).copied().flatten() {
+            Some(m) => m.paint(text, colour),
+            None => text.to_owned(),
+        },
+    ));
+}
+
+/// Rows as aligned text: the first column left-aligned, the others right-aligned, two
+/// spaces apart.
+pub fn aligned(rows: &[Vec<String>]) -> String {
+    aligned_painted(rows, &|_, _, text| text.to_owned())
+}
+
+/// As [`aligned`], each cell passed through `paint(row, column, text)` after its width is
+/// taken, so colour codes never upset the alignment.
+fn aligned_painted(rows: &[Vec<String>], paint: &dyn Fn(usize, usize, &str) -> String) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|t| t.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (r, row) in rows.iter().enumerate() {
         let mut line = String::from(" ");
-        for (c, text) in r.iter().enumerate() {
-            let pad = widths[c] - text.chars().count();
-            let shown = match row_marks.get(c).copied().flatten() {
-                Some(m) => m.paint(text, colour),
-                None => text.clone(),
-            };
+        for (c, text) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[c] - text.chars().count());
+            let shown = paint(r, c, text);
             if c == 0 {
-                let _ = write!(line, " {shown}{}", " ".repeat(pad));
+                let _ = write!(line, " {shown}{pad}");
             } else {
-                let _ = write!(line, "  {}{shown}", " ".repeat(pad));
+                let _ = write!(line, "  {pad}{shown}");
             }
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    out
 }
 
 /// The whole report as text; `colour` paints the marks (for a terminal).

@@ -26,7 +26,7 @@ use crate::engine::run_replication;
 use crate::erlang::{Queue, agents_for_service_level, performance};
 use crate::error::Error;
 use crate::model::{Channel, Model, Unresolved, per_interval_staffing};
-use crate::stats::{Accumulator, CALL_METRICS, GROUP_METRICS, MetricDef, RepStats, call, group};
+use crate::stats::{Accumulator, CALL_METRICS, GROUP_METRICS, MetricDef, RepStats, call};
 use crate::summary::{Estimate, Summary, estimate, t975};
 
 /// What `ccsim staff` answers.
@@ -209,7 +209,14 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
         let mut holds = 0usize;
         let mut defined = 0usize;
         for (r, s) in stats.iter().enumerate() {
-            if let Some(x) = figure(check.metric, &sum_cells(s, check, k)) {
+            let value = match check.group {
+                Some(g) => figure(check.metric, &s.group_column(Some(g), k)),
+                None => figure(
+                    check.metric,
+                    &s.call_column(check.call_type.unwrap_or(s.columns() - 1), k),
+                ),
+            };
+            if let Some(x) = value {
                 defined += 1;
                 let ok = if check.at_least {
                     x >= check.bound
@@ -243,33 +250,6 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
         noisy,
         shortfall,
         p_met,
-    }
-}
-
-/// One replication's fields for a check, in interval `k` or summed over the day.
-fn sum_cells(s: &RepStats, check: &Check, k: Option<usize>) -> Vec<u64> {
-    let intervals: Vec<usize> = match k {
-        Some(k) => vec![k],
-        None => (0..s.intervals).collect(),
-    };
-    match check.group {
-        Some(g) => {
-            let mut sums = vec![0u64; group::FIELDS];
-            for i in intervals {
-                let cell = &s.group_cells[i * s.groups + g];
-                sums.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
-            }
-            sums
-        }
-        None => {
-            let column = check.call_type.unwrap_or(s.columns() - 1);
-            let mut sums = vec![0u64; call::FIELDS];
-            for i in intervals {
-                let cell = &s.calls[i * s.columns() + column];
-                sums.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
-            }
-            sums
-        }
     }
 }
 
