@@ -1,47 +1,11 @@
 //! Chat and email beside voice: concurrency, backlog and blending.
 
+use ccsim::Summary;
 use ccsim::engine::run_replication;
 use ccsim::erlang::{Queue, performance};
 use ccsim::stats::group;
-use ccsim::summary::{Estimate, Metrics, Named};
-use ccsim::{Model, Scenario, Summary};
 
-fn model(text: &str) -> Model {
-    Model::build(&Scenario::parse("channels.toml", text).expect("parses")).expect("valid")
-}
-
-fn summary(text: &str) -> Summary {
-    let model = model(text);
-    Summary::new(&model, &ccsim::simulate(&model, 0, &|| {}).expect("runs"))
-}
-
-fn get(m: &Metrics, metric: &str) -> Estimate {
-    m.get(metric).unwrap_or_else(|| panic!("no metric {metric}"))
-}
-
-fn mean(m: &Metrics, metric: &str) -> f64 {
-    get(m, metric).mean.unwrap_or_else(|| panic!("{metric} undefined"))
-}
-
-fn named<'a>(list: &'a [Named], name: &str) -> &'a Metrics {
-    &list
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .metrics
-}
-
-/// |simulated − exact| ≤ 3·ci95 + slack, and the interval no wider than `max_ci`.
-#[track_caller]
-fn agrees(m: &Metrics, metric: &str, exact: f64, slack: f64, max_ci: f64) {
-    let e = get(m, metric);
-    let (got, half) = (e.mean.unwrap(), e.ci95.unwrap());
-    assert!(
-        (got - exact).abs() <= 3.0 * half + slack,
-        "{metric}: simulated {got} ± {half}, exact {exact}"
-    );
-    assert!(half <= max_ci, "{metric}: interval ±{half} too wide to mean anything");
-}
+use crate::common::{agrees, get, mean, model, named, summary};
 
 fn one_queue(channel: &str, group_extra: &str) -> String {
     format!(
@@ -126,11 +90,19 @@ fn more_chats_at_once_answer_more_but_each_takes_longer() {
         summary(&one_queue("chat", "chat = { concurrency = 3, slowdown = 0.25 }").replace("agents = 11", "agents = 7"));
     let (a, b) = (&one.totals, &three.totals);
     assert!(mean(b, "answer_rate") > mean(a, "answer_rate") + 0.05);
-    // With k chats each runs at 1/(1 + 0.25 (k − 1)): the agents' time per chat grows,
-    // so chat hours exceed what the same work takes one at a time.
-    let g = &three.groups[0].metrics;
-    let used = mean(g, "slot_utilisation");
-    assert!(used > 0.0 && used <= 1.0, "slot utilisation {used}");
+    // With k chats each runs at 1/(1 + 0.25 (k − 1)): a chat holds its slot longer than
+    // its work. Slot time per handled chat (slot use × slots on duty ÷ handled) against
+    // the same ratio one chat at a time, where it is the work itself.
+    let slot_hours_per_chat = |s: &Summary, slots: f64| {
+        let g = &s.groups[0].metrics;
+        mean(g, "slot_utilisation") * mean(g, "agent_hours") * slots / mean(g, "handled")
+    };
+    let (alone, together) = (slot_hours_per_chat(&one, 1.0), slot_hours_per_chat(&three, 3.0));
+    assert!(
+        together > 1.1 * alone,
+        "slot hours per chat: {alone} alone, {together} three at a time"
+    );
+    assert!(mean(&three.groups[0].metrics, "slot_utilisation") <= 1.0);
 }
 
 /// Emails (30 an hour, 10 minutes each) answered by 6 agents of their own.

@@ -177,7 +177,11 @@ fn a_baseline_flags_real_changes_and_not_noise() {
     );
     let o = ccsim(&["check", &file, "--baseline", &base]);
     exit(&o, 0);
-    assert!(stdout(&o).contains("0 of "), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("; 0 of ") && stdout(&o).contains("metrics changed significantly"),
+        "{}",
+        stdout(&o)
+    );
     // Two agents fewer: the answer rate moves, though every expectation still holds.
     write(
         dir.path(),

@@ -3,6 +3,8 @@
 mod calibration;
 mod channels;
 mod ci;
+mod common;
+
 mod cli;
 mod counting;
 mod determinism;

@@ -1,13 +1,9 @@
 //! `ccsim staff`: the staffing search agrees with Erlang where Erlang is exact, meets the
 //! targets of a realistic day, and turns its answer into paid headcount and a roster.
 
+use crate::common::model;
 use ccsim::erlang::{Queue, performance};
 use ccsim::staff::{StaffPlan, staff};
-use ccsim::{Model, Scenario};
-
-fn model(text: &str) -> Model {
-    Model::build(&Scenario::parse("staff.toml", text).expect("parses")).expect("valid")
-}
 
 fn plan(text: &str) -> StaffPlan {
     staff(&model(text), 0, &|_| {}).expect("staffing found")

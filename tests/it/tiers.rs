@@ -5,49 +5,18 @@
 //! contacts are conserved across tiers replication by replication, vendors are checked
 //! against the counts they were priced from, and a vendor with no agents changes nothing.
 
+use ccsim::Summary;
 use ccsim::engine::run_replication;
 use ccsim::erlang::{Queue, performance};
 use ccsim::stats::{RepStats, call};
-use ccsim::summary::{Estimate, Metrics};
-use ccsim::{Model, Scenario, Summary};
+use ccsim::summary::Metrics;
 
-fn model(text: &str) -> Model {
-    Model::build(&Scenario::parse("tiers.toml", text).expect("parses")).expect("valid")
-}
+use crate::common::{agrees as agrees_within, ci, get, mean, model, named, summary};
 
-fn summary(text: &str) -> Summary {
-    let model = model(text);
-    Summary::new(&model, &ccsim::simulate(&model, 0, &|| {}).expect("runs"))
-}
-
-fn get(m: &Metrics, metric: &str) -> Estimate {
-    m.get(metric).unwrap_or_else(|| panic!("no metric {metric}"))
-}
-
-fn mean(m: &Metrics, metric: &str) -> f64 {
-    get(m, metric).mean.unwrap_or_else(|| panic!("{metric} undefined"))
-}
-
-fn ci(m: &Metrics, metric: &str) -> f64 {
-    get(m, metric).ci95.expect("several replications")
-}
-
-fn call_type<'a>(s: &'a Summary, name: &str) -> &'a Metrics {
-    &s.call_types.iter().find(|c| c.name == name).expect("call type").metrics
-}
-
-fn group<'a>(s: &'a Summary, name: &str) -> &'a Metrics {
-    &s.groups.iter().find(|g| g.name == name).expect("group").metrics
-}
-
-/// |simulated − exact| ≤ 3·ci95 + slack.
+/// |simulated − expected| ≤ 3·ci95 + slack.
 #[track_caller]
-fn agrees(m: &Metrics, metric: &str, exact: f64, slack: f64) {
-    let (got, half) = (mean(m, metric), ci(m, metric));
-    assert!(
-        (got - exact).abs() <= 3.0 * half + slack,
-        "{metric}: simulated {got} ± {half}, expected {exact}"
-    );
+fn agrees(m: &Metrics, metric: &str, expected: f64, slack: f64) {
+    agrees_within(m, metric, expected, slack, f64::INFINITY);
 }
 
 /// Tier 1: 300 calls/h, exponential 3 min, 18 agents, no abandonment, 80 % resolved,
@@ -92,7 +61,7 @@ skills = ["tier2"]
 #[test]
 fn tier_two_is_fed_by_tier_one_departures_thinned_by_fcr_and_matches_erlang() {
     let s = summary(&two_tiers(0.8));
-    let (t1, t2) = (call_type(&s, "tier1"), call_type(&s, "tier2"));
+    let (t1, t2) = (named(&s.call_types, "tier1"), named(&s.call_types, "tier2"));
     // Tier 1 is Erlang C; its first-contact resolution is the configured 0.8.
     let tier1 = performance(&Queue {
         arrival_rate: 300.0 / 3600.0,
@@ -110,7 +79,8 @@ fn tier_two_is_fed_by_tier_one_departures_thinned_by_fcr_and_matches_erlang() {
     assert_eq!(mean(t2, "offered"), mean(t2, "transfers_in"));
     assert_eq!(mean(t2, "fresh"), 0.0);
     let thinned = mean(t1, "answered") * (1.0 - mean(t1, "fcr"));
-    agrees(t2, "offered", thinned, 0.005 * thinned);
+    // Slack: the transfers in flight at the window's edges, λ·(1 − FCR)·talk ≈ 3 a day.
+    agrees(t2, "offered", thinned, 300.0 / 3600.0 * 0.2 * 180.0);
     agrees(t2, "offered", 300.0 * 40.0 * 0.2, 1e-9);
     // Tier 2 is Erlang A at 60 calls/h.
     let tier2 = performance(&Queue {
@@ -300,7 +270,11 @@ fn costs_add_up_and_match_the_prices_and_hours() {
     }
     // In-house: paid hours × rate (overtime at its own rate); vendor: calls × price.
     let hours = |g: &Metrics| (mean(g, "agent_hours"), mean(g, "overtime_hours"));
-    let (front, vendor, tier2) = (group(&s, "front"), group(&s, "vendor"), group(&s, "tier2"));
+    let (front, vendor, tier2) = (
+        named(&s.groups, "front"),
+        named(&s.groups, "vendor"),
+        named(&s.groups, "tier2"),
+    );
     let close = |got: f64, want: f64, what: &str| {
         assert!((got - want).abs() <= 1e-6 * want.max(1.0), "{what}: {got} vs {want}");
     };
@@ -310,7 +284,7 @@ fn costs_add_up_and_match_the_prices_and_hours() {
     close(mean(tier2, "cost"), 45.0 * on + 60.0 * over, "tier2");
     close(mean(vendor, "cost"), 4.5 * mean(vendor, "handled"), "vendor");
     // The vendor's handled contacts are the outsourced ones, all of call type general.
-    let general = call_type(&s, "general");
+    let general = named(&s.call_types, "general");
     assert_eq!(mean(general, "outsourced"), mean(&s.totals, "outsourced"));
     close(
         mean(general, "outsourced_share"),
@@ -403,10 +377,10 @@ fn a_vendor_taking_overflow_lowers_abandonment() {
     let share = mean(w, "outsourced_share");
     assert!(share > 0.02, "the vendor answers a real share: {share}");
     assert!((share - mean(w, "outsourced") / mean(w, "answered")).abs() < 1e-12);
-    let vendor = group(&with, "vendor");
+    let vendor = named(&with.groups, "vendor");
     let expected = 4.0 * mean(vendor, "handled")
         + 32.0 * {
-            let team = group(&with, "team");
+            let team = named(&with.groups, "team");
             mean(team, "agent_hours") + mean(team, "overtime_hours")
         };
     assert!(
@@ -422,7 +396,7 @@ fn a_vendor_taking_overflow_lowers_abandonment() {
 #[test]
 fn a_vendor_priced_per_minute_is_charged_for_its_handle_time() {
     let s = summary(&overflow(6, "after = \"30s\"", "cost = { per_minute = 0.75 }"));
-    let vendor = group(&s, "vendor");
+    let vendor = named(&s.groups, "vendor");
     // Busy hours inside the window (occupancy × agent hours) plus overtime = handled time.
     let busy_hours = mean(vendor, "occupancy") * mean(vendor, "agent_hours") + mean(vendor, "overtime_hours");
     let warmup_tail = 6.0 * 240.0 / 3600.0; // at most 6 agents finishing warm-up calls
@@ -443,7 +417,7 @@ fn a_monthly_minimum_is_pro_rated_to_the_horizon() {
         "after = \"60s\"",
         "cost = { per_call = 4.0, minimum_monthly = 100000 }",
     ));
-    let vendor = group(&s, "vendor");
+    let vendor = named(&s.groups, "vendor");
     let minimum = 4.0 * 100000.0 * 8.0 / (365.25 / 12.0 * 24.0);
     assert!(mean(vendor, "handled") * 4.0 < minimum);
     assert!(

@@ -1,0 +1,49 @@
+//! Helpers the behaviour modules share: build and simulate a scenario from text, and read
+//! figures out of a summary.
+
+use ccsim::summary::{Estimate, Metrics, Named};
+use ccsim::{Model, Scenario, Summary};
+
+/// A valid scenario's model (the test fails on an invalid one).
+pub fn model(text: &str) -> Model {
+    Model::build(&Scenario::parse("test.toml", text).expect("parses")).expect("valid")
+}
+
+/// Simulates `text` with its own replications on every core.
+pub fn summary(text: &str) -> Summary {
+    let model = model(text);
+    Summary::new(&model, &ccsim::simulate(&model, 0, &|| {}).expect("runs"))
+}
+
+pub fn get(m: &Metrics, metric: &str) -> Estimate {
+    m.get(metric).unwrap_or_else(|| panic!("no metric {metric}"))
+}
+
+pub fn mean(m: &Metrics, metric: &str) -> f64 {
+    get(m, metric).mean.unwrap_or_else(|| panic!("{metric} undefined"))
+}
+
+pub fn ci(m: &Metrics, metric: &str) -> f64 {
+    get(m, metric).ci95.expect("several replications")
+}
+
+/// The metrics of the call type, channel or group called `name`.
+pub fn named<'a>(list: &'a [Named], name: &str) -> &'a Metrics {
+    &list
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .metrics
+}
+
+/// |simulated − expected| ≤ 3·ci95 + slack, and the interval no wider than `max_ci`
+/// (so the comparison means something).
+#[track_caller]
+pub fn agrees(m: &Metrics, metric: &str, expected: f64, slack: f64, max_ci: f64) {
+    let (got, half) = (mean(m, metric), ci(m, metric));
+    assert!(
+        (got - expected).abs() <= 3.0 * half + slack,
+        "{metric}: simulated {got} ± {half}, expected {expected}"
+    );
+    assert!(half <= max_ci, "{metric}: interval ±{half} too wide to mean anything");
+}
