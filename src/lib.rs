@@ -53,6 +53,7 @@ pub mod simulate;
 pub mod staff;
 pub mod stats;
 pub mod summary;
+pub mod targets;
 
 pub use error::{Diagnostic, Error};
 pub use model::Model;

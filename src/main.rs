@@ -7,6 +7,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Output piped into `head` that stops reading ends the program quietly, as it does
+    // for other command-line tools, instead of a panic on the failed write.
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = ccsim::cli::Cli::parse();
     ccsim::interrupt::install_handler();
     match ccsim::cli::execute(cli) {

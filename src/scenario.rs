@@ -284,8 +284,19 @@ pub struct ShiftSpec {
     pub start: f64,
     pub end: f64,
     pub headcount: u64,
-    /// (start clock time, duration), seconds.
-    pub breaks: Vec<(f64, f64)>,
+    pub breaks: Vec<BreakSpec>,
+}
+
+/// A break inside a shift: the shift's agents are off duty during it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakSpec {
+    /// Clock time it starts, seconds after midnight.
+    pub start: f64,
+    /// Seconds.
+    pub duration: f64,
+    /// Paid (the default, like a coffee break) or unpaid (like most lunches): an unpaid
+    /// break is not charged.
+    pub paid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -387,7 +398,7 @@ pub mod keys {
     pub const CHAT: &[&str] = &["concurrency", "slowdown"];
     pub const ROSTER: &[&str] = &["shifts", "max_part_time", "part_time_below"];
     pub const SHIFT: &[&str] = &["start", "end", "agents", "breaks"];
-    pub const BREAK: &[&str] = &["start", "duration"];
+    pub const BREAK: &[&str] = &["start", "duration", "paid"];
     pub const EXPECT: &[&str] = &["metric", "call_type", "group", "interval", "min", "max"];
 }
 
@@ -1259,8 +1270,13 @@ impl Reader<'_> {
                     bt.check_keys(self, keys::BREAK);
                     let bs = self.required(&bt, "start", Reader::clock_time);
                     let bd = self.required(&bt, "duration", Reader::duration);
+                    let paid = self.optional(&bt, "paid", Reader::boolean, true);
                     if let (Some(bs), Some(bd)) = (bs, bd) {
-                        breaks.push((bs.value, bd.value));
+                        breaks.push(BreakSpec {
+                            start: bs.value,
+                            duration: bd.value,
+                            paid: paid.value,
+                        });
                     }
                 }
             }

@@ -71,6 +71,7 @@ pub fn schema() -> Value {
                 json!({ "type": "array", "description": "breaks inside the shift", "items": table("a break", keys::BREAK, &["start", "duration"], vec![
                 ("start", json!({ "$ref": "#/$defs/clock_time", "description": "clock time the break starts" })),
                 ("duration", duration("how long")),
+                ("paid", json!({ "type": "boolean", "description": "whether the break is paid (default true; an unpaid break is not charged)" })),
             ]) }),
             ),
         ];

@@ -67,7 +67,7 @@ pub struct Part {
     pub accumulator: Accumulator,
 }
 
-const FORMAT: &str = "ccsim-part/1";
+const FORMAT: &str = "ccsim-part/2";
 
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
 /// writes its part file into `dir`; returns the file's path.
@@ -149,7 +149,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
         let valid = part.shard.index >= 1
             && part.shard.index <= part.shard.count
             && layout.channels.len() == layout.call_types.len()
-            && layout.targets.call_types.len() == layout.call_types.len()
+            && layout.targets.len() == layout.call_types.len()
             && part.accumulator.same_shape(&expected);
         if !valid {
             return Err(Error::Other(format!(

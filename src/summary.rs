@@ -12,6 +12,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::model::{Channel, Expectation, Model};
 use crate::stats::{Accumulator, CALL_METRICS, CellMoments, GROUP_METRICS, Measure, MetricDef, Moments};
+use crate::targets::{Judged, Status, Target, judge, shared};
 
 /// A mean and its 95 % half-width; `None` where undefined.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -108,12 +109,30 @@ impl Serialize for Metrics {
     }
 }
 
-/// A call type's or group's metrics.
+/// A call type's, channel's or group's metrics, and for a call type or channel its
+/// targets judged (see [`crate::targets`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Named {
     pub name: String,
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// Each target of the row, with its bound and verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Judged>,
+    /// The worst verdict of the row's call types (`met`, `within_noise`, `missed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Status>,
+}
+
+impl Named {
+    fn plain(name: &str, metrics: Metrics) -> Named {
+        Named {
+            name: name.to_owned(),
+            metrics,
+            targets: Vec::new(),
+            verdict: None,
+        }
+    }
 }
 
 /// One interval: its totals, and each call type and group in it.
@@ -122,6 +141,9 @@ pub struct IntervalSummary {
     pub start: String,
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// The worst verdict of the interval's call types, each on its own targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Status>,
     pub call_types: Vec<Named>,
     pub channels: Vec<Named>,
     pub groups: Vec<Named>,
@@ -137,14 +159,18 @@ pub struct Summary {
     pub seed: u64,
     pub replications: u64,
     pub totals: Metrics,
+    /// The worst verdict of every call type over the whole window: `met` only if every
+    /// call type meets every target of its channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Status>,
     pub call_types: Vec<Named>,
     /// One entry per channel in use (`voice`, `chat`, `email`): the sums of its call types.
     pub channels: Vec<Named>,
     pub groups: Vec<Named>,
     pub intervals: Vec<IntervalSummary>,
-    /// The targets the figures are judged against (not part of the JSON).
+    /// The channel of each call type (not part of the JSON: its `channels` entries say it).
     #[serde(skip)]
-    pub targets: Targets,
+    pub call_type_channels: Vec<Channel>,
 }
 
 fn metrics_of(
@@ -172,16 +198,8 @@ pub struct Layout {
     /// Channel of each call type.
     pub channels: Vec<Channel>,
     pub groups: Vec<String>,
-    pub targets: Targets,
-}
-
-/// The planner's targets, for marking figures met or missed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
-pub struct Targets {
-    pub service_level: f64,
-    pub answer_rate: f64,
-    /// Per call type: (service level, answer rate).
-    pub call_types: Vec<(f64, f64)>,
+    /// Each call type's targets (by its channel, see [`crate::targets`]).
+    pub targets: Vec<Vec<Target>>,
 }
 
 impl Layout {
@@ -194,15 +212,7 @@ impl Layout {
             call_types: model.call_types.iter().map(|c| c.name.clone()).collect(),
             channels: model.call_types.iter().map(|c| c.channel).collect(),
             groups: model.groups.iter().map(|g| g.name.clone()).collect(),
-            targets: Targets {
-                service_level: model.service_level_target,
-                answer_rate: model.answer_rate_target,
-                call_types: model
-                    .call_types
-                    .iter()
-                    .map(|c| (c.service_level_target, c.answer_rate_target))
-                    .collect(),
-            },
+            targets: model.call_types.iter().map(crate::targets::of_call_type).collect(),
         }
     }
 }
@@ -227,9 +237,15 @@ impl Summary {
                 .call_types
                 .iter()
                 .enumerate()
-                .map(|(j, name)| Named {
-                    name: name.clone(),
-                    metrics: Metrics(metrics_of(&acc.calls, CALL_METRICS, interval, Some(j), n, t)),
+                .map(|(j, name)| {
+                    let metrics = Metrics(metrics_of(&acc.calls, CALL_METRICS, interval, Some(j), n, t));
+                    let targets = judge(&metrics, layout.targets.get(j).map_or(&[], Vec::as_slice));
+                    Named {
+                        name: name.clone(),
+                        verdict: Status::worst(targets.iter().map(|t| t.status)),
+                        metrics,
+                        targets,
+                    }
                 })
                 .collect()
         };
@@ -238,19 +254,30 @@ impl Summary {
             .into_iter()
             .filter(|c| layout.channels.contains(c))
             .collect();
-        let channels = |interval: Option<usize>| -> Vec<Named> {
+        // A channel is held to the targets all its call types share, and its verdict is
+        // the worst of theirs.
+        let channels = |interval: Option<usize>, members: &[Named]| -> Vec<Named> {
             in_use
                 .iter()
-                .map(|c| Named {
-                    name: c.name().to_owned(),
-                    metrics: Metrics(metrics_of(
+                .map(|c| {
+                    let metrics = Metrics(metrics_of(
                         &acc.calls,
                         CALL_METRICS,
                         interval,
                         Some(n_types + c.index()),
                         n,
                         t,
-                    )),
+                    ));
+                    let of_channel = || (0..n_types).filter(|&j| layout.channels[j] == *c);
+                    let lists: Vec<&[Target]> = of_channel()
+                        .map(|j| layout.targets.get(j).map_or(&[][..], Vec::as_slice))
+                        .collect();
+                    Named {
+                        name: c.name().to_owned(),
+                        targets: judge(&metrics, &shared(&lists)),
+                        verdict: Status::worst(of_channel().map(|j| members[j].verdict)),
+                        metrics,
+                    }
                 })
                 .collect()
         };
@@ -259,34 +286,43 @@ impl Summary {
                 .groups
                 .iter()
                 .enumerate()
-                .map(|(j, name)| Named {
-                    name: name.clone(),
-                    metrics: Metrics(metrics_of(&acc.groups, GROUP_METRICS, interval, Some(j), n, t)),
+                .map(|(j, name)| {
+                    Named::plain(
+                        name,
+                        Metrics(metrics_of(&acc.groups, GROUP_METRICS, interval, Some(j), n, t)),
+                    )
                 })
                 .collect()
         };
+        let worst = |members: &[Named]| Status::worst(members.iter().map(|m| m.verdict));
+        let day_types = call_types(None);
         Summary {
             scenario: layout.scenario.clone(),
             currency: layout.currency.clone(),
             seed: layout.seed,
             replications: n,
             totals: both(None),
-            call_types: call_types(None),
-            channels: channels(None),
+            verdict: worst(&day_types),
+            channels: channels(None, &day_types),
+            call_types: day_types,
             groups: groups(None),
             intervals: layout
                 .intervals
                 .iter()
                 .enumerate()
-                .map(|(i, label)| IntervalSummary {
-                    start: label.clone(),
-                    metrics: both(Some(i)),
-                    call_types: call_types(Some(i)),
-                    channels: channels(Some(i)),
-                    groups: groups(Some(i)),
+                .map(|(i, label)| {
+                    let types = call_types(Some(i));
+                    IntervalSummary {
+                        start: label.clone(),
+                        metrics: both(Some(i)),
+                        verdict: worst(&types),
+                        channels: channels(Some(i), &types),
+                        call_types: types,
+                        groups: groups(Some(i)),
+                    }
                 })
                 .collect(),
-            targets: layout.targets.clone(),
+            call_type_channels: layout.channels.clone(),
         }
     }
 

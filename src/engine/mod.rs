@@ -432,11 +432,8 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         factor,
         resolution,
         pair_busy: vec![PairBusy::default(); model.groups.len() * n_types],
-        phase: if clock.warmup > 0 {
-            Phase::Warmup
-        } else {
-            Phase::Window(0)
-        },
+        // Boundary 0 (at the warm-up's end, time 0 without one) opens the window.
+        phase: Phase::Warmup,
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
         done: Vec::new(),
@@ -575,15 +572,20 @@ impl Sim<'_> {
     }
 
     /// A leg of a contact arrives: draw its values, count it, answer it or queue it.
-    /// After the window, a redial or repeat (a new customer contact) is followed but not
-    /// counted (`after_window`); a transfer is counted on the last interval if its
-    /// contact is.
+    /// The counting rule: a redial or repeat is a new customer contact, counted where it
+    /// arrives in the window (whoever it follows, a warm-up caller too), followed but not
+    /// counted after it (`after_window`). A transfer is not a new contact: it is counted
+    /// if and only if its contact is (in the interval it arrives in, or the last one
+    /// after the window), so the transfers a tier receives are the escalations counted
+    /// upstream.
     fn offer(&mut self, ct: usize, mut contact: Contact, now: Micros, kind: Kind) {
         let spec = &self.model.call_types[ct];
         let clock = &self.model.clock;
         // The interval the leg is booked on, and the one whose forecast handle time it
         // takes (the first during warm-up, the last after the window).
+        let uncounted_transfer = kind == Kind::Transfer && contact.origin_interval == NOT_COUNTED;
         let (interval, forecast_interval) = match clock.interval_of(now) {
+            Some(i) if uncounted_transfer => (NOT_COUNTED, i),
             Some(i) => (i as u32, i),
             None if now < clock.warmup => (NOT_COUNTED, 0),
             None => {
@@ -591,7 +593,7 @@ impl Sim<'_> {
                 if kind != Kind::Transfer {
                     self.stats.call_cell(last, ct)[call::AFTER_WINDOW] += 1;
                 }
-                let counted = kind == Kind::Transfer && contact.origin_interval != NOT_COUNTED;
+                let counted = kind == Kind::Transfer && !uncounted_transfer;
                 (if counted { last as u32 } else { NOT_COUNTED }, last)
             }
         };
@@ -630,8 +632,9 @@ impl Sim<'_> {
                     break;
                 }
             }
-            // Shares written to add up to 1 may fall short by a rounding error.
-            if self.model.lanes[ct].routes.is_empty() {
+            // Shares written to add up to 1 may fall short by a rounding error: then the
+            // last share takes the remainder (only when no lane was picked).
+            if lane == ct as u32 && self.model.lanes[ct].routes.is_empty() {
                 lane = *spec.share_lanes.last().expect("not empty");
             }
         }
@@ -1177,8 +1180,14 @@ impl Sim<'_> {
             let staffed = std::mem::take(&mut group.staffed_us);
             let overtime = std::mem::take(&mut group.overtime_us);
             let busy = std::mem::take(&mut group.busy_us);
-            let cost = &self.model.groups[g].cost;
-            let paid = (staffed as f64 * cost.per_paid_us + overtime as f64 * cost.per_overtime_us).round() as u64;
+            let spec = &self.model.groups[g];
+            // Paid time: shrinkage (absence, meetings, training) is paid too.
+            let paid_time = match &spec.paid_agent_us {
+                Some(paid) => paid[i] as f64,
+                None => staffed as f64 / (1.0 - spec.shrinkage),
+            };
+            let cost = &spec.cost;
+            let paid = (paid_time * cost.per_paid_us + overtime as f64 * cost.per_overtime_us).round() as u64;
             let slots = std::mem::take(&mut group.slots_us);
             let slot_capacity = std::mem::take(&mut group.slot_capacity_us);
             let cell = self.stats.group_cell(i, g);
@@ -1264,6 +1273,18 @@ impl Sim<'_> {
                 }
             }
         };
+        let group_channels: Vec<[bool; CHANNELS]> = self
+            .model
+            .groups
+            .iter()
+            .map(|g| {
+                let mut serves = [false; CHANNELS];
+                for skill in &g.skills {
+                    serves[self.model.call_types[skill.call_type.0 as usize].channel.index()] = true;
+                }
+                serves
+            })
+            .collect();
         for i in 0..self.model.clock.intervals {
             let mut all = self.contact_adjust[i];
             all[call::OLDEST_AGE_US] = 0;
@@ -1272,6 +1293,19 @@ impl Sim<'_> {
                 let cell = *self.stats.call_cell(i, ct);
                 combine(&mut all, &cell);
                 combine(&mut channels[self.model.call_types[ct].channel.index()], &cell);
+            }
+            // Staffed time: each group once per channel it serves (summing the call
+            // types would count a group with two skills of a channel twice).
+            channels.iter_mut().for_each(|c| c[call::STAFFED_US] = 0);
+            all[call::STAFFED_US] = 0;
+            for (g, serves) in group_channels.iter().enumerate() {
+                let staffed = self.stats.group_cell(i, g)[group::STAFFED_US] as i64;
+                all[call::STAFFED_US] += staffed;
+                for (c, sums) in channels.iter_mut().enumerate() {
+                    if serves[c] {
+                        sums[call::STAFFED_US] += staffed;
+                    }
+                }
             }
             for (c, sums) in channels.iter().enumerate() {
                 let cell = self.stats.channel_cell(i, c);

@@ -246,6 +246,9 @@ pub struct Group {
     pub channel_rank: [u8; 3],
     /// Share of paid headcount not on duty.
     pub shrinkage: f64,
+    /// Paid agent time in each measured interval, µs, where shifts fix it (their
+    /// headcount, less unpaid breaks); `None`: agents on duty ÷ (1 − shrinkage).
+    pub paid_agent_us: Option<Vec<u64>>,
     /// Shift patterns `ccsim staff` may roster the group with.
     pub roster: Option<RosterSpec>,
 }
@@ -630,6 +633,10 @@ impl Builder<'_> {
                 chat_slowdown: spec.chat_slowdown,
                 channel_rank,
                 shrinkage: spec.shrinkage,
+                paid_agent_us: match (&spec.agents, &spec.shifts) {
+                    (None, Some(shifts)) => Some(shift_paid_us(clock, &shifts.value)),
+                    _ => None,
+                },
                 roster: spec.roster.as_ref().map(|r| r.value.clone()),
             });
         }
@@ -686,9 +693,9 @@ impl Builder<'_> {
                 for shift in &shifts.value {
                     let len = (shift.end - shift.start).rem_euclid(86400.0);
                     let len = if len == 0.0 { 86400.0 } else { len };
-                    for &(bs, bd) in &shift.breaks {
-                        let offset = (bs - shift.start).rem_euclid(86400.0);
-                        if offset + bd > len {
+                    for b in &shift.breaks {
+                        let offset = (b.start - shift.start).rem_euclid(86400.0);
+                        if offset + b.duration > len {
                             self.error(&shifts.loc, "a break lies outside its shift");
                         }
                     }
@@ -1060,7 +1067,42 @@ pub fn shift_staffing(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Ve
 
 /// Agents on duty from shifts that repeat every day: paid headcount, less breaks, times
 /// (1 − shrinkage) rounded to the nearest agent, as change points in engine time.
-fn shift_headcount(clock: &Clock, shifts: &[crate::scenario::ShiftSpec], shrinkage: f64) -> Vec<(Micros, u64)> {
+fn shift_headcount(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Vec<(Micros, u64)> {
+    shift_counts(clock, shifts, |_| true, 1.0 - shrinkage)
+}
+
+/// Paid agent time of shifts in each measured interval, µs: the headcount of every shift
+/// working (shrinkage is paid: absent agents are on the payroll), on paid breaks too.
+pub fn shift_paid_us(clock: &Clock, shifts: &[ShiftSpec]) -> Vec<u64> {
+    let timeline = shift_counts(clock, shifts, |b| !b.paid, 1.0);
+    (0..clock.intervals)
+        .map(|k| {
+            let (from, to) = (
+                clock.warmup + k as Micros * clock.interval,
+                clock.warmup + (k as Micros + 1) * clock.interval,
+            );
+            let mut area = 0u64;
+            for (i, &(t, n)) in timeline.iter().enumerate() {
+                let next = timeline.get(i + 1).map_or(Micros::MAX, |p| p.0);
+                let (a, b) = (t.max(from), next.min(to));
+                if b > a {
+                    area = area.saturating_add((b - a).saturating_mul(n));
+                }
+            }
+            area
+        })
+        .collect()
+}
+
+/// The headcount timeline of shifts, less the breaks `off` selects, times `scale`
+/// rounded to the nearest agent, as change points in engine time.
+fn shift_counts(
+    clock: &Clock,
+    shifts: &[ShiftSpec],
+    off: impl Fn(&crate::scenario::BreakSpec) -> bool,
+    scale: f64,
+) -> Vec<(Micros, u64)> {
+    let counted = off;
     const DAY: f64 = 86400.0;
     let window = (clock.interval * clock.intervals as Micros) as f64 / MICROS_PER_SECOND;
     let warmup = clock.warmup as f64 / MICROS_PER_SECOND;
@@ -1079,15 +1121,15 @@ fn shift_headcount(clock: &Clock, shifts: &[crate::scenario::ShiftSpec], shrinka
             let begin = midnight + shift.start;
             deltas.push((at(begin), h));
             deltas.push((at(begin + len), -h));
-            for &(break_start, duration) in &shift.breaks {
-                let offset = (break_start - shift.start).rem_euclid(DAY);
+            for b in shift.breaks.iter().filter(|b| counted(b)) {
+                let offset = (b.start - shift.start).rem_euclid(DAY);
                 deltas.push((at(begin + offset), -h));
-                deltas.push((at(begin + offset + duration), h));
+                deltas.push((at(begin + offset + b.duration), h));
             }
         }
     }
     deltas.sort_unstable();
-    let on_duty = |h: i64| (h.max(0) as f64 * (1.0 - shrinkage)).round() as u64;
+    let on_duty = |h: i64| (h.max(0) as f64 * scale).round() as u64;
     let (window_start, window_end) = (clock.warmup as i64, clock.window_end() as i64);
     let at_start: i64 = deltas.iter().filter(|d| d.0 <= window_start).map(|d| d.1).sum();
     let mut points = vec![(0, on_duty(at_start))];

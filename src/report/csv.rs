@@ -1,6 +1,10 @@
 //! CSV files for spreadsheets: per interval × call type, per call type, per channel, per
 //! interval × group. Every metric has a column for its mean and one for its 95 % half-width
 //! (`<metric>_ci95`); an undefined figure is an empty cell. Rows named `all` are totals.
+//! Rows of call types and channels also carry their targets and verdicts (see
+//! [`crate::targets`]): `target_<metric>` and `status_<metric>` for each figure a target
+//! bounds (empty where the row has no such target), and `verdict`, so a spreadsheet or a
+//! CI job need not recompute them.
 //!
 //! [`write_dir`] writes every file atomically (a temporary file renamed into place), so an
 //! interrupted run never leaves a half-written file.
@@ -10,7 +14,48 @@ use std::path::Path;
 use crate::Summary;
 use crate::error::Error;
 use crate::stats::{CALL_METRICS, GROUP_METRICS, MetricDef};
-use crate::summary::Metrics;
+use crate::summary::{Metrics, Named};
+use crate::targets::{Figure, Judged, Status};
+
+/// Header cells of the target columns.
+fn target_header() -> Vec<String> {
+    let mut h = Vec::new();
+    for f in Figure::ALL {
+        h.push(format!("target_{}", f.metric()));
+        h.push(format!("status_{}", f.metric()));
+    }
+    h.push("verdict".to_owned());
+    h
+}
+
+/// A row's target cells: each figure's bound and status, then the row's verdict.
+fn target_cells(judged: &[Judged], verdict: Option<Status>) -> Vec<String> {
+    let mut r = Vec::new();
+    for f in Figure::ALL {
+        match judged.iter().find(|j| j.target.figure == f) {
+            Some(j) => {
+                r.push(j.target.bound.to_string());
+                r.push(j.status.map(|s| s.name().to_owned()).unwrap_or_default());
+            }
+            None => r.extend([String::new(), String::new()]),
+        }
+    }
+    r.push(verdict.map(|s| s.name().to_owned()).unwrap_or_default());
+    r
+}
+
+/// A call-type or channel row with its target columns.
+fn judged_row(first: &[&str], n: &Named) -> Vec<String> {
+    let mut r = row(first, &n.metrics, CALL_METRICS);
+    r.extend(target_cells(&n.targets, n.verdict));
+    r
+}
+
+fn judged_header(first: &[&str]) -> Vec<String> {
+    let mut h = header(first, CALL_METRICS);
+    h.extend(target_header());
+    h
+}
 
 fn header(first: &[&str], defs: &[MetricDef]) -> Vec<String> {
     let mut h: Vec<String> = first.iter().map(|s| s.to_string()).collect();
@@ -41,35 +86,45 @@ fn render(rows: Vec<Vec<String>>) -> String {
 
 /// Per interval (rows `all` and each call type) — also what `--format csv` prints.
 pub fn intervals_csv(s: &Summary) -> String {
-    let mut rows = vec![header(&["interval", "call_type"], CALL_METRICS)];
+    let channel = |j: usize| channel_of(s, j);
+    let mut rows = vec![judged_header(&["interval", "call_type", "channel"])];
     for i in &s.intervals {
-        rows.push(row(&[&i.start, "all"], &i.metrics, CALL_METRICS));
-        for c in &i.call_types {
-            rows.push(row(&[&i.start, &c.name], &c.metrics, CALL_METRICS));
+        let mut all = row(&[&i.start, "all", "all"], &i.metrics, CALL_METRICS);
+        all.extend(target_cells(&[], i.verdict));
+        rows.push(all);
+        for (j, c) in i.call_types.iter().enumerate() {
+            rows.push(judged_row(&[&i.start, &c.name, channel(j)], c));
         }
     }
     render(rows)
 }
 
+/// The channel of call type `j` ("voice", "chat", "email").
+fn channel_of(s: &Summary, j: usize) -> &'static str {
+    s.call_type_channels.get(j).map_or("", |c| c.name())
+}
+
 /// Per call type over the whole window, and `all`.
 pub fn call_types_csv(s: &Summary) -> String {
-    let mut rows = vec![header(&["call_type"], CALL_METRICS)];
-    rows.push(row(&["all"], &s.totals, CALL_METRICS));
-    for c in &s.call_types {
-        rows.push(row(&[&c.name], &c.metrics, CALL_METRICS));
+    let mut rows = vec![judged_header(&["call_type", "channel"])];
+    let mut all = row(&["all", "all"], &s.totals, CALL_METRICS);
+    all.extend(target_cells(&[], s.verdict));
+    rows.push(all);
+    for (j, c) in s.call_types.iter().enumerate() {
+        rows.push(judged_row(&[&c.name, channel_of(s, j)], c));
     }
     render(rows)
 }
 
 /// Per channel in use (voice, chat, email): over the window, then per interval.
 pub fn channels_csv(s: &Summary) -> String {
-    let mut rows = vec![header(&["interval", "channel"], CALL_METRICS)];
+    let mut rows = vec![judged_header(&["interval", "channel"])];
     for c in &s.channels {
-        rows.push(row(&["all", &c.name], &c.metrics, CALL_METRICS));
+        rows.push(judged_row(&["all", &c.name], c));
     }
     for i in &s.intervals {
         for c in &i.channels {
-            rows.push(row(&[&i.start, &c.name], &c.metrics, CALL_METRICS));
+            rows.push(judged_row(&[&i.start, &c.name], c));
         }
     }
     render(rows)

@@ -6,7 +6,8 @@
 use std::fmt::Write;
 
 use crate::Summary;
-use crate::summary::{Estimate, Metrics};
+use crate::summary::{Estimate, Metrics, Named};
+use crate::targets::{Judged, Status};
 
 /// How a figure is shown.
 #[derive(Clone, Copy)]
@@ -79,90 +80,98 @@ const OUTCOME_COLUMNS: [(&str, &str, Unit); 7] = [
     ("cost_per_contact", "cost/resolved", Unit::Money),
 ];
 
-/// How a figure stands against a target it must reach.
-#[derive(Clone, Copy, PartialEq)]
-enum Mark {
-    Met,
-    Missed,
-    Noise,
-}
-
-impl Mark {
-    fn of(e: Option<Estimate>, target: f64) -> Option<Mark> {
-        let e = e?;
-        let m = e.mean?;
-        Some(if e.ci95.is_some_and(|c| (m - target).abs() < c) {
-            Mark::Noise
-        } else if m >= target {
-            Mark::Met
-        } else {
-            Mark::Missed
-        })
-    }
-
-    fn symbol(self) -> &'static str {
-        match self {
-            Mark::Met => "✓",
-            Mark::Missed => "✗",
-            Mark::Noise => "≈",
-        }
-    }
-
-    fn paint(self, text: &str, colour: bool) -> String {
-        if !colour {
-            return text.to_owned();
-        }
-        let style = match self {
-            Mark::Met => anstyle::AnsiColor::Green.on_default(),
-            Mark::Missed => anstyle::AnsiColor::Red.on_default().bold(),
-            Mark::Noise => anstyle::AnsiColor::Yellow.on_default(),
-        };
-        format!("{style}{text}{style:#}")
+/// How a verdict is shown: a symbol, painted on a terminal.
+fn symbol(status: Status) -> &'static str {
+    match status {
+        Status::Met => "✓",
+        Status::Missed => "✗",
+        Status::WithinNoise => "≈",
     }
 }
 
-/// Per row, the targets of (answer rate, service level), if it has any.
-type RowTargets = Vec<Option<(f64, f64)>>;
+fn paint(status: Status, text: &str, colour: bool) -> String {
+    if !colour {
+        return text.to_owned();
+    }
+    let style = match status {
+        Status::Met => anstyle::AnsiColor::Green.on_default(),
+        Status::Missed => anstyle::AnsiColor::Red.on_default().bold(),
+        Status::WithinNoise => anstyle::AnsiColor::Yellow.on_default(),
+    };
+    format!("{style}{text}{style:#}")
+}
+
+/// One row of a section: its label, its figures, the targets judged on them (marked in
+/// their columns) and, where the section has a verdict column, the row's verdict text.
+struct Row<'a> {
+    label: String,
+    metrics: &'a Metrics,
+    judged: &'a [Judged],
+    verdict: Option<(Status, String)>,
+}
+
+impl<'a> Row<'a> {
+    fn plain(label: String, metrics: &'a Metrics) -> Row<'a> {
+        Row {
+            label,
+            metrics,
+            judged: &[],
+            verdict: None,
+        }
+    }
+}
 
 /// Rows of (label, metrics) under a header, columns padded to their widest cell.
 fn section(out: &mut String, title: &str, label: &str, rows: &[(String, &Metrics)], columns: &[(&str, &str, Unit)]) {
-    section_marked(out, title, label, rows, columns, &vec![None; rows.len()], false);
+    let rows: Vec<Row> = rows.iter().map(|(l, m)| Row::plain(l.clone(), m)).collect();
+    section_marked(out, title, label, &rows, columns, false);
 }
 
-/// As [`section`], with answer rate and service level marked against each row's targets.
+/// As [`section`], each figure that has a target marked ✓, ✗ or ≈, and a `targets`
+/// column where any row has a verdict.
 fn section_marked(
     out: &mut String,
     title: &str,
     label: &str,
-    rows: &[(String, &Metrics)],
+    rows: &[Row],
     columns: &[(&str, &str, Unit)],
-    targets: &RowTargets,
     colour: bool,
 ) {
-    let mut table: Vec<Vec<String>> = vec![
-        std::iter::once(label.to_owned())
-            .chain(columns.iter().map(|c| c.1.to_owned()))
-            .collect(),
-    ];
+    let verdicts = rows.iter().any(|r| r.verdict.is_some());
+    let mut header: Vec<String> = std::iter::once(label.to_owned())
+        .chain(columns.iter().map(|c| c.1.to_owned()))
+        .collect();
+    if verdicts {
+        header.push("targets".to_owned());
+    }
+    let mut table: Vec<Vec<String>> = vec![header];
     // Marks are painted after padding, so colour codes never upset the alignment.
-    let mut marks: Vec<Vec<Option<Mark>>> = vec![vec![None; columns.len() + 1]];
-    for ((name, metrics), target) in rows.iter().zip(targets) {
-        let mut r = vec![name.clone()];
+    let mut marks: Vec<Vec<Option<Status>>> = vec![vec![None; columns.len() + 2]];
+    for row in rows {
+        let mut r = vec![row.label.clone()];
         let mut row_marks = vec![None];
         // A column missing from these metrics (occupancy of a call type) stays empty.
         for &(key, _, unit) in columns {
-            let e = metrics.get(key);
-            let mark = match (key, target) {
-                ("answer_rate", Some((ar, _))) => Mark::of(e, *ar),
-                ("service_level", Some((_, sl))) => Mark::of(e, *sl),
-                _ => None,
-            };
+            let e = row.metrics.get(key);
+            let mark = row.judged.iter().find(|j| j.metric == key).and_then(|j| j.status);
             let text = if e.is_some() { cell(e, unit) } else { String::new() };
             r.push(match mark {
-                Some(m) => format!("{text} {}", m.symbol()),
+                Some(m) => format!("{text} {}", symbol(m)),
                 None => text,
             });
             row_marks.push(mark);
+        }
+        if verdicts {
+            match &row.verdict {
+                Some((status, text)) => {
+                    r.push(text.clone());
+                    row_marks.push(Some(*status));
+                }
+                None => {
+                    r.push(String::new());
+                    row_marks.push(None);
+                }
+            }
         }
         table.push(r);
         marks.push(row_marks);
@@ -171,10 +180,35 @@ fn section_marked(
     out.push_str(&aligned_painted(
         &table,
         &|r, c, text| match marks[r].get(c).copied().flatten() {
-            Some(m) => m.paint(text, colour),
+            Some(m) => paint(m, text, colour),
             None => text.to_owned(),
         },
     ));
+}
+
+/// The call types that miss (or lie within the noise of) a target, as notes.
+fn misses<'a>(call_types: &'a [Named]) -> impl Iterator<Item = (Status, String)> + 'a {
+    call_types.iter().flat_map(|c| {
+        c.targets
+            .iter()
+            .filter(|j| matches!(j.status, Some(Status::Missed | Status::WithinNoise)))
+            .map(|j| (j.status.expect("filtered"), j.note(&c.name)))
+    })
+}
+
+/// A pooled row's verdict text: "✓", or "✗ billing, chat" naming the call types that miss.
+fn verdict_text(verdict: Option<Status>, call_types: &[Named]) -> Option<(Status, String)> {
+    let status = verdict?;
+    let named: Vec<&str> = call_types
+        .iter()
+        .filter(|c| c.verdict == Some(status) && status != Status::Met)
+        .map(|c| c.name.as_str())
+        .collect();
+    Some(if named.is_empty() {
+        (status, symbol(status).to_owned())
+    } else {
+        (status, format!("{} {}", symbol(status), named.join(", ")))
+    })
 }
 
 /// Rows as aligned text: the first column left-aligned, the others right-aligned, two
@@ -224,39 +258,77 @@ pub fn render(s: &Summary, colour: bool) -> String {
         if s.replications == 1 { "" } else { "s" },
         s.seed
     );
-    let mut rows: Vec<(String, &Metrics)> = vec![("all".into(), &s.totals)];
-    rows.extend(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)));
-    let t = &s.targets;
-    let mut targets: RowTargets = vec![Some((t.answer_rate, t.service_level))];
-    targets.extend(
-        s.call_types
-            .iter()
-            .enumerate()
-            .map(|(i, _)| t.call_types.get(i).map(|&(sl, ar)| (ar, sl))),
-    );
     let _ = writeln!(
         out,
-        "✓ target met, ✗ missed, ≈ within the noise of the target (answer rate {:.0}%, service level {:.0}% unless a call type sets its own)",
-        t.answer_rate * 100.0,
-        t.service_level * 100.0
+        "Targets: each call type by its channel's (calls and chats: service level and answer rate; email: within target). ✓ met, ✗ missed, ≈ within the noise"
     );
-    section_marked(
-        &mut out,
-        "Call types",
-        "call type",
-        &rows,
-        &CALL_COLUMNS,
-        &targets,
-        colour,
-    );
+    match s.verdict {
+        Some(Status::Met) => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint(Status::Met, "✓ every call type meets its targets", colour)
+            );
+        }
+        Some(_) => {
+            for (status, note) in misses(&s.call_types) {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    paint(status, &format!("{} {note}", symbol(status)), colour)
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(out, "  nothing offered: nothing to judge");
+        }
+    }
+    let has_email = s.channels.iter().any(|c| c.name == "email");
+    let call_columns: Vec<(&str, &str, Unit)> = CALL_COLUMNS
+        .iter()
+        .copied()
+        .flat_map(|c| {
+            let within = ("within_target", "within target", Unit::Percent);
+            let extra = (has_email && c.0 == "asa_seconds").then_some(within);
+            extra.into_iter().chain(std::iter::once(c))
+        })
+        .collect();
+    let several_channels = s.channels.len() > 1;
+    let mut rows = vec![Row {
+        label: if several_channels {
+            "all contacts (every channel)".into()
+        } else {
+            "all".into()
+        },
+        metrics: &s.totals,
+        judged: &[],
+        verdict: verdict_text(s.verdict, &s.call_types),
+    }];
+    rows.extend(s.call_types.iter().map(|c| Row {
+        label: c.name.clone(),
+        metrics: &c.metrics,
+        judged: &c.targets,
+        verdict: c.verdict.map(|v| (v, symbol(v).to_owned())),
+    }));
+    section_marked(&mut out, "Call types", "call type", &rows, &call_columns, colour);
     if s.channels.iter().any(|c| c.name != "voice") {
-        let rows: Vec<(String, &Metrics)> = s.channels.iter().map(|c| (c.name.clone(), &c.metrics)).collect();
-        section(
+        let rows: Vec<Row> = s
+            .channels
+            .iter()
+            .map(|c| Row {
+                label: c.name.clone(),
+                metrics: &c.metrics,
+                judged: &c.targets,
+                verdict: c.verdict.map(|v| (v, symbol(v).to_owned())),
+            })
+            .collect();
+        section_marked(
             &mut out,
             "Channels (within target: answered within the threshold ÷ contacts due by the end)",
             "channel",
             &rows,
             &CHANNEL_COLUMNS,
+            colour,
         );
     }
     let figure = |name: &str| s.totals.get(name).and_then(|e| e.mean).unwrap_or(0.0);
@@ -266,20 +338,28 @@ pub fn render(s: &Summary, colour: bool) -> String {
         } else {
             format!("Resolution, vendors and cost (cost in {})", s.currency)
         };
+        let rows: Vec<(String, &Metrics)> = std::iter::once((rows[0].label.clone(), &s.totals))
+            .chain(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)))
+            .collect();
         section(&mut out, &title, "call type", &rows, &OUTCOME_COLUMNS);
     }
     let rows: Vec<(String, &Metrics)> = s.groups.iter().map(|g| (g.name.clone(), &g.metrics)).collect();
     section(&mut out, "Agent groups", "group", &rows, &GROUP_COLUMNS);
-    let rows: Vec<(String, &Metrics)> = s.intervals.iter().map(|i| (i.start.clone(), &i.metrics)).collect();
-    let targets: RowTargets = vec![Some((t.answer_rate, t.service_level)); rows.len()];
-    section_marked(
-        &mut out,
-        "Intervals (all call types)",
-        "start",
-        &rows,
-        &CALL_COLUMNS,
-        &targets,
-        colour,
-    );
+    let rows: Vec<Row> = s
+        .intervals
+        .iter()
+        .map(|i| Row {
+            label: i.start.clone(),
+            metrics: &i.metrics,
+            judged: &[],
+            verdict: verdict_text(i.verdict, &i.call_types),
+        })
+        .collect();
+    let title = if several_channels {
+        "Intervals (customer contacts of every channel; targets: each call type on its own)"
+    } else {
+        "Intervals (all call types; targets: each call type on its own)"
+    };
+    section_marked(&mut out, title, "start", &rows, &CALL_COLUMNS, colour);
     out
 }

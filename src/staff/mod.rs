@@ -300,6 +300,7 @@ impl Search<'_> {
         for (j, &g) in self.searched.iter().enumerate() {
             let column: Vec<u32> = agents.iter().map(|row| row[j]).collect();
             m.groups[g].staffing = per_interval_staffing(&m.clock, &column);
+            m.groups[g].paid_agent_us = None;
         }
         m
     }
@@ -340,8 +341,14 @@ impl Search<'_> {
                 Some(j) => {
                     let column: Vec<u32> = agents[from..].iter().map(|row| row[j]).collect();
                     group.staffing = per_interval_staffing(&m.clock, &column);
+                    group.paid_agent_us = None;
                 }
-                None => group.staffing = shift_timeline(&group.staffing, shift),
+                None => {
+                    group.staffing = shift_timeline(&group.staffing, shift);
+                    if let Some(paid) = &mut group.paid_agent_us {
+                        *paid = paid[from..=k].to_vec();
+                    }
+                }
             }
         }
         (m, k - from)

@@ -8,14 +8,15 @@
 //!   minimise Σ_s cost_s · x_s   subject to   Σ_s a_{s,p} (1 − shrinkage) x_s ≥ required_k
 //!   for every piece p of every interval k, and Σ_{s part-time} x_s ≤ max_part_time · Σ_s x_s
 //!
-//! (cost_s: paid hours × the group's hourly cost, or paid hours without one) is solved
+//! (cost_s: the pattern's paid hours inside the horizon — its length less unpaid breaks,
+//! as `run` charges them — × the group's hourly cost, or paid hours without one) is solved
 //! with good_lp's pure-Rust microlp back end. The resulting staffing is simulated to
 //! check the coverage.
 
 use good_lp::{Expression, Solution, SolverModel, microlp, variable, variables};
 
 use crate::error::Error;
-use crate::model::{Micros, Model, ShiftSpec, shift_staffing};
+use crate::model::{Micros, Model, ShiftSpec, shift_paid_us, shift_staffing};
 
 /// A group's roster: how many agents work each shift pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,19 +93,23 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
     };
     let hourly = group.cost.per_paid_us * 3600.0;
     let rate = if hourly > 0.0 { hourly } else { 1.0 };
-    let days = (model.clock.interval * model.clock.intervals as Micros) as f64 / 86400e6;
+    // Paid hours of one agent on each pattern inside the horizon, as `run` charges them.
+    let pattern_hours: Vec<f64> = spec
+        .shifts
+        .iter()
+        .map(|s| {
+            let mut one = s.clone();
+            one.headcount = 1;
+            shift_paid_us(clock, &[one]).iter().sum::<u64>() as f64 / 3.6e9
+        })
+        .collect();
     let mut vars = variables!();
     let x: Vec<_> = spec
         .shifts
         .iter()
         .map(|_| vars.add(variable().integer().min(0).max(1e6)))
         .collect();
-    let objective: Expression = spec
-        .shifts
-        .iter()
-        .zip(&x)
-        .map(|(s, &v)| shift_hours(s) * rate * v)
-        .sum();
+    let objective: Expression = pattern_hours.iter().zip(&x).map(|(h, &v)| h * rate * v).sum();
     let mut problem = vars.minimise(objective).using(microlp);
     let on_duty = 1.0 - group.shrinkage;
     for (k, &need) in required.iter().enumerate() {
@@ -146,8 +151,11 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
             (s, n)
         })
         .collect();
-    let paid_hours: f64 =
-        shifts.iter().map(|(s, n)| shift_hours(s) * f64::from(*n)).sum::<f64>() * days.max(1.0).ceil();
+    let paid_hours: f64 = pattern_hours
+        .iter()
+        .zip(&shifts)
+        .map(|(h, (_, n))| h * f64::from(*n))
+        .sum();
     let patterns: Vec<ShiftSpec> = shifts.iter().map(|(s, _)| s.clone()).collect();
     let on_duty = interval_averages(model, &shift_staffing(&model.clock, &patterns, group.shrinkage));
     Ok(Roster {
@@ -181,6 +189,7 @@ pub fn rostered_model(model: &Model, rosters: &[Roster]) -> Model {
     for r in rosters {
         let patterns: Vec<ShiftSpec> = r.shifts.iter().map(|(s, _)| s.clone()).collect();
         m.groups[r.group].staffing = shift_staffing(&m.clock, &patterns, m.groups[r.group].shrinkage);
+        m.groups[r.group].paid_agent_us = Some(shift_paid_us(&m.clock, &patterns));
     }
     m
 }

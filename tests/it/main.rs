@@ -10,6 +10,7 @@ mod counting;
 mod determinism;
 mod errors;
 mod forecasts;
+mod planner_figures;
 mod realistic_day;
 mod reliability;
 mod reports;
