@@ -520,12 +520,54 @@ impl Search<'_> {
     }
 }
 
+/// Contacts per second each call type receives in each interval: its own arrivals plus
+/// what the tiers upstream send it (escalations of their unresolved contacts, repeats of
+/// them back to the front door), in flow order, so a tier fed only by other tiers is
+/// staffed for the load it really receives. Resolution is taken from the groups that
+/// serve the sender first (a skill may set its own); a loop of escalations is followed
+/// for as many steps as there are call types.
+pub fn inflow(model: &Model) -> Vec<Vec<f64>> {
+    let n = model.call_types.len();
+    let own: Vec<Vec<f64>> = model.call_types.iter().map(|c| c.rate_per_second.clone()).collect();
+    // Share of a call type's answered contacts left unresolved by those who serve it.
+    let unresolved: Vec<f64> = (0..n)
+        .map(|c| {
+            let first_group = model.lanes[c].routes.first().map(|r| r.group.0 as usize);
+            let resolution = first_group
+                .and_then(|g| model.groups[g].skills.iter().find(|s| s.call_type.0 as usize == c))
+                .map_or(model.call_types[c].resolution, |s| s.resolution);
+            1.0 - resolution
+        })
+        .collect();
+    let mut total = own.clone();
+    for _ in 0..n {
+        let mut next = own.clone();
+        for c in 0..n {
+            let (to, share) = match &model.call_types[c].unresolved {
+                Unresolved::Escalate(to) => (to.0 as usize, unresolved[c]),
+                Unresolved::Repeat { probability, .. } => (c, unresolved[c] * probability),
+                Unresolved::Close => continue,
+            };
+            for (k, rate) in total[c].iter().enumerate() {
+                next[to][k] += rate * share;
+            }
+        }
+        if next == total {
+            break;
+        }
+        total = next;
+    }
+    total
+}
+
 /// Erlang A (Erlang C without patience) estimate of each searched group's agents in
-/// each interval: each call type's load is shared equally among the searched groups that
-/// serve it at once; a group's agents are the fewest meeting the service level, answer
-/// rate, ASA and occupancy targets for its pooled load.
+/// each interval: each call type's load (its own arrivals and what other tiers send it,
+/// see [`inflow`]) is shared equally among the searched groups that serve it at once; a
+/// group's agents are the fewest meeting the service level, answer rate, ASA and
+/// occupancy targets for its pooled load.
 fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
     let interval_s = model.clock.interval as f64 / 1e6;
+    let rates = inflow(model);
     (0..model.clock.intervals)
         .map(|k| {
             searched
@@ -555,7 +597,7 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
                         } else {
                             0.0
                         };
-                        let lambda = ct.rate_per_second[k] * share;
+                        let lambda = rates[c][k] * share;
                         if lambda <= 0.0 {
                             continue;
                         }
