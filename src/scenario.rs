@@ -1673,7 +1673,7 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
 
 /// A number as the schema's pattern writes it: digits with at most one decimal point
 /// and a digit after it, optionally an exponent (`1e3`); no sign, no `inf`.
-fn is_plain_number(s: &str) -> bool {
+pub(crate) fn is_plain_number(s: &str) -> bool {
     let (mantissa, exponent) = match s.find(['e', 'E']) {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
