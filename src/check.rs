@@ -67,6 +67,8 @@ pub struct ScenarioResult {
     pub changes: Vec<Change>,
     pub baseline: Option<PathBuf>,
     pub summary: Option<Summary>,
+    /// Implausible values of the file that still run (see [`Model::warnings`]).
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 impl ScenarioResult {
@@ -301,6 +303,7 @@ pub fn check(
             changes: Vec::new(),
             baseline: None,
             summary: None,
+            warnings: Vec::new(),
         };
         let model = match Scenario::load(file).and_then(|s| Model::build(&s)) {
             Ok(m) => m,
@@ -313,6 +316,7 @@ pub fn check(
         };
         result.name = model.name.clone();
         result.replications = model.replications;
+        result.warnings = model.warnings.clone();
         let acc = crate::simulate(&model, threads, &|| {})?;
         let summary = Summary::new(&model, &acc);
         result.expectations = judge_expectations(&model, &summary);

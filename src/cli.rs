@@ -10,9 +10,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::erlang::{self, Queue};
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
 use crate::report;
-use crate::scenario::parse_duration;
+use crate::scenario::{DURATION_GRAMMAR, parse_duration};
 use crate::{Model, Scenario, Summary};
 
 #[derive(Debug, Parser)]
@@ -472,9 +472,19 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
     }
 }
 
-/// Loads and validates a scenario file.
+/// Loads and validates a scenario file, and prints its warnings on stderr.
 pub fn load_model(path: &Path) -> Result<Model, Error> {
-    Model::build(&Scenario::load(path)?)
+    let model = Model::build(&Scenario::load(path)?)?;
+    print_warnings(&model.warnings);
+    Ok(model)
+}
+
+/// Prints warnings (implausible values that still run) on stderr, where they never mix
+/// with a report on stdout nor change the exit code.
+fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.
@@ -546,6 +556,7 @@ fn run_shard(
     };
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
     let mut model = Model::build(&Scenario::parse(&path.display().to_string(), &text)?)?;
+    print_warnings(&model.warnings);
     if let Some(r) = replications {
         model = model.with_replications(r)?;
     }
@@ -646,6 +657,9 @@ fn check(
     let bar = progress_bar(files.len() as u64, "scenarios");
     let results = crate::check::check(&files, threads, baseline, save_baseline, &|_| bar.inc(1))?;
     bar.finish_and_clear();
+    for r in &results {
+        print_warnings(&r.warnings);
+    }
     if let Some(path) = junit {
         report::csv::write_atomic(path, &report::junit::render(&results))?;
     }
@@ -684,7 +698,7 @@ fn plural(n: usize, what: &str) -> String {
 }
 
 fn duration_arg(flag: &str, text: &str) -> Result<f64, Error> {
-    parse_duration(text).map_err(|m| Error::Other(format!("{flag}: {m}")))
+    parse_duration(text).map_err(|m| Error::Other(format!("{flag}: {m}\n  help: {DURATION_GRAMMAR}")))
 }
 
 fn erlang_cmd(

@@ -3,15 +3,27 @@
 //! A [`Diagnostic`] names the file, the line and column, the field (a dotted path such as
 //! `call_type[0].handle_time.mean`), what is wrong, and where one fits a suggestion
 //! ("did you mean …"). Parsing and validation collect every diagnostic of a file before
-//! reporting, so a planner fixes a file in one pass. [`Error`] is what the library's entry
+//! reporting, so a planner fixes a file in one pass. A diagnostic of [`Severity::Warning`]
+//! flags a value that runs but is probably not what was meant (a 6 s handle time); the
+//! model carries its warnings and the command line prints them, without failing. [`Error`] is what the library's entry
 //! points return; the binary maps every `Error` to exit code 2.
 
 use std::fmt;
 use std::ops::Range;
 
+/// How bad a diagnostic is: an error rejects the file; a warning only flags a value that
+/// is implausible (most likely a unit mistake) and lets the file run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
 /// One problem found in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub file: String,
     /// 1-based line; 0 when the problem has no position (e.g. the file as a whole).
     pub line: usize,
@@ -31,6 +43,9 @@ impl fmt::Display for Diagnostic {
         }
         if !self.field.is_empty() {
             write!(f, ": {}", self.field)?;
+        }
+        if self.severity == Severity::Warning {
+            write!(f, ": warning")?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(s) = &self.suggestion {
@@ -90,12 +105,23 @@ impl SourceMap {
     ) -> Diagnostic {
         let (line, column) = span.map_or((0, 0), |s| self.line_col(s.start));
         Diagnostic {
+            severity: Severity::Error,
             file: self.file.clone(),
             line,
             column,
             field: field.into(),
             message: message.into(),
             suggestion: None,
+        }
+    }
+}
+
+impl Diagnostic {
+    /// The same diagnostic as a warning.
+    pub fn warning(self) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..self
         }
     }
 }
@@ -171,6 +197,18 @@ mod tests {
         assert_eq!(map.line_col(6), (2, 1));
         // 'é' is two bytes: the '=' after "bé " is character 4 of line 2.
         assert_eq!(map.line_col(10), (2, 4));
+    }
+
+    #[test]
+    fn warnings_say_so_after_the_field() {
+        let map = SourceMap::new("f.toml", "a = 1\n");
+        let mut w = map.diagnostic(Some(4..5), "a", "looks odd").warning();
+        w.suggestion = Some("write 2".into());
+        assert_eq!(w.to_string(), "f.toml:1:5: a: warning: looks odd\n  help: write 2");
+        assert_eq!(
+            map.diagnostic(Some(4..5), "a", "wrong").to_string(),
+            "f.toml:1:5: a: wrong"
+        );
     }
 
     #[test]

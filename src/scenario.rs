@@ -1295,21 +1295,39 @@ impl Reader<'_> {
         })
     }
 
-    /// A number in [0, 1].
+    /// A fraction: a number from 0 to 1, or a percentage string ("80%"). A number above
+    /// 1 and at most 100 is a percentage written as a number (`shrinkage = 30`): refused,
+    /// with the fraction to write in the help.
     fn fraction(&mut self, n: &Node) -> Read<f64> {
-        let v = self.float(n)?;
-        if !(0.0..=1.0).contains(&v.value) {
-            self.error(
-                n.span.clone(),
-                &n.path,
-                format!("must be between 0 and 1, got {}", v.value),
-            );
-            return None;
+        let value = match n.value() {
+            Some(Value::String(s)) => match parse_percentage(s.value()) {
+                Ok(v) => v,
+                Err(message) => {
+                    self.error(n.span.clone(), &n.path, message);
+                    return None;
+                }
+            },
+            Some(Value::Integer(_) | Value::Float(_)) => self.float(n)?.value,
+            _ => {
+                self.expected(n, "a fraction from 0 to 1 (0.8) or a percentage (\"80%\")");
+                return None;
+            }
+        };
+        if (0.0..=1.0).contains(&value) {
+            return Reader::ok(n, value);
         }
-        Some(v)
+        let mut d = self
+            .map
+            .diagnostic(n.span.clone(), &n.path, format!("must be between 0 and 1, got {value}"));
+        if value > 1.0 && value <= 100.0 {
+            d.suggestion = Some(format!("write {} (or \"{value}%\")", fraction_text(value / 100.0)));
+        }
+        self.diagnostics.push(d);
+        None
     }
 
-    /// A duration: a string with units ("20s", "5m", "1h30m") or a number of seconds.
+    /// A duration: a string with units ("20s", "6 min", "1h30m", see [`parse_duration`])
+    /// or a number of seconds.
     fn duration(&mut self, n: &Node) -> Read<f64> {
         let seconds = match n.value() {
             Some(Value::String(s)) => parse_duration(s.value()),
@@ -1334,7 +1352,9 @@ impl Reader<'_> {
                 None
             }
             Err(message) => {
-                self.error(n.span.clone(), &n.path, message);
+                let mut d = self.map.diagnostic(n.span.clone(), &n.path, message);
+                d.suggestion = Some(DURATION_GRAMMAR.into());
+                self.diagnostics.push(d);
                 None
             }
         }
@@ -1586,41 +1606,152 @@ impl Reader<'_> {
     }
 }
 
-/// Parses "20s", "5m", "1h30m", "1.5h", "2d", "250ms" or a bare number of seconds.
+/// The units of a duration, largest first, each with every spelling the reader accepts
+/// (short and long forms). One table makes the grammar of [`parse_duration`], the JSON
+/// Schema's pattern and the docs agree.
+pub const DURATION_UNITS: [(f64, &[&str]); 5] = [
+    (86400.0, &["d", "day", "days"]),
+    (3600.0, &["h", "hr", "hrs", "hour", "hours"]),
+    (60.0, &["m", "min", "mins", "minute", "minutes"]),
+    (1.0, &["s", "sec", "secs", "second", "seconds"]),
+    (0.001, &["ms", "millisecond", "milliseconds"]),
+];
+
+/// How to write a duration: the help of every message that refuses one.
+pub const DURATION_GRAMMAR: &str = "write NUMBER UNIT parts, largest unit first and each unit once, \
+     with units d, h, m, s, ms or their long forms (day, hour/hr, min/minute, sec/second, millisecond, \
+     with or without a plural s): \"90s\", \"6 min\", \"1h30m\", \"1 h 30 min\", \"2 days\"; \
+     a plain number is seconds";
+
+/// Parses a duration into seconds: a plain number of seconds (`90`, `"4.5"`, `"1e3"`), or
+/// NUMBER UNIT parts with optional spaces, largest unit first and each unit at most once
+/// (`"20s"`, `"6 minutes"`, `"1h30m"`, `"1 h 30 min"`, `"1.5h"`, `"250ms"`). Refusing
+/// `"1h1h"` and `"30m1h"` keeps a typo from adding up to a plausible wrong value; the
+/// error says what is wrong and [`DURATION_GRAMMAR`] how to write it.
 pub fn parse_duration(text: &str) -> Result<f64, String> {
-    let bad =
-        || format!("cannot read duration \"{text}\": write it as \"20s\", \"5m\", \"1h30m\" or a number of seconds");
+    let fail = |why: String| Err(format!("cannot read duration \"{text}\": {why}"));
     let s = text.trim();
     if s.is_empty() {
-        return Err(bad());
+        return fail("it is empty".into());
     }
-    if let Ok(seconds) = s.parse::<f64>() {
-        return Ok(seconds);
+    if is_plain_number(s) || s.strip_prefix('-').is_some_and(is_plain_number) {
+        // A negative number is read, so that the reader can say it must be ≥ 0.
+        return Ok(s.parse().expect("a plain number parses"));
     }
     let mut total = 0.0;
+    // The rank (index in DURATION_UNITS) and spelling of the last unit read, and the
+    // units seen so far.
+    let mut last: Option<(usize, &str)> = None;
+    let mut seen = [false; DURATION_UNITS.len()];
     let mut rest = s;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
-        if digits == 0 {
-            return Err(bad());
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number = &rest[..number_len];
+        let after = rest[number_len..].trim_start();
+        let unit_len = after.find(|c: char| !c.is_alphabetic()).unwrap_or(after.len());
+        let unit = &after[..unit_len];
+        if number.is_empty() {
+            return match unit {
+                "" => fail(format!(
+                    "unexpected `{}`",
+                    rest.chars().next().expect("rest is not empty")
+                )),
+                _ => fail(format!("`{unit}` has no number before it")),
+            };
         }
-        let number: f64 = rest[..digits].parse().map_err(|_| bad())?;
-        let unit_len = rest[digits..]
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len() - digits);
-        let unit = rest[digits..digits + unit_len].trim();
-        let scale = match unit {
-            "ms" => 0.001,
-            "s" | "sec" => 1.0,
-            "m" | "min" => 60.0,
-            "h" => 3600.0,
-            "d" => 86400.0,
-            _ => return Err(bad()),
+        if !is_plain_number(number) {
+            return fail(format!("`{number}` is not a number"));
+        }
+        if unit.is_empty() {
+            return fail(format!("`{number}` has no unit"));
+        }
+        let Some(rank) = DURATION_UNITS.iter().position(|(_, names)| names.contains(&unit)) else {
+            return fail(format!("`{unit}` is not a unit of time"));
         };
-        total += number * scale;
-        rest = &rest[digits + unit_len..];
+        if seen[rank] {
+            return fail(format!("the unit `{unit}` comes twice"));
+        }
+        if let Some((r, before)) = last
+            && r > rank
+        {
+            return fail(format!("`{unit}` comes after `{before}`: write the largest unit first"));
+        }
+        seen[rank] = true;
+        let value: f64 = number.parse().expect("a plain number parses");
+        total += value * DURATION_UNITS[rank].0;
+        last = Some((rank, unit));
+        rest = after[unit_len..].trim_start();
     }
     Ok(total)
+}
+
+/// A number as the schema's pattern writes it: digits with at most one decimal point
+/// and a digit after it, optionally an exponent (`1e3`); no sign, no `inf`.
+pub(crate) fn is_plain_number(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => (whole.is_empty() || digits(whole)) && digits(fraction),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    mantissa_ok && exponent_ok
+}
+
+/// A duration as a planner writes it, the largest units first ("1h30m", "12h", "250ms",
+/// "2d"): how messages show a duration they suggest. [`parse_duration`] reads it back.
+pub fn duration_text(seconds: f64) -> String {
+    let ms = (seconds * 1000.0).round();
+    if !(seconds.is_finite() && seconds >= 0.0) || (ms / 1000.0 - seconds).abs() > 1e-9 || ms > 1e15 {
+        return format!("{seconds}s");
+    }
+    if ms == 0.0 {
+        return "0s".into();
+    }
+    let mut left = ms as u64;
+    let mut out = String::new();
+    for (scale, names) in DURATION_UNITS {
+        let unit = (scale * 1000.0) as u64;
+        if left >= unit {
+            out.push_str(&format!("{}{}", left / unit, names[0]));
+            left %= unit;
+        }
+    }
+    out
+}
+
+/// Parses a percentage ("80%", "80 %", "12.5%") into a fraction (0.8).
+pub fn parse_percentage(text: &str) -> Result<f64, String> {
+    let number = text.trim().strip_suffix('%').map(str::trim_end);
+    match number {
+        Some(n) if is_plain_number(n) && !n.contains(['e', 'E']) => {
+            let percent: f64 = n.parse().expect("a plain number parses");
+            if percent <= 100.0 {
+                Ok(percent / 100.0)
+            } else {
+                Err(format!("must be between 0% and 100%, got \"{text}\""))
+            }
+        }
+        _ => Err(format!(
+            "cannot read \"{text}\": write a fraction from 0 to 1 (0.8) or a percentage (\"80%\")"
+        )),
+    }
+}
+
+/// A fraction for a message: two decimals at least ("0.30"), more where needed ("0.125").
+fn fraction_text(x: f64) -> String {
+    let text = format!("{x:.6}");
+    let text = text.trim_end_matches('0');
+    if text.len() < 4 {
+        format!("{x:.2}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Parses "HH:MM" or "HH:MM:SS" into seconds after midnight.
@@ -1644,10 +1775,104 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(300.0));
         assert_eq!(parse_duration("1h30m"), Ok(5400.0));
         assert_eq!(parse_duration("1.5h"), Ok(5400.0));
+        assert_eq!(parse_duration(".5m"), Ok(30.0));
+        assert_eq!(parse_duration("250ms"), Ok(0.25));
         assert_eq!(parse_duration("90"), Ok(90.0));
-        assert!(parse_duration("5 minutes").is_err());
+        assert_eq!(parse_duration(" 1e2 "), Ok(100.0));
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn durations_in_short_and_long_forms_and_with_spaces() {
+        for (text, seconds) in [
+            ("6 min", 360.0),
+            ("6 mins", 360.0),
+            ("6 minutes", 360.0),
+            ("1 minute", 60.0),
+            ("90 s", 90.0),
+            ("90 sec", 90.0),
+            ("90 secs", 90.0),
+            ("90 seconds", 90.0),
+            ("1 second", 1.0),
+            ("2 hours", 7200.0),
+            ("1 hour", 3600.0),
+            ("2 hr", 7200.0),
+            ("2 hrs", 7200.0),
+            ("2 days", 172_800.0),
+            ("1 day", 86400.0),
+            ("2d", 172_800.0),
+            ("1 h 30 min", 5400.0),
+            ("1h 30m", 5400.0),
+            ("1d2h3m4s5ms", 93_784.005),
+            ("500 milliseconds", 0.5),
+            ("1 millisecond", 0.001),
+        ] {
+            assert_eq!(parse_duration(text), Ok(seconds), "{text}");
+        }
+    }
+
+    #[test]
+    fn durations_with_repeated_misordered_or_unknown_units_are_refused() {
+        for (text, why) in [
+            ("1h1h", "the unit `h` comes twice"),
+            ("1 hour 2 hours", "the unit `hours` comes twice"),
+            ("1m1min", "the unit `min` comes twice"),
+            ("30m1h", "`h` comes after `m`: write the largest unit first"),
+            ("1s500ms2s", "the unit `s` comes twice"),
+            ("5 parsecs", "`parsecs` is not a unit of time"),
+            ("1h 30", "`30` has no unit"),
+            ("h", "`h` has no number before it"),
+            ("-5s", "unexpected `-`"),
+            ("1.2.3s", "`1.2.3` is not a number"),
+            ("5.s", "`5.` is not a number"),
+            ("inf", "`inf` has no number before it"),
+            ("  ", "it is empty"),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Err(format!("cannot read duration \"{text}\": {why}")),
+                "{text}"
+            );
+        }
+        // A negative plain number is read, for the reader to say it must be ≥ 0.
+        assert_eq!(parse_duration("-5"), Ok(-5.0));
+    }
+
+    #[test]
+    fn duration_text_reads_back() {
+        for (seconds, text) in [
+            (0.0, "0s"),
+            (12.0, "12s"),
+            (1800.0, "30m"),
+            (5400.0, "1h30m"),
+            (43200.0, "12h"),
+            (172_800.0, "2d"),
+            (0.25, "250ms"),
+            (93_784.005, "1d2h3m4s5ms"),
+        ] {
+            assert_eq!(duration_text(seconds), text);
+            assert_eq!(parse_duration(text), Ok(seconds), "{text}");
+        }
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(parse_percentage("80%"), Ok(0.8));
+        assert_eq!(parse_percentage(" 80 % "), Ok(0.8));
+        assert_eq!(parse_percentage("12.5%"), Ok(0.125));
+        assert_eq!(parse_percentage("0%"), Ok(0.0));
+        assert_eq!(parse_percentage("100%"), Ok(1.0));
+        assert_eq!(
+            parse_percentage("120%"),
+            Err("must be between 0% and 100%, got \"120%\"".into())
+        );
+        assert!(parse_percentage("0.8").is_err());
+        assert!(parse_percentage("-5%").is_err());
+        assert!(parse_percentage("%").is_err());
+        assert_eq!(fraction_text(0.3), "0.30");
+        assert_eq!(fraction_text(1.0), "1.00");
+        assert_eq!(fraction_text(0.125), "0.125");
     }
 
     #[test]

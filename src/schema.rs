@@ -8,14 +8,38 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::scenario::keys;
+use crate::scenario::{DURATION_UNITS, keys};
 
 fn duration(description: &str) -> Value {
     json!({ "$ref": "#/$defs/duration", "description": description })
 }
 
 fn fraction(description: &str) -> Value {
-    json!({ "type": "number", "minimum": 0, "maximum": 1, "description": description })
+    json!({ "$ref": "#/$defs/fraction", "description": description })
+}
+
+/// The pattern of a duration string, made from the reader's own unit table so the two
+/// cannot drift: a plain number of seconds, or NUMBER UNIT parts whose units come largest
+/// first, each at most once (one alternative per first unit; no look-around, which not
+/// every editor's regex engine has).
+fn duration_pattern() -> String {
+    const NUMBER: &str = "[0-9]*\\.?[0-9]+";
+    let parts: Vec<String> = DURATION_UNITS
+        .iter()
+        .map(|(_, names)| {
+            // Longest spelling first, so that `min` is not read as `m` followed by junk.
+            let mut names = names.to_vec();
+            names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+            format!("{NUMBER}\\s*(?:{})\\s*", names.join("|"))
+        })
+        .collect();
+    let sequences: Vec<String> = (0..parts.len())
+        .map(|first| {
+            let optional: String = parts[first + 1..].iter().map(|p| format!("(?:{p})?")).collect();
+            format!("{}{optional}", parts[first])
+        })
+        .collect();
+    format!("^\\s*(?:{NUMBER}(?:[eE][-+]?[0-9]+)?|{})\\s*$", sequences.join("|"))
 }
 
 fn number(description: &str) -> Value {
@@ -418,8 +442,12 @@ pub fn schema() -> Value {
         "$defs".into(),
         json!({
             "duration": { "oneOf": [
-                { "type": "string", "pattern": "^\\s*(([0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?)|([0-9]*\\.?[0-9]+\\s*(ms|sec|s|min|m|h|d)\\s*)+)\\s*$" },
+                { "type": "string", "pattern": duration_pattern() },
                 { "type": "number", "minimum": 0 },
+            ] },
+            "fraction": { "oneOf": [
+                { "type": "number", "minimum": 0, "maximum": 1 },
+                { "type": "string", "pattern": "^\\s*0*(?:100(?:\\.0+)?|[0-9]{1,2}(?:\\.[0-9]+)?|\\.[0-9]+)\\s*%\\s*$" },
             ] },
             "clock_time": { "type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$" },
             "distribution": {

@@ -11,7 +11,7 @@ pub mod dist;
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
 pub use crate::scenario::Channel;
-use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec};
+use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec, duration_text};
 pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
 pub use dist::Sampler;
@@ -296,6 +296,9 @@ pub struct Model {
     /// CV of the gamma day-level volume multiplier (mean 1); `None`: no forecast error.
     pub forecast_error_cv: Option<f64>,
     pub expectations: Vec<Expectation>,
+    /// Values that run but are most likely unit mistakes (a 6 s handle time), as
+    /// diagnostics of [`crate::error::Severity::Warning`]: the caller shows them.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Model {
@@ -304,6 +307,7 @@ impl Model {
         let mut b = Builder {
             s,
             diagnostics: Vec::new(),
+            warnings: Vec::new(),
         };
         let clock = b.clock();
         let mut call_types = b.call_types(&clock);
@@ -324,6 +328,7 @@ impl Model {
             );
         }
         let expectations = b.expectations(&clock, &call_types, &groups);
+        b.implausible_values(&call_types);
         let replications = s.settings.replications.value;
         if !(1..=limits::MAX_REPLICATIONS).contains(&replications) {
             b.error(
@@ -354,6 +359,7 @@ impl Model {
                 .map(|c| c.value)
                 .filter(|&c| c > 0.0),
             expectations,
+            warnings: b.warnings,
         })
     }
 
@@ -387,6 +393,7 @@ impl Model {
 struct Builder<'s> {
     s: &'s Scenario,
     diagnostics: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Builder<'_> {
@@ -394,6 +401,57 @@ impl Builder<'_> {
         let d = self.s.source.diagnostic(loc.span.clone(), loc.field.clone(), message);
         self.diagnostics.push(d);
         self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn warn(&mut self, loc: &Loc, message: impl Into<String>, help: impl Into<String>) {
+        let mut d = self
+            .s
+            .source
+            .diagnostic(loc.span.clone(), loc.field.clone(), message)
+            .warning();
+        d.suggestion = Some(help.into());
+        self.warnings.push(d);
+    }
+
+    /// Whether the value at `loc` was written as a plain number (`12`, `"12"`), without
+    /// a unit: then it was read as seconds, which a planner may not have meant.
+    fn without_unit(&self, loc: &Loc) -> bool {
+        let Some(span) = &loc.span else { return false };
+        let raw = self.s.source.text().get(span.clone()).unwrap_or("");
+        crate::scenario::is_plain_number(raw.trim_matches(['"', '\'']).trim())
+    }
+
+    /// The help for a duration that is not a whole number of intervals. A plain number
+    /// shorter than one interval was most likely meant in minutes or hours (`duration =
+    /// 12` with 30-minute intervals: "12h"); otherwise the nearest whole numbers of
+    /// intervals, in units a planner reads, and never an empty horizon.
+    fn whole_intervals_help(&self, duration: f64, interval: f64) -> String {
+        let intervals = |seconds: f64| -> Option<u64> {
+            let (d, i) = (micros(seconds), micros(interval));
+            (d > 0 && d % i == 0 && seconds <= limits::MAX_HORIZON_DAYS * 86400.0).then_some(d / i)
+        };
+        let shown = |seconds: f64, n: u64| format!("\"{}\" ({})", duration_text(seconds), plural(n, "interval"));
+        if duration < interval && self.without_unit(&self.s.settings.duration.loc) {
+            let meant: Vec<String> = [("m", 60.0), ("h", 3600.0)]
+                .iter()
+                .filter_map(|&(unit, scale)| {
+                    intervals(duration * scale)
+                        .map(|n| format!("\"{}{unit}\" ({})", round_text(duration), plural(n, "interval")))
+                })
+                .collect();
+            if !meant.is_empty() {
+                return format!(
+                    "a number without a unit is seconds: did you mean {}?",
+                    meant.join(" or ")
+                );
+            }
+        }
+        let below = (micros(duration) / micros(interval)) as f64 * interval;
+        let options: Vec<String> = [below, below + interval]
+            .into_iter()
+            .filter_map(|s| intervals(s).map(|n| shown(s, n)))
+            .collect();
+        format!("use a whole number of intervals: {}", options.join(" or "))
     }
 
     fn clock(&mut self) -> Clock {
@@ -416,15 +474,16 @@ impl Builder<'_> {
         } else {
             let (d, i) = (micros(duration), micros(interval));
             if d % i != 0 {
+                let help = self.whole_intervals_help(duration, interval);
                 self.error(
                     &st.duration.loc,
-                    format!("{duration}s is not a whole number of {interval}s intervals"),
+                    format!(
+                        "{} is not a whole number of {} intervals",
+                        duration_text(duration),
+                        duration_text(interval)
+                    ),
                 )
-                .suggestion = Some(format!(
-                    "use a duration of {}s or {}s",
-                    (d / i) * i / 1_000_000,
-                    (d / i + 1) * i / 1_000_000
-                ));
+                .suggestion = Some(help);
             } else if (d / i) as usize > limits::MAX_INTERVALS {
                 self.error(
                     &st.interval.loc,
@@ -903,6 +962,112 @@ impl Builder<'_> {
         }
     }
 
+    /// Warnings on values that run but are most likely unit mistakes, each with what was
+    /// probably meant. The list is short on purpose (a warning nobody needs teaches
+    /// planners to skip them all), each bound far outside what real centres see:
+    /// - a mean handle time or wrap-up under 10 s: `mean = 6` is 6 seconds, usually meant
+    ///   as minutes (no real call or chat is answered and closed that fast);
+    /// - an average handle time per interval under 10 s, the same mistake in a forecast;
+    /// - a mean patience over a day: callers hang up within minutes; one who waits days
+    ///   is one who never hangs up (omit `patience`);
+    /// - a voice service-level threshold over an hour: phone thresholds are seconds, and
+    ///   hours belong to email response targets;
+    /// - an interval under a minute written without a unit (`interval = 30`: 30 s).
+    fn implausible_values(&mut self, call_types: &[CallType]) {
+        const SHORTEST_HANDLE: f64 = 10.0;
+        const LONGEST_PATIENCE: f64 = 86400.0;
+        const LONGEST_VOICE_THRESHOLD: f64 = 3600.0;
+        let s = self.s;
+        let minutes = |seconds: f64| {
+            format!(
+                "did you mean \"{}m\"? (a number without a unit is seconds)",
+                round_text(seconds)
+            )
+        };
+        let interval = &s.settings.interval;
+        if interval.value >= 1.0 && interval.value < 60.0 && self.without_unit(&interval.loc) {
+            self.warn(
+                &interval.loc,
+                format!(
+                    "{} intervals are unusually short for planning",
+                    duration_text(interval.value)
+                ),
+                minutes(interval.value),
+            );
+        }
+        let mut scenario_threshold_on_voice = false;
+        for (spec, c) in s.call_types.iter().zip(call_types) {
+            match &spec.aht_per_interval {
+                None if c.mean_talk > 0.0 && c.mean_talk < SHORTEST_HANDLE => self.warn(
+                    &spec.handle_time.loc,
+                    format!(
+                        "a mean handle time of {} is implausibly short",
+                        duration_text(c.mean_talk)
+                    ),
+                    minutes(c.mean_talk),
+                ),
+                Some(aht) => {
+                    let shortest = aht
+                        .value
+                        .iter()
+                        .copied()
+                        .filter(|&a| a > 0.0)
+                        .fold(f64::INFINITY, f64::min);
+                    if shortest < SHORTEST_HANDLE {
+                        self.warn(
+                            &aht.loc,
+                            format!(
+                                "an average handle time of {} is implausibly short",
+                                duration_text(shortest)
+                            ),
+                            format!(
+                                "average handle times are seconds: did you mean {}?",
+                                round_text(shortest * 60.0)
+                            ),
+                        );
+                    }
+                }
+                None => {}
+            }
+            if let Some(w) = &spec.wrap_up
+                && c.mean_wrap_up > 0.0
+                && c.mean_wrap_up < SHORTEST_HANDLE
+            {
+                self.warn(
+                    &w.loc,
+                    format!(
+                        "a mean wrap-up of {} is implausibly short",
+                        duration_text(c.mean_wrap_up)
+                    ),
+                    minutes(c.mean_wrap_up),
+                );
+            }
+            if let (Some(p), Some(mean)) = (&spec.patience, c.mean_patience)
+                && mean > LONGEST_PATIENCE
+            {
+                self.warn(
+                    &p.loc,
+                    format!(
+                        "a mean patience of {}: callers do not wait days before hanging up",
+                        duration_text(mean)
+                    ),
+                    "write it in minutes or seconds (\"3m\"), or omit `patience` if callers never hang up",
+                );
+            }
+            let threshold = c.service_level_threshold as f64 / MICROS_PER_SECOND;
+            if c.channel == Channel::Voice && threshold > LONGEST_VOICE_THRESHOLD {
+                match &spec.service_level_threshold {
+                    Some(t) => self.warn(&t.loc, voice_threshold(threshold), VOICE_THRESHOLD_HELP),
+                    None => scenario_threshold_on_voice = true,
+                }
+            }
+        }
+        if scenario_threshold_on_voice {
+            let t = &s.settings.service_level_threshold;
+            self.warn(&t.loc, voice_threshold(t.value), VOICE_THRESHOLD_HELP);
+        }
+    }
+
     fn expectations(&mut self, clock: &Clock, call_types: &[CallType], groups: &[Group]) -> Vec<Expectation> {
         let mut out = Vec::new();
         for e in &self.s.expectations {
@@ -1144,6 +1309,25 @@ fn shift_counts(
         points.push((t as Micros, on_duty(headcount)));
     }
     points
+}
+
+/// The warning on a voice service-level threshold over an hour, and its help.
+fn voice_threshold(seconds: f64) -> String {
+    format!(
+        "a service-level threshold of {} on voice: callers do not wait that long on the line",
+        duration_text(seconds)
+    )
+}
+
+const VOICE_THRESHOLD_HELP: &str =
+    "voice thresholds are seconds (\"20s\" for 80/20); response targets of hours belong to email (channel = \"email\")";
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// A fraction as a planner wrote it: at most 6 decimals, no trailing zeros.

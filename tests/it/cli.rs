@@ -229,9 +229,20 @@ fn erlang_table_is_the_default_format() {
 }
 
 #[test]
+fn erlang_reads_durations_in_the_scenario_grammar() {
+    let short = ccsim_ok(&["erlang", "--per-hour", "200", "--aht", "3m", "--agents", "14"]);
+    let long = ccsim_ok(&["erlang", "--per-hour", "200", "--aht", "3 minutes", "--agents", "14"]);
+    assert_eq!(short, long);
+}
+
+#[test]
 fn erlang_refuses_bad_values() {
-    let stderr = ccsim_fails(&["erlang", "--per-hour", "200", "--aht", "3 minutes", "--agents", "14"]);
-    assert!(stderr.contains("--aht"), "{stderr}");
+    let stderr = ccsim_fails(&["erlang", "--per-hour", "200", "--aht", "3 parsecs", "--agents", "14"]);
+    assert!(
+        stderr.contains("--aht: cannot read duration \"3 parsecs\": `parsecs` is not a unit of time"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("largest unit first and each unit once"), "{stderr}");
     let stderr = ccsim_fails(&[
         "erlang",
         "--per-hour",

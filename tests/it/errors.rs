@@ -466,12 +466,60 @@ fn infinite_duration_is_called_not_finite() {
     assert!(!d[0].message.contains("≥ 0"), "{}", d[0].message);
 }
 
+/// What every refused duration's help says: the grammar.
+const DURATION_HELP: &str = "  help: write NUMBER UNIT parts, largest unit first and each unit once, with units d, h, \
+     m, s, ms or their long forms (day, hour/hr, min/minute, sec/second, millisecond, with or without a plural s): \
+     \"90s\", \"6 min\", \"1h30m\", \"1 h 30 min\", \"2 days\"; a plain number is seconds";
+
 #[test]
-fn duration_in_words_is_unreadable() {
+fn duration_in_an_unknown_unit_is_refused_with_the_grammar() {
     golden(
-        &edit("duration = \"2h\"", "duration = \"5 minutes\""),
-        "s.toml:3:12: scenario.duration: cannot read duration \"5 minutes\": write it as \"20s\", \"5m\", \"1h30m\" \
-         or a number of seconds",
+        &edit("duration = \"2h\"", "duration = \"5 parsecs\""),
+        &format!(
+            "s.toml:3:12: scenario.duration: cannot read duration \"5 parsecs\": `parsecs` is not a unit of time\n\
+             {DURATION_HELP}"
+        ),
+    );
+}
+
+#[test]
+fn durations_in_long_forms_and_with_spaces_are_read() {
+    for (written, seconds) in [
+        ("6 minutes", 360.0),
+        ("6 min", 360.0),
+        ("1 h 30 min", 5400.0),
+        ("90 s", 90.0),
+        ("2 hrs", 7200.0),
+        ("1 hour 30 seconds", 3630.0),
+    ] {
+        let text = edit("mean = \"3m\"", &format!("mean = \"{written}\""));
+        let model = Model::build(&Scenario::parse("s.toml", &text).expect("parses")).expect("valid");
+        assert_eq!(model.call_types[0].mean_talk, seconds, "{written}");
+    }
+    let text = edit("duration = \"2h\"", "duration = \"2 days\"");
+    let model = Model::build(&Scenario::parse("s.toml", &text).expect("parses")).expect("valid");
+    assert_eq!(model.clock.intervals, 96);
+}
+
+#[test]
+fn a_unit_given_twice_is_refused_at_its_value() {
+    golden(
+        &edit("mean = \"3m\"", "mean = \"1h1h\""),
+        &format!(
+            "s.toml:8:46: call_type[0].handle_time.mean: cannot read duration \"1h1h\": the unit `h` comes twice\n\
+             {DURATION_HELP}"
+        ),
+    );
+}
+
+#[test]
+fn units_out_of_order_are_refused() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"30m1h\""),
+        &format!(
+            "s.toml:3:12: scenario.duration: cannot read duration \"30m1h\": `h` comes after `m`: write the largest \
+             unit first\n{DURATION_HELP}"
+        ),
     );
 }
 
@@ -514,7 +562,48 @@ fn service_level_target_as_a_percentage() {
             "duration = \"2h\"",
             "duration = \"2h\"\nservice_level = { threshold = \"20s\", target = 80 }",
         ),
-        "s.toml:4:47: scenario.service_level.target: must be between 0 and 1, got 80",
+        "s.toml:4:47: scenario.service_level.target: must be between 0 and 1, got 80\n  \
+         help: write 0.80 (or \"80%\")",
+    );
+}
+
+#[test]
+fn a_percentage_string_is_a_fraction() {
+    let text = edit(
+        "duration = \"2h\"",
+        "duration = \"2h\"\nservice_level = { threshold = \"20s\", target = \"80%\" }\nanswer_rate_target = \"92.5 %\"",
+    );
+    let model = Model::build(&Scenario::parse("s.toml", &text).expect("parses")).expect("valid");
+    assert_eq!(model.service_level_target, 0.8);
+    assert_eq!(model.answer_rate_target, 0.925);
+    let text = edit("agents = 5", "agents = 5\nshrinkage = \"30%\"");
+    let model = Model::build(&Scenario::parse("s.toml", &text).expect("parses")).expect("valid");
+    assert_eq!(model.groups[0].shrinkage, 0.3);
+}
+
+#[test]
+fn shrinkage_as_a_percentage_number_says_what_to_write() {
+    golden(
+        &edit("agents = 5", "agents = 5\nshrinkage = 30"),
+        "s.toml:13:13: agent_group[0].shrinkage: must be between 0 and 1, got 30\n  help: write 0.30 (or \"30%\")",
+    );
+}
+
+#[test]
+fn a_percentage_over_a_hundred_or_without_a_sign_is_refused() {
+    golden(
+        &edit("agents = 5", "agents = 5\nshrinkage = \"130%\""),
+        "s.toml:13:13: agent_group[0].shrinkage: must be between 0% and 100%, got \"130%\"",
+    );
+    golden(
+        &edit("agents = 5", "agents = 5\nshrinkage = \"0.3\""),
+        "s.toml:13:13: agent_group[0].shrinkage: cannot read \"0.3\": write a fraction from 0 to 1 (0.8) or a \
+         percentage (\"80%\")",
+    );
+    // Above 100 it is no percentage either: no help.
+    golden(
+        &edit("agents = 5", "agents = 5\nshrinkage = 300"),
+        "s.toml:13:13: agent_group[0].shrinkage: must be between 0 and 1, got 300",
     );
 }
 
@@ -538,8 +627,32 @@ fn interval_zero() {
 fn duration_not_a_multiple_of_the_interval_suggests_both_neighbours() {
     golden(
         &edit("duration = \"2h\"", "duration = \"100m\""),
-        "s.toml:3:12: scenario.duration: 6000s is not a whole number of 1800s intervals\n  \
-         help: use a duration of 5400s or 7200s",
+        "s.toml:3:12: scenario.duration: 1h40m is not a whole number of 30m intervals\n  \
+         help: use a whole number of intervals: \"1h30m\" (3 intervals) or \"2h\" (4 intervals)",
+    );
+}
+
+#[test]
+fn a_plain_number_of_hours_as_the_duration_suggests_hours() {
+    golden(
+        &edit("duration = \"2h\"", "duration = 12"),
+        "s.toml:3:12: scenario.duration: 12s is not a whole number of 30m intervals\n  \
+         help: a number without a unit is seconds: did you mean \"12h\" (24 intervals)?",
+    );
+    // Where minutes fit too, both are offered.
+    golden(
+        &edit("duration = \"2h\"", "duration = 90"),
+        "s.toml:3:12: scenario.duration: 1m30s is not a whole number of 30m intervals\n  \
+         help: a number without a unit is seconds: did you mean \"90m\" (3 intervals) or \"90h\" (180 intervals)?",
+    );
+}
+
+#[test]
+fn a_duration_shorter_than_one_interval_never_suggests_nothing() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"12m\""),
+        "s.toml:3:12: scenario.duration: 12m is not a whole number of 30m intervals\n  \
+         help: use a whole number of intervals: \"30m\" (1 interval)",
     );
 }
 
@@ -764,8 +877,8 @@ max = 0.5
     assert_eq!(d.len(), 8, "{message}");
     assert_eq!(
         message,
-        "s.toml:3:12: scenario.duration: 6000s is not a whole number of 1800s intervals\n  \
-         help: use a duration of 5400s or 7200s\n\
+        "s.toml:3:12: scenario.duration: 1h40m is not a whole number of 30m intervals\n  \
+         help: use a whole number of intervals: \"1h30m\" (3 intervals) or \"2h\" (4 intervals)\n\
          s.toml:9:15: call_type[0].handle_time: mean must be > 0, got 0\n\
          s.toml:13:10: agent_group[0].agents: 1000000000 agents is more than ccsim simulates in one group (1000000)\n\
          s.toml:14:11: agent_group[0].skills[0]: no call type is named `sale`\n  \
@@ -928,8 +1041,8 @@ fn binary_reports_all_errors_of_several_files() {
         &[
             &format!("{one}:8:24: call_type[0].handle_time.dist: unknown distribution `exponetial`"),
             "did you mean `exponential`?",
-            &format!("{two}:3:12: scenario.duration: 6000s is not a whole number of 1800s intervals"),
-            "help: use a duration of 5400s or 7200s",
+            &format!("{two}:3:12: scenario.duration: 1h40m is not a whole number of 30m intervals"),
+            "help: use a whole number of intervals: \"1h30m\" (3 intervals) or \"2h\" (4 intervals)",
         ],
     );
 }
@@ -984,7 +1097,7 @@ mod tiers_and_costs {
     fn resolution_is_a_probability() {
         golden(
             &edit("handle_time = { dist", "resolution = 80\nhandle_time = { dist"),
-            "s.toml:8:14: call_type[0].resolution: must be between 0 and 1, got 80",
+            "s.toml:8:14: call_type[0].resolution: must be between 0 and 1, got 80\n  help: write 0.80 (or \"80%\")",
         );
     }
 
@@ -1090,5 +1203,135 @@ mod channels {
             &edit("agents = 5", "agents = 5\nchannel_order = [\"voice\", \"voice\"]"),
             "s.toml:13:17: agent_group[0].channel_order: a channel is listed twice",
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Warnings: implausible values (most likely unit mistakes) that still run
+
+/// The warnings of a valid `text`, as the command line prints them.
+fn warnings(text: &str) -> String {
+    let model = Model::build(&Scenario::parse("s.toml", text).expect("parses")).expect("valid");
+    model
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn base_scenario_has_no_warnings() {
+    assert_eq!(warnings(BASE), "");
+}
+
+#[test]
+fn shipped_scenarios_have_no_warnings() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for entry in std::fs::read_dir(dir).expect("scenarios/") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            let model = Model::build(&Scenario::load(&path).expect("parses")).expect("valid");
+            assert!(model.warnings.is_empty(), "{}: {:?}", path.display(), model.warnings);
+        }
+    }
+}
+
+#[test]
+fn a_six_second_handle_time_warns_with_minutes() {
+    assert_eq!(
+        warnings(&edit("mean = \"3m\"", "mean = 6")),
+        "s.toml:8:15: call_type[0].handle_time: warning: a mean handle time of 6s is implausibly short\n  \
+         help: did you mean \"6m\"? (a number without a unit is seconds)"
+    );
+}
+
+#[test]
+fn a_short_wrap_up_and_a_forecast_aht_in_minutes_warn() {
+    assert_eq!(
+        warnings(&edit(
+            "handle_time = { dist",
+            "wrap_up = { dist = \"constant\", value = 2 }\nhandle_time = { dist"
+        )),
+        "s.toml:8:11: call_type[0].wrap_up: warning: a mean wrap-up of 2s is implausibly short\n  \
+         help: did you mean \"2m\"? (a number without a unit is seconds)"
+    );
+    assert_eq!(
+        warnings(&edit(
+            "per_hour = 60 }",
+            "per_hour = 60, aht_per_interval = [4, 5, 240, 250] }"
+        )),
+        "s.toml:7:48: call_type[0].arrivals.aht_per_interval: warning: an average handle time of 4s is implausibly \
+         short\n  help: average handle times are seconds: did you mean 240?"
+    );
+}
+
+#[test]
+fn a_patience_over_a_day_warns() {
+    assert_eq!(
+        warnings(&edit(
+            "handle_time = { dist",
+            "patience = { dist = \"exponential\", mean = \"2d\" }\nhandle_time = { dist"
+        )),
+        "s.toml:8:12: call_type[0].patience: warning: a mean patience of 2d: callers do not wait days before hanging \
+         up\n  help: write it in minutes or seconds (\"3m\"), or omit `patience` if callers never hang up"
+    );
+}
+
+#[test]
+fn a_voice_threshold_over_an_hour_warns_but_not_on_email() {
+    let threshold = "duration = \"2h\"\nservice_level = { threshold = \"2h\" }";
+    assert_eq!(
+        warnings(&edit("duration = \"2h\"", threshold)),
+        "s.toml:4:31: scenario.service_level.threshold: warning: a service-level threshold of 2h on voice: callers do \
+         not wait that long on the line\n  help: voice thresholds are seconds (\"20s\" for 80/20); response targets of \
+         hours belong to email (channel = \"email\")"
+    );
+    let email = edit("duration = \"2h\"", threshold)
+        .replace("handle_time = { dist", "channel = \"email\"\nhandle_time = { dist");
+    assert_eq!(warnings(&email), "");
+}
+
+#[test]
+fn an_interval_in_seconds_without_a_unit_warns_but_not_with_one() {
+    assert_eq!(
+        warnings(&edit("duration = \"2h\"", "duration = \"2h\"\ninterval = 30")),
+        "s.toml:4:12: scenario.interval: warning: 30s intervals are unusually short for planning\n  \
+         help: did you mean \"30m\"? (a number without a unit is seconds)"
+    );
+    assert_eq!(
+        warnings(&edit("duration = \"2h\"", "duration = \"2h\"\ninterval = \"30s\"")),
+        ""
+    );
+}
+
+#[test]
+fn binary_prints_warnings_on_stderr_and_keeps_exit_code_and_stdout() {
+    let text = edit("mean = \"3m\"", "mean = 6");
+    let (_dir, path) = scenario_file("six.toml", &text);
+    let warning = format!(
+        "{path}:8:15: call_type[0].handle_time: warning: a mean handle time of 6s is implausibly short\n  \
+         help: did you mean \"6m\"? (a number without a unit is seconds)\n"
+    );
+    let out = ccsim(&["run", "--format", "json", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), warning);
+    // Stdout is the report alone: what the library renders for the same model.
+    let model = Model::build(&Scenario::load(std::path::Path::new(&path)).unwrap()).unwrap();
+    let summary = ccsim::Summary::new(&model, &ccsim::simulate(&model, 1, &|| {}).unwrap());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        ccsim::report::json::to_json(&summary)
+    );
+    for args in [vec!["validate", &path], vec!["check", &path]] {
+        let out = ccsim(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr), warning, "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("warning"), "{args:?}");
     }
 }

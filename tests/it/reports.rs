@@ -263,7 +263,21 @@ fn the_schema_describes_every_shipped_scenario_and_refuses_unknown_keys() {
     )
     .unwrap();
     assert!(!validator.is_valid(&bad), "an unknown key passes the schema");
-    // Every way the reader writes a duration, the schema accepts.
+    // Every way the reader writes a duration, the schema accepts; what it refuses, the
+    // schema refuses too.
+    let with_duration = |duration: &str| {
+        let text = format!(
+            "[scenario]\nname = \"x\"\nduration = {duration}\n[[call_type]]\nname = \"a\"\narrivals = {{ per_hour = 1 }}\nhandle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n[[agent_group]]\nname = \"g\"\nagents = 1\nskills = [\"a\"]\n"
+        );
+        let value: serde_json::Value = toml::from_str(&text).unwrap();
+        (
+            ccsim::scenario::parse_duration(&text_of(&value["scenario"]["duration"])).is_ok(),
+            validator.is_valid(&value),
+        )
+    };
+    fn text_of(v: &serde_json::Value) -> String {
+        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+    }
     for duration in [
         "\"5min\"",
         "\"30sec\"",
@@ -271,12 +285,56 @@ fn the_schema_describes_every_shipped_scenario_and_refuses_unknown_keys() {
         "\"1e2\"",
         "\"28800\"",
         "\"1h30m\"",
+        "\"6 minutes\"",
+        "\"1 h 30 min\"",
+        "\"2 days\"",
+        "\"90 seconds\"",
+        "\"2 hrs 15 mins\"",
+        "\"1d2h3m4s5ms\"",
+        "\"500 milliseconds\"",
         "90",
     ] {
+        assert_eq!(
+            with_duration(duration),
+            (true, true),
+            "reader and schema must accept {duration}"
+        );
+    }
+    for duration in [
+        "\"1h1h\"",
+        "\"30m1h\"",
+        "\"5 parsecs\"",
+        "\"1h 30\"",
+        "\"5.s\"",
+        "\"-5s\"",
+        "\"\"",
+    ] {
+        assert_eq!(
+            with_duration(duration),
+            (false, false),
+            "reader and schema must refuse {duration}"
+        );
+    }
+    // Fractions: a number from 0 to 1 or a percentage string.
+    for (target, ok) in [
+        ("0.8", true),
+        ("\"80%\"", true),
+        ("\"80 %\"", true),
+        ("\"100%\"", true),
+        ("\"12.5%\"", true),
+        ("80", false),
+        ("\"120%\"", false),
+        ("\"0.8\"", false),
+    ] {
         let text = format!(
-            "[scenario]\nname = \"x\"\nduration = {duration}\n[[call_type]]\nname = \"a\"\narrivals = {{ per_hour = 1 }}\nhandle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n[[agent_group]]\nname = \"g\"\nagents = 1\nskills = [\"a\"]\n"
+            "[scenario]\nname = \"x\"\nduration = \"1h\"\nservice_level = {{ target = {target} }}\n[[call_type]]\nname = \"a\"\narrivals = {{ per_hour = 1 }}\nhandle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n[[agent_group]]\nname = \"g\"\nagents = 1\nskills = [\"a\"]\n"
         );
         let value: serde_json::Value = toml::from_str(&text).unwrap();
-        assert!(validator.is_valid(&value), "the schema refuses duration {duration}");
+        assert_eq!(validator.is_valid(&value), ok, "the schema on target = {target}");
+        assert_eq!(
+            ccsim::Scenario::parse("x.toml", &text).is_ok(),
+            ok,
+            "the reader on target = {target}"
+        );
     }
 }
