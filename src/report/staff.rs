@@ -10,6 +10,7 @@ use crate::model::clock_text;
 use crate::staff::StaffPlan;
 use crate::staff::roster::shift_hours;
 use crate::summary::{Estimate, Metrics};
+use crate::targets::Status;
 
 /// Figures reported per interval at the chosen staffing.
 const FIGURES: [&str; 6] = [
@@ -58,6 +59,8 @@ pub fn to_json(plan: &StaffPlan) -> String {
             o.insert("unreachable".into(), json!(plan.unreachable[k]));
             o.insert("missed".into(), json!(plan.missed[k]));
             o.insert("p_met".into(), json!(plan.p_met[k]));
+            o.insert("verdict".into(), json!(i.verdict));
+            o.insert("note".into(), json!(interval_note(plan, k)));
             o.extend(figures(&i.metrics));
             let call_types: Vec<Value> = i
                 .call_types
@@ -65,6 +68,8 @@ pub fn to_json(plan: &StaffPlan) -> String {
                 .map(|c| {
                     let mut m = figures(&c.metrics);
                     m.insert("name".into(), json!(c.name));
+                    m.insert("targets".into(), json!(c.targets));
+                    m.insert("verdict".into(), json!(c.verdict));
                     Value::Object(m)
                 })
                 .collect();
@@ -82,6 +87,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
     doc.insert("replications".into(), json!(s.replications));
     doc.insert("intervals".into(), Value::Array(intervals));
     doc.insert("day_targets_met".into(), json!(plan.day_targets_met));
+    doc.insert("verdict".into(), json!(s.verdict));
     doc.insert("cost".into(), json!(cost.mean.unwrap_or(0.0)));
     doc.insert("cost_ci95".into(), json!(cost.ci95));
     doc.insert(
@@ -148,6 +154,43 @@ fn pct(e: Option<Estimate>) -> String {
     }
 }
 
+/// Notes of the call types' targets judged `status`: "helpdesk service level 74.1% < 80.0%".
+fn judged_notes(call_types: &[crate::summary::Named], status: Status) -> Vec<String> {
+    call_types
+        .iter()
+        .flat_map(|c| {
+            c.targets
+                .iter()
+                .filter(move |j| j.status == Some(status))
+                .map(|j| j.note(&c.name))
+        })
+        .collect()
+}
+
+/// What an interval's row says: why it is not plainly met (unreachable, missed over the
+/// day, within the noise) and which call type's target, by how much.
+fn interval_note(plan: &StaffPlan, k: usize) -> String {
+    let i = &plan.summary.intervals[k];
+    let missed = judged_notes(&i.call_types, Status::Missed);
+    let noisy = judged_notes(&i.call_types, Status::WithinNoise);
+    let detail = |notes: &[String]| {
+        if notes.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", notes.join("; "))
+        }
+    };
+    if plan.unreachable[k] {
+        format!("targets unreachable{}", detail(&missed))
+    } else if !missed.is_empty() || plan.missed[k] {
+        format!("missed over the day{}", detail(&missed))
+    } else if plan.within_noise[k] || !noisy.is_empty() {
+        format!("within noise{}", detail(&noisy))
+    } else {
+        String::new()
+    }
+}
+
 /// The plan as a table for people.
 pub fn to_table(plan: &StaffPlan) -> String {
     let s = &plan.summary;
@@ -167,18 +210,7 @@ pub fn to_table(plan: &StaffPlan) -> String {
         r.push(pct(i.metrics.get("service_level")));
         r.push(pct(i.metrics.get("answer_rate")));
         r.push(plan.p_met[k].map_or("–".into(), |p| format!("{:.0}%", p * 100.0)));
-        r.push(
-            if plan.unreachable[k] {
-                "targets unreachable"
-            } else if plan.missed[k] {
-                "targets missed over the day"
-            } else if plan.within_noise[k] {
-                "within noise"
-            } else {
-                ""
-            }
-            .into(),
-        );
+        r.push(interval_note(plan, k));
         rows.push(r);
     }
     let mut out = String::new();
@@ -188,10 +220,27 @@ pub fn to_table(plan: &StaffPlan) -> String {
         s.scenario, s.replications
     );
     out.push_str(&crate::report::table::aligned(&rows));
+    out.push_str(
+        "P(met): the share of simulated days on which every target of the interval held. Service level and answer rate: customer contacts of every call type.\n",
+    );
     let get = |name: &str| s.totals.get(name).and_then(|e| e.mean).unwrap_or(0.0);
+    let misses: Vec<String> = judged_notes(&s.call_types, Status::Missed);
     let _ = writeln!(
         out,
-        "\nDay: service level {}, answer rate {}, {:.1} agent hours, cost {:.2}{}",
+        "\nTargets over the day: {}",
+        match s.verdict {
+            Some(Status::Met) => "every call type meets its targets".to_owned(),
+            Some(Status::WithinNoise) => format!(
+                "within the noise: {}",
+                judged_notes(&s.call_types, Status::WithinNoise).join("; ")
+            ),
+            Some(Status::Missed) => format!("MISSED: {}", misses.join("; ")),
+            None => "nothing offered".to_owned(),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "Day: service level {}, answer rate {}, {:.1} agent hours, cost {:.2}{}",
         pct(s.totals.get("service_level")),
         pct(s.totals.get("answer_rate")),
         get("agent_hours"),
