@@ -16,6 +16,7 @@ use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::error::Error;
+use crate::model::Expectation;
 use crate::summary::{Estimate, Summary, t975};
 use crate::{Model, Scenario};
 
@@ -31,6 +32,9 @@ pub struct ExpectationResult {
     pub passed: bool,
     /// Why it failed (empty when it held).
     pub message: String,
+    /// More than the message holds, one line each (for `interval = "*"`: every failing
+    /// interval with its figure and bound); empty when the message says it all.
+    pub detail: String,
 }
 
 /// One metric compared with the baseline.
@@ -136,12 +140,117 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, Error
     Ok(files)
 }
 
+/// How many failing intervals a message names before it says how many more there are
+/// (the JUnit text lists them all).
+const LISTED_INTERVALS: usize = 8;
+
+/// Why `mean` breaks the bounds of `e`, or `None` if it holds.
+fn breach(e: &Expectation, m: f64) -> Option<String> {
+    if let Some(min) = e.min.filter(|&min| m < min) {
+        Some(format!("is below min {}", short(min)))
+    } else {
+        e.max
+            .filter(|&max| m > max)
+            .map(|max| format!("is above max {}", short(max)))
+    }
+}
+
+/// The bounds of `e` as they read in a message, e.g. `≥ 0.9` or `in [0.8, 0.95]`.
+fn bounds(e: &Expectation) -> String {
+    match (e.min, e.max) {
+        (Some(min), Some(max)) => format!("in [{}, {}]", short(min), short(max)),
+        (Some(min), None) => format!("≥ {}", short(min)),
+        (None, Some(max)) => format!("≤ {}", short(max)),
+        (None, None) => "bounded".into(),
+    }
+}
+
+/// Judges an `interval = "*"` expectation: every interval with a figure must hold;
+/// intervals without one (a rate where nothing was offered) are skipped. Returns the
+/// worst interval's figure, whether it held, the message and the full list of failures.
+fn judge_every_interval(e: &Expectation, summary: &Summary) -> (Option<Estimate>, bool, String, String) {
+    let total = summary.intervals.len();
+    let mut judged = 0;
+    let mut failures: Vec<(String, Estimate, String)> = Vec::new();
+    let mut worst: Option<(f64, Estimate)> = None;
+    for i in 0..total {
+        let Some(estimate) = summary.lookup_in(e, Some(i)) else {
+            continue;
+        };
+        let Some(m) = estimate.mean else { continue };
+        judged += 1;
+        // How far outside its bounds (negative: inside), to pick the worst interval.
+        let excess = e
+            .min
+            .map_or(f64::NEG_INFINITY, |min| min - m)
+            .max(e.max.map_or(f64::NEG_INFINITY, |max| m - max));
+        if worst.is_none_or(|(w, _)| excess > w) {
+            worst = Some((excess, estimate));
+        }
+        if let Some(why) = breach(e, m) {
+            failures.push((summary.intervals[i].start.clone(), estimate, why));
+        }
+    }
+    let estimate = worst.map(|(_, est)| est);
+    let skipped = total - judged;
+    if judged == 0 {
+        let message =
+            format!("the figure is undefined in every one of the {total} intervals (nothing to measure it on)");
+        return (None, false, message, String::new());
+    }
+    if failures.is_empty() {
+        return (estimate, true, String::new(), String::new());
+    }
+    let listed: Vec<String> = failures
+        .iter()
+        .take(LISTED_INTERVALS)
+        .map(|(label, est, _)| format!("{label} ({})", brief(est.mean.unwrap_or(f64::NAN))))
+        .collect();
+    let more = failures.len().saturating_sub(LISTED_INTERVALS);
+    let mut message = format!(
+        "{} {} fails in {} of {judged} intervals: {}",
+        e.metric,
+        bounds(e),
+        failures.len(),
+        listed.join(", ")
+    );
+    if more > 0 {
+        message.push_str(&format!(" and {more} more"));
+    }
+    if skipped > 0 {
+        message.push_str(&format!(
+            " ({skipped} interval{} without a figure skipped)",
+            if skipped == 1 { "" } else { "s" }
+        ));
+    }
+    let detail = failures
+        .iter()
+        .map(|(label, est, why)| {
+            let ci = est.ci95.map_or(String::new(), |c| format!(" ± {}", short(c)));
+            format!("{label}: {}{ci} {why}", short(est.mean.unwrap_or(f64::NAN)))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (estimate, false, message, detail)
+}
+
 /// Judges `model`'s expectations against `summary`.
 pub fn judge_expectations(model: &Model, summary: &Summary) -> Vec<ExpectationResult> {
     model
         .expectations
         .iter()
         .map(|e| {
+            if e.every_interval {
+                let (estimate, passed, message, detail) = judge_every_interval(e, summary);
+                return ExpectationResult {
+                    description: e.description.clone(),
+                    line: e.line,
+                    estimate,
+                    passed,
+                    message,
+                    detail,
+                };
+            }
             let estimate = summary.lookup(e);
             let mean = estimate.and_then(|x| x.mean);
             let (passed, message) = match mean {
@@ -150,12 +259,9 @@ pub fn judge_expectations(model: &Model, summary: &Summary) -> Vec<ExpectationRe
                     let ci = estimate
                         .and_then(|x| x.ci95)
                         .map_or(String::new(), |c| format!(" ± {}", short(c)));
-                    if let Some(min) = e.min.filter(|&min| m < min) {
-                        (false, format!("{}{ci} is below min {}", short(m), short(min)))
-                    } else if let Some(max) = e.max.filter(|&max| m > max) {
-                        (false, format!("{}{ci} is above max {}", short(m), short(max)))
-                    } else {
-                        (true, String::new())
+                    match breach(e, m) {
+                        Some(why) => (false, format!("{}{ci} {why}", short(m))),
+                        None => (true, String::new()),
                     }
                 }
             };
@@ -165,6 +271,7 @@ pub fn judge_expectations(model: &Model, summary: &Summary) -> Vec<ExpectationRe
                 estimate,
                 passed,
                 message,
+                detail: String::new(),
             }
         })
         .collect()
@@ -172,11 +279,20 @@ pub fn judge_expectations(model: &Model, summary: &Summary) -> Vec<ExpectationRe
 
 /// A figure for a message: six significant digits.
 fn short(x: f64) -> String {
-    let text = format!("{x:.6}");
+    digits(x, 6)
+}
+
+/// A figure in a list: three significant digits.
+fn brief(x: f64) -> String {
+    digits(x, 3)
+}
+
+/// `x` with `n` significant digits (`n` decimals below 1), trailing zeros dropped.
+fn digits(x: f64, n: usize) -> String {
     let text = if x.abs() >= 1.0 {
-        format!("{:.*}", 6usize.saturating_sub(x.abs().log10().floor() as usize + 1), x)
+        format!("{:.*}", n.saturating_sub(x.abs().log10().floor() as usize + 1), x)
     } else {
-        text
+        format!("{x:.n$}")
     };
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_owned()
@@ -466,5 +582,8 @@ mod tests {
         assert_eq!(short(0.873456789), "0.873457");
         assert_eq!(short(0.9), "0.9");
         assert_eq!(short(1234.5678), "1234.57");
+        assert_eq!(brief(0.873456789), "0.873");
+        assert_eq!(brief(13.94), "13.9");
+        assert_eq!(brief(1234.5678), "1235");
     }
 }

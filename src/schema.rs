@@ -409,7 +409,10 @@ pub fn schema() -> Value {
             ("metric", text("any metric of the JSON output")),
             ("call_type", text("that call type's figure")),
             ("group", text("that agent group's figure")),
-            ("interval", text("the interval with this label, e.g. 08:30")),
+            (
+                "interval",
+                text("the interval with this label, e.g. 08:30, or \"*\": must hold in every interval with a figure"),
+            ),
             ("min", number("lower bound on the mean")),
             ("max", number("upper bound on the mean")),
         ],

@@ -328,7 +328,12 @@ impl Summary {
 
     /// The figure an expectation looks at.
     pub fn lookup(&self, e: &Expectation) -> Option<Estimate> {
-        let metrics = match (e.interval, e.call_type, e.group) {
+        self.lookup_in(e, e.interval)
+    }
+
+    /// The figure an expectation looks at, in interval `interval` (`None`: the day).
+    pub fn lookup_in(&self, e: &Expectation, interval: Option<usize>) -> Option<Estimate> {
+        let metrics = match (interval, e.call_type, e.group) {
             (None, None, None) => &self.totals,
             (None, Some(c), _) => &self.call_types.get(c.0 as usize)?.metrics,
             (None, None, Some(g)) => &self.groups.get(g.0 as usize)?.metrics,

@@ -266,6 +266,8 @@ pub struct Expectation {
     pub call_type: Option<CallTypeId>,
     pub group: Option<GroupId>,
     pub interval: Option<usize>,
+    /// `interval = "*"`: the bound must hold in every interval (`interval` is then `None`).
+    pub every_interval: bool,
     pub min: Option<f64>,
     pub max: Option<f64>,
     /// How the expectation reads in messages, e.g. `answer_rate[call_type=sales]`.
@@ -1114,7 +1116,8 @@ impl Builder<'_> {
                     ),
                 );
             }
-            let interval = e.interval.as_ref().and_then(|n| {
+            let every_interval = e.interval.as_ref().is_some_and(|n| n.value == "*");
+            let interval = e.interval.as_ref().filter(|_| !every_interval).and_then(|n| {
                 let found = (0..clock.intervals).find(|&i| clock.label(i) == n.value);
                 if found.is_none() {
                     let labels: Vec<String> = (0..clock.intervals.min(2000)).map(|i| clock.label(i)).collect();
@@ -1146,6 +1149,7 @@ impl Builder<'_> {
                 call_type,
                 group,
                 interval,
+                every_interval,
                 min: e.min,
                 max: e.max,
                 description,

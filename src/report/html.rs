@@ -2,14 +2,17 @@
 //! missed, then charts (inline SVG drawn with plotters, no script, no network) of service
 //! level and answer rate per interval against their targets with the 95 % band, contacts
 //! per interval, agents and occupancy per group, waits, and escalations, vendor share and
-//! cost where the centre has them. The document is well-formed XML (XHTML syntax), so
+//! cost where the centre has them, and a part for chat and email where the centre has
+//! them. Every series of a chart is drawn (colours and markers cycle), its legend below
+//! the axes; money carries its currency and thousands separators. The document is well-formed XML (XHTML syntax), so
 //! tests and other tools can parse it.
 
 use std::fmt::Write;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::model::Model;
+use crate::model::{Channel, Model};
 use crate::staff::StaffPlan;
 use crate::summary::{Estimate, Metrics, Summary};
 
@@ -21,18 +24,28 @@ struct Series {
     band: bool,
     half_widths: Vec<Option<f64>>,
     color: RGBColor,
+    /// Which marker shape: circle, triangle, square or cross (cycling).
+    marker: usize,
+    dashed: bool,
 }
 
-const PALETTE: [RGBColor; 6] = [
+/// Ten colours that stay apart from each other (Tableau 10); with the markers, which
+/// cycle with a different period, any number of series stays distinguishable.
+const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
     RGBColor(214, 39, 40),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
-fn series(name: &str, estimates: impl Iterator<Item = Option<Estimate>>, band: bool, color: usize) -> Series {
+/// Series number `n` of a chart: its colour (from the palette) and marker.
+fn series(name: &str, estimates: impl Iterator<Item = Option<Estimate>>, band: bool, n: usize) -> Series {
     let (values, half_widths) = estimates
         .map(|e| (e.and_then(|e| e.mean), e.and_then(|e| e.ci95)))
         .unzip();
@@ -41,21 +54,137 @@ fn series(name: &str, estimates: impl Iterator<Item = Option<Estimate>>, band: b
         values,
         band,
         half_widths,
-        color: PALETTE[color % PALETTE.len()],
+        color: PALETTE[n % PALETTE.len()],
+        marker: (n / PALETTE.len()) % 4,
+        dashed: false,
     }
 }
 
-/// A line chart over the intervals as an SVG string, with an optional target line.
+impl Series {
+    /// The same series drawn dashed with another marker (e.g. a requirement beside the
+    /// figure it is for, in the same colour).
+    fn dashed(mut self) -> Series {
+        self.dashed = true;
+        self.marker = (self.marker + 1) % 4;
+        self
+    }
+
+    /// Every value (and half-width) multiplied by `factor`, for another unit.
+    fn scaled(mut self, factor: f64) -> Series {
+        for v in self.values.iter_mut().chain(self.half_widths.iter_mut()).flatten() {
+            *v *= factor;
+        }
+        self
+    }
+}
+
+/// A horizontal reference line: a target or a cap.
+struct Reference {
+    value: f64,
+    name: String,
+}
+
+/// What the values of a chart's y axis are.
+#[derive(Clone, Copy)]
+enum Axis {
+    /// Shares from 0 to 1, labelled as percentages.
+    Percent,
+    /// Counts, seconds, agents: plain numbers with thousands separators.
+    Number,
+    /// Money: numbers with thousands separators (the currency is in the axis title).
+    Money,
+}
+
+/// `x` with `decimals` decimals and a comma between thousands: `13,128.48`.
+fn thousands(x: f64, decimals: usize) -> String {
+    let text = format!("{:.decimals$}", x.abs());
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let negative = x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    format!(
+        "{}{grouped}{}",
+        if negative { "-" } else { "" },
+        fraction.map_or(String::new(), |f| format!(".{f}"))
+    )
+}
+
+/// An amount of money with its currency: `EUR 13,128.48`.
+fn money(x: f64, currency: &str) -> String {
+    if currency.is_empty() {
+        thousands(x, 2)
+    } else {
+        format!("{currency} {}", thousands(x, 2))
+    }
+}
+
+/// A money cell: `EUR 13,128.48 ± 17.63`.
+fn money_cell(e: Option<Estimate>, currency: &str) -> String {
+    match e {
+        Some(Estimate { mean: Some(m), ci95 }) => match ci95 {
+            Some(c) => format!("{} ± {}", money(m, currency), thousands(c, 2)),
+            None => money(m, currency),
+        },
+        _ => "–".into(),
+    }
+}
+
+/// Chart canvas width and the height of its plot (title, axes and plotting area); the
+/// legend is added below.
+const WIDTH: u32 = 900;
+const PLOT_HEIGHT: u32 = 340;
+const LEGEND_FONT: u32 = 13;
+const LEGEND_ROW: u32 = 20;
+const LEGEND_MARGIN: u32 = 12;
+
+/// How the legend's entries are laid out below the plot: (columns, column width, height).
+fn legend_layout(names: &[&str]) -> (usize, u32, u32) {
+    if names.is_empty() {
+        return (1, WIDTH, 0);
+    }
+    // Sans-serif at 13 px averages well under 7.5 px a character.
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as u32;
+    let column = longest * 15 / 2 + 44;
+    let columns = ((WIDTH - 2 * LEGEND_MARGIN) / column).clamp(1, names.len() as u32) as usize;
+    let rows = names.len().div_ceil(columns) as u32;
+    (columns, column, rows * LEGEND_ROW + LEGEND_MARGIN)
+}
+
+/// A marker at a pixel of the legend, or a point of the plot.
+fn draw_marker<DB: DrawingBackend, CT: CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    at: CT::From,
+    shape: usize,
+    color: RGBColor,
+) {
+    let _ = match shape % 4 {
+        0 => area.draw(&Circle::new(at, 3, color.filled())),
+        1 => area.draw(&TriangleMarker::new(at, 4, color.filled())),
+        2 => area.draw(&(EmptyElement::at(at) + Rectangle::new([(-3, -3), (3, 3)], color.filled()))),
+        _ => area.draw(&Cross::new(at, 3, color.stroke_width(2))),
+    };
+}
+
+/// A line chart over the intervals as an SVG string, with reference lines (targets,
+/// caps) and a legend below the plot, where it cannot cover a line.
 fn chart(
     title: &str,
     y_label: &str,
     labels: &[String],
     lines: &[Series],
-    target: Option<(f64, &str)>,
-    percent: bool,
+    references: &[Reference],
+    axis: Axis,
 ) -> String {
     let n = labels.len().max(1);
-    let mut top = lines
+    let percent = matches!(axis, Axis::Percent);
+    let top = lines
         .iter()
         .flat_map(|s| {
             s.values
@@ -63,24 +192,27 @@ fn chart(
                 .zip(&s.half_widths)
                 .map(|(v, h)| v.unwrap_or(0.0) + h.unwrap_or(0.0))
         })
+        .chain(references.iter().map(|r| r.value))
         .fold(0.0f64, f64::max);
-    if let Some((t, _)) = target {
-        top = top.max(t);
-    }
     // Rates on a 0–100 % axis; other figures with a little headroom.
     let top = if percent { 1.0 } else { (top * 1.1).max(1e-9) };
+    let mut names: Vec<&str> = lines.iter().map(|s| s.name.as_str()).collect();
+    names.extend(references.iter().map(|r| r.name.as_str()));
+    let (columns, column, legend_height) = legend_layout(&names);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 320)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, PLOT_HEIGHT + legend_height)).into_drawing_area();
         let _ = root.fill(&WHITE);
-        let built = ChartBuilder::on(&root)
+        let (plot, legend) = root.split_vertically(PLOT_HEIGHT);
+        let built = ChartBuilder::on(&plot)
             .caption(title, ("sans-serif", 18))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+            .x_label_area_size(48)
+            .y_label_area_size(76)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top);
         let Ok(mut c) = built else { return String::new() };
         let step = (n / 12).max(1);
+        let decimals = if top >= 20.0 { 0 } else { 1 };
         let _ = c
             .configure_mesh()
             .x_labels(n.min(24))
@@ -93,13 +225,11 @@ fn chart(
                     String::new()
                 }
             })
+            .x_desc("interval start")
             .y_desc(y_label)
-            .y_label_formatter(&|y| {
-                if percent {
-                    format!("{:.0}%", y * 100.0)
-                } else {
-                    format!("{y:.1}")
-                }
+            .y_label_formatter(&|y| match axis {
+                Axis::Percent => format!("{:.0}%", y * 100.0),
+                Axis::Number | Axis::Money => thousands(*y, decimals),
             })
             .light_line_style(WHITE.mix(0.0))
             .draw();
@@ -121,41 +251,58 @@ fn chart(
                         s.color.mix(0.18).filled(),
                     )));
                 }
-                let _ = c.draw_series(LineSeries::new(
-                    run.iter().map(|&(x, v, _)| (x, v)),
-                    s.color.stroke_width(2),
-                ));
-                let _ = c.draw_series(run.iter().map(|&(x, v, _)| Circle::new((x, v), 2, s.color.filled())));
-            }
-            let color = s.color;
-            if let Some(first) = runs.iter().find(|r| !r.is_empty()) {
-                let (x, v, _) = first[0];
-                let _ = c
-                    .draw_series(std::iter::once(PathElement::new(vec![(x, v)], color)))
-                    .map(|a| {
-                        a.label(s.name.clone())
-                            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)))
-                    });
+                let points = run.iter().map(|&(x, v, _)| (x, v));
+                if s.dashed {
+                    let _ = c.draw_series(DashedLineSeries::new(points, 6, 4, s.color.stroke_width(2)));
+                } else {
+                    let _ = c.draw_series(LineSeries::new(points, s.color.stroke_width(2)));
+                }
+                for &(x, v, _) in run {
+                    draw_marker(c.plotting_area(), (x, v), s.marker, s.color);
+                }
             }
         }
-        if let Some((t, name)) = target {
-            let red = RGBColor(60, 60, 60);
-            let _ = c
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(-0.5, t), (n as f64 - 0.5, t)],
-                    red.stroke_width(1),
-                )))
-                .map(|a| {
-                    a.label(name.to_owned())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], red.stroke_width(1)))
-                });
+        let gray = RGBColor(60, 60, 60);
+        for (k, r) in references.iter().enumerate() {
+            let style = gray.stroke_width(1);
+            let ends = vec![(-0.5, r.value), (n as f64 - 0.5, r.value)];
+            let _ = if k == 0 {
+                c.draw_series(std::iter::once(PathElement::new(ends, style)))
+            } else {
+                c.draw_series(DashedLineSeries::new(ends, 8, 4, style))
+            };
         }
-        let _ = c
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw();
+        // The legend, in its own area below the axes: one entry per series, then per
+        // reference line, in as many columns as fit.
+        let font = ("sans-serif", LEGEND_FONT)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let entries = lines
+            .iter()
+            .map(|s| (s.name.as_str(), s.color, Some(s.marker), s.dashed))
+            .chain(
+                references
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| (r.name.as_str(), gray, None, k > 0)),
+            );
+        for (k, (name, color, marker, dashed)) in entries.enumerate() {
+            let x = (LEGEND_MARGIN + (k % columns) as u32 * column) as i32;
+            let y = ((k / columns) as u32 * LEGEND_ROW + LEGEND_ROW / 2) as i32;
+            let style = color.stroke_width(if marker.is_some() { 2 } else { 1 });
+            let _ = if dashed {
+                legend
+                    .draw(&PathElement::new(vec![(x, y), (x + 9, y)], style))
+                    .and_then(|_| legend.draw(&PathElement::new(vec![(x + 15, y), (x + 24, y)], style)))
+            } else {
+                legend.draw(&PathElement::new(vec![(x, y), (x + 24, y)], style))
+            };
+            if let Some(m) = marker {
+                draw_marker(&legend, (x + 12, y), m, color);
+            }
+            let _ = legend.draw(&Text::new(name.to_owned(), (x + 30, y), font.clone()));
+        }
         let _ = root.present();
     }
     svg
@@ -267,16 +414,26 @@ fn summary_table(out: &mut String, s: &Summary, model: &Model) {
         cell(s.totals.get("occupancy"), true, 1),
         cell(s.totals.get("agent_hours"), false, 1),
         if cost > 0.0 {
-            format!(
-                ", cost {} {}",
-                cell(s.totals.get("cost"), false, 2),
-                escape(&s.currency)
-            )
+            format!(", cost {}", escape(&money_cell(s.totals.get("cost"), &s.currency)))
         } else {
             String::new()
         },
         s.replications
     );
+}
+
+/// A reference line named `name` at `value`.
+fn reference(value: f64, name: &str) -> Reference {
+    Reference {
+        value,
+        name: name.to_owned(),
+    }
+}
+
+/// `values` if they are all the same, e.g. the one target of several call types.
+fn common(mut values: impl Iterator<Item = f64>) -> Option<f64> {
+    let first = values.next()?;
+    values.all(|v| v == first).then_some(first)
 }
 
 /// The charts of a simulated day; `required` adds the staffing found per group.
@@ -287,42 +444,35 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
         |c: usize, metric: &'static str| s.intervals.iter().map(move |i| i.call_types[c].metrics.get(metric));
     out.push_str("<h2>Service level and answer rate</h2>\n");
     let mut lines = vec![series("all", per_interval("service_level"), true, 0)];
-    for c in 0..s.call_types.len().min(5) {
-        lines.push(series(
-            &s.call_types[c].name,
-            per_type(c, "service_level"),
-            false,
-            c + 1,
-        ));
+    for (c, ct) in s.call_types.iter().enumerate() {
+        lines.push(series(&ct.name, per_type(c, "service_level"), false, c + 1));
     }
-    let sl_target = (model.service_level_target, "target");
     figure(
         out,
         "service-level",
         &chart(
             "Service level per interval",
-            "service level",
+            "service level (%)",
             &labels,
             &lines,
-            Some(sl_target),
-            true,
+            &[reference(model.service_level_target, "target")],
+            Axis::Percent,
         ),
     );
     let mut lines = vec![series("all", per_interval("answer_rate"), true, 0)];
-    for c in 0..s.call_types.len().min(5) {
-        lines.push(series(&s.call_types[c].name, per_type(c, "answer_rate"), false, c + 1));
+    for (c, ct) in s.call_types.iter().enumerate() {
+        lines.push(series(&ct.name, per_type(c, "answer_rate"), false, c + 1));
     }
-    let ar_target = (model.answer_rate_target, "target");
     figure(
         out,
         "answer-rate",
         &chart(
             "Answer rate per interval",
-            "answer rate",
+            "answer rate (%)",
             &labels,
             &lines,
-            Some(ar_target),
-            true,
+            &[reference(model.answer_rate_target, "target")],
+            Axis::Percent,
         ),
     );
 
@@ -335,13 +485,14 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
     figure(
         out,
         "contacts",
-        &chart("Contacts per interval", "contacts", &labels, &lines, None, false),
+        &chart("Contacts per interval", "contacts", &labels, &lines, &[], Axis::Number),
     );
 
     out.push_str("<h2>Agents and occupancy</h2>\n");
+    groups_table(out, s);
     let hours = model.clock.interval as f64 / 3.6e9;
     let mut lines = Vec::new();
-    for (g, name) in s.groups.iter().map(|g| &g.name).enumerate().take(5) {
+    for (g, name) in s.groups.iter().map(|g| &g.name).enumerate() {
         let staffed = s.intervals.iter().map(|i| {
             i.groups[g].metrics.get("agent_hours").map(|e| Estimate {
                 mean: e.mean.map(|m| m / hours),
@@ -358,19 +509,25 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
                     ci95: None,
                 })
             });
-            lines.push(series(&format!("{name} required"), needed, false, g + 3));
+            lines.push(series(&format!("{name} required"), needed, false, g).dashed());
         }
     }
     figure(
         out,
         "agents",
-        &chart("Agents on duty per interval", "agents", &labels, &lines, None, false),
+        &chart(
+            "Agents on duty per interval",
+            "agents on duty",
+            &labels,
+            &lines,
+            &[],
+            Axis::Number,
+        ),
     );
     let lines: Vec<Series> = s
         .groups
         .iter()
         .enumerate()
-        .take(6)
         .map(|(g, grp)| {
             series(
                 &grp.name,
@@ -380,11 +537,23 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
             )
         })
         .collect();
-    let cap = model.staffing.max_occupancy.map(|c| (c, "cap"));
+    let cap: Vec<Reference> = model
+        .staffing
+        .max_occupancy
+        .map(|c| reference(c, "cap"))
+        .into_iter()
+        .collect();
     figure(
         out,
         "occupancy",
-        &chart("Occupancy per group", "occupancy", &labels, &lines, cap, true),
+        &chart(
+            "Occupancy per group",
+            "occupancy (%)",
+            &labels,
+            &lines,
+            &cap,
+            Axis::Percent,
+        ),
     );
 
     out.push_str("<h2>Waits</h2>\n");
@@ -400,7 +569,7 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
     figure(
         out,
         "waits",
-        &chart("Waits per interval", "seconds", &labels, &lines, None, false),
+        &chart("Waits per interval", "wait (s)", &labels, &lines, &[], Axis::Number),
     );
 
     let any = |metric: &str| s.totals.get(metric).and_then(|e| e.mean).unwrap_or(0.0) > 0.0;
@@ -414,18 +583,271 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
             figure(
                 out,
                 "escalations",
-                &chart("Escalations and vendor share", "share", &labels, &lines, None, true),
+                &chart(
+                    "Escalations and vendor share",
+                    "share of contacts (%)",
+                    &labels,
+                    &lines,
+                    &[],
+                    Axis::Percent,
+                ),
             );
         }
         if any("cost") {
+            cost_table(out, s);
             let lines = vec![series("cost", per_interval("cost"), true, 5)];
-            let title = format!(
-                "Cost per interval ({})",
-                if s.currency.is_empty() { "currency" } else { &s.currency }
+            let unit = if s.currency.is_empty() {
+                "cost".to_owned()
+            } else {
+                format!("cost ({})", s.currency)
+            };
+            figure(
+                out,
+                "cost",
+                &chart("Cost per interval", &unit, &labels, &lines, &[], Axis::Money),
             );
-            figure(out, "cost", &chart(&title, "cost", &labels, &lines, None, false));
         }
     }
+    channels_section(out, s, model);
+}
+
+/// Per group: occupancy, contacts handled, agent hours and, where there is any, cost.
+fn groups_table(out: &mut String, s: &Summary) {
+    let costs = s.totals.get("cost").and_then(|e| e.mean).unwrap_or(0.0) > 0.0;
+    out.push_str(
+        "<table id=\"groups\">\n<tr><th>group</th><th>occupancy</th><th>handled</th><th>agent hours</th>\
+         <th>overtime hours</th>",
+    );
+    if costs {
+        out.push_str("<th>cost</th>");
+    }
+    out.push_str("</tr>\n");
+    for g in &s.groups {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            escape(&g.name),
+            cell(g.metrics.get("occupancy"), true, 1),
+            cell(g.metrics.get("handled"), false, 1),
+            cell(g.metrics.get("agent_hours"), false, 1),
+            cell(g.metrics.get("overtime_hours"), false, 1),
+        );
+        if costs {
+            let _ = write!(
+                out,
+                "<td class=\"money\">{}</td>",
+                escape(&money_cell(g.metrics.get("cost"), &s.currency))
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+}
+
+/// Cost per call type, and per resolved contact.
+fn cost_table(out: &mut String, s: &Summary) {
+    out.push_str("<table id=\"cost\">\n<tr><th>call type</th><th>resolved</th><th>cost</th><th>cost per resolved contact</th></tr>\n");
+    let rows = std::iter::once(("all", &s.totals)).chain(s.call_types.iter().map(|c| (c.name.as_str(), &c.metrics)));
+    for (name, m) in rows {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"money\">{}</td><td class=\"money\">{}</td></tr>",
+            escape(name),
+            cell(m.get("resolved"), false, 1),
+            escape(&money_cell(m.get("cost"), &s.currency)),
+            escape(&money_cell(m.get("cost_per_contact"), &s.currency)),
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+/// Seconds in the unit that reads best for the largest of them: (factor, unit).
+fn time_unit(largest: f64) -> (f64, &'static str) {
+    if largest >= 2.0 * 3600.0 {
+        (1.0 / 3600.0, "h")
+    } else if largest >= 120.0 {
+        (1.0 / 60.0, "min")
+    } else {
+        (1.0, "s")
+    }
+}
+
+/// Chat and email, each in its own part: a table per interval and charts of the backlog,
+/// the oldest contact waiting, the service level and answer rate (chat) or the share
+/// answered within the response target (email), and the chat-slot use of the groups
+/// that take chats. Absent for a voice-only centre.
+fn channels_section(out: &mut String, s: &Summary, model: &Model) {
+    let channels: Vec<(usize, Channel)> = s
+        .channels
+        .iter()
+        .enumerate()
+        .filter_map(|(k, c)| {
+            Channel::ALL
+                .into_iter()
+                .find(|ch| ch.name() == c.name)
+                .map(|ch| (k, ch))
+        })
+        .filter(|&(_, ch)| ch != Channel::Voice)
+        .collect();
+    if channels.is_empty() {
+        return;
+    }
+    let labels: Vec<String> = s.intervals.iter().map(|i| i.start.clone()).collect();
+    out.push_str("<section id=\"channels\">\n<h2>Chat and email</h2>\n");
+    out.push_str(
+        "<p class=\"note\">Per interval: contacts that arrived in it, and the backlog and the age of the \
+         oldest contact still waiting at its end. Within target: answered within the response threshold ÷ \
+         contacts whose deadline fell before the end of the day.</p>\n",
+    );
+    for (k, channel) in channels {
+        let name = channel.name();
+        let types: Vec<_> = model.call_types.iter().filter(|c| c.channel == channel).collect();
+        let chat = channel == Channel::Chat;
+        let title = if chat { "Chat" } else { "Email" };
+        let _ = writeln!(out, "<h3 id=\"channel-{name}\">{title}</h3>");
+        let per = |metric: &'static str| s.intervals.iter().map(move |i| i.channels[k].metrics.get(metric));
+        // The table: the day, then each interval.
+        let columns: &[(&str, &str, bool)] = if chat {
+            &[
+                ("offered", "offered", false),
+                ("answered", "answered", false),
+                ("abandoned", "abandoned", false),
+                ("answer_rate", "answer rate", true),
+                ("service_level", "service level", true),
+                ("asa_seconds", "ASA (s)", false),
+                ("backlog_end", "waiting at end", false),
+                ("oldest_age_seconds", "oldest waiting (s)", false),
+            ]
+        } else {
+            &[
+                ("offered", "arrived", false),
+                ("answered", "answered", false),
+                ("within_target", "within target", true),
+                ("asa_seconds", "mean response (s)", false),
+                ("backlog_end", "backlog at end", false),
+                ("oldest_age_seconds", "oldest waiting (s)", false),
+            ]
+        };
+        let _ = write!(out, "<table id=\"channel-table-{name}\">\n<tr><th>interval</th>");
+        for (_, head, _) in columns {
+            let _ = write!(out, "<th>{head}</th>");
+        }
+        out.push_str("</tr>\n");
+        let rows = std::iter::once(("day", &s.channels[k].metrics))
+            .chain(s.intervals.iter().map(|i| (i.start.as_str(), &i.channels[k].metrics)));
+        for (label, m) in rows {
+            let _ = write!(out, "<tr><td>{}</td>", escape(label));
+            for &(metric, _, percent) in columns {
+                // The day's backlog and oldest age are those at the end of the day.
+                let _ = write!(out, "<td>{}</td>", cell(m.get(metric), percent, 1));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n");
+
+        let backlog = vec![series(&format!("{name} waiting"), per("backlog_end"), true, 0)];
+        figure(
+            out,
+            &format!("{name}-backlog"),
+            &chart(
+                &format!("{title} backlog at the end of each interval"),
+                "contacts waiting",
+                &labels,
+                &backlog,
+                &[],
+                Axis::Number,
+            ),
+        );
+        let largest = per("oldest_age_seconds")
+            .filter_map(|e| e.and_then(|e| e.mean))
+            .fold(0.0, f64::max);
+        let (factor, unit) = time_unit(largest);
+        let oldest = vec![series(&format!("oldest {name} waiting"), per("oldest_age_seconds"), true, 3).scaled(factor)];
+        figure(
+            out,
+            &format!("{name}-oldest"),
+            &chart(
+                &format!("Age of the oldest {name} waiting at the end of each interval"),
+                &format!("age ({unit})"),
+                &labels,
+                &oldest,
+                &[],
+                Axis::Number,
+            ),
+        );
+        if chat {
+            let lines = vec![
+                series("service level", per("service_level"), true, 0),
+                series("answer rate", per("answer_rate"), true, 2),
+            ];
+            let mut targets = Vec::new();
+            if let Some(t) = common(types.iter().map(|c| c.service_level_target)) {
+                targets.push(reference(t, "service level target"));
+            }
+            if let Some(t) = common(types.iter().map(|c| c.answer_rate_target)) {
+                targets.push(reference(t, "answer rate target"));
+            }
+            figure(
+                out,
+                "chat-service",
+                &chart(
+                    "Chat service level and answer rate per interval",
+                    "share of chats (%)",
+                    &labels,
+                    &lines,
+                    &targets,
+                    Axis::Percent,
+                ),
+            );
+            let lines: Vec<Series> = model
+                .groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.serves_chat())
+                .map(|(g, grp)| {
+                    series(
+                        &grp.name,
+                        s.intervals.iter().map(|i| i.groups[g].metrics.get("slot_utilisation")),
+                        true,
+                        g,
+                    )
+                })
+                .collect();
+            if !lines.is_empty() {
+                figure(
+                    out,
+                    "chat-slots",
+                    &chart(
+                        "Chat slots in use, per group that takes chats",
+                        "slot utilisation (%)",
+                        &labels,
+                        &lines,
+                        &[],
+                        Axis::Percent,
+                    ),
+                );
+            }
+        } else {
+            let lines = vec![series("within target", per("within_target"), true, 0)];
+            let targets: Vec<Reference> = common(types.iter().map(|c| c.service_level_target))
+                .map(|t| reference(t, "target"))
+                .into_iter()
+                .collect();
+            figure(
+                out,
+                "email-within-target",
+                &chart(
+                    "Emails answered within their response target",
+                    "within target (%)",
+                    &labels,
+                    &lines,
+                    &targets,
+                    Axis::Percent,
+                ),
+            );
+        }
+    }
+    out.push_str("</section>\n");
 }
 
 /// The report of `ccsim run`.
@@ -476,4 +898,26 @@ pub fn staff_report(plan: &StaffPlan) -> String {
     charts(&mut out, s, &plan.model, Some(&plan.agents), &plan.groups);
     end(&mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_thousands_separators_and_the_currency() {
+        assert_eq!(thousands(0.0, 2), "0.00");
+        assert_eq!(thousands(999.5, 1), "999.5");
+        assert_eq!(thousands(1000.0, 0), "1,000");
+        assert_eq!(thousands(1_234_567.891, 2), "1,234,567.89");
+        assert_eq!(thousands(-1234.5, 2), "-1,234.50");
+        assert_eq!(thousands(-0.001, 2), "0.00");
+        assert_eq!(money(13128.484, "EUR"), "EUR 13,128.48");
+        assert_eq!(money(13128.484, ""), "13,128.48");
+        let e = Estimate {
+            mean: Some(13128.48),
+            ci95: Some(1017.63),
+        };
+        assert_eq!(money_cell(Some(e), "EUR"), "EUR 13,128.48 ± 1,017.63");
+    }
 }

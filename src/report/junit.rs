@@ -1,7 +1,7 @@
 //! JUnit XML of `ccsim check`, as Jenkins, GitLab and GitHub test reporters read it: one
 //! `testsuite` per scenario, one `testcase` per expectation (and one for the baseline
 //! comparison, when there is a baseline), `failure` elements with the figure, its
-//! interval and the bound, and an `error` for a file that could not be checked.
+//! interval and the bound (for `interval = "*"`, every interval that fails), and an `error` for a file that could not be checked.
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -98,13 +98,12 @@ pub fn render(results: &[ScenarioResult]) -> String {
             );
             if !e.passed {
                 let message = format!("{}: {}", e.description, e.message);
-                problem(
-                    &mut w,
-                    "failure",
-                    "expectation",
-                    &message,
-                    &format!("{file}:{}: {message}", e.line),
-                );
+                let mut text = format!("{file}:{}: {message}", e.line);
+                if !e.detail.is_empty() {
+                    text.push('\n');
+                    text.push_str(&e.detail);
+                }
+                problem(&mut w, "failure", "expectation", &message, &text);
             }
             close(&mut w, "testcase");
         }

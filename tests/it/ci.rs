@@ -314,3 +314,169 @@ fn damaged_parts_and_clashing_baseline_names_are_refused() {
     exit(&o, 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("share the baseline name `desk`"));
 }
+
+/// `interval = "*"` expectations on the answer rate (all and one call type) and a group's
+/// occupancy.
+const EVERY_INTERVAL: &str = r#"
+[[expect]]
+metric = "answer_rate"
+interval = "*"
+min = 0.90
+
+[[expect]]
+metric = "answer_rate"
+call_type = "sales"
+interval = "*"
+min = 0.80
+
+[[expect]]
+metric = "occupancy"
+group = "team"
+interval = "*"
+max = 0.95
+"#;
+
+#[test]
+fn check_every_interval_passes_when_each_interval_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = scenario(12, EVERY_INTERVAL);
+    // The schema `ccsim schema` prints accepts `interval = "*"`.
+    let o = ccsim(&["schema"]);
+    exit(&o, 0);
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&toml::from_str::<serde_json::Value>(&text).unwrap()));
+    let file = write(dir.path(), "every.toml", &text);
+    let junit = dir.path().join("every.xml");
+    let o = ccsim(&["check", &file, "--junit", &junit.display().to_string()]);
+    exit(&o, 0);
+    assert!(stdout(&o).contains("3 of 3 expectations hold"), "{}", stdout(&o));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let names: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "answer_rate[interval=*]",
+            "answer_rate[call_type=sales,interval=*]",
+            "occupancy[group=team,interval=*]"
+        ]
+    );
+    assert!(doc.descendants().all(|n| !n.has_tag_name("failure")), "{xml}");
+}
+
+#[test]
+fn check_every_interval_names_the_intervals_that_fail_and_skips_empty_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    // 01:00 is overloaded (150 calls an hour for 10 agents of 4 minutes each), nobody
+    // calls at 02:00, and `returns` is never called at all.
+    let text = scenario(10, EVERY_INTERVAL)
+        .replace("max = 0.95", "max = 0.8")
+        .replace("per_hour = 120", "per_interval = [60, 150, 0, 100]")
+        .replace("skills = [\"sales\"]", "skills = [\"sales\", \"returns\"]")
+        .replace(
+            "\n[[agent_group]]",
+            "\n[[call_type]]\nname = \"returns\"\narrivals = { per_interval = [0, 0, 0, 0] }\n\
+             handle_time = { dist = \"exponential\", mean = \"4m\" }\n\n[[agent_group]]",
+        );
+    let text =
+        format!("{text}\n[[expect]]\nmetric = \"answer_rate\"\ncall_type = \"returns\"\ninterval = \"*\"\nmin = 0.5\n");
+    let file = write(dir.path(), "every.toml", &text);
+    let junit = dir.path().join("every.xml");
+    let o = ccsim(&["check", &file, "--junit", &junit.display().to_string()]);
+    exit(&o, 1);
+    let out = stdout(&o);
+    let line = |what: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!(": {what}: ")))
+            .unwrap_or_else(|| panic!("no line for {what}:\n{out}"))
+            .to_owned()
+    };
+    // Only 01:00 fails; 02:00 has no calls, so no answer rate, and is skipped.
+    let all = line("answer_rate[interval=*]");
+    assert!(
+        all.contains(": answer_rate ≥ 0.9 fails in 1 of 3 intervals: 01:00 (0.")
+            && all.ends_with("(1 interval without a figure skipped)"),
+        "{all}"
+    );
+    for ok in ["00:00", "02:00", "03:00"] {
+        assert!(!all.contains(&format!("{ok} (")), "{all}");
+    }
+    // Occupancy is defined in every interval (agents are on duty at 02:00 too).
+    let occupancy = line("occupancy[group=team,interval=*]");
+    assert!(
+        occupancy.contains(": occupancy ≤ 0.8 fails in 1 of 4 intervals: 01:00 (0.8"),
+        "{occupancy}"
+    );
+    // A call type nobody calls has no figure in any interval: that is not a pass.
+    let returns = line("answer_rate[call_type=returns,interval=*]");
+    assert!(
+        returns.contains("undefined in every one of the 4 intervals"),
+        "{returns}"
+    );
+
+    // The JUnit failure carries the same message, and its text every failing interval
+    // with its half-width and bound.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failure = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .find(|n| n.parent().unwrap().attribute("name") == Some("answer_rate[interval=*]"))
+        .unwrap_or_else(|| panic!("{xml}"));
+    let message = failure.attribute("message").unwrap();
+    assert!(
+        message.starts_with("answer_rate[interval=*]: answer_rate ≥ 0.9 fails in 1 of 3 intervals: 01:00 ("),
+        "{message}"
+    );
+    let body = failure.text().unwrap();
+    assert!(
+        body.lines()
+            .any(|l| l.starts_with("01:00: 0.") && l.contains(" ± ") && l.ends_with("is below min 0.9")),
+        "{body}"
+    );
+}
+
+#[test]
+fn check_every_interval_lists_a_few_failing_intervals_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    // Twelve overloaded 20-minute intervals: every one fails.
+    let text = scenario(
+        3,
+        "\n[[expect]]\nmetric = \"service_level\"\ninterval = \"*\"\nmin = 0.8\n",
+    )
+    .replace("interval = \"1h\"", "interval = \"20m\"");
+    let file = write(dir.path(), "busy.toml", &text);
+    let o = ccsim(&["check", &file]);
+    exit(&o, 1);
+    let out = stdout(&o);
+    let line = out.lines().find(|l| l.contains("service_level[interval=*]")).unwrap();
+    assert!(line.contains("fails in 12 of 12 intervals: 00:00 ("), "{line}");
+    assert!(line.ends_with(" and 4 more"), "{line}");
+    assert!(!line.contains("03:40"), "{line}");
+}
+
+#[test]
+fn check_a_bad_interval_label_still_suggests_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = scenario(
+        10,
+        "\n[[expect]]\nmetric = \"answer_rate\"\ninterval = \"01:0\"\nmin = 0.8\n",
+    );
+    let file = write(dir.path(), "typo.toml", &text);
+    let o = ccsim(&["check", &file]);
+    exit(&o, 2);
+    let out = stdout(&o);
+    assert!(
+        out.contains("expect[0].interval: no interval starts at `01:0`") && out.contains("did you mean `01:00`?"),
+        "{out}"
+    );
+    // Only a lone "*" means every interval.
+    let o = ccsim(&["check", &write(dir.path(), "stars.toml", &text.replace("01:0", "**"))]);
+    exit(&o, 2);
+    assert!(stdout(&o).contains("no interval starts at `**`"), "{}", stdout(&o));
+}

@@ -338,3 +338,268 @@ fn the_schema_describes_every_shipped_scenario_and_refuses_unknown_keys() {
         );
     }
 }
+
+/// Runs `scenario` (a path) with `--report` and returns the HTML.
+fn report_of(scenario: &Path, replications: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let o = ccsim(&[
+        "run",
+        &scenario.display().to_string(),
+        "--replications",
+        replications,
+        "--format",
+        "json",
+        "--report",
+        &report.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read_to_string(&report).unwrap()
+}
+
+fn parse(html: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse_with_options(
+        html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("the report is not well-formed: {e}"))
+}
+
+/// A `<text>` of a chart: its content, anchor and position.
+struct SvgText {
+    text: String,
+    anchor: String,
+    x: f64,
+    y: f64,
+}
+
+/// Every chart of a report by id: its height and its texts.
+fn chart_texts(doc: &roxmltree::Document) -> Vec<(String, f64, Vec<SvgText>)> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("figure"))
+        .filter_map(|f| {
+            let svg = f.descendants().find(|n| n.tag_name().name() == "svg")?;
+            let height: f64 = svg.attribute("height")?.trim_end_matches("px").parse().ok()?;
+            let texts = svg
+                .descendants()
+                .filter(|n| n.tag_name().name() == "text")
+                .map(|t| SvgText {
+                    text: t.text().unwrap_or("").trim().to_owned(),
+                    anchor: t.attribute("text-anchor").unwrap_or("").to_owned(),
+                    x: t.attribute("x").unwrap().parse().unwrap(),
+                    y: t.attribute("y").unwrap().parse().unwrap(),
+                })
+                .collect();
+            Some((f.attribute("id").unwrap_or("").to_owned(), height, texts))
+        })
+        .collect()
+}
+
+/// A centre of eight agent groups.
+fn eight_groups() -> String {
+    let mut text = String::from(
+        "[scenario]\nname = \"eight\"\nduration = \"4h\"\ninterval = \"30m\"\nseed = 5\n\n\
+         [[call_type]]\nname = \"sales\"\narrivals = { per_hour = 300 }\n\
+         handle_time = { dist = \"exponential\", mean = \"4m\" }\n\
+         patience = { dist = \"exponential\", mean = \"2m\" }\n",
+    );
+    for g in 1..=8 {
+        text.push_str(&format!(
+            "\n[[agent_group]]\nname = \"group-{g}\"\nagents = {}\nskills = [\"sales\"]\n",
+            g + 1
+        ));
+    }
+    text
+}
+
+#[test]
+fn the_agents_chart_draws_every_group_and_legends_sit_below_the_axes() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("eight.toml");
+    std::fs::write(&scenario, eight_groups()).unwrap();
+    let html = report_of(&scenario, "3");
+    let doc = parse(&html);
+    let charts = chart_texts(&doc);
+    let legend = |id: &str| -> Vec<String> {
+        let (_, _, texts) = charts
+            .iter()
+            .find(|(c, _, _)| c == id)
+            .unwrap_or_else(|| panic!("no {id}"));
+        texts
+            .iter()
+            .filter(|t| t.anchor == "start")
+            .map(|t| t.text.clone())
+            .collect()
+    };
+    let expected: Vec<String> = (1..=8).map(|g| format!("group-{g} on duty")).collect();
+    assert_eq!(legend("agents"), expected, "every group is in the agents chart");
+    let expected: Vec<String> = (1..=8).map(|g| format!("group-{g}")).collect();
+    assert_eq!(legend("occupancy"), expected, "every group is in the occupancy chart");
+    // The agents chart draws a line for each group: eight colours.
+    let agents = doc.descendants().find(|n| n.attribute("id") == Some("agents")).unwrap();
+    let colours: std::collections::BTreeSet<&str> = agents
+        .descendants()
+        .filter(|n| n.tag_name().name() == "polyline")
+        .filter_map(|n| n.attribute("stroke"))
+        .collect();
+    assert!(colours.len() >= 8, "{colours:?}");
+
+    // In every chart the legend (the left-aligned texts; axis labels are centred or
+    // right-aligned) lies below the x axis's labels and title, so it cannot cover the
+    // plotting area above them, and inside the picture.
+    for (id, height, texts) in &charts {
+        let axis_bottom = texts
+            .iter()
+            .filter(|t| t.text == "interval start" || t.text.len() == 5 && t.text.as_bytes()[2] == b':')
+            .map(|t| t.y)
+            .fold(f64::NAN, f64::max);
+        assert!(axis_bottom.is_finite(), "{id}: no x axis labels");
+        let entries: Vec<&SvgText> = texts.iter().filter(|t| t.anchor == "start").collect();
+        assert!(!entries.is_empty(), "{id}: no legend");
+        for t in entries {
+            assert!(
+                t.y > axis_bottom + 5.0 && t.y + 8.0 <= *height && t.x >= 0.0 && t.x < 900.0,
+                "{id}: legend entry `{}` at ({}, {}) is not below the axis (y {axis_bottom}) inside {height}",
+                t.text,
+                t.x,
+                t.y
+            );
+        }
+    }
+}
+
+#[test]
+fn axes_carry_their_units() {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two-tier-helpdesk.toml");
+    let html = report_of(&scenario, "3");
+    let doc = parse(&html);
+    let charts = chart_texts(&doc);
+    for (id, unit) in [
+        ("service-level", "service level (%)"),
+        ("answer-rate", "answer rate (%)"),
+        ("contacts", "contacts"),
+        ("agents", "agents on duty"),
+        ("occupancy", "occupancy (%)"),
+        ("waits", "wait (s)"),
+        ("cost", "cost (EUR)"),
+    ] {
+        let (_, _, texts) = charts.iter().find(|(c, _, _)| c == id).unwrap();
+        assert!(texts.iter().any(|t| t.text == unit), "{id}: no `{unit}` axis");
+        assert!(
+            texts.iter().any(|t| t.text == "interval start"),
+            "{id}: no x axis title"
+        );
+    }
+}
+
+/// `EUR 13,128.48` or `EUR 13,128.48 ± 17.63`.
+fn is_money(text: &str, currency: &str) -> bool {
+    let Some(rest) = text.strip_prefix(&format!("{currency} ")) else {
+        return false;
+    };
+    let amount = |a: &str| {
+        let (whole, cents) = a.split_once('.').unwrap_or((a, ""));
+        let groups: Vec<&str> = whole.split(',').collect();
+        cents.len() == 2
+            && cents.bytes().all(|b| b.is_ascii_digit())
+            && (1..=3).contains(&groups[0].len())
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match rest.split_once(" ± ") {
+        Some((m, c)) => amount(m) && amount(c),
+        None => amount(rest),
+    }
+}
+
+#[test]
+fn money_shows_thousands_separators_and_the_currency() {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two-tier-helpdesk.toml");
+    let html = report_of(&scenario, "3");
+    let doc = parse(&html);
+    // The day's cost in the summary: above a thousand euros.
+    let summary = doc
+        .descendants()
+        .find(|n| n.has_tag_name("p") && n.text().is_some_and(|t| t.contains(" cost ")))
+        .expect("the summary paragraph names the cost");
+    let text = summary.text().unwrap();
+    let cost = text.split(" cost ").nth(1).unwrap().split(". ").next().unwrap();
+    assert!(is_money(cost, "EUR") && cost.contains(','), "cost `{cost}` in: {text}");
+    // Every money cell of the tables.
+    let cells: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("td") && n.attribute("class") == Some("money"))
+        .map(|n| n.text().unwrap_or("").to_owned())
+        .collect();
+    assert!(cells.len() >= 5, "money cells: {cells:?}");
+    for c in &cells {
+        assert!(is_money(c, "EUR"), "money cell `{c}`");
+    }
+    assert!(cells.iter().any(|c| c.contains(',')), "{cells:?}");
+}
+
+#[test]
+fn chat_and_email_get_their_own_section_only_where_the_centre_has_them() {
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let html = report_of(&scenarios.join("omnichannel.toml"), "3");
+    let doc = parse(&html);
+    let section = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("channels"))
+        .expect("a channels section");
+    let ids: Vec<&str> = section
+        .descendants()
+        .filter(|n| n.has_tag_name("figure"))
+        .filter(|f| f.descendants().any(|n| n.tag_name().name() == "svg"))
+        .filter_map(|f| f.attribute("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "chat-backlog",
+            "chat-oldest",
+            "chat-service",
+            "chat-slots",
+            "email-backlog",
+            "email-oldest",
+            "email-within-target"
+        ]
+    );
+    for (channel, heads) in [
+        (
+            "chat",
+            &["service level", "answer rate", "waiting at end", "oldest waiting (s)"][..],
+        ),
+        ("email", &["within target", "backlog at end", "oldest waiting (s)"][..]),
+    ] {
+        let table = section
+            .descendants()
+            .find(|n| n.attribute("id") == Some(&format!("channel-table-{channel}")))
+            .unwrap_or_else(|| panic!("no {channel} table"));
+        let rows: Vec<_> = table.children().filter(|n| n.has_tag_name("tr")).collect();
+        assert_eq!(rows.len(), 1 + 1 + 24, "{channel}: header, day and 24 intervals");
+        let header: Vec<&str> = rows[0].children().filter_map(|n| n.text()).collect();
+        for h in heads {
+            assert!(header.contains(h), "{channel}: no `{h}` column in {header:?}");
+        }
+    }
+    // Only the blended team takes chats.
+    let slots = chart_texts(&doc)
+        .into_iter()
+        .find(|(id, _, _)| id == "chat-slots")
+        .unwrap();
+    let legend: Vec<String> = slots
+        .2
+        .iter()
+        .filter(|t| t.anchor == "start")
+        .map(|t| t.text.clone())
+        .collect();
+    assert_eq!(legend, ["blended"]);
+    // A phone-only centre has none.
+    let html = report_of(&scenarios.join("single-skill.toml"), "2");
+    assert!(!html.contains("id=\"channels\""));
+    assert!(!html.contains("chat-backlog"));
+}
