@@ -47,6 +47,25 @@ pub fn named<'a>(list: &'a [Named], name: &str) -> &'a Metrics {
         .metrics
 }
 
+/// The widest 95 % half-width at which a comparison of `metric` with an exact value still
+/// means something: 0.5 points for a rate or occupancy, 1 point for the service level,
+/// 5 % of the exact ASA or 0.5 s if more. Under [`agrees`] the tolerance 3·ci95 is then at
+/// most 1.5 points, 3 points and 15 % (1.5 s) of ASA.
+pub fn max_ci(metric: &str, exact: f64) -> f64 {
+    match metric {
+        "service_level" => 0.01,
+        "asa_seconds" => (0.05 * exact).max(0.5),
+        "answer_rate" | "abandon_rate" | "occupancy" | "fcr" | "escalation_rate" | "outsourced_share" => 0.005,
+        _ => panic!("no standard width limit for {metric}: give one"),
+    }
+}
+
+/// [`agrees`] with the standard width limit [`max_ci`].
+#[track_caller]
+pub fn agrees_exact(m: &Metrics, metric: &str, exact: f64, slack: f64) {
+    agrees(m, metric, exact, slack, max_ci(metric, exact));
+}
+
 /// |simulated − expected| ≤ 3·ci95 + slack, and the interval no wider than `max_ci`
 /// (so the comparison means something).
 #[track_caller]
