@@ -101,7 +101,12 @@ pub mod group {
     /// Chat slots on duty (agents on duty × chats each may hold) × time, µs; only for
     /// groups that serve chat.
     pub const SLOT_CAPACITY_US: usize = 6;
-    pub const FIELDS: usize = 7;
+    /// Busy time inside the measured window of every busy agent, on schedule or past it
+    /// (`BUSY_US` before its clamp to the agents on schedule), µs. Not a reported metric:
+    /// it lets tests check the engine's raw agent time (agents past their schedule
+    /// appear only where the schedule drops).
+    pub const RAW_BUSY_US: usize = 7;
+    pub const FIELDS: usize = 8;
 }
 
 /// How a metric is computed from a cell's fields.

@@ -209,6 +209,8 @@ struct GroupState {
     idle: VecDeque<Micros>,
     last_change: Micros,
     busy_us: u64,
+    /// Busy time of every busy agent, on schedule or not (`busy_us` before its clamp).
+    raw_busy_us: u64,
     staffed_us: u64,
     overtime_us: u64,
     /// Chatting agents, chats open, and the chats each agent may hold (0 if the group
@@ -233,6 +235,7 @@ impl GroupState {
             Phase::Warmup => {}
             Phase::Window(_) => {
                 self.busy_us += dt * u64::from(self.busy.min(self.scheduled));
+                self.raw_busy_us += dt * u64::from(self.busy);
                 self.staffed_us += dt * u64::from(self.scheduled);
                 self.overtime_us += dt * u64::from(self.busy.saturating_sub(self.scheduled));
                 if self.slot_capacity > 0 {
@@ -388,6 +391,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
             idle: std::iter::repeat_n(0, g.staffing[0].1 as usize).collect(),
             last_change: 0,
             busy_us: 0,
+            raw_busy_us: 0,
             staffed_us: 0,
             overtime_us: 0,
             chat: ChatPool::new(g.chat_concurrency, g.chat_slowdown),
@@ -1192,6 +1196,7 @@ impl Sim<'_> {
             let slot_capacity = std::mem::take(&mut group.slot_capacity_us);
             let cell = self.stats.group_cell(i, g);
             cell[group::BUSY_US] += busy;
+            cell[group::RAW_BUSY_US] += std::mem::take(&mut group.raw_busy_us);
             cell[group::STAFFED_US] += staffed;
             cell[group::OVERTIME_US] += overtime;
             cell[group::COST] += paid;

@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::common::skip_or_fail;
+
 fn bank_log() -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/anonymous-bank/anonymous_bank_1999_02.tsv");
     if path.is_file() {
         Some(path)
     } else {
-        eprintln!("SKIPPED: the bank log is not at {}", path.display());
+        skip_or_fail(&format!("the bank log is not at {}", path.display()));
         None
     }
 }

@@ -246,17 +246,33 @@ chat = {{ concurrency = 3, slowdown = 0.2 }}
 
 #[test]
 fn blending_never_double_counts_agent_time() {
+    // The raw busy time counts every busy agent, before the engine clamps busy time to
+    // the agents on schedule: the team's schedule never drops, so an agent counted twice
+    // (once per channel, or once per chat) would show as raw busy time above the staffed
+    // time, or above the clamped figure, which the clamp alone would hide.
     let m = model(&blended(""));
+    let (mut raw, mut staffed) = (0, 0);
     for r in 0..m.replications {
         let s = run_replication(&m, r);
         for (i, cell) in s.group_cells.iter().enumerate() {
             assert!(
-                cell[group::BUSY_US] <= cell[group::STAFFED_US],
-                "replication {r}, cell {i}"
+                cell[group::RAW_BUSY_US] <= cell[group::STAFFED_US],
+                "replication {r}, cell {i}: raw busy {} µs > staffed {} µs",
+                cell[group::RAW_BUSY_US],
+                cell[group::STAFFED_US]
+            );
+            assert_eq!(
+                cell[group::RAW_BUSY_US],
+                cell[group::BUSY_US],
+                "replication {r}, cell {i}: agents busy past a schedule that never drops"
             );
             assert!(cell[group::SLOTS_US] <= cell[group::SLOT_CAPACITY_US]);
+            raw += cell[group::RAW_BUSY_US];
+            staffed += cell[group::STAFFED_US];
         }
     }
+    // The team is busy most of the day, so a double count could not hide under idle time.
+    assert!(raw as f64 > 0.7 * staffed as f64, "raw busy {raw} of staffed {staffed}");
     let s = summary(&blended(""));
     let team = &s.groups[0].metrics;
     assert!(mean(team, "occupancy") <= 1.0 && mean(team, "slot_utilisation") <= 1.0);

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::skip_or_fail;
+
 fn ccsim(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_ccsim"))
         .args(args)
@@ -120,9 +122,9 @@ fn browser() -> Option<PathBuf> {
 #[test]
 fn a_report_shows_without_errors_in_a_headless_browser() {
     let Some(chromium) = browser() else {
-        eprintln!(
-            "SKIPPED a_report_shows_without_errors_in_a_headless_browser: no chromium on PATH \
-             (`.ci/run` installs Debian's chromium; install it with `apt-get install chromium`)"
+        skip_or_fail(
+            "a_report_shows_without_errors_in_a_headless_browser: no chromium on PATH \
+             (`.ci/run` installs Debian's chromium; install it with `apt-get install chromium`)",
         );
         return;
     };

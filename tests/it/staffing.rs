@@ -1,7 +1,7 @@
 //! `ccsim staff`: the staffing search agrees with Erlang where Erlang is exact, meets the
 //! targets of a realistic day, and turns its answer into paid headcount and a roster.
 
-use crate::common::model;
+use crate::common::{model, summary};
 use ccsim::erlang::{Queue, performance};
 use ccsim::staff::{StaffPlan, staff};
 
@@ -115,7 +115,12 @@ fn a_realistic_day_meets_its_targets_in_every_interval() {
     }
     // Fewer agents than the scenario's own shifts put on duty, which overshoot.
     let hours = p.summary.totals.get("agent_hours").unwrap().mean.unwrap();
-    assert!(hours > 100.0 && hours < 600.0, "{hours}");
+    let own = summary(&text).totals.get("agent_hours").unwrap().mean.unwrap();
+    eprintln!("agent hours: staffed {hours}, the scenario's own shifts {own}");
+    assert!(
+        hours > 0.0 && hours < own,
+        "staffed {hours} agent hours, the scenario's own shifts {own}"
+    );
 }
 
 #[test]
