@@ -15,6 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::model::{Channel, Model};
 use crate::staff::StaffPlan;
 use crate::summary::{Estimate, Metrics, Summary};
+use crate::targets::Status;
 
 /// One line of a chart: a value per interval (`None`: undefined there) and, optionally,
 /// its 95 % band.
@@ -346,19 +347,13 @@ fn cell(e: Option<Estimate>, percent: bool, decimals: usize) -> String {
     }
 }
 
-/// "met", "missed" or "within noise" for a figure that must be at least `target`.
-fn verdict(e: Option<Estimate>, target: f64) -> (&'static str, &'static str) {
-    match e {
-        Some(Estimate { mean: Some(m), ci95 }) => {
-            if ci95.is_some_and(|c| (m - target).abs() < c) {
-                ("noise", "within noise")
-            } else if m >= target {
-                ("met", "met")
-            } else {
-                ("missed", "missed")
-            }
-        }
-        _ => ("", ""),
+/// The CSS class and the words of a verdict.
+fn verdict(status: Option<Status>) -> (&'static str, &'static str) {
+    match status {
+        Some(Status::Met) => ("met", "met"),
+        Some(Status::Missed) => ("missed", "missed"),
+        Some(Status::WithinNoise) => ("noise", "within noise"),
+        None => ("", ""),
     }
 }
 
@@ -381,29 +376,90 @@ fn end(out: &mut String) {
     out.push_str("</body>\n</html>\n");
 }
 
-/// The table of targets and totals at the top.
-fn summary_table(out: &mut String, s: &Summary, model: &Model) {
-    out.push_str("<table id=\"summary\">\n<tr><th>call type</th><th>offered</th><th>answered</th><th>answer rate</th><th>target</th><th></th><th>service level</th><th>target</th><th></th><th>ASA (s)</th></tr>\n");
-    let mut row = |name: &str, m: &Metrics, sl: f64, ar: f64| {
-        let (ar_class, ar_text) = verdict(m.get("answer_rate"), ar);
-        let (sl_class, sl_text) = verdict(m.get("service_level"), sl);
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}%</td><td class=\"{ar_class}\">{ar_text}</td>\
-             <td>{}</td><td>{:.0}%</td><td class=\"{sl_class}\">{sl_text}</td><td>{}</td></tr>",
-            escape(name),
-            cell(m.get("offered"), false, 1),
-            cell(m.get("answered"), false, 1),
-            cell(m.get("answer_rate"), true, 1),
-            ar * 100.0,
-            cell(m.get("service_level"), true, 1),
-            sl * 100.0,
-            cell(m.get("asa_seconds"), false, 1),
-        );
+/// The verdict and the table of targets and totals at the top: each call type judged by
+/// its own channel's targets (see [`crate::targets`]), pooled rows by their call types.
+fn summary_table(out: &mut String, s: &Summary) {
+    let (class, _) = verdict(s.verdict);
+    match s.verdict {
+        Some(Status::Met) => {
+            let _ = writeln!(
+                out,
+                "<p id=\"verdict\" class=\"{class}\">Every call type meets its targets.</p>"
+            );
+        }
+        Some(_) => {
+            out.push_str("<ul id=\"verdict\">\n");
+            for c in &s.call_types {
+                for j in c
+                    .targets
+                    .iter()
+                    .filter(|j| j.status.is_some_and(|st| st != Status::Met))
+                {
+                    let (class, words) = verdict(j.status);
+                    let _ = writeln!(
+                        out,
+                        "<li class=\"{class}\">{}: {}</li>",
+                        words,
+                        escape(&j.note(&c.name))
+                    );
+                }
+            }
+            out.push_str("</ul>\n");
+        }
+        None => out.push_str("<p id=\"verdict\">Nothing offered: nothing to judge.</p>\n"),
+    }
+    let figures = [
+        ("answer_rate", "answer rate"),
+        ("service_level", "service level"),
+        ("within_target", "within target"),
+    ];
+    out.push_str("<table id=\"summary\">\n<tr><th>call type</th><th>channel</th><th>offered</th><th>answered</th>");
+    for (_, label) in figures {
+        let _ = write!(out, "<th>{label}</th><th>target</th><th></th>");
+    }
+    out.push_str("<th>ASA (s)</th><th>targets</th></tr>\n");
+    let mut row =
+        |name: &str, channel: &str, m: &Metrics, judged: &[crate::targets::Judged], overall: Option<Status>| {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                escape(name),
+                channel,
+                cell(m.get("offered"), false, 1),
+                cell(m.get("answered"), false, 1),
+            );
+            for (key, _) in figures {
+                match judged.iter().find(|j| j.metric == key) {
+                    Some(j) => {
+                        let (class, words) = verdict(j.status);
+                        let _ = write!(
+                            out,
+                            "<td>{}</td><td>{:.0}%</td><td class=\"{class}\">{words}</td>",
+                            cell(m.get(key), true, 1),
+                            j.target.bound * 100.0
+                        );
+                    }
+                    None => {
+                        let _ = write!(out, "<td>{}</td><td>–</td><td></td>", cell(m.get(key), true, 1));
+                    }
+                }
+            }
+            let (class, words) = verdict(overall);
+            let _ = writeln!(
+                out,
+                "<td>{}</td><td class=\"{class}\">{words}</td></tr>",
+                cell(m.get("asa_seconds"), false, 1)
+            );
+        };
+    let all = if s.channels.len() > 1 {
+        "all contacts (every channel)"
+    } else {
+        "all"
     };
-    row("all", &s.totals, model.service_level_target, model.answer_rate_target);
-    for (c, ct) in s.call_types.iter().zip(&model.call_types) {
-        row(&c.name, &c.metrics, ct.service_level_target, ct.answer_rate_target);
+    row(all, "", &s.totals, &[], s.verdict);
+    for (j, c) in s.call_types.iter().enumerate() {
+        let channel = s.call_type_channels.get(j).map_or("", |c| c.name());
+        row(&c.name, channel, &c.metrics, &c.targets, c.verdict);
     }
     out.push_str("</table>\n");
     let cost = s.totals.get("cost").and_then(|e| e.mean).unwrap_or(0.0);
@@ -442,39 +498,50 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
     let per_interval = |metric: &'static str| s.intervals.iter().map(move |i| i.metrics.get(metric));
     let per_type =
         |c: usize, metric: &'static str| s.intervals.iter().map(move |i| i.call_types[c].metrics.get(metric));
+    // Calls and chats are judged on service level and answer rate (email on its response
+    // target, in the channel section): the charts show those call types, and the pooled
+    // line only where every call type is of one channel.
     out.push_str("<h2>Service level and answer rate</h2>\n");
-    let mut lines = vec![series("all", per_interval("service_level"), true, 0)];
-    for (c, ct) in s.call_types.iter().enumerate() {
-        lines.push(series(&ct.name, per_type(c, "service_level"), false, c + 1));
-    }
-    figure(
-        out,
-        "service-level",
-        &chart(
+    let judged: Vec<usize> = (0..s.call_types.len())
+        .filter(|&c| model.call_types[c].channel != Channel::Email)
+        .collect();
+    let pooled = s.channels.len() == 1 && judged.len() == s.call_types.len();
+    for (metric, id, title, axis) in [
+        (
+            "service_level",
+            "service-level",
             "Service level per interval",
             "service level (%)",
-            &labels,
-            &lines,
-            &[reference(model.service_level_target, "target")],
-            Axis::Percent,
         ),
-    );
-    let mut lines = vec![series("all", per_interval("answer_rate"), true, 0)];
-    for (c, ct) in s.call_types.iter().enumerate() {
-        lines.push(series(&ct.name, per_type(c, "answer_rate"), false, c + 1));
-    }
-    figure(
-        out,
-        "answer-rate",
-        &chart(
+        (
+            "answer_rate",
+            "answer-rate",
             "Answer rate per interval",
             "answer rate (%)",
-            &labels,
-            &lines,
-            &[reference(model.answer_rate_target, "target")],
-            Axis::Percent,
         ),
-    );
+    ] {
+        let mut lines = Vec::new();
+        if pooled {
+            lines.push(series("all", per_interval(metric), true, 0));
+        }
+        for &c in &judged {
+            lines.push(series(&s.call_types[c].name, per_type(c, metric), false, c + 1));
+        }
+        let bounds = judged.iter().map(|&c| {
+            let ct = &model.call_types[c];
+            if metric == "service_level" {
+                ct.service_level_target
+            } else {
+                ct.answer_rate_target
+            }
+        });
+        let references: Vec<Reference> = common(bounds).map(|t| reference(t, "target")).into_iter().collect();
+        figure(
+            out,
+            id,
+            &chart(title, axis, &labels, &lines, &references, Axis::Percent),
+        );
+    }
 
     out.push_str("<h2>Contacts</h2>\n");
     let lines = vec![
@@ -855,7 +922,7 @@ pub fn run_report(s: &Summary, model: &Model) -> String {
     let mut out = String::new();
     start(&mut out, &format!("{} — ccsim", s.scenario));
     let _ = writeln!(out, "<h1>{}</h1>", escape(&s.scenario));
-    summary_table(&mut out, s, model);
+    summary_table(&mut out, s);
     charts(&mut out, s, model, None, &[]);
     end(&mut out);
     out
@@ -867,7 +934,7 @@ pub fn staff_report(plan: &StaffPlan) -> String {
     let mut out = String::new();
     start(&mut out, &format!("{} — staffing — ccsim", s.scenario));
     let _ = writeln!(out, "<h1>Staffing: {}</h1>", escape(&s.scenario));
-    summary_table(&mut out, s, &plan.model);
+    summary_table(&mut out, s);
     out.push_str("<h2>Agents needed</h2>\n<table id=\"staffing\">\n<tr><th>interval</th>");
     for &g in &plan.groups {
         let _ = write!(out, "<th>{} on duty (paid)</th>", escape(&plan.model.groups[g].name));
