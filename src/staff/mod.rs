@@ -386,28 +386,41 @@ impl Search<'_> {
     }
 
     /// Adds agents to `row` until interval `k`'s targets hold: a candidate that meets
-    /// them wins (the cheapest group first), else the largest fall in the shortfall per
-    /// hour of cost. `None` after 25 additions in a row without progress, or at the cap.
+    /// them wins (the cheapest first), else the largest fall in the shortfall per hour of
+    /// cost. Where no single agent helps (one more at the front line sends the next tier
+    /// more escalations than it can take), two at once in any two groups are tried.
+    /// `None` after 25 additions in a row without progress, or at the cap.
     fn grow(&mut self, k: usize, mut row: Vec<u32>, checks: &[Check], sure: bool) -> Option<Vec<u32>> {
         let max = self.base.staffing.max_agents;
+        let groups = self.searched.len();
         let mut verdict = self.evaluate(self.candidate(k, &row), Some(k), checks, sure);
         let mut stalled = 0;
         while !verdict.met {
             let mut best: Option<(bool, f64, Vec<u32>, Verdict)> = None;
-            for j in 0..self.searched.len() {
-                if row[j] >= max {
-                    continue;
+            let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
+            let pairs: Vec<Vec<usize>> = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect();
+            for additions in [singles, pairs] {
+                for add in additions {
+                    let mut trial = row.clone();
+                    for &j in &add {
+                        trial[j] += 1;
+                    }
+                    if add.iter().any(|&j| trial[j] > max) {
+                        continue;
+                    }
+                    let v = self.evaluate(self.candidate(k, &trial), Some(k), checks, sure);
+                    let hourly: f64 = add.iter().map(|&j| self.hourly[j]).sum();
+                    let key = if v.met {
+                        -hourly
+                    } else {
+                        (verdict.shortfall - v.shortfall) / hourly
+                    };
+                    if best.as_ref().is_none_or(|(bm, bk, _, _)| (v.met, key) > (*bm, *bk)) {
+                        best = Some((v.met, key, trial, v));
+                    }
                 }
-                let mut trial = row.clone();
-                trial[j] += 1;
-                let v = self.evaluate(self.candidate(k, &trial), Some(k), checks, sure);
-                let key = if v.met {
-                    -self.hourly[j]
-                } else {
-                    (verdict.shortfall - v.shortfall) / self.hourly[j]
-                };
-                if best.as_ref().is_none_or(|(bm, bk, _, _)| (v.met, key) > (*bm, *bk)) {
-                    best = Some((v.met, key, trial, v));
+                if best.as_ref().is_some_and(|(met, gain, _, _)| *met || *gain > 0.0) {
+                    break;
                 }
             }
             let (_, gain, trial, v) = best?;

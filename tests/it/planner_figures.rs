@@ -398,3 +398,43 @@ skills = ["phone", "email"]
     let table = ccsim::report::table::render(&s, false);
     assert!(table.contains("all contacts (every channel)"), "{table}");
 }
+
+#[test]
+fn the_three_tier_weekday_staffs_every_tier_and_reads_met_only_when_all_call_types_do() {
+    use ccsim::targets::Status;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/three-tier-weekday.toml"
+    ))
+    .expect("shipped scenario");
+    // Fewer replications per candidate than a planner would use, to keep the test short.
+    let text = text.replace(
+        "answer_rate_target = 0.90\n",
+        "answer_rate_target = 0.90\n\n[scenario.staffing]\nreplications = 6\nmax_replications = 24\n",
+    );
+    let plan = ccsim::staff::staff(&model(&text), 0, &|_| {}).expect("staffing found");
+    let names: Vec<&str> = plan
+        .groups
+        .iter()
+        .map(|&g| plan.model.groups[g].name.as_str())
+        .collect();
+    let column = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    for (k, row) in plan.agents.iter().enumerate() {
+        // The helpdesk and technical support receive only escalations.
+        assert!(row[column("helpdesk")] >= 4, "interval {k}: {row:?}");
+        assert!(row[column("technical")] >= 2, "interval {k}: {row:?}");
+        assert!(!plan.unreachable[k], "interval {k}");
+    }
+    let s = &plan.summary;
+    for c in &s.call_types {
+        assert_ne!(c.verdict, Some(Status::Missed), "{}: {:?}", c.name, c.targets);
+    }
+    // The day's verdict is the worst of its call types', and the table says the same.
+    let worst = Status::worst(s.call_types.iter().map(|c| c.verdict));
+    assert_eq!(s.verdict, worst);
+    let table = ccsim::report::staff::to_table(&plan);
+    match s.verdict {
+        Some(Status::Met) => assert!(table.contains("every call type meets its targets"), "{table}"),
+        _ => assert!(table.contains("within the noise: "), "{table}"),
+    }
+}

@@ -248,6 +248,18 @@ roster = { max_part_time = 0.4, shifts = [
         .sum();
     assert!((roster.paid_hours - hours).abs() < 1e-9);
     assert!((roster.cost - 20.0 * hours).abs() < 1e-6);
+    // The roster's cost is what `run` charges on it: paid shift hours (shrinkage is paid),
+    // then overtime at the same rate.
+    let team = &checked.groups[0].metrics;
+    let (cost, overtime) = (
+        team.get("cost").unwrap().mean.unwrap(),
+        team.get("overtime_hours").unwrap().mean.unwrap(),
+    );
+    assert!(
+        (cost - 20.0 * overtime - roster.cost).abs() < 1e-3,
+        "run on the roster charges {cost} with {overtime} overtime hours; the roster costs {}",
+        roster.cost
+    );
 }
 
 #[test]
