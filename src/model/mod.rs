@@ -797,6 +797,11 @@ impl Builder<'_> {
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
+            // A call type defined twice is reported once, as such: skills and routes name
+            // the first, so the second would also read as unserved or misrouted.
+            if call_types[..c].iter().any(|o| o.name == call_types[c].name) {
+                continue;
+            }
             let ct = CallTypeId(c as u32);
             let serving: Vec<GroupId> = (0..groups.len())
                 .filter(|&g| groups[g].skills.iter().any(|s| s.call_type == ct))
@@ -899,7 +904,12 @@ impl Builder<'_> {
                 );
             }
             for &g in &serving {
-                if !routed.contains(&g) {
+                // A group defined twice cannot be routed to (its name is the first's): that
+                // it is missing from the routing follows from the duplicate, reported already.
+                let duplicate = groups[..g.0 as usize]
+                    .iter()
+                    .any(|o| o.name == groups[g.0 as usize].name);
+                if !routed.contains(&g) && !duplicate {
                     let name = &groups[g.0 as usize].name;
                     self.error(
                         &steps.loc,
