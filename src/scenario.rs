@@ -89,14 +89,14 @@ pub struct CallTypeSpec {
     pub arrivals: Spanned<ArrivalSpec>,
     /// Average handle time (talk) per measured interval, seconds, where the forecast gives it.
     pub aht_per_interval: Option<Spanned<Vec<f64>>>,
-    pub handle_time: Spanned<DistSpec>,
-    pub patience: Option<Spanned<DistSpec>>,
+    pub handle_time: Spanned<Dist>,
+    pub patience: Option<Spanned<Dist>>,
     /// This call type's own service-level threshold, seconds.
     pub service_level_threshold: Option<Spanned<f64>>,
     /// Larger is answered first; default 0.
     pub priority: i64,
     /// After-call work (wrap-up) per answered call.
-    pub wrap_up: Option<Spanned<DistSpec>>,
+    pub wrap_up: Option<Spanned<Dist>>,
     /// What a caller who abandons does.
     pub redial: Option<RedialSpec>,
     /// Groups in routing order, each eligible after a wait; `None`: every group with
@@ -150,14 +150,14 @@ pub enum UnresolvedSpec {
     /// Transferred at once into another call type's queue.
     Escalate { to: Spanned<String> },
     /// The customer calls again after a delay, with `probability` (else gives up).
-    Repeat { after: Spanned<DistSpec>, probability: f64 },
+    Repeat { after: Spanned<Dist>, probability: f64 },
 }
 
 /// `redial = { probability = 0.3, delay = { dist = … } }`.
 #[derive(Debug, Clone)]
 pub struct RedialSpec {
     pub probability: f64,
-    pub delay: Spanned<DistSpec>,
+    pub delay: Spanned<Dist>,
 }
 
 /// One step of a call type's routing: a group, eligible once the call has waited `after`
@@ -178,6 +178,22 @@ pub enum ArrivalSpec {
     PerHour(f64),
     /// Expected calls in each measured interval; Poisson within the interval.
     PerInterval(Vec<f64>),
+}
+
+/// A distribution as written, with where each of its parameters stands, so that a
+/// message about one parameter points at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dist {
+    pub spec: DistSpec,
+    /// Each parameter given (`mean`, `cv`, …; not `samples`) and its location.
+    pub params: Vec<(&'static str, Loc)>,
+}
+
+impl Dist {
+    /// Where the parameter `name` was written, if it was.
+    pub fn param(&self, name: &str) -> Option<&Loc> {
+        self.params.iter().find(|(p, _)| *p == name).map(|(_, loc)| loc)
+    }
 }
 
 /// A distribution of durations as written; parameters in seconds (cv and shape unitless).
@@ -1327,8 +1343,23 @@ impl Reader<'_> {
     }
 
     /// A duration: a string with units ("20s", "6 min", "1h30m", see [`parse_duration`])
-    /// or a number of seconds.
+    /// or a number of seconds, ≥ 0.
     fn duration(&mut self, n: &Node) -> Read<f64> {
+        let d = self.signed_duration(n)?;
+        if d.value < 0.0 {
+            self.error(
+                n.span.clone(),
+                &n.path,
+                format!("must be a duration ≥ 0, got {}", d.value),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    /// A finite duration of either sign: for values whose own rule (such as "must be >
+    /// 0") says what is wrong with a negative one.
+    fn signed_duration(&mut self, n: &Node) -> Read<f64> {
         let seconds = match n.value() {
             Some(Value::String(s)) => parse_duration(s.value()),
             Some(Value::Integer(i)) => Ok(*i.value() as f64),
@@ -1342,13 +1373,9 @@ impl Reader<'_> {
             }
         };
         match seconds {
-            Ok(s) if s.is_finite() && s >= 0.0 => Reader::ok(n, s),
-            Ok(s) if !s.is_finite() => {
-                self.error(n.span.clone(), &n.path, format!("must be a finite duration, got {s}"));
-                None
-            }
+            Ok(s) if s.is_finite() => Reader::ok(n, s),
             Ok(s) => {
-                self.error(n.span.clone(), &n.path, format!("must be a duration ≥ 0, got {s}"));
+                self.error(n.span.clone(), &n.path, format!("must be a finite duration, got {s}"));
                 None
             }
             Err(message) => {
@@ -1529,7 +1556,7 @@ impl Reader<'_> {
         Reader::ok(n, spec)
     }
 
-    fn dist(&mut self, n: &Node) -> Read<DistSpec> {
+    fn dist(&mut self, n: &Node) -> Read<Dist> {
         const KINDS: [&str; 8] = [
             "exponential",
             "lognormal",
@@ -1560,9 +1587,15 @@ impl Reader<'_> {
                     return None;
                 }
             };
-            return Reader::ok(n, DistSpec::Empirical { samples });
+            return Reader::ok(
+                n,
+                Dist {
+                    spec: DistSpec::Empirical { samples },
+                    params: Vec::new(),
+                },
+            );
         }
-        let params: &[&str] = match kind.value.as_str() {
+        let params: &'static [&'static str] = match kind.value.as_str() {
             "exponential" => &["mean"],
             "lognormal" | "gamma" => &["mean", "cv"],
             "weibull" => &["shape", "scale"],
@@ -1582,15 +1615,22 @@ impl Reader<'_> {
         };
         let known: Vec<&str> = std::iter::once("dist").chain(params.iter().copied()).collect();
         t.check_keys(self, &known);
-        // Dimensionless parameters are plain numbers; the others are durations.
+        // Dimensionless parameters are plain numbers; the others are durations. Those
+        // that must be > 0 are read with their sign: the model's rule refuses ≤ 0 in one
+        // message, at the parameter.
         let mut values = Vec::with_capacity(params.len());
+        let mut locs = Vec::with_capacity(params.len());
         for &p in params {
             let read: fn(&mut Self, &Node) -> Read<f64> = if p == "cv" || p == "shape" {
                 Reader::float
+            } else if crate::model::dist::POSITIVE_PARAMS.contains(&p) {
+                Reader::signed_duration
             } else {
                 Reader::duration
             };
-            values.push(self.required(&t, p, read)?.value);
+            let value = self.required(&t, p, read)?;
+            values.push(value.value);
+            locs.push((p, value.loc));
         }
         let spec = match (kind.value.as_str(), values.as_slice()) {
             ("exponential", &[mean]) => DistSpec::Exponential { mean },
@@ -1602,7 +1642,7 @@ impl Reader<'_> {
             ("constant", &[value]) => DistSpec::Constant { value },
             _ => unreachable!("parameter lists match the kinds above"),
         };
-        Reader::ok(n, spec)
+        Reader::ok(n, Dist { spec, params: locs })
     }
 }
 

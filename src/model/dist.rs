@@ -12,6 +12,43 @@ use crate::scenario::DistSpec;
 /// The longest mean duration accepted (a year): beyond it a value is a typo.
 pub const MAX_SECONDS: f64 = 365.0 * 86400.0;
 
+/// The parameters that must be > 0 (a mean, a Weibull scale). The reader lets a
+/// negative value through for these so that [`Sampler::new`] says what is wrong once,
+/// the same way for ≤ 0, at the parameter.
+pub const POSITIVE_PARAMS: [&str; 2] = ["mean", "scale"];
+
+/// Why [`Sampler::new`] refuses a distribution: the message, and the parameter it is
+/// about when it points at one (then the message does not name it: a caller that knows
+/// where the parameter stands shows it there). `to_string()` reads on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadDist {
+    pub param: Option<&'static str>,
+    pub message: String,
+}
+
+impl std::fmt::Display for BadDist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.param {
+            Some(param) => write!(f, "{param} {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for BadDist {}
+
+impl From<String> for BadDist {
+    fn from(message: String) -> BadDist {
+        BadDist { param: None, message }
+    }
+}
+
+impl From<&str> for BadDist {
+    fn from(message: &str) -> BadDist {
+        BadDist::from(message.to_owned())
+    }
+}
+
 /// A validated distribution of durations in seconds.
 #[derive(Debug, Clone)]
 pub enum Sampler {
@@ -36,21 +73,28 @@ pub enum Sampler {
 
 impl Sampler {
     /// Validates `spec` and prepares sampling; the error says which parameter is wrong.
-    pub fn new(spec: &DistSpec) -> Result<Sampler, String> {
-        let positive = |name: &str, v: f64| {
+    pub fn new(spec: &DistSpec) -> Result<Sampler, BadDist> {
+        // `name` is one of POSITIVE_PARAMS: a value ≤ 0 is pointed at by the parameter.
+        let positive = |name: &'static str, v: f64| {
+            debug_assert!(POSITIVE_PARAMS.contains(&name));
             if v > 0.0 && v <= MAX_SECONDS {
                 Ok(v)
             } else if v > MAX_SECONDS {
-                Err(format!("{name} must be at most a year ({MAX_SECONDS} s), got {v}"))
+                Err(BadDist::from(format!(
+                    "{name} must be at most a year ({MAX_SECONDS} s), got {v}"
+                )))
             } else {
-                Err(format!("{name} must be > 0, got {v}"))
+                Err(BadDist {
+                    param: Some(name),
+                    message: format!("must be > 0, got {v}"),
+                })
             }
         };
         let cv_ok = |cv: f64| {
             if (0.0..=20.0).contains(&cv) {
                 Ok(cv)
             } else {
-                Err(format!("cv must be between 0 and 20, got {cv}"))
+                Err(BadDist::from(format!("cv must be between 0 and 20, got {cv}")))
             }
         };
         Ok(match *spec {
@@ -62,7 +106,7 @@ impl Sampler {
                 if cv == 0.0 {
                     Sampler::Constant(mean)
                 } else {
-                    Sampler::LogNormal(LogNormal::from_mean_cv(mean, cv).map_err(|e| e.to_string())?)
+                    Sampler::LogNormal(LogNormal::from_mean_cv(mean, cv).map_err(|e| BadDist::from(e.to_string()))?)
                 }
             }
             DistSpec::Gamma { mean, cv } => {
@@ -71,35 +115,37 @@ impl Sampler {
                     Sampler::Constant(mean)
                 } else {
                     let shape = 1.0 / (cv * cv);
-                    Sampler::Gamma(Gamma::new(shape, mean / shape).map_err(|e| e.to_string())?)
+                    Sampler::Gamma(Gamma::new(shape, mean / shape).map_err(|e| BadDist::from(e.to_string()))?)
                 }
             }
             DistSpec::Weibull { shape, scale } => {
                 if !(0.05..=100.0).contains(&shape) {
-                    return Err(format!("shape must be between 0.05 and 100, got {shape}"));
+                    return Err(format!("shape must be between 0.05 and 100, got {shape}").into());
                 }
-                Sampler::Weibull(Weibull::new(positive("scale", scale)?, shape).map_err(|e| e.to_string())?)
+                Sampler::Weibull(
+                    Weibull::new(positive("scale", scale)?, shape).map_err(|e| BadDist::from(e.to_string()))?,
+                )
             }
             DistSpec::Uniform { min, max } => {
                 if !(0.0 <= min && min <= max && max <= MAX_SECONDS) {
-                    return Err(format!("needs 0 ≤ min ≤ max ≤ a year, got min {min}, max {max}"));
+                    return Err(format!("needs 0 ≤ min ≤ max ≤ a year, got min {min}, max {max}").into());
                 }
                 if min == max {
                     Sampler::Constant(min)
                 } else {
-                    Sampler::Uniform(Uniform::new(min, max).map_err(|e| e.to_string())?)
+                    Sampler::Uniform(Uniform::new(min, max).map_err(|e| BadDist::from(e.to_string()))?)
                 }
             }
             DistSpec::Triangular { min, mode, max } => {
                 if !(0.0 <= min && min <= mode && mode <= max && max <= MAX_SECONDS) {
-                    return Err(format!(
-                        "needs 0 ≤ min ≤ mode ≤ max ≤ a year, got min {min}, mode {mode}, max {max}"
-                    ));
+                    return Err(
+                        format!("needs 0 ≤ min ≤ mode ≤ max ≤ a year, got min {min}, mode {mode}, max {max}").into(),
+                    );
                 }
                 if min == max {
                     Sampler::Constant(min)
                 } else {
-                    Sampler::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?)
+                    Sampler::Triangular(Triangular::new(min, max, mode).map_err(|e| BadDist::from(e.to_string()))?)
                 }
             }
             DistSpec::Empirical { ref samples } => {
@@ -107,7 +153,7 @@ impl Sampler {
                     return Err("an empirical distribution needs at least one sample".into());
                 }
                 if let Some(bad) = samples.iter().find(|&&v| !(0.0..=MAX_SECONDS).contains(&v)) {
-                    return Err(format!("samples must be between 0 and a year, got {bad}"));
+                    return Err(format!("samples must be between 0 and a year, got {bad}").into());
                 }
                 if samples.iter().all(|&v| v == 0.0) {
                     return Err("an empirical distribution needs a sample > 0".into());
@@ -116,7 +162,7 @@ impl Sampler {
             }
             DistSpec::Constant { value } => {
                 if !(0.0..=MAX_SECONDS).contains(&value) {
-                    return Err(format!("value must be between 0 and a year, got {value}"));
+                    return Err(format!("value must be between 0 and a year, got {value}").into());
                 }
                 Sampler::Constant(value)
             }
@@ -204,27 +250,59 @@ mod tests {
         assert!(
             Sampler::new(&DistSpec::Exponential { mean: 0.0 })
                 .unwrap_err()
+                .to_string()
                 .contains("mean")
         );
         assert!(
             Sampler::new(&DistSpec::LogNormal { mean: 60.0, cv: -1.0 })
                 .unwrap_err()
+                .to_string()
                 .contains("cv")
         );
         assert!(
             Sampler::new(&DistSpec::Uniform { min: 5.0, max: 1.0 })
                 .unwrap_err()
+                .to_string()
                 .contains("min")
         );
         assert!(
             Sampler::new(&DistSpec::Weibull { shape: 0.0, scale: 1.0 })
                 .unwrap_err()
+                .to_string()
                 .contains("shape")
         );
         assert!(
             Sampler::new(&DistSpec::Exponential { mean: 1e12 })
                 .unwrap_err()
+                .to_string()
                 .contains("year")
         );
+    }
+
+    #[test]
+    fn a_parameter_not_positive_is_pointed_at_with_one_message() {
+        let specs = [
+            (DistSpec::Exponential { mean: -3.0 }, "mean", "must be > 0, got -3"),
+            (DistSpec::LogNormal { mean: 0.0, cv: 0.5 }, "mean", "must be > 0, got 0"),
+            (DistSpec::Gamma { mean: -1.5, cv: 0.5 }, "mean", "must be > 0, got -1.5"),
+            (
+                DistSpec::Weibull { shape: 1.0, scale: 0.0 },
+                "scale",
+                "must be > 0, got 0",
+            ),
+        ];
+        for (spec, param, message) in specs {
+            let e = Sampler::new(&spec).unwrap_err();
+            assert_eq!(
+                e,
+                BadDist {
+                    param: Some(param),
+                    message: message.into()
+                },
+                "{spec:?}"
+            );
+            assert!(POSITIVE_PARAMS.contains(&param));
+            assert_eq!(e.to_string(), format!("{param} {message}"));
+        }
     }
 }

@@ -545,7 +545,7 @@ impl Builder<'_> {
                 }
             };
             let handle_time = self.sampler(&spec.handle_time);
-            let mean_talk = handle_time.mean(&spec.handle_time.value);
+            let mean_talk = handle_time.mean(&spec.handle_time.value.spec);
             let handle_scale = match &spec.aht_per_interval {
                 None => vec![1.0; clock.intervals],
                 Some(aht) => {
@@ -594,7 +594,7 @@ impl Builder<'_> {
                 let delay = self.sampler(&r.delay);
                 Redial {
                     probability: r.probability,
-                    mean_delay: delay.mean(&r.delay.value),
+                    mean_delay: delay.mean(&r.delay.value.spec),
                     delay,
                 }
             });
@@ -608,11 +608,11 @@ impl Builder<'_> {
                 mean_wrap_up: spec
                     .wrap_up
                     .as_ref()
-                    .map_or(0.0, |w| wrap_up.as_ref().map_or(0.0, |s| s.mean(&w.value))),
+                    .map_or(0.0, |w| wrap_up.as_ref().map_or(0.0, |s| s.mean(&w.value.spec))),
                 mean_patience: spec
                     .patience
                     .as_ref()
-                    .and_then(|p| patience.as_ref().map(|s| s.mean(&p.value))),
+                    .and_then(|p| patience.as_ref().map(|s| s.mean(&p.value.spec))),
                 patience,
                 channel: spec.channel.value,
                 service_level_threshold: micros(threshold),
@@ -630,9 +630,13 @@ impl Builder<'_> {
         out
     }
 
-    fn sampler(&mut self, spec: &crate::scenario::Spanned<crate::scenario::DistSpec>) -> Sampler {
-        Sampler::new(&spec.value).unwrap_or_else(|message| {
-            self.error(&spec.loc, message);
+    /// The sampler of `dist`; a refused parameter is pointed at where it is written.
+    fn sampler(&mut self, dist: &crate::scenario::Spanned<crate::scenario::Dist>) -> Sampler {
+        Sampler::new(&dist.value.spec).unwrap_or_else(|e| {
+            match e.param.and_then(|p| dist.value.param(p)) {
+                Some(loc) => self.error(loc, e.message),
+                None => self.error(&dist.loc, e.to_string()),
+            };
             Sampler::Constant(0.0)
         })
     }
@@ -793,6 +797,11 @@ impl Builder<'_> {
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
+            // A call type defined twice is reported once, as such: skills and routes name
+            // the first, so the second would also read as unserved or misrouted.
+            if call_types[..c].iter().any(|o| o.name == call_types[c].name) {
+                continue;
+            }
             let ct = CallTypeId(c as u32);
             let serving: Vec<GroupId> = (0..groups.len())
                 .filter(|&g| groups[g].skills.iter().any(|s| s.call_type == ct))
@@ -895,7 +904,12 @@ impl Builder<'_> {
                 );
             }
             for &g in &serving {
-                if !routed.contains(&g) {
+                // A group defined twice cannot be routed to (its name is the first's): that
+                // it is missing from the routing follows from the duplicate, reported already.
+                let duplicate = groups[..g.0 as usize]
+                    .iter()
+                    .any(|o| o.name == groups[g.0 as usize].name);
+                if !routed.contains(&g) && !duplicate {
                     let name = &groups[g.0 as usize].name;
                     self.error(
                         &steps.loc,
@@ -955,7 +969,7 @@ impl Builder<'_> {
                 UnresolvedSpec::Repeat { after, probability } => {
                     let sampler = self.sampler(after);
                     Unresolved::Repeat {
-                        mean_after: sampler.mean(&after.value),
+                        mean_after: sampler.mean(&after.value.spec),
                         after: sampler,
                         probability: *probability,
                     }
