@@ -69,13 +69,15 @@ pub mod call {
     pub const BACKLOG: usize = 24;
     /// Level at the interval's end: age of the oldest email waiting, µs.
     pub const OLDEST_AGE_US: usize = 25;
-    /// Offered contacts whose response was due by the end of the run (all but emails
-    /// still waiting whose deadline falls after it).
+    /// Offered contacts due inside the window: every call and chat; an email whose
+    /// response deadline (arrival + threshold) falls by the window's end.
     pub const DUE: usize = 26;
     /// Redials and repeats that arrived after the window: followed (their work is
     /// overtime) but not counted as offered contacts; booked on the last interval.
     pub const AFTER_WINDOW: usize = 27;
-    pub const FIELDS: usize = 28;
+    /// Of the contacts due ([`DUE`]), those answered within the threshold.
+    pub const DUE_IN_SL: usize = 28;
+    pub const FIELDS: usize = 29;
 
     /// Fields that are levels at an interval's end, not sums: over the day they take the
     /// last interval's value; over call types, the sum (the backlog) or the maximum (the
@@ -300,10 +302,10 @@ pub const CALL_METRICS: &[MetricDef] = &[
     ),
     ratio(
         "within_target",
-        call::ANSWERED_IN_SL,
+        call::DUE_IN_SL,
         call::DUE,
         1.0,
-        "answered within the threshold ÷ offered contacts that were due by the end of the run (an email still waiting whose deadline falls after it is pending, not a miss)",
+        "of the contacts due inside the window (every call and chat; an email whose response deadline falls by the window's end), those answered within the threshold (undefined when no email is due: the target is longer than the horizon)",
     ),
     count(
         "after_window",

@@ -12,7 +12,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::model::{Channel, Expectation, Model};
 use crate::stats::{Accumulator, CALL_METRICS, CellMoments, GROUP_METRICS, Measure, MetricDef, Moments};
-use crate::targets::{Judged, Status, Target, judge, shared};
+use crate::targets::{Judged, Status, Target, judge, pooled, shared};
 
 /// A mean and its 95 % half-width; `None` where undefined.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -272,9 +272,10 @@ impl Summary {
                     let lists: Vec<&[Target]> = of_channel()
                         .map(|j| layout.targets.get(j).map_or(&[][..], Vec::as_slice))
                         .collect();
+                    let judged: Vec<&[Judged]> = of_channel().map(|j| members[j].targets.as_slice()).collect();
                     Named {
                         name: c.name().to_owned(),
-                        targets: judge(&metrics, &shared(&lists)),
+                        targets: pooled(&metrics, &shared(&lists), &judged),
                         verdict: Status::worst(of_channel().map(|j| members[j].verdict)),
                         metrics,
                     }

@@ -119,6 +119,9 @@ pub fn of_call_type(ct: &CallType) -> Vec<Target> {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Met,
+    /// Contacts were offered but the figure is undefined: an email whose response target
+    /// is longer than the horizon has no contact due inside it. Never reads as met.
+    NotJudged,
     /// Within its 95 % half-width of the bound: more replications would decide it.
     WithinNoise,
     Missed,
@@ -128,6 +131,7 @@ impl Status {
     pub fn name(self) -> &'static str {
         match self {
             Status::Met => "met",
+            Status::NotJudged => "not_judged",
             Status::WithinNoise => "within_noise",
             Status::Missed => "missed",
         }
@@ -179,11 +183,16 @@ impl Judged {
         } else {
             (None, Some(target.bound))
         };
+        let offered = metrics.get("offered").and_then(|e| e.mean).unwrap_or(0.0);
+        let status = match Status::of(estimate, &target) {
+            None if offered > 0.0 => Some(Status::NotJudged),
+            status => status,
+        };
         Judged {
             metric: target.figure.metric(),
             min,
             max,
-            status: Status::of(estimate, &target),
+            status,
             target,
             estimate,
         }
@@ -191,6 +200,12 @@ impl Judged {
 
     /// "helpdesk service level 45.2% < 80.0%" for a missed or noisy figure.
     pub fn note(&self, who: &str) -> String {
+        if self.status == Some(Status::NotJudged) {
+            return format!(
+                "{who} {} not judged: no contact is due inside the window (a response target longer than the horizon)",
+                self.target.figure.label()
+            );
+        }
         let shown = self
             .estimate
             .mean
@@ -213,9 +228,9 @@ pub fn judge(metrics: &Metrics, targets: &[Target]) -> Vec<Judged> {
     targets.iter().map(|&t| Judged::new(metrics, t)).collect()
 }
 
-/// The targets a pooled row (a channel) is judged on: those every one of its call types
-/// shares, so a pooled figure is never held to a bound some of its call types do not
-/// have. Empty when they differ.
+/// The targets a pooled row (a channel) shows: those every one of its call types shares,
+/// so a pooled figure is never held to a bound some of its call types do not have. Empty
+/// when they differ. Their status is given by [`pooled`].
 pub fn shared(per_call_type: &[&[Target]]) -> Vec<Target> {
     let Some((first, rest)) = per_call_type.split_first() else {
         return Vec::new();
@@ -224,6 +239,24 @@ pub fn shared(per_call_type: &[&[Target]]) -> Vec<Target> {
         .iter()
         .filter(|t| rest.iter().all(|other| other.contains(t)))
         .copied()
+        .collect()
+}
+
+/// A shared target on a pooled row, judged by its members: the worst status of their
+/// judged figures for the same target, never the pooled figure's own (a channel whose
+/// pooled service level passes while one of its call types misses is missed).
+pub fn pooled(metrics: &Metrics, targets: &[Target], members: &[&[Judged]]) -> Vec<Judged> {
+    targets
+        .iter()
+        .map(|&t| {
+            let mut j = Judged::new(metrics, t);
+            j.status = Status::worst(
+                members
+                    .iter()
+                    .flat_map(|m| m.iter().filter(|x| x.target == t).map(|x| x.status)),
+            );
+            j
+        })
         .collect()
 }
 

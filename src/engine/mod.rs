@@ -544,6 +544,16 @@ fn split(total: u64, weights: &[u64]) -> impl Iterator<Item = u64> + '_ {
 }
 
 impl Sim<'_> {
+    /// Whether a contact of call type `ct` that arrived at `arrival` is due inside the
+    /// window: always for calls and chats; for an email, when its response deadline
+    /// (arrival + threshold) falls by the window's end. `within_target` is judged on the
+    /// emails due, answered in time or not, so emails answered early whose deadline lies
+    /// beyond the window weigh neither way.
+    fn due(&self, ct: usize, arrival: Micros) -> bool {
+        let spec = &self.model.call_types[ct];
+        spec.channel != Channel::Email || arrival + spec.service_level_threshold <= self.model.clock.window_end()
+    }
+
     fn schedule_arrival(&mut self, ct: usize) {
         let clock = &self.model.clock;
         let a = &mut self.arrivals[ct];
@@ -643,12 +653,13 @@ impl Sim<'_> {
             }
         }
         if interval != NOT_COUNTED {
+            let due = u64::from(self.due(ct, now));
             let cell = self.stats.call_cell(interval as usize, ct);
             cell[call::OFFERED] += 1;
-            cell[call::DUE] += 1;
+            cell[call::DUE] += due;
             cell[kind.field()] += 1;
             if kind == Kind::Transfer {
-                self.not_a_contact(interval, &[call::OFFERED, call::DUE, call::TRANSFERS_IN], &[1, 1, 1]);
+                self.not_a_contact(interval, &[call::OFFERED, call::DUE, call::TRANSFERS_IN], &[1, due, 1]);
             } else {
                 cell[call::CONTACTS] += 1;
             }
@@ -834,10 +845,12 @@ impl Sim<'_> {
         }
         let wait = now - leg.arrival;
         let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
+        let due_in_sl = in_sl & u64::from(self.due(ct, leg.arrival));
         let outsourced = u64::from(model_group.outsourced);
         let cell = self.stats.call_cell(leg.interval as usize, ct);
         cell[call::ANSWERED] += 1;
         cell[call::ANSWERED_IN_SL] += in_sl;
+        cell[call::DUE_IN_SL] += due_in_sl;
         cell[call::WAIT_ANSWERED_US] += wait;
         cell[call::HANDLE_US] += handle;
         cell[call::OUTSOURCED] += outsourced;
@@ -855,12 +868,17 @@ impl Sim<'_> {
         let fields = [
             call::ANSWERED,
             call::ANSWERED_IN_SL,
+            call::DUE_IN_SL,
             call::WAIT_ANSWERED_US,
             call::HANDLE_US,
             call::OUTSOURCED,
             outcome,
         ];
-        self.not_a_contact(leg.interval, &fields, &[1, in_sl, wait, handle, outsourced, 1]);
+        self.not_a_contact(
+            leg.interval,
+            &fields,
+            &[1, in_sl, due_in_sl, wait, handle, outsourced, 1],
+        );
         let origin = leg.contact.origin_interval;
         if origin != NOT_COUNTED {
             self.contact_adjust[origin as usize][outcome] += 1;
@@ -1377,17 +1395,9 @@ impl Sim<'_> {
                     let waited = leg.deadline - leg.arrival;
                     self.book_abandon(interval, ct, kind, waited);
                 } else {
-                    // An email whose response is due only after the window is pending,
-                    // not a miss.
-                    let spec = &self.model.call_types[ct];
-                    let pending = spec.channel == Channel::Email
-                        && leg.arrival + spec.service_level_threshold > self.model.clock.window_end();
-                    let cell = self.stats.call_cell(interval as usize, ct);
-                    cell[call::UNFINISHED] += 1;
-                    cell[call::DUE] -= u64::from(pending);
+                    self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
                     if kind == Kind::Transfer {
                         self.not_a_contact(interval, &[call::UNFINISHED], &[1]);
-                        self.contact_adjust[interval as usize][call::DUE] += i64::from(pending);
                     }
                 }
             }

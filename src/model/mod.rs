@@ -584,11 +584,14 @@ impl Builder<'_> {
                 .answer_rate_target
                 .as_ref()
                 .map_or(self.s.settings.answer_rate_target.value, |t| t.value);
-            let max_asa = spec
+            // The scenario-wide limit is for contacts that wait live (calls, chats); an
+            // email's wait is judged by its response target unless it sets its own.
+            let max_asa = spec.max_asa.as_ref().map(|a| a.value).or(self
+                .s
+                .settings
+                .staffing
                 .max_asa
-                .as_ref()
-                .map(|a| a.value)
-                .or(self.s.settings.staffing.max_asa);
+                .filter(|_| spec.channel.value != Channel::Email));
             let wrap_up = spec.wrap_up.as_ref().map(|w| self.sampler(w));
             let redial = spec.redial.as_ref().map(|r| {
                 let delay = self.sampler(&r.delay);

@@ -353,6 +353,7 @@ fn verdict(status: Option<Status>) -> (&'static str, &'static str) {
         Some(Status::Met) => ("met", "met"),
         Some(Status::Missed) => ("missed", "missed"),
         Some(Status::WithinNoise) => ("noise", "within noise"),
+        Some(Status::NotJudged) => ("noise", "not judged"),
         None => ("", ""),
     }
 }

@@ -167,27 +167,22 @@ fn judged_notes(call_types: &[crate::summary::Named], status: Status) -> Vec<Str
         .collect()
 }
 
-/// What an interval's row says: why it is not plainly met (unreachable, missed over the
-/// day, within the noise) and which call type's target, by how much.
+/// What an interval's row says: the verdict on its call types at the chosen staffing
+/// (simulated over the whole day), naming each target that fails, lies within the noise
+/// or cannot be judged, and by how much; or that no staffing reached the targets, or that
+/// the search decided within the noise (the answer may be one agent off).
 fn interval_note(plan: &StaffPlan, k: usize) -> String {
     let i = &plan.summary.intervals[k];
-    let missed = judged_notes(&i.call_types, Status::Missed);
-    let noisy = judged_notes(&i.call_types, Status::WithinNoise);
-    let detail = |notes: &[String]| {
-        if notes.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", notes.join("; "))
-        }
-    };
+    let notes = |status: Status| judged_notes(&i.call_types, status).join("; ");
     if plan.unreachable[k] {
-        format!("targets unreachable{}", detail(&missed))
-    } else if !missed.is_empty() || plan.missed[k] {
-        format!("missed over the day{}", detail(&missed))
-    } else if plan.within_noise[k] || !noisy.is_empty() {
-        format!("within noise{}", detail(&noisy))
-    } else {
-        String::new()
+        return format!("targets unreachable: {}", notes(Status::Missed));
+    }
+    match i.verdict {
+        Some(Status::Missed) => format!("missed: {}", notes(Status::Missed)),
+        Some(Status::WithinNoise) => format!("within noise: {}", notes(Status::WithinNoise)),
+        Some(Status::NotJudged) => format!("not judged: {}", notes(Status::NotJudged)),
+        _ if plan.within_noise[k] => "decided within the noise (may be one agent off)".to_owned(),
+        _ => String::new(),
     }
 }
 
@@ -216,7 +211,7 @@ pub fn to_table(plan: &StaffPlan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — agents on duty per interval (paid headcount after shrinkage); figures at that staffing over {} replications, ± the 95 % half-width\n",
+        "{} — agents on duty per interval (paid headcount, before shrinkage); figures at that staffing over {} replications, ± the 95 % half-width\n",
         s.scenario, s.replications
     );
     out.push_str(&crate::report::table::aligned(&rows));
@@ -235,7 +230,31 @@ pub fn to_table(plan: &StaffPlan) -> String {
                 judged_notes(&s.call_types, Status::WithinNoise).join("; ")
             ),
             Some(Status::Missed) => format!("MISSED: {}", misses.join("; ")),
+            Some(Status::NotJudged) => format!(
+                "NOT JUDGED: {}",
+                judged_notes(&s.call_types, Status::NotJudged).join("; ")
+            ),
             None => "nothing offered".to_owned(),
+        }
+    );
+    let count = |status: Status| s.intervals.iter().filter(|i| i.verdict == Some(status)).count();
+    let missed: Vec<&str> = s
+        .intervals
+        .iter()
+        .filter(|i| i.verdict == Some(Status::Missed))
+        .map(|i| i.start.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "Intervals: met in {} of {}, within the noise in {}, missed in {}{}",
+        count(Status::Met),
+        s.intervals.len(),
+        count(Status::WithinNoise),
+        missed.len(),
+        if missed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", missed.join(", "))
         }
     );
     let _ = writeln!(

@@ -86,6 +86,7 @@ fn symbol(status: Status) -> &'static str {
         Status::Met => "✓",
         Status::Missed => "✗",
         Status::WithinNoise => "≈",
+        Status::NotJudged => "?",
     }
 }
 
@@ -96,7 +97,7 @@ fn paint(status: Status, text: &str, colour: bool) -> String {
     let style = match status {
         Status::Met => anstyle::AnsiColor::Green.on_default(),
         Status::Missed => anstyle::AnsiColor::Red.on_default().bold(),
-        Status::WithinNoise => anstyle::AnsiColor::Yellow.on_default(),
+        Status::WithinNoise | Status::NotJudged => anstyle::AnsiColor::Yellow.on_default(),
     };
     format!("{style}{text}{style:#}")
 }
@@ -191,7 +192,7 @@ fn misses<'a>(call_types: &'a [Named]) -> impl Iterator<Item = (Status, String)>
     call_types.iter().flat_map(|c| {
         c.targets
             .iter()
-            .filter(|j| matches!(j.status, Some(Status::Missed | Status::WithinNoise)))
+            .filter(|j| matches!(j.status, Some(Status::Missed | Status::WithinNoise | Status::NotJudged)))
             .map(|j| (j.status.expect("filtered"), j.note(&c.name)))
     })
 }
@@ -260,7 +261,7 @@ pub fn render(s: &Summary, colour: bool) -> String {
     );
     let _ = writeln!(
         out,
-        "Targets: each call type by its channel's (calls and chats: service level and answer rate; email: within target). ✓ met, ✗ missed, ≈ within the noise"
+        "Targets: each call type by its channel's (calls and chats: service level and answer rate; email: within target). ✓ met, ✗ missed, ≈ within the noise, ? not judged"
     );
     match s.verdict {
         Some(Status::Met) => {

@@ -514,43 +514,65 @@ impl Search<'_> {
 }
 
 /// Contacts per second each call type receives in each interval: its own arrivals plus
-/// what the tiers upstream send it (escalations of their unresolved contacts, repeats of
-/// them back to the front door), in flow order, so a tier fed only by other tiers is
-/// staffed for the load it really receives. Resolution is taken from the groups that
-/// serve the sender first (a skill may set its own); a loop of escalations is followed
-/// for as many steps as there are call types.
+/// what other tiers send it, so a tier fed only by other tiers is staffed for the load it
+/// really receives. A contact that begins at call type `o` is followed along its
+/// escalations (each tier passing on the share its serving group leaves unresolved); one
+/// that ends as a repeat comes back to `o` as a new contact, so `o`'s contacts are its
+/// arrivals ÷ (1 − the share that repeats). Answered contacts are taken as all that
+/// arrive (an estimate: `staff` then decides by simulation); a loop is followed for as
+/// many legs as the engine follows a contact.
 pub fn inflow(model: &Model) -> Vec<Vec<f64>> {
     let n = model.call_types.len();
-    let own: Vec<Vec<f64>> = model.call_types.iter().map(|c| c.rate_per_second.clone()).collect();
-    // Share of a call type's answered contacts left unresolved by those who serve it.
+    // Share of a call type's contacts left unresolved by the group that serves it first.
     let unresolved: Vec<f64> = (0..n)
         .map(|c| {
-            let first_group = model.lanes[c].routes.first().map(|r| r.group.0 as usize);
+            let first_group = model
+                .lanes
+                .iter()
+                .filter(|lane| lane.call_type.0 as usize == c)
+                .find_map(|lane| lane.routes.first())
+                .map(|r| r.group.0 as usize);
             let resolution = first_group
                 .and_then(|g| model.groups[g].skills.iter().find(|s| s.call_type.0 as usize == c))
                 .map_or(model.call_types[c].resolution, |s| s.resolution);
             1.0 - resolution
         })
         .collect();
-    let mut total = own.clone();
-    for _ in 0..n {
-        let mut next = own.clone();
-        for c in 0..n {
-            let (to, share) = match &model.call_types[c].unresolved {
-                Unresolved::Escalate(to) => (to.0 as usize, unresolved[c]),
-                Unresolved::Repeat { probability, .. } => (c, unresolved[c] * probability),
-                Unresolved::Close => continue,
-            };
-            for (k, rate) in total[c].iter().enumerate() {
-                next[to][k] += rate * share;
+    let mut load: Vec<Vec<f64>> = model
+        .call_types
+        .iter()
+        .map(|c| vec![0.0; c.rate_per_second.len()])
+        .collect();
+    for (o, origin) in model.call_types.iter().enumerate() {
+        // Expected visits of one contact beginning at `o` to each call type, and the
+        // chance that it comes back to `o` as a repeat.
+        let (mut visits, mut repeats) = (vec![0.0; n], 0.0);
+        let (mut c, mut mass) = (o, 1.0);
+        for _ in 0..crate::engine::MAX_LEGS {
+            visits[c] += mass;
+            match &model.call_types[c].unresolved {
+                Unresolved::Escalate(to) => {
+                    mass *= unresolved[c];
+                    c = to.0 as usize;
+                }
+                Unresolved::Repeat { probability, .. } => {
+                    repeats += mass * unresolved[c] * probability;
+                    break;
+                }
+                Unresolved::Close => break,
+            }
+            if mass < 1e-12 {
+                break;
             }
         }
-        if next == total {
-            break;
+        let contacts = 1.0 / (1.0 - repeats).max(1.0 / f64::from(crate::engine::MAX_LEGS));
+        for (to, &v) in visits.iter().enumerate().filter(|(_, v)| **v > 0.0) {
+            for (k, rate) in origin.rate_per_second.iter().enumerate() {
+                load[to][k] += rate * contacts * v;
+            }
         }
-        total = next;
     }
-    total
+    load
 }
 
 /// Erlang A (Erlang C without patience) estimate of each searched group's agents in
@@ -651,6 +673,23 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
             model.file
         )));
     }
+    // An email is judged on the emails due inside the window: with a response target
+    // longer than the window none is, and no staffing could be judged on it.
+    let window = model.clock.interval * model.clock.intervals as u64;
+    if let Some(ct) = model
+        .call_types
+        .iter()
+        .find(|c| c.channel == Channel::Email && c.service_level_threshold > window)
+    {
+        let text = |us: u64| crate::scenario::duration_text(us as f64 / 1e6);
+        return Err(Error::Other(format!(
+            "{}: email `{}` has a response target of {} but the measured window is {}: no email falls due inside it, so no staffing can be judged on it; simulate a longer `duration` (several days) or give it a shorter `service_level_threshold`",
+            model.file,
+            ct.name,
+            text(ct.service_level_threshold),
+            text(window)
+        )));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -658,8 +697,10 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     let hourly: Vec<f64> = searched
         .iter()
         .map(|&g| {
-            let c = model.groups[g].cost.per_paid_us * 3600.0;
-            if c > 0.0 { c } else { 1.0 }
+            // Per hour on duty: shrinkage is paid too.
+            let group = &model.groups[g];
+            let c = group.cost.per_paid_us * 3600.0 / (1.0 - group.shrinkage);
+            if c > 0.0 { c } else { 1.0 / (1.0 - group.shrinkage) }
         })
         .collect();
     let first_replications = model.staffing.replications.unwrap_or(model.replications).max(2);
