@@ -24,10 +24,36 @@ pub struct Roster {
     pub group: usize,
     /// (pattern, paid headcount on it).
     pub shifts: Vec<(ShiftSpec, u32)>,
+    /// Paid hours of the whole shifts that meet the horizon (unpaid breaks aside): the
+    /// payroll, and what the integer program minimises.
     pub paid_hours: f64,
     pub cost: f64,
+    /// The part of `cost` inside the measured horizon: what `run` on the roster charges
+    /// before overtime (a shift that starts before or ends after the horizon is paid in
+    /// full, but `run` reports only its measured part).
+    pub cost_in_window: f64,
     /// Agents on duty in each interval (time average) with this roster.
     pub on_duty: Vec<f64>,
+}
+
+/// Paid hours of one agent working pattern `s` every day of the horizon: its length less
+/// unpaid breaks, for each day on which it meets the measured window.
+pub fn shift_paid_hours(clock: &crate::model::Clock, s: &ShiftSpec) -> f64 {
+    const DAY: f64 = 86400.0;
+    let unpaid: f64 = s.breaks.iter().filter(|b| !b.paid).map(|b| b.duration).sum();
+    let length = shift_hours(s) * 3600.0;
+    let (from, to) = (
+        clock.start_of_day,
+        clock.start_of_day + (clock.interval * clock.intervals as Micros) as f64 / 1e6,
+    );
+    let last_day = (to / DAY).ceil() as i64;
+    let days = (-1..=last_day)
+        .filter(|&d| {
+            let begin = d as f64 * DAY + s.start;
+            begin < to && begin + length > from
+        })
+        .count();
+    days as f64 * (length - unpaid) / 3600.0
 }
 
 /// The length of a shift in hours (an end at or before its start runs past midnight).
@@ -93,15 +119,18 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
     };
     let hourly = group.cost.per_paid_us * 3600.0;
     let rate = if hourly > 0.0 { hourly } else { 1.0 };
-    // Paid hours of one agent on each pattern inside the horizon, as `run` charges them.
-    let pattern_hours: Vec<f64> = spec
+    // Paid hours of one agent on each pattern: whole shifts that meet the horizon, and
+    // the part inside it (as `run` charges them).
+    let one = |s: &ShiftSpec| {
+        let mut one = s.clone();
+        one.headcount = 1;
+        one
+    };
+    let pattern_hours: Vec<f64> = spec.shifts.iter().map(|s| shift_paid_hours(clock, s)).collect();
+    let window_hours: Vec<f64> = spec
         .shifts
         .iter()
-        .map(|s| {
-            let mut one = s.clone();
-            one.headcount = 1;
-            shift_paid_us(clock, &[one]).iter().sum::<u64>() as f64 / 3.6e9
-        })
+        .map(|s| shift_paid_us(clock, &[one(s)]).iter().sum::<u64>() as f64 / 3.6e9)
         .collect();
     let mut vars = variables!();
     let x: Vec<_> = spec
@@ -151,16 +180,14 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
             (s, n)
         })
         .collect();
-    let paid_hours: f64 = pattern_hours
-        .iter()
-        .zip(&shifts)
-        .map(|(h, (_, n))| h * f64::from(*n))
-        .sum();
+    let hours = |per: &[f64]| -> f64 { per.iter().zip(&shifts).map(|(h, (_, n))| h * f64::from(*n)).sum() };
+    let (paid_hours, in_window) = (hours(&pattern_hours), hours(&window_hours));
     let patterns: Vec<ShiftSpec> = shifts.iter().map(|(s, _)| s.clone()).collect();
     let on_duty = interval_averages(model, &shift_staffing(&model.clock, &patterns, group.shrinkage));
     Ok(Roster {
         group: g,
-        cost: paid_hours * if hourly > 0.0 { hourly } else { 0.0 },
+        cost: paid_hours * hourly.max(0.0),
+        cost_in_window: in_window * hourly.max(0.0),
         paid_hours,
         shifts,
         on_duty,

@@ -573,3 +573,34 @@ cost = { per_hour = 40 }
     assert_eq!(plan.agents[0][0], 0, "{:?}", plan.agents);
     assert!(plan.agents[0][1] >= 6, "{:?}", plan.agents);
 }
+
+#[test]
+fn a_roster_pays_whole_shifts_even_where_they_outlast_the_horizon() {
+    let text = r#"
+[scenario]
+name = "morning"
+start = "08:00"
+duration = "4h"
+interval = "1h"
+
+[[call_type]]
+name = "calls"
+arrivals = { per_hour = 60 }
+handle_time = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "team"
+agents = 1
+skills = ["calls"]
+cost = { per_hour = 30 }
+roster = { shifts = [{ start = "06:00", end = "14:00", breaks = [{ start = "12:30", duration = "30m", paid = false }] }] }
+"#;
+    let m = model(text);
+    let r = ccsim::staff::roster::roster_group(&m, 0, &[3, 3, 3, 3]).expect("a roster");
+    assert_eq!(r.shifts[0].1, 3);
+    // 3 agents × (8 h less an unpaid half hour) is the payroll; the horizon 08:00–12:00
+    // holds 3 × 4 paid hours of it.
+    assert!((r.paid_hours - 22.5).abs() < 1e-9, "{}", r.paid_hours);
+    assert!((r.cost - 675.0).abs() < 1e-6, "{}", r.cost);
+    assert!((r.cost_in_window - 360.0).abs() < 1e-6, "{}", r.cost_in_window);
+}

@@ -256,10 +256,12 @@ roster = { max_part_time = 0.4, shifts = [
         team.get("overtime_hours").unwrap().mean.unwrap(),
     );
     assert!(
-        (cost - 20.0 * overtime - roster.cost).abs() < 1e-3,
-        "run on the roster charges {cost} with {overtime} overtime hours; the roster costs {}",
-        roster.cost
+        (cost - 20.0 * overtime - roster.cost_in_window).abs() < 1e-3,
+        "run on the roster charges {cost} with {overtime} overtime hours; the roster costs {} inside the horizon",
+        roster.cost_in_window
     );
+    // Every shift lies inside the horizon: the payroll is what `run` charges.
+    assert!((roster.cost - roster.cost_in_window).abs() < 1e-6);
 }
 
 #[test]
