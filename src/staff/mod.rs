@@ -92,6 +92,8 @@ struct Verdict {
     met: bool,
     /// Some target's figure lies within its half-width of the bound.
     noisy: bool,
+    /// Some target fails beyond the noise (whatever the others do).
+    clearly_missed: bool,
     /// How far the targets are from holding (0 when they do), relative to each bound.
     shortfall: f64,
     /// Share of replications on which every target held.
@@ -169,7 +171,7 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
     }
     let n = stats.len() as u64;
     let t = if n > 1 { t975(n - 1) } else { f64::NAN };
-    let (mut met, mut noisy, mut shortfall) = (true, false, 0.0);
+    let (mut met, mut noisy, mut shortfall, mut clearly_missed) = (true, false, 0.0, false);
     // Per replication: did every check hold?
     let mut held = vec![true; stats.len()];
     for check in checks {
@@ -207,19 +209,17 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
                 held[r] &= ok;
             }
         }
-        let ok = match confidence {
+        let (ok, within) = match confidence {
             Some(c) if defined > 0 => {
                 let p = holds as f64 / defined as f64;
                 let half = 1.96 * (c * (1.0 - c) / defined as f64).sqrt();
-                noisy |= (p - c).abs() < half;
-                p >= c
+                (p >= c, (p - c).abs() < half)
             }
-            _ => {
-                noisy |= e.ci95.is_some_and(|ci| gap.abs() < ci);
-                ok_on_mean
-            }
+            _ => (ok_on_mean, e.ci95.is_some_and(|ci| gap.abs() < ci)),
         };
+        noisy |= within;
         if !ok {
+            clearly_missed |= !within;
             met = false;
             shortfall += gap.max(0.0) / scale + 1e-6;
         }
@@ -228,6 +228,7 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
     Verdict {
         met,
         noisy,
+        clearly_missed,
         shortfall,
         p_met,
     }
@@ -742,13 +743,16 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
         day_level(&mut search, &day_checks);
     }
     crate::interrupt::check()?;
-    let agents = search.agents.clone();
-    let final_model = search.model_with(&agents);
-    let mut final_model = final_model;
-    final_model.replications = search
+    let final_replications = search
         .max_replications
         .min(first_replications.max(model.replications) * 2)
         .max(2);
+    if !model.staffing.over_day {
+        repair_in_day(&mut search, &interval_checks, final_replications)?;
+    }
+    let agents = search.agents.clone();
+    let mut final_model = search.model_with(&agents);
+    final_model.replications = final_replications;
     let stats = search.replications(&final_model, final_model.replications);
     let mut acc = Accumulator::new(final_model.clock.intervals, model.call_types.len(), model.groups.len());
     for s in &stats {
@@ -767,7 +771,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     let p_met = verdicts.iter().map(|v| v.map(|v| v.p_met)).collect();
     // The whole day simulated at the answer: an interval whose targets fail beyond the
     // noise is reported as missed (the look-back or a spill-over misjudged it).
-    let missed = verdicts.iter().map(|v| v.is_some_and(|v| !v.met && !v.noisy)).collect();
+    let missed = verdicts.iter().map(|v| v.is_some_and(|v| v.clearly_missed)).collect();
     let day_targets_met =
         (!day_checks.is_empty()).then(|| judge(&final_model, &stats, &day_checks, None, confidence).met);
     let summary = Summary::new(&final_model, &acc);
@@ -803,6 +807,63 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
         roster_errors,
         rostered,
     })
+}
+
+/// The whole day simulated at the answer can miss an interval its look-back judged met
+/// (what spills over from hours earlier: redials, a backlog). While some interval's
+/// targets fail beyond the noise, the earliest such interval gets the one agent (or two,
+/// as in `grow`) that helps it most per hour of cost, judged over the whole day; at most
+/// two rounds per interval.
+fn repair_in_day(search: &mut Search, checks: &[Check], replications: u64) -> Result<(), Error> {
+    let intervals = search.base.clock.intervals;
+    let groups = search.searched.len();
+    let judge_day = |search: &mut Search, agents: &[Vec<u32>], k: usize| {
+        let model = search.model_with(agents);
+        let stats = search.replications(&model, replications);
+        judge(&model, &stats, checks, Some(k), search.base.staffing.confidence)
+    };
+    for _ in 0..2 * intervals {
+        crate::interrupt::check()?;
+        let model = search.model_with(&search.agents);
+        let stats = search.replications(&model, replications);
+        let failing = (0..intervals).find_map(|k| {
+            let v = judge(&model, &stats, checks, Some(k), search.base.staffing.confidence);
+            v.clearly_missed.then_some((k, v))
+        });
+        let Some((k, verdict)) = failing else {
+            return Ok(());
+        };
+        let mut best: Option<(bool, f64, Vec<Vec<u32>>)> = None;
+        let pairs = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b]));
+        for add in (0..groups).map(|j| vec![j]).chain(pairs) {
+            let mut trial = search.agents.clone();
+            for &j in &add {
+                trial[k][j] += 1;
+            }
+            if add.iter().any(|&j| trial[k][j] > search.base.staffing.max_agents) {
+                continue;
+            }
+            let v = judge_day(search, &trial, k);
+            let hourly: f64 = add.iter().map(|&j| search.hourly[j]).sum();
+            let key = if v.met {
+                -hourly
+            } else {
+                (verdict.shortfall - v.shortfall) / hourly
+            };
+            if best.as_ref().is_none_or(|(bm, bk, _)| (v.met, key) > (*bm, *bk)) {
+                best = Some((v.met, key, trial));
+            }
+            // A single agent that settles it is the cheapest answer.
+            if add.len() == 1 && best.as_ref().is_some_and(|b| b.0) && add[0] == groups - 1 {
+                break;
+            }
+        }
+        match best {
+            Some((met, gain, trial)) if met || gain > 0.0 => search.agents = trial,
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
 }
 
 /// Day-level targets: while one fails, add an agent to the cheapest group serving its
