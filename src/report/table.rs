@@ -112,6 +112,16 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// A call type's or channel's row, marked on its judged targets.
+    fn of(n: &'a Named) -> Row<'a> {
+        Row {
+            label: n.name.clone(),
+            metrics: &n.metrics,
+            judged: &n.targets,
+            verdict: n.verdict.map(|v| (v, symbol(v).to_owned())),
+        }
+    }
+
     fn plain(label: String, metrics: &'a Metrics) -> Row<'a> {
         Row {
             label,
@@ -305,24 +315,10 @@ pub fn render(s: &Summary, colour: bool) -> String {
         judged: &[],
         verdict: verdict_text(s.verdict, &s.call_types),
     }];
-    rows.extend(s.call_types.iter().map(|c| Row {
-        label: c.name.clone(),
-        metrics: &c.metrics,
-        judged: &c.targets,
-        verdict: c.verdict.map(|v| (v, symbol(v).to_owned())),
-    }));
+    rows.extend(s.call_types.iter().map(Row::of));
     section_marked(&mut out, "Call types", "call type", &rows, &call_columns, colour);
     if s.channels.iter().any(|c| c.name != "voice") {
-        let rows: Vec<Row> = s
-            .channels
-            .iter()
-            .map(|c| Row {
-                label: c.name.clone(),
-                metrics: &c.metrics,
-                judged: &c.targets,
-                verdict: c.verdict.map(|v| (v, symbol(v).to_owned())),
-            })
-            .collect();
+        let rows: Vec<Row> = s.channels.iter().map(Row::of).collect();
         section_marked(
             &mut out,
             "Channels (within target: answered within the threshold ÷ contacts due by the end)",
