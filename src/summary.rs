@@ -239,7 +239,11 @@ impl Summary {
                 .enumerate()
                 .map(|(j, name)| {
                     let metrics = Metrics(metrics_of(&acc.calls, CALL_METRICS, interval, Some(j), n, t));
-                    let targets = judge(&metrics, layout.targets.get(j).map_or(&[], Vec::as_slice));
+                    let targets = judge(
+                        &metrics,
+                        layout.targets.get(j).map_or(&[], Vec::as_slice),
+                        interval.is_none(),
+                    );
                     Named {
                         name: name.clone(),
                         verdict: Status::worst(targets.iter().map(|t| t.status)),

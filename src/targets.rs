@@ -174,7 +174,11 @@ pub struct Judged {
 }
 
 impl Judged {
-    pub fn new(metrics: &Metrics, target: Target) -> Judged {
+    /// Judges one target on a row's figures. Over the whole window (`whole`), an
+    /// undefined response target with contacts offered is [`Status::NotJudged`] (no email
+    /// falls due inside the horizon); in one interval it has no verdict (its emails are
+    /// pending), nor does any other undefined figure.
+    pub fn new(metrics: &Metrics, target: Target, whole: bool) -> Judged {
         let estimate = metrics
             .get(target.figure.metric())
             .unwrap_or(Estimate { mean: None, ci95: None });
@@ -185,7 +189,7 @@ impl Judged {
         };
         let offered = metrics.get("offered").and_then(|e| e.mean).unwrap_or(0.0);
         let status = match Status::of(estimate, &target) {
-            None if offered > 0.0 => Some(Status::NotJudged),
+            None if whole && offered > 0.0 && target.figure == Figure::WithinTarget => Some(Status::NotJudged),
             status => status,
         };
         Judged {
@@ -223,9 +227,9 @@ impl Judged {
     }
 }
 
-/// Judges one row's figures against its targets.
-pub fn judge(metrics: &Metrics, targets: &[Target]) -> Vec<Judged> {
-    targets.iter().map(|&t| Judged::new(metrics, t)).collect()
+/// Judges one row's figures against its targets (`whole`: over the whole window).
+pub fn judge(metrics: &Metrics, targets: &[Target], whole: bool) -> Vec<Judged> {
+    targets.iter().map(|&t| Judged::new(metrics, t, whole)).collect()
 }
 
 /// The targets a pooled row (a channel) shows: those every one of its call types shares,
@@ -249,7 +253,7 @@ pub fn pooled(metrics: &Metrics, targets: &[Target], members: &[&[Judged]]) -> V
     targets
         .iter()
         .map(|&t| {
-            let mut j = Judged::new(metrics, t);
+            let mut j = Judged::new(metrics, t, false);
             j.status = Status::worst(
                 members
                     .iter()

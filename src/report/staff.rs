@@ -109,6 +109,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
                     "start": clock_text(sh.start), "end": clock_text(sh.end), "agents": n, "hours": shift_hours(sh),
                 })).collect::<Vec<_>>(),
                 "paid_hours": r.paid_hours,
+                "cost_in_window": r.cost_in_window,
                 "cost": r.cost,
                 "on_duty": r.on_duty,
             })
@@ -246,11 +247,13 @@ pub fn to_table(plan: &StaffPlan) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "Intervals: met in {} of {}, within the noise in {}, missed in {}{}",
+        "Intervals: met in {} of {}, within the noise in {}, not judged in {}, missed in {}, nothing to judge in {}{}",
         count(Status::Met),
         s.intervals.len(),
         count(Status::WithinNoise),
+        count(Status::NotJudged),
         missed.len(),
+        s.intervals.iter().filter(|i| i.verdict.is_none()).count(),
         if missed.is_empty() {
             String::new()
         } else {
@@ -292,7 +295,15 @@ pub fn to_table(plan: &StaffPlan) -> String {
                 shift_hours(sh)
             );
         }
-        let _ = writeln!(out, "  {:.1} paid hours, cost {:.2}", r.paid_hours, r.cost);
+        let _ = write!(out, "  {:.1} paid hours, cost {:.2}", r.paid_hours, r.cost);
+        if (r.cost_in_window - r.cost).abs() > 0.005 {
+            let _ = write!(
+                out,
+                " ({:.2} inside the horizon, as `run` charges it)",
+                r.cost_in_window
+            );
+        }
+        out.push('\n');
     }
     if let Some((summary, met)) = &plan.rostered {
         let missed: Vec<&str> = summary

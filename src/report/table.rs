@@ -321,7 +321,7 @@ pub fn render(s: &Summary, colour: bool) -> String {
         let rows: Vec<Row> = s.channels.iter().map(Row::of).collect();
         section_marked(
             &mut out,
-            "Channels (within target: answered within the threshold ÷ contacts due by the end)",
+            "Channels (within target: of the contacts due inside the window, those answered within the threshold)",
             "channel",
             &rows,
             &CHANNEL_COLUMNS,

@@ -389,18 +389,24 @@ impl Search<'_> {
     /// Adds agents to `row` until interval `k`'s targets hold: a candidate that meets
     /// them wins (the cheapest first), else the largest fall in the shortfall per hour of
     /// cost. Where no single agent helps (one more at the front line sends the next tier
-    /// more escalations than it can take), two at once in any two groups are tried.
-    /// `None` after 25 additions in a row without progress, or at the cap.
+    /// more escalations than it can take), two at once in any two groups are tried, until
+    /// a round of pairs brings nothing either. `None` after 25 additions in a row without
+    /// progress, or at the cap.
     fn grow(&mut self, k: usize, mut row: Vec<u32>, checks: &[Check], sure: bool) -> Option<Vec<u32>> {
         let max = self.base.staffing.max_agents;
         let groups = self.searched.len();
         let mut verdict = self.evaluate(self.candidate(k, &row), Some(k), checks, sure);
         let mut stalled = 0;
+        let mut pairs_help = true;
         while !verdict.met {
             let mut best: Option<(bool, f64, Vec<u32>, Verdict)> = None;
             let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
-            let pairs: Vec<Vec<usize>> = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect();
-            for additions in [singles, pairs] {
+            let pairs: Vec<Vec<usize>> = if pairs_help {
+                (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect()
+            } else {
+                Vec::new()
+            };
+            for (round, additions) in [singles, pairs].into_iter().enumerate() {
                 for add in additions {
                     let mut trial = row.clone();
                     for &j in &add {
@@ -423,6 +429,7 @@ impl Search<'_> {
                 if best.as_ref().is_some_and(|(met, gain, _, _)| *met || *gain > 0.0) {
                     break;
                 }
+                pairs_help &= round == 0;
             }
             let (_, gain, trial, v) = best?;
             stalled = if v.met || gain > 0.0 { 0 } else { stalled + 1 };
@@ -811,9 +818,10 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
 
 /// The whole day simulated at the answer can miss an interval its look-back judged met
 /// (what spills over from hours earlier: redials, a backlog). While some interval's
-/// targets fail beyond the noise, the earliest such interval gets the one agent (or two,
-/// as in `grow`) that helps it most per hour of cost, judged over the whole day; at most
-/// two rounds per interval.
+/// targets fail beyond the noise, the earliest such interval gets the agent that helps it
+/// most per hour of cost, judged over the whole day (two at once only where no single
+/// agent helps); an interval gets at most two such rounds, then is left as missed and
+/// the next one is repaired.
 fn repair_in_day(search: &mut Search, checks: &[Check], replications: u64) -> Result<(), Error> {
     let intervals = search.base.clock.intervals;
     let groups = search.searched.len();
@@ -822,48 +830,52 @@ fn repair_in_day(search: &mut Search, checks: &[Check], replications: u64) -> Re
         let stats = search.replications(&model, replications);
         judge(&model, &stats, checks, Some(k), search.base.staffing.confidence)
     };
-    for _ in 0..2 * intervals {
+    let mut rounds = vec![0u32; intervals];
+    loop {
         crate::interrupt::check()?;
         let model = search.model_with(&search.agents);
         let stats = search.replications(&model, replications);
-        let failing = (0..intervals).find_map(|k| {
+        let failing = (0..intervals).filter(|&k| rounds[k] < 2).find_map(|k| {
             let v = judge(&model, &stats, checks, Some(k), search.base.staffing.confidence);
             v.clearly_missed.then_some((k, v))
         });
         let Some((k, verdict)) = failing else {
             return Ok(());
         };
+        rounds[k] += 1;
         let mut best: Option<(bool, f64, Vec<Vec<u32>>)> = None;
-        let pairs = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b]));
-        for add in (0..groups).map(|j| vec![j]).chain(pairs) {
-            let mut trial = search.agents.clone();
-            for &j in &add {
-                trial[k][j] += 1;
+        let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
+        let pairs: Vec<Vec<usize>> = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect();
+        for additions in [singles, pairs] {
+            for add in additions {
+                let mut trial = search.agents.clone();
+                for &j in &add {
+                    trial[k][j] += 1;
+                }
+                if add.iter().any(|&j| trial[k][j] > search.base.staffing.max_agents) {
+                    continue;
+                }
+                let v = judge_day(search, &trial, k);
+                let hourly: f64 = add.iter().map(|&j| search.hourly[j]).sum();
+                let key = if v.met {
+                    -hourly
+                } else {
+                    (verdict.shortfall - v.shortfall) / hourly
+                };
+                if best.as_ref().is_none_or(|(bm, bk, _)| (v.met, key) > (*bm, *bk)) {
+                    best = Some((v.met, key, trial));
+                }
             }
-            if add.iter().any(|&j| trial[k][j] > search.base.staffing.max_agents) {
-                continue;
-            }
-            let v = judge_day(search, &trial, k);
-            let hourly: f64 = add.iter().map(|&j| search.hourly[j]).sum();
-            let key = if v.met {
-                -hourly
-            } else {
-                (verdict.shortfall - v.shortfall) / hourly
-            };
-            if best.as_ref().is_none_or(|(bm, bk, _)| (v.met, key) > (*bm, *bk)) {
-                best = Some((v.met, key, trial));
-            }
-            // A single agent that settles it is the cheapest answer.
-            if add.len() == 1 && best.as_ref().is_some_and(|b| b.0) && add[0] == groups - 1 {
+            if best.as_ref().is_some_and(|(met, gain, _)| *met || *gain > 0.0) {
                 break;
             }
         }
         match best {
             Some((met, gain, trial)) if met || gain > 0.0 => search.agents = trial,
-            _ => return Ok(()),
+            // Nothing helps this interval: it stays missed; repair the next one.
+            _ => rounds[k] = 2,
         }
     }
-    Ok(())
 }
 
 /// Day-level targets: while one fails, add an agent to the cheapest group serving its

@@ -476,15 +476,32 @@ fn the_three_tier_weekday_staffs_every_tier_and_reads_met_only_when_all_call_typ
     }
     let s = &plan.summary;
     for c in &s.call_types {
-        assert_ne!(c.verdict, Some(Status::Missed), "{}: {:?}", c.name, c.targets);
+        assert!(
+            matches!(c.verdict, Some(Status::Met | Status::WithinNoise)),
+            "{}: {:?}",
+            c.name,
+            c.targets
+        );
     }
-    // The day's verdict is the worst of its call types', and the table says the same.
-    let worst = Status::worst(s.call_types.iter().map(|c| c.verdict));
-    assert_eq!(s.verdict, worst);
+    // The table's day line names exactly the call types within the noise, or says all
+    // are met.
     let table = ccsim::report::staff::to_table(&plan);
-    match s.verdict {
-        Some(Status::Met) => assert!(table.contains("every call type meets its targets"), "{table}"),
-        _ => assert!(table.contains("within the noise: "), "{table}"),
+    let day = table
+        .lines()
+        .find(|l| l.starts_with("Targets over the day"))
+        .expect("a day line");
+    let noisy: Vec<&str> = s
+        .call_types
+        .iter()
+        .filter(|c| c.verdict == Some(Status::WithinNoise))
+        .map(|c| c.name.as_str())
+        .collect();
+    if noisy.is_empty() {
+        assert!(day.contains("every call type meets its targets"), "{day}");
+    } else {
+        for name in &noisy {
+            assert!(day.contains(name), "{day}");
+        }
     }
 }
 
@@ -603,4 +620,33 @@ roster = { shifts = [{ start = "06:00", end = "14:00", breaks = [{ start = "12:3
     assert!((r.paid_hours - 22.5).abs() < 1e-9, "{}", r.paid_hours);
     assert!((r.cost - 675.0).abs() < 1e-6, "{}", r.cost);
     assert!((r.cost_in_window - 360.0).abs() < 1e-6, "{}", r.cost_in_window);
+}
+
+#[test]
+fn an_email_counts_towards_its_response_target_only_when_due_inside_the_window() {
+    // A 1-hour response target on a 4-hour evening: emails of the last hour are due
+    // after the window; those answered early count neither way.
+    let m = model(&evening(30, "1h", 6));
+    let email = 1;
+    let (mut due, mut in_time) = (0u64, 0u64);
+    for r in 0..m.replications {
+        let cell = run_replication(&m, r).call_column(email, None);
+        assert!(
+            cell[call::DUE] < cell[call::OFFERED],
+            "replication {r}: some emails are not due yet"
+        );
+        assert!(cell[call::DUE_IN_SL] <= cell[call::DUE]);
+        assert!(
+            cell[call::ANSWERED_IN_SL] > cell[call::DUE_IN_SL],
+            "replication {r}: emails answered early but due later are not counted"
+        );
+        due += cell[call::DUE];
+        in_time += cell[call::DUE_IN_SL];
+    }
+    let s = summary(&evening(30, "1h", 6));
+    let within = mean(named(&s.call_types, "email"), "within_target");
+    assert!((within - in_time as f64 / due as f64).abs() < 1e-12, "{within}");
+    // Calls and chats are always due: their within_target is their service level.
+    let phone = named(&s.call_types, "phone");
+    assert_eq!(mean(phone, "within_target"), mean(phone, "service_level"));
 }
