@@ -195,7 +195,8 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct LogArgs {
     /// Which dates: `busy` (the weekdays that carry the bulk of the calls), weekdays
-    /// such as `sun,mon,tue,wed,thu`, or one date (YYYY-MM-DD).
+    /// such as `sun,mon,tue,wed,thu`, or dates (YYYY-MM-DD) and inclusive ranges of
+    /// dates, alone or in a list: `1999-02-01..1999-02-14`, `1999-02-15,1999-02-16`.
     #[arg(long, default_value = "busy")]
     days: String,
     /// Skip rows that cannot be read (counted) instead of stopping at the first.

@@ -264,28 +264,59 @@ pub enum Days {
     /// least half the busiest weekday's).
     Busy,
     Weekdays(Vec<Weekday>),
-    Date(NaiveDate),
+    /// Dates, from a date, a range of dates, or a list of both.
+    Dates(Vec<NaiveDate>),
 }
 
 impl Days {
-    /// `busy`, a list of weekdays (`sun,mon,tue`), or a date (`1999-02-03`).
+    /// `busy`; a list of weekdays (`sun,mon,tue`); or a list of dates and inclusive
+    /// ranges of dates (`1999-02-03`, `1999-02-01..1999-02-14`,
+    /// `1999-02-15,1999-02-16`, `1999-02-01..1999-02-07,1999-02-10`). The error names
+    /// the flag, the whole value and the part that is wrong.
     pub fn parse(text: &str) -> Result<Days, Error> {
-        if text == "busy" {
+        let bad = |why: String| {
+            Error::Other(format!(
+                "--days `{text}`: {why} (expected `busy`, weekdays such as `sun,mon,tue`, dates \
+                 (YYYY-MM-DD), ranges of dates such as `1999-02-01..1999-02-14`, or a list of dates and ranges)"
+            ))
+        };
+        let text_t = text.trim();
+        if text_t == "busy" {
             return Ok(Days::Busy);
         }
-        if let Some(d) = parse_date(text) {
-            return Ok(Days::Date(d));
+        let items: Vec<&str> = text_t.split(',').map(str::trim).collect();
+        if items.iter().any(|i| i.is_empty()) {
+            return Err(bad("an empty item".into()));
         }
-        text.split(',')
-            .map(|w| {
-                w.trim().parse::<Weekday>().map_err(|_| {
-                    Error::Other(format!(
-                        "--days: expected `busy`, weekdays such as `sun,mon,tue`, or a date, got `{text}`"
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Days::Weekdays)
+        let is_weekday = |i: &str| i.parse::<Weekday>().is_ok();
+        if items.iter().all(|i| is_weekday(i)) {
+            return Ok(Days::Weekdays(
+                items.iter().map(|i| i.parse().expect("checked")).collect(),
+            ));
+        }
+        if let Some(w) = items.iter().find(|i| is_weekday(i)) {
+            return Err(bad(format!("`{w}` is a weekday: give weekdays or dates, not both")));
+        }
+        let date = |t: &str| parse_date(t).ok_or_else(|| bad(format!("`{t}` is not a date (YYYY-MM-DD) or a weekday")));
+        let mut dates = Vec::new();
+        for item in items {
+            match item.split_once("..") {
+                Some((a, b)) => {
+                    let (a, b) = (date(a.trim())?, date(b.trim())?);
+                    if b < a {
+                        return Err(bad(format!("the range `{item}` ends before it starts")));
+                    }
+                    if (b - a).num_days() > 366 * 100 {
+                        return Err(bad(format!("the range `{item}` is longer than a century")));
+                    }
+                    dates.extend(a.iter_days().take_while(|d| *d <= b));
+                }
+                None => dates.push(date(item)?),
+            }
+        }
+        dates.sort();
+        dates.dedup();
+        Ok(Days::Dates(dates))
     }
 
     /// The dates of `log` selected, in order.
@@ -295,7 +326,11 @@ impl Days {
             *per_date.entry(c.date).or_default() += 1;
         }
         match self {
-            Days::Date(d) => per_date.keys().filter(|x| *x == d).copied().collect(),
+            Days::Dates(d) => per_date
+                .keys()
+                .filter(|x| d.binary_search(x).is_ok())
+                .copied()
+                .collect(),
             Days::Weekdays(w) => per_date.keys().filter(|d| w.contains(&d.weekday())).copied().collect(),
             Days::Busy => {
                 let mut by_weekday: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
