@@ -366,9 +366,18 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             Scenario::parse("fitted.toml", &text)
                 .and_then(|s| Model::build(&s))
                 .map_err(|e| Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())))?;
+            // What was chosen: on standard output beside a written file, else on standard
+            // error (standard output is the scenario).
+            let chosen = crate::fit::summary(&fitted);
             match out {
-                Some(path) => report::csv::write_atomic(&path, &text)?,
-                None => print!("{text}"),
+                Some(path) => {
+                    report::csv::write_atomic(&path, &text)?;
+                    print!("{chosen}");
+                }
+                None => {
+                    print!("{text}");
+                    eprint!("{chosen}");
+                }
             }
             Ok(0)
         }
