@@ -195,7 +195,8 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct LogArgs {
     /// Which dates: `busy` (the weekdays that carry the bulk of the calls), weekdays
-    /// such as `sun,mon,tue,wed,thu`, or one date (YYYY-MM-DD).
+    /// such as `sun,mon,tue,wed,thu`, or dates (YYYY-MM-DD) and inclusive ranges of
+    /// dates, alone or in a list: `1999-02-01..1999-02-14`, `1999-02-15,1999-02-16`.
     #[arg(long, default_value = "busy")]
     days: String,
     /// Skip rows that cannot be read (counted) instead of stopping at the first.
@@ -365,9 +366,18 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             Scenario::parse("fitted.toml", &text)
                 .and_then(|s| Model::build(&s))
                 .map_err(|e| Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())))?;
+            // What was chosen: on standard output beside a written file, else on standard
+            // error (standard output is the scenario).
+            let chosen = crate::fit::summary(&fitted);
             match out {
-                Some(path) => report::csv::write_atomic(&path, &text)?,
-                None => print!("{text}"),
+                Some(path) => {
+                    report::csv::write_atomic(&path, &text)?;
+                    print!("{chosen}");
+                }
+                None => {
+                    print!("{text}");
+                    eprint!("{chosen}");
+                }
             }
             Ok(0)
         }

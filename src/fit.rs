@@ -264,28 +264,59 @@ pub enum Days {
     /// least half the busiest weekday's).
     Busy,
     Weekdays(Vec<Weekday>),
-    Date(NaiveDate),
+    /// Dates, from a date, a range of dates, or a list of both.
+    Dates(Vec<NaiveDate>),
 }
 
 impl Days {
-    /// `busy`, a list of weekdays (`sun,mon,tue`), or a date (`1999-02-03`).
+    /// `busy`; a list of weekdays (`sun,mon,tue`); or a list of dates and inclusive
+    /// ranges of dates (`1999-02-03`, `1999-02-01..1999-02-14`,
+    /// `1999-02-15,1999-02-16`, `1999-02-01..1999-02-07,1999-02-10`). The error names
+    /// the flag, the whole value and the part that is wrong.
     pub fn parse(text: &str) -> Result<Days, Error> {
-        if text == "busy" {
+        let bad = |why: String| {
+            Error::Other(format!(
+                "--days `{text}`: {why} (expected `busy`, weekdays such as `sun,mon,tue`, dates \
+                 (YYYY-MM-DD), ranges of dates such as `1999-02-01..1999-02-14`, or a list of dates and ranges)"
+            ))
+        };
+        let text_t = text.trim();
+        if text_t == "busy" {
             return Ok(Days::Busy);
         }
-        if let Some(d) = parse_date(text) {
-            return Ok(Days::Date(d));
+        let items: Vec<&str> = text_t.split(',').map(str::trim).collect();
+        if items.iter().any(|i| i.is_empty()) {
+            return Err(bad("an empty item".into()));
         }
-        text.split(',')
-            .map(|w| {
-                w.trim().parse::<Weekday>().map_err(|_| {
-                    Error::Other(format!(
-                        "--days: expected `busy`, weekdays such as `sun,mon,tue`, or a date, got `{text}`"
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Days::Weekdays)
+        let is_weekday = |i: &str| i.parse::<Weekday>().is_ok();
+        if items.iter().all(|i| is_weekday(i)) {
+            return Ok(Days::Weekdays(
+                items.iter().map(|i| i.parse().expect("checked")).collect(),
+            ));
+        }
+        if let Some(w) = items.iter().find(|i| is_weekday(i)) {
+            return Err(bad(format!("`{w}` is a weekday: give weekdays or dates, not both")));
+        }
+        let date = |t: &str| parse_date(t).ok_or_else(|| bad(format!("`{t}` is not a date (YYYY-MM-DD) or a weekday")));
+        let mut dates = Vec::new();
+        for item in items {
+            match item.split_once("..") {
+                Some((a, b)) => {
+                    let (a, b) = (date(a.trim())?, date(b.trim())?);
+                    if b < a {
+                        return Err(bad(format!("the range `{item}` ends before it starts")));
+                    }
+                    if (b - a).num_days() > 366 * 100 {
+                        return Err(bad(format!("the range `{item}` is longer than a century")));
+                    }
+                    dates.extend(a.iter_days().take_while(|d| *d <= b));
+                }
+                None => dates.push(date(item)?),
+            }
+        }
+        dates.sort();
+        dates.dedup();
+        Ok(Days::Dates(dates))
     }
 
     /// The dates of `log` selected, in order.
@@ -295,7 +326,11 @@ impl Days {
             *per_date.entry(c.date).or_default() += 1;
         }
         match self {
-            Days::Date(d) => per_date.keys().filter(|x| *x == d).copied().collect(),
+            Days::Dates(d) => per_date
+                .keys()
+                .filter(|x| d.binary_search(x).is_ok())
+                .copied()
+                .collect(),
             Days::Weekdays(w) => per_date.keys().filter(|d| w.contains(&d.weekday())).copied().collect(),
             Days::Busy => {
                 let mut by_weekday: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
@@ -365,6 +400,318 @@ pub fn fit_lognormal(samples: &[f64]) -> Option<LogNormalFit> {
     })
 }
 
+/// A family of handle-time distributions `fit` chooses among (all simulated by ccsim,
+/// see `docs/scenarios.md`, "Distributions").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Lognormal with the sample's mean and variance.
+    LogNormal,
+    /// Gamma with the sample's mean and variance.
+    Gamma,
+    /// Weibull with the sample's mean and coefficient of variation.
+    Weibull,
+    /// Lognormal by maximum likelihood (mean and variance of the log talk times): a
+    /// candidate only when its mean is within 1 % of the sample's.
+    LogNormalMle,
+}
+
+impl Family {
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::LogNormal => "lognormal",
+            Family::Gamma => "gamma",
+            Family::Weibull => "weibull",
+            Family::LogNormalMle => "lognormal (maximum likelihood)",
+        }
+    }
+}
+
+/// One fitted distribution: its family, mean and CV (Weibull: also shape and scale).
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub family: Family,
+    pub mean: f64,
+    pub cv: f64,
+    /// Weibull only.
+    pub weibull: Option<(f64, f64)>,
+}
+
+impl Shape {
+    /// Matches `family` to the sample; `None` when it cannot be (no spread, or the
+    /// lognormal MLE of no positive time).
+    fn fit(family: Family, samples: &[f64]) -> Option<Shape> {
+        let (mean, cv) = moments(samples)?;
+        let cv = cv.min(20.0);
+        match family {
+            Family::LogNormal | Family::Gamma => (cv > 0.0).then_some(Shape {
+                family,
+                mean,
+                cv,
+                weibull: None,
+            }),
+            Family::Weibull => {
+                let k = weibull_shape(cv)?;
+                let scale = mean / statrs::function::gamma::gamma(1.0 + 1.0 / k);
+                Some(Shape {
+                    family,
+                    mean,
+                    cv,
+                    weibull: Some((k, scale)),
+                })
+            }
+            Family::LogNormalMle => {
+                let l = fit_lognormal(samples)?;
+                Some(Shape {
+                    family,
+                    mean: l.mean,
+                    cv: l.cv.min(20.0),
+                    weibull: None,
+                })
+            }
+        }
+    }
+
+    fn cdf(&self) -> Option<Box<dyn Fn(f64) -> f64>> {
+        use statrs::distribution::{Gamma, Weibull};
+        Some(match (self.family, self.weibull) {
+            (Family::Gamma, _) => {
+                let shape = 1.0 / (self.cv * self.cv);
+                let d = Gamma::new(shape, shape / self.mean).ok()?;
+                Box::new(move |x| d.cdf(x))
+            }
+            (Family::Weibull, Some((k, scale))) => {
+                let d = Weibull::new(k, scale).ok()?;
+                Box::new(move |x| d.cdf(x))
+            }
+            (Family::Weibull, None) => return None,
+            (Family::LogNormal | Family::LogNormalMle, _) => {
+                let var = (1.0 + self.cv * self.cv).ln();
+                let d = LogNormal::new(self.mean.ln() - var / 2.0, var.sqrt().max(1e-9)).ok()?;
+                Box::new(move |x| d.cdf(x))
+            }
+        })
+    }
+
+    /// The Kolmogorov–Smirnov distance between this distribution and `samples`.
+    fn ks(&self, samples: &[f64]) -> Option<f64> {
+        let cdf = self.cdf()?;
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len() as f64;
+        Some(
+            sorted
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| {
+                    let f = cdf(x);
+                    (f - i as f64 / n).abs().max(((i + 1) as f64 / n - f).abs())
+                })
+                .fold(0.0, f64::max),
+        )
+    }
+
+    /// The scenario's `handle_time` value.
+    pub fn toml(&self) -> String {
+        match (self.family, self.weibull) {
+            (Family::Weibull, Some((k, scale))) => {
+                format!("{{ dist = \"weibull\", shape = {k:.4}, scale = {scale:.2} }}")
+            }
+            (Family::Gamma, _) => format!("{{ dist = \"gamma\", mean = {:.1}, cv = {:.4} }}", self.mean, self.cv),
+            _ => format!(
+                "{{ dist = \"lognormal\", mean = {:.1}, cv = {:.4} }}",
+                self.mean, self.cv
+            ),
+        }
+    }
+}
+
+/// Mean and coefficient of variation (population) of the samples; `None` for fewer than
+/// two or a mean of 0.
+fn moments(samples: &[f64]) -> Option<(f64, f64)> {
+    if samples.len() < 2 {
+        return None;
+    }
+    let n = samples.len() as f64;
+    let mean = samples.iter().sum::<f64>() / n;
+    if mean <= 0.0 {
+        return None;
+    }
+    let var = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    Some((mean, var.sqrt() / mean))
+}
+
+/// The Weibull shape whose coefficient of variation is `cv` (within the shapes ccsim
+/// simulates, 0.05 to 100), by bisection: the CV falls as the shape grows.
+fn weibull_shape(cv: f64) -> Option<f64> {
+    use statrs::function::gamma::ln_gamma;
+    if cv <= 0.0 {
+        return None;
+    }
+    let cv_of = |k: f64| ((ln_gamma(1.0 + 2.0 / k) - 2.0 * ln_gamma(1.0 + 1.0 / k)).exp() - 1.0).sqrt();
+    let (mut lo, mut hi) = (0.05f64.ln(), 100f64.ln());
+    if cv >= cv_of(0.05) {
+        return Some(0.05);
+    }
+    if cv <= cv_of(100.0) {
+        return Some(100.0);
+    }
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if cv_of(mid.exp()) > cv {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(((lo + hi) / 2.0).exp())
+}
+
+/// A candidate of [`fit_handle`]: fitted on the calls kept for fitting, and its
+/// Kolmogorov–Smirnov distance to the held-out calls (`None`: not a candidate, see
+/// `excluded`).
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub family: Family,
+    pub mean: f64,
+    pub ks: Option<f64>,
+    pub excluded: Option<String>,
+}
+
+/// The handle-time fit of a call type: the chosen distribution, refitted on all the
+/// calls (so a moment-matched mean is the sample mean), the sample's figures and the
+/// candidates weighed.
+#[derive(Debug, Clone)]
+pub struct HandleFit {
+    pub chosen: Shape,
+    /// Its Kolmogorov–Smirnov distance to the held-out calls.
+    pub ks: f64,
+    pub sample_mean: f64,
+    pub sample_cv: f64,
+    pub samples: usize,
+    /// Calls held out to judge the fits (every 5th); 0 when there were too few calls to
+    /// hold any out and the fits were judged on the calls they were fitted to.
+    pub held_out: usize,
+    pub candidates: Vec<Candidate>,
+}
+
+/// The held-out share: every `HOLD_OUT`-th served call (in the log's order) judges the
+/// fits made on the others.
+pub const HOLD_OUT: usize = 5;
+
+/// Fits handle times: lognormal, gamma and Weibull matched to the sample's mean and
+/// variance, and the lognormal by maximum likelihood when its mean is within 1 % of the
+/// sample's, each fitted on 4 of every 5 calls; the one closest (Kolmogorov–Smirnov) to
+/// the 5th is chosen and refitted on all the calls.
+pub fn fit_handle(samples: &[f64]) -> Option<HandleFit> {
+    let (sample_mean, sample_cv) = moments(samples)?;
+    let (train, test): (Vec<f64>, Vec<f64>) = if samples.len() >= 10 * HOLD_OUT {
+        let (a, b): (Vec<_>, Vec<_>) = samples
+            .iter()
+            .enumerate()
+            .partition(|(i, _)| i % HOLD_OUT != HOLD_OUT - 1);
+        (
+            a.into_iter().map(|p| *p.1).collect(),
+            b.into_iter().map(|p| *p.1).collect(),
+        )
+    } else {
+        (samples.to_vec(), samples.to_vec())
+    };
+    let held_out = if samples.len() >= 10 * HOLD_OUT { test.len() } else { 0 };
+    let families = [Family::Gamma, Family::LogNormal, Family::Weibull, Family::LogNormalMle];
+    let candidates: Vec<Candidate> = families
+        .iter()
+        .filter_map(|&family| {
+            let all = Shape::fit(family, samples)?;
+            let off = all.mean / sample_mean - 1.0;
+            if off.abs() > 0.01 {
+                return Some(Candidate {
+                    family,
+                    mean: all.mean,
+                    ks: None,
+                    excluded: Some(format!("its mean is {:+.1} % off the sample's", off * 100.0)),
+                });
+            }
+            let ks = Shape::fit(family, &train).and_then(|s| s.ks(&test));
+            Some(Candidate {
+                family,
+                mean: all.mean,
+                excluded: ks.is_none().then(|| "cannot be fitted".to_owned()),
+                ks,
+            })
+        })
+        .collect();
+    let best = candidates
+        .iter()
+        .filter_map(|c| c.ks.map(|k| (c.family, k)))
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    let (chosen, ks) = match best {
+        Some((family, ks)) => (Shape::fit(family, samples)?, ks),
+        // No spread (every talk time the same): a constant, written as lognormal CV 0.
+        None => (
+            Shape {
+                family: Family::LogNormal,
+                mean: sample_mean,
+                cv: 0.0,
+                weibull: None,
+            },
+            0.0,
+        ),
+    };
+    Some(HandleFit {
+        chosen,
+        ks,
+        sample_mean,
+        sample_cv,
+        samples: samples.len(),
+        held_out,
+        candidates,
+    })
+}
+
+impl HandleFit {
+    /// The candidates' figures: `gamma D = 0.041, lognormal D = 0.088, …`.
+    pub fn weighed(&self) -> String {
+        self.candidates
+            .iter()
+            .map(|c| match (&c.ks, &c.excluded) {
+                (Some(k), _) => format!("{} D = {k:.3}", c.family.label()),
+                (None, Some(why)) => format!("{} not a candidate ({why}: mean {:.1} s)", c.family.label(), c.mean),
+                (None, None) => format!("{} not a candidate", c.family.label()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// How the fits were judged.
+    pub fn judged_on(&self) -> String {
+        if self.held_out > 0 {
+            format!(
+                "Kolmogorov–Smirnov D on {} held-out calls (every {HOLD_OUT}th, fitted on the others)",
+                self.held_out
+            )
+        } else {
+            format!(
+                "Kolmogorov–Smirnov D in-sample ({} calls: too few to hold any out)",
+                self.samples
+            )
+        }
+    }
+
+    /// `gamma mean 181.2 s, CV 1.402`.
+    pub fn describe(&self) -> String {
+        let c = &self.chosen;
+        match c.weibull {
+            Some((k, scale)) => format!(
+                "{} shape {k:.3}, scale {scale:.1} s (mean {:.1} s, CV {:.3})",
+                c.family.label(),
+                c.mean,
+                c.cv
+            ),
+            None => format!("{} mean {:.1} s, CV {:.3}", c.family.label(), c.mean, c.cv),
+        }
+    }
+}
+
 /// Patience from censored waits: abandoned callers' waits are patience times, served
 /// callers' waits are lower bounds. The exponential maximum-likelihood mean is total
 /// time waited ÷ abandons; the Kaplan–Meier estimate of the survival of patience shows
@@ -423,8 +770,11 @@ pub struct FittedType {
     pub name: String,
     pub priority: bool,
     pub kinds: Vec<String>,
+    /// Which priority classes of those log types: `regular calls`, `priority calls`, or
+    /// `regular and priority calls` (a class too small to stand alone joined the other).
+    pub classes: &'static str,
     pub per_interval: Vec<f64>,
-    pub handle: Option<LogNormalFit>,
+    pub handle: Option<HandleFit>,
     pub patience: PatienceFit,
     pub calls: usize,
 }
@@ -467,6 +817,108 @@ fn grid(calls: &[&Call], interval: f64) -> (f64, usize) {
     (start, (((end - start) / interval).round() as usize).max(1))
 }
 
+/// The fewest calls a fitted call type may have: 100, and 1 % of the calls.
+pub fn min_type_calls(total: usize) -> usize {
+    100.max(total.div_ceil(100))
+}
+
+/// A fitted call type's calls, before fitting.
+struct Group<'a> {
+    name: String,
+    priority: bool,
+    kinds: Vec<String>,
+    classes: &'static str,
+    calls: Vec<&'a Call>,
+}
+
+/// The log's types as call types big enough to fit (at least [`min_type_calls`]):
+///
+/// 1. A log type with enough calls stands alone; the others are pooled into `other`
+///    (named after its log type when it holds only one). A pool still too small joins
+///    the largest type that stands alone.
+/// 2. Each type is split by priority class, `<type>` and `<type>_priority`, when both
+///    classes have enough calls; otherwise it stays one type, with the priority of the
+///    class that holds most of its calls.
+///
+/// Only when all the calls together are too few is a type smaller than the minimum.
+fn group_types<'a>(calls: &[&'a Call]) -> Vec<Group<'a>> {
+    let min = min_type_calls(calls.len());
+    let mut volume: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in calls {
+        *volume.entry(c.kind.as_str()).or_default() += 1;
+    }
+    let standing: Vec<&str> = volume.iter().filter(|(_, n)| **n >= min).map(|(k, _)| *k).collect();
+    let pooled: Vec<&str> = volume.keys().copied().filter(|k| !standing.contains(k)).collect();
+    let pooled_calls: usize = pooled.iter().map(|k| volume[k]).sum();
+    let mut pool_name = match pooled.as_slice() {
+        [one] => (*one).to_owned(),
+        _ => "other".to_owned(),
+    };
+    while pooled.len() > 1 && standing.contains(&pool_name.as_str()) {
+        pool_name.push_str("_pooled");
+    }
+    let largest = standing
+        .iter()
+        .copied()
+        .max_by_key(|k| (volume[k], std::cmp::Reverse(*k)));
+    let base_of = |kind: &str| -> String {
+        if standing.contains(&kind) {
+            kind.to_owned()
+        } else if pooled_calls < min
+            && let Some(l) = largest
+        {
+            l.to_owned()
+        } else {
+            pool_name.clone()
+        }
+    };
+    let mut bases: BTreeMap<String, Vec<&'a Call>> = BTreeMap::new();
+    for c in calls {
+        bases.entry(base_of(&c.kind)).or_default().push(c);
+    }
+    let mut groups = Vec::new();
+    for (base, members) in bases {
+        let mut kinds: Vec<String> = members.iter().map(|c| c.kind.clone()).collect();
+        kinds.sort();
+        kinds.dedup();
+        let (first, regular): (Vec<&Call>, Vec<&Call>) = members.iter().partition(|c| c.priority);
+        let name_of = |priority: bool| {
+            if priority {
+                format!("{base}_priority")
+            } else {
+                base.clone()
+            }
+        };
+        if first.len() >= min && regular.len() >= min {
+            for (priority, calls, classes) in [(false, regular, "regular calls"), (true, first, "priority calls")] {
+                groups.push(Group {
+                    name: name_of(priority),
+                    priority,
+                    kinds: kinds.clone(),
+                    classes,
+                    calls,
+                });
+            }
+        } else {
+            let priority = first.len() > regular.len();
+            let classes = match (first.is_empty(), regular.is_empty()) {
+                (true, _) => "regular calls",
+                (false, true) => "priority calls",
+                (false, false) => "regular and priority calls",
+            };
+            groups.push(Group {
+                name: name_of(priority),
+                priority,
+                kinds,
+                classes,
+                calls: members,
+            });
+        }
+    }
+    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    groups
+}
+
 /// Fits a scenario to the calls of `dates`.
 pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Error> {
     let dates = days.select(&log);
@@ -479,51 +931,27 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         let k = ((t - start) / interval).floor();
         (k >= 0.0 && (k as usize) < intervals).then_some(k as usize)
     };
-    // Types with at least 2 % of the calls stand alone; the rest are `other`.
-    let mut volume: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in &chosen {
-        *volume.entry(c.kind.as_str()).or_default() += 1;
-    }
-    let total = chosen.len();
-    let major: Vec<&str> = volume
-        .iter()
-        .filter(|(_, n)| **n * 50 >= total)
-        .map(|(k, _)| *k)
-        .collect();
-    let type_of = |c: &Call| -> String {
-        let base = if major.contains(&c.kind.as_str()) {
-            c.kind.clone()
-        } else {
-            "other".into()
-        };
-        if c.priority { format!("{base}_priority") } else { base }
-    };
-    let mut groups: BTreeMap<String, Vec<&Call>> = BTreeMap::new();
-    for c in &chosen {
-        groups.entry(type_of(c)).or_default().push(c);
-    }
+    let groups = group_types(&chosen);
     let days_n = dates.len() as f64;
     let types: Vec<FittedType> = groups
         .into_iter()
-        .map(|(name, calls)| {
+        .map(|g| {
             let mut per_interval = vec![0.0; intervals];
-            for c in &calls {
+            for c in &g.calls {
                 if let Some(k) = index(c.arrival) {
                     per_interval[k] += 1.0 / days_n;
                 }
             }
-            let handles: Vec<f64> = calls.iter().filter(|c| c.served).map(|c| c.handle).collect();
-            let mut kinds: Vec<String> = calls.iter().map(|c| c.kind.clone()).collect();
-            kinds.sort();
-            kinds.dedup();
+            let handles: Vec<f64> = g.calls.iter().filter(|c| c.served).map(|c| c.handle).collect();
             FittedType {
-                priority: name.ends_with("_priority"),
-                handle: fit_lognormal(&handles),
-                patience: fit_patience(&calls),
-                calls: calls.len(),
-                kinds,
+                priority: g.priority,
+                handle: fit_handle(&handles),
+                patience: fit_patience(&g.calls),
+                calls: g.calls.len(),
+                kinds: g.kinds,
+                classes: g.classes,
                 per_interval,
-                name,
+                name: g.name,
             }
         })
         .collect();
@@ -652,14 +1080,16 @@ pub fn to_toml(f: &Fit) -> String {
     out.push_str("# takes every type), breaks; see docs/calibration.md.\n#\n");
     for t in &f.types {
         let _ = write!(out, "# {}: {} calls", t.name, t.calls);
-        if let Some(h) = t.handle {
+        if let Some(h) = &t.handle {
             let _ = write!(
                 out,
-                "; talk time lognormal mean {} s, CV {:.3} (Kolmogorov–Smirnov D = {:.3} over {} calls)",
-                seconds(h.mean),
-                h.cv,
-                h.ks,
-                h.samples
+                "; talk time {} (sample mean {} s, CV {:.3}, over {} served calls), chosen by the {}: {}",
+                h.describe(),
+                seconds(h.sample_mean),
+                h.sample_cv,
+                h.samples,
+                h.judged_on(),
+                h.weighed()
             );
         }
         let p = &t.patience;
@@ -701,16 +1131,11 @@ pub fn to_toml(f: &Fit) -> String {
     };
     for t in &f.types {
         let _ = writeln!(out, "[[call_type]]\nname = {}", quoted(&t.name));
-        let _ = writeln!(out, "# log types: {}", t.kinds.join(", "));
+        let _ = writeln!(out, "# log types: {} ({})", t.kinds.join(", "), t.classes);
         let _ = writeln!(out, "arrivals = {{ per_interval = [{}] }}", list(&t.per_interval, 3));
-        match t.handle {
+        match &t.handle {
             Some(h) => {
-                let _ = writeln!(
-                    out,
-                    "handle_time = {{ dist = \"lognormal\", mean = {}, cv = {:.4} }}",
-                    seconds(h.mean),
-                    h.cv
-                );
+                let _ = writeln!(out, "handle_time = {}", h.chosen.toml());
             }
             None => out.push_str("handle_time = { dist = \"exponential\", mean = 180 }  # no served call to fit\n"),
         }
@@ -745,6 +1170,58 @@ pub fn to_toml(f: &Fit) -> String {
                 out,
                 "# The log names no agents: set the staffing.\n[[agent_group]]\nname = \"agents\"\nagents = 1\nskills = [{skills}]"
             );
+        }
+    }
+    out
+}
+
+/// What `fit` chose, for the command's summary: each call type's handle-time family
+/// and figures, and the types merged.
+pub fn summary(f: &Fit) -> String {
+    let mut out = String::new();
+    let total: usize = f.types.iter().map(|t| t.calls).sum();
+    let _ = writeln!(
+        out,
+        "Fitted {} call types from {total} calls on {}; a type needs at least {} calls (100, and 1 % of the calls).",
+        f.types.len(),
+        Days::describe(&f.dates),
+        min_type_calls(total)
+    );
+    for t in &f.types {
+        let mut merged = Vec::new();
+        if t.kinds.len() > 1 || t.kinds.first() != Some(&t.name.trim_end_matches("_priority").to_owned()) {
+            merged.push(format!("log types {} merged", t.kinds.join(", ")));
+        }
+        if t.classes == "regular and priority calls" {
+            merged.push("regular and priority calls together (one class too small)".to_owned());
+        }
+        let merged = if merged.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", merged.join("; "))
+        };
+        match &t.handle {
+            Some(h) => {
+                let _ = writeln!(
+                    out,
+                    "  {}: {} calls{merged}; handle time {} chosen (sample mean {} s, CV {:.3}, {} served calls) by the {}: {}",
+                    t.name,
+                    t.calls,
+                    h.describe(),
+                    seconds(h.sample_mean),
+                    h.sample_cv,
+                    h.samples,
+                    h.judged_on(),
+                    h.weighed()
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  {}: {} calls{merged}; no served call, handle time not fitted",
+                    t.name, t.calls
+                );
+            }
         }
     }
     out
@@ -974,4 +1451,117 @@ pub fn backtest_json(b: &Backtest) -> String {
     let mut text = serde_json::to_string_pretty(&doc).expect("numbers");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_ranges_lists_and_weekdays() {
+        let d = |day: u32| NaiveDate::from_ymd_opt(1999, 2, day).unwrap();
+        match Days::parse("1999-02-01..1999-02-03,1999-02-10, 1999-02-02").unwrap() {
+            Days::Dates(v) => assert_eq!(v, vec![d(1), d(2), d(3), d(10)]),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(Days::parse("sun,mon").unwrap(), Days::Weekdays(w) if w.len() == 2));
+        assert!(matches!(Days::parse("busy").unwrap(), Days::Busy));
+        for bad in [
+            "1999-02-03..1999-02-01",
+            "mon,1999-02-01",
+            "1999-13-01",
+            "a..b",
+            ",",
+            "sun,,mon",
+        ] {
+            let e = Days::parse(bad).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("--days `{bad}`: ")), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_weibull_shape_gives_the_cv_asked_for() {
+        use statrs::function::gamma::gamma;
+        for cv in [0.3, 1.0, 1.5, 3.0] {
+            let k = weibull_shape(cv).unwrap();
+            let got = (gamma(1.0 + 2.0 / k) / gamma(1.0 + 1.0 / k).powi(2) - 1.0).sqrt();
+            assert!((got - cv).abs() < 1e-6, "cv {cv}: shape {k} gives {got}");
+        }
+        assert!((weibull_shape(1.0).unwrap() - 1.0).abs() < 1e-6); // exponential
+    }
+
+    /// Talk times drawn from a gamma: the fit keeps the sample mean, picks the gamma,
+    /// and excludes the lognormal MLE, whose mean is far off.
+    #[test]
+    fn the_handle_fit_keeps_the_mean_and_finds_the_family() {
+        use rand::SeedableRng;
+        use rand_distr::Distribution;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let g = rand_distr::Gamma::new(0.7, 200.0).unwrap();
+        let samples: Vec<f64> = (0..5000).map(|_| g.sample(&mut rng)).collect();
+        let h = fit_handle(&samples).unwrap();
+        let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+        assert_eq!(h.chosen.family, Family::Gamma, "{}", h.weighed());
+        assert!((h.chosen.mean - mean).abs() < 1e-9 * mean);
+        assert_eq!(h.held_out, 1000);
+        let mle = h.candidates.iter().find(|c| c.family == Family::LogNormalMle).unwrap();
+        assert!(mle.ks.is_none() && mle.excluded.is_some(), "{mle:?}");
+        // Lognormal data: the moment-matched lognormal wins.
+        let l = rand_distr::LogNormal::new(5.0, 0.9).unwrap();
+        let samples: Vec<f64> = (0..5000).map(|_| l.sample(&mut rng)).collect();
+        let h = fit_handle(&samples).unwrap();
+        assert!(
+            matches!(h.chosen.family, Family::LogNormal | Family::LogNormalMle),
+            "{}",
+            h.weighed()
+        );
+    }
+
+    fn call(kind: &str, priority: bool) -> Call {
+        Call {
+            date: NaiveDate::from_ymd_opt(1999, 2, 1).unwrap(),
+            arrival: 36000.0,
+            queued: true,
+            served: true,
+            abandoned: false,
+            wait: 0.0,
+            handle: 100.0,
+            service: None,
+            kind: kind.into(),
+            priority,
+            agent: None,
+        }
+    }
+
+    #[test]
+    fn small_types_are_pooled_and_small_classes_join_their_type() {
+        let mut calls = Vec::new();
+        calls.extend((0..5000).map(|_| call("A", false)));
+        calls.extend((0..3000).map(|_| call("A", true)));
+        calls.extend((0..400).map(|_| call("B", false)));
+        calls.extend((0..20).map(|_| call("B", true)));
+        calls.extend((0..60).map(|_| call("C", false)));
+        calls.extend((0..50).map(|_| call("D", true)));
+        let refs: Vec<&Call> = calls.iter().collect();
+        let groups = group_types(&refs);
+        let got: Vec<(&str, usize, bool, &str)> = groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.calls.len(), g.priority, g.classes))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A", 5000, false, "regular calls"),
+                ("A_priority", 3000, true, "priority calls"),
+                ("B", 420, false, "regular and priority calls"),
+                ("other", 110, false, "regular and priority calls"),
+            ]
+        );
+        // A pool still too small joins the largest type.
+        let refs: Vec<&Call> = calls.iter().filter(|c| c.kind != "D").collect();
+        let groups = group_types(&refs);
+        let a = groups.iter().find(|g| g.name == "A").unwrap();
+        assert_eq!(a.kinds, vec!["A", "C"]);
+        assert_eq!(a.calls.len(), 5060);
+    }
 }
