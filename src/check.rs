@@ -359,12 +359,44 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     adjusted
 }
 
-/// Compares `summary` with the baseline summary JSON `before`.
-pub fn compare_with_baseline(summary: &Summary, before: &Value) -> Vec<Change> {
+/// Compares `summary` with the baseline summary JSON `before`; a baseline that is no
+/// ccsim summary, has too few replications, belongs to another scenario or shares no
+/// metric with this run is an error (why, to follow the file's name): a CI gate must
+/// never pass by comparing nothing.
+pub fn compare_with_baseline(summary: &Summary, before: &Value) -> Result<Vec<Change>, String> {
     let after = serde_json::to_value(summary).expect("a summary serialises");
-    let (n1, n2) = (before["replications"].as_u64().unwrap_or(0), summary.replications);
+    if !before.is_object() {
+        return Err(format!(
+            "not a ccsim summary (expected a JSON object, got {})",
+            match before {
+                Value::Null => "null",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                Value::Array(_) => "an array",
+                Value::Object(_) => "an object",
+            }
+        ));
+    }
+    let Some(n1) = before.get("replications").and_then(Value::as_u64) else {
+        return Err("not a ccsim summary (no `replications` count)".into());
+    };
+    if !before.get("totals").is_some_and(Value::is_object) {
+        return Err("not a ccsim summary (no `totals` table)".into());
+    }
+    let n2 = summary.replications;
     if n1 < 2 || n2 < 2 {
-        return Vec::new(); // no intervals to compare with
+        return Err(format!(
+            "cannot compare {n2} replications with the baseline's {n1}: both need at least 2"
+        ));
+    }
+    if let Some(name) = before.get("scenario").and_then(Value::as_str)
+        && name != summary.scenario
+    {
+        return Err(format!(
+            "the baseline is of scenario `{name}`, not `{}`; save a new baseline with --save-baseline",
+            summary.scenario
+        ));
     }
     let old = comparable(before);
     let mut changes: Vec<Change> = comparable(&after)
@@ -391,7 +423,10 @@ pub fn compare_with_baseline(summary: &Summary, before: &Value) -> Vec<Change> {
     for (c, a) in changes.iter_mut().zip(adjusted) {
         c.adjusted = a;
     }
-    changes
+    if changes.is_empty() {
+        return Err("shares no metric with this run: not a baseline of this scenario".into());
+    }
+    Ok(changes)
 }
 
 /// Checks every scenario: simulates it, judges its expectations, compares it with its
@@ -439,11 +474,25 @@ pub fn check(
         if let Some(dir) = baseline {
             let path = dir.join(format!("{key}.json"));
             if path.exists() {
-                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(path.display().to_string(), e))?;
-                let before: Value = serde_json::from_str(&text)
-                    .map_err(|e| Error::Other(format!("{}: not a ccsim summary: {e}", path.display())))?;
-                result.changes = compare_with_baseline(&summary, &before);
-                result.baseline = Some(path);
+                // A bad baseline is this scenario's error: the others are still checked
+                // and reported (in the JUnit file too).
+                let compared = std::fs::read_to_string(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| {
+                        serde_json::from_str::<Value>(&text).map_err(|e| format!("not a ccsim summary: {e}"))
+                    })
+                    .and_then(|before| compare_with_baseline(&summary, &before));
+                match compared {
+                    Ok(changes) => {
+                        result.changes = changes;
+                        result.baseline = Some(path);
+                    }
+                    Err(why) => {
+                        // Reported as this scenario's one error, like an invalid file.
+                        result.error = Some(format!("{}: bad baseline: {why}", path.display()));
+                        result.expectations.clear();
+                    }
+                }
             }
         }
         if let Some(dir) = save_baseline {

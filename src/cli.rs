@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::erlang::{self, Queue};
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Error, printable};
 use crate::report;
 use crate::scenario::{DURATION_GRAMMAR, parse_duration};
 use crate::{Model, Scenario, Summary};
@@ -50,8 +50,8 @@ pub enum Command {
         /// Seed (default: the scenario's `seed`).
         #[arg(long)]
         seed: Option<u64>,
-        /// Worker threads; 0 uses every core. The output does not depend on it.
-        #[arg(long, default_value_t = 0)]
+        /// Worker threads (at most 256); 0 uses every core. The output does not depend on it.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -88,8 +88,8 @@ pub enum Command {
         /// Seed (default: the scenario's `seed`).
         #[arg(long)]
         seed: Option<u64>,
-        /// Worker threads; 0 uses every core. The output does not depend on it.
-        #[arg(long, default_value_t = 0)]
+        /// Worker threads (at most 256); 0 uses every core. The output does not depend on it.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -116,8 +116,8 @@ pub enum Command {
         /// Save each scenario's summary here as the baseline of later checks.
         #[arg(long)]
         save_baseline: Option<PathBuf>,
-        /// Worker threads; 0 uses every core.
-        #[arg(long, default_value_t = 0)]
+        /// Worker threads (at most 256); 0 uses every core.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
     },
     /// Paired differences of every metric between two variants, on the same callers.
@@ -130,7 +130,7 @@ pub enum Command {
         /// Seed for both (default: A's `seed`).
         #[arg(long)]
         seed: Option<u64>,
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
@@ -156,7 +156,7 @@ pub enum Command {
         scenario: PathBuf,
         #[command(flatten)]
         read: LogArgs,
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
@@ -293,7 +293,7 @@ impl LogArgs {
         if log.skipped > 0 {
             eprintln!(
                 "{}: skipped {} rows that could not be read",
-                path.display(),
+                printable(&path.display().to_string()),
                 log.skipped
             );
         }
@@ -313,19 +313,31 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             out,
             shard,
             report,
-        } => match shard {
-            Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, out.as_deref()),
-            None => run(
-                &scenario,
-                replications,
-                seed,
-                threads,
-                format,
-                out.as_deref(),
-                report.as_deref(),
-            ),
-        },
+        } => {
+            if let Some(path) = &report {
+                not_an_input("--report", path, &[&scenario])?;
+            }
+            if let Some(dir) = &out {
+                dir_not_an_input("--out", dir, &SUMMARY_FILES, &[&scenario])?;
+            }
+            match shard {
+                Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, out.as_deref()),
+                None => run(
+                    &scenario,
+                    replications,
+                    seed,
+                    threads,
+                    format,
+                    out.as_deref(),
+                    report.as_deref(),
+                ),
+            }
+        }
         Command::Merge { parts, format, out } => {
+            if let Some(dir) = &out {
+                let inputs: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
+                dir_not_an_input("--out", dir, &SUMMARY_FILES, &inputs)?;
+            }
             let summary = crate::shard::merge(&parts)?;
             print_summary(&summary, format, out.as_deref())
         }
@@ -337,15 +349,23 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             format,
             out,
             report,
-        } => staff(
-            &scenario,
-            replications,
-            seed,
-            threads,
-            format,
-            out.as_deref(),
-            report.as_deref(),
-        ),
+        } => {
+            if let Some(path) = &report {
+                not_an_input("--report", path, &[&scenario])?;
+            }
+            if let Some(dir) = &out {
+                dir_not_an_input("--out", dir, &["staffing.csv", "staffing.json"], &[&scenario])?;
+            }
+            staff(
+                &scenario,
+                replications,
+                seed,
+                threads,
+                format,
+                out.as_deref(),
+                report.as_deref(),
+            )
+        }
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Fit {
             log,
@@ -353,6 +373,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             read,
             out,
         } => {
+            if let Some(path) = &out {
+                not_an_input("--out", path, &[&log])?;
+            }
             let interval = duration_arg("--interval", &interval)?;
             if !(60.0..=86400.0).contains(&interval) {
                 return Err(Error::Other(format!(
@@ -408,7 +431,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 )));
             }
             match format {
-                ErlangFormat::Table => print!("{}", crate::fit::render_backtest(&b)),
+                ErlangFormat::Table => print!("{}", printable(&crate::fit::render_backtest(&b))),
                 ErlangFormat::Json => print!("{}", crate::fit::backtest_json(&b)),
             }
             Ok(0)
@@ -441,7 +464,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             bar.finish_and_clear();
             crate::interrupt::check()?;
             match format {
-                ErlangFormat::Table => print!("{}", crate::compare::render(&comparison)),
+                ErlangFormat::Table => print!("{}", printable(&crate::compare::render(&comparison))),
                 ErlangFormat::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&comparison).expect("numbers serialise")
@@ -493,7 +516,7 @@ pub fn load_model(path: &Path) -> Result<Model, Error> {
 /// with a report on stdout nor change the exit code.
 fn print_warnings(warnings: &[Diagnostic]) {
     for w in warnings {
-        eprintln!("{w}");
+        eprintln!("{}", printable(&w.to_string()));
     }
 }
 
@@ -548,7 +571,7 @@ fn print_summary(summary: &Summary, format: Format, out: Option<&Path>) -> Resul
         Format::Json => report::json::to_json(summary),
         Format::Csv => report::csv::intervals_csv(summary),
     };
-    print!("{text}");
+    print!("{}", printable(&text));
     Ok(0)
 }
 
@@ -579,7 +602,7 @@ fn run_shard(
     bar.finish_and_clear();
     println!(
         "{}: replications {}..{} of {} (shard {} of {})",
-        written.display(),
+        printable(&written.display().to_string()),
         range.start,
         range.end,
         model.replications,
@@ -637,7 +660,7 @@ fn staff(
         Format::Json => report::staff::to_json(&plan),
         Format::Csv => report::staff::to_csv(&plan),
     };
-    print!("{text}");
+    print!("{}", printable(&text));
     Ok(0)
 }
 
@@ -664,6 +687,23 @@ fn check(
                 .join(", ")
         )));
     }
+    if let Some(path) = junit {
+        let mut inputs: Vec<PathBuf> = files.iter().map(|(f, _)| f.clone()).collect();
+        if let Some(dir) = baseline {
+            inputs.extend(files.iter().map(|(_, key)| dir.join(format!("{key}.json"))));
+        }
+        not_an_input(
+            "--junit",
+            path,
+            &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        )?;
+    }
+    if let Some(dir) = save_baseline {
+        let scenarios: Vec<&Path> = files.iter().map(|(f, _)| f.as_path()).collect();
+        for (_, key) in &files {
+            not_an_input("--save-baseline", &dir.join(format!("{key}.json")), &scenarios)?;
+        }
+    }
     let bar = progress_bar(files.len() as u64, "scenarios");
     let results = crate::check::check(&files, threads, baseline, save_baseline, &|_| bar.inc(1))?;
     bar.finish_and_clear();
@@ -673,7 +713,7 @@ fn check(
     if let Some(path) = junit {
         report::csv::write_atomic(path, &report::junit::render(&results))?;
     }
-    print!("{}", crate::check::render(&results));
+    print!("{}", printable(&crate::check::render(&results)));
     Ok(crate::check::exit_code(&results))
 }
 
@@ -683,7 +723,7 @@ fn validate(paths: &[PathBuf]) -> Result<u8, Error> {
         match load_model(path) {
             Ok(model) => println!(
                 "{}: ok ({}, {}, {})",
-                path.display(),
+                printable(&path.display().to_string()),
                 plural(model.call_types.len(), "call type"),
                 plural(model.groups.len(), "group"),
                 plural(model.clock.intervals, "interval"),
@@ -705,6 +745,65 @@ fn plural(n: usize, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
+}
+
+/// Whether `a` and `b` are one file (after symlinks; on Unix also hard links). A path
+/// that does not exist is no input.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (ma.dev(), ma.ino()) == (mb.dev(), mb.ino()) {
+            return true;
+        }
+    }
+    let _ = (ma, mb);
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// Refuses to write `output` (given as `flag`) where it would replace one of `inputs`.
+fn not_an_input(flag: &str, output: &Path, inputs: &[&Path]) -> Result<(), Error> {
+    match inputs.iter().find(|input| same_file(output, input)) {
+        Some(input) => Err(Error::Other(format!(
+            "{flag} {} would overwrite the input {}: write it somewhere else",
+            output.display(),
+            input.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses an output folder that is an input, or whose files `names` would replace one.
+fn dir_not_an_input(flag: &str, dir: &Path, names: &[&str], inputs: &[&Path]) -> Result<(), Error> {
+    not_an_input(flag, dir, inputs)?;
+    for name in names {
+        not_an_input(flag, &dir.join(name), inputs)?;
+    }
+    Ok(())
+}
+
+/// The files `run --out` and `merge --out` write.
+const SUMMARY_FILES: [&str; 5] = [
+    "intervals.csv",
+    "call_types.csv",
+    "channels.csv",
+    "groups.csv",
+    "summary.json",
+];
+
+/// `--threads N`: 0 (every core) up to [`crate::simulate::MAX_THREADS`].
+fn threads_arg(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("expected a whole number of threads (0 uses every core), got `{text}`"))?;
+    let max = crate::simulate::MAX_THREADS;
+    if n > max {
+        return Err(format!("at most {max} threads (0 uses every core), got {n}"));
+    }
+    Ok(n)
 }
 
 fn duration_arg(flag: &str, text: &str) -> Result<f64, Error> {

@@ -111,10 +111,7 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
     let mut b = b.clone();
     b.seed = a.seed;
     b.replications = a.replications;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::simulate::thread_pool(threads)?;
     let run = |m: &Model| -> Vec<RepStats> {
         pool.install(|| {
             (0..m.replications)

@@ -136,6 +136,44 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
+/// Whether `c` must not reach a terminal, an XML file or a spreadsheet as it is: a
+/// control character (C0, DEL, C1) or a bidirectional override or isolate (U+202A–U+202E,
+/// U+2066–U+2069), which can reorder what a reader sees.
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// Why `text` is not printable (its first offending character, counted from 1), or
+/// `None` if it is.
+pub fn unprintable(text: &str) -> Option<String> {
+    let (i, c) = text.chars().enumerate().find(|&(_, c)| is_unprintable(c))?;
+    let kind = if c.is_control() {
+        "a control character"
+    } else {
+        "a bidirectional override"
+    };
+    Some(format!("character {} is U+{:04X}, {kind}", i + 1, c as u32))
+}
+
+/// `text` safe to print on a terminal: every unprintable character (see
+/// [`is_unprintable`]) but newline and tab written as `\u{…}`, so that user input can
+/// never send escape sequences or reorder a line.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| is_unprintable(c) && c != '\n' && c != '\t';
+    if !text.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Everything that can go wrong in the library. All of it is the user's input or
 /// environment (exit code 2); internal invariants are asserted, not returned.
 #[derive(Debug)]
@@ -189,6 +227,22 @@ impl From<Vec<Diagnostic>> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unprintable_text_is_named_and_escaped() {
+        assert_eq!(unprintable("sales"), None);
+        assert_eq!(unprintable("café"), None);
+        assert_eq!(
+            unprintable("a\u{1b}[2J").as_deref(),
+            Some("character 2 is U+001B, a control character")
+        );
+        assert!(unprintable("x\u{202e}y").unwrap().contains("bidirectional"));
+        assert!(unprintable("\u{85}").is_some());
+        assert!(unprintable("\u{7f}").is_some());
+        assert!(unprintable("\u{2069}").is_some());
+        assert_eq!(printable("a\u{1b}[2J\nb\u{202e}"), "a\\u{1b}[2J\nb\\u{202e}");
+        assert_eq!(printable("plain\ttext"), "plain\ttext");
+    }
 
     #[test]
     fn line_and_column_count_characters() {

@@ -23,7 +23,8 @@ fn main() -> ExitCode {
             ExitCode::from(130)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            // User input (paths, names, keys) may hold escape sequences: never replay them.
+            eprintln!("error: {}", ccsim::error::printable(&e.to_string()));
             ExitCode::from(2)
         }
     }

@@ -1057,7 +1057,14 @@ impl Reader<'_> {
 
     fn string(&mut self, n: &Node) -> Read<String> {
         match n.value() {
-            Some(Value::String(s)) => Reader::ok(n, s.value().clone()),
+            Some(Value::String(s)) => {
+                // Names end up in terminals, JUnit XML and spreadsheets: printable only.
+                if let Some(why) = crate::error::unprintable(s.value()) {
+                    self.error(n.span.clone(), &n.path, format!("must be printable text: {why}"));
+                    return None;
+                }
+                Reader::ok(n, s.value().clone())
+            }
             _ => {
                 self.expected(n, "a string");
                 None

@@ -10,6 +10,23 @@ use crate::error::Error;
 use crate::model::Model;
 use crate::stats::Accumulator;
 
+/// The most worker threads a run may ask for: more than any machine has cores, and few
+/// enough that a mistyped `--threads 100000` is refused instead of spawning them.
+pub const MAX_THREADS: usize = 256;
+
+/// A pool of `threads` workers (0: one per core), refused above [`MAX_THREADS`].
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    if threads > MAX_THREADS {
+        return Err(Error::Other(format!(
+            "--threads must be at most {MAX_THREADS} (0 uses every core), got {threads}"
+        )));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
+}
+
 /// Runs replications `range` of `model` on `threads` threads (0: all cores), calling
 /// `progress` after each one.
 pub fn simulate_range(
@@ -18,10 +35,7 @@ pub fn simulate_range(
     threads: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Accumulator, Error> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = thread_pool(threads)?;
     let (intervals, call_types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     let empty = || Accumulator::new(intervals, call_types, groups);
     let acc = pool.install(|| {

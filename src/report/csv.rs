@@ -6,6 +6,10 @@
 //! bounds (empty where the row has no such target), and `verdict`, so a spreadsheet or a
 //! CI job need not recompute them.
 //!
+//! A cell whose text a spreadsheet would read as a formula (it begins with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return) and that is not a number gets a leading `'` (see
+//! [`cell`]): a call type named `=HYPERLINK(…)` is shown as text, never run.
+//!
 //! [`write_dir`] writes every file atomically (a temporary file renamed into place), so an
 //! interrupted run never leaves a half-written file.
 
@@ -76,10 +80,36 @@ fn row(first: &[&str], metrics: &Metrics, defs: &[MetricDef]) -> Vec<String> {
     r
 }
 
+/// `text` as a CSV cell a spreadsheet shows as text: a leading `'` when it would start a
+/// formula (OWASP's CSV injection: `=`, `+`, `-`, `@`, tab, carriage return); numbers
+/// (`-0.5`, `1e-7`, `+3`) stay numbers.
+pub fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A finite decimal number, optionally signed and in scientific notation.
+fn is_number(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// One CSV record with every cell neutralised by [`cell`].
+pub fn write_record<W: std::io::Write>(w: &mut csv::Writer<W>, record: &[String]) {
+    w.write_record(record.iter().map(|c| cell(c).into_owned()))
+        .expect("writing to memory cannot fail");
+}
+
 fn render(rows: Vec<Vec<String>>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(&r).expect("writing to memory cannot fail");
+        write_record(&mut w, &r);
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("CSV of UTF-8 fields")
 }
@@ -169,4 +199,34 @@ pub fn write_dir(dir: &Path, s: &Summary) -> Result<(), Error> {
     write_atomic(&dir.join("channels.csv"), &channels_csv(s))?;
     write_atomic(&dir.join("groups.csv"), &groups_csv(s))?;
     write_atomic(&dir.join("summary.json"), &super::json::to_json(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for formula in [
+            "=HYPERLINK(\"x\")",
+            "+1+cmd",
+            "-2+3",
+            "@SUM(A1)",
+            "-",
+            "+",
+            "=",
+            "\tx",
+            "\rx",
+            "-inf",
+            "+NaN",
+            "-1e5x",
+        ] {
+            assert_eq!(cell(formula), format!("'{formula}"), "{formula}");
+        }
+        for kept in [
+            "-0.5", "-3", "+3", "1e-7", "-1.5e-7", "2.5E+10", "0", "sales", "all", "08:30", "a=b", "",
+        ] {
+            assert_eq!(cell(kept), kept, "{kept}");
+        }
+    }
 }

@@ -13,7 +13,7 @@ type Xml = Writer<Vec<u8>>;
 fn open(w: &mut Xml, name: &str, attributes: &[(&str, String)]) {
     let mut start = BytesStart::new(name);
     for (k, v) in attributes {
-        start.push_attribute((*k, v.as_str()));
+        start.push_attribute((*k, crate::error::printable(v).as_ref()));
     }
     w.write_event(Event::Start(start)).expect("writing to memory");
 }
@@ -30,7 +30,8 @@ fn problem(w: &mut Xml, element: &str, kind: &str, message: &str, text: &str) {
         element,
         &[("message", message.to_owned()), ("type", kind.to_owned())],
     );
-    w.write_event(Event::Text(BytesText::new(text)))
+    // XML 1.0 cannot hold most control characters, even escaped: spell them out.
+    w.write_event(Event::Text(BytesText::new(&crate::error::printable(text))))
         .expect("writing to memory");
     close(w, element);
 }

@@ -355,7 +355,7 @@ pub fn to_csv(plan: &StaffPlan) -> String {
         header.push(f.into());
         header.push(format!("{f}_ci95"));
     }
-    w.write_record(&header).expect("in memory");
+    super::csv::write_record(&mut w, &header);
     for (k, i) in plan.summary.intervals.iter().enumerate() {
         for (j, &g) in plan.groups.iter().enumerate() {
             let mut r = vec![
@@ -374,7 +374,7 @@ pub fn to_csv(plan: &StaffPlan) -> String {
                 r.push(e.mean.map(|v| v.to_string()).unwrap_or_default());
                 r.push(e.ci95.map(|v| v.to_string()).unwrap_or_default());
             }
-            w.write_record(&r).expect("in memory");
+            super::csv::write_record(&mut w, &r);
         }
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")

@@ -698,10 +698,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
             text(window)
         )));
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::simulate::thread_pool(threads)?;
     let hourly: Vec<f64> = searched
         .iter()
         .map(|&g| {

@@ -282,6 +282,30 @@ fn the_corpus_of_inputs_that_once_failed_is_handled() {
         if let Err(why) = survive(&f.display().to_string(), &text) {
             panic!("{}: {why}", f.display());
         }
+        expected_outcome(&f, &text);
+    }
+}
+
+/// A corpus file may state its outcome in a comment: `# expect: ok` (it validates) or
+/// `# expect: error <text>` (it is refused, with `<text>` in the message after its
+/// `file:line:column: `).
+fn expected_outcome(f: &Path, text: &str) {
+    let Some(expect) = text.lines().find_map(|l| l.strip_prefix("# expect: ")) else {
+        return;
+    };
+    let file = f.display().to_string();
+    let outcome = Scenario::parse(&file, text).and_then(|s| Model::build(&s));
+    match (expect.strip_prefix("error "), outcome) {
+        (None, Ok(_)) if expect == "ok" => {}
+        (Some(wanted), Err(Error::Invalid(d))) => assert!(
+            d.iter().any(|d| d.line > 0 && d.to_string().contains(wanted)),
+            "{file}: expected an error at a position with `{wanted}`, got:\n{}",
+            Error::Invalid(d)
+        ),
+        (_, outcome) => panic!(
+            "{file}: expected `{expect}`, got {:?}",
+            outcome.map(|_| "a valid model")
+        ),
     }
 }
 

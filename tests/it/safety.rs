@@ -1,0 +1,319 @@
+//! Safe outputs (issue 16): CSV cells never run as spreadsheet formulas, names are
+//! printable and user input never reaches a terminal raw, `--threads` is capped, a bad
+//! baseline is an error that keeps the other scenarios' JUnit report, and no output is
+//! written over an input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn ccsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .output()
+        .expect("the ccsim binary runs")
+}
+
+/// Runs ccsim, asserts exit 2 with a message, returns stderr.
+#[track_caller]
+fn fails(args: &[&str]) -> String {
+    let out = ccsim(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "ccsim {args:?}\nstderr:\n{stderr}");
+    assert!(!stderr.trim().is_empty(), "ccsim {args:?}: exit 2 without a message");
+    stderr
+}
+
+#[track_caller]
+fn ok(args: &[&str]) -> Output {
+    let out = ccsim(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ccsim {args:?}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn corpus(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn small() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/small.toml")
+        .display()
+        .to_string()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Every cell of every CSV: either a number or text a spreadsheet cannot read as a formula.
+#[track_caller]
+fn assert_no_formula(file: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(file).unwrap();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    for row in &rows {
+        for cell in row {
+            if cell.starts_with(['=', '+', '-', '@']) {
+                assert!(
+                    cell.parse::<f64>().is_ok_and(f64::is_finite),
+                    "{}: the cell {cell:?} would run as a formula",
+                    file.display()
+                );
+            }
+        }
+    }
+    rows
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_neutralised_in_every_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let formula = "=HYPERLINK(\"http://example.com\",\"x\")";
+    ok(&[
+        "run",
+        &corpus("name-formula.toml"),
+        "--out",
+        &s(&out),
+        "--format",
+        "json",
+    ]);
+    for name in ["intervals.csv", "call_types.csv", "channels.csv", "groups.csv"] {
+        assert_no_formula(&out.join(name));
+    }
+    let types = assert_no_formula(&out.join("call_types.csv"));
+    assert!(types.iter().any(|r| r[0] == format!("'{formula}")), "{types:?}");
+    let groups = assert_no_formula(&out.join("groups.csv"));
+    assert!(groups.iter().any(|r| r[1] == "'@g"), "{groups:?}");
+    // What `--format csv` prints is neutralised too, and the JSON keeps the name as it is.
+    let printed = ok(&["run", &corpus("name-formula.toml"), "--format", "csv"]);
+    let path = write(dir.path(), "printed.csv", &String::from_utf8(printed.stdout).unwrap());
+    assert_no_formula(Path::new(&path));
+    let json = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(json.contains("\"=HYPERLINK(\\\"http://example.com\\\""), "{json}");
+    // staffing.csv as well.
+    let staffed = dir.path().join("staff");
+    ok(&[
+        "staff",
+        &corpus("name-formula.toml"),
+        "--out",
+        &s(&staffed),
+        "--format",
+        "json",
+    ]);
+    let rows = assert_no_formula(&staffed.join("staffing.csv"));
+    assert!(rows.iter().any(|r| r[1] == "'@g"), "{rows:?}");
+}
+
+#[test]
+fn unprintable_names_are_refused_with_their_position() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, char) in [
+        ("a\\u0001b", "U+0001"),
+        ("a\\u001b[2J", "U+001B"),
+        ("a\\u007f", "U+007F"),
+        ("a\\u0085", "U+0085"),
+        ("a\\u202Eb", "U+202E"),
+        ("a\\u2066b", "U+2066"),
+    ] {
+        let text = format!(
+            "[scenario]\nname = \"s\"\nduration = \"1h\"\n[[call_type]]\nname = \"c\"\narrivals = {{ per_hour = 1 }}\nhandle_time = {{ dist = \"constant\", value = 60 }}\n[[agent_group]]\nname = \"{name}\"\nagents = 1\nskills = [\"c\"]\n"
+        );
+        let file = write(dir.path(), "s.toml", &text);
+        let stderr = fails(&["validate", &file]);
+        assert!(
+            stderr.contains(&format!("{file}:9:8: agent_group[0].name: must be printable text"))
+                && stderr.contains(char),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    }
+}
+
+#[test]
+fn user_input_reaches_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    // A quoted key may hold any character: its "unknown key" message echoes it.
+    let text = std::fs::read_to_string(small())
+        .unwrap()
+        .replace("seed = 7", "seed = 7\n\"\\u001b]0;pwned\\u0007\\u001b[2J\\u202e\" = 1");
+    let file = write(dir.path(), "keys.toml", &text);
+    for args in [vec!["validate", &file], vec!["run", &file]] {
+        let out = ccsim(&args);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(
+                !stderr.contains(c) && !stdout.contains(c),
+                "{c:?} printed raw: {stderr:?}"
+            );
+        }
+        assert!(stderr.contains("\\u{1b}]0;pwned"), "{stderr}");
+    }
+    // `check` prints the same message in its report, and its JUnit file stays XML.
+    let junit = dir.path().join("junit.xml");
+    let out = ccsim(&["check", &file, "--junit", &s(&junit)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains('\u{1b}') && stdout.contains("\\u{1b}"), "{stdout}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(!xml.contains('\u{1b}') && !xml.contains('\u{7}'), "{xml:?}");
+}
+
+#[test]
+fn threads_are_capped_on_every_verb() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "log.tsv", "date\tvru_exit\n");
+    let small = small();
+    let verbs: Vec<Vec<&str>> = vec![
+        vec!["run", &small],
+        vec!["staff", &small],
+        vec!["check", &small],
+        vec!["compare", &small, &small],
+        vec!["backtest", &log, &small],
+    ];
+    for verb in verbs {
+        let mut args = verb.clone();
+        args.extend(["--threads", "100000"]);
+        let started = Instant::now();
+        let stderr = fails(&args);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+        assert!(stderr.contains("at most 256"), "{args:?}: {stderr}");
+    }
+    // The cap itself is allowed (and the output does not depend on it).
+    ok(&["run", &small, "--threads", "256", "--replications", "2"]);
+}
+
+#[test]
+fn bad_baselines_are_errors_naming_the_file_and_keep_the_junit_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let small_text = std::fs::read_to_string(small()).unwrap();
+    write(&scenarios, "good.toml", &small_text);
+    write(
+        &scenarios,
+        "bad.toml",
+        &small_text.replace("name = \"small\"", "name = \"other\""),
+    );
+    let baseline = dir.path().join("baseline");
+    ok(&["check", &s(&scenarios), "--save-baseline", &s(&baseline)]);
+    let good_summary = std::fs::read_to_string(baseline.join("good.json")).unwrap();
+    let mut one_replication: serde_json::Value = serde_json::from_str(&good_summary).unwrap();
+    one_replication["replications"] = 1.into();
+    one_replication["scenario"] = "other".into();
+    let cases = [
+        ("empty", String::new()),
+        ("null", "null".to_owned()),
+        ("truncated", good_summary[..good_summary.len() / 2].to_owned()),
+        ("an array", "[]".to_owned()),
+        ("of another scenario", good_summary.clone()),
+        ("of one replication", one_replication.to_string()),
+        (
+            "with no metric in common",
+            r#"{"scenario": "other", "replications": 10, "totals": {}}"#.to_owned(),
+        ),
+    ];
+    for (what, text) in cases {
+        std::fs::write(baseline.join("bad.json"), &text).unwrap();
+        let junit = dir.path().join("junit.xml");
+        let _ = std::fs::remove_file(&junit);
+        let out = ccsim(&[
+            "check",
+            &s(&scenarios),
+            "--baseline",
+            &s(&baseline),
+            "--junit",
+            &s(&junit),
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "a baseline {what}:\n{stdout}");
+        let bad = s(&baseline.join("bad.json"));
+        assert!(
+            stdout.contains(&format!("{bad}: bad baseline")),
+            "a baseline {what}:\n{stdout}"
+        );
+        assert!(!stdout.contains("of 0 metrics"), "a baseline {what}:\n{stdout}");
+        // The good scenario is still compared and reported, in the JUnit file too.
+        assert!(
+            stdout.contains("PASS") && stdout.contains("metrics changed"),
+            "{stdout}"
+        );
+        let xml = std::fs::read_to_string(&junit).unwrap_or_else(|e| panic!("a baseline {what}: no JUnit file: {e}"));
+        assert!(xml.contains("errors=\"1\"") && xml.contains("bad baseline"), "{xml}");
+        assert!(xml.contains("unchanged since the baseline"), "{xml}");
+    }
+}
+
+#[test]
+fn an_output_over_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.toml", &std::fs::read_to_string(small()).unwrap());
+    let before = std::fs::read(&scenario).unwrap();
+    let log = write(dir.path(), "calls.tsv", "date\tvru_exit\n1999-01-01\t08:00:00\n");
+    let log_before = std::fs::read(&log).unwrap();
+    #[cfg(unix)]
+    let link = {
+        let link = dir.path().join("link.html");
+        std::os::unix::fs::symlink(&scenario, &link).unwrap();
+        s(&link)
+    };
+    #[cfg(not(unix))]
+    let link = scenario.clone();
+    // The same file under another spelling is the same file.
+    let spelled = s(&dir.path().join(".").join("s.toml"));
+    let mut cases: Vec<Vec<&str>> = vec![
+        vec!["run", &scenario, "--report", &scenario],
+        vec!["run", &scenario, "--report", &spelled],
+        vec!["run", &scenario, "--report", &link],
+        vec!["staff", &scenario, "--report", &scenario],
+        vec!["check", &scenario, "--junit", &scenario],
+        vec!["check", &scenario, "--junit", &link],
+        vec!["fit", &log, "--out", &log],
+    ];
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let inside = write(&out_dir, "summary.json", "{}");
+    let staffing = write(&out_dir, "staffing.csv", "x");
+    let out_dir = s(&out_dir);
+    cases.push(vec!["run", &inside, "--out", &out_dir]);
+    cases.push(vec!["staff", &staffing, "--out", &out_dir]);
+    cases.push(vec!["merge", &inside, "--out", &out_dir]);
+    cases.push(vec!["run", &scenario, "--out", &scenario]);
+    for args in cases {
+        let stderr = fails(&args);
+        assert!(stderr.contains("would overwrite the input"), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read(&scenario).unwrap(), before);
+    assert_eq!(std::fs::read(&log).unwrap(), log_before);
+    assert_eq!(std::fs::read_to_string(&inside).unwrap(), "{}");
+    // Another file in the same folder is fine.
+    let report: PathBuf = dir.path().join("report.html");
+    ok(&["run", &scenario, "--report", &s(&report), "--replications", "2"]);
+    assert!(report.exists());
+}
