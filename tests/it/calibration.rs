@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::common::ccsim;
 use crate::common::skip_or_fail;
 
 fn bank_log() -> Option<PathBuf> {
@@ -17,13 +17,6 @@ fn bank_log() -> Option<PathBuf> {
         skip_or_fail(&format!("the bank log is not at {}", path.display()));
         None
     }
-}
-
-fn ccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .output()
-        .expect("the ccsim binary runs")
 }
 
 fn seconds(t: &str) -> f64 {

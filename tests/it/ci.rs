@@ -2,15 +2,9 @@
 //! on the same callers, and replications spread over machines with `run --shard` and
 //! `merge`.
 
+use crate::common::ccsim;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn ccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .output()
-        .expect("the ccsim binary runs")
-}
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -5,8 +5,8 @@
 //! exit 2; the same seed gives the same bytes and another seed other figures.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::common::{ccsim, ccsim_fails};
 use serde_json::Value;
 
 /// SPEC.md's metric table: every one must be in totals, call types and intervals.
@@ -26,13 +26,6 @@ const COUNTS: [&str; 4] = ["offered", "answered", "abandoned", "unfinished"];
 /// Those of them whose denominator is `offered`.
 const PER_OFFERED: [&str; 3] = ["answer_rate", "abandon_rate", "service_level"];
 
-fn ccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .output()
-        .expect("the ccsim binary runs")
-}
-
 /// Runs ccsim, asserts exit code 0, returns stdout.
 #[track_caller]
 fn ccsim_ok(args: &[&str]) -> String {
@@ -44,16 +37,6 @@ fn ccsim_ok(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 on stdout")
-}
-
-/// Runs ccsim, asserts exit code 2, returns stderr.
-#[track_caller]
-fn ccsim_fails(args: &[&str]) -> String {
-    let out = ccsim(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "ccsim {args:?}\nstderr:\n{stderr}");
-    assert!(!stderr.trim().is_empty(), "ccsim {args:?}: exit 2 without a message");
-    stderr
 }
 
 #[track_caller]

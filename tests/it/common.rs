@@ -77,3 +77,21 @@ pub fn agrees(m: &Metrics, metric: &str, expected: f64, slack: f64, max_ci: f64)
     );
     assert!(half <= max_ci, "{metric}: interval ±{half} too wide to mean anything");
 }
+
+/// Runs the ccsim binary.
+pub fn ccsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .output()
+        .expect("the ccsim binary runs")
+}
+
+/// Runs ccsim, asserts exit code 2 with a message, returns stderr.
+#[track_caller]
+pub fn ccsim_fails(args: &[&str]) -> String {
+    let out = ccsim(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "ccsim {args:?}\nstderr:\n{stderr}");
+    assert!(!stderr.trim().is_empty(), "ccsim {args:?}: exit 2 without a message");
+    stderr
+}

@@ -7,8 +7,9 @@
 //! to pin the exit code and stderr. Each case edits one line of [`BASE`], so the line
 //! numbers in the golden messages are those of `BASE`.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
+use crate::common::ccsim;
 use ccsim::{Diagnostic, Error, Model, Scenario};
 
 /// A valid scenario; line numbers (1-based) are what the golden messages refer to.
@@ -1040,13 +1041,6 @@ fn weird_inputs_are_refused_without_panicking() {
 
 // ---------------------------------------------------------------------------------------
 // Through the binary: exit code 2, diagnostics on stderr
-
-fn ccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .output()
-        .expect("the ccsim binary runs")
-}
 
 /// Writes `text` to `NAME` in a fresh temporary folder (kept alive by the returned guard).
 fn scenario_file(name: &str, text: &str) -> (tempfile::TempDir, String) {

@@ -3,26 +3,10 @@
 //! baseline is an error that keeps the other scenarios' JUnit report, and no output is
 //! written over an input.
 
+use crate::common::{ccsim, ccsim_fails as fails};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
-
-fn ccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .output()
-        .expect("the ccsim binary runs")
-}
-
-/// Runs ccsim, asserts exit 2 with a message, returns stderr.
-#[track_caller]
-fn fails(args: &[&str]) -> String {
-    let out = ccsim(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "ccsim {args:?}\nstderr:\n{stderr}");
-    assert!(!stderr.trim().is_empty(), "ccsim {args:?}: exit 2 without a message");
-    stderr
-}
 
 #[track_caller]
 fn ok(args: &[&str]) -> Output {
