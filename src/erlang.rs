@@ -297,6 +297,10 @@ fn validate(q: &Queue) -> Result<(), ErlangError> {
     if q.agents == 0 {
         return invalid("agents must be at least 1, got 0".to_string());
     }
+    // The sums run over the agents: bounded before they are spent.
+    if q.agents > MAX_AGENTS {
+        return invalid(format!("agents must be at most {MAX_AGENTS}, got {}", q.agents));
+    }
     if let Some(p) = q.mean_patience
         && !(p.is_finite() && p > 0.0)
     {

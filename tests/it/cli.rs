@@ -238,6 +238,15 @@ fn erlang_refuses_bad_values() {
         "80",
     ]);
     assert!(stderr.contains("--target-sl"), "{stderr}");
+    // A billion agents would take minutes of sums (Erlang A): refused at once.
+    let start = std::time::Instant::now();
+    for patience in [None, Some("2m")] {
+        let mut args = vec!["erlang", "--per-hour", "200", "--aht", "3m", "--agents", "1000000000"];
+        args.extend(patience.map(|p| ["--patience", p]).into_iter().flatten());
+        let stderr = ccsim_fails(&args);
+        assert!(stderr.contains("agents must be at most 2000000"), "{stderr}");
+    }
+    assert!(start.elapsed().as_secs() < 10, "refused at once, not after the sums");
 }
 
 // ---------------------------------------------------------------------------------------
