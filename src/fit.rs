@@ -670,6 +670,21 @@ pub fn fit_handle(samples: &[f64]) -> Option<HandleFit> {
 
 impl HandleFit {
     /// The candidates' figures: `gamma D = 0.041, lognormal D = 0.088, …`.
+    /// The family chosen and why, as the scenario's comments and the summary print it:
+    /// "lognormal, mean 177.3 s, cv 0.9 (sample mean 177.3 s, CV 0.912, over 900 served
+    /// calls), chosen by the … : …".
+    pub fn choice(&self) -> String {
+        format!(
+            "{} (sample mean {} s, CV {:.3}, over {} served calls), chosen by the {}: {}",
+            self.describe(),
+            seconds(self.sample_mean),
+            self.sample_cv,
+            self.samples,
+            self.judged_on(),
+            self.weighed()
+        )
+    }
+
     pub fn weighed(&self) -> String {
         self.candidates
             .iter()
@@ -1081,16 +1096,7 @@ pub fn to_toml(f: &Fit) -> String {
     for t in &f.types {
         let _ = write!(out, "# {}: {} calls", t.name, t.calls);
         if let Some(h) = &t.handle {
-            let _ = write!(
-                out,
-                "; talk time {} (sample mean {} s, CV {:.3}, over {} served calls), chosen by the {}: {}",
-                h.describe(),
-                seconds(h.sample_mean),
-                h.sample_cv,
-                h.samples,
-                h.judged_on(),
-                h.weighed()
-            );
+            let _ = write!(out, "; talk time {}", h.choice());
         }
         let p = &t.patience;
         match p.mean {
@@ -1204,15 +1210,10 @@ pub fn summary(f: &Fit) -> String {
             Some(h) => {
                 let _ = writeln!(
                     out,
-                    "  {}: {} calls{merged}; handle time {} chosen (sample mean {} s, CV {:.3}, {} served calls) by the {}: {}",
+                    "  {}: {} calls{merged}; handle time {}",
                     t.name,
                     t.calls,
-                    h.describe(),
-                    seconds(h.sample_mean),
-                    h.sample_cv,
-                    h.samples,
-                    h.judged_on(),
-                    h.weighed()
+                    h.choice()
                 );
             }
             None => {

@@ -120,17 +120,7 @@ fn the_back_test_of_the_fitted_scenario_reproduces_the_daily_answer_rate() {
             let o = ccsim(&["fit", &log, "--days", "fri", "--out", &fitted.display().to_string()]);
             assert_eq!(o.status.code(), Some(0));
         }
-        let o = ccsim(&[
-            "backtest",
-            &log,
-            &fitted.display().to_string(),
-            "--days",
-            days,
-            "--format",
-            "json",
-        ]);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let v = backtest_json(&log, &fitted, days);
         let observed = v["day"]["observed"]["answer_rate"].as_f64().unwrap();
         let simulated = v["day"]["simulated"]["answer_rate"]["mean"].as_f64().unwrap();
         assert!(
@@ -398,17 +388,7 @@ fn days_take_date_ranges_and_lists() {
         assert!(text.contains(&format!("{} days (", dates.len())), "{}", &text[..300]);
         let fitted: usize = fitted_types(&text).iter().map(|t| t.1).sum();
         assert_eq!(fitted, offered_on(&rows, dates), "{days}: calls fitted");
-        let o = ccsim(&[
-            "backtest",
-            &log,
-            &out.display().to_string(),
-            "--days",
-            days,
-            "--format",
-            "json",
-        ]);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let v = backtest_json(&log, &out, days);
         let listed: Vec<String> = v["dates"]
             .as_array()
             .unwrap()
@@ -440,4 +420,11 @@ fn days_take_date_ranges_and_lists() {
             );
         }
     }
+}
+
+/// `ccsim backtest LOG SCENARIO --days DAYS --format json`, which must succeed.
+fn backtest_json(log: &str, scenario: &std::path::Path, days: &str) -> serde_json::Value {
+    let scenario = scenario.display().to_string();
+    let o = crate::common::ccsim_ok(&["backtest", log, &scenario, "--days", days, "--format", "json"]);
+    serde_json::from_slice(&o.stdout).expect("backtest JSON")
 }

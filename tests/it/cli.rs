@@ -29,14 +29,7 @@ const PER_OFFERED: [&str; 3] = ["answer_rate", "abandon_rate", "service_level"];
 /// Runs ccsim, asserts exit code 0, returns stdout.
 #[track_caller]
 fn ccsim_ok(args: &[&str]) -> String {
-    let out = ccsim(args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "ccsim {args:?}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 on stdout")
+    String::from_utf8(crate::common::ccsim_ok(args).stdout).expect("UTF-8 on stdout")
 }
 
 #[track_caller]

@@ -86,6 +86,19 @@ pub fn ccsim(args: &[&str]) -> std::process::Output {
         .expect("the ccsim binary runs")
 }
 
+/// Runs ccsim, asserts exit code 0, returns its output.
+#[track_caller]
+pub fn ccsim_ok(args: &[&str]) -> std::process::Output {
+    let out = ccsim(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ccsim {args:?}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Runs ccsim, asserts exit code 2 with a message, returns stderr.
 #[track_caller]
 pub fn ccsim_fails(args: &[&str]) -> String {

@@ -3,22 +3,9 @@
 //! baseline is an error that keeps the other scenarios' JUnit report, and no output is
 //! written over an input.
 
-use crate::common::{ccsim, ccsim_fails as fails};
+use crate::common::{ccsim, ccsim_fails as fails, ccsim_ok as ok};
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
-
-#[track_caller]
-fn ok(args: &[&str]) -> Output {
-    let out = ccsim(args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "ccsim {args:?}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn corpus(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
