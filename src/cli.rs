@@ -149,6 +149,10 @@ pub enum Command {
         /// Write the scenario here instead of to stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Worker threads for the staffing's simulations (at most 256); 0 uses every
+        /// core. The scenario written does not depend on it.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
+        threads: usize,
     },
     /// Compare a scenario's simulation with what a call log says happened.
     Backtest {
@@ -196,7 +200,8 @@ pub enum Command {
 pub struct LogArgs {
     /// Which dates: `busy` (the weekdays that carry the bulk of the calls), weekdays
     /// such as `sun,mon,tue,wed,thu`, or dates (YYYY-MM-DD) and inclusive ranges of
-    /// dates, alone or in a list: `1999-02-01..1999-02-14`, `1999-02-15,1999-02-16`.
+    /// dates, alone or in a list: `1999-02-01..1999-02-14`, `1999-02-15,1999-02-16`;
+    /// `busy@DATES` or `WEEKDAYS@DATES` keeps those weekdays among the dates.
     #[arg(long, default_value = "busy")]
     days: String,
     /// Skip rows that cannot be read (counted) instead of stopping at the first.
@@ -372,6 +377,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             interval,
             read,
             out,
+            threads,
         } => {
             if let Some(path) = &out {
                 not_an_input("--out", path, &[&log])?;
@@ -383,7 +389,10 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 )));
             }
             let (parsed, days) = read.read(&log)?;
-            let fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
+            let mut fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
+            crate::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| {
+                Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display()))
+            })?;
             let text = crate::fit::to_toml(&fitted);
             // What is written must be a valid scenario.
             Scenario::parse("fitted.toml", &text)
