@@ -41,6 +41,8 @@ pub mod limits {
     pub const MAX_REPLICATIONS: u64 = 1_000_000;
     /// Expected contacts per replication, all call types together.
     pub const MAX_CALLS_PER_REPLICATION: f64 = 1e9;
+    /// The longest queue head start of a call type: a day, in microseconds.
+    pub const MAX_HEAD_START: super::Micros = 86_400_000_000;
 }
 
 /// The time grid of one replication: warm-up, measured intervals, drain.
@@ -123,6 +125,13 @@ pub struct CallType {
     pub max_asa: Option<f64>,
     /// Larger is answered first.
     pub priority: i64,
+    /// When an agent picks the longest-waiting contact among equal priorities, this call
+    /// type's contacts count as having waited this much longer (at most
+    /// [`limits::MAX_HEAD_START`]).
+    pub head_start: Micros,
+    /// CV of this call type's own day-level volume multiplier (mean 1), on top of the
+    /// scenario's; `None`: none.
+    pub forecast_error_cv: Option<f64>,
     /// After-call work: the agent stays busy after the call.
     pub wrap_up: Option<Sampler>,
     pub redial: Option<Redial>,
@@ -601,6 +610,25 @@ impl Builder<'_> {
                     delay,
                 }
             });
+            let head_start = spec.head_start.as_ref().map_or(0, |h| {
+                let head_start = micros(h.value);
+                if head_start > limits::MAX_HEAD_START {
+                    self.error(&h.loc, format!("must be at most a day, got {}", duration_text(h.value)));
+                }
+                head_start.min(limits::MAX_HEAD_START)
+            });
+            let forecast_error_cv = spec.forecast_error_cv.as_ref().and_then(|cv| {
+                if rate_per_second.iter().all(|&r| r == 0.0) {
+                    self.error(
+                        &cv.loc,
+                        format!(
+                            "call type `{name}` has no arrivals of its own: its forecast error would multiply nothing (transfers, redials and repeats follow the volumes they come from)"
+                        ),
+                    )
+                    .suggestion = Some("put `forecast_error` on the call types whose arrivals feed it".into());
+                }
+                (cv.value > 0.0).then_some(cv.value)
+            });
             out.push(CallType {
                 stream_name: fnv1a(&name),
                 name,
@@ -623,6 +651,8 @@ impl Builder<'_> {
                 answer_rate_target,
                 max_asa,
                 priority: spec.priority,
+                head_start,
+                forecast_error_cv,
                 wrap_up,
                 redial,
                 resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),
