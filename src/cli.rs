@@ -164,6 +164,12 @@ pub enum Command {
         threads: usize,
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
+        /// Whose load to simulate: `log` replays the arrivals and mean talk times of the
+        /// days tested (for a scenario written by `fit`, whose call types say which log
+        /// calls they stand for), `scenario` keeps the scenario's own (tests the forecast
+        /// too).
+        #[arg(long, value_enum, default_value_t = Load::Log)]
+        load: Load,
     },
     /// Check scenario files without simulating them.
     Validate {
@@ -193,6 +199,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
     },
+}
+
+/// Whose load a back-test simulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Load {
+    Log,
+    Scenario,
 }
 
 /// How to read a call log (defaults: the Anonymous Bank log as it is).
@@ -419,8 +432,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             read,
             threads,
             format,
+            load,
         } => {
-            let model = load_model(&scenario)?;
+            let mut model = load_model(&scenario)?;
             if model.clock.interval * model.clock.intervals as u64 > 86_400_000_000 {
                 return Err(Error::Other(format!(
                     "{}: backtest compares one average day; this scenario's window is longer than a day",
@@ -428,11 +442,15 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 )));
             }
             let (parsed, days) = read.read(&log)?;
+            let replayed = match load {
+                Load::Log => crate::fit::backtest::replay_load(&parsed, &days, &mut model),
+                Load::Scenario => None,
+            };
             let bar = progress_bar(model.replications, "replications");
             let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
             bar.finish_and_clear();
             let summary = Summary::new(&model, &acc);
-            let b = crate::fit::backtest(&parsed, &days, &model, &summary);
+            let b = crate::fit::backtest(&parsed, &days, &model, &summary, replayed);
             if b.dates.is_empty() {
                 return Err(Error::Other(format!(
                     "{}: no calls on the days asked for",

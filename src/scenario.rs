@@ -100,6 +100,8 @@ pub struct CallTypeSpec {
     pub head_start: Option<Spanned<f64>>,
     /// CV of this call type's own day-level volume multiplier (forecast error).
     pub forecast_error_cv: Option<Spanned<f64>>,
+    /// Where a fitted call type's calls come from in a call log (for `backtest`).
+    pub from_log: Option<crate::model::FromLog>,
     /// After-call work (wrap-up) per answered call.
     pub wrap_up: Option<Spanned<Dist>>,
     /// What a caller who abandons does.
@@ -392,7 +394,9 @@ pub mod keys {
         "answer_rate_target",
         "max_asa",
         "forecast_error",
+        "from_log",
     ];
+    pub const FROM_LOG: &[&str] = &["types", "calls"];
     pub const ARRIVALS: &[&str] = &[
         "per_hour",
         "per_interval",
@@ -621,6 +625,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let priority = t.get("priority").and_then(|n| r.int(&n)).map_or(0, |p| p.value);
     let head_start = t.get("head_start").and_then(|n| r.duration(&n));
     let forecast_error_cv = t.get("forecast_error").and_then(|n| r.forecast_error(&n));
+    let from_log = t.get("from_log").and_then(|n| r.from_log(&n)).map(|s| s.value);
     let wrap_up = t.get("wrap_up").and_then(|n| r.dist(&n));
     let redial = t.get("redial").and_then(|n| {
         let rt = r.table(&n)?;
@@ -696,6 +701,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         priority,
         head_start,
         forecast_error_cv,
+        from_log,
         wrap_up,
         redial,
         routing,
@@ -1164,6 +1170,39 @@ impl Reader<'_> {
             return None;
         }
         Some(cv)
+    }
+
+    /// `from_log = { types = ["PS"], calls = "priority" }`: the log types and the class
+    /// of their calls (`regular`, `priority` or `all`) a fitted call type stands for.
+    fn from_log(&mut self, n: &Node) -> Read<crate::model::FromLog> {
+        let t = self.table(n)?;
+        t.check_keys(self, keys::FROM_LOG);
+        let types = self.required(&t, "types", |r, n| {
+            let items = r.array(n)?;
+            let names: Vec<String> = items.iter().filter_map(|i| r.string(i).map(|s| s.value)).collect();
+            (names.len() == items.len()).then(|| Spanned { value: names, loc: n.loc() })
+        })?;
+        let calls = self.required(&t, "calls", Reader::string)?;
+        let class = match calls.value.as_str() {
+            "regular" => crate::model::LogClass::Regular,
+            "priority" => crate::model::LogClass::Priority,
+            "all" => crate::model::LogClass::All,
+            other => {
+                self.error(
+                    calls.loc.span.clone(),
+                    &calls.loc.field,
+                    format!("expected `regular`, `priority` or `all`, got `{other}`"),
+                );
+                return None;
+            }
+        };
+        Reader::ok(
+            n,
+            crate::model::FromLog {
+                types: types.value,
+                calls: class,
+            },
+        )
     }
 
     /// `"voice"`, `"chat"` or `"email"`.

@@ -257,6 +257,24 @@ pub fn schema() -> Value {
                     )],
                 ),
             ),
+            (
+                "from_log",
+                table(
+                    "written by `ccsim fit`: the log types and class of calls this call type stands for, so `backtest` can replay the log's load",
+                    keys::FROM_LOG,
+                    &["types", "calls"],
+                    vec![
+                        (
+                            "types",
+                            json!({ "type": "array", "items": { "type": "string" }, "description": "the log's call types" }),
+                        ),
+                        (
+                            "calls",
+                            json!({ "enum": ["regular", "priority", "all"], "description": "which priority class of them" }),
+                        ),
+                    ],
+                ),
+            ),
             ("wrap_up", dist("after-call work")),
             (
                 "redial",

@@ -105,6 +105,66 @@ pub fn observe(log: &Log, days: &Days, model: &crate::Model) -> (Vec<Observed>, 
     (per, day, dates)
 }
 
+/// How much of the log's load a back-test replayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replayed {
+    /// Calls of the days tested that fell to a call type, and those that none stands for.
+    pub calls: usize,
+    pub unmatched: usize,
+}
+
+/// Replays the load of the days tested: each call type that says which log calls it
+/// stands for (`from_log`, written by `fit`) gets their arrivals per interval, averaged
+/// over the days, and its talk times scaled to their mean. The back-test then judges
+/// what the scenario models beyond the forecast (patience, queue discipline, staffing)
+/// on days it was not fitted on, whose volume and call mix may differ. `None` (nothing
+/// changed) unless every call type has `from_log`.
+pub fn replay_load(log: &Log, days: &Days, model: &mut crate::Model) -> Option<Replayed> {
+    if model.call_types.is_empty() || model.call_types.iter().any(|c| c.from_log.is_none()) {
+        return None;
+    }
+    let dates = days.select(log);
+    let n = dates.len().max(1) as f64;
+    let clock = model.clock.clone();
+    let interval = clock.interval as f64 / 1e6;
+    let types = model.call_types.len();
+    let mut arrivals = vec![vec![0.0; clock.intervals]; types];
+    let mut talk = vec![(0.0, 0usize); types];
+    let mut replayed = Replayed { calls: 0, unmatched: 0 };
+    for c in log.calls.iter().filter(|c| dates.contains(&c.date)) {
+        let k = ((c.arrival - clock.start_of_day).rem_euclid(86400.0) / interval).floor();
+        if k < 0.0 || k as usize >= clock.intervals {
+            continue;
+        }
+        let Some(ct) = model.call_types.iter().position(|t| {
+            t.from_log
+                .as_ref()
+                .is_some_and(|f| f.calls.holds(c.priority) && f.types.iter().any(|k| *k == c.kind))
+        }) else {
+            replayed.unmatched += 1;
+            continue;
+        };
+        replayed.calls += 1;
+        arrivals[ct][k as usize] += 1.0 / n;
+        if c.served {
+            talk[ct].0 += c.handle;
+            talk[ct].1 += 1;
+        }
+    }
+    for (ct, t) in model.call_types.iter_mut().enumerate() {
+        t.rate_per_second = arrivals[ct].iter().map(|a| a / interval).collect();
+        let (sum, served) = talk[ct];
+        if served > 0 && t.mean_talk > 0.0 {
+            let factor = sum / served as f64 / t.mean_talk;
+            for s in &mut t.handle_scale {
+                *s *= factor;
+            }
+            t.mean_talk *= factor;
+        }
+    }
+    Some(replayed)
+}
+
 /// One figure of one interval (or the day): observed, simulated, and the band.
 #[derive(Debug, Clone, Copy)]
 pub struct Compared {
@@ -133,6 +193,8 @@ pub struct BacktestRow {
 pub struct Backtest {
     pub dates: Vec<NaiveDate>,
     pub replications: u64,
+    /// The log's load replayed, or `None`: the scenario's own arrivals and talk times.
+    pub replayed: Option<Replayed>,
     pub rows: Vec<BacktestRow>,
     pub day: Vec<Compared>,
     /// Per figure: mean over intervals with calls of |observed − simulated mean|.
@@ -169,7 +231,13 @@ fn position(metric: &str) -> usize {
 }
 
 /// Back-tests `summary` (a simulation of `model`) against the log.
-pub fn backtest(log: &Log, days: &Days, model: &crate::Model, summary: &crate::Summary) -> Backtest {
+pub fn backtest(
+    log: &Log,
+    days: &Days,
+    model: &crate::Model,
+    summary: &crate::Summary,
+    replayed: Option<Replayed>,
+) -> Backtest {
     let (per, observed_day, dates) = observe(log, days, model);
     let replications = model.replications;
     let widen = (1.0 + replications as f64 / dates.len().max(1) as f64).sqrt();
@@ -238,6 +306,7 @@ pub fn backtest(log: &Log, days: &Days, model: &crate::Model, summary: &crate::S
     Backtest {
         dates,
         replications,
+        replayed,
         rows,
         reproduces: reasons.is_empty(),
         reasons,
@@ -253,6 +322,23 @@ impl Backtest {
     /// The figure `metric` over the day.
     pub fn day_figure(&self, metric: &str) -> &Compared {
         &self.day[position(metric)]
+    }
+
+    /// Whose load was simulated.
+    pub fn load(&self) -> String {
+        match self.replayed {
+            Some(r) => format!(
+                "Load replayed from the log: each call type's arrivals per interval and mean talk time on the days tested \
+                 ({} calls{}); the scenario's patience, queue discipline and staffing are what is tested.",
+                r.calls,
+                if r.unmatched > 0 {
+                    format!(", {} of no call type left out", r.unmatched)
+                } else {
+                    String::new()
+                }
+            ),
+            None => "Load: the scenario's own arrivals and talk times (the forecast is tested too).".into(),
+        }
     }
 
     /// The one-line verdict.
@@ -320,6 +406,7 @@ pub fn render_backtest(b: &Backtest) -> String {
         b.dates.len()
     );
     out.push_str(&crate::report::table::aligned(&rows));
+    let _ = writeln!(out, "\n{}", b.load());
     let _ = writeln!(out, "\nOver the day:");
     for name in ["avg_abandon_wait_seconds", "aht_seconds"] {
         let c = b.day_figure(name);
@@ -387,6 +474,12 @@ pub fn backtest_json(b: &Backtest) -> String {
     let doc = serde_json::json!({
         "dates": b.dates.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
         "replications": b.replications,
+        "load": {
+            "replayed_from_log": b.replayed.is_some(),
+            "calls": b.replayed.map(|r| r.calls),
+            "unmatched": b.replayed.map(|r| r.unmatched),
+            "text": b.load(),
+        },
         "intervals": intervals,
         "day": figures(&b.day),
         "mae": b.mae.iter().map(|(m, e)| (m.to_string(), serde_json::json!(e))).collect::<serde_json::Map<_, _>>(),

@@ -29,6 +29,41 @@ pub fn micros(seconds: f64) -> Micros {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CallTypeId(pub u32);
 
+/// Which calls of a log a fitted call type stands for: those of the log `types`, of one
+/// priority class or both (`from_log` in a scenario).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromLog {
+    pub types: Vec<String>,
+    pub calls: LogClass,
+}
+
+/// A priority class of a log's calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogClass {
+    Regular,
+    Priority,
+    All,
+}
+
+impl LogClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            LogClass::Regular => "regular",
+            LogClass::Priority => "priority",
+            LogClass::All => "all",
+        }
+    }
+
+    /// Whether a call of this priority belongs to the class.
+    pub fn holds(self, priority: bool) -> bool {
+        match self {
+            LogClass::Regular => !priority,
+            LogClass::Priority => priority,
+            LogClass::All => true,
+        }
+    }
+}
+
 /// Index of an agent group in [`Model::groups`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupId(pub u32);
@@ -132,6 +167,9 @@ pub struct CallType {
     /// CV of this call type's own day-level volume multiplier (mean 1), on top of the
     /// scenario's; `None`: none.
     pub forecast_error_cv: Option<f64>,
+    /// Where a fitted call type's calls come from in a call log, so that `backtest` can
+    /// replay the log's load; `None` for a call type not fitted from a log.
+    pub from_log: Option<FromLog>,
     /// After-call work: the agent stays busy after the call.
     pub wrap_up: Option<Sampler>,
     pub redial: Option<Redial>,
@@ -653,6 +691,7 @@ impl Builder<'_> {
                 priority: spec.priority,
                 head_start,
                 forecast_error_cv,
+                from_log: spec.from_log.clone(),
                 wrap_up,
                 redial,
                 resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),
