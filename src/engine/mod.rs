@@ -44,8 +44,11 @@
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
 //!   then of the highest priority, then the longest waiting (a call type's head start
-//!   counts as time waited). An email in progress is
-//!   finished, never interrupted, and an agent's time is counted once whatever it holds.
+//!   counts as time waited). An email in progress is finished, never interrupted, and an
+//!   agent's time is counted once whatever it holds.
+//! - **Forecast error**: each day's arrival rates are multiplied by the scenario's gamma
+//!   factor and by the call type's own, each from a stream keyed by the day (and the call
+//!   type's name), drawn before the replication starts.
 
 pub mod chat;
 pub mod events;
