@@ -28,8 +28,10 @@
 //! - **Costs** are booked in millionths of the currency: paid time at interval
 //!   boundaries (shared among call types by the time spent on each), prices per call
 //!   or minute when service begins, a shortfall below a pro-rated minimum at the end.
-//! - **Pending arrivals** (one per call type) are kept out of the heap, keyed from the
-//!   same sequence counter, so ordering is unchanged and the heap stays small.
+//! - **Pending arrivals** (one per call type) are kept in a heap of their own, keyed from
+//!   the event queue's sequence counter, so the order is exactly that of one heap, the
+//!   cost of finding the next arrival grows as log(call types) (not linearly), and a
+//!   one-type centre pays nothing for it.
 //! - **Queues**: one FIFO of slots per lane (a call type's main queue, or the queue of a
 //!   route that takes a fixed share of its arrivals); abandoned slots are skipped when
 //!   they reach the head. Each lane counts its waiting contacts.
@@ -59,7 +61,7 @@ use crate::model::{Channel, Clock, Micros, Model, Unresolved, limits, micros};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
-use events::EventQueue;
+use events::{EventQueue, KeyedHeap};
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -339,8 +341,8 @@ impl Arrivals {
 struct Sim<'m> {
     model: &'m Model,
     events: EventQueue<Event>,
-    /// Key of each call type's pending arrival (`u128::MAX`: none), kept out of the heap.
-    pending: Vec<u128>,
+    /// Each call type's pending arrival (at most one), under a key of `events`.
+    pending: KeyedHeap<u32>,
     slab: Slab,
     /// Per lane: its FIFO of slots, and how many contacts wait in it.
     queues: Vec<VecDeque<(u32, u32)>>,
@@ -432,7 +434,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
     let mut sim = Sim {
         model,
         events: EventQueue::new(),
-        pending: vec![u128::MAX; n_types],
+        pending: KeyedHeap::with_capacity(n_types),
         slab: Slab {
             slots: Vec::new(),
             free: Vec::new(),
@@ -478,17 +480,11 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         if steps.is_multiple_of(4096) && crate::interrupt::requested() {
             break;
         }
-        // The earliest pending arrival (kept out of the heap) against the heap's top.
-        let (ct, akey) = sim
-            .pending
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by_key(|&(_, k)| k)
-            .unwrap_or((0, u128::MAX));
-        let (t, event) = if akey < sim.events.peek_key() {
-            sim.pending[ct] = u128::MAX;
-            ((akey >> 64) as Micros, Event::Arrival(ct as u32))
+        // The earliest pending arrival against the earliest other event.
+        // The arrival stays in its heap: the call type's next one takes its place there.
+        let (t, event) = if sim.pending.peek_key() < sim.events.peek_key() {
+            let (key, &ct) = sim.pending.peek().expect("a key below the maximum is an item");
+            ((key >> 64) as Micros, Event::Arrival(ct))
         } else if let Some(e) = sim.events.pop() {
             e
         } else {
@@ -564,16 +560,31 @@ impl Sim<'_> {
         spec.channel != Channel::Email || arrival + spec.service_level_threshold <= self.model.clock.window_end()
     }
 
-    fn schedule_arrival(&mut self, ct: usize) {
+    /// The next arrival of call type `ct`, if any, and its key.
+    fn next_arrival_key(&mut self, ct: usize) -> Option<u128> {
         let clock = &self.model.clock;
         let a = &mut self.arrivals[ct];
-        if let Some(t) = a.advance(clock.warmup as f64, clock.interval as f64, clock.intervals) {
-            self.pending[ct] = self.events.key((t + 0.5) as Micros);
+        let t = a.advance(clock.warmup as f64, clock.interval as f64, clock.intervals)?;
+        Some(self.events.key((t + 0.5) as Micros))
+    }
+
+    /// Call type `ct`'s first arrival.
+    fn schedule_arrival(&mut self, ct: usize) {
+        if let Some(key) = self.next_arrival_key(ct) {
+            self.pending.push(key, ct as u32);
         }
     }
 
+    /// The arrival of call type `ct` at the top of `pending` happens now: the call type's
+    /// next arrival replaces it there, and its contact is offered.
     fn fresh_arrival(&mut self, ct: usize, now: Micros) {
-        self.schedule_arrival(ct);
+        debug_assert_eq!(self.pending.peek().map(|(_, &c)| c as usize), Some(ct));
+        match self.next_arrival_key(ct) {
+            Some(key) => self.pending.replace_top_key(key),
+            None => {
+                self.pending.pop();
+            }
+        }
         let a = &mut self.arrivals[ct];
         let key = a.contacts.with(a.count);
         a.count += 1;
