@@ -678,9 +678,9 @@ fn staff(
         report::csv::write_atomic(path, &report::html::staff_report(&plan))?;
     }
     if let Some(dir) = out {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-        report::csv::write_atomic(&dir.join("staffing.csv"), &report::staff::to_csv(&plan))?;
-        report::csv::write_atomic(&dir.join("staffing.json"), &report::staff::to_json(&plan))?;
+        let mut set = crate::output::FileSet::begin(dir)?;
+        set.add("staffing.csv", &report::staff::to_csv(&plan))?;
+        set.commit("staffing.json", &report::staff::to_json(&plan))?;
     }
     let text = match format {
         Format::Table => report::staff::to_table(&plan),

@@ -44,6 +44,7 @@ pub mod error;
 pub mod fit;
 pub mod interrupt;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod rng;
 pub mod scenario;

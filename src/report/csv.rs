@@ -10,8 +10,8 @@
 //! `@`, a tab or a carriage return) and that is not a number gets a leading `'` (see
 //! [`cell`]): a call type named `=HYPERLINK(…)` is shown as text, never run.
 //!
-//! [`write_dir`] writes every file atomically (a temporary file renamed into place), so an
-//! interrupted run never leaves a half-written file.
+//! [`write_dir`] writes the files as one set, all or nothing (see [`crate::output`]), so
+//! an interrupted run never leaves a half-written file or a mixed set.
 
 use std::path::Path;
 
@@ -176,29 +176,21 @@ pub fn groups_csv(s: &Summary) -> String {
     render(rows)
 }
 
-/// Writes `contents` to `path` through a temporary file in the same folder.
+/// Writes `contents` to `path` atomically (see [`crate::output::write_file`]).
 pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let result = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|e| Error::io(path.display().to_string(), e))
+    crate::output::write_file(path, contents)
 }
 
 /// Writes `intervals.csv`, `call_types.csv`, `channels.csv`, `groups.csv` and
-/// `summary.json` into `dir` (created if missing).
+/// `summary.json` into `dir` (created if missing) as one set: all or nothing, with
+/// `summary.json` as its manifest (see [`crate::output::FileSet`]).
 pub fn write_dir(dir: &Path, s: &Summary) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))?;
-    write_atomic(&dir.join("call_types.csv"), &call_types_csv(s))?;
-    write_atomic(&dir.join("channels.csv"), &channels_csv(s))?;
-    write_atomic(&dir.join("groups.csv"), &groups_csv(s))?;
-    write_atomic(&dir.join("summary.json"), &super::json::to_json(s))
+    let mut set = crate::output::FileSet::begin(dir)?;
+    set.add("intervals.csv", &intervals_csv(s))?;
+    set.add("call_types.csv", &call_types_csv(s))?;
+    set.add("channels.csv", &channels_csv(s))?;
+    set.add("groups.csv", &groups_csv(s))?;
+    set.commit("summary.json", &super::json::to_json(s))
 }
 
 #[cfg(test)]
