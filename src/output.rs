@@ -124,8 +124,8 @@ fn refuse_folder(path: &Path) -> Result<(), Error> {
 }
 
 /// A set of files written into a folder all or nothing (see the module's description):
-/// [`FileSet::begin`], then [`FileSet::add`] for each file, then [`FileSet::commit`] with
-/// the manifest. Dropped without a commit, it removes everything it wrote.
+/// [`FileSet::begin`], then [`FileSet::add`] for each file, the manifest last, then
+/// [`FileSet::commit`]. Dropped without a commit, it removes everything it wrote.
 pub struct FileSet {
     dir: PathBuf,
     /// The folder, opened and locked exclusively (unlocked when closed).
@@ -165,23 +165,37 @@ impl FileSet {
 
     /// Writes one file of the set into the temporary folder.
     pub fn add(&mut self, name: &str, contents: &str) -> Result<(), Error> {
+        self.add_with(name, |w| w.write_all(contents.as_bytes()))
+    }
+
+    /// Writes one file of the set into the temporary folder through `write`, which
+    /// streams it (the file is never held in memory whole).
+    pub fn add_with(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
         crate::interrupt::check()?;
         let path = self.temp.path().join(name);
         let written = File::options()
             .write(true)
             .create_new(true)
             .open(&path)
-            .and_then(|mut f| f.write_all(contents.as_bytes()));
+            .map(std::io::BufWriter::new)
+            .and_then(|mut w| {
+                write(&mut w)?;
+                w.flush()
+            });
         written.map_err(|e| Error::io(self.dir.join(name).display().to_string(), e))?;
         self.names.push(name.to_owned());
         Ok(())
     }
 
-    /// Writes the manifest and swaps the whole set into the folder: the old manifest
-    /// goes first, then every file is renamed into place, the manifest last.
-    pub fn commit(mut self, manifest: &str, contents: &str) -> Result<(), Error> {
-        self.add(manifest, contents)?;
+    /// Swaps the whole set into the folder; the last file added is the manifest. The old
+    /// manifest goes first, then every file is renamed into place, the manifest last.
+    pub fn commit(mut self) -> Result<(), Error> {
         crate::interrupt::check()?;
+        let manifest = self.names.last().expect("a set has at least its manifest");
         for name in &self.names {
             refuse_folder(&self.dir.join(name))?;
         }
@@ -263,7 +277,8 @@ mod tests {
         let out = dir.path().join("out");
         let mut set = FileSet::begin(&out).unwrap();
         set.add("a.csv", "a").unwrap();
-        set.commit("m.json", "{}").unwrap();
+        set.add("m.json", "{}").unwrap();
+        set.commit().unwrap();
         assert_eq!(listing(&out), ["a.csv", "m.json"]);
         // A set never committed leaves the folder as it was.
         let mut set = FileSet::begin(&out).unwrap();

@@ -502,6 +502,10 @@ impl AddAssign<&RepStats> for RepStats {
     }
 }
 
+fn sum_into<const F: usize>(into: &mut [u64; F], cell: &[u64; F]) {
+    into.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
+}
+
 /// Whether a table's "all" column is the sum of its items or a column of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum AllColumn {
@@ -557,53 +561,63 @@ impl Moments {
         2 * self.fields + self.ratios.len()
     }
 
-    /// Adds one replication whose cells are `cells[interval * items + item]`.
+    /// Adds one replication whose cells are `cells[interval * items + item]` (with
+    /// [`AllColumn::Provided`], `cells[interval * (items + 1) + item]`, the last column
+    /// being "all"). Row by row: each interval's cells and its "all" column are added
+    /// as they are read, and only the "all intervals" row is summed aside, so the
+    /// scratch is one row, not a copy of the grid.
     fn add<const F: usize>(&mut self, cells: &[[u64; F]]) {
-        let (items, intervals) = (self.cols - 1, self.rows - 1);
-        let mut grid = vec![[0u64; F]; self.rows * self.cols];
-        let add = |grid: &mut Vec<[u64; F]>, targets: &[usize], cell: &[u64; F]| {
-            for &target in targets {
-                grid[target].iter_mut().zip(cell).for_each(|(g, c)| *g += c);
-            }
+        let (items, intervals, cols) = (self.cols - 1, self.rows - 1, self.cols);
+        let width = match self.all_column {
+            AllColumn::Summed => items,
+            AllColumn::Provided => cols,
         };
+        let mut all_intervals = vec![[0u64; F]; cols];
         for i in 0..intervals {
-            match self.all_column {
-                AllColumn::Summed => {
-                    for j in 0..items {
-                        let targets = [
-                            i * self.cols + j,
-                            i * self.cols + items,
-                            intervals * self.cols + j,
-                            intervals * self.cols + items,
-                        ];
-                        add(&mut grid, &targets, &cells[i * items + j]);
-                    }
+            let row = &cells[i * width..(i + 1) * width];
+            let mut all_items = [0u64; F];
+            for (j, cell) in row.iter().enumerate() {
+                self.add_cell(i * cols + j, cell);
+                sum_into(&mut all_intervals[j], cell);
+                if self.all_column == AllColumn::Summed {
+                    sum_into(&mut all_items, cell);
                 }
-                AllColumn::Provided => {
-                    for j in 0..=items {
-                        let targets = [i * self.cols + j, intervals * self.cols + j];
-                        add(&mut grid, &targets, &cells[i * self.cols + j]);
-                    }
-                }
+            }
+            if self.all_column == AllColumn::Summed {
+                self.add_cell(i * cols + items, &all_items);
+                sum_into(&mut all_intervals[items], &all_items);
             }
         }
         if intervals > 0 {
-            for j in 0..self.cols {
+            let last = &cells[(intervals - 1) * width..intervals * width];
+            for (j, total) in all_intervals.iter_mut().enumerate() {
                 for &f in &self.levels {
-                    grid[intervals * self.cols + j][f] = grid[(intervals - 1) * self.cols + j][f];
+                    total[f] = match (self.all_column, last.get(j)) {
+                        (_, Some(cell)) => cell[f],
+                        // The summed "all" column of the last interval.
+                        (AllColumn::Summed, None) => last.iter().map(|c| c[f]).sum(),
+                        (AllColumn::Provided, None) => unreachable!("every column is provided"),
+                    };
                 }
             }
         }
+        for (j, total) in all_intervals.iter().enumerate() {
+            self.add_cell(intervals * cols + j, total);
+        }
+    }
+
+    /// Adds one aggregate cell's values to the moments of cell `index` of the grid.
+    #[inline]
+    fn add_cell<const F: usize>(&mut self, index: usize, cell: &[u64; F]) {
         let stride = self.stride();
-        for (cell, sums) in grid.iter().zip(self.sums.chunks_exact_mut(stride)) {
-            for f in 0..F {
-                let x = u128::from(cell[f]);
-                sums[f] += x;
-                sums[F + f] += x * x;
-            }
-            for (k, &(num, den)) in self.ratios.iter().enumerate() {
-                sums[2 * F + k] += u128::from(cell[num]) * u128::from(cell[den]);
-            }
+        let sums = &mut self.sums[index * stride..(index + 1) * stride];
+        for f in 0..F {
+            let x = u128::from(cell[f]);
+            sums[f] += x;
+            sums[F + f] += x * x;
+        }
+        for (k, &(num, den)) in self.ratios.iter().enumerate() {
+            sums[2 * F + k] += u128::from(cell[num]) * u128::from(cell[den]);
         }
     }
 

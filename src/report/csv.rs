@@ -190,7 +190,8 @@ pub fn write_dir(dir: &Path, s: &Summary) -> Result<(), Error> {
     set.add("call_types.csv", &call_types_csv(s))?;
     set.add("channels.csv", &channels_csv(s))?;
     set.add("groups.csv", &groups_csv(s))?;
-    set.commit("summary.json", &super::json::to_json(s))
+    set.add_with("summary.json", |w| super::json::write_json(s, w))?;
+    set.commit()
 }
 
 #[cfg(test)]
