@@ -156,6 +156,34 @@ mod tests {
     }
 
     #[test]
+    fn pops_in_key_order_under_any_mix_of_pushes_and_pops() {
+        // Against a sorted list, with many equal times (so the sequence decides).
+        let mut q = EventQueue::new();
+        let mut expected: Vec<(u64, u32)> = Vec::new();
+        let mut x: u64 = 12345;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        for k in 0..20_000u32 {
+            if next() % 3 == 0 {
+                let got = q.pop();
+                let want = (!expected.is_empty()).then(|| expected.remove(0));
+                assert_eq!(got, want, "pop {k}");
+            } else {
+                let t = next() % 500;
+                q.push(t, k);
+                let at = expected.partition_point(|&(u, _)| u <= t);
+                expected.insert(at, (t, k));
+            }
+        }
+        while let Some(e) = q.pop() {
+            assert_eq!(e, expected.remove(0));
+        }
+        assert!(expected.is_empty());
+    }
+
+    #[test]
     fn a_keyed_heap_interleaves_with_the_queue_as_one_heap() {
         let mut q = EventQueue::new();
         let mut kept = KeyedHeap::with_capacity(4);

@@ -32,7 +32,9 @@ struct Printable<'a>(PrettyFormatter<'a>);
 
 impl Formatter for Printable<'_> {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
-        if !fragment.chars().any(is_unprintable) {
+        // Keys and most names are printable ASCII: one pass over the bytes decides.
+        let ascii = fragment.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if ascii || !fragment.chars().any(is_unprintable) {
             return writer.write_all(fragment.as_bytes());
         }
         let mut buf = [0u8; 4];
