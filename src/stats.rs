@@ -440,6 +440,13 @@ impl RepStats {
         &mut self.group_cells[interval * self.groups + group]
     }
 
+    /// Bytes of its cells: [`call::FIELDS`] × 8 per interval × call column (call types,
+    /// channels and the customer-contacts column), [`group::FIELDS`] × 8 per interval ×
+    /// group.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of_val(self.calls.as_slice()) + std::mem::size_of_val(self.group_cells.as_slice())
+    }
+
     /// Sum of one call field over the call-type cells (every leg, transfers included).
     pub fn call_total(&self, field: usize) -> u64 {
         (0..self.intervals)
@@ -707,6 +714,13 @@ impl Accumulator {
         }
     }
 
+    /// Bytes of its sums: per cell of each table ((intervals + 1) × (items + 1) cells),
+    /// 16 × (2 × fields + ratio metrics): 1,152 per interval × call column, 288 per
+    /// interval × group.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of_val(self.calls.sums.as_slice()) + std::mem::size_of_val(self.groups.sums.as_slice())
+    }
+
     /// Adds one replication.
     pub fn add(&mut self, rep: &RepStats) {
         self.replications += 1;
@@ -767,6 +781,19 @@ mod tests {
         let mut acc = Accumulator::new(2, 2, 2);
         acc.add(&groups);
         assert_eq!(acc.groups.cell(None, None).sum(group::HANDLED), 7);
+    }
+
+    #[test]
+    fn cells_take_the_bytes_the_docs_state() {
+        // docs/scenarios.md (Memory) states these per interval × call type and group.
+        let (intervals, types, groups) = (10, 7, 3);
+        let rep = RepStats::new(intervals, types, groups);
+        assert_eq!(rep.bytes(), intervals * (types + CHANNELS + 1) * 232 + intervals * groups * 64);
+        let acc = Accumulator::new(intervals, types, groups);
+        assert_eq!(
+            acc.bytes(),
+            (intervals + 1) * (types + CHANNELS + 1) * 1152 + (intervals + 1) * (groups + 1) * 288
+        );
     }
 
     #[test]
