@@ -284,6 +284,28 @@ impl PairBusy {
     }
 }
 
+/// A group's skill: its agents busy on the call type, and the group's handle-time
+/// factor and resolution for it.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    busy: PairBusy,
+    factor: f64,
+    resolution: f64,
+}
+
+impl Default for Pair {
+    fn default() -> Self {
+        Pair {
+            busy: PairBusy::default(),
+            factor: 1.0,
+            resolution: 1.0,
+        }
+    }
+}
+
+/// No skill of this group for this call type (in `Sim::pair_of`).
+const NO_PAIR: u32 = u32::MAX;
+
 /// A call type's arrival process.
 struct Arrivals {
     stream: Stream,
@@ -351,11 +373,12 @@ struct Sim<'m> {
     arrivals: Vec<Arrivals>,
     /// Per lane: the distinct positive waits after which more groups become eligible.
     overflow_after: Vec<Vec<Micros>>,
-    /// `[group * call_types + call_type]`: the group's handle-time factor and resolution.
-    factor: Vec<f64>,
-    resolution: Vec<f64>,
-    /// `[group * call_types + call_type]`: agents of the group busy on the call type.
-    pair_busy: Vec<PairBusy>,
+    /// `[group * call_types + call_type]`: the index in `pairs` of a group's skill (a
+    /// dense table of small indices: the pairs themselves are as many as the skills, so
+    /// a centre with hundreds of call types keeps them in cache).
+    pair_of: Vec<u32>,
+    /// Each group's skills, group by group.
+    pairs: Vec<Pair>,
     phase: Phase,
     stats: RepStats,
     /// Per measured interval: what the customer-contacts cell differs from the sum over
@@ -423,12 +446,17 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         })
         .collect();
     let n_types = model.call_types.len();
-    let mut factor = vec![1.0; model.groups.len() * n_types];
-    let mut resolution = vec![1.0; model.groups.len() * n_types];
+    let mut pair_of = vec![NO_PAIR; model.groups.len() * n_types];
+    let mut pairs: Vec<Pair> = Vec::new();
     for (g, group) in model.groups.iter().enumerate() {
         for skill in &group.skills {
-            factor[g * n_types + skill.call_type.0 as usize] = skill.factor;
-            resolution[g * n_types + skill.call_type.0 as usize] = skill.resolution;
+            let index = &mut pair_of[g * n_types + skill.call_type.0 as usize];
+            if *index == NO_PAIR {
+                *index = pairs.len() as u32;
+                pairs.push(Pair::default());
+            }
+            let pair = &mut pairs[*index as usize];
+            (pair.factor, pair.resolution) = (skill.factor, skill.resolution);
         }
     }
     let mut sim = Sim {
@@ -444,9 +472,8 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         groups,
         arrivals,
         overflow_after,
-        factor,
-        resolution,
-        pair_busy: vec![PairBusy::default(); model.groups.len() * n_types],
+        pair_of,
+        pairs,
         // Boundary 0 (at the warm-up's end, time 0 without one) opens the window.
         phase: Phase::Warmup,
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
@@ -550,6 +577,14 @@ fn split(total: u64, weights: &[u64]) -> impl Iterator<Item = u64> + '_ {
 }
 
 impl Sim<'_> {
+    /// The index in `pairs` of group `g`'s skill for call type `ct` (which it has).
+    #[inline]
+    fn pair(&self, g: usize, ct: usize) -> usize {
+        let pair = self.pair_of[g * self.model.call_types.len() + ct];
+        debug_assert_ne!(pair, NO_PAIR, "group {g} serves call type {ct}");
+        pair as usize
+    }
+
     /// Whether a contact of call type `ct` that arrived at `arrival` is due inside the
     /// window: always for calls and chats; for an email, when its response deadline
     /// (arrival + threshold) falls by the window's end. `within_target` is judged on the
@@ -821,8 +856,8 @@ impl Sim<'_> {
     /// for a chat.
     fn serve(&mut self, mut leg: Leg, g: usize, chatting: Option<u32>, now: Micros) -> Option<u32> {
         let ct = leg.call_type as usize;
-        let n_types = self.model.call_types.len();
-        let factor = self.factor[g * n_types + ct];
+        let pair = self.pair(g, ct);
+        let factor = self.pairs[pair].factor;
         let talk = if factor == 1.0 {
             leg.talk
         } else {
@@ -837,9 +872,9 @@ impl Sim<'_> {
             let group = &mut self.groups[g];
             group.integrate(now, phase);
             group.busy += 1;
-            let pair = &mut self.pair_busy[g * n_types + ct];
-            pair.integrate(now, phase);
-            pair.busy += 1.0;
+            let busy = &mut self.pairs[pair].busy;
+            busy.integrate(now, phase);
+            busy.busy += 1.0;
             self.events.push(
                 now + handle,
                 Event::ServiceEnd {
@@ -851,7 +886,7 @@ impl Sim<'_> {
         let model_group = &self.model.groups[g];
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
-            self.pair_busy[g * n_types + ct].handled += 1;
+            self.pairs[pair].busy.handled += 1;
             let cost = &model_group.cost;
             if cost.per_call > 0.0 || cost.per_handled_us > 0.0 {
                 let price = cost.per_call + handle as f64 * cost.per_handled_us;
@@ -960,7 +995,8 @@ impl Sim<'_> {
         let chats = self.groups[g].chat.chats(agent);
         let weight = sign / chats.len().max(1) as f64;
         for chat in chats {
-            let pair = &mut self.pair_busy[g * n_types + chat.call_type as usize];
+            let pair = self.pair_of[g * n_types + chat.call_type as usize] as usize;
+            let pair = &mut self.pairs[pair].busy;
             pair.integrate(now, phase);
             pair.busy += weight;
             if pair.busy.abs() < 1e-9 {
@@ -1034,7 +1070,7 @@ impl Sim<'_> {
     /// repeat) whether the customer calls again and after how long.
     fn outcome(&mut self, leg: &mut Leg, g: usize, talk: Micros, now: Micros) -> usize {
         let ct = leg.call_type as usize;
-        let p = self.resolution[g * self.model.call_types.len() + ct];
+        let p = self.pairs[self.pair(g, ct)].resolution;
         if p >= 1.0 {
             return call::RESOLVED; // nothing to draw
         }
@@ -1071,7 +1107,8 @@ impl Sim<'_> {
 
     fn finish(&mut self, g: usize, ct: usize, now: Micros) {
         let phase = self.phase;
-        let pair = &mut self.pair_busy[g * self.model.call_types.len() + ct];
+        let pair = self.pair(g, ct);
+        let pair = &mut self.pairs[pair].busy;
         pair.integrate(now, phase);
         pair.busy -= 1.0;
         let group = &mut self.groups[g];
@@ -1216,8 +1253,8 @@ impl Sim<'_> {
             for group in &mut self.groups {
                 group.integrate(now, old);
             }
-            for pair in &mut self.pair_busy {
-                pair.integrate(now, old);
+            for pair in &mut self.pairs {
+                pair.busy.integrate(now, old);
             }
             return;
         };
@@ -1250,7 +1287,7 @@ impl Sim<'_> {
             let worked: Vec<u64> = skills
                 .iter()
                 .map(|skill| {
-                    let pair = &mut self.pair_busy[g * n_types + skill.call_type.0 as usize];
+                    let pair = &mut self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize].busy;
                     pair.integrate(now, old);
                     std::mem::take(&mut pair.busy_us).round() as u64
                 })
@@ -1380,7 +1417,7 @@ impl Sim<'_> {
             let worked: Vec<u64> = skills
                 .iter()
                 .map(|skill| {
-                    let pair = &mut self.pair_busy[g * n_types + skill.call_type.0 as usize];
+                    let pair = &mut self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize].busy;
                     pair.integrate(now, phase);
                     std::mem::take(&mut pair.drain_us).round() as u64
                 })
@@ -1398,7 +1435,7 @@ impl Sim<'_> {
             if shortfall > 0 {
                 let handled: Vec<u64> = skills
                     .iter()
-                    .map(|skill| self.pair_busy[g * n_types + skill.call_type.0 as usize].handled)
+                    .map(|skill| self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize].busy.handled)
                     .collect();
                 let per_interval: Vec<u64> = split(shortfall, &vec![1; last + 1]).collect();
                 for (i, &amount) in per_interval.iter().enumerate() {
