@@ -72,8 +72,10 @@ enum Event {
     Arrival(u32),
     /// A contact's next leg (redial, escalation or repeat) begins; the slot holds it.
     NextLeg { slot: u32, generation: u32 },
-    /// An agent of a group finishes a contact of a call type (talk and after-call work).
-    ServiceEnd { group: u32, call_type: u32 },
+    /// An agent of a group finishes a contact of one of its skills (talk and after-call
+    /// work).
+    /// The skill is the group's pair for the call type (see `Sim::pairs`).
+    ServiceEnd { group: u32, pair: u32 },
     /// A chatting agent's next chat ends (stale if the agent's generation moved on).
     ChatEnd { group: u32, agent: u32, generation: u32 },
     /// A waiting contact's patience runs out (stale if the slot's generation moved on).
@@ -525,7 +527,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         match event {
             Event::Arrival(ct) => sim.fresh_arrival(ct as usize, now),
             Event::NextLeg { slot, generation } => sim.next_leg(slot, generation, now),
-            Event::ServiceEnd { group, call_type } => sim.finish(group as usize, call_type as usize, now),
+            Event::ServiceEnd { group, pair } => sim.finish(group as usize, pair as usize, now),
             Event::ChatEnd {
                 group,
                 agent,
@@ -879,7 +881,7 @@ impl Sim<'_> {
                 now + handle,
                 Event::ServiceEnd {
                     group: g as u32,
-                    call_type: ct as u32,
+                    pair: pair as u32,
                 },
             );
         }
@@ -1105,9 +1107,9 @@ impl Sim<'_> {
         field
     }
 
-    fn finish(&mut self, g: usize, ct: usize, now: Micros) {
+    /// An agent of group `g` finishes a contact of its skill `pair`.
+    fn finish(&mut self, g: usize, pair: usize, now: Micros) {
         let phase = self.phase;
-        let pair = self.pair(g, ct);
         let pair = &mut self.pairs[pair].busy;
         pair.integrate(now, phase);
         pair.busy -= 1.0;
