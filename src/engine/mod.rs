@@ -72,9 +72,8 @@ enum Event {
     Arrival(u32),
     /// A contact's next leg (redial, escalation or repeat) begins; the slot holds it.
     NextLeg { slot: u32, generation: u32 },
-    /// An agent of a group finishes a contact of one of its skills (talk and after-call
-    /// work).
-    /// The skill is the group's pair for the call type (see `Sim::pairs`).
+    /// An agent of a group finishes a contact (talk and after-call work) of one of its
+    /// skills, an index in `Sim::pairs`.
     ServiceEnd { group: u32, pair: u32 },
     /// A chatting agent's next chat ends (stale if the agent's generation moved on).
     ChatEnd { group: u32, agent: u32, generation: u32 },
