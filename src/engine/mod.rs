@@ -896,7 +896,7 @@ impl Sim<'_> {
                 self.stats.call_cell(i, ct)[call::COST] += price;
             }
         }
-        let outcome = self.outcome(&mut leg, g, talk, now);
+        let outcome = self.outcome(&mut leg, pair, talk, now);
         if leg.interval == NOT_COUNTED {
             return chat_agent;
         }
@@ -1065,13 +1065,13 @@ impl Sim<'_> {
         }
     }
 
-    /// Decides whether group `g` resolves `leg` (answered now, talking for `talk`) and
-    /// schedules what follows; returns the outcome's field. Draws come from a side
-    /// stream keyed by the contact and leg, in a fixed order: resolution, then (for a
-    /// repeat) whether the customer calls again and after how long.
-    fn outcome(&mut self, leg: &mut Leg, g: usize, talk: Micros, now: Micros) -> usize {
+    /// Decides whether the group whose skill is `pair` resolves `leg` (answered now,
+    /// talking for `talk`) and schedules what follows; returns the outcome's field. Draws
+    /// come from a side stream keyed by the contact and leg, in a fixed order: resolution,
+    /// then (for a repeat) whether the customer calls again and after how long.
+    fn outcome(&mut self, leg: &mut Leg, pair: usize, talk: Micros, now: Micros) -> usize {
         let ct = leg.call_type as usize;
-        let p = self.pairs[self.pair(g, ct)].resolution;
+        let p = self.pairs[pair].resolution;
         if p >= 1.0 {
             return call::RESOLVED; // nothing to draw
         }
