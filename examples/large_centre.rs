@@ -19,7 +19,7 @@ mod large_centre;
 
 use std::time::Instant;
 
-use ccsim::stats::{Accumulator, CHANNELS, RepStats};
+use ccsim::stats::{Accumulator, RepStats};
 
 /// The process's peak resident set size in KiB (`VmHWM` in /proc/self/status; Linux only).
 fn peak_rss_kib() -> Option<u64> {
@@ -68,9 +68,12 @@ fn main() {
     let summarised = started.elapsed();
     let offered = summary.totals.get("offered").and_then(|e| e.mean).unwrap_or(0.0) * replications as f64;
     let (intervals, types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
-    let rep = RepStats::new(intervals, types, groups).bytes();
-    let accumulator = Accumulator::new(intervals, types, groups).bytes();
-    let columns = (intervals * (types + CHANNELS + 1)) as f64;
+    let rep = |i, t, g| RepStats::new(i, t, g).bytes();
+    let acc = |i, t, g| Accumulator::new(i, t, g).bytes();
+    // Per cell: what one more call type (or group) adds to one interval; the accumulator
+    // also has an "all intervals" row, so one interval is two rows there.
+    let (rep_call, rep_group) = (rep(1, 2, 0) - rep(1, 1, 0), rep(1, 0, 2) - rep(1, 0, 1));
+    let (acc_call, acc_group) = ((acc(1, 2, 0) - acc(1, 1, 0)) / 2, (acc(1, 0, 2) - acc(1, 0, 1)) / 2);
     println!(
         "large centre ×{scale}: {types} call types, {groups} groups, {intervals} intervals, \
          {replications} replication(s), {offered:.0} calls offered"
@@ -83,12 +86,10 @@ fn main() {
         summarised.as_secs_f64()
     );
     println!(
-        "statistics: one replication's sums {:.1} MB ({:.0} B per interval × call column), \
-         an accumulator {:.1} MB ({:.0} B per interval × call column)",
-        rep as f64 / 1e6,
-        rep as f64 / columns,
-        accumulator as f64 / 1e6,
-        accumulator as f64 / columns,
+        "statistics: one replication's sums {:.1} MB ({rep_call} B per interval × call column, \
+         {rep_group} B per interval × group), an accumulator {:.1} MB ({acc_call} B and {acc_group} B)",
+        rep(intervals, types, groups) as f64 / 1e6,
+        acc(intervals, types, groups) as f64 / 1e6,
     );
     println!(
         "peak RSS: {} after the simulation, {} after the summary",

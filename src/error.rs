@@ -169,7 +169,10 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         let Some(k) = bytes[at..].iter().position(suspect) else {
             break true;
         };
-        let c = text[at + k..].chars().next().expect("a suspect byte starts a character");
+        let c = text[at + k..]
+            .chars()
+            .next()
+            .expect("a suspect byte starts a character");
         if escaped(c) {
             break false;
         }

@@ -63,7 +63,9 @@ pub fn simulate_range(
             done.lock().expect("no worker panics holding it").push(acc);
         }
     };
-    let workers = pool.current_num_threads().min(range.end.saturating_sub(range.start) as usize);
+    let workers = pool
+        .current_num_threads()
+        .min(range.end.saturating_sub(range.start) as usize);
     if workers <= 1 {
         pool.install(work);
     } else {

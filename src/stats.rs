@@ -788,7 +788,10 @@ mod tests {
         // docs/scenarios.md (Memory) states these per interval × call type and group.
         let (intervals, types, groups) = (10, 7, 3);
         let rep = RepStats::new(intervals, types, groups);
-        assert_eq!(rep.bytes(), intervals * (types + CHANNELS + 1) * 232 + intervals * groups * 64);
+        assert_eq!(
+            rep.bytes(),
+            intervals * (types + CHANNELS + 1) * 232 + intervals * groups * 64
+        );
         let acc = Accumulator::new(intervals, types, groups);
         assert_eq!(
             acc.bytes(),

@@ -1436,7 +1436,11 @@ impl Sim<'_> {
             if shortfall > 0 {
                 let handled: Vec<u64> = skills
                     .iter()
-                    .map(|skill| self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize].busy.handled)
+                    .map(|skill| {
+                        self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize]
+                            .busy
+                            .handled
+                    })
                     .collect();
                 let per_interval: Vec<u64> = split(shortfall, &vec![1; last + 1]).collect();
                 for (i, &amount) in per_interval.iter().enumerate() {

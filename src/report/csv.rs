@@ -49,7 +49,9 @@ impl<W: Write> Rows<W> {
         if let Some(v) = value {
             write!(self.number, "{v}").expect("writing to a string cannot fail");
         }
-        self.csv.write_field(cell(&self.number).as_bytes()).map_err(io::Error::other)
+        self.csv
+            .write_field(cell(&self.number).as_bytes())
+            .map_err(io::Error::other)
     }
 
     fn end(&mut self) -> io::Result<()> {

@@ -44,7 +44,16 @@ fn set_bytes(dir: &Path) -> Vec<Vec<u8>> {
 
 /// `run small.toml --out OUT --seed SEED` with two replications.
 fn run_args(out: &Path, seed: u64) -> Vec<String> {
-    let args = ["run", &small(), "--out", &s(out), "--seed", &seed.to_string(), "--replications", "2"];
+    let args = [
+        "run",
+        &small(),
+        "--out",
+        &s(out),
+        "--seed",
+        &seed.to_string(),
+        "--replications",
+        "2",
+    ];
     args.map(str::to_owned).to_vec()
 }
 
@@ -127,7 +136,10 @@ fn a_failed_write_leaves_the_previous_complete_set_or_nothing_and_no_temporary()
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("summary.json") && stderr.contains("folder"), "{stderr}");
-    let left: Vec<_> = std::fs::read_dir(&fresh).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(&fresh)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(left, ["summary.json"], "{left:?}");
     // A complete set before: any one file that cannot be replaced (the first or the last
     // written) leaves every file of that set as it was.
@@ -197,6 +209,13 @@ fn staffing_outputs_are_one_set_too() {
     std::fs::create_dir_all(out.join("staffing.json")).unwrap();
     let failed = ccsim(&["staff", &small(), "--out", &s(&out)]);
     assert_eq!(failed.status.code(), Some(2));
-    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(left, ["staffing.json"], "no staffing.csv without its manifest: {left:?}");
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        ["staffing.json"],
+        "no staffing.csv without its manifest: {left:?}"
+    );
 }

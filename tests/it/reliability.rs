@@ -82,7 +82,11 @@ fn cheap(model: &Model) -> bool {
         .iter()
         .map(|g| {
             let first = g.staffing.first().map_or(0, |s| u64::from(s.1));
-            first + g.staffing.windows(2).map(|w| u64::from(w[0].1.abs_diff(w[1].1))).sum::<u64>()
+            first
+                + g.staffing
+                    .windows(2)
+                    .map(|w| u64::from(w[0].1.abs_diff(w[1].1)))
+                    .sum::<u64>()
         })
         .sum();
     expected <= 20_000.0 && cells <= 60_000 && churn <= 10_000_000
@@ -321,10 +325,7 @@ fn large_cheap() -> impl Strategy<Value = LargeCheap> {
     (
         0..HORIZONS.len(),
         proptest::collection::vec(prop_oneof![Just(0.0), Just(0.001), Just(0.05), Just(0.5)], 1..4),
-        proptest::collection::vec(
-            (prop_oneof![Just(0u32), Just(1), Just(1_000_000)], any::<bool>()),
-            1..3,
-        ),
+        proptest::collection::vec((prop_oneof![Just(0u32), Just(1), Just(1_000_000)], any::<bool>()), 1..3),
         any::<bool>(),
         prop_oneof![Just("0s"), Just("30d")],
     )
@@ -428,7 +429,11 @@ fn extreme_but_valid_sizes_end_with_an_exit_code_never_a_panic() {
         if out.status.code() == Some(2) {
             assert!(!stderr.trim().is_empty(), "exit 2 without a message");
         }
-        assert!(started.elapsed().as_secs() < 60, "{duration}/{interval} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "{duration}/{interval} took {:?}",
+            started.elapsed()
+        );
     }
 }
 
