@@ -308,6 +308,8 @@ impl LogArgs {
     fn read(&self, path: &Path) -> Result<(crate::fit::Log, crate::fit::Days), Error> {
         let days = crate::fit::Days::parse(&self.days)?;
         let log = crate::fit::read_log(path, &self.format()?, self.skip_bad_rows)?;
+        // Reading a long log does not look at Ctrl-C: it is honoured once it is read.
+        crate::interrupt::check()?;
         if log.skipped > 0 {
             eprintln!(
                 "{}: skipped {} rows that could not be read",
@@ -357,6 +359,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 dir_not_an_input("--out", dir, &SUMMARY_FILES, &inputs)?;
             }
             let summary = crate::shard::merge(&parts)?;
+            crate::interrupt::check()?;
             print_summary(&summary, format, out.as_deref())
         }
         Command::Staff {
@@ -403,9 +406,11 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             }
             let (parsed, days) = read.read(&log)?;
             let mut fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
-            crate::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| {
-                Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display()))
+            crate::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| match e {
+                Error::Interrupted => e,
+                e => Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())),
             })?;
+            crate::interrupt::check()?;
             let text = crate::fit::to_toml(&fitted);
             // What is written must be a valid scenario.
             Scenario::parse("fitted.toml", &text)
@@ -614,7 +619,7 @@ fn run_shard(
     let Some(dir) = out else {
         return Err(Error::Other("--shard needs --out DIR for its part file".into()));
     };
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    let text = crate::input::scenario_text(path)?;
     let mut model = Model::build(&Scenario::parse(&path.display().to_string(), &text)?)?;
     print_warnings(&model.warnings);
     if let Some(r) = replications {

@@ -35,6 +35,7 @@
 //! # Ok::<(), ccsim::Error>(())
 //! ```
 
+pub mod budget;
 pub mod check;
 pub mod cli;
 pub mod compare;
@@ -42,6 +43,7 @@ pub mod engine;
 pub mod erlang;
 pub mod error;
 pub mod fit;
+pub mod input;
 pub mod interrupt;
 pub mod model;
 pub mod report;

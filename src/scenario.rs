@@ -436,9 +436,10 @@ pub mod keys {
 }
 
 impl Scenario {
-    /// Reads and parses a scenario file.
+    /// Reads (a regular file of at most [`crate::input::MAX_SCENARIO_BYTES`]) and parses a
+    /// scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+        let text = crate::input::scenario_text(path)?;
         Scenario::parse(&path.display().to_string(), &text)
     }
 
@@ -1527,8 +1528,9 @@ impl Reader<'_> {
     /// scenario file); errors point at the key that names the file or the column.
     fn csv_column(&mut self, file: &Spanned<String>, column: &Spanned<String>) -> Option<Vec<f64>> {
         let path = self.base.join(&file.value);
-        let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(&path) {
-            Ok(r) => r,
+        let opened = crate::input::open(&path, "CSV file", crate::input::MAX_CSV_BYTES);
+        let mut reader = match opened {
+            Ok(r) => csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(r),
             Err(e) => {
                 self.error(
                     file.loc.span.clone(),

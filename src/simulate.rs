@@ -2,6 +2,13 @@
 //!
 //! Replication r depends only on (seed, r), and accumulators hold integer sums, so the
 //! result is the same bytes whatever the thread count or the order replications finish.
+//! Before anything is allocated the run's memory is checked against the budget
+//! ([`crate::budget`]); a replication that reaches one of the engine's limits ends the
+//! run with its message: the lowest such replication's, whatever the thread count
+//! (replications after it are skipped, those before it all run).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -36,14 +43,26 @@ pub fn simulate_range(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Accumulator, Error> {
     let pool = thread_pool(threads)?;
+    let workers = pool.current_num_threads();
+    crate::budget::check(model, workers, 0)?;
     let (intervals, call_types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     let empty = || Accumulator::new(intervals, call_types, groups);
+    // At most one running fold per worker, so at most workers + 1 accumulators at once.
+    let count = (range.end - range.start) as usize;
+    let per_worker = count.div_ceil(workers).max(1);
+    let halted = Halted::new();
     let acc = pool.install(|| {
-        range
+        (0..count)
             .into_par_iter()
+            .with_min_len(per_worker)
+            .map(|i| range.start + i as u64)
             .fold(empty, |mut acc, r| {
-                if !crate::interrupt::requested() {
-                    acc.add(&run_replication(model, r));
+                if !crate::interrupt::requested() && !halted.after(r) {
+                    let stats = run_replication(model, r);
+                    match &stats.halt {
+                        Some(why) => halted.note(r, why),
+                        None => acc.add(&stats),
+                    }
                     progress();
                 }
                 acc
@@ -54,7 +73,54 @@ pub fn simulate_range(
             })
     });
     crate::interrupt::check()?;
+    halted.check()?;
     Ok(acc)
+}
+
+/// The lowest replication that reached one of the engine's limits, with its message.
+/// Replications after it are skipped; those before it still run (one of them may halt
+/// too), so the message is the same whatever the thread count.
+pub struct Halted {
+    first: AtomicU64,
+    why: Mutex<Option<(u64, String)>>,
+}
+
+impl Halted {
+    pub fn new() -> Halted {
+        Halted {
+            first: AtomicU64::new(u64::MAX),
+            why: Mutex::new(None),
+        }
+    }
+
+    /// Whether replication `r` comes after one that halted (and need not run).
+    pub fn after(&self, r: u64) -> bool {
+        r > self.first.load(Ordering::Relaxed)
+    }
+
+    /// Replication `r` halted with `why`.
+    pub fn note(&self, r: u64, why: &str) {
+        self.first.fetch_min(r, Ordering::Relaxed);
+        let mut first = self.why.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if first.as_ref().is_none_or(|(f, _)| r < *f) {
+            *first = Some((r, why.to_owned()));
+        }
+    }
+
+    /// The lowest halted replication's message as an error, if one halted.
+    pub fn check(&self) -> Result<(), Error> {
+        let why = self.why.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match why.as_ref() {
+            Some((_, why)) => Err(Error::Other(why.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Default for Halted {
+    fn default() -> Self {
+        Halted::new()
+    }
 }
 
 /// Runs all of the model's replications.
