@@ -1,5 +1,6 @@
 //! Integration tests, one binary, one module per behaviour.
 
+mod bounds;
 mod calibration;
 mod channels;
 mod ci;
