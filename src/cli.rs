@@ -66,6 +66,11 @@ pub enum Command {
         /// Also write a self-contained HTML report with charts here.
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
+        /// Also write a call log here: a CSV row for every leg offered to an agent queue
+        /// (arrival, type, wait, outcome, talk, group), which `ccsim fit` reads back as it
+        /// is. With --shard: the log of the shard's replications.
+        #[arg(long, value_name = "FILE.csv")]
+        call_log: Option<PathBuf>,
     },
     /// Combine the part files of `run --shard` into the result of one whole run.
     Merge {
@@ -313,6 +318,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             out,
             shard,
             report,
+            call_log,
         } => {
             if let Some(path) = &report {
                 not_an_input("--report", path, &[&scenario])?;
@@ -320,17 +326,23 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             if let Some(dir) = &out {
                 dir_not_an_input("--out", dir, &SUMMARY_FILES, &[&scenario])?;
             }
+            if let Some(path) = &call_log {
+                not_an_input("--call-log", path, &[&scenario])?;
+                if report.as_ref() == Some(path) {
+                    return Err(Error::Other(format!(
+                        "--call-log {} and --report name the same file: give each its own",
+                        path.display()
+                    )));
+                }
+            }
+            let outputs = Outputs {
+                out: out.as_deref(),
+                report: report.as_deref(),
+                call_log: call_log.as_deref(),
+            };
             match shard {
-                Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, out.as_deref()),
-                None => run(
-                    &scenario,
-                    replications,
-                    seed,
-                    threads,
-                    format,
-                    out.as_deref(),
-                    report.as_deref(),
-                ),
+                Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, &outputs),
+                None => run(&scenario, replications, seed, threads, format, &outputs),
             }
         }
         Command::Merge { parts, format, out } => {
@@ -535,14 +547,20 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// Where `run` writes beside standard output.
+struct Outputs<'a> {
+    out: Option<&'a Path>,
+    report: Option<&'a Path>,
+    call_log: Option<&'a Path>,
+}
+
 fn run(
     path: &Path,
     replications: Option<u64>,
     seed: Option<u64>,
     threads: usize,
     format: Format,
-    out: Option<&Path>,
-    report: Option<&Path>,
+    outputs: &Outputs,
 ) -> Result<u8, Error> {
     let mut model = load_model(path)?;
     if let Some(r) = replications {
@@ -552,13 +570,17 @@ fn run(
         model.seed = s;
     }
     let bar = progress_bar(model.replications, "replications");
-    let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
+    let progress = || bar.inc(1);
+    let acc = match outputs.call_log {
+        Some(log) => crate::calllog::simulate_with_call_log(&model, 0..model.replications, threads, log, &progress)?,
+        None => crate::simulate(&model, threads, &progress)?,
+    };
     bar.finish_and_clear();
     let summary = Summary::new(&model, &acc);
-    if let Some(path) = report {
+    if let Some(path) = outputs.report {
         report::csv::write_atomic(path, &report::html::run_report(&summary, &model))?;
     }
-    print_summary(&summary, format, out)
+    print_summary(&summary, format, outputs.out)
 }
 
 /// Prints a summary in `format`, and writes its files into `out`.
@@ -581,10 +603,10 @@ fn run_shard(
     seed: Option<u64>,
     threads: usize,
     shard: &str,
-    out: Option<&Path>,
+    outputs: &Outputs,
 ) -> Result<u8, Error> {
     let shard = crate::shard::Shard::parse(shard)?;
-    let Some(dir) = out else {
+    let Some(dir) = outputs.out else {
         return Err(Error::Other("--shard needs --out DIR for its part file".into()));
     };
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
@@ -598,7 +620,7 @@ fn run_shard(
     }
     let range = shard.range(model.replications);
     let bar = progress_bar(range.end - range.start, "replications");
-    let written = crate::shard::run_shard(&model, &text, shard, dir, threads, &|| bar.inc(1))?;
+    let written = crate::shard::run_shard(&model, &text, shard, dir, threads, outputs.call_log, &|| bar.inc(1))?;
     bar.finish_and_clear();
     println!(
         "{}: replications {}..{} of {} (shard {} of {})",

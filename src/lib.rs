@@ -35,6 +35,7 @@
 //! # Ok::<(), ccsim::Error>(())
 //! ```
 
+pub mod calllog;
 pub mod check;
 pub mod cli;
 pub mod compare;
