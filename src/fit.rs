@@ -12,63 +12,177 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use statrs::distribution::{ContinuousCDF, LogNormal};
 
 use crate::error::Error;
 use crate::scenario::parse_clock_time;
 
+/// Where a field of the log is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// The column with this header name, which the log must have (named by a flag).
+    Named(String),
+    /// The column with this header name if the log has one (a preset's guess); else the
+    /// log has no such column.
+    IfPresent(String),
+    /// The log has no such column.
+    Absent,
+}
+
+impl Column {
+    fn name(&self) -> &str {
+        match self {
+            Column::Named(n) | Column::IfPresent(n) => n,
+            Column::Absent => "",
+        }
+    }
+}
+
 /// How to read a log: the separator, the column of each field, and the values that mean
-/// served, abandoned, ignored and no agent.
+/// served, abandoned, unfinished, ignored and no agent. Times are clock times `H:MM:SS`
+/// beside a date column, or date-times `YYYY-MM-DDTHH:MM:SS` (fractional seconds
+/// allowed, `T` or a space between), which carry their date; waits and talk times are
+/// seconds.
 #[derive(Debug, Clone)]
 pub struct LogFormat {
     pub delimiter: u8,
-    pub date: String,
-    /// Clock time the call asked for an agent (left the IVR/VRU).
+    /// The call's date (YYMMDD, YYYYMMDD or YYYY-MM-DD); not read where the arrival is a
+    /// date-time.
+    pub date: Column,
+    /// When the call asked for an agent (left the IVR/VRU).
     pub arrival: String,
-    /// Clock time it joined the queue; `0:00:00` (or empty) if it never queued.
-    pub queue_start: String,
+    /// When it joined the queue; `0:00:00` (or empty) if it never queued. Without this
+    /// column every served or abandoned call queued.
+    pub queue_start: Column,
     /// Seconds waited in the queue.
     pub wait: String,
     pub outcome: String,
-    /// Seconds of talk.
+    /// Seconds of talk (may be empty for a call not served).
     pub handle: String,
-    pub service_start: String,
-    pub service_end: String,
-    pub kind: String,
-    pub priority: String,
-    pub agent: String,
+    pub service_start: Column,
+    pub service_end: Column,
+    /// The call type; without this column every call is of type `calls`.
+    pub kind: Column,
+    pub priority: Column,
+    pub agent: Column,
     pub served: String,
     pub abandoned: String,
+    /// Outcomes of calls still waiting when the log ends (ccsim's `unfinished`): offered,
+    /// and their wait is a lower bound of their patience.
+    pub unfinished: Vec<String>,
     pub ignored: Vec<String>,
     pub no_agent: String,
-    /// Priority values that jump the queue.
+    /// Priority values that jump the queue; `>0` stands for every number above 0.
     pub priority_values: Vec<String>,
+    /// Read a text cell that ccsim's CSV writer protected from spreadsheets (`'` before
+    /// `=`, `+`, `-`, `@`, a tab or a carriage return) without its `'`.
+    pub unquote_formulas: bool,
+    /// The longest wait or talk time a row may hold, in seconds; beyond is a bad row.
+    pub longest: f64,
 }
+
+/// The longest wait or talk a switch's log may hold: a day (more is a broken row).
+pub const LONGEST_IN_A_SWITCH_LOG: f64 = 86400.0;
 
 impl Default for LogFormat {
     /// The Anonymous Bank log.
     fn default() -> Self {
+        LogFormat::bank()
+    }
+}
+
+impl LogFormat {
+    /// The Technion Anonymous Bank log as it is: tab-separated, dates `YYMMDD`, clock
+    /// times. The optional columns are taken where the header has them, so a CSV export
+    /// that names only its required columns needs no flag to leave the others out.
+    pub fn bank() -> Self {
         LogFormat {
             delimiter: b'\t',
-            date: "date".into(),
+            date: Column::IfPresent("date".into()),
             arrival: "vru_exit".into(),
-            queue_start: "q_start".into(),
+            queue_start: Column::IfPresent("q_start".into()),
             wait: "q_time".into(),
             outcome: "outcome".into(),
             handle: "ser_time".into(),
-            service_start: "ser_start".into(),
-            service_end: "ser_exit".into(),
-            kind: "type".into(),
-            priority: "priority".into(),
-            agent: "server".into(),
+            service_start: Column::IfPresent("ser_start".into()),
+            service_end: Column::IfPresent("ser_exit".into()),
+            kind: Column::Named("type".into()),
+            priority: Column::IfPresent("priority".into()),
+            agent: Column::IfPresent("server".into()),
             served: "AGENT".into(),
             abandoned: "HANG".into(),
+            unfinished: Vec::new(),
             ignored: vec!["PHANTOM".into()],
             no_agent: "NO_SERVER".into(),
             priority_values: vec!["2".into()],
+            unquote_formulas: false,
+            longest: LONGEST_IN_A_SWITCH_LOG,
         }
     }
+
+    /// The call log of `ccsim run --call-log` (see [`crate::calllog`]): comma-separated,
+    /// arrivals as date-times, every leg queued; a call type of priority above 0 jumps
+    /// the queue. Waits may be as long as a simulated horizon (an email's).
+    pub fn ccsim() -> Self {
+        LogFormat {
+            delimiter: b',',
+            date: Column::Absent,
+            arrival: "arrival".into(),
+            queue_start: Column::Absent,
+            wait: "wait_seconds".into(),
+            outcome: "outcome".into(),
+            handle: "talk_seconds".into(),
+            service_start: Column::Absent,
+            service_end: Column::Absent,
+            kind: Column::Named("call_type".into()),
+            priority: Column::Named("priority".into()),
+            // The engine's agents are anonymous within a group: the log names none.
+            agent: Column::Absent,
+            served: "served".into(),
+            abandoned: "abandoned".into(),
+            unfinished: vec!["unfinished".into()],
+            ignored: Vec::new(),
+            no_agent: String::new(),
+            priority_values: vec![">0".into()],
+            unquote_formulas: true,
+            longest: 400.0 * 86400.0,
+        }
+    }
+
+    /// Whether the header row `names` is that of ccsim's call log.
+    pub fn is_ccsim_header<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
+        let names: Vec<&str> = names.into_iter().map(header_name).collect();
+        ["arrival", "call_type", "priority", "wait_seconds", "outcome", "talk_seconds"]
+            .iter()
+            .all(|c| names.contains(c))
+    }
+
+    /// Whether a priority value jumps the queue.
+    fn jumps_the_queue(&self, value: &str) -> bool {
+        self.priority_values.iter().any(|v| {
+            v == value || (v == ">0" && value.parse::<f64>().is_ok_and(|x| x > 0.0))
+        })
+    }
+}
+
+/// A header cell as a name: trimmed, without the byte-order mark some exports begin with.
+fn header_name(cell: &str) -> &str {
+    cell.trim_start_matches('\u{feff}').trim()
+}
+
+/// The header row of the log at `path` read with `delimiter`, to choose how to read it.
+pub fn read_header(path: &Path, delimiter: u8) -> Result<Vec<String>, Error> {
+    let file = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| Error::Other(format!("{file}: {e}")))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Other(format!("{file}: cannot read the header row: {e}")))?;
+    Ok(headers.iter().map(|h| header_name(h).to_owned()).collect())
 }
 
 /// One call of the log that asked for an agent.
@@ -77,9 +191,11 @@ pub struct Call {
     pub date: NaiveDate,
     /// Seconds after midnight.
     pub arrival: f64,
-    /// Reached the agent queue (served, or hung up while queued).
+    /// Reached the agent queue (served, hung up while queued, or still waiting).
     pub queued: bool,
     pub served: bool,
+    /// Hung up while queued. A call neither served nor abandoned was still waiting when
+    /// the log ended (unfinished).
     pub abandoned: bool,
     pub wait: f64,
     pub handle: f64,
@@ -98,6 +214,8 @@ pub struct Log {
     /// Hung up before reaching the agent queue (in the IVR/VRU).
     pub hung_up_before_queue: usize,
     pub skipped: usize,
+    /// Optional columns the format would have read that the header does not have.
+    pub missing_columns: Vec<String>,
 }
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -109,6 +227,52 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     };
     NaiveDate::parse_from_str(t, format).ok()
 }
+
+/// A local date-time `YYYY-MM-DDTHH:MM[:SS[.fff…]]`, with `T` or a space between.
+fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
+    let (date, time) = text.trim().split_once(['T', ' '])?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let time = NaiveTime::parse_from_str(time, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M"))
+        .ok()?;
+    Some(date.and_time(time))
+}
+
+/// Seconds from midnight of `date` to `at` (beyond a day when `at` is a later date).
+fn seconds_since(date: NaiveDate, at: NaiveDateTime) -> f64 {
+    let midnight = date.and_time(NaiveTime::MIN);
+    (at - midnight).num_microseconds().map_or(f64::NAN, |us| us as f64 / 1e6)
+}
+
+/// A time of day of `date`: a clock time, or a date-time (then seconds after that
+/// date's midnight).
+fn parse_time_on(date: NaiveDate, text: &str) -> Option<f64> {
+    match parse_date_time(text) {
+        Some(at) => Some(seconds_since(date, at)),
+        None => parse_clock_time(text),
+    }
+}
+
+/// `text` without the `'` ccsim's CSV writer put before a formula character.
+fn unquote_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
+/// The fields of a log, for the columns and the messages that name them.
+const DATE: usize = 0;
+const ARRIVAL: usize = 1;
+const QUEUE_START: usize = 2;
+const WAIT: usize = 3;
+const OUTCOME: usize = 4;
+const HANDLE: usize = 5;
+const SERVICE_START: usize = 6;
+const SERVICE_END: usize = 7;
+const KIND: usize = 8;
+const PRIORITY: usize = 9;
+const AGENT: usize = 10;
 
 /// Reads a call log. A row that cannot be read is an error naming its line and column,
 /// unless `skip_bad_rows`, which counts it instead.
@@ -123,9 +287,10 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
         .headers()
         .map_err(|e| Error::Other(format!("{file}: cannot read the header row: {e}")))?
         .clone();
-    let column = |name: &str| -> Result<usize, Error> {
-        headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            let names: Vec<&str> = headers.iter().collect();
+    let mut log = Log::default();
+    let named = |name: &str| -> Result<usize, Error> {
+        headers.iter().position(|h| header_name(h) == name).ok_or_else(|| {
+            let names: Vec<&str> = headers.iter().map(header_name).collect();
             let hint =
                 crate::error::did_you_mean(name, names.iter().copied()).map_or(String::new(), |s| format!("; {s}"));
             Error::Other(format!(
@@ -134,13 +299,27 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
             ))
         })
     };
-    let c = [
+    let mut column = |c: &Column| -> Result<Option<usize>, Error> {
+        match c {
+            Column::Named(name) => named(name).map(Some),
+            Column::IfPresent(name) => {
+                let found = headers.iter().position(|h| header_name(h) == name);
+                if found.is_none() {
+                    log.missing_columns.push(name.clone());
+                }
+                Ok(found)
+            }
+            Column::Absent => Ok(None),
+        }
+    };
+    // In the order of the field constants above.
+    let c: [Option<usize>; 11] = [
         column(&format.date)?,
-        column(&format.arrival)?,
+        Some(named(&format.arrival)?),
         column(&format.queue_start)?,
-        column(&format.wait)?,
-        column(&format.outcome)?,
-        column(&format.handle)?,
+        Some(named(&format.wait)?),
+        Some(named(&format.outcome)?),
+        Some(named(&format.handle)?),
         column(&format.service_start)?,
         column(&format.service_end)?,
         column(&format.kind)?,
@@ -148,19 +327,23 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
         column(&format.agent)?,
     ];
     let names = [
-        &format.date,
+        format.date.name(),
         &format.arrival,
-        &format.queue_start,
+        format.queue_start.name(),
         &format.wait,
         &format.outcome,
         &format.handle,
-        &format.service_start,
-        &format.service_end,
-        &format.kind,
-        &format.priority,
-        &format.agent,
+        format.service_start.name(),
+        format.service_end.name(),
+        format.kind.name(),
+        format.priority.name(),
+        format.agent.name(),
     ];
-    let mut log = Log::default();
+    let longest = if format.longest == LONGEST_IN_A_SWITCH_LOG {
+        "seconds from 0 to a day".to_owned()
+    } else {
+        format!("seconds from 0 to {} days", format.longest / 86400.0)
+    };
     for (i, record) in reader.records().enumerate() {
         // The file's own line (the reader skips blank lines, so counting rows is not it).
         let line = record
@@ -178,7 +361,7 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
             }
             Err(e) => return Err(Error::Other(format!("{file}:{line}: {e}"))),
         };
-        let field = |k: usize| record.get(c[k]).unwrap_or("");
+        let field = |k: usize| c[k].and_then(|at| record.get(at)).unwrap_or("");
         let bad = |k: usize, what: &str| {
             Error::Other(format!(
                 "{file}:{line}: column `{}`: expected {what}, got `{}` (use --skip-bad-rows to skip such rows)",
@@ -186,64 +369,101 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
                 field(k)
             ))
         };
-        let outcome = field(4).trim();
+        let outcome = field(OUTCOME).trim();
         if format.ignored.iter().any(|v| v == outcome) {
             log.ignored += 1;
             continue;
         }
         let parsed = (|| -> Result<Option<Call>, Error> {
-            let date = parse_date(field(0)).ok_or_else(|| bad(0, "a date (YYMMDD, YYYYMMDD or YYYY-MM-DD)"))?;
-            let arrival = parse_clock_time(field(1)).ok_or_else(|| bad(1, "a clock time H:MM:SS"))?;
-            let queue_start = field(2).trim();
-            let queued_at = if queue_start.is_empty() {
-                None
-            } else {
-                Some(parse_clock_time(queue_start).ok_or_else(|| bad(2, "a clock time H:MM:SS"))?)
+            // A date-time arrival carries its date; a clock time needs the date column.
+            let (date, arrival) = match parse_date_time(field(ARRIVAL)) {
+                Some(at) => (at.date(), seconds_since(at.date(), at)),
+                None if c[DATE].is_none() => {
+                    return Err(bad(
+                        ARRIVAL,
+                        "a date-time YYYY-MM-DDTHH:MM:SS (the log has no date column to go with a clock time)",
+                    ));
+                }
+                None => {
+                    let date =
+                        parse_date(field(DATE)).ok_or_else(|| bad(DATE, "a date (YYMMDD, YYYYMMDD or YYYY-MM-DD)"))?;
+                    let arrival = parse_clock_time(field(ARRIVAL))
+                        .ok_or_else(|| bad(ARRIVAL, "a clock time H:MM:SS or a date-time YYYY-MM-DDTHH:MM:SS"))?;
+                    (date, arrival)
+                }
             };
-            let queued = queued_at.is_some_and(|t| t > 0.0);
-            let wait: f64 = field(3).trim().parse().map_err(|_| bad(3, "seconds"))?;
-            let handle: f64 = field(5).trim().parse().map_err(|_| bad(5, "seconds"))?;
-            if !(wait.is_finite() && (0.0..=86400.0).contains(&wait)) {
-                return Err(bad(3, "seconds from 0 to a day"));
-            }
-            if !(handle.is_finite() && (0.0..=86400.0).contains(&handle)) {
-                return Err(bad(5, "seconds from 0 to a day"));
-            }
-            let kind = field(8).trim();
-            if kind.is_empty() || kind.chars().any(|ch| ch.is_control()) {
-                return Err(bad(8, "a call type name"));
-            }
+            let queue_start = field(QUEUE_START).trim();
+            let queued = if c[QUEUE_START].is_none() {
+                true
+            } else if queue_start.is_empty() {
+                false
+            } else {
+                parse_time_on(date, queue_start)
+                    .ok_or_else(|| bad(QUEUE_START, "a clock time H:MM:SS or a date-time YYYY-MM-DDTHH:MM:SS"))?
+                    > 0.0
+            };
             let served = outcome == format.served;
             let abandoned = outcome == format.abandoned;
-            if !served && !abandoned {
-                return Err(bad(
-                    4,
-                    &format!("`{}`, `{}` or an ignored value", format.served, format.abandoned),
-                ));
+            let unfinished = format.unfinished.iter().any(|v| v == outcome);
+            let wait: f64 = field(WAIT).trim().parse().map_err(|_| bad(WAIT, "seconds"))?;
+            let talk = field(HANDLE).trim();
+            // A call not served may leave its talk time empty.
+            let handle: f64 = if talk.is_empty() && !served {
+                0.0
+            } else {
+                talk.parse().map_err(|_| bad(HANDLE, "seconds"))?
+            };
+            if !(wait.is_finite() && (0.0..=format.longest).contains(&wait)) {
+                return Err(bad(WAIT, &longest));
+            }
+            if !(handle.is_finite() && (0.0..=format.longest).contains(&handle)) {
+                return Err(bad(HANDLE, &longest));
+            }
+            let kind = match c[KIND] {
+                Some(_) => {
+                    let kind = field(KIND).trim();
+                    if kind.is_empty() || kind.chars().any(|ch| ch.is_control()) {
+                        return Err(bad(KIND, "a call type name"));
+                    }
+                    if format.unquote_formulas {
+                        unquote_formula(kind)
+                    } else {
+                        kind
+                    }
+                }
+                None => "calls",
+            };
+            if !served && !abandoned && !unfinished {
+                let mut values = vec![format!("`{}`", format.served), format!("`{}`", format.abandoned)];
+                values.extend(format.unfinished.iter().map(|v| format!("`{v}`")));
+                return Err(bad(OUTCOME, &format!("{} or an ignored value", values.join(", "))));
             }
             if abandoned && !queued {
                 return Ok(None); // hung up before reaching the queue
             }
-            let service = if served {
-                match (parse_clock_time(field(6)), parse_clock_time(field(7))) {
+            let service = if served && c[SERVICE_START].is_some() && c[SERVICE_END].is_some() {
+                match (
+                    parse_time_on(date, field(SERVICE_START)),
+                    parse_time_on(date, field(SERVICE_END)),
+                ) {
                     (Some(s), Some(e)) => Some((s, if e >= s { e } else { e + 86400.0 })),
                     _ => None,
                 }
             } else {
                 None
             };
-            let agent = field(10).trim();
+            let agent = field(AGENT).trim();
             Ok(Some(Call {
                 date,
                 arrival,
-                queued: queued || served,
+                queued: queued || served || unfinished,
                 served,
                 abandoned,
                 wait,
                 handle,
                 service,
-                kind: field(8).trim().to_owned(),
-                priority: format.priority_values.iter().any(|v| v == field(9).trim()),
+                kind: kind.to_owned(),
+                priority: c[PRIORITY].is_some() && format.jumps_the_queue(field(PRIORITY).trim()),
                 agent: (served && !agent.is_empty() && agent != format.no_agent).then(|| agent.to_owned()),
             }))
         })();
@@ -1276,7 +1496,7 @@ pub fn observe(log: &Log, days: &Days, model: &crate::Model) -> (Vec<Observed>, 
                 if c.wait <= threshold {
                     o.within_threshold += 1.0 / n;
                 }
-            } else {
+            } else if c.abandoned {
                 o.abandoned += 1.0 / n;
             }
         };
