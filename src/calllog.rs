@@ -247,3 +247,66 @@ pub fn simulate_with_call_log(
     whole.persist(path).map_err(|e| io(e.error))?;
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(start: &str, duration: &str, escalates: bool) -> Model {
+        let escalation = if escalates {
+            "unresolved = { escalate_to = \"expert\" }\nresolution = 0.5\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            r#"
+            [scenario]
+            name = "days"
+            start = "{start}"
+            duration = "{duration}"
+
+            [[call_type]]
+            name = "general"
+            arrivals = {{ per_hour = 10 }}
+            handle_time = {{ dist = "exponential", mean = "3m" }}
+            {escalation}
+
+            [[call_type]]
+            name = "expert"
+            arrivals = {{ per_hour = 0 }}
+            handle_time = {{ dist = "exponential", mean = "3m" }}
+
+            [[agent_group]]
+            name = "team"
+            agents = 2
+            skills = ["general", "expert"]
+            "#
+        );
+        Model::build(&crate::Scenario::parse("days.toml", &text).expect("parses")).expect("valid")
+    }
+
+    #[test]
+    fn a_replication_takes_the_days_its_window_and_its_transfers_touch() {
+        assert_eq!(
+            days_per_replication(&model("08:00", "16h", false)),
+            1,
+            "ends at midnight"
+        );
+        assert_eq!(days_per_replication(&model("08:00", "17h", false)), 2);
+        assert_eq!(days_per_replication(&model("00:00", "7 days", false)), 7);
+        // A transfer may arrive until the drain limit (4 h) ends.
+        assert_eq!(
+            days_per_replication(&model("08:00", "12h", true)),
+            2,
+            "20:00 + 4 h is midnight itself"
+        );
+        assert_eq!(days_per_replication(&model("08:00", "8h", true)), 1);
+    }
+
+    #[test]
+    fn names_are_quoted_for_csv_and_kept_from_spreadsheet_formulas() {
+        assert_eq!(csv_field("billing"), "billing");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

@@ -60,6 +60,8 @@ pub struct LogFormat {
     pub outcome: String,
     /// Seconds of talk (may be empty for a call not served).
     pub handle: String,
+    /// When service began and ended; without both, service begins after the wait and
+    /// lasts the talk time.
     pub service_start: Column,
     pub service_end: Column,
     /// The call type; without this column every call is of type `calls`.
@@ -153,16 +155,23 @@ impl LogFormat {
     /// Whether the header row `names` is that of ccsim's call log.
     pub fn is_ccsim_header<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
         let names: Vec<&str> = names.into_iter().map(header_name).collect();
-        ["arrival", "call_type", "priority", "wait_seconds", "outcome", "talk_seconds"]
-            .iter()
-            .all(|c| names.contains(c))
+        [
+            "arrival",
+            "call_type",
+            "priority",
+            "wait_seconds",
+            "outcome",
+            "talk_seconds",
+        ]
+        .iter()
+        .all(|c| names.contains(c))
     }
 
     /// Whether a priority value jumps the queue.
     fn jumps_the_queue(&self, value: &str) -> bool {
-        self.priority_values.iter().any(|v| {
-            v == value || (v == ">0" && value.parse::<f64>().is_ok_and(|x| x > 0.0))
-        })
+        self.priority_values
+            .iter()
+            .any(|v| v == value || (v == ">0" && value.parse::<f64>().is_ok_and(|x| x > 0.0)))
     }
 }
 
@@ -241,7 +250,9 @@ fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
 /// Seconds from midnight of `date` to `at` (beyond a day when `at` is a later date).
 fn seconds_since(date: NaiveDate, at: NaiveDateTime) -> f64 {
     let midnight = date.and_time(NaiveTime::MIN);
-    (at - midnight).num_microseconds().map_or(f64::NAN, |us| us as f64 / 1e6)
+    (at - midnight)
+        .num_microseconds()
+        .map_or(f64::NAN, |us| us as f64 / 1e6)
 }
 
 /// A time of day of `date`: a clock time, or a date-time (then seconds after that
@@ -441,16 +452,18 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
             if abandoned && !queued {
                 return Ok(None); // hung up before reaching the queue
             }
-            let service = if served && c[SERVICE_START].is_some() && c[SERVICE_END].is_some() {
-                match (
+            let service = match (served, c[SERVICE_START], c[SERVICE_END]) {
+                (false, ..) => None,
+                (true, Some(_), Some(_)) => match (
                     parse_time_on(date, field(SERVICE_START)),
                     parse_time_on(date, field(SERVICE_END)),
                 ) {
                     (Some(s), Some(e)) => Some((s, if e >= s { e } else { e + 86400.0 })),
                     _ => None,
-                }
-            } else {
-                None
+                },
+                // Without service times: service began after the wait and lasted the talk.
+                (true, None, None) => Some((arrival + wait, arrival + wait + handle)),
+                (true, ..) => None,
             };
             let agent = field(AGENT).trim();
             Ok(Some(Call {
@@ -1677,6 +1690,53 @@ pub fn backtest_json(b: &Backtest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_times_take_a_t_or_a_space_and_fractions_of_a_second() {
+        let at = |text: &str| parse_date_time(text).map(|t| (t.date().to_string(), seconds_since(t.date(), t)));
+        assert_eq!(at("2024-03-05T08:00:12"), Some(("2024-03-05".into(), 28812.0)));
+        assert_eq!(at(" 2024-03-05 08:00:12.25 "), Some(("2024-03-05".into(), 28812.25)));
+        assert_eq!(at("2024-03-05T08:00"), Some(("2024-03-05".into(), 28800.0)));
+        for bad in [
+            "08:00:12",
+            "2024-03-05",
+            "2024-03-05T25:00:00",
+            "05/03/2024 08:00",
+            "2024-03-05T08:00:12Z",
+            "",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        // A service that ends after midnight is a time of the next day, past 86,400 s.
+        let date = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+        assert_eq!(parse_time_on(date, "2024-03-06T00:00:30"), Some(86430.0));
+        assert_eq!(parse_time_on(date, "7:02:56"), Some(25376.0));
+    }
+
+    #[test]
+    fn ccsim_logs_are_told_by_their_header_and_unquoted() {
+        let header = crate::calllog::COLUMNS;
+        assert!(LogFormat::is_ccsim_header(header));
+        assert!(LogFormat::is_ccsim_header([
+            "\u{feff}date",
+            " arrival",
+            "call_type",
+            "priority",
+            "wait_seconds",
+            "outcome",
+            "talk_seconds"
+        ]));
+        assert!(!LogFormat::is_ccsim_header([
+            "date", "vru_exit", "type", "q_time", "outcome", "ser_time"
+        ]));
+        assert_eq!(unquote_formula("'=SUM(A1)"), "=SUM(A1)");
+        assert_eq!(unquote_formula("'quoted"), "'quoted");
+        let f = LogFormat::ccsim();
+        assert!(
+            f.jumps_the_queue("1") && f.jumps_the_queue("2") && !f.jumps_the_queue("0") && !f.jumps_the_queue("-1")
+        );
+        assert!(LogFormat::bank().jumps_the_queue("2") && !LogFormat::bank().jumps_the_queue("1"));
+    }
 
     #[test]
     fn days_parse_ranges_lists_and_weekdays() {

@@ -14,6 +14,7 @@ mod planner_figures;
 mod realistic_day;
 mod reliability;
 mod reports;
+mod round_trip;
 mod safety;
 mod staffing;
 mod theory;
