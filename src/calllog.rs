@@ -11,8 +11,10 @@
 //! Ctrl-C removes the temporary files and leaves no FILE.
 //!
 //! Dates: replication r (from 0) takes the dates from 2000-01-01 + r·D days, where D is
-//! the number of days a replication touches ([`days_per_replication`]), so every
-//! replication is a set of dates of its own. The format is described in
+//! the number of days its measured window touches ([`days_per_replication`]), so every
+//! replication is a set of dates of its own. The `date` column is the day a leg belongs
+//! to, the `arrival` its true time: a transfer that arrives in the drain after midnight
+//! keeps its day's date, as a switch's business date does. The format is described in
 //! `docs/calibration.md` ("The call log of a run").
 
 use std::io::{BufWriter, Write};
@@ -23,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::engine::{LegRecord, run_replication_observed};
 use crate::error::Error;
-use crate::model::{Micros, Model, Unresolved};
+use crate::model::{Micros, Model};
 use crate::stats::Accumulator;
 
 /// The header of the call log, in order. `ccsim fit` recognises a log by these names.
@@ -52,24 +54,12 @@ fn window_start_us(model: &Model) -> u64 {
     (model.clock.start_of_day * 1e6).round().max(0.0) as u64
 }
 
-/// The dates one replication takes: the days its measured window touches and, where a
-/// call type escalates (the only legs that may arrive after the window, in the drain),
-/// the days its drain limit touches too.
+/// The dates one replication takes: the days its measured window touches (it ends
+/// before its end: an interval is half-open).
 pub fn days_per_replication(model: &Model) -> u64 {
     let clock = &model.clock;
-    let start = window_start_us(model);
-    let window_end = start + clock.interval * clock.intervals as Micros;
-    let escalates = model
-        .call_types
-        .iter()
-        .any(|c| matches!(c.unresolved, Unresolved::Escalate(_)));
-    if escalates {
-        // A transfer may arrive at the drain limit itself.
-        (window_end + clock.drain_limit) / DAY_US + 1
-    } else {
-        // Arrivals end strictly before the window's end.
-        window_end.saturating_sub(1) / DAY_US + 1
-    }
+    let window_end = window_start_us(model) + clock.interval * clock.intervals as Micros;
+    window_end.saturating_sub(1) / DAY_US + 1
 }
 
 /// Text of a name as a CSV field: neutralised against spreadsheet formulas (as every CSV
@@ -110,7 +100,10 @@ impl Layout {
         // Counted legs arrive in the window or after it, never in the warm-up.
         let clock_ms = (self.window_start_us + leg.arrival.saturating_sub(self.warmup)) / 1000;
         let day = clock_ms / 86_400_000;
-        let date = first_date() + chrono::Days::new(replication * self.days_per_replication + day);
+        let first = replication * self.days_per_replication;
+        // A leg after the window (a transfer in the drain) belongs to the window's last day.
+        let date = first_date() + chrono::Days::new(first + day.min(self.days_per_replication - 1));
+        let arrived = first_date() + chrono::Days::new(first + day);
         let ms = clock_ms % 86_400_000;
         let (hours, minutes, seconds, millis) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
         let ct = leg.call_type as usize;
@@ -119,7 +112,7 @@ impl Layout {
         let group = leg.group.map_or("", |g| self.groups[g as usize].as_str());
         writeln!(
             out,
-            "{date},{date}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03},{},{},{},{}.{:03},{},{}.{:03},{group},{}",
+            "{date},{arrived}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03},{},{},{},{}.{:03},{},{}.{:03},{group},{}",
             self.call_types[ct],
             self.priorities[ct],
             leg.kind.name(),
@@ -178,7 +171,8 @@ pub fn simulate_with_call_log(
         )));
     }
     let layout = Layout::of(model);
-    let last_day = range.end.saturating_mul(layout.days_per_replication);
+    // The drain lasts at most 30 days past the last window.
+    let last_day = range.end.saturating_mul(layout.days_per_replication).saturating_add(31);
     if first_date().checked_add_days(chrono::Days::new(last_day)).is_none() {
         return Err(Error::Other(format!(
             "--call-log {shown}: {} replications of {} days each run past the last date a log can hold",
@@ -286,7 +280,7 @@ mod tests {
     }
 
     #[test]
-    fn a_replication_takes_the_days_its_window_and_its_transfers_touch() {
+    fn a_replication_takes_the_days_its_window_touches() {
         assert_eq!(
             days_per_replication(&model("08:00", "16h", false)),
             1,
@@ -294,13 +288,37 @@ mod tests {
         );
         assert_eq!(days_per_replication(&model("08:00", "17h", false)), 2);
         assert_eq!(days_per_replication(&model("00:00", "7 days", false)), 7);
-        // A transfer may arrive until the drain limit (4 h) ends.
+        // A transfer in the drain (4 h) takes no date of its own.
+        assert_eq!(days_per_replication(&model("20:00", "4h", true)), 1);
+    }
+
+    #[test]
+    fn a_transfer_after_midnight_keeps_its_days_date() {
+        let model = model("20:00", "4h", true);
+        let layout = Layout::of(&model);
+        let leg = |after_window_start: Micros| LegRecord {
+            call_type: 1,
+            kind: crate::engine::Kind::Transfer,
+            arrival: model.clock.warmup + after_window_start,
+            wait: 1_500,
+            outcome: crate::engine::LegOutcome::Served,
+            talk: 60_000_000,
+            group: Some(0),
+        };
+        let row = |us: Micros, replication: u64| {
+            let mut out = Vec::new();
+            layout.write_row(&mut out, replication, &leg(us)).unwrap();
+            String::from_utf8(out).unwrap()
+        };
         assert_eq!(
-            days_per_replication(&model("08:00", "12h", true)),
-            2,
-            "20:00 + 4 h is midnight itself"
+            row(3_600_000_000, 0),
+            "2000-01-01,2000-01-01T21:00:00.000,expert,0,transfer,0.002,served,60.000,team,1\n"
         );
-        assert_eq!(days_per_replication(&model("08:00", "8h", true)), 1);
+        // 00:30 in the drain: the date of its day, the time of the next.
+        assert_eq!(
+            row(4 * 3_600_000_000 + 1_800_000_000, 1),
+            "2000-01-02,2000-01-03T00:30:00.000,expert,0,transfer,0.002,served,60.000,team,2\n"
+        );
     }
 
     #[test]

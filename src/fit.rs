@@ -47,8 +47,9 @@ impl Column {
 #[derive(Debug, Clone)]
 pub struct LogFormat {
     pub delimiter: u8,
-    /// The call's date (YYMMDD, YYYYMMDD or YYYY-MM-DD); not read where the arrival is a
-    /// date-time.
+    /// The call's date (YYMMDD, YYYYMMDD or YYYY-MM-DD). Without it, arrivals are
+    /// date-times and carry their date; with it, a date-time arrival is counted from the
+    /// date's midnight (the day the call belongs to, as a switch's business date).
     pub date: Column,
     /// When the call asked for an agent (left the IVR/VRU).
     pub arrival: String,
@@ -124,12 +125,13 @@ impl LogFormat {
     }
 
     /// The call log of `ccsim run --call-log` (see [`crate::calllog`]): comma-separated,
-    /// arrivals as date-times, every leg queued; a call type of priority above 0 jumps
-    /// the queue. Waits may be as long as a simulated horizon (an email's).
+    /// the day's date and arrivals as date-times, every leg queued; a call type of
+    /// priority above 0 jumps the queue. Waits may be as long as a simulated horizon (an
+    /// email's).
     pub fn ccsim() -> Self {
         LogFormat {
             delimiter: b',',
-            date: Column::Absent,
+            date: Column::Named("date".into()),
             arrival: "arrival".into(),
             queue_start: Column::Absent,
             wait: "wait_seconds".into(),
@@ -156,6 +158,7 @@ impl LogFormat {
     pub fn is_ccsim_header<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
         let names: Vec<&str> = names.into_iter().map(header_name).collect();
         [
+            "date",
             "arrival",
             "call_type",
             "priority",
@@ -387,19 +390,31 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
         }
         let parsed = (|| -> Result<Option<Call>, Error> {
             // A date-time arrival carries its date; a clock time needs the date column.
-            let (date, arrival) = match parse_date_time(field(ARRIVAL)) {
-                Some(at) => (at.date(), seconds_since(at.date(), at)),
-                None if c[DATE].is_none() => {
+            // Where both are there, the date column says which day the call belongs to (a
+            // call just after midnight may be the day before's: 24:00 and more after it).
+            let (date, arrival) = match (c[DATE], parse_date_time(field(ARRIVAL))) {
+                (None, Some(at)) => (at.date(), seconds_since(at.date(), at)),
+                (None, None) => {
                     return Err(bad(
                         ARRIVAL,
                         "a date-time YYYY-MM-DDTHH:MM:SS (the log has no date column to go with a clock time)",
                     ));
                 }
-                None => {
+                (Some(_), at) => {
                     let date =
                         parse_date(field(DATE)).ok_or_else(|| bad(DATE, "a date (YYMMDD, YYYYMMDD or YYYY-MM-DD)"))?;
-                    let arrival = parse_clock_time(field(ARRIVAL))
-                        .ok_or_else(|| bad(ARRIVAL, "a clock time H:MM:SS or a date-time YYYY-MM-DDTHH:MM:SS"))?;
+                    let arrival = match at {
+                        Some(at) => Some(seconds_since(date, at)).filter(|s| (0.0..2.0 * 86400.0).contains(s)),
+                        None => parse_clock_time(field(ARRIVAL)),
+                    };
+                    let arrival = arrival.ok_or_else(|| {
+                        bad(
+                            ARRIVAL,
+                            &format!(
+                                "a clock time H:MM:SS or a date-time YYYY-MM-DDTHH:MM:SS on the date {date} or the day after"
+                            ),
+                        )
+                    })?;
                     (date, arrival)
                 }
             };
@@ -1711,6 +1726,45 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
         assert_eq!(parse_time_on(date, "2024-03-06T00:00:30"), Some(86430.0));
         assert_eq!(parse_time_on(date, "7:02:56"), Some(25376.0));
+    }
+
+    #[test]
+    fn a_date_column_beside_date_times_is_the_day_the_call_belongs_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("calls.csv");
+        let header = crate::calllog::COLUMNS.join(",") + "\n";
+        std::fs::write(
+            &path,
+            format!(
+                "{header}2000-01-01,2000-01-01T23:59:00.000,'=x,0,new,1.000,served,30.000,team,1\n\
+                 2000-01-01,2000-01-02T00:10:00.500,'=x,0,transfer,2.000,unfinished,0.000,,1\n"
+            ),
+        )
+        .unwrap();
+        let log = read_log(&path, &LogFormat::ccsim(), false).unwrap();
+        let day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        let calls: Vec<(NaiveDate, f64, &str, bool, bool)> = log
+            .calls
+            .iter()
+            .map(|c| (c.date, c.arrival, c.kind.as_str(), c.served, c.abandoned))
+            .collect();
+        assert_eq!(
+            calls,
+            vec![(day, 86340.0, "=x", true, false), (day, 87000.5, "=x", false, false)]
+        );
+        // A service without service times begins after the wait.
+        assert_eq!(log.calls[0].service, Some((86341.0, 86371.0)));
+        // An arrival before its date is a bad row.
+        std::fs::write(
+            &path,
+            format!("{header}2000-01-02,2000-01-01T23:59:00.000,x,0,new,1.000,served,30.000,team,1\n"),
+        )
+        .unwrap();
+        let e = read_log(&path, &LogFormat::ccsim(), false).unwrap_err().to_string();
+        assert!(
+            e.contains(":2: column `arrival`: expected") && e.contains("on the date 2000-01-02"),
+            "{e}"
+        );
     }
 
     #[test]
