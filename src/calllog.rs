@@ -3,12 +3,12 @@
 //! simulates can be read back by `ccsim fit` (which recognises the header and needs no
 //! flags) and checked against the scenario it came from.
 //!
-//! The engine does no I/O: it tells a [`LegObserver`] what happened to each leg it counts
-//! as offered. Each block of replications writes its rows to a temporary file of its own in
-//! FILE's folder while it runs (nothing is held in memory); the blocks are then appended in
-//! replication order to a temporary file that is renamed onto FILE at the end. So the bytes
-//! do not depend on `--threads`, and FILE is either whole or not there: an error or a
-//! Ctrl-C removes the temporary files and leaves no FILE.
+//! The engine does no I/O: it tells a [`crate::engine::LegObserver`] what happened to
+//! each leg it counts as offered. Each block of replications writes its rows to a
+//! temporary file of its own in FILE's folder while it runs (nothing is held in memory);
+//! the blocks are then appended in replication order to a temporary file that is renamed
+//! onto FILE at the end. So the bytes do not depend on `--threads`, and FILE is either
+//! whole or not there: an error or a Ctrl-C removes the temporary files and leaves no FILE.
 //!
 //! Dates: replication r (from 0) takes the dates from 2000-01-01 + r·D days, where D is
 //! the number of days its measured window touches ([`days_per_replication`]), so every
