@@ -154,6 +154,10 @@ pub enum Command {
         /// Write the scenario here instead of to stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Worker threads for the staffing's simulations (at most 256); 0 uses every
+        /// core. The scenario written does not depend on it.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
+        threads: usize,
     },
     /// Compare a scenario's simulation with what a call log says happened.
     Backtest {
@@ -165,6 +169,12 @@ pub enum Command {
         threads: usize,
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
+        /// Whose load to simulate: `log` replays the arrivals and mean talk times of the
+        /// days tested (for a scenario written by `fit`, whose call types say which log
+        /// calls they stand for), `scenario` keeps the scenario's own (tests the forecast
+        /// too).
+        #[arg(long, value_enum, default_value_t = Load::Log)]
+        load: Load,
     },
     /// Check scenario files without simulating them.
     Validate {
@@ -196,6 +206,13 @@ pub enum Command {
     },
 }
 
+/// Whose load a back-test simulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Load {
+    Log,
+    Scenario,
+}
+
 /// Presets of `--log-format`: the defaults the column flags override.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogPreset {
@@ -211,7 +228,8 @@ pub enum LogPreset {
 pub struct LogArgs {
     /// Which dates: `busy` (the weekdays that carry the bulk of the calls), weekdays
     /// such as `sun,mon,tue,wed,thu`, or dates (YYYY-MM-DD) and inclusive ranges of
-    /// dates, alone or in a list: `1999-02-01..1999-02-14`, `1999-02-15,1999-02-16`.
+    /// dates, alone or in a list: `1999-02-01..1999-02-14`, `1999-02-15,1999-02-16`;
+    /// `busy@DATES` or `WEEKDAYS@DATES` keeps those weekdays among the dates.
     #[arg(long, default_value = "busy")]
     days: String,
     /// Skip rows that cannot be read (counted) instead of stopping at the first.
@@ -473,6 +491,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             interval,
             read,
             out,
+            threads,
         } => {
             if let Some(path) = &out {
                 not_an_input("--out", path, &[&log])?;
@@ -484,7 +503,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 )));
             }
             let (parsed, days) = read.read(&log)?;
-            let fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
+            let mut fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
+            crate::fit::calibrate_staffing(&mut fitted, threads)
+                .map_err(|e| Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())))?;
             let text = crate::fit::to_toml(&fitted);
             // What is written must be a valid scenario.
             Scenario::parse("fitted.toml", &text)
@@ -511,8 +532,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             read,
             threads,
             format,
+            load,
         } => {
-            let model = load_model(&scenario)?;
+            let mut model = load_model(&scenario)?;
             if model.clock.interval * model.clock.intervals as u64 > 86_400_000_000 {
                 return Err(Error::Other(format!(
                     "{}: backtest compares one average day; this scenario's window is longer than a day",
@@ -520,11 +542,15 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 )));
             }
             let (parsed, days) = read.read(&log)?;
+            let replayed = match load {
+                Load::Log => crate::fit::backtest::replay_load(&parsed, &days, &mut model),
+                Load::Scenario => None,
+            };
             let bar = progress_bar(model.replications, "replications");
             let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
             bar.finish_and_clear();
             let summary = Summary::new(&model, &acc);
-            let b = crate::fit::backtest(&parsed, &days, &model, &summary);
+            let b = crate::fit::backtest(&parsed, &days, &model, &summary, replayed);
             if b.dates.is_empty() {
                 return Err(Error::Other(format!(
                     "{}: no calls on the days asked for",

@@ -18,6 +18,19 @@ use statrs::distribution::{ContinuousCDF, LogNormal};
 use crate::error::Error;
 use crate::scenario::parse_clock_time;
 
+pub mod backtest;
+pub mod discipline;
+pub mod dispersion;
+pub mod hazard;
+pub mod staffing;
+
+use discipline::{Discipline, DisciplineFit};
+use dispersion::Dispersion;
+use hazard::HazardFit;
+use staffing::{DayCounts, IntervalTarget};
+
+pub use backtest::{backtest, backtest_json, render_backtest};
+
 /// Where a field of the log is found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
@@ -514,6 +527,9 @@ pub enum Days {
     Weekdays(Vec<Weekday>),
     /// Dates, from a date, a range of dates, or a list of both.
     Dates(Vec<NaiveDate>),
+    /// The days of the first selection that are also among the dates: `busy@DATES`,
+    /// `WEEKDAYS@DATES` (a hold-out's weekdays within its weeks).
+    Within(Box<Days>, Vec<NaiveDate>),
 }
 
 impl Days {
@@ -525,12 +541,24 @@ impl Days {
         let bad = |why: String| {
             Error::Other(format!(
                 "--days `{text}`: {why} (expected `busy`, weekdays such as `sun,mon,tue`, dates \
-                 (YYYY-MM-DD), ranges of dates such as `1999-02-01..1999-02-14`, or a list of dates and ranges)"
+                 (YYYY-MM-DD), ranges of dates such as `1999-02-01..1999-02-14`, or a list of dates and ranges; \
+                 `busy@DATES` or `WEEKDAYS@DATES` keeps those weekdays among the dates)"
             ))
         };
         let text_t = text.trim();
         if text_t == "busy" {
             return Ok(Days::Busy);
+        }
+        if let Some((which, dates)) = text_t.split_once('@') {
+            let which =
+                Days::parse(which).map_err(|_| bad(format!("`{which}` before `@` is not `busy` or weekdays")))?;
+            let Ok(Days::Dates(dates)) = Days::parse(dates) else {
+                return Err(bad(format!("`{dates}` after `@` is not dates or ranges of dates")));
+            };
+            if matches!(which, Days::Dates(_)) {
+                return Err(bad("before `@` give `busy` or weekdays, after it dates".into()));
+            }
+            return Ok(Days::Within(Box::new(which), dates));
         }
         let items: Vec<&str> = text_t.split(',').map(str::trim).collect();
         if items.iter().any(|i| i.is_empty()) {
@@ -574,6 +602,11 @@ impl Days {
             *per_date.entry(c.date).or_default() += 1;
         }
         match self {
+            Days::Within(which, d) => which
+                .select(log)
+                .into_iter()
+                .filter(|x| d.binary_search(x).is_ok())
+                .collect(),
             Days::Dates(d) => per_date
                 .keys()
                 .filter(|x| d.binary_search(x).is_ok())
@@ -987,6 +1020,54 @@ pub struct PatienceFit {
     /// Kaplan–Meier survival at 30 s, 1, 2 and 5 minutes (`None` beyond the data).
     pub survival: Vec<(f64, Option<f64>)>,
     pub median: Option<f64>,
+    /// The piecewise-constant hazard by maximum likelihood, and whether its shape is
+    /// significant (then it is the patience written).
+    pub hazard: Option<HazardFit>,
+}
+
+impl PatienceFit {
+    /// The patience the scenario gets: the hazard when the data reject the exponential.
+    pub fn toml(&self) -> Option<String> {
+        match (&self.hazard, self.mean) {
+            (Some(h), _) if h.shape_is_real() => Some(h.toml()),
+            (_, Some(m)) => Some(format!("{{ dist = \"exponential\", mean = {} }}", seconds(m))),
+            _ => None,
+        }
+    }
+
+    /// What was fitted, for the scenario's comments and `fit`'s summary.
+    pub fn describe(&self) -> String {
+        let Some(mean) = self.mean else {
+            return "no abandons, so no patience".into();
+        };
+        let km: Vec<String> = self
+            .survival
+            .iter()
+            .map(|(t, s)| s.map_or(format!("S({t:.0}s) –"), |s| format!("S({t:.0}s) {s:.3}")))
+            .collect();
+        let exponential = format!(
+            "exponential mean {} s ({} abandons over {:.0} s waited)",
+            seconds(mean),
+            self.abandons,
+            self.waited
+        );
+        let kaplan_meier = format!("Kaplan–Meier {}", km.join(", "));
+        match &self.hazard {
+            Some(h) if h.shape_is_real() => format!(
+                "patience piecewise hazard in {} pieces, mean {} s (the exponential is rejected: likelihood-ratio p = {:.1e}; \
+                 it would be {exponential}); {kaplan_meier}",
+                h.from.len(),
+                seconds(h.mean()),
+                h.p_value
+            ),
+            Some(h) if h.from.len() > 1 => format!(
+                "patience {exponential} (a piecewise hazard in {} pieces is not significantly better: p = {:.2}); {kaplan_meier}",
+                h.from.len(),
+                h.p_value
+            ),
+            _ => format!("patience {exponential} (too few abandons for a shape); {kaplan_meier}"),
+        }
+    }
 }
 
 pub fn fit_patience(calls: &[&Call]) -> PatienceFit {
@@ -1024,6 +1105,7 @@ pub fn fit_patience(calls: &[&Call]) -> PatienceFit {
             .map(|&t| (t, survival_at(t)))
             .collect(),
         median: curve.iter().find(|p| p.1 <= 0.5).map(|p| p.0),
+        hazard: hazard::fit_hazard(&calls.iter().map(|c| (c.wait, c.abandoned)).collect::<Vec<_>>()),
     }
 }
 
@@ -1040,6 +1122,10 @@ pub struct FittedType {
     pub handle: Option<HandleFit>,
     pub patience: PatienceFit,
     pub calls: usize,
+    /// Variation of the type's daily volume, and the CV of its own daily factor beyond
+    /// the factor common to all types (0: none significant).
+    pub dispersion: Option<Dispersion>,
+    pub own_forecast_error: f64,
 }
 
 /// What `fit` found.
@@ -1052,12 +1138,28 @@ pub struct Fit {
     pub start: f64,
     pub intervals: usize,
     pub types: Vec<FittedType>,
-    /// Agents available in each interval, inferred from the waits (see [`fit`]), where
-    /// the log names its agents.
-    pub agents: Option<Vec<f64>>,
-    /// Agents who served in each interval (average over the dates).
+    /// Agents on duty in each interval: Erlang A's first guess, refined by simulation
+    /// by [`calibrate_staffing`] (see [`staffing`]).
+    pub agents: Vec<u32>,
+    pub erlang_agents: Vec<u32>,
+    pub calibration: Option<staffing::Calibrated>,
+    /// What the log says of each interval: the staffing's targets.
+    pub targets: Vec<IntervalTarget>,
+    /// Agents who served in each interval (average over the dates), where the log names
+    /// its agents.
     pub serving: Option<Vec<f64>>,
+    /// How priority callers were served, where the log has both classes.
+    pub discipline: Option<DisciplineFit>,
+    /// Variation of the total daily volume: the factor common to all types.
+    pub dispersion: Option<Dispersion>,
     pub log: Log,
+}
+
+impl Fit {
+    /// The CV of the day factor common to all call types (0: not significant).
+    pub fn common_forecast_error(&self) -> f64 {
+        self.dispersion.map_or(0.0, |d| d.cv())
+    }
 }
 
 /// The interval grid of the selected dates: from the first interval where an agent
@@ -1206,11 +1308,17 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
                 }
             }
             let handles: Vec<f64> = g.calls.iter().filter(|c| c.served).map(|c| c.handle).collect();
+            let daily: Vec<f64> = dates
+                .iter()
+                .map(|d| g.calls.iter().filter(|c| c.date == *d).count() as f64)
+                .collect();
             FittedType {
                 priority: g.priority,
                 handle: fit_handle(&handles),
                 patience: fit_patience(&g.calls),
                 calls: g.calls.len(),
+                dispersion: dispersion::dispersion(&daily),
+                own_forecast_error: 0.0,
                 kinds: g.kinds,
                 classes: g.classes,
                 per_interval,
@@ -1238,17 +1346,26 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         }
         per_interval
     });
-    // Agents available: the fewest for which Erlang A, with the interval's arrivals,
-    // talk time and the fitted patience, waits no longer on average than the log shows.
+    // Agents available, first guess: the fewest for which Erlang A, with the interval's
+    // arrivals, talk time and the fitted patience, waits no longer on average than the
+    // log shows. `calibrate_staffing` refines it by simulation.
     let mut load = vec![(0.0, 0.0, 0.0, 0.0); intervals]; // (calls, talk, answered, waited)
+    let date_index: BTreeMap<NaiveDate, usize> = dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+    let mut counts = vec![vec![DayCounts::default(); dates.len()]; intervals];
     for c in &chosen {
         if let Some(k) = index(c.arrival) {
             let e = &mut load[k];
             e.0 += 1.0;
+            let day = &mut counts[k][date_index[&c.date]];
+            day.offered += 1.0;
             if c.served {
                 e.1 += c.handle;
                 e.2 += 1.0;
                 e.3 += c.wait;
+                day.answered += 1.0;
+                day.waited_answered += c.wait;
+            } else {
+                day.abandoned += 1.0;
             }
         }
     }
@@ -1256,11 +1373,11 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         .iter()
         .fold((0.0, 0), |(w, a), t| (w + t.patience.waited, a + t.patience.abandons));
     let patience = (all_abandons > 0).then(|| all_waited / all_abandons as f64);
-    let available: Vec<f64> = load
+    let erlang_agents: Vec<u32> = load
         .iter()
         .map(|&(calls, talk, answered, waited)| {
             if calls == 0.0 || answered == 0.0 {
-                return 0.0;
+                return 0;
             }
             let asa = waited / answered;
             let q = crate::erlang::Queue {
@@ -1277,12 +1394,12 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
                 let mut trial = q;
                 trial.agents = n;
                 match crate::erlang::performance(&trial) {
-                    Ok(p) if p.asa_seconds <= asa.max(0.5) => return f64::from(n),
+                    Ok(p) if p.asa_seconds <= asa.max(0.5) => return n,
                     Ok(_) => {}
-                    Err(_) => return f64::from(n),
+                    Err(_) => return n,
                 }
             }
-            f64::from(first + 500)
+            first + 500
         })
         .collect();
     // The measured window: from the first to the last interval with calls or agents.
@@ -1292,13 +1409,21 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         busy.last().copied().unwrap_or(intervals - 1),
     );
     let trim = |v: &[f64]| v[first..=last].to_vec();
+    let daily_total: Vec<f64> = dates
+        .iter()
+        .map(|d| chosen.iter().filter(|c| c.date == *d).count() as f64)
+        .collect();
+    let common = dispersion::dispersion(&daily_total);
+    let common_cv = common.map_or(0.0, |d| d.cv());
     let types = types
         .into_iter()
         .map(|mut t| {
             t.per_interval = trim(&t.per_interval);
+            t.own_forecast_error = t.dispersion.map_or(0.0, |d| dispersion::own_cv(d.cv(), common_cv));
             t
         })
         .collect();
+    let erlang_agents = erlang_agents[first..=last].to_vec();
     Ok(Fit {
         source: source.to_owned(),
         dates,
@@ -1306,10 +1431,37 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         start: start + first as f64 * interval,
         intervals: last - first + 1,
         types,
-        agents: named.then(|| trim(&available)),
+        agents: erlang_agents.clone(),
+        erlang_agents,
+        calibration: None,
+        targets: counts[first..=last].iter().map(|days| staffing::target(days)).collect(),
         serving: serving.map(|s| trim(&s)),
+        discipline: discipline::fit_discipline(&chosen),
+        dispersion: common,
         log,
     })
+}
+
+/// Replications per staffing tried by [`calibrate_staffing`], and written in the
+/// fitted scenario: with the day-to-day variation of a real log, 20 would leave the
+/// mean answer rate uncertain by ±2 points; 200 make it ±0.6.
+pub const CALIBRATION_REPLICATIONS: u64 = 200;
+const FITTED_REPLICATIONS: u64 = CALIBRATION_REPLICATIONS;
+
+/// Refines the fit's staffing by simulation (see [`staffing`]): the agents on duty for
+/// which the fitted scenario reproduces each interval's abandons and waits.
+pub fn calibrate_staffing(f: &mut Fit, threads: usize) -> Result<(), Error> {
+    let build = |agents: &[u32]| -> Result<crate::Model, Error> {
+        let text = scenario_text(f, agents);
+        let scenario = crate::Scenario::parse("fitted.toml", &text)?;
+        let mut model = crate::Model::build(&scenario)?;
+        model.replications = CALIBRATION_REPLICATIONS;
+        Ok(model)
+    };
+    let calibrated = staffing::calibrate(f.erlang_agents.clone(), &f.targets, &build, threads)?;
+    f.agents = calibrated.agents.clone();
+    f.calibration = Some(calibrated);
+    Ok(())
 }
 
 fn seconds(x: f64) -> String {
@@ -1323,6 +1475,19 @@ fn quoted(text: &str) -> String {
 
 /// The fitted scenario as a TOML file, with what was fitted in its comments.
 pub fn to_toml(f: &Fit) -> String {
+    scenario_text(f, &f.agents)
+}
+
+/// How the fitted scenario orders priority callers: strict priority unless the log
+/// shows a head start.
+fn discipline_of(f: &Fit) -> Discipline {
+    f.discipline
+        .as_ref()
+        .map_or(Discipline::Strict, DisciplineFit::discipline)
+}
+
+/// The fitted scenario with `agents` on duty in each interval.
+fn scenario_text(f: &Fit, agents: &[u32]) -> String {
     let mut out = String::new();
     let days = Days::describe(&f.dates);
     let _ = writeln!(
@@ -1346,46 +1511,48 @@ pub fn to_toml(f: &Fit) -> String {
         if let Some(h) = &t.handle {
             let _ = write!(out, "; talk time {}", h.choice());
         }
-        let p = &t.patience;
-        match p.mean {
-            Some(m) => {
-                let _ = write!(
-                    out,
-                    "; patience exponential mean {} s ({} abandons over {:.0} s waited)",
-                    seconds(m),
-                    p.abandons,
-                    p.waited
-                );
-            }
-            None => out.push_str("; no abandons, so no patience"),
-        }
-        let km: Vec<String> = p
-            .survival
-            .iter()
-            .map(|(t, s)| s.map_or(format!("S({t:.0}s) –"), |s| format!("S({t:.0}s) {s:.3}")))
-            .collect();
-        let _ = writeln!(out, "; Kaplan–Meier {}", km.join(", "));
+        let _ = writeln!(out, "; {}", t.patience.describe());
     }
+    let _ = writeln!(out, "#\n# {}", describe_discipline(f));
+    let _ = writeln!(out, "# {}", describe_dispersion(f));
     let name = Path::new(&f.source)
         .file_stem()
         .map_or("fitted".to_owned(), |s| s.to_string_lossy().into_owned());
     let _ = writeln!(
         out,
-        "\n[scenario]\nname = {}\nstart = \"{}\"\nduration = {}\ninterval = {}\nreplications = 20\nseed = 1\n",
+        "\n[scenario]\nname = {}\nstart = \"{}\"\nduration = {}\ninterval = {}\n\
+         # Enough replications for a precise mean despite the day-to-day variation below.\n\
+         replications = {FITTED_REPLICATIONS}\nseed = 1",
         quoted(&format!("{name} ({days})")),
         crate::model::clock_text(f.start),
         f.interval * f.intervals as f64,
         f.interval
     );
+    let common = f.common_forecast_error();
+    if common > 0.0 {
+        let _ = writeln!(out, "forecast_error = {{ cv = {common:.4} }}");
+    }
+    out.push('\n');
     let list = |v: &[f64], decimals: usize| {
         v.iter()
             .map(|x| format!("{x:.decimals$}"))
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let discipline = discipline_of(f);
     for t in &f.types {
         let _ = writeln!(out, "[[call_type]]\nname = {}", quoted(&t.name));
         let _ = writeln!(out, "# log types: {} ({})", t.kinds.join(", "), t.classes);
+        let calls = match t.classes {
+            "regular calls" => "regular",
+            "priority calls" => "priority",
+            _ => "all",
+        };
+        let _ = writeln!(
+            out,
+            "from_log = {{ types = [{}], calls = \"{calls}\" }}",
+            t.kinds.iter().map(|k| quoted(k)).collect::<Vec<_>>().join(", ")
+        );
         let _ = writeln!(out, "arrivals = {{ per_interval = [{}] }}", list(&t.per_interval, 3));
         match &t.handle {
             Some(h) => {
@@ -1393,40 +1560,107 @@ pub fn to_toml(f: &Fit) -> String {
             }
             None => out.push_str("handle_time = { dist = \"exponential\", mean = 180 }  # no served call to fit\n"),
         }
-        if let Some(m) = t.patience.mean {
-            let _ = writeln!(out, "patience = {{ dist = \"exponential\", mean = {} }}", seconds(m));
+        if let Some(patience) = t.patience.toml() {
+            let _ = writeln!(out, "patience = {patience}");
         }
         if t.priority {
-            out.push_str("priority = 1\n");
+            match discipline {
+                Discipline::Strict => out.push_str("priority = 1\n"),
+                Discipline::HeadStart(h) if h > 0.0 => {
+                    let _ = writeln!(out, "head_start = \"{h:.0}s\"");
+                }
+                Discipline::HeadStart(_) => {}
+            }
+        }
+        if t.own_forecast_error > 0.0 {
+            let _ = writeln!(out, "forecast_error = {{ cv = {:.4} }}", t.own_forecast_error);
         }
         out.push('\n');
     }
     let skills = f.types.iter().map(|t| quoted(&t.name)).collect::<Vec<_>>().join(", ");
-    match &f.agents {
-        Some(a) => {
-            if let Some(serving) = &f.serving {
-                let _ = writeln!(
-                    out,
-                    "# Agents who served in each interval (averaged over the days): [{}].\n\
-                     # They were not available all of it (busy well under their time), so the agents on\n\
-                     # duty are inferred: the fewest for which Erlang A waits no longer than the log shows.",
-                    list(serving, 1)
-                );
-            }
+    if let Some(serving) = &f.serving {
+        let _ = writeln!(
+            out,
+            "# Agents who served in each interval (averaged over the days): [{}].\n\
+             # They were not available all of it (busy well under their time), so they are not the staffing.",
+            list(serving, 1)
+        );
+    }
+    out.push_str(
+        "# Effective capacity, not a roster: the agents on duty are inferred from what callers\n\
+         # experienced, the staffing for which this scenario reproduces each interval's abandon\n\
+         # rate and ASA in the log (see docs/calibration.md).\n",
+    );
+    match &f.calibration {
+        Some(c) => {
             let _ = writeln!(
                 out,
-                "[[agent_group]]\nname = \"agents\"\nagents = [{}]\nskills = [{skills}]",
-                list(a, 0)
+                "# Erlang A's first guess was [{}]; {} rounds of simulation ({} replications each) moved it to\n\
+                 # this, cutting the distance to the log from {:.1} to {:.1} (sum of squared standard errors).",
+                f.erlang_agents
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.rounds,
+                CALIBRATION_REPLICATIONS,
+                c.distance_before,
+                c.distance_after
             );
         }
-        None => {
-            let _ = writeln!(
-                out,
-                "# The log names no agents: set the staffing.\n[[agent_group]]\nname = \"agents\"\nagents = 1\nskills = [{skills}]"
-            );
+        None => out.push_str("# Erlang A's estimate, not refined by simulation.\n"),
+    }
+    let _ = writeln!(
+        out,
+        "[[agent_group]]\nname = \"agents\"\nagents = [{}]\nskills = [{skills}]",
+        agents.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    );
+    out
+}
+
+/// The queue discipline found, in a sentence.
+fn describe_discipline(f: &Fit) -> String {
+    match &f.discipline {
+        None => "Queue discipline: the log never has regular and priority callers of one type waiting together, \
+                 so priority callers are served strictly first."
+            .into(),
+        Some(d) => {
+            let chosen = match d.discipline() {
+                Discipline::Strict => "strict priority".to_owned(),
+                Discipline::HeadStart(h) if h > 0.0 => format!("a head start of {h:.0} s (`head_start`)"),
+                Discipline::HeadStart(_) => "first come, first served".to_owned(),
+            };
+            format!("Queue discipline: {chosen}. {}.", d.describe())
         }
     }
-    out
+}
+
+/// The day-to-day variation found, in a sentence.
+fn describe_dispersion(f: &Fit) -> String {
+    let Some(d) = f.dispersion else {
+        return "Day-to-day variation: fewer than 3 days, not estimated.".into();
+    };
+    let own: Vec<String> = f
+        .types
+        .iter()
+        .filter(|t| t.own_forecast_error > 0.0)
+        .map(|t| format!("{} {:.3}", t.name, t.own_forecast_error))
+        .collect();
+    format!(
+        "Day-to-day variation: daily calls {:.0} ± {:.0} over {} days (Poisson alone: ± {:.0}; dispersion test p = {:.2}), \
+         so a common day factor with CV {:.3}; types' own factors beyond it: {}.",
+        d.mean,
+        d.variance.sqrt(),
+        d.days,
+        d.mean.sqrt(),
+        d.p_value,
+        d.cv(),
+        if own.is_empty() {
+            "none significant".into()
+        } else {
+            own.join(", ")
+        }
+    )
 }
 
 /// What `fit` chose, for the command's summary: each call type's handle-time family
@@ -1472,234 +1706,32 @@ pub fn summary(f: &Fit) -> String {
                 );
             }
         }
+        let _ = writeln!(out, "    {}", t.patience.describe());
     }
-    out
-}
-
-/// Observed figures of one interval, averaged over the dates.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Observed {
-    pub offered: f64,
-    pub answered: f64,
-    pub abandoned: f64,
-    pub within_threshold: f64,
-    pub waited_answered: f64,
-}
-
-impl Observed {
-    pub fn answer_rate(&self) -> Option<f64> {
-        (self.offered > 0.0).then(|| self.answered / self.offered)
-    }
-    pub fn abandon_rate(&self) -> Option<f64> {
-        (self.offered > 0.0).then(|| self.abandoned / self.offered)
-    }
-    pub fn service_level(&self) -> Option<f64> {
-        (self.offered > 0.0).then(|| self.within_threshold / self.offered)
-    }
-    pub fn asa(&self) -> Option<f64> {
-        (self.answered > 0.0).then(|| self.waited_answered / self.answered)
-    }
-}
-
-/// What the log says happened in each interval of `model` (matched by clock time), on
-/// the dates of `days`, and over the whole day.
-pub fn observe(log: &Log, days: &Days, model: &crate::Model) -> (Vec<Observed>, Observed, Vec<NaiveDate>) {
-    let dates = days.select(log);
-    let n = dates.len().max(1) as f64;
-    let clock = &model.clock;
-    let interval = clock.interval as f64 / 1e6;
-    let threshold = model
-        .call_types
-        .first()
-        .map_or(20.0, |c| c.service_level_threshold as f64 / 1e6);
-    let mut per = vec![Observed::default(); clock.intervals];
-    let mut day = Observed::default();
-    for c in log.calls.iter().filter(|c| dates.contains(&c.date)) {
-        let k = ((c.arrival - clock.start_of_day).rem_euclid(86400.0) / interval).floor();
-        let add = |o: &mut Observed| {
-            o.offered += 1.0 / n;
-            if c.served {
-                o.answered += 1.0 / n;
-                o.waited_answered += c.wait / n;
-                if c.wait <= threshold {
-                    o.within_threshold += 1.0 / n;
-                }
-            } else if c.abandoned {
-                o.abandoned += 1.0 / n;
-            }
-        };
-        if k >= 0.0 && (k as usize) < clock.intervals {
-            add(&mut per[k as usize]);
-            add(&mut day);
-        }
-    }
-    (per, day, dates)
-}
-
-/// One interval of a back-test: what the log says and what the scenario simulates.
-#[derive(Debug, Clone)]
-pub struct BacktestRow {
-    pub start: String,
-    pub observed: Observed,
-    pub simulated: crate::summary::Metrics,
-}
-
-/// A back-test: per interval and over the day, with mean absolute errors.
-#[derive(Debug, Clone)]
-pub struct Backtest {
-    pub dates: Vec<NaiveDate>,
-    pub rows: Vec<BacktestRow>,
-    pub day: Observed,
-    pub simulated_day: crate::summary::Metrics,
-    /// Per metric: mean over intervals with calls of |observed − simulated mean|.
-    pub mae: Vec<(&'static str, f64)>,
-}
-
-const COMPARED: [&str; 4] = ["answer_rate", "abandon_rate", "service_level", "asa_seconds"];
-
-fn observed_figure(o: &Observed, metric: &str) -> Option<f64> {
-    match metric {
-        "answer_rate" => o.answer_rate(),
-        "abandon_rate" => o.abandon_rate(),
-        "service_level" => o.service_level(),
-        "asa_seconds" => o.asa(),
-        "offered" => Some(o.offered),
-        _ => None,
-    }
-}
-
-/// Back-tests `summary` (a simulation of `model`) against the log.
-pub fn backtest(log: &Log, days: &Days, model: &crate::Model, summary: &crate::Summary) -> Backtest {
-    let (per, day, dates) = observe(log, days, model);
-    let rows: Vec<BacktestRow> = summary
-        .intervals
-        .iter()
-        .zip(per)
-        .map(|(i, o)| BacktestRow {
-            start: i.start.clone(),
-            observed: o,
-            simulated: i.metrics.clone(),
-        })
-        .collect();
-    let mae = COMPARED
-        .iter()
-        .map(|&m| {
-            let errors: Vec<f64> = rows
-                .iter()
-                .filter_map(|r| {
-                    let o = observed_figure(&r.observed, m)?;
-                    let s = r.simulated.get(m)?.mean?;
-                    Some((o - s).abs())
-                })
-                .collect();
-            (m, errors.iter().sum::<f64>() / errors.len().max(1) as f64)
-        })
-        .collect();
-    Backtest {
-        dates,
-        rows,
-        day,
-        simulated_day: summary.totals.clone(),
-        mae,
-    }
-}
-
-fn pct(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
-}
-
-/// The back-test as a table.
-pub fn render_backtest(b: &Backtest) -> String {
-    let mut rows: Vec<Vec<String>> = vec![
-        [
-            "interval",
-            "offered obs",
-            "sim",
-            "answer rate obs",
-            "sim",
-            "abandon obs",
-            "sim",
-            "SL obs",
-            "sim",
-            "ASA obs",
-            "sim",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    let sim = |m: &crate::summary::Metrics, name: &str, percent: bool| -> String {
-        match m.get(name) {
-            Some(crate::summary::Estimate { mean: Some(v), ci95 }) => {
-                let (v, c) = if percent {
-                    (v * 100.0, ci95.map(|c| c * 100.0))
+    let _ = writeln!(out, "{}", describe_discipline(f));
+    let _ = writeln!(out, "{}", describe_dispersion(f));
+    match &f.calibration {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "Staffing (effective capacity): Erlang A's first guess refined in {} rounds of simulation{}; \
+                 distance to the log's abandon rates and ASAs {:.1} → {:.1} (squared standard errors over {} intervals).",
+                c.rounds,
+                if c.converged {
+                    ""
                 } else {
-                    (v, ci95)
-                };
-                let unit = if percent { "%" } else { "" };
-                match c {
-                    Some(c) => format!("{v:.1}{unit} ±{c:.1}"),
-                    None => format!("{v:.1}{unit}"),
-                }
-            }
-            _ => "–".into(),
+                    " (stopped at the limit, not settled)"
+                },
+                c.distance_before,
+                c.distance_after,
+                f.intervals
+            );
         }
-    };
-    let line = |label: &str, o: &Observed, m: &crate::summary::Metrics| {
-        vec![
-            label.to_owned(),
-            format!("{:.1}", o.offered),
-            sim(m, "offered", false),
-            pct(o.answer_rate()),
-            sim(m, "answer_rate", true),
-            pct(o.abandon_rate()),
-            sim(m, "abandon_rate", true),
-            pct(o.service_level()),
-            sim(m, "service_level", true),
-            o.asa().map_or("–".into(), |a| format!("{a:.1}")),
-            sim(m, "asa_seconds", false),
-        ]
-    };
-    for r in &b.rows {
-        rows.push(line(&r.start, &r.observed, &r.simulated));
-    }
-    rows.push(line("day", &b.day, &b.simulated_day));
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Back-test over {}: observed (per day, averaged) against simulated (± 95 % half-width)\n",
-        Days::describe(&b.dates)
-    );
-    out.push_str(&crate::report::table::aligned(&rows));
-    let _ = writeln!(out, "\nMean absolute error over the intervals:");
-    for (m, e) in &b.mae {
-        if *m == "asa_seconds" {
-            let _ = writeln!(out, "  {m:<14} {e:.1} s");
-        } else {
-            let _ = writeln!(out, "  {m:<14} {:.1} points", e * 100.0);
+        None => {
+            let _ = writeln!(out, "Staffing (effective capacity): Erlang A's estimate.");
         }
     }
     out
-}
-
-/// The back-test as JSON.
-pub fn backtest_json(b: &Backtest) -> String {
-    let obs = |o: &Observed| {
-        serde_json::json!({
-            "offered": o.offered, "answer_rate": o.answer_rate(), "abandon_rate": o.abandon_rate(),
-            "service_level": o.service_level(), "asa_seconds": o.asa(),
-        })
-    };
-    let doc = serde_json::json!({
-        "dates": b.dates.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-        "intervals": b.rows.iter().map(|r| serde_json::json!({
-            "start": r.start, "observed": obs(&r.observed), "simulated": r.simulated,
-        })).collect::<Vec<_>>(),
-        "day": { "observed": obs(&b.day), "simulated": b.simulated_day },
-        "mae": b.mae.iter().map(|(m, e)| (m.to_string(), serde_json::json!(e))).collect::<serde_json::Map<_, _>>(),
-    });
-    let mut text = serde_json::to_string_pretty(&doc).expect("numbers");
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]
@@ -1801,6 +1833,16 @@ mod tests {
         }
         assert!(matches!(Days::parse("sun,mon").unwrap(), Days::Weekdays(w) if w.len() == 2));
         assert!(matches!(Days::parse("busy").unwrap(), Days::Busy));
+        match Days::parse("busy@1999-02-01..1999-02-03").unwrap() {
+            Days::Within(which, v) => {
+                assert!(matches!(*which, Days::Busy));
+                assert_eq!(v, vec![d(1), d(2), d(3)]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            matches!(Days::parse("sun,mon@1999-02-01").unwrap(), Days::Within(w, _) if matches!(*w, Days::Weekdays(_)))
+        );
         for bad in [
             "1999-02-03..1999-02-01",
             "mon,1999-02-01",
@@ -1808,6 +1850,9 @@ mod tests {
             "a..b",
             ",",
             "sun,,mon",
+            "1999-02-01@1999-02-02",
+            "busy@sun",
+            "busy@",
         ] {
             let e = Days::parse(bad).unwrap_err().to_string();
             assert!(e.starts_with(&format!("--days `{bad}`: ")), "{e}");

@@ -136,12 +136,26 @@ mod tests {
                 0x405c_aa1b_8612_5043,
                 114.65792991436415,
             ),
+            // ccsim's own inversion of a piecewise-constant hazard, at one Exp(1) draw.
+            (
+                DistSpec::Hazard {
+                    from: vec![0.0, 10.0, 30.0, 60.0],
+                    rate: vec![0.012, 0.02, 0.008, 0.004],
+                },
+                4,
+                0x4085_1ef8_f991_c37f,
+                675.8715697658334,
+            ),
         ];
         for (spec, number, bits, decimal) in cases {
             let x = contact_draw(spec.clone(), number);
             assert_eq!(f64::from_bits(bits), decimal);
             assert_eq!(x.to_bits(), bits, "{spec:?}: drew {x:?}, golden {decimal:?}");
         }
+        // The hazard's draw is its cumulative hazard inverted at the stream's Exp(1) draw:
+        // H(60 s) = 0.76, then 0.004 per second.
+        let e = contact_draw(DistSpec::Exponential { mean: 1.0 }, 4);
+        assert!((60.0 + (e - 0.76) / 0.004 - 675.8715697658334).abs() < 1e-9, "{e}");
     }
 
     #[test]

@@ -95,6 +95,13 @@ pub struct CallTypeSpec {
     pub service_level_threshold: Option<Spanned<f64>>,
     /// Larger is answered first; default 0.
     pub priority: i64,
+    /// Seconds this call type's contacts count as having waited already when an agent
+    /// picks the longest-waiting contact; default 0.
+    pub head_start: Option<Spanned<f64>>,
+    /// CV of this call type's own day-level volume multiplier (forecast error).
+    pub forecast_error_cv: Option<Spanned<f64>>,
+    /// Where a fitted call type's calls come from in a call log (for `backtest`).
+    pub from_log: Option<crate::model::FromLog>,
     /// After-call work (wrap-up) per answered call.
     pub wrap_up: Option<Spanned<Dist>>,
     /// What a caller who abandons does.
@@ -229,6 +236,12 @@ pub enum DistSpec {
     /// Draws one of the given samples, each equally likely; mean = their average.
     Empirical {
         samples: Vec<f64>,
+    },
+    /// A piecewise-constant hazard rate: `rate[i]` per second from `from[i]` (seconds)
+    /// until the next piece starts, the last piece forever.
+    Hazard {
+        from: Vec<f64>,
+        rate: Vec<f64>,
     },
 }
 
@@ -370,6 +383,7 @@ pub mod keys {
         "patience",
         "service_level_threshold",
         "priority",
+        "head_start",
         "wrap_up",
         "redial",
         "routing",
@@ -379,7 +393,10 @@ pub mod keys {
         "service_level_target",
         "answer_rate_target",
         "max_asa",
+        "forecast_error",
+        "from_log",
     ];
+    pub const FROM_LOG: &[&str] = &["types", "calls"];
     pub const ARRIVALS: &[&str] = &[
         "per_hour",
         "per_interval",
@@ -490,20 +507,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
     let replications = r.optional(t, "replications", Reader::uint, 10);
     let seed = r.optional(t, "seed", Reader::uint, 1).value;
     let answer_rate_target = r.optional(t, "answer_rate_target", Reader::fraction, 0.90);
-    let forecast_error_cv = t.get("forecast_error").and_then(|n| {
-        let ft = r.table(&n)?;
-        ft.check_keys(r, keys::FORECAST_ERROR);
-        let cv = r.required(&ft, "cv", Reader::float)?;
-        if !(0.0..=2.0).contains(&cv.value) {
-            r.error(
-                cv.loc.span.clone(),
-                &cv.loc.field,
-                format!("must be between 0 and 2, got {}", cv.value),
-            );
-            return None;
-        }
-        Some(cv)
-    });
+    let forecast_error_cv = t.get("forecast_error").and_then(|n| r.forecast_error(&n));
     let currency = t
         .get("currency")
         .and_then(|n| r.string(&n))
@@ -619,6 +623,9 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let patience = t.get("patience").and_then(|n| r.dist(&n));
     let service_level_threshold = t.get("service_level_threshold").and_then(|n| r.duration(&n));
     let priority = t.get("priority").and_then(|n| r.int(&n)).map_or(0, |p| p.value);
+    let head_start = t.get("head_start").and_then(|n| r.duration(&n));
+    let forecast_error_cv = t.get("forecast_error").and_then(|n| r.forecast_error(&n));
+    let from_log = t.get("from_log").and_then(|n| r.from_log(&n)).map(|s| s.value);
     let wrap_up = t.get("wrap_up").and_then(|n| r.dist(&n));
     let redial = t.get("redial").and_then(|n| {
         let rt = r.table(&n)?;
@@ -692,6 +699,9 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         patience,
         service_level_threshold,
         priority,
+        head_start,
+        forecast_error_cv,
+        from_log,
         wrap_up,
         redial,
         routing,
@@ -1146,6 +1156,58 @@ impl Reader<'_> {
         })
     }
 
+    /// `forecast_error = { cv = 0.1 }`: the CV of a day-level volume multiplier, 0 to 2.
+    fn forecast_error(&mut self, n: &Node) -> Read<f64> {
+        let t = self.table(n)?;
+        t.check_keys(self, keys::FORECAST_ERROR);
+        let cv = self.required(&t, "cv", Reader::float)?;
+        if !(0.0..=2.0).contains(&cv.value) {
+            self.error(
+                cv.loc.span.clone(),
+                &cv.loc.field,
+                format!("must be between 0 and 2, got {}", cv.value),
+            );
+            return None;
+        }
+        Some(cv)
+    }
+
+    /// `from_log = { types = ["PS"], calls = "priority" }`: the log types and the class
+    /// of their calls (`regular`, `priority` or `all`) a fitted call type stands for.
+    fn from_log(&mut self, n: &Node) -> Read<crate::model::FromLog> {
+        let t = self.table(n)?;
+        t.check_keys(self, keys::FROM_LOG);
+        let types = self.required(&t, "types", |r, n| {
+            let items = r.array(n)?;
+            let names: Vec<String> = items.iter().filter_map(|i| r.string(i).map(|s| s.value)).collect();
+            (names.len() == items.len()).then(|| Spanned {
+                value: names,
+                loc: n.loc(),
+            })
+        })?;
+        let calls = self.required(&t, "calls", Reader::string)?;
+        let class = match calls.value.as_str() {
+            "regular" => crate::model::LogClass::Regular,
+            "priority" => crate::model::LogClass::Priority,
+            "all" => crate::model::LogClass::All,
+            other => {
+                self.error(
+                    calls.loc.span.clone(),
+                    &calls.loc.field,
+                    format!("expected `regular`, `priority` or `all`, got `{other}`"),
+                );
+                return None;
+            }
+        };
+        Reader::ok(
+            n,
+            crate::model::FromLog {
+                types: types.value,
+                calls: class,
+            },
+        )
+    }
+
     /// `"voice"`, `"chat"` or `"email"`.
     fn channel(&mut self, n: &Node) -> Read<Channel> {
         let name = self.string(n)?;
@@ -1564,7 +1626,7 @@ impl Reader<'_> {
     }
 
     fn dist(&mut self, n: &Node) -> Read<Dist> {
-        const KINDS: [&str; 8] = [
+        const KINDS: [&str; 9] = [
             "exponential",
             "lognormal",
             "gamma",
@@ -1573,9 +1635,13 @@ impl Reader<'_> {
             "triangular",
             "constant",
             "empirical",
+            "hazard",
         ];
         let t = self.table(n)?;
         let kind = self.required(&t, "dist", Reader::string)?;
+        if kind.value == "hazard" {
+            return self.hazard(n, &t);
+        }
         if kind.value == "empirical" {
             t.check_keys(self, &["dist", "samples", "csv", "column"]);
             let samples = match (t.get("samples"), t.get("csv")) {
@@ -1650,6 +1716,44 @@ impl Reader<'_> {
             _ => unreachable!("parameter lists match the kinds above"),
         };
         Reader::ok(n, Dist { spec, params: locs })
+    }
+
+    /// `{ dist = "hazard", from = ["0s", "10s", "1m"], rate = [0.02, 0.01, 0.004] }`: a
+    /// piecewise-constant hazard. A problem with one piece is pointed at that piece; the
+    /// model bounds the mean.
+    fn hazard(&mut self, n: &Node, t: &Table) -> Read<Dist> {
+        t.check_keys(self, &["dist", "from", "rate"]);
+        let from = self.required(t, "from", |r, node| r.pieces(node, Reader::duration));
+        let rate = self.required(t, "rate", |r, node| r.pieces(node, Reader::float));
+        let (from, rate) = (from?, rate?);
+        let values = |list: &Spanned<Vec<Spanned<f64>>>| list.value.iter().map(|v| v.value).collect::<Vec<f64>>();
+        let (starts, rates) = (values(&from), values(&rate));
+        if let Err(e) = crate::model::dist::check_hazard_pieces(&starts, &rates) {
+            let list = if e.param == "from" { &from } else { &rate };
+            let loc = e.piece.and_then(|i| list.value.get(i)).map_or(&list.loc, |v| &v.loc);
+            self.error(loc.span.clone(), &loc.field, e.message);
+            return None;
+        }
+        Reader::ok(
+            n,
+            Dist {
+                spec: DistSpec::Hazard {
+                    from: starts,
+                    rate: rates,
+                },
+                params: vec![("from", from.loc), ("rate", rate.loc)],
+            },
+        )
+    }
+
+    /// An array of numbers, each read by `read` and kept with its location.
+    fn pieces(&mut self, n: &Node, read: fn(&mut Self, &Node) -> Read<f64>) -> Read<Vec<Spanned<f64>>> {
+        let items = self.array(n)?;
+        let values: Vec<Spanned<f64>> = items.iter().filter_map(|i| read(self, i)).collect();
+        (values.len() == items.len()).then(|| Spanned {
+            value: values,
+            loc: n.loc(),
+        })
     }
 }
 

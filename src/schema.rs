@@ -241,6 +241,40 @@ pub fn schema() -> Value {
                 "priority",
                 json!({ "type": "integer", "description": "larger is answered first (default 0)" }),
             ),
+            (
+                "head_start",
+                duration("among equal priorities, counts as having waited this much longer (default 0, at most a day)"),
+            ),
+            (
+                "forecast_error",
+                table(
+                    "this call type's own day-level volume uncertainty, on top of the scenario's",
+                    keys::FORECAST_ERROR,
+                    &["cv"],
+                    vec![(
+                        "cv",
+                        json!({ "type": "number", "minimum": 0, "maximum": 2, "description": "CV of a gamma day multiplier with mean 1" }),
+                    )],
+                ),
+            ),
+            (
+                "from_log",
+                table(
+                    "written by `ccsim fit`: the log types and class of calls this call type stands for, so `backtest` can replay the log's load",
+                    keys::FROM_LOG,
+                    &["types", "calls"],
+                    vec![
+                        (
+                            "types",
+                            json!({ "type": "array", "items": { "type": "string" }, "description": "the log's call types" }),
+                        ),
+                        (
+                            "calls",
+                            json!({ "enum": ["regular", "priority", "all"], "description": "which priority class of them" }),
+                        ),
+                    ],
+                ),
+            ),
             ("wrap_up", dist("after-call work")),
             (
                 "redial",
@@ -458,7 +492,7 @@ pub fn schema() -> Value {
                 "required": ["dist"],
                 "additionalProperties": false,
                 "properties": {
-                    "dist": { "enum": ["exponential", "lognormal", "gamma", "weibull", "uniform", "triangular", "constant", "empirical"] },
+                    "dist": { "enum": ["exponential", "lognormal", "gamma", "weibull", "uniform", "triangular", "constant", "empirical", "hazard"] },
                     "mean": { "$ref": "#/$defs/duration" },
                     "cv": { "type": "number", "minimum": 0 },
                     "shape": { "type": "number", "exclusiveMinimum": 0 },
@@ -470,6 +504,16 @@ pub fn schema() -> Value {
                     "samples": { "type": "array", "items": { "type": "number", "minimum": 0 } },
                     "csv": { "type": "string" },
                     "column": { "type": "string" },
+                    "from": {
+                        "type": "array", "minItems": 1, "maxItems": crate::model::dist::MAX_HAZARD_PIECES,
+                        "items": { "$ref": "#/$defs/duration" },
+                        "description": "hazard: where each piece starts, strictly increasing from 0",
+                    },
+                    "rate": {
+                        "type": "array", "minItems": 1, "maxItems": crate::model::dist::MAX_HAZARD_PIECES,
+                        "items": { "type": "number", "minimum": 0 },
+                        "description": "hazard: the rate per second of each piece (the last > 0)",
+                    },
                 },
             },
         }),

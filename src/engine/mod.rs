@@ -43,15 +43,19 @@
 //!   worked in the drain: the backlog left at the window's end stays (`backlog_end`).
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
-//!   then of the highest priority, then the longest waiting. An email in progress is
-//!   finished, never interrupted, and an agent's time is counted once whatever it holds.
+//!   then of the highest priority, then the longest waiting (a call type's head start
+//!   counts as time waited). An email in progress is finished, never interrupted, and an
+//!   agent's time is counted once whatever it holds.
+//! - **Forecast error**: each day's arrival rates are multiplied by the scenario's gamma
+//!   factor and by the call type's own, each from a stream keyed by the day (and the call
+//!   type's name), drawn before the replication starts.
 
 pub mod chat;
 pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{Channel, Micros, Model, Unresolved, micros};
+use crate::model::{Channel, Clock, Micros, Model, Unresolved, limits, micros};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
@@ -441,23 +445,28 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
 pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64, observer: &mut O) -> RepStats {
     let clock = &model.clock;
     let root = StreamKey::replication(model.seed, replication);
-    let volume_factor = day_volume_factors(model, root);
+    let forecast_error = root.named("forecast_error");
+    let volume_factor = day_volume_factors(clock, model.forecast_error_cv, forecast_error);
     let arrivals = model
         .call_types
         .iter()
-        .map(|ct| Arrivals {
-            stream: root.named("arrivals").with(ct.stream_name).stream(),
-            next: 0.0,
-            count: 0,
-            contacts: root.named("contact").with(ct.stream_name),
-            rate: ct
-                .rate_per_second
-                .iter()
-                .zip(&volume_factor)
-                .map(|(r, f)| r * f / 1e6)
-                .collect(),
-            segment_end: 0.0,
-            segment_rate: 0.0,
+        .map(|ct| {
+            let own_factor = day_volume_factors(clock, ct.forecast_error_cv, forecast_error.with(ct.stream_name));
+            Arrivals {
+                stream: root.named("arrivals").with(ct.stream_name).stream(),
+                next: 0.0,
+                count: 0,
+                contacts: root.named("contact").with(ct.stream_name),
+                rate: ct
+                    .rate_per_second
+                    .iter()
+                    .zip(&volume_factor)
+                    .zip(&own_factor)
+                    .map(|((r, f), own)| r * f * own / 1e6)
+                    .collect(),
+                segment_end: 0.0,
+                segment_rate: 0.0,
+            }
         })
         .collect();
     let groups = model
@@ -589,12 +598,13 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
 }
 
 /// Forecast error: each simulated day's volumes are multiplied by a gamma variate with
-/// mean 1 and the scenario's CV, drawn from a stream keyed by (seed, replication, day),
-/// the same for every call type (a busy day is busy for all). Returns the factor of each
-/// measured interval (all 1 without forecast error).
-fn day_volume_factors(model: &Model, root: StreamKey) -> Vec<f64> {
-    let clock = &model.clock;
-    let Some(cv) = model.forecast_error_cv else {
+/// mean 1 and CV `cv`, drawn from the stream `key` extended by the day. The scenario's
+/// factor is keyed by (seed, replication, "forecast_error", day), the same for every call
+/// type (a busy day is busy for all); a call type's own factor, on top of it, by
+/// (…, "forecast_error", call type name, day), so it shifts no other draw. Returns the
+/// factor of each measured interval (all 1 without forecast error).
+fn day_volume_factors(clock: &Clock, cv: Option<f64>, key: StreamKey) -> Vec<f64> {
+    let Some(cv) = cv else {
         return vec![1.0; clock.intervals];
     };
     let shape = 1.0 / (cv * cv);
@@ -603,7 +613,7 @@ fn day_volume_factors(model: &Model, root: StreamKey) -> Vec<f64> {
         .map(|k| {
             let seconds = clock.start_of_day + (clock.interval * k as Micros) as f64 / 1e6;
             let day = (seconds / 86400.0).floor() as u64;
-            gamma.sample(&mut root.named("forecast_error").with(day).stream())
+            gamma.sample(&mut key.with(day).stream())
         })
         .collect()
 }
@@ -1189,9 +1199,10 @@ impl<O: LegObserver> Sim<'_, O> {
     /// Takes the contact group `g` should answer next: among the heads of the lanes it
     /// serves that are eligible for `g` (waited long enough, lane long enough), the
     /// channel the group ranks first, then the highest priority, then the longest wait
-    /// (ties: skill order); only chats if `chat_only`, and no email after the window.
-    /// Stale heads are dropped on the way. A lane is first come, first served, so if its
-    /// head is not yet eligible, no one behind is.
+    /// counting each call type's head start (ties: skill order); only chats if
+    /// `chat_only`, and no email after the window. Stale heads are dropped on the way. A
+    /// lane is first come, first served (its contacts share a head start), so if its head
+    /// is not yet eligible, no one behind is.
     fn next_waiting(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
         let mut best: Option<(u8, i64, Micros, usize)> = None;
         let drain = self.phase == Phase::Drain;
@@ -1213,14 +1224,18 @@ impl<O: LegObserver> Sim<'_, O> {
                         continue;
                     }
                     let arrival = leg.arrival;
-                    let (rank, priority) = (serve.rank, self.model.call_types[ct].priority);
+                    let spec = &self.model.call_types[ct];
+                    let (rank, priority) = (serve.rank, spec.priority);
+                    // Arrival − head start, shifted by the largest head start so that it
+                    // never goes below 0: the same order, exactly.
+                    let queued_since = arrival + (limits::MAX_HEAD_START - spec.head_start);
                     if now - arrival >= serve.after
                         && self.waiting[lane] >= serve.queue_length
-                        && best.is_none_or(|(r, p, a, _)| {
-                            (rank, std::cmp::Reverse(priority), arrival) < (r, std::cmp::Reverse(p), a)
+                        && best.is_none_or(|(r, p, q, _)| {
+                            (rank, std::cmp::Reverse(priority), queued_since) < (r, std::cmp::Reverse(p), q)
                         })
                     {
-                        best = Some((rank, priority, arrival, lane));
+                        best = Some((rank, priority, queued_since, lane));
                     }
                     break;
                 }

@@ -3,14 +3,20 @@
 //! As in `rand_distr`, a [`Sampler`] checks its parameters in [`Sampler::new`], stores
 //! what sampling needs precomputed, and never owns a generator: the engine passes the
 //! contact's own stream. Every value is in seconds.
+//!
+//! A piecewise-constant hazard ([`Hazard`]) has no counterpart in `rand_distr`: it is
+//! sampled by inversion of its cumulative hazard, precomputed here.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Triangular, Uniform, Weibull};
 
-use crate::scenario::DistSpec;
+use crate::scenario::{DistSpec, duration_text};
 
 /// The longest mean duration accepted (a year): beyond it a value is a typo.
 pub const MAX_SECONDS: f64 = 365.0 * 86400.0;
+
+/// The most pieces a piecewise-constant hazard may have.
+pub const MAX_HAZARD_PIECES: usize = 1000;
 
 /// The parameters that must be > 0 (a mean, a Weibull scale). The reader lets a
 /// negative value through for these so that [`Sampler::new`] says what is wrong once,
@@ -69,6 +75,146 @@ pub enum Sampler {
     Constant(f64),
     /// One of the samples, each equally likely; mean = their average.
     Empirical(Vec<f64>),
+    /// A piecewise-constant hazard rate (see [`Hazard`]).
+    Hazard(Hazard),
+}
+
+/// Why a piecewise-constant hazard's pieces are refused: the parameter (`from` or
+/// `rate`), the piece it is about (if one), and what is wrong. The reader points at the
+/// piece, [`Sampler::new`] at the parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadPieces {
+    pub param: &'static str,
+    pub piece: Option<usize>,
+    pub message: String,
+}
+
+/// Checks the pieces of a piecewise-constant hazard: `from` (piece starts, seconds) is
+/// strictly increasing from 0, `rate` (per second) has one finite number ≥ 0 per piece,
+/// the last > 0, and there are 1 to [`MAX_HAZARD_PIECES`] pieces.
+pub fn check_hazard_pieces(from: &[f64], rate: &[f64]) -> Result<(), BadPieces> {
+    let bad = |param, piece, message: String| Err(BadPieces { param, piece, message });
+    if from.is_empty() {
+        return bad("from", None, "needs at least one piece: from = [\"0s\"]".into());
+    }
+    if from.len() > MAX_HAZARD_PIECES {
+        return bad(
+            "from",
+            None,
+            format!("has {} pieces, more than {MAX_HAZARD_PIECES}", from.len()),
+        );
+    }
+    if rate.len() != from.len() {
+        return bad(
+            "rate",
+            None,
+            format!(
+                "has {} rates but `from` has {} pieces (one rate per piece)",
+                rate.len(),
+                from.len()
+            ),
+        );
+    }
+    if let Some(i) = from.iter().position(|t| !t.is_finite() || *t < 0.0) {
+        return bad(
+            "from",
+            Some(i),
+            format!("must be a finite duration ≥ 0, got {}", from[i]),
+        );
+    }
+    if from[0] != 0.0 {
+        return bad(
+            "from",
+            Some(0),
+            format!("the first piece must start at 0, got {}", duration_text(from[0])),
+        );
+    }
+    if let Some(i) = (1..from.len()).find(|&i| from[i] <= from[i - 1]) {
+        return bad(
+            "from",
+            Some(i),
+            format!(
+                "must be after the previous piece's start ({}), got {}: starts are strictly increasing",
+                duration_text(from[i - 1]),
+                duration_text(from[i])
+            ),
+        );
+    }
+    if let Some(i) = rate.iter().position(|r| !r.is_finite() || *r < 0.0) {
+        return bad(
+            "rate",
+            Some(i),
+            format!("must be a finite rate ≥ 0 per second, got {}", rate[i]),
+        );
+    }
+    let last = rate.len() - 1;
+    if rate[last] == 0.0 {
+        return bad(
+            "rate",
+            Some(last),
+            "the last piece's rate must be > 0: with 0, some callers never leave and the mean is infinite".into(),
+        );
+    }
+    Ok(())
+}
+
+/// A piecewise-constant hazard rate: `rate[i]` per second from `from[i]` to
+/// `from[i + 1]` (the last piece forever). Survival S(t) = exp(−H(t)) with H the
+/// cumulative hazard; a draw inverts H at one standard exponential variate E, so
+/// T = from[i] + (E − H(from[i])) / rate[i] in the piece where H crosses E.
+#[derive(Debug, Clone)]
+pub struct Hazard {
+    from: Vec<f64>,
+    rate: Vec<f64>,
+    /// H at each piece's start: `cumulative[0] = 0`, non-decreasing.
+    cumulative: Vec<f64>,
+}
+
+impl Hazard {
+    /// Precomputes the cumulative hazard of pieces already checked by
+    /// [`check_hazard_pieces`].
+    fn new(from: &[f64], rate: &[f64]) -> Hazard {
+        let mut cumulative = Vec::with_capacity(from.len());
+        let mut h = 0.0;
+        for i in 0..from.len() {
+            cumulative.push(h);
+            if let Some(next) = from.get(i + 1) {
+                h += rate[i] * (next - from[i]);
+            }
+        }
+        Hazard {
+            from: from.to_vec(),
+            rate: rate.to_vec(),
+            cumulative,
+        }
+    }
+
+    /// The mean, ∫S(t)dt in closed form piece by piece: S(from[i]) · (1 − e^(−rate·length))
+    /// / rate, or S(from[i]) · length where the rate is 0, and S(from[last]) / rate for
+    /// the last piece.
+    fn mean(&self) -> f64 {
+        (0..self.from.len())
+            .map(|i| {
+                let survival = (-self.cumulative[i]).exp();
+                let rate = self.rate[i];
+                match self.from.get(i + 1) {
+                    None => survival / rate,
+                    Some(next) if rate == 0.0 => survival * (next - self.from[i]),
+                    Some(next) => survival * -(-rate * (next - self.from[i])).exp_m1() / rate,
+                }
+            })
+            .sum()
+    }
+
+    /// The time at which the cumulative hazard reaches `e` (≥ 0).
+    #[inline]
+    fn invert(&self, e: f64) -> f64 {
+        // The last piece starting with H ≤ e. Its rate is > 0: a piece with rate 0 has
+        // the same H as the next one, which would then be the last (and the last piece's
+        // rate is > 0).
+        let i = self.cumulative.partition_point(|&h| h <= e) - 1;
+        self.from[i] + (e - self.cumulative[i]) / self.rate[i]
+    }
 }
 
 impl Sampler {
@@ -166,6 +312,23 @@ impl Sampler {
                 }
                 Sampler::Constant(value)
             }
+            DistSpec::Hazard { ref from, ref rate } => {
+                // The reader points at a bad piece itself; a spec built in code names it.
+                check_hazard_pieces(from, rate).map_err(|e| match e.piece {
+                    Some(i) => BadDist::from(format!("{}[{i}] {}", e.param, e.message)),
+                    None => BadDist {
+                        param: Some(e.param),
+                        message: e.message,
+                    },
+                })?;
+                let hazard = Hazard::new(from, rate);
+                let mean = hazard.mean();
+                // Finite rates can still give an infinite mean (a last rate of 1e-320).
+                if mean > MAX_SECONDS {
+                    return Err(format!("mean must be at most a year ({MAX_SECONDS} s), got {mean}").into());
+                }
+                Sampler::Hazard(hazard)
+            }
         })
     }
 
@@ -184,6 +347,7 @@ impl Sampler {
             Sampler::Triangular(d) => d.sample(rng),
             Sampler::Constant(v) => *v,
             Sampler::Empirical(samples) => samples[rng.random_range(0..samples.len())],
+            Sampler::Hazard(h) => h.invert(Exp1.sample(rng)),
         }
     }
 
@@ -196,6 +360,11 @@ impl Sampler {
             DistSpec::Triangular { min, mode, max } => (min + mode + max) / 3.0,
             DistSpec::Constant { value } => value,
             DistSpec::Empirical { ref samples } => samples.iter().sum::<f64>() / samples.len() as f64,
+            // Pieces the model refused have no mean (their sampler is a stand-in).
+            DistSpec::Hazard { ref from, ref rate } => match check_hazard_pieces(from, rate) {
+                Ok(()) => Hazard::new(from, rate).mean(),
+                Err(_) => f64::NAN,
+            },
         }
     }
 }
@@ -234,6 +403,10 @@ mod tests {
             DistSpec::Empirical {
                 samples: vec![30.0, 60.0, 90.0, 400.0],
             },
+            DistSpec::Hazard {
+                from: vec![0.0, 10.0, 30.0, 60.0],
+                rate: vec![0.012, 0.02, 0.008, 0.004],
+            },
         ];
         for spec in specs {
             let expected = Sampler::new(&spec).unwrap().mean(&spec);
@@ -243,6 +416,70 @@ mod tests {
                 "{spec:?}: sample mean {m} vs {expected} (se {se})"
             );
         }
+    }
+
+    /// A hazard of 0.05/s for 10 s, none from 10 s to 30 s, then 0.01/s: S(10) = S(30) =
+    /// e^−0.5, and mean (1 − e^−0.5)/0.05 + 20·e^−0.5 + e^−0.5/0.01.
+    #[test]
+    fn a_piecewise_hazard_with_a_zero_rate_piece_has_its_closed_form_mean_and_survival() {
+        let spec = DistSpec::Hazard {
+            from: vec![0.0, 10.0, 30.0],
+            rate: vec![0.05, 0.0, 0.01],
+        };
+        let sampler = Sampler::new(&spec).unwrap();
+        let survival = (-0.5f64).exp();
+        let by_hand = (1.0 - survival) / 0.05 + 20.0 * survival + survival / 0.01;
+        let mean = sampler.mean(&spec);
+        assert!((mean - by_hand).abs() <= 1e-12 * by_hand, "{mean} vs {by_hand}");
+
+        let n: usize = 400_000;
+        let mut rng = StreamKey::replication(11, 0).named("hazard").stream();
+        let xs: Vec<f64> = (0..n).map(|_| sampler.sample(&mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let se = (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / ((n - 1) as f64 * n as f64)).sqrt();
+        assert!((m - mean).abs() <= 4.0 * se, "sample mean {m} vs {mean} (se {se})");
+        // Nobody leaves while the hazard is 0.
+        assert!(!xs.iter().any(|&x| x > 10.0 && x < 30.0));
+        // The share still waiting at 10 s is S(10), within 4 binomial standard errors.
+        let waiting = xs.iter().filter(|&&x| x >= 10.0).count() as f64 / n as f64;
+        let binomial_se = (survival * (1.0 - survival) / n as f64).sqrt();
+        assert!(
+            (waiting - survival).abs() <= 4.0 * binomial_se,
+            "{waiting} vs {survival}"
+        );
+    }
+
+    #[test]
+    fn a_one_piece_hazard_is_the_exponential() {
+        let spec = DistSpec::Hazard {
+            from: vec![0.0],
+            rate: vec![1.0 / 180.0],
+        };
+        let mean = Sampler::new(&spec).unwrap().mean(&spec);
+        assert!((mean - 180.0).abs() <= 1e-9, "{mean}");
+    }
+
+    #[test]
+    fn bad_hazard_pieces_name_the_parameter_and_the_piece() {
+        let bad = |from: &[f64], rate: &[f64]| {
+            let e = check_hazard_pieces(from, rate).unwrap_err();
+            (e.param, e.piece)
+        };
+        assert_eq!(bad(&[], &[]), ("from", None));
+        assert_eq!(bad(&[0.0, 10.0], &[0.1]), ("rate", None));
+        assert_eq!(bad(&[5.0, 10.0], &[0.1, 0.1]), ("from", Some(0)));
+        assert_eq!(bad(&[0.0, 10.0, 10.0], &[0.1, 0.1, 0.1]), ("from", Some(2)));
+        assert_eq!(bad(&[0.0, 10.0], &[-0.1, 0.1]), ("rate", Some(0)));
+        assert_eq!(bad(&[0.0, 10.0], &[0.1, 0.0]), ("rate", Some(1)));
+        let many: Vec<f64> = (0..=MAX_HAZARD_PIECES).map(|i| i as f64).collect();
+        assert_eq!(bad(&many, &vec![0.1; many.len()]), ("from", None));
+        assert!(check_hazard_pieces(&many[..MAX_HAZARD_PIECES], &vec![0.1; MAX_HAZARD_PIECES]).is_ok());
+        // Valid pieces whose mean is beyond a year are refused like any mean.
+        let slow = DistSpec::Hazard {
+            from: vec![0.0],
+            rate: vec![1e-9],
+        };
+        assert!(Sampler::new(&slow).unwrap_err().to_string().contains("at most a year"));
     }
 
     #[test]

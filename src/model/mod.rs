@@ -29,6 +29,41 @@ pub fn micros(seconds: f64) -> Micros {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CallTypeId(pub u32);
 
+/// Which calls of a log a fitted call type stands for: those of the log `types`, of one
+/// priority class or both (`from_log` in a scenario).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromLog {
+    pub types: Vec<String>,
+    pub calls: LogClass,
+}
+
+/// A priority class of a log's calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogClass {
+    Regular,
+    Priority,
+    All,
+}
+
+impl LogClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            LogClass::Regular => "regular",
+            LogClass::Priority => "priority",
+            LogClass::All => "all",
+        }
+    }
+
+    /// Whether a call of this priority belongs to the class.
+    pub fn holds(self, priority: bool) -> bool {
+        match self {
+            LogClass::Regular => !priority,
+            LogClass::Priority => priority,
+            LogClass::All => true,
+        }
+    }
+}
+
 /// Index of an agent group in [`Model::groups`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupId(pub u32);
@@ -41,6 +76,8 @@ pub mod limits {
     pub const MAX_REPLICATIONS: u64 = 1_000_000;
     /// Expected contacts per replication, all call types together.
     pub const MAX_CALLS_PER_REPLICATION: f64 = 1e9;
+    /// The longest queue head start of a call type: a day, in microseconds.
+    pub const MAX_HEAD_START: super::Micros = 86_400_000_000;
 }
 
 /// The time grid of one replication: warm-up, measured intervals, drain.
@@ -123,6 +160,16 @@ pub struct CallType {
     pub max_asa: Option<f64>,
     /// Larger is answered first.
     pub priority: i64,
+    /// When an agent picks the longest-waiting contact among equal priorities, this call
+    /// type's contacts count as having waited this much longer (at most
+    /// [`limits::MAX_HEAD_START`]).
+    pub head_start: Micros,
+    /// CV of this call type's own day-level volume multiplier (mean 1), on top of the
+    /// scenario's; `None`: none.
+    pub forecast_error_cv: Option<f64>,
+    /// Where a fitted call type's calls come from in a call log, so that `backtest` can
+    /// replay the log's load; `None` for a call type not fitted from a log.
+    pub from_log: Option<FromLog>,
     /// After-call work: the agent stays busy after the call.
     pub wrap_up: Option<Sampler>,
     pub redial: Option<Redial>,
@@ -601,6 +648,25 @@ impl Builder<'_> {
                     delay,
                 }
             });
+            let head_start = spec.head_start.as_ref().map_or(0, |h| {
+                let head_start = micros(h.value);
+                if head_start > limits::MAX_HEAD_START {
+                    self.error(&h.loc, format!("must be at most a day, got {}", duration_text(h.value)));
+                }
+                head_start.min(limits::MAX_HEAD_START)
+            });
+            let forecast_error_cv = spec.forecast_error_cv.as_ref().and_then(|cv| {
+                if rate_per_second.iter().all(|&r| r == 0.0) {
+                    self.error(
+                        &cv.loc,
+                        format!(
+                            "call type `{name}` has no arrivals of its own: its forecast error would multiply nothing (transfers, redials and repeats follow the volumes they come from)"
+                        ),
+                    )
+                    .suggestion = Some("put `forecast_error` on the call types whose arrivals feed it".into());
+                }
+                (cv.value > 0.0).then_some(cv.value)
+            });
             out.push(CallType {
                 stream_name: fnv1a(&name),
                 name,
@@ -623,6 +689,9 @@ impl Builder<'_> {
                 answer_rate_target,
                 max_asa,
                 priority: spec.priority,
+                head_start,
+                forecast_error_cv,
+                from_log: spec.from_log.clone(),
                 wrap_up,
                 redial,
                 resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),

@@ -24,14 +24,21 @@ fn seconds(t: &str) -> f64 {
     p[0] * 3600.0 + p[1] * 60.0 + p[2]
 }
 
-/// Sun–Thu calls of type PS from regular customers (priority 0 or 1): the sample mean of
-/// their talk times and the exponential patience mean, computed from the raw rows by hand.
-fn independent_ps(log: &Path) -> (f64, f64) {
+/// Sun–Thu calls of type PS from regular customers (priority 0 or 1), computed from the
+/// raw rows by hand: the sample mean of their talk times, the exponential patience mean,
+/// and the waits (seconds, hung up) of the calls that queued.
+struct IndependentPs {
+    handle: f64,
+    patience: f64,
+    waits: Vec<(f64, bool)>,
+}
+
+fn independent_ps(log: &Path) -> IndependentPs {
     let text = std::fs::read_to_string(log).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let col: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (*h, i)).collect();
-    let (mut talks, mut waited, mut abandons) = (Vec::new(), 0.0, 0usize);
+    let (mut talks, mut waited, mut abandons, mut waits) = (Vec::new(), 0.0, 0usize, Vec::new());
     for line in lines {
         let f: Vec<&str> = line.split('\t').collect();
         let get = |name: &str| f[col[name]];
@@ -45,20 +52,36 @@ fn independent_ps(log: &Path) -> (f64, f64) {
             continue;
         }
         let queued = seconds(get("q_start")) > 0.0;
+        let wait = get("q_time").parse::<f64>().unwrap();
         match get("outcome") {
             "AGENT" => {
                 talks.push(get("ser_time").parse::<f64>().unwrap());
-                waited += get("q_time").parse::<f64>().unwrap();
+                waited += wait;
+                waits.push((wait, false));
             }
             "HANG" if queued => {
-                waited += get("q_time").parse::<f64>().unwrap();
+                waited += wait;
                 abandons += 1;
+                waits.push((wait, true));
             }
             _ => {}
         }
     }
     let n = talks.len() as f64;
-    (talks.iter().sum::<f64>() / n, waited / abandons as f64)
+    IndependentPs {
+        handle: talks.iter().sum::<f64>() / n,
+        patience: waited / abandons as f64,
+        waits,
+    }
+}
+
+fn call_type<'a>(scenario: &'a toml::Value, name: &str) -> &'a toml::Value {
+    scenario["call_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("a {name} call type"))
 }
 
 #[test]
@@ -68,74 +91,160 @@ fn fitted_handle_time_and_patience_match_the_raw_log() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8(o.stdout).unwrap();
     let scenario: toml::Value = toml::from_str(&text).expect("the fitted scenario is TOML");
-    let ps = scenario["call_type"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"].as_str() == Some("PS"))
-        .expect("a PS call type");
-    let (handle, patience) = independent_ps(&log);
+    let ps = call_type(&scenario, "PS");
+    let truth = independent_ps(&log);
     let fitted_handle = ps["handle_time"]["mean"].as_float().unwrap();
-    let fitted_patience = ps["patience"]["mean"].as_float().unwrap();
     // Written with one decimal.
     assert!(
-        (fitted_handle - handle).abs() <= 0.05 + 1e-9,
-        "handle {fitted_handle} vs {handle}"
+        (fitted_handle - truth.handle).abs() <= 0.05 + 1e-9,
+        "handle {fitted_handle} vs {}",
+        truth.handle
     );
+    // Patience: the exponential figure is in the comment; the hazard written has, in each
+    // piece, the abandons ÷ the seconds waited inside it (5 significant digits).
     assert!(
-        (fitted_patience - patience).abs() <= 0.05 + 1e-9,
-        "patience {fitted_patience} vs {patience}"
+        text.contains(&format!("it would be exponential mean {:.1} s", truth.patience)),
+        "exponential patience {:.1} not in the comment",
+        truth.patience
     );
-    // Priority customers are a class of their own, answered first.
-    let priority = scenario["call_type"]
+    let patience = &ps["patience"];
+    assert_eq!(patience["dist"].as_str(), Some("hazard"), "{patience}");
+    let from: Vec<f64> = patience["from"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["name"].as_str() == Some("PS_priority"))
-        .expect("a PS_priority call type");
-    assert_eq!(priority["priority"].as_integer(), Some(1));
-    // The fit says what it did: goodness of fit and Kaplan–Meier in the comments.
+        .map(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)).unwrap())
+        .collect();
+    let rate: Vec<f64> = patience["rate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_float().unwrap())
+        .collect();
+    assert!(from.len() >= 5 && from.len() == rate.len(), "{patience}");
+    for (j, &start) in from.iter().enumerate() {
+        let end = from.get(j + 1).copied().unwrap_or(f64::INFINITY);
+        let (mut abandons, mut exposure) = (0.0, 0.0);
+        for &(wait, hung_up) in &truth.waits {
+            if wait >= start {
+                exposure += wait.min(end) - start;
+                if hung_up && wait < end {
+                    abandons += 1.0;
+                }
+            }
+        }
+        let expected = abandons / exposure;
+        assert!(
+            ((rate[j] - expected) / expected).abs() < 1e-4,
+            "piece from {start} s: {} vs {expected}",
+            rate[j]
+        );
+    }
+    // The bank advances priority customers in the queue: a head start, not strict
+    // priority, because it contradicts fewer of the log's orders of service.
+    let priority = call_type(&scenario, "PS_priority");
+    assert!(priority.get("priority").is_none(), "{priority}");
+    let head_start = priority["head_start"].as_str().expect("a head start");
+    let seconds: f64 = head_start.trim_end_matches('s').parse().unwrap();
+    assert!((10.0..=600.0).contains(&seconds), "{head_start}");
+    assert!(text.contains("Queue discipline: a head start of"), "{text}");
+    // Day-to-day variation becomes the forecast error.
+    let cv = scenario["scenario"]["forecast_error"]["cv"]
+        .as_float()
+        .expect("a forecast error");
+    assert!((0.02..=0.5).contains(&cv), "{cv}");
+    // The fit says what it did: goodness of fit and Kaplan–Meier in the comments, and
+    // that the staffing is effective capacity found by simulation.
     assert!(text.contains("Kolmogorov–Smirnov D on ") && text.contains("Kaplan–Meier"));
+    assert!(text.contains("Effective capacity, not a roster") && text.contains("rounds of simulation"));
     assert!(text.contains("1941 hung up before reaching the queue"));
     // Sun–Thu only: Friday and Saturday are a different day.
     assert!(text.contains("20 days (Sun, Mon, Tue, Wed, Thu)"), "{}", &text[..300]);
 }
 
-/// The error the back-test may show on the daily answer rate, stated before running:
-/// the log does not say when agents were available, so staffing is inferred from the
-/// waits with Erlang A on pooled traffic while the simulation serves priority customers
-/// first; 6 points is what that approximation is known to cost here.
-const DAILY_ANSWER_RATE_ERROR: f64 = 0.06;
+/// `fit` then `backtest` on the same days: the figures of the day and of the intervals.
+fn fit_and_backtest(log: &Path, dir: &Path, fit_days: &str, test_days: &str) -> serde_json::Value {
+    let scenario = dir.join(format!("{}.toml", fit_days.replace([',', '.', '@'], "_")));
+    let log = log.display().to_string();
+    crate::common::ccsim_ok(&[
+        "fit",
+        &log,
+        "--interval",
+        "1h",
+        "--days",
+        fit_days,
+        "--out",
+        &scenario.display().to_string(),
+    ]);
+    backtest_json(&log, &scenario, test_days)
+}
 
+fn day(v: &serde_json::Value, metric: &str) -> (f64, f64) {
+    (
+        v["day"]["observed"][metric].as_f64().unwrap(),
+        v["day"]["simulated"][metric]["mean"].as_f64().unwrap(),
+    )
+}
+
+/// The targets of calibration (issue 15), on the bank's Sunday–Thursday fitted and
+/// back-tested on the same days: daily answer and abandon rates within 2 points, mean
+/// wait of those who hung up within 20 %, per-interval answer-rate MAE at most 3 points,
+/// simulated AHT within 3 % of the log's; offered volumes within the simulation's band.
 #[test]
-fn the_back_test_of_the_fitted_scenario_reproduces_the_daily_answer_rate() {
+fn the_in_sample_back_test_meets_the_calibration_targets() {
     let Some(log) = bank_log() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("bank.toml");
-    let log = log.display().to_string();
-    let o = ccsim(&["fit", &log, "--out", &scenario.display().to_string()]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    for (days, fitted) in [("busy", scenario.clone()), ("fri", dir.path().join("fri.toml"))] {
-        if days == "fri" {
-            let o = ccsim(&["fit", &log, "--days", "fri", "--out", &fitted.display().to_string()]);
-            assert_eq!(o.status.code(), Some(0));
-        }
-        let v = backtest_json(&log, &fitted, days);
-        let observed = v["day"]["observed"]["answer_rate"].as_f64().unwrap();
-        let simulated = v["day"]["simulated"]["answer_rate"]["mean"].as_f64().unwrap();
+    let v = fit_and_backtest(&log, dir.path(), "busy", "busy");
+    let report = || serde_json::to_string_pretty(&v["day"]).unwrap();
+    for metric in ["answer_rate", "abandon_rate"] {
+        let (o, s) = day(&v, metric);
         assert!(
-            (observed - simulated).abs() <= DAILY_ANSWER_RATE_ERROR,
-            "{days}: observed daily answer rate {observed:.4}, simulated {simulated:.4}"
+            (o - s).abs() <= 0.02,
+            "{metric}: observed {o:.4}, simulated {s:.4}\n{}",
+            report()
         );
-        // Offered volumes come straight from the log: within the simulation's noise.
-        let offered = v["day"]["observed"]["offered"].as_f64().unwrap();
-        let sim = &v["day"]["simulated"]["offered"];
-        let (m, ci) = (sim["mean"].as_f64().unwrap(), sim["ci95"].as_f64().unwrap());
+    }
+    let (o, s) = day(&v, "avg_abandon_wait_seconds");
+    assert!(
+        (s - o).abs() <= 0.2 * o,
+        "abandon wait: observed {o:.1}, simulated {s:.1}"
+    );
+    let (o, s) = day(&v, "aht_seconds");
+    assert!((s - o).abs() <= 0.03 * o, "AHT: observed {o:.1}, simulated {s:.1}");
+    let mae = v["mae"]["answer_rate"].as_f64().unwrap();
+    assert!(mae <= 0.03, "answer-rate MAE {mae:.4}");
+    let offered = &v["day"];
+    let (o, s) = day(&v, "offered");
+    let band = offered["simulated"]["offered"]["band"].as_f64().unwrap();
+    assert!((o - s).abs() <= band, "offered {o} vs {s} ± {band}");
+    // The verdict is written, and it is the one the figures give.
+    let verdict = &v["verdict"];
+    assert!(verdict["text"].as_str().unwrap().starts_with("Verdict: "), "{verdict}");
+    assert_eq!(
+        verdict["reproduces"].as_bool().unwrap(),
+        verdict["reasons"].as_array().unwrap().is_empty()
+    );
+}
+
+/// Fitted on the first two weeks' Sunday–Thursday, back-tested on the last two weeks'
+/// (days the fit never saw): the daily answer rate within 3 points. Fridays, fitted and
+/// tested apart, too.
+#[test]
+fn a_hold_out_back_test_reproduces_the_daily_answer_rate() {
+    let Some(log) = bank_log() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (fit_days, test_days) in [
+        ("busy@1999-02-01..1999-02-14", "busy@1999-02-15..1999-02-28"),
+        ("busy@1999-02-15..1999-02-28", "busy@1999-02-01..1999-02-14"),
+        ("fri", "fri"),
+    ] {
+        let v = fit_and_backtest(&log, dir.path(), fit_days, test_days);
+        let (o, s) = day(&v, "answer_rate");
         assert!(
-            (offered - m).abs() <= 3.0 * ci,
-            "{days}: offered {offered} vs {m} ± {ci}"
+            (o - s).abs() <= 0.03,
+            "fitted on {fit_days}, tested on {test_days}: observed {o:.4}, simulated {s:.4}"
         );
-        assert!(v["mae"]["answer_rate"].as_f64().unwrap() < 0.1);
+        assert!(v["dates"].as_array().unwrap().len() >= 4, "{}", v["dates"]);
     }
 }
 

@@ -224,7 +224,13 @@ fn known_names_are_listed() {
             "uniform",
             "triangular",
             "constant",
+            "empirical",
+            "hazard",
         ],
+    );
+    has(
+        &edit("handle_time =", "handel_time ="),
+        &["priority", "head_start", "forecast_error"],
     );
 }
 
@@ -742,6 +748,205 @@ fn agents_array_length_mismatch() {
     golden(
         &edit("agents = 5", "agents = [5, 5]"),
         "s.toml:12:10: agent_group[0].agents: has 2 numbers but the horizon has 4 intervals (one number per interval)",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Piecewise-constant hazards, head starts and a call type's own forecast error
+
+/// `BASE` with a patience line 9 `patience = { dist = "hazard", from = [FROM], rate = [RATE] }`.
+fn hazard(from: &str, rate: &str) -> String {
+    edit(
+        "mean = \"3m\" }",
+        &format!("mean = \"3m\" }}\npatience = {{ dist = \"hazard\", from = [{from}], rate = [{rate}] }}"),
+    )
+}
+
+#[test]
+fn a_valid_hazard_is_read() {
+    let text = hazard("\"0s\", \"10s\", \"30s\", \"1m\"", "0.012, 0.02, 0.008, 0.004");
+    let model = Model::build(&Scenario::parse("s.toml", &text).expect("parses")).expect("valid");
+    let mean = model.call_types[0].mean_patience.expect("has patience");
+    assert!((150.0..160.0).contains(&mean), "{mean}");
+}
+
+/// Each bad piece is pointed at: the element of `from` or `rate` (column of its value on
+/// line 9), or the whole array when the problem is its length.
+#[test]
+fn bad_hazard_pieces_are_pointed_at() {
+    let field = "call_type[0].patience";
+    for (from, rate, at, message) in [
+        (
+            "0, 10, 30, 60",
+            "0.012, 0.02, 0.008",
+            "rate: 9:",
+            "has 3 rates but `from` has 4 pieces (one rate per piece)",
+        ),
+        (
+            "0, 30, 10, 60",
+            "0.012, 0.02, 0.008, 0.004",
+            "from[2]: 9:",
+            "must be after the previous piece's start (30s), got 10s: starts are strictly increasing",
+        ),
+        (
+            "0, 10, 10, 60",
+            "0.012, 0.02, 0.008, 0.004",
+            "from[2]: 9:",
+            "must be after the previous piece's start (10s), got 10s: starts are strictly increasing",
+        ),
+        (
+            "\"5s\", 10, 30, 60",
+            "0.012, 0.02, 0.008, 0.004",
+            "from[0]: 9:",
+            "the first piece must start at 0, got 5s",
+        ),
+        (
+            "0, 10, 30, 60",
+            "0.012, -0.02, 0.008, 0.004",
+            "rate[1]: 9:",
+            "must be a finite rate ≥ 0 per second, got -0.02",
+        ),
+        (
+            "0, 10, 30, 60",
+            "0.012, 0.02, 0.008, 0",
+            "rate[3]: 9:",
+            "the last piece's rate must be > 0: with 0, some callers never leave and the mean is infinite",
+        ),
+        ("", "", "from: 9:", "needs at least one piece: from = [\"0s\"]"),
+    ] {
+        let text = hazard(from, rate);
+        let (d, whole) = diagnostics(&text);
+        assert_eq!(d.len(), 1, "{whole}");
+        let (name, _) = at.split_once(": ").expect("field: line:");
+        assert_eq!(d[0].field, format!("{field}.{name}"), "{whole}");
+        assert_eq!(d[0].message, message);
+        // The column is where the element (or the array) is written on line 9.
+        let line9 = text.lines().nth(8).expect("line 9");
+        let written = match name.split_once('[') {
+            Some((array, index)) => {
+                let index: usize = index.trim_end_matches(']').parse().expect("an index");
+                let list = if array == "from" { from } else { rate };
+                let before: usize = list.split(", ").take(index).map(|e| e.len() + 2).sum();
+                line9.find(&format!("{array} = [")).expect("the array") + array.len() + 4 + before
+            }
+            None => line9.find(&format!("{name} = [")).expect("the array") + name.len() + 3,
+        };
+        assert_eq!(message_position(&whole), format!("s.toml:9:{}", written + 1), "{whole}");
+    }
+}
+
+/// `FILE:LINE:COLUMN` of the first diagnostic of an error message.
+fn message_position(message: &str) -> String {
+    message.split(": ").next().expect("a position").to_owned()
+}
+
+#[test]
+fn hazard_pieces_golden_messages() {
+    golden(
+        &hazard("0, 30, 10", "0.1, 0.1, 0.1"),
+        "s.toml:9:46: call_type[0].patience.from[2]: must be after the previous piece's start (30s), got 10s: \
+         starts are strictly increasing",
+    );
+    golden(
+        &hazard("0", "0.1, 0.2"),
+        "s.toml:9:50: call_type[0].patience.rate: has 2 rates but `from` has 1 pieces (one rate per piece)",
+    );
+}
+
+#[test]
+fn too_many_hazard_pieces() {
+    let from: Vec<String> = (0..=1000).map(|i| i.to_string()).collect();
+    let rate = vec!["0.01"; 1001].join(", ");
+    let (d, _) = diagnostics(&hazard(&from.join(", "), &rate));
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].field, "call_type[0].patience.from");
+    assert_eq!(d[0].message, "has 1001 pieces, more than 1000");
+    let (from, rate) = (from[..1000].join(", "), vec!["0.01"; 1000].join(", "));
+    Model::build(&Scenario::parse("s.toml", &hazard(&from, &rate)).expect("parses")).expect("1000 pieces are fine");
+}
+
+#[test]
+fn a_hazard_whose_mean_is_over_a_year() {
+    golden(
+        &hazard("0, \"1m\"", "0.01, 1e-9"),
+        "s.toml:9:12: call_type[0].patience: mean must be at most a year (31536000 s), got 548811681.2128627",
+    );
+}
+
+#[test]
+fn hazard_keys_and_types() {
+    golden(
+        &edit(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\npatience = { dist = \"hazard\", from = [0], rates = [0.1] }",
+        ),
+        "s.toml:9:43: call_type[0].patience.rates: unknown key `rates` (expected one of: …)\n  \
+         help: did you mean `rate`?\n\
+         s.toml:9:12: call_type[0].patience.rate: missing required key `rate`",
+    );
+    golden(
+        &hazard("\"0s\", \"5 parsecs\"", "0.1, 0.1"),
+        &format!(
+            "s.toml:9:45: call_type[0].patience.from[1]: cannot read duration \"5 parsecs\": `parsecs` is not a unit \
+             of time\n{DURATION_HELP}"
+        ),
+    );
+    golden(
+        &hazard("0", "\"fast\""),
+        "s.toml:9:51: call_type[0].patience.rate[0]: expected a number, got a string",
+    );
+}
+
+#[test]
+fn binary_refuses_a_bad_hazard_with_its_position() {
+    let (_dir, path) = scenario_file("hazard.toml", &hazard("0, 10", "0.1, 0"));
+    for verb in ["validate", "run"] {
+        assert_bad_input(
+            &ccsim(&[verb, &path]),
+            &[&format!(
+                "{path}:9:60: call_type[0].patience.rate[1]: the last piece's rate must be > 0"
+            )],
+        );
+    }
+}
+
+#[test]
+fn head_start_over_a_day() {
+    golden(
+        &edit("mean = \"3m\" }", "mean = \"3m\" }\nhead_start = \"2d\""),
+        "s.toml:9:14: call_type[0].head_start: must be at most a day, got 2d",
+    );
+    golden(
+        &edit("mean = \"3m\" }", "mean = \"3m\" }\nhead_start = -5"),
+        "s.toml:9:14: call_type[0].head_start: must be a duration ≥ 0, got -5",
+    );
+}
+
+#[test]
+fn a_call_types_forecast_error_has_the_scenarios_bounds() {
+    golden(
+        &edit("mean = \"3m\" }", "mean = \"3m\" }\nforecast_error = { cv = 3 }"),
+        "s.toml:9:25: call_type[0].forecast_error.cv: must be between 0 and 2, got 3",
+    );
+    golden(
+        &edit(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\nforecast_error = { cv = 0.1, sd = 2 }",
+        ),
+        "s.toml:9:30: call_type[0].forecast_error.sd: unknown key `sd` (expected one of: …)",
+    );
+}
+
+#[test]
+fn forecast_error_on_a_call_type_without_arrivals_of_its_own() {
+    let text = edit("skills = [\"sales\"]", "skills = [\"sales\", \"tier2\"]")
+        + "\n[[call_type]]\nname = \"tier2\"\narrivals = { per_hour = 0 }\nhandle_time = { dist = \"exponential\", \
+           mean = \"3m\" }\nforecast_error = { cv = 0.1 }\n";
+    golden(
+        &text,
+        "s.toml:19:25: call_type[1].forecast_error.cv: call type `tier2` has no arrivals of its own: its forecast \
+         error would multiply nothing (transfers, redials and repeats follow the volumes they come from)\n  \
+         help: put `forecast_error` on the call types whose arrivals feed it",
     );
 }
 

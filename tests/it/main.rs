@@ -11,6 +11,7 @@ mod determinism;
 mod errors;
 mod forecasts;
 mod planner_figures;
+mod queue_order;
 mod realistic_day;
 mod reliability;
 mod reports;

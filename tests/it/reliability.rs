@@ -128,6 +128,10 @@ const SNIPPETS: &[&str] = &[
     "arrivals = { csv = \"/dev/null\", column = \"x\" }",
     "shifts = [{ start = \"08:00\", end = \"08:00\", agents = 3 }]",
     "\u{0}\u{ffff}",
+    "patience = { dist = \"hazard\", from = [0, 1e300], rate = [1e300, 5e-324] }",
+    "patience = { dist = \"hazard\", from = [0, \"1s\"], rate = [0, 1e-300] }",
+    "head_start = \"1d\"",
+    "forecast_error = { cv = 2 }",
 ];
 
 #[derive(Debug, Clone)]

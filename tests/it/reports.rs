@@ -259,6 +259,17 @@ fn the_schema_describes_every_shipped_scenario_and_refuses_unknown_keys() {
     )
     .unwrap();
     assert!(!validator.is_valid(&bad), "an unknown key passes the schema");
+    // A hazard patience, a head start and a call type's own forecast error, as `ccsim
+    // fit` writes them.
+    let calibrated: serde_json::Value = toml::from_str(
+        "[scenario]\nname = \"x\"\nduration = \"1h\"\nforecast_error = { cv = 0.05 }\n[[call_type]]\nname = \"a\"\n\
+         arrivals = { per_hour = 1 }\nhandle_time = { dist = \"exponential\", mean = \"3m\" }\n\
+         patience = { dist = \"hazard\", from = [\"0s\", 10, 30.5], rate = [1.2e-2, 0.0, 4e-3] }\n\
+         head_start = \"30s\"\nforecast_error = { cv = 0.1 }\n[[agent_group]]\nname = \"g\"\nagents = 1\nskills = [\"a\"]\n",
+    )
+    .unwrap();
+    let errors: Vec<String> = validator.iter_errors(&calibrated).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
     // Every way the reader writes a duration, the schema accepts; what it refuses, the
     // schema refuses too.
     let with_duration = |duration: &str| {

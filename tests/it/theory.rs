@@ -1,8 +1,8 @@
 //! The simulator agrees with queueing theory where theory is exact.
 //!
 //! Stationary single-skill queues are compared with exact Erlang C (no abandonment) and
-//! Erlang A (exponential patience) values from `ccsim::erlang`, from 2 to 500 agents and
-//! loads 0.5 to 0.98. The tolerance is the confidence interval ccsim itself reports:
+//! Erlang A (exponential patience, written as an exponential or as a one-piece hazard)
+//! values from `ccsim::erlang`, from 2 to 500 agents and loads 0.5 to 0.98. The tolerance is the confidence interval ccsim itself reports:
 //! |mean − exact| ≤ 3·ci95 plus a slack at the level of rounding. The tolerance itself is
 //! bounded: each reported half-width must be within `common::max_ci` (0.5 points for
 //! answer and abandon rates and occupancy, 1 point for the service level, 5 % of the
@@ -14,6 +14,15 @@ use ccsim::erlang::{Performance, Queue, performance};
 use ccsim::{Model, Scenario, Summary};
 
 use crate::common::max_ci;
+
+/// How a case's exponential patience is written in the scenario.
+#[derive(Clone, Copy)]
+enum PatienceAs {
+    /// `{ dist = "exponential", mean = m }`
+    Exponential,
+    /// `{ dist = "hazard", from = ["0s"], rate = [1/m] }`: the same distribution.
+    OnePieceHazard,
+}
 
 /// A stationary queue to simulate and the scale of the simulation.
 struct Case {
@@ -55,12 +64,18 @@ impl Case {
         (6.0 * relaxation).clamp(1800.0, 48.0 * 3600.0)
     }
 
-    fn scenario(&self, seed: u64) -> String {
+    fn scenario(&self, seed: u64, patience_as: PatienceAs) -> String {
         let duration = (self.calls / self.arrival_rate()).ceil();
-        let patience = self
-            .patience
-            .map(|p| format!("patience = {{ dist = \"exponential\", mean = {p} }}"))
-            .unwrap_or_default();
+        let patience = match (self.patience, patience_as) {
+            (None, _) => String::new(),
+            (Some(p), PatienceAs::Exponential) => format!("patience = {{ dist = \"exponential\", mean = {p} }}"),
+            (Some(p), PatienceAs::OnePieceHazard) => {
+                format!(
+                    "patience = {{ dist = \"hazard\", from = [\"0s\"], rate = [{}] }}",
+                    1.0 / p
+                )
+            }
+        };
         format!(
             r#"
             [scenario]
@@ -91,7 +106,11 @@ impl Case {
     }
 
     fn simulate(&self, seed: u64) -> Summary {
-        let scenario = Scenario::parse("theory.toml", &self.scenario(seed)).expect("valid scenario");
+        self.simulate_as(seed, PatienceAs::Exponential)
+    }
+
+    fn simulate_as(&self, seed: u64, patience_as: PatienceAs) -> Summary {
+        let scenario = Scenario::parse("theory.toml", &self.scenario(seed, patience_as)).expect("valid scenario");
         let model = Model::build(&scenario).expect("valid model");
         let acc = ccsim::simulate(&model, 0, &|| {}).expect("simulation runs");
         Summary::new(&model, &acc)
@@ -115,10 +134,14 @@ fn check(failures: &mut Vec<String>, label: &str, s: &Summary, metric: &str, exa
 }
 
 fn compare(cases: &[Case]) {
+    compare_as(cases, PatienceAs::Exponential);
+}
+
+fn compare_as(cases: &[Case], patience_as: PatienceAs) {
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let exact = case.exact();
-        let s = case.simulate(1000 + i as u64);
+        let s = case.simulate_as(1000 + i as u64, patience_as);
         let label = format!(
             "n={} load={} aht={} patience={:?}:",
             case.agents, case.load, case.aht, case.patience
@@ -262,6 +285,41 @@ fn erlang_a_with_abandonment() {
             replications: 30,
         },
     ]);
+}
+
+/// A piecewise-constant hazard with one piece of rate 1/m is the exponential patience
+/// of mean m: the simulator reproduces Erlang A with it, as with `exponential`.
+#[test]
+fn erlang_a_with_a_one_piece_hazard_patience() {
+    compare_as(
+        &[
+            Case {
+                agents: 5,
+                load: 0.7,
+                aht: 240.0,
+                patience: Some(120.0),
+                calls: 6000.0,
+                replications: 20,
+            },
+            Case {
+                agents: 30,
+                load: 0.8,
+                aht: 120.0,
+                patience: Some(30.0),
+                calls: 40000.0,
+                replications: 20,
+            },
+            Case {
+                agents: 50,
+                load: 0.98,
+                aht: 300.0,
+                patience: Some(180.0),
+                calls: 60000.0,
+                replications: 20,
+            },
+        ],
+        PatienceAs::OnePieceHazard,
+    );
 }
 
 /// Over many independent seeds, the reported 95 % interval of a rate holds the exact
