@@ -1180,10 +1180,7 @@ impl Reader<'_> {
         let types = self.required(&t, "types", |r, n| {
             let items = r.array(n)?;
             let names: Vec<String> = items.iter().filter_map(|i| r.string(i).map(|s| s.value)).collect();
-            (names.len() == items.len()).then(|| Spanned {
-                value: names,
-                loc: n.loc(),
-            })
+            (names.len() == items.len()).then(|| Spanned { value: names, loc: n.loc() })
         })?;
         let calls = self.required(&t, "calls", Reader::string)?;
         let class = match calls.value.as_str() {
