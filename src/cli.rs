@@ -504,9 +504,8 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             }
             let (parsed, days) = read.read(&log)?;
             let mut fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
-            crate::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| {
-                Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display()))
-            })?;
+            crate::fit::calibrate_staffing(&mut fitted, threads)
+                .map_err(|e| Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())))?;
             let text = crate::fit::to_toml(&fitted);
             // What is written must be a valid scenario.
             Scenario::parse("fitted.toml", &text)

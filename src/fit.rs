@@ -550,7 +550,8 @@ impl Days {
             return Ok(Days::Busy);
         }
         if let Some((which, dates)) = text_t.split_once('@') {
-            let which = Days::parse(which).map_err(|_| bad(format!("`{which}` before `@` is not `busy` or weekdays")))?;
+            let which =
+                Days::parse(which).map_err(|_| bad(format!("`{which}` before `@` is not `busy` or weekdays")))?;
             let Ok(Days::Dates(dates)) = Days::parse(dates) else {
                 return Err(bad(format!("`{dates}` after `@` is not dates or ranges of dates")));
             };
@@ -1363,7 +1364,7 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
                 e.3 += c.wait;
                 day.answered += 1.0;
                 day.waited_answered += c.wait;
-            } else {
+            } else if c.abandoned {
                 day.abandoned += 1.0;
             }
         }
@@ -1480,7 +1481,9 @@ pub fn to_toml(f: &Fit) -> String {
 /// How the fitted scenario orders priority callers: strict priority unless the log
 /// shows a head start.
 fn discipline_of(f: &Fit) -> Discipline {
-    f.discipline.as_ref().map_or(Discipline::Strict, DisciplineFit::discipline)
+    f.discipline
+        .as_ref()
+        .map_or(Discipline::Strict, DisciplineFit::discipline)
 }
 
 /// The fitted scenario with `agents` on duty in each interval.
@@ -1594,7 +1597,11 @@ fn scenario_text(f: &Fit, agents: &[u32]) -> String {
                 out,
                 "# Erlang A's first guess was [{}]; {} rounds of simulation ({} replications each) moved it to\n\
                  # this, cutting the distance to the log from {:.1} to {:.1} (sum of squared standard errors).",
-                f.erlang_agents.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+                f.erlang_agents
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 c.rounds,
                 CALIBRATION_REPLICATIONS,
                 c.distance_before,
@@ -1648,7 +1655,11 @@ fn describe_dispersion(f: &Fit) -> String {
         d.mean.sqrt(),
         d.p_value,
         d.cv(),
-        if own.is_empty() { "none significant".into() } else { own.join(", ") }
+        if own.is_empty() {
+            "none significant".into()
+        } else {
+            own.join(", ")
+        }
     )
 }
 
@@ -1706,7 +1717,11 @@ pub fn summary(f: &Fit) -> String {
                 "Staffing (effective capacity): Erlang A's first guess refined in {} rounds of simulation{}; \
                  distance to the log's abandon rates and ASAs {:.1} → {:.1} (squared standard errors over {} intervals).",
                 c.rounds,
-                if c.converged { "" } else { " (stopped at the limit, not settled)" },
+                if c.converged {
+                    ""
+                } else {
+                    " (stopped at the limit, not settled)"
+                },
                 c.distance_before,
                 c.distance_after,
                 f.intervals
@@ -1825,7 +1840,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(Days::parse("sun,mon@1999-02-01").unwrap(), Days::Within(w, _) if matches!(*w, Days::Weekdays(_))));
+        assert!(
+            matches!(Days::parse("sun,mon@1999-02-01").unwrap(), Days::Within(w, _) if matches!(*w, Days::Weekdays(_)))
+        );
         for bad in [
             "1999-02-03..1999-02-01",
             "mon,1999-02-01",

@@ -92,7 +92,7 @@ pub fn observe(log: &Log, days: &Days, model: &crate::Model) -> (Vec<Observed>, 
                 if c.wait <= threshold {
                     o.within_threshold += 1.0 / n;
                 }
-            } else {
+            } else if c.abandoned {
                 o.abandoned += 1.0 / n;
                 o.waited_abandoned += c.wait / n;
             }
@@ -139,7 +139,7 @@ pub fn replay_load(log: &Log, days: &Days, model: &mut crate::Model) -> Option<R
         let Some(ct) = model.call_types.iter().position(|t| {
             t.from_log
                 .as_ref()
-                .is_some_and(|f| f.calls.holds(c.priority) && f.types.iter().any(|k| *k == c.kind))
+                .is_some_and(|f| f.calls.holds(c.priority) && f.types.contains(&c.kind))
         }) else {
             replayed.unmatched += 1;
             continue;
@@ -347,7 +347,10 @@ impl Backtest {
         let summary = format!(
             "day answer rate {} against {} observed (band ± {}), answer-rate MAE {:.1} points, \
              {} of {} intervals outside their band (chance explains up to {})",
-            answer.simulated.mean.map_or("–".into(), |s| format!("{:.1} %", s * 100.0)),
+            answer
+                .simulated
+                .mean
+                .map_or("–".into(), |s| format!("{:.1} %", s * 100.0)),
             answer.observed.map_or("–".into(), |o| format!("{:.1} %", o * 100.0)),
             answer.band.map_or("–".into(), |b| format!("{:.1}", b * 100.0)),
             self.mae[position("answer_rate")].1 * 100.0,
@@ -383,7 +386,10 @@ pub fn render_backtest(b: &Backtest) -> String {
             let scale = if COMPARED[j].1 { 100.0 } else { 1.0 };
             let unit = if COMPARED[j].1 { "%" } else { "" };
             let flag = if c.outside() { " *" } else { "" };
-            row.push(c.observed.map_or("–".into(), |o| format!("{:.1}{unit}{flag}", o * scale)));
+            row.push(
+                c.observed
+                    .map_or("–".into(), |o| format!("{:.1}{unit}{flag}", o * scale)),
+            );
             row.push(match (c.simulated.mean, c.band) {
                 (Some(s), Some(w)) => format!("{:.1}{unit} ±{:.1}", s * scale, w * scale),
                 (Some(s), None) => format!("{:.1}{unit}", s * scale),

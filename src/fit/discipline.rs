@@ -192,7 +192,11 @@ mod tests {
         let refs: Vec<&Call> = calls.iter().collect();
         let fit = fit_discipline(&refs).unwrap();
         assert_eq!(fit.head_start_violations, 0, "{}", fit.describe());
-        assert!(fit.fifo_violations > 0 && fit.strict_violations > 0, "{}", fit.describe());
+        assert!(
+            fit.fifo_violations > 0 && fit.strict_violations > 0,
+            "{}",
+            fit.describe()
+        );
         assert!((fit.head_start - 30.0).abs() <= 4.0, "{}", fit.describe());
         assert_eq!(fit.discipline(), Discipline::HeadStart(fit.head_start));
     }

@@ -41,7 +41,9 @@ pub fn dispersion(counts: &[f64]) -> Option<Dispersion> {
     let variance = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (days - 1) as f64;
     let freedom = (days - 1) as f64;
     let p_value = if mean > 0.0 {
-        1.0 - ChiSquared::new(freedom).expect("positive").cdf(freedom * variance / mean)
+        1.0 - ChiSquared::new(freedom)
+            .expect("positive")
+            .cdf(freedom * variance / mean)
     } else {
         1.0
     };

@@ -153,7 +153,9 @@ pub fn fit_hazard(waits: &[(f64, bool)]) -> Option<HazardFit> {
     let freedom = (from.len() - 1) as f64;
     let p_value = if freedom > 0.0 {
         let statistic = (2.0 * (log_likelihood - exponential_log_likelihood)).max(0.0);
-        1.0 - ChiSquared::new(freedom).expect("positive degrees of freedom").cdf(statistic)
+        1.0 - ChiSquared::new(freedom)
+            .expect("positive degrees of freedom")
+            .cdf(statistic)
     } else {
         1.0
     };
@@ -212,7 +214,11 @@ mod tests {
         let wait = rand_distr::Exp::new(1.0 / 90.0).unwrap();
         let waits: Vec<(f64, bool)> = (0..10_000)
             .map(|i| {
-                let p: f64 = if i % 10 < 3 { quick.sample(&mut rng) } else { slow.sample(&mut rng) };
+                let p: f64 = if i % 10 < 3 {
+                    quick.sample(&mut rng)
+                } else {
+                    slow.sample(&mut rng)
+                };
                 let w: f64 = wait.sample(&mut rng);
                 if p < w { (p, true) } else { (w, false) }
             })
@@ -220,7 +226,11 @@ mod tests {
         let fit = fit_hazard(&waits).unwrap();
         assert!(fit.shape_is_real(), "p = {}", fit.p_value);
         assert!(fit.rate[0] > 10.0 * fit.rate.last().unwrap(), "{fit:?}");
-        assert!(fit.toml().starts_with("{ dist = \"hazard\", from = [0, "), "{}", fit.toml());
+        assert!(
+            fit.toml().starts_with("{ dist = \"hazard\", from = [0, "),
+            "{}",
+            fit.toml()
+        );
     }
 
     #[test]

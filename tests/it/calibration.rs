@@ -115,7 +115,12 @@ fn fitted_handle_time_and_patience_match_the_raw_log() {
         .iter()
         .map(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)).unwrap())
         .collect();
-    let rate: Vec<f64> = patience["rate"].as_array().unwrap().iter().map(|x| x.as_float().unwrap()).collect();
+    let rate: Vec<f64> = patience["rate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_float().unwrap())
+        .collect();
     assert!(from.len() >= 5 && from.len() == rate.len(), "{patience}");
     for (j, &start) in from.iter().enumerate() {
         let end = from.get(j + 1).copied().unwrap_or(f64::INFINITY);
@@ -144,7 +149,9 @@ fn fitted_handle_time_and_patience_match_the_raw_log() {
     assert!((10.0..=600.0).contains(&seconds), "{head_start}");
     assert!(text.contains("Queue discipline: a head start of"), "{text}");
     // Day-to-day variation becomes the forecast error.
-    let cv = scenario["scenario"]["forecast_error"]["cv"].as_float().expect("a forecast error");
+    let cv = scenario["scenario"]["forecast_error"]["cv"]
+        .as_float()
+        .expect("a forecast error");
     assert!((0.02..=0.5).contains(&cv), "{cv}");
     // The fit says what it did: goodness of fit and Kaplan–Meier in the comments, and
     // that the staffing is effective capacity found by simulation.
@@ -191,10 +198,17 @@ fn the_in_sample_back_test_meets_the_calibration_targets() {
     let report = || serde_json::to_string_pretty(&v["day"]).unwrap();
     for metric in ["answer_rate", "abandon_rate"] {
         let (o, s) = day(&v, metric);
-        assert!((o - s).abs() <= 0.02, "{metric}: observed {o:.4}, simulated {s:.4}\n{}", report());
+        assert!(
+            (o - s).abs() <= 0.02,
+            "{metric}: observed {o:.4}, simulated {s:.4}\n{}",
+            report()
+        );
     }
     let (o, s) = day(&v, "avg_abandon_wait_seconds");
-    assert!((s - o).abs() <= 0.2 * o, "abandon wait: observed {o:.1}, simulated {s:.1}");
+    assert!(
+        (s - o).abs() <= 0.2 * o,
+        "abandon wait: observed {o:.1}, simulated {s:.1}"
+    );
     let (o, s) = day(&v, "aht_seconds");
     assert!((s - o).abs() <= 0.03 * o, "AHT: observed {o:.1}, simulated {s:.1}");
     let mae = v["mae"]["answer_rate"].as_f64().unwrap();

@@ -222,9 +222,24 @@ fn a_simulated_call_log_fits_back_to_the_truth() {
         truth.patience_mean
     );
     assert_eq!(support.get("priority"), None, "priority 0 does not jump the queue");
-    // Staffing: fit infers the agents on duty from the waits (effective capacity); a check
-    // that it recovers `truth.agents` within its own noise belongs here.
-    let _ = truth.agents;
+    // Staffing: fit infers the agents on duty from what callers experienced (effective
+    // capacity, by simulation). Agents are whole, and one agent more or fewer moves an
+    // interval's abandon rate by about its standard error over 20 days, so each interval
+    // is within one agent of the truth, and most are exact.
+    let agents: Vec<i64> = fitted["agent_group"][0]["agents"]
+        .as_array()
+        .expect("agents per interval")
+        .iter()
+        .map(|a| a.as_integer().unwrap())
+        .collect();
+    let truth_agents = truth.agents as i64;
+    assert!(
+        agents.iter().all(|&a| (a - truth_agents).abs() <= 1),
+        "agents {agents:?}, truth {truth_agents}"
+    );
+    let exact = agents.iter().filter(|&&a| a == truth_agents).count();
+    assert!(2 * exact >= agents.len(), "agents {agents:?}, truth {truth_agents}");
+    assert!(text.contains("Effective capacity, not a roster"));
 
     // The default `--days busy` takes every simulated date too: they are all alike.
     let (busy, _) = fit(&log, &["--interval", "30m"]);
