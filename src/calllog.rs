@@ -29,7 +29,7 @@ use crate::model::{Micros, Model};
 use crate::stats::Accumulator;
 
 /// The header of the call log, in order. `ccsim fit` recognises a log by these names.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "date",
     "arrival",
     "call_type",
@@ -38,6 +38,7 @@ pub const COLUMNS: [&str; 10] = [
     "wait_seconds",
     "outcome",
     "talk_seconds",
+    "wrap_up_seconds",
     "group",
     "replication",
 ];
@@ -108,11 +109,11 @@ impl Layout {
         let (hours, minutes, seconds, millis) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
         let ct = leg.call_type as usize;
         let rounded_ms = |us: Micros| (us + 500) / 1000;
-        let (wait, talk) = (rounded_ms(leg.wait), rounded_ms(leg.talk));
+        let (wait, talk, wrap_up) = (rounded_ms(leg.wait), rounded_ms(leg.talk), rounded_ms(leg.wrap_up));
         let group = leg.group.map_or("", |g| self.groups[g as usize].as_str());
         writeln!(
             out,
-            "{date},{arrived}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03},{},{},{},{}.{:03},{},{}.{:03},{group},{}",
+            "{date},{arrived}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03},{},{},{},{}.{:03},{},{}.{:03},{}.{:03},{group},{}",
             self.call_types[ct],
             self.priorities[ct],
             leg.kind.name(),
@@ -121,6 +122,8 @@ impl Layout {
             leg.outcome.name(),
             talk / 1000,
             talk % 1000,
+            wrap_up / 1000,
+            wrap_up % 1000,
             replication + 1
         )
     }
@@ -303,6 +306,7 @@ mod tests {
             wait: 1_500,
             outcome: crate::engine::LegOutcome::Served,
             talk: 60_000_000,
+            wrap_up: 5_000_000,
             group: Some(0),
         };
         let row = |us: Micros, replication: u64| {
@@ -312,12 +316,12 @@ mod tests {
         };
         assert_eq!(
             row(3_600_000_000, 0),
-            "2000-01-01,2000-01-01T21:00:00.000,expert,0,transfer,0.002,served,60.000,team,1\n"
+            "2000-01-01,2000-01-01T21:00:00.000,expert,0,transfer,0.002,served,60.000,5.000,team,1\n"
         );
         // 00:30 in the drain: the date of its day, the time of the next.
         assert_eq!(
             row(4 * 3_600_000_000 + 1_800_000_000, 1),
-            "2000-01-02,2000-01-03T00:30:00.000,expert,0,transfer,0.002,served,60.000,team,2\n"
+            "2000-01-02,2000-01-03T00:30:00.000,expert,0,transfer,0.002,served,60.000,5.000,team,2\n"
         );
     }
 

@@ -279,6 +279,10 @@ pub struct LogArgs {
     /// The agent who served; "" for none [server, if the header has it].
     #[arg(long)]
     agent_col: Option<String>,
+    /// Seconds of after-call work (wrap-up) of a served call, fitted like the talk time
+    /// [wrap_up_seconds in ccsim's call log; none in the bank's].
+    #[arg(long)]
+    wrap_up_col: Option<String>,
     /// Outcome of a served call [AGENT].
     #[arg(long)]
     served: Option<String>,
@@ -357,6 +361,7 @@ impl LogArgs {
         optional(&self.type_col, &mut f.kind);
         optional(&self.priority_col, &mut f.priority);
         optional(&self.agent_col, &mut f.agent);
+        optional(&self.wrap_up_col, &mut f.wrap_up);
         for (flag, value, into) in [
             ("--arrival-col", &self.arrival_col, &mut f.arrival),
             ("--wait-col", &self.wait_col, &mut f.wait),

@@ -74,6 +74,8 @@ pub struct LogFormat {
     pub outcome: String,
     /// Seconds of talk (may be empty for a call not served).
     pub handle: String,
+    /// Seconds of after-call work (wrap-up) of a served call, where the log has it.
+    pub wrap_up: Column,
     /// When service began and ended; without both, service begins after the wait and
     /// lasts the talk time.
     pub service_start: Column,
@@ -121,6 +123,7 @@ impl LogFormat {
             wait: "q_time".into(),
             outcome: "outcome".into(),
             handle: "ser_time".into(),
+            wrap_up: Column::Absent,
             service_start: Column::IfPresent("ser_start".into()),
             service_end: Column::IfPresent("ser_exit".into()),
             kind: Column::Named("type".into()),
@@ -150,6 +153,7 @@ impl LogFormat {
             wait: "wait_seconds".into(),
             outcome: "outcome".into(),
             handle: "talk_seconds".into(),
+            wrap_up: Column::IfPresent("wrap_up_seconds".into()),
             service_start: Column::Absent,
             service_end: Column::Absent,
             kind: Column::Named("call_type".into()),
@@ -224,6 +228,8 @@ pub struct Call {
     pub abandoned: bool,
     pub wait: f64,
     pub handle: f64,
+    /// After-call work of a served call, where the log has it.
+    pub wrap_up: Option<f64>,
     pub service: Option<(f64, f64)>,
     pub kind: String,
     pub priority: bool,
@@ -300,6 +306,7 @@ const SERVICE_END: usize = 7;
 const KIND: usize = 8;
 const PRIORITY: usize = 9;
 const AGENT: usize = 10;
+const WRAP_UP: usize = 11;
 
 /// Reads a call log. A row that cannot be read is an error naming its line and column,
 /// unless `skip_bad_rows`, which counts it instead.
@@ -340,7 +347,7 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
         }
     };
     // In the order of the field constants above.
-    let c: [Option<usize>; 11] = [
+    let c: [Option<usize>; 12] = [
         column(&format.date)?,
         Some(named(&format.arrival)?),
         column(&format.queue_start)?,
@@ -352,6 +359,7 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
         column(&format.kind)?,
         column(&format.priority)?,
         column(&format.agent)?,
+        column(&format.wrap_up)?,
     ];
     let names = [
         format.date.name(),
@@ -365,6 +373,7 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
         format.kind.name(),
         format.priority.name(),
         format.agent.name(),
+        format.wrap_up.name(),
     ];
     let longest = if format.longest == LONGEST_IN_A_SWITCH_LOG {
         "seconds from 0 to a day".to_owned()
@@ -494,7 +503,18 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
                 (true, ..) => None,
             };
             let agent = field(AGENT).trim();
+            let wrap_up = match (served, c[WRAP_UP]) {
+                (true, Some(_)) => {
+                    let w: f64 = field(WRAP_UP).trim().parse().map_err(|_| bad(WRAP_UP, "seconds"))?;
+                    if !(w.is_finite() && (0.0..=format.longest).contains(&w)) {
+                        return Err(bad(WRAP_UP, &longest));
+                    }
+                    Some(w)
+                }
+                _ => None,
+            };
             Ok(Some(Call {
+                wrap_up,
                 date,
                 arrival,
                 queued: queued || served || unfinished,
@@ -1120,6 +1140,8 @@ pub struct FittedType {
     pub classes: &'static str,
     pub per_interval: Vec<f64>,
     pub handle: Option<HandleFit>,
+    /// After-call work, fitted like the talk time where the log has it.
+    pub wrap_up: Option<HandleFit>,
     pub patience: PatienceFit,
     pub calls: usize,
     /// Variation of the type's daily volume, and the CV of its own daily factor beyond
@@ -1315,6 +1337,7 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
             FittedType {
                 priority: g.priority,
                 handle: fit_handle(&handles),
+                wrap_up: fit_handle(&g.calls.iter().filter_map(|c| c.wrap_up).collect::<Vec<_>>()),
                 patience: fit_patience(&g.calls),
                 calls: g.calls.len(),
                 dispersion: dispersion::dispersion(&daily),
@@ -1504,12 +1527,20 @@ fn scenario_text(f: &Fit, agents: &[u32]) -> String {
         f.log.ignored,
         f.log.skipped
     );
-    out.push_str("# Not in the log, so not modelled: after-call work (wrap-up), agents' skills (every agent\n");
-    out.push_str("# takes every type), breaks; see docs/calibration.md.\n#\n");
+    if f.types.iter().any(|t| t.wrap_up.is_some()) {
+        out.push_str("# Not in the log, so not modelled: agents' skills (every agent takes every type), breaks;");
+    } else {
+        out.push_str("# Not in the log, so not modelled: after-call work (wrap-up), agents' skills (every agent\n");
+        out.push_str("# takes every type), breaks;");
+    }
+    out.push_str(" see docs/calibration.md.\n#\n");
     for t in &f.types {
         let _ = write!(out, "# {}: {} calls", t.name, t.calls);
         if let Some(h) = &t.handle {
             let _ = write!(out, "; talk time {}", h.choice());
+        }
+        if let Some(w) = &t.wrap_up {
+            let _ = write!(out, "; after-call work {}", w.choice());
         }
         let _ = writeln!(out, "; {}", t.patience.describe());
     }
@@ -1559,6 +1590,9 @@ fn scenario_text(f: &Fit, agents: &[u32]) -> String {
                 let _ = writeln!(out, "handle_time = {}", h.chosen.toml());
             }
             None => out.push_str("handle_time = { dist = \"exponential\", mean = 180 }  # no served call to fit\n"),
+        }
+        if let Some(w) = &t.wrap_up {
+            let _ = writeln!(out, "wrap_up = {}", w.chosen.toml());
         }
         if let Some(patience) = t.patience.toml() {
             let _ = writeln!(out, "patience = {patience}");
@@ -1705,6 +1739,9 @@ pub fn summary(f: &Fit) -> String {
                     t.name, t.calls
                 );
             }
+        }
+        if let Some(w) = &t.wrap_up {
+            let _ = writeln!(out, "    after-call work {}", w.choice());
         }
         let _ = writeln!(out, "    {}", t.patience.describe());
     }
@@ -1899,6 +1936,7 @@ mod tests {
 
     fn call(kind: &str, priority: bool) -> Call {
         Call {
+            wrap_up: None,
             date: NaiveDate::from_ymd_opt(1999, 2, 1).unwrap(),
             arrival: 36000.0,
             queued: true,

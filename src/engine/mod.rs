@@ -161,6 +161,8 @@ pub struct LegRecord {
     /// Talk time (the drawn one times the serving group's factor; for a chat, before the
     /// slowdown of concurrent chats), after-call work aside; 0 unless served.
     pub talk: Micros,
+    /// After-call work that followed the talk; 0 unless served.
+    pub wrap_up: Micros,
     /// The group that answered it.
     pub group: Option<u32>,
 }
@@ -940,6 +942,7 @@ impl<O: LegObserver> Sim<'_, O> {
             wait,
             outcome: LegOutcome::Served,
             talk,
+            wrap_up: leg.wrap_up,
             group: Some(g as u32),
         });
         let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
@@ -1186,6 +1189,7 @@ impl<O: LegObserver> Sim<'_, O> {
             wait: waited,
             outcome: LegOutcome::Abandoned,
             talk: 0,
+            wrap_up: 0,
             group: None,
         });
         let cell = self.stats.call_cell(interval as usize, ct);
@@ -1515,6 +1519,7 @@ impl<O: LegObserver> Sim<'_, O> {
                         wait: end_limit.saturating_sub(arrival),
                         outcome: LegOutcome::Unfinished,
                         talk: 0,
+                        wrap_up: 0,
                         group: None,
                     });
                     self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;

@@ -148,6 +148,7 @@ mod tests {
 
     fn call(arrival: f64, wait: f64, priority: bool) -> Call {
         Call {
+            wrap_up: None,
             date: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
             arrival,
             queued: true,

@@ -20,6 +20,9 @@ struct Truth {
     agents: u32,
     handle_mean: f64,
     handle_cv: f64,
+    /// After-call work: gamma with this mean and CV.
+    wrap_up_mean: f64,
+    wrap_up_cv: f64,
     patience_mean: f64,
     replications: u64,
 }
@@ -41,6 +44,7 @@ impl Truth {
             name = "support"
             arrivals = {{ per_interval = [{arrivals}] }}
             handle_time = {{ dist = "lognormal", mean = {handle}, cv = {cv} }}
+            wrap_up = {{ dist = "gamma", mean = {wrap_up}, cv = {wrap_up_cv} }}
             patience = {{ dist = "exponential", mean = {patience} }}
 
             [[agent_group]]
@@ -54,6 +58,8 @@ impl Truth {
             arrivals = repeat(self.calls_per_interval.to_string()),
             handle = self.handle_mean,
             cv = self.handle_cv,
+            wrap_up = self.wrap_up_mean,
+            wrap_up_cv = self.wrap_up_cv,
             patience = self.patience_mean,
             agents = repeat(self.agents.to_string()),
         )
@@ -139,6 +145,8 @@ fn a_simulated_call_log_fits_back_to_the_truth() {
         agents: 10,
         handle_mean: 180.0,
         handle_cv: 0.8,
+        wrap_up_mean: 20.0,
+        wrap_up_cv: 0.5,
         patience_mean: 120.0,
         replications: 20,
     };
@@ -165,7 +173,7 @@ fn a_simulated_call_log_fits_back_to_the_truth() {
     // Stated before the data: 16 interval volumes, the day's volume, the handle-time
     // mean and CV, the patience mean. Each bound adds half the last digit the fitted
     // scenario writes (and the log's millisecond rounding), its resolution, not a slack.
-    let z = z_for(truth.intervals + 4);
+    let z = z_for(truth.intervals + 5);
     let days = truth.replications as f64;
 
     // Arrivals: each interval's count over the days is Poisson(λ·days).
@@ -210,6 +218,17 @@ fn a_simulated_call_log_fits_back_to_the_truth() {
         "handle-time CV {cv}, truth {} ± {bound:.4}",
         truth.handle_cv
     );
+
+    // After-call work, from the log's `wrap_up_seconds`: its mean, with the same bound.
+    let wrap_up = &support["wrap_up"];
+    let mean = wrap_up["mean"].as_float().expect("a fitted wrap-up mean");
+    let bound = z * truth.wrap_up_mean * truth.wrap_up_cv / served.sqrt() + 0.05 + 0.0005;
+    assert!(
+        (mean - truth.wrap_up_mean).abs() <= bound,
+        "wrap-up mean {mean}, truth {} ± {bound:.2} ({served} served)",
+        truth.wrap_up_mean
+    );
+    assert!(text.contains("after-call work "), "the comment names the wrap-up's family");
 
     // Patience: the exponential maximum-likelihood mean from censored waits, whose
     // standard error is mean / √abandons.
