@@ -1805,8 +1805,8 @@ mod tests {
         std::fs::write(
             &path,
             format!(
-                "{header}2000-01-01,2000-01-01T23:59:00.000,'=x,0,new,1.000,served,30.000,team,1\n\
-                 2000-01-01,2000-01-02T00:10:00.500,'=x,0,transfer,2.000,unfinished,0.000,,1\n"
+                "{header}2000-01-01,2000-01-01T23:59:00.000,'=x,0,new,1.000,served,30.000,4.000,team,1\n\
+                 2000-01-01,2000-01-02T00:10:00.500,'=x,0,transfer,2.000,unfinished,0.000,0.000,,1\n"
             ),
         )
         .unwrap();
@@ -1823,10 +1823,11 @@ mod tests {
         );
         // A service without service times begins after the wait.
         assert_eq!(log.calls[0].service, Some((86341.0, 86371.0)));
+        assert_eq!(log.calls[0].wrap_up, Some(4.0));
         // An arrival before its date is a bad row.
         std::fs::write(
             &path,
-            format!("{header}2000-01-02,2000-01-01T23:59:00.000,x,0,new,1.000,served,30.000,team,1\n"),
+            format!("{header}2000-01-02,2000-01-01T23:59:00.000,x,0,new,1.000,served,30.000,4.000,team,1\n"),
         )
         .unwrap();
         let e = read_log(&path, &LogFormat::ccsim(), false).unwrap_err().to_string();
