@@ -1049,7 +1049,7 @@ impl PatienceFit {
     /// The patience the scenario gets: the hazard when the data reject the exponential.
     pub fn toml(&self) -> Option<String> {
         match (&self.hazard, self.mean) {
-            (Some(h), _) if h.shape_is_real() => Some(h.toml()),
+            (Some(h), Some(_)) if h.shape_is_real() && h.mean().is_finite() => Some(h.toml()),
             (_, Some(m)) => Some(format!("{{ dist = \"exponential\", mean = {} }}", seconds(m))),
             _ => None,
         }
@@ -1117,7 +1117,8 @@ pub fn fit_patience(calls: &[&Call]) -> PatienceFit {
     let last = times.last().map_or(0.0, |t| t.0);
     let survival_at = |t: f64| (t <= last).then(|| curve.iter().rev().find(|p| p.0 <= t).map_or(1.0, |p| p.1));
     PatienceFit {
-        mean: (abandons > 0).then(|| waited / abandons as f64),
+        // No time waited (every caller hung up at once) gives no patience to simulate.
+        mean: (abandons > 0 && waited > 0.0).then(|| waited / abandons as f64),
         abandons,
         waited,
         survival: [30.0, 60.0, 120.0, 300.0]
@@ -1148,6 +1149,8 @@ pub struct FittedType {
     /// the factor common to all types (0: none significant).
     pub dispersion: Option<Dispersion>,
     pub own_forecast_error: f64,
+    /// Calls on each of the dates.
+    pub daily: Vec<f64>,
 }
 
 /// What `fit` found.
@@ -1172,15 +1175,17 @@ pub struct Fit {
     pub serving: Option<Vec<f64>>,
     /// How priority callers were served, where the log has both classes.
     pub discipline: Option<DisciplineFit>,
-    /// Variation of the total daily volume: the factor common to all types.
+    /// Variation of the total daily volume (shown beside what the model implies).
     pub dispersion: Option<Dispersion>,
+    /// The CV of the day factor common to all types (see [`dispersion::common_cv`]).
+    pub common_cv: f64,
     pub log: Log,
 }
 
 impl Fit {
     /// The CV of the day factor common to all call types (0: not significant).
     pub fn common_forecast_error(&self) -> f64 {
-        self.dispersion.map_or(0.0, |d| d.cv())
+        self.common_cv
     }
 }
 
@@ -1302,6 +1307,16 @@ fn group_types<'a>(calls: &[&'a Call]) -> Vec<Group<'a>> {
             });
         }
     }
+    // A log type may already be called `<type>_priority`: names stay unique.
+    let mut taken = std::collections::BTreeSet::new();
+    for g in &mut groups {
+        let base = g.name.clone();
+        let mut n = 2;
+        while !taken.insert(g.name.clone()) {
+            g.name = format!("{base}_{n}");
+            n += 1;
+        }
+    }
     groups.sort_by(|a, b| a.name.cmp(&b.name));
     groups
 }
@@ -1341,6 +1356,7 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
                 patience: fit_patience(&g.calls),
                 calls: g.calls.len(),
                 dispersion: dispersion::dispersion(&daily),
+                daily,
                 own_forecast_error: 0.0,
                 kinds: g.kinds,
                 classes: g.classes,
@@ -1437,7 +1453,12 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         .map(|d| chosen.iter().filter(|c| c.date == *d).count() as f64)
         .collect();
     let common = dispersion::dispersion(&daily_total);
-    let common_cv = common.map_or(0.0, |d| d.cv());
+    // A common factor only where the total is more variable than Poisson at all.
+    let common_cv = if common.is_some_and(|d| d.cv() > 0.0) {
+        dispersion::common_cv(&types.iter().map(|t| t.daily.clone()).collect::<Vec<_>>())
+    } else {
+        0.0
+    };
     let types = types
         .into_iter()
         .map(|mut t| {
@@ -1461,6 +1482,7 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         serving: serving.map(|s| trim(&s)),
         discipline: discipline::fit_discipline(&chosen),
         dispersion: common,
+        common_cv,
         log,
     })
 }
@@ -1680,15 +1702,23 @@ fn describe_dispersion(f: &Fit) -> String {
         .filter(|t| t.own_forecast_error > 0.0)
         .map(|t| format!("{} {:.3}", t.name, t.own_forecast_error))
         .collect();
+    let means: Vec<f64> = f
+        .types
+        .iter()
+        .map(|t| t.calls as f64 / f.dates.len().max(1) as f64)
+        .collect();
+    let owns: Vec<f64> = f.types.iter().map(|t| t.own_forecast_error).collect();
+    let implied = dispersion::implied_total_variance(&means, &owns, f.common_cv).sqrt();
     format!(
-        "Day-to-day variation: daily calls {:.0} ± {:.0} over {} days (Poisson alone: ± {:.0}; dispersion test p = {:.2}), \
-         so a common day factor with CV {:.3}; types' own factors beyond it: {}.",
+        "Day-to-day variation: daily calls {:.0} ± {:.0} over {} days (Poisson alone: ± {:.0}; dispersion test p = {:.2}); \
+         a day factor common to all types (from how the types' daily counts move together) with CV {:.3}, \
+         and types' own factors: {}; together they imply ± {implied:.0}.",
         d.mean,
         d.variance.sqrt(),
         d.days,
         d.mean.sqrt(),
         d.p_value,
-        d.cv(),
+        f.common_cv,
         if own.is_empty() {
             "none significant".into()
         } else {

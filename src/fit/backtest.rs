@@ -153,13 +153,12 @@ pub fn replay_load(log: &Log, days: &Days, model: &mut crate::Model) -> Option<R
     }
     for (ct, t) in model.call_types.iter_mut().enumerate() {
         t.rate_per_second = arrivals[ct].iter().map(|a| a / interval).collect();
+        // The drawn talk time (mean `mean_talk`) times this scale has the log's mean, in
+        // every interval (a forecast's per-interval AHT is replaced too).
         let (sum, served) = talk[ct];
         if served > 0 && t.mean_talk > 0.0 {
-            let factor = sum / served as f64 / t.mean_talk;
-            for s in &mut t.handle_scale {
-                *s *= factor;
-            }
-            t.mean_talk *= factor;
+            let scale = sum / served as f64 / t.mean_talk;
+            t.handle_scale.iter_mut().for_each(|s| *s = scale);
         }
     }
     Some(replayed)
@@ -197,8 +196,9 @@ pub struct Backtest {
     pub replayed: Option<Replayed>,
     pub rows: Vec<BacktestRow>,
     pub day: Vec<Compared>,
-    /// Per figure: mean over intervals with calls of |observed − simulated mean|.
-    pub mae: Vec<(&'static str, f64)>,
+    /// Per figure: mean over intervals with calls of |observed − simulated mean| (`None`
+    /// where no interval has the figure, e.g. no abandons).
+    pub mae: Vec<(&'static str, Option<f64>)>,
     /// Intervals whose observed answer rate lies outside its band, of those judged, and
     /// the most that chance explains (the 95 % point of Binomial(judged, 0.05)).
     pub flagged: usize,
@@ -259,7 +259,10 @@ pub fn backtest(
                 .iter()
                 .filter_map(|r| Some((r.figures[j].observed? - r.figures[j].simulated.mean?).abs()))
                 .collect();
-            (name, errors.iter().sum::<f64>() / errors.len().max(1) as f64)
+            (
+                name,
+                (!errors.is_empty()).then(|| errors.iter().sum::<f64>() / errors.len() as f64),
+            )
         })
         .collect();
     let answer = position("answer_rate");
@@ -353,7 +356,7 @@ impl Backtest {
                 .map_or("–".into(), |s| format!("{:.1} %", s * 100.0)),
             answer.observed.map_or("–".into(), |o| format!("{:.1} %", o * 100.0)),
             answer.band.map_or("–".into(), |b| format!("{:.1}", b * 100.0)),
-            self.mae[position("answer_rate")].1 * 100.0,
+            self.mae[position("answer_rate")].1.unwrap_or(0.0) * 100.0,
             self.flagged,
             self.judged,
             self.expected_by_chance
@@ -430,6 +433,10 @@ pub fn render_backtest(b: &Backtest) -> String {
     }
     let _ = writeln!(out, "\nMean absolute error over the intervals:");
     for (name, e) in &b.mae {
+        let Some(e) = e else {
+            let _ = writeln!(out, "  {name:<26} –");
+            continue;
+        };
         if COMPARED[position(name)].1 {
             let _ = writeln!(out, "  {name:<26} {:.1} points", e * 100.0);
         } else if *name == "offered" {

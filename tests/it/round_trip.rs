@@ -228,7 +228,10 @@ fn a_simulated_call_log_fits_back_to_the_truth() {
         "wrap-up mean {mean}, truth {} ± {bound:.2} ({served} served)",
         truth.wrap_up_mean
     );
-    assert!(text.contains("after-call work "), "the comment names the wrap-up's family");
+    assert!(
+        text.contains("after-call work "),
+        "the comment names the wrap-up's family"
+    );
 
     // Patience: the exponential maximum-likelihood mean from censored waits, whose
     // standard error is mean / √abandons.
