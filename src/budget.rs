@@ -106,6 +106,11 @@ pub struct Part {
 /// What running `model` on `threads` worker threads needs, holding `held` replications'
 /// cells besides (what `staff` and `compare` keep).
 pub fn estimate(model: &Model, threads: usize, held: u64) -> Vec<Part> {
+    estimate_with(model, threads, threads.max(1) + 1, held)
+}
+
+/// [`estimate`] with `accumulators` accumulators held at once.
+fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) -> Vec<Part> {
     let (intervals, types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     let threads = threads.max(1) as u128;
     let sums = CALL_METRICS
@@ -114,10 +119,15 @@ pub fn estimate(model: &Model, threads: usize, held: u64) -> Vec<Part> {
         .count()
         + 2 * call::FIELDS;
     let one = Accumulator::bytes(intervals, types, groups);
-    let accumulators = threads + 1;
+    let accumulators = accumulators as u128;
+    let why = if accumulators == threads + 1 {
+        format!("{threads} threads + 1")
+    } else {
+        format!("on {threads} threads")
+    };
     let mut parts = vec![Part {
         what: format!(
-            "sums over replications: {} intervals × {} columns ({types} call types, {CHANNELS} channels, all) × {sums} figures × 16 B (and the groups') = {} per accumulator × {accumulators} accumulators ({threads} threads + 1)",
+            "sums over replications: {} intervals × {} columns ({types} call types, {CHANNELS} channels, all) × {sums} figures × 16 B (and the groups') = {} per accumulator × {accumulators} accumulators ({why})",
             intervals + 1,
             types + CHANNELS + 1,
             bytes_text(one)
@@ -183,6 +193,17 @@ pub fn check(model: &Model, threads: usize, held: u64) -> Result<(), Error> {
         "this run",
         estimate(model, threads, held),
         &remedy.join(", "),
+    )
+}
+
+/// [`check`] for a run that holds `accumulators` accumulators at once.
+pub fn check_accumulators(model: &Model, threads: usize, accumulators: usize) -> Result<(), Error> {
+    let remedy = "use longer intervals or fewer call types, fewer --threads";
+    refuse_over(
+        &model.file,
+        "this run",
+        estimate_with(model, threads, accumulators, 0),
+        remedy,
     )
 }
 

@@ -36,6 +36,7 @@
 //! ```
 
 pub mod budget;
+pub mod calllog;
 pub mod check;
 pub mod cli;
 pub mod compare;

@@ -75,17 +75,24 @@ pub struct Part {
 const FORMAT: &str = "ccsim-part/2";
 
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
-/// writes its part file into `dir`; returns the file's path.
+/// writes its part file into `dir`, and the call log of its replications to `call_log`
+/// (see [`crate::calllog`]; dated by their place in the whole run, so the shards' logs
+/// concatenated in order, each header but the first left out, are the whole run's log);
+/// returns the part file's path.
 pub fn run_shard(
     model: &Model,
     text: &str,
     shard: Shard,
     dir: &Path,
     threads: usize,
+    call_log: Option<&Path>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<PathBuf, Error> {
     let range = shard.range(model.replications);
-    let accumulator = crate::simulate_range(model, range, threads, progress)?;
+    let accumulator = match call_log {
+        Some(log) => crate::calllog::simulate_with_call_log(model, range, threads, log, progress)?,
+        None => crate::simulate_range(model, range, threads, progress)?,
+    };
     let part = Part {
         format: FORMAT.into(),
         scenario_hash: format!("{:016x}", fnv1a(text)),

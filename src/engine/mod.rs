@@ -100,7 +100,7 @@ enum Phase {
 
 /// What a leg is to its customer contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Fresh,
     /// Trying again after abandoning.
     Redial,
@@ -111,6 +111,16 @@ enum Kind {
 }
 
 impl Kind {
+    /// The leg's name in the call log: `new`, `redial`, `repeat` or `transfer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Fresh => "new",
+            Kind::Redial => "redial",
+            Kind::Repeat => "repeat",
+            Kind::Transfer => "transfer",
+        }
+    }
+
     fn field(self) -> usize {
         match self {
             Kind::Fresh => call::FRESH,
@@ -118,6 +128,69 @@ impl Kind {
             Kind::Repeat => call::REPEATS,
             Kind::Transfer => call::TRANSFERS_IN,
         }
+    }
+}
+
+/// How a counted leg ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegOutcome {
+    /// An agent (in-house or vendor) answered it.
+    Served,
+    /// The caller hung up while waiting.
+    Abandoned,
+    /// Still waiting when the drain limit ended the run.
+    Unfinished,
+}
+
+impl LegOutcome {
+    /// The outcome's name in the call log.
+    pub fn name(self) -> &'static str {
+        match self {
+            LegOutcome::Served => "served",
+            LegOutcome::Abandoned => "abandoned",
+            LegOutcome::Unfinished => "unfinished",
+        }
+    }
+}
+
+/// One leg the replication counted as offered (its call type's `offered`), once its outcome is
+/// known: given to a [`LegObserver`] in the order outcomes are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LegRecord {
+    pub call_type: u32,
+    pub kind: Kind,
+    /// Engine time the leg joined the queue (µs from the start of the warm-up).
+    pub arrival: Micros,
+    /// Time in queue: until answered, until the caller hung up, or until the drain limit.
+    pub wait: Micros,
+    pub outcome: LegOutcome,
+    /// Talk time (the drawn one times the serving group's factor; for a chat, before the
+    /// slowdown of concurrent chats), after-call work aside; 0 unless served.
+    pub talk: Micros,
+    /// After-call work that followed the talk; 0 unless served.
+    pub wrap_up: Micros,
+    /// The group that answered it.
+    pub group: Option<u32>,
+}
+
+/// Sees every counted leg of a replication ([`run_replication_observed`]): how the
+/// engine tells the world what happened to each call without doing I/O itself.
+pub trait LegObserver {
+    fn leg(&mut self, record: &LegRecord);
+}
+
+/// No observer: what [`run_replication`] uses, compiled away.
+pub struct NoObserver;
+
+impl LegObserver for NoObserver {
+    #[inline(always)]
+    fn leg(&mut self, _: &LegRecord) {}
+}
+
+impl<F: FnMut(&LegRecord)> LegObserver for F {
+    #[inline]
+    fn leg(&mut self, record: &LegRecord) {
+        self(record)
     }
 }
 
@@ -348,8 +421,9 @@ impl Arrivals {
 }
 
 /// The state of one replication.
-struct Sim<'m> {
+struct Sim<'m, O: LegObserver> {
     model: &'m Model,
+    observer: &'m mut O,
     events: EventQueue<Event>,
     /// Key of each call type's pending arrival (`u128::MAX`: none), kept out of the heap.
     pending: Vec<u128>,
@@ -403,6 +477,12 @@ fn drawn(seconds: f64) -> Micros {
 
 /// Simulates replication `replication` of `model` and returns its integer sums.
 pub fn run_replication(model: &Model, replication: u64) -> RepStats {
+    run_replication_observed(model, replication, &mut NoObserver)
+}
+
+/// [`run_replication`], telling `observer` what happened to every leg it counts as
+/// offered (its call type's `offered`), whatever the leg's outcome.
+pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64, observer: &mut O) -> RepStats {
     let clock = &model.clock;
     let root = StreamKey::replication(model.seed, replication);
     let forecast_error = root.named("forecast_error");
@@ -469,6 +549,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
     }
     let mut sim = Sim {
         model,
+        observer,
         events: EventQueue::new(),
         pending: vec![u128::MAX; n_types],
         slab: Slab {
@@ -637,7 +718,7 @@ fn split(total: u64, weights: &[u64]) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
-impl Sim<'_> {
+impl<O: LegObserver> Sim<'_, O> {
     /// Ends the replication with `why` (the first reason is kept).
     #[cold]
     fn stop(&mut self, why: String) {
@@ -1001,6 +1082,16 @@ impl Sim<'_> {
             return chat_agent;
         }
         let wait = now - leg.arrival;
+        self.observer.leg(&LegRecord {
+            call_type: ct as u32,
+            kind: leg.kind,
+            arrival: leg.arrival,
+            wait,
+            outcome: LegOutcome::Served,
+            talk,
+            wrap_up: leg.wrap_up,
+            group: Some(g as u32),
+        });
         let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
         let due_in_sl = in_sl & u64::from(self.due(ct, leg.arrival));
         let outsourced = u64::from(model_group.outsourced);
@@ -1247,11 +1338,21 @@ impl Sim<'_> {
         }
     }
 
-    /// Books an abandon of `leg` (hung up after waiting `waited`).
-    fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, waited: Micros) {
+    /// Books an abandon of a leg that arrived at `arrival` (hung up after waiting `waited`).
+    fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, arrival: Micros, waited: Micros) {
         if interval == NOT_COUNTED {
             return;
         }
+        self.observer.leg(&LegRecord {
+            call_type: ct as u32,
+            kind,
+            arrival,
+            wait: waited,
+            outcome: LegOutcome::Abandoned,
+            talk: 0,
+            wrap_up: 0,
+            group: None,
+        });
         let cell = self.stats.call_cell(interval as usize, ct);
         cell[call::ABANDONED] += 1;
         add_sum(
@@ -1284,11 +1385,12 @@ impl Sim<'_> {
                 if self.slab.is_live(slot, generation) {
                     let leg = &self.slab.slots[slot as usize];
                     if leg.deadline <= now && leg.redial_after == NEVER {
-                        let (interval, kind, waited) = (leg.interval, leg.kind, leg.deadline - leg.arrival);
+                        let (interval, kind, arrival) = (leg.interval, leg.kind, leg.arrival);
+                        let waited = leg.deadline - arrival;
                         self.queues[lane].pop_front();
                         self.waiting[lane] -= 1;
                         self.slab.remove(slot);
-                        self.book_abandon(interval, ct, kind, waited);
+                        self.book_abandon(interval, ct, kind, arrival, waited);
                         continue;
                     }
                     let arrival = leg.arrival;
@@ -1322,9 +1424,9 @@ impl Sim<'_> {
         }
         let leg = &self.slab.slots[slot as usize];
         let (interval, ct, kind, lane) = (leg.interval, leg.call_type as usize, leg.kind, leg.lane as usize);
-        let (redial_after, origin_type) = (leg.redial_after, leg.contact.origin_type);
+        let (redial_after, origin_type, arrival) = (leg.redial_after, leg.contact.origin_type, leg.arrival);
         self.waiting[lane] -= 1;
-        self.book_abandon(interval, ct, kind, now - self.slab.slots[slot as usize].arrival);
+        self.book_abandon(interval, ct, kind, arrival, now - arrival);
         if redial_after == NEVER || self.slab.slots[slot as usize].contact.legs >= MAX_LEGS {
             self.slab.remove(slot);
         } else {
@@ -1595,11 +1697,21 @@ impl Sim<'_> {
                 if leg.generation != generation || leg.interval == NOT_COUNTED {
                     continue;
                 }
-                let (interval, ct, kind) = (leg.interval, leg.call_type as usize, leg.kind);
+                let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
                 if leg.deadline <= end_limit {
-                    let waited = leg.deadline - leg.arrival;
-                    self.book_abandon(interval, ct, kind, waited);
+                    let waited = leg.deadline - arrival;
+                    self.book_abandon(interval, ct, kind, arrival, waited);
                 } else {
+                    self.observer.leg(&LegRecord {
+                        call_type: ct as u32,
+                        kind,
+                        arrival,
+                        wait: end_limit.saturating_sub(arrival),
+                        outcome: LegOutcome::Unfinished,
+                        talk: 0,
+                        wrap_up: 0,
+                        group: None,
+                    });
                     self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
                     if kind == Kind::Transfer {
                         self.not_a_contact(interval, &[call::UNFINISHED], &[1]);

@@ -16,6 +16,7 @@ mod queue_order;
 mod realistic_day;
 mod reliability;
 mod reports;
+mod round_trip;
 mod safety;
 mod staffing;
 mod theory;
