@@ -203,11 +203,12 @@ fn header_name(cell: &str) -> &str {
 /// The header row of the log at `path` read with `delimiter`, to choose how to read it.
 pub fn read_header(path: &Path, delimiter: u8) -> Result<Vec<String>, Error> {
     let file = path.display().to_string();
+    let opened = crate::input::open(path, "call log", crate::input::MAX_LOG_BYTES)
+        .map_err(|why| Error::Other(format!("{file}: {why}")))?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| Error::Other(format!("{file}: {e}")))?;
+        .from_reader(opened);
     let headers = reader
         .headers()
         .map_err(|e| Error::Other(format!("{file}: cannot read the header row: {e}")))?;
@@ -312,11 +313,13 @@ const WRAP_UP: usize = 11;
 /// unless `skip_bad_rows`, which counts it instead.
 pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<Log, Error> {
     let file = path.display().to_string();
+    // A regular file within the size limit only (never `/dev/zero`, which never ends).
+    let opened = crate::input::open(path, "call log", crate::input::MAX_LOG_BYTES)
+        .map_err(|why| Error::Other(format!("{file}: {why}")))?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(format.delimiter)
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| Error::Other(format!("{file}: {e}")))?;
+        .from_reader(opened);
     let headers = reader
         .headers()
         .map_err(|e| Error::Other(format!("{file}: cannot read the header row: {e}")))?

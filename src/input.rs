@@ -21,6 +21,9 @@ pub const MAX_CSV_BYTES: u64 = 100 << 20;
 /// The largest part file (`merge`) or baseline summary (`check --baseline`): 1 GiB.
 pub const MAX_RESULT_BYTES: u64 = 1 << 30;
 
+/// The largest call log `fit` and `backtest` read: 1 GiB (the bank's month is 3.3 MB).
+pub const MAX_LOG_BYTES: u64 = 1 << 30;
+
 /// Why a file is not read: not a regular file, or too large (the message names the file
 /// and the limit).
 fn refuse(path: &Path, what: &str, limit: u64) -> Result<(), String> {

@@ -62,7 +62,7 @@ impl Shard {
 /// One shard's result, as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Part {
-    /// `ccsim-part/1`.
+    /// [`FORMAT`].
     pub format: String,
     /// FNV-1a of the scenario text, so parts of different scenarios are not mixed.
     pub scenario_hash: String,
@@ -72,7 +72,9 @@ pub struct Part {
     pub accumulator: Accumulator,
 }
 
-const FORMAT: &str = "ccsim-part/2";
+/// The part format: 3 since sums past 2^128 keep their multiples of 2^128 beside them
+/// (`high`), which a reader of format 2 would drop.
+pub const FORMAT: &str = "ccsim-part/3";
 
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
 /// writes its part file into `dir`, and the call log of its replications to `call_log`
