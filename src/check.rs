@@ -486,7 +486,7 @@ pub fn check(
             if path.exists() {
                 // A bad baseline is this scenario's error: the others are still checked
                 // and reported (in the JUnit file too).
-                let compared = crate::input::open(&path, "baseline", crate::input::MAX_RESULT_BYTES)
+                let compared = crate::input::open(&path, "baseline", crate::input::MAX_BASELINE_BYTES)
                     .and_then(|mut file| {
                         let mut text = String::new();
                         std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| e.to_string())?;

@@ -18,8 +18,13 @@ pub const MAX_SCENARIO_BYTES: u64 = 10 << 20;
 /// The largest CSV file a scenario reads (forecasts, empirical samples): 100 MiB.
 pub const MAX_CSV_BYTES: u64 = 100 << 20;
 
-/// The largest part file (`merge`) or baseline summary (`check --baseline`): 1 GiB.
+/// The largest part file (`merge`): 1 GiB. A part is read as its header first, then its
+/// sums one part at a time, each at most what its layout claims.
 pub const MAX_RESULT_BYTES: u64 = 1 << 30;
+
+/// The largest baseline summary (`check --baseline`): 256 MiB, read whole into a JSON
+/// value of about twice its size (a summary of 2.8 million figures).
+pub const MAX_BASELINE_BYTES: u64 = 256 << 20;
 
 /// The largest call log `fit` and `backtest` read: 1 GiB (the bank's month is 3.3 MB).
 pub const MAX_LOG_BYTES: u64 = 1 << 30;
