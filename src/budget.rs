@@ -118,7 +118,7 @@ fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) 
         .filter(|m| matches!(m.measure, crate::stats::Measure::Ratio { .. }))
         .count()
         + 2 * call::FIELDS;
-    let one = Accumulator::bytes(intervals, types, groups);
+    let one = Accumulator::bytes_for(intervals, types, groups);
     let accumulators = accumulators as u128;
     let why = if accumulators == threads + 1 {
         format!("{threads} threads + 1")
@@ -134,7 +134,7 @@ fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) 
         ),
         bytes: one * accumulators,
     }];
-    let rep = RepStats::bytes(intervals, types, groups);
+    let rep = RepStats::bytes_for(intervals, types, groups);
     let agents: u128 = model
         .groups
         .iter()

@@ -703,6 +703,7 @@ fn run(
     };
     bar.finish_and_clear();
     let summary = Summary::new(&model, &acc);
+    drop(acc); // the summary holds what is reported
     if let Some(path) = outputs.report {
         report::csv::write_atomic(path, &report::html::run_report(&summary, &model))?;
     }
@@ -716,7 +717,14 @@ fn print_summary(summary: &Summary, format: Format, out: Option<&Path>) -> Resul
     }
     let text = match format {
         Format::Table => report::table::render(summary, std::io::stdout().is_terminal()),
-        Format::Json => report::json::to_json(summary),
+        Format::Json => {
+            // Streamed (a long run's document is large), its strings already escaped.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            report::json::write_json(summary, &mut out)
+                .and_then(|()| std::io::Write::flush(&mut out))
+                .map_err(|e| Error::io("standard output", e))?;
+            return Ok(0);
+        }
         Format::Csv => report::csv::intervals_csv(summary),
     };
     print!("{}", printable(&text));
@@ -799,9 +807,10 @@ fn staff(
         report::csv::write_atomic(path, &report::html::staff_report(&plan))?;
     }
     if let Some(dir) = out {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-        report::csv::write_atomic(&dir.join("staffing.csv"), &report::staff::to_csv(&plan))?;
-        report::csv::write_atomic(&dir.join("staffing.json"), &report::staff::to_json(&plan))?;
+        let mut set = crate::output::FileSet::begin(dir)?;
+        set.add("staffing.csv", &report::staff::to_csv(&plan))?;
+        set.add("staffing.json", &report::staff::to_json(&plan))?;
+        set.commit()?;
     }
     let text = match format {
         Format::Table => report::staff::to_table(&plan),

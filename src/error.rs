@@ -160,7 +160,25 @@ pub fn unprintable(text: &str) -> Option<String> {
 /// never send escape sequences or reorder a line.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let escaped = |c: char| is_unprintable(c) && c != '\n' && c != '\t';
-    if !text.chars().any(escaped) {
+    // Plain ASCII text is passed over a byte at a time; only a control byte or the start
+    // of a multi-byte character is decoded and looked at.
+    let bytes = text.as_bytes();
+    let suspect = |b: &u8| *b >= 0x7f || (*b < 0x20 && *b != b'\n' && *b != b'\t');
+    let mut at = 0;
+    let clean = loop {
+        let Some(k) = bytes[at..].iter().position(suspect) else {
+            break true;
+        };
+        let c = text[at + k..]
+            .chars()
+            .next()
+            .expect("a suspect byte starts a character");
+        if escaped(c) {
+            break false;
+        }
+        at += k + c.len_utf8();
+    };
+    if clean {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

@@ -31,6 +31,7 @@ pub fn check() -> Result<(), Error> {
 pub fn install_handler() {
     let _ = ctrlc::set_handler(|| {
         if requested() {
+            crate::output::remove_temporaries();
             eprintln!("\ninterrupted again: exiting now");
             std::process::exit(130);
         }

@@ -47,6 +47,7 @@ pub mod fit;
 pub mod input;
 pub mod interrupt;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -159,7 +159,7 @@ impl Header {
     /// The sums the claimed layout holds (calls' and groups' tables).
     fn sums(&self) -> u128 {
         let l = &self.layout;
-        Accumulator::bytes(l.intervals.len(), l.call_types.len(), l.groups.len()) / 16
+        Accumulator::bytes_for(l.intervals.len(), l.call_types.len(), l.groups.len()) / 16
     }
 }
 

@@ -6,11 +6,12 @@
 //! ([`crate::budget`]); a replication that reaches one of the engine's limits ends the
 //! run with its message: the lowest such replication's, whatever the thread count
 //! (replications after it are skipped, those before it all run).
+//!
+//! A worker keeps one accumulator for all the replications it runs, so memory grows with
+//! the threads at work, not with the replications.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use rayon::prelude::*;
 
 use crate::engine::run_replication;
 use crate::error::Error;
@@ -36,6 +37,12 @@ pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
 
 /// Runs replications `range` of `model` on `threads` threads (0: all cores), calling
 /// `progress` after each one.
+///
+/// Each worker takes the next replication number from a shared counter and adds its
+/// sums into an accumulator of its own, made when it gets its first replication (so one
+/// replication needs one accumulator, whatever the threads); the workers' accumulators
+/// are then added into the first. Sums are integers, so which worker ran which
+/// replication changes no byte.
 pub fn simulate_range(
     model: &Model,
     range: std::ops::Range<u64>,
@@ -47,33 +54,42 @@ pub fn simulate_range(
     crate::budget::check(model, workers, 0)?;
     let (intervals, call_types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     let empty = || Accumulator::new(intervals, call_types, groups);
-    // At most one running fold per worker, so at most workers + 1 accumulators at once.
-    let count = (range.end - range.start) as usize;
-    let per_worker = count.div_ceil(workers).max(1);
+    let next = AtomicU64::new(range.start);
+    let done: Mutex<Vec<Accumulator>> = Mutex::new(Vec::new());
     let halted = Halted::new();
-    let acc = pool.install(|| {
-        (0..count)
-            .into_par_iter()
-            .with_min_len(per_worker)
-            .map(|i| range.start + i as u64)
-            .fold(empty, |mut acc, r| {
-                if !crate::interrupt::requested() && !halted.after(r) {
-                    let stats = run_replication(model, r);
-                    match &stats.halt {
-                        Some(why) => halted.note(r, why),
-                        None => acc.add(&stats),
-                    }
-                    progress();
-                }
-                acc
-            })
-            .reduce(empty, |mut a, b| {
-                a += &b;
-                a
-            })
-    });
+    let work = || {
+        let mut acc: Option<Accumulator> = None;
+        loop {
+            // Replications are taken in increasing order: once one has halted, every
+            // later one is skipped (those before it still run).
+            let r = next.fetch_add(1, Ordering::Relaxed);
+            if r >= range.end || crate::interrupt::requested() || halted.after(r) {
+                break;
+            }
+            let stats = run_replication(model, r);
+            match &stats.halt {
+                Some(why) => halted.note(r, why),
+                None => acc.get_or_insert_with(empty).add(&stats),
+            }
+            progress();
+        }
+        if let Some(acc) = acc {
+            done.lock().expect("no worker panics holding it").push(acc);
+        }
+    };
+    let workers = workers.min(range.end.saturating_sub(range.start) as usize);
+    if workers <= 1 {
+        pool.install(work);
+    } else {
+        pool.broadcast(|_| work());
+    }
     crate::interrupt::check()?;
     halted.check()?;
+    let mut parts = done.into_inner().expect("no worker panicked");
+    let mut acc = parts.pop().unwrap_or_else(empty);
+    for part in &parts {
+        acc += part;
+    }
     Ok(acc)
 }
 

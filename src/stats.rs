@@ -452,6 +452,13 @@ impl RepStats {
         &mut self.group_cells[interval * self.groups + group]
     }
 
+    /// Bytes of its cells: [`call::FIELDS`] × 8 per interval × call column (call types,
+    /// channels and the customer-contacts column), [`group::FIELDS`] × 8 per interval ×
+    /// group.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of_val(self.calls.as_slice()) + std::mem::size_of_val(self.group_cells.as_slice())
+    }
+
     /// Sum of one call field over the call-type cells (every leg, transfers included);
     /// saturates at `u64::MAX` rather than wrap.
     pub fn call_total(&self, field: usize) -> u64 {
@@ -508,7 +515,7 @@ impl RepStats {
     }
 
     /// Bytes one replication's cells take for a centre of this size.
-    pub fn bytes(intervals: usize, call_types: usize, groups: usize) -> u128 {
+    pub fn bytes_for(intervals: usize, call_types: usize, groups: usize) -> u128 {
         let calls = intervals as u128 * (call_types + CHANNELS + 1) as u128 * (call::FIELDS * 8) as u128;
         calls + intervals as u128 * groups as u128 * (group::FIELDS * 8) as u128
     }
@@ -642,6 +649,10 @@ where
     deserializer.deserialize_seq(Bounded(SUMS_LIMIT.get(), std::marker::PhantomData))
 }
 
+fn sum_into<const F: usize>(into: &mut [u128; F], cell: &[u128; F]) {
+    into.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
+}
+
 /// Whether a table's "all" column is the sum of its items or a column of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum AllColumn {
@@ -726,51 +737,67 @@ impl Moments {
         2 * self.fields + self.ratios.len()
     }
 
-    /// Adds one replication whose cells are `cells[interval * items + item]`.
+    /// Adds one replication whose cells are `cells[interval * items + item]` (with
+    /// [`AllColumn::Provided`], `cells[interval * (items + 1) + item]`, the last column
+    /// being "all"). Row by row: each interval's cells and its "all" column are added
+    /// as they are read, and only the "all intervals" row is summed aside, so the
+    /// scratch is one row, not a copy of the grid.
     fn add<const F: usize>(&mut self, cells: &[[u64; F]]) {
-        let (items, intervals) = (self.cols - 1, self.rows - 1);
-        // Totals over intervals and items can pass 2^64: summed in u128.
-        let mut grid = vec![[0u128; F]; self.rows * self.cols];
-        let add = |grid: &mut Vec<[u128; F]>, targets: &[usize], cell: &[u64; F]| {
-            for &target in targets {
-                grid[target]
-                    .iter_mut()
-                    .zip(cell)
-                    .for_each(|(g, &c)| *g += u128::from(c));
-            }
+        let (items, intervals, cols) = (self.cols - 1, self.rows - 1, self.cols);
+        let width = match self.all_column {
+            AllColumn::Summed => items,
+            AllColumn::Provided => cols,
         };
+        // Totals over intervals and items can pass 2^64: summed in u128.
+        let widen = |cell: &[u64; F]| cell.map(u128::from);
+        let mut carries: Vec<(usize, u128)> = Vec::new();
+        let mut all_intervals = vec![[0u128; F]; cols];
         for i in 0..intervals {
-            match self.all_column {
-                AllColumn::Summed => {
-                    for j in 0..items {
-                        let targets = [
-                            i * self.cols + j,
-                            i * self.cols + items,
-                            intervals * self.cols + j,
-                            intervals * self.cols + items,
-                        ];
-                        add(&mut grid, &targets, &cells[i * items + j]);
-                    }
+            let row = &cells[i * width..(i + 1) * width];
+            let mut all_items = [0u128; F];
+            for (j, cell) in row.iter().enumerate() {
+                let cell = widen(cell);
+                self.add_cell(i * cols + j, &cell, &mut carries);
+                sum_into(&mut all_intervals[j], &cell);
+                if self.all_column == AllColumn::Summed {
+                    sum_into(&mut all_items, &cell);
                 }
-                AllColumn::Provided => {
-                    for j in 0..=items {
-                        let targets = [i * self.cols + j, intervals * self.cols + j];
-                        add(&mut grid, &targets, &cells[i * self.cols + j]);
-                    }
-                }
+            }
+            if self.all_column == AllColumn::Summed {
+                self.add_cell(i * cols + items, &all_items, &mut carries);
+                sum_into(&mut all_intervals[items], &all_items);
             }
         }
         if intervals > 0 {
-            for j in 0..self.cols {
+            let last = &cells[(intervals - 1) * width..intervals * width];
+            for (j, total) in all_intervals.iter_mut().enumerate() {
                 for &f in &self.levels {
-                    grid[intervals * self.cols + j][f] = grid[(intervals - 1) * self.cols + j][f];
+                    total[f] = match (self.all_column, last.get(j)) {
+                        (_, Some(cell)) => u128::from(cell[f]),
+                        // The summed "all" column of the last interval.
+                        (AllColumn::Summed, None) => last.iter().map(|c| u128::from(c[f])).sum(),
+                        (AllColumn::Provided, None) => unreachable!("every column is provided"),
+                    };
                 }
             }
         }
+        for (j, total) in all_intervals.iter().enumerate() {
+            self.add_cell(intervals * cols + j, total, &mut carries);
+        }
+        if !carries.is_empty() {
+            self.carry(carries);
+        }
+    }
+
+    /// Adds one aggregate cell's values to the moments of cell `index` of the grid,
+    /// noting in `carries` what passes 2^128.
+    #[inline]
+    fn add_cell<const F: usize>(&mut self, index: usize, cell: &[u128; F], carries: &mut Vec<(usize, u128)>) {
         let stride = self.stride();
-        let mut carries: Vec<(usize, u128)> = Vec::new();
-        // Adds `value` to `sums[k]` (cell `start`), noting what passes 2^128.
-        let mut add_moment = |sums: &mut [u128], k: usize, start: usize, value: Wide| {
+        let start = index * stride;
+        let ratios = &self.ratios;
+        let sums = &mut self.sums[start..start + stride];
+        let mut add_moment = |k: usize, value: Wide| {
             let (low, carried) = sums[k].overflowing_add(value.low);
             sums[k] = low;
             let high = value.high + u128::from(carried);
@@ -778,18 +805,12 @@ impl Moments {
                 carries.push((start + k, high));
             }
         };
-        for (c, (cell, sums)) in grid.iter().zip(self.sums.chunks_exact_mut(stride)).enumerate() {
-            let start = c * stride;
-            for (f, &x) in cell.iter().enumerate() {
-                add_moment(sums, f, start, Wide::new(x));
-                add_moment(sums, F + f, start, Wide::product(x, x));
-            }
-            for (k, &(num, den)) in self.ratios.iter().enumerate() {
-                add_moment(sums, 2 * F + k, start, Wide::product(cell[num], cell[den]));
-            }
+        for (f, &x) in cell.iter().enumerate() {
+            add_moment(f, Wide::new(x));
+            add_moment(F + f, Wide::product(x, x));
         }
-        if !carries.is_empty() {
-            self.carry(carries);
+        for (k, &(num, den)) in ratios.iter().enumerate() {
+            add_moment(2 * F + k, Wide::product(cell[num], cell[den]));
         }
     }
 
@@ -915,6 +936,13 @@ impl Accumulator {
         }
     }
 
+    /// Bytes of its sums: per cell of each table ((intervals + 1) × (items + 1) cells),
+    /// 16 × (2 × fields + ratio metrics): 1,152 per interval × call column, 288 per
+    /// interval × group.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of_val(self.calls.sums.as_slice()) + std::mem::size_of_val(self.groups.sums.as_slice())
+    }
+
     /// Adds one replication.
     pub fn add(&mut self, rep: &RepStats) {
         self.replications += 1;
@@ -956,7 +984,7 @@ impl Accumulator {
     }
 
     /// Bytes an accumulator for a centre of this size takes.
-    pub fn bytes(intervals: usize, call_types: usize, groups: usize) -> u128 {
+    pub fn bytes_for(intervals: usize, call_types: usize, groups: usize) -> u128 {
         Moments::bytes(call::FIELDS, CALL_METRICS, intervals, call_types + CHANNELS)
             + Moments::bytes(group::FIELDS, GROUP_METRICS, intervals, groups)
     }
@@ -1007,6 +1035,22 @@ mod tests {
         let mut acc = Accumulator::new(2, 2, 2);
         acc.add(&groups);
         assert_eq!(acc.groups.cell(None, None).sum(group::HANDLED), Wide::new(7));
+    }
+
+    #[test]
+    fn cells_take_the_bytes_the_docs_state() {
+        // docs/scenarios.md (Memory) states these per interval × call type and group.
+        let (intervals, types, groups) = (10, 7, 3);
+        let rep = RepStats::new(intervals, types, groups);
+        assert_eq!(
+            rep.bytes(),
+            intervals * (types + CHANNELS + 1) * 232 + intervals * groups * 64
+        );
+        let acc = Accumulator::new(intervals, types, groups);
+        assert_eq!(
+            acc.bytes(),
+            (intervals + 1) * (types + CHANNELS + 1) * 1152 + (intervals + 1) * (groups + 1) * 288
+        );
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! Time and sequence are packed into one `u128` key: one comparison per heap step.
 //! Cancelled events are not removed; their handlers recognise them as stale (lazy
 //! cancellation), which is cheaper than searching the heap.
+//!
+//! [`KeyedHeap`] holds items kept apart from the queue (each call type's pending
+//! arrival) under keys taken from the queue's own counter ([`EventQueue::key`]), so that
+//! comparing the two tops orders them exactly as if they were one heap.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -95,6 +99,52 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
+/// A min-heap of items under keys from [`EventQueue::key`] (unique, so the order is total):
+/// the earliest in O(1), a push or pop in O(log n).
+pub struct KeyedHeap<T> {
+    heap: BinaryHeap<Entry<T>>,
+}
+
+impl<T> KeyedHeap<T> {
+    pub fn with_capacity(capacity: usize) -> Self {
+        KeyedHeap {
+            heap: BinaryHeap::with_capacity(capacity),
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, key: u128, item: T) {
+        self.heap.push(Entry { key, event: item });
+    }
+
+    /// The earliest key (`u128::MAX` if empty).
+    #[inline]
+    pub fn peek_key(&self) -> u128 {
+        self.heap.peek().map_or(u128::MAX, |e| e.key)
+    }
+
+    /// The earliest item and its key, left in the heap.
+    #[inline]
+    pub fn peek(&self) -> Option<(u128, &T)> {
+        self.heap.peek().map(|e| (e.key, &e.event))
+    }
+
+    /// The earliest item and its key.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(u128, T)> {
+        self.heap.pop().map(|e| (e.key, e.event))
+    }
+
+    /// Gives the earliest item a later key: one sift down, where a pop and a push would
+    /// take two passes. Does nothing on an empty heap.
+    #[inline]
+    pub fn replace_top_key(&mut self, key: u128) {
+        if let Some(mut top) = self.heap.peek_mut() {
+            top.key = key;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +158,58 @@ mod tests {
         q.push(3, 'd');
         let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, vec!['b', 'd', 'a', 'c']);
+    }
+
+    #[test]
+    fn pops_in_key_order_under_any_mix_of_pushes_and_pops() {
+        // Against a sorted list, with many equal times (so the sequence decides).
+        let mut q = EventQueue::new();
+        let mut expected: Vec<(u64, u32)> = Vec::new();
+        let mut x: u64 = 12345;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        for k in 0..20_000u32 {
+            if next() % 3 == 0 {
+                let got = q.pop();
+                let want = (!expected.is_empty()).then(|| expected.remove(0));
+                assert_eq!(got, want, "pop {k}");
+            } else {
+                let t = next() % 500;
+                q.push(t, k);
+                let at = expected.partition_point(|&(u, _)| u <= t);
+                expected.insert(at, (t, k));
+            }
+        }
+        while let Some(e) = q.pop() {
+            assert_eq!(e, expected.remove(0));
+        }
+        assert!(expected.is_empty());
+    }
+
+    #[test]
+    fn a_keyed_heap_interleaves_with_the_queue_as_one_heap() {
+        let mut q = EventQueue::new();
+        let mut kept = KeyedHeap::with_capacity(4);
+        q.push(5, 'a');
+        kept.push(q.key(3), 'x');
+        kept.push(q.key(5), 'y');
+        q.push(3, 'b');
+        kept.push(q.key(4), 'z');
+        kept.replace_top_key(q.key(6));
+        let mut order = Vec::new();
+        loop {
+            let c = if kept.peek_key() < q.peek_key() {
+                kept.pop().map(|(_, c)| c)
+            } else {
+                q.pop().map(|(_, c)| c)
+            };
+            match c {
+                Some(c) => order.push(c),
+                None => break,
+            }
+        }
+        assert_eq!(order, vec!['b', 'z', 'a', 'y', 'x']);
     }
 }

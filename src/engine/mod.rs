@@ -28,8 +28,10 @@
 //! - **Costs** are booked in millionths of the currency: paid time at interval
 //!   boundaries (shared among call types by the time spent on each), prices per call
 //!   or minute when service begins, a shortfall below a pro-rated minimum at the end.
-//! - **Pending arrivals** (one per call type) are kept out of the heap, keyed from the
-//!   same sequence counter, so ordering is unchanged and the heap stays small.
+//! - **Pending arrivals** (one per call type) are kept in a heap of their own, keyed from
+//!   the event queue's sequence counter, so the order is exactly that of one heap, the
+//!   cost of finding the next arrival grows as log(call types) (not linearly), and a
+//!   one-type centre pays nothing for it.
 //! - **Queues**: one FIFO of slots per lane (a call type's main queue, or the queue of a
 //!   route that takes a fixed share of its arrivals); abandoned slots are skipped when
 //!   they reach the head. Each lane counts its waiting contacts.
@@ -65,7 +67,7 @@ use crate::model::{Channel, Clock, Micros, Model, Unresolved, limits, micros};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
-use events::EventQueue;
+use events::{EventQueue, KeyedHeap};
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -76,8 +78,9 @@ enum Event {
     Arrival(u32),
     /// A contact's next leg (redial, escalation or repeat) begins; the slot holds it.
     NextLeg { slot: u32, generation: u32 },
-    /// An agent of a group finishes a contact of a call type (talk and after-call work).
-    ServiceEnd { group: u32, call_type: u32 },
+    /// An agent of a group finishes a contact (talk and after-call work) of one of its
+    /// skills, an index in `Sim::pairs`.
+    ServiceEnd { group: u32, pair: u32 },
     /// A chatting agent's next chat ends (stale if the agent's generation moved on).
     ChatEnd { group: u32, agent: u32, generation: u32 },
     /// A waiting contact's patience runs out (stale if the slot's generation moved on).
@@ -367,6 +370,28 @@ impl PairBusy {
     }
 }
 
+/// A group's skill: its agents busy on the call type, and the group's handle-time
+/// factor and resolution for it.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    busy: PairBusy,
+    factor: f64,
+    resolution: f64,
+}
+
+impl Default for Pair {
+    fn default() -> Self {
+        Pair {
+            busy: PairBusy::default(),
+            factor: 1.0,
+            resolution: 1.0,
+        }
+    }
+}
+
+/// No skill of this group for this call type (in `Sim::pair_of`).
+const NO_PAIR: u32 = u32::MAX;
+
 /// A call type's arrival process.
 struct Arrivals {
     stream: Stream,
@@ -425,8 +450,8 @@ struct Sim<'m, O: LegObserver> {
     model: &'m Model,
     observer: &'m mut O,
     events: EventQueue<Event>,
-    /// Key of each call type's pending arrival (`u128::MAX`: none), kept out of the heap.
-    pending: Vec<u128>,
+    /// Each call type's pending arrival (at most one), under a key of `events`.
+    pending: KeyedHeap<u32>,
     slab: Slab,
     /// Per lane: its FIFO of slots, and how many contacts wait in it.
     queues: Vec<VecDeque<(u32, u32)>>,
@@ -435,11 +460,12 @@ struct Sim<'m, O: LegObserver> {
     arrivals: Vec<Arrivals>,
     /// Per lane: the distinct positive waits after which more groups become eligible.
     overflow_after: Vec<Vec<Micros>>,
-    /// `[group * call_types + call_type]`: the group's handle-time factor and resolution.
-    factor: Vec<f64>,
-    resolution: Vec<f64>,
-    /// `[group * call_types + call_type]`: agents of the group busy on the call type.
-    pair_busy: Vec<PairBusy>,
+    /// `[group * call_types + call_type]`: the index in `pairs` of a group's skill (a
+    /// dense table of small indices: the pairs themselves are as many as the skills, so
+    /// a centre with hundreds of call types keeps them in cache).
+    pair_of: Vec<u32>,
+    /// Each group's skills, group by group.
+    pairs: Vec<Pair>,
     phase: Phase,
     stats: RepStats,
     /// Per measured interval: what the customer-contacts cell differs from the sum over
@@ -539,19 +565,24 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         })
         .collect();
     let n_types = model.call_types.len();
-    let mut factor = vec![1.0; model.groups.len() * n_types];
-    let mut resolution = vec![1.0; model.groups.len() * n_types];
+    let mut pair_of = vec![NO_PAIR; model.groups.len() * n_types];
+    let mut pairs: Vec<Pair> = Vec::new();
     for (g, group) in model.groups.iter().enumerate() {
         for skill in &group.skills {
-            factor[g * n_types + skill.call_type.0 as usize] = skill.factor;
-            resolution[g * n_types + skill.call_type.0 as usize] = skill.resolution;
+            let index = &mut pair_of[g * n_types + skill.call_type.0 as usize];
+            if *index == NO_PAIR {
+                *index = pairs.len() as u32;
+                pairs.push(Pair::default());
+            }
+            let pair = &mut pairs[*index as usize];
+            (pair.factor, pair.resolution) = (skill.factor, skill.resolution);
         }
     }
     let mut sim = Sim {
         model,
         observer,
         events: EventQueue::new(),
-        pending: vec![u128::MAX; n_types],
+        pending: KeyedHeap::with_capacity(n_types),
         slab: Slab {
             slots: Vec::new(),
             free: Vec::new(),
@@ -561,9 +592,8 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         groups,
         arrivals,
         overflow_after,
-        factor,
-        resolution,
-        pair_busy: vec![PairBusy::default(); model.groups.len() * n_types],
+        pair_of,
+        pairs,
         // Boundary 0 (at the warm-up's end, time 0 without one) opens the window.
         phase: Phase::Warmup,
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
@@ -615,17 +645,11 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
                 break;
             }
         }
-        // The earliest pending arrival (kept out of the heap) against the heap's top.
-        let (ct, akey) = sim
-            .pending
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by_key(|&(_, k)| k)
-            .unwrap_or((0, u128::MAX));
-        let (t, event) = if akey < sim.events.peek_key() {
-            sim.pending[ct] = u128::MAX;
-            ((akey >> 64) as Micros, Event::Arrival(ct as u32))
+        // The earliest pending arrival against the earliest other event.
+        // The arrival stays in its heap: the call type's next one takes its place there.
+        let (t, event) = if sim.pending.peek_key() < sim.events.peek_key() {
+            let (key, &ct) = sim.pending.peek().expect("a key below the maximum is an item");
+            ((key >> 64) as Micros, Event::Arrival(ct))
         } else if let Some(e) = sim.events.pop() {
             e
         } else {
@@ -639,7 +663,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         match event {
             Event::Arrival(ct) => sim.fresh_arrival(ct as usize, now),
             Event::NextLeg { slot, generation } => sim.next_leg(slot, generation, now),
-            Event::ServiceEnd { group, call_type } => sim.finish(group as usize, call_type as usize, now),
+            Event::ServiceEnd { group, pair } => sim.finish(group as usize, pair as usize, now),
             Event::ChatEnd {
                 group,
                 agent,
@@ -756,6 +780,14 @@ impl<O: LegObserver> Sim<'_, O> {
         ));
     }
 
+    /// The index in `pairs` of group `g`'s skill for call type `ct` (which it has).
+    #[inline]
+    fn pair(&self, g: usize, ct: usize) -> usize {
+        let pair = self.pair_of[g * self.model.call_types.len() + ct];
+        debug_assert_ne!(pair, NO_PAIR, "group {g} serves call type {ct}");
+        pair as usize
+    }
+
     /// Whether a contact of call type `ct` that arrived at `arrival` is due inside the
     /// window: always for calls and chats; for an email, when its response deadline
     /// (arrival + threshold) falls by the window's end. `within_target` is judged on the
@@ -766,16 +798,31 @@ impl<O: LegObserver> Sim<'_, O> {
         spec.channel != Channel::Email || arrival + spec.service_level_threshold <= self.model.clock.window_end()
     }
 
-    fn schedule_arrival(&mut self, ct: usize) {
+    /// The next arrival of call type `ct`, if any, and its key.
+    fn next_arrival_key(&mut self, ct: usize) -> Option<u128> {
         let clock = &self.model.clock;
         let a = &mut self.arrivals[ct];
-        if let Some(t) = a.advance(clock.warmup as f64, clock.interval as f64, clock.intervals) {
-            self.pending[ct] = self.events.key((t + 0.5) as Micros);
+        let t = a.advance(clock.warmup as f64, clock.interval as f64, clock.intervals)?;
+        Some(self.events.key((t + 0.5) as Micros))
+    }
+
+    /// Call type `ct`'s first arrival.
+    fn schedule_arrival(&mut self, ct: usize) {
+        if let Some(key) = self.next_arrival_key(ct) {
+            self.pending.push(key, ct as u32);
         }
     }
 
+    /// The arrival of call type `ct` at the top of `pending` happens now: the call type's
+    /// next arrival replaces it there, and its contact is offered.
     fn fresh_arrival(&mut self, ct: usize, now: Micros) {
-        self.schedule_arrival(ct);
+        debug_assert_eq!(self.pending.peek().map(|(_, &c)| c as usize), Some(ct));
+        match self.next_arrival_key(ct) {
+            Some(key) => self.pending.replace_top_key(key),
+            None => {
+                self.pending.pop();
+            }
+        }
         let a = &mut self.arrivals[ct];
         let key = a.contacts.with(a.count);
         a.count += 1;
@@ -1028,8 +1075,8 @@ impl<O: LegObserver> Sim<'_, O> {
     /// for a chat.
     fn serve(&mut self, mut leg: Leg, g: usize, chatting: Option<u32>, now: Micros) -> Option<u32> {
         let ct = leg.call_type as usize;
-        let n_types = self.model.call_types.len();
-        let factor = self.factor[g * n_types + ct];
+        let pair = self.pair(g, ct);
+        let factor = self.pairs[pair].factor;
         let talk = if factor == 1.0 {
             leg.talk
         } else {
@@ -1044,21 +1091,21 @@ impl<O: LegObserver> Sim<'_, O> {
             let group = &mut self.groups[g];
             group.integrate(now, phase);
             group.busy += 1;
-            let pair = &mut self.pair_busy[g * n_types + ct];
-            pair.integrate(now, phase);
-            pair.busy += 1.0;
+            let busy = &mut self.pairs[pair].busy;
+            busy.integrate(now, phase);
+            busy.busy += 1.0;
             self.events.push(
                 now.saturating_add(handle),
                 Event::ServiceEnd {
                     group: g as u32,
-                    call_type: ct as u32,
+                    pair: pair as u32,
                 },
             );
         }
         let model_group = &self.model.groups[g];
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
-            self.pair_busy[g * n_types + ct].handled += 1;
+            self.pairs[pair].busy.handled += 1;
             let cost = &model_group.cost;
             if cost.per_call > 0.0 || cost.per_handled_us > 0.0 {
                 let price = cost.per_call + handle as f64 * cost.per_handled_us;
@@ -1077,7 +1124,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 );
             }
         }
-        let outcome = self.outcome(&mut leg, g, talk, now);
+        let outcome = self.outcome(&mut leg, pair, talk, now);
         if leg.interval == NOT_COUNTED {
             return chat_agent;
         }
@@ -1192,7 +1239,8 @@ impl<O: LegObserver> Sim<'_, O> {
         let chats = self.groups[g].chat.chats(agent);
         let weight = sign / chats.len().max(1) as f64;
         for chat in chats {
-            let pair = &mut self.pair_busy[g * n_types + chat.call_type as usize];
+            let pair = self.pair_of[g * n_types + chat.call_type as usize] as usize;
+            let pair = &mut self.pairs[pair].busy;
             pair.integrate(now, phase);
             pair.busy += weight;
             if pair.busy.abs() < 1e-9 {
@@ -1265,13 +1313,13 @@ impl<O: LegObserver> Sim<'_, O> {
         }
     }
 
-    /// Decides whether group `g` resolves `leg` (answered now, talking for `talk`) and
-    /// schedules what follows; returns the outcome's field. Draws come from a side
-    /// stream keyed by the contact and leg, in a fixed order: resolution, then (for a
-    /// repeat) whether the customer calls again and after how long.
-    fn outcome(&mut self, leg: &mut Leg, g: usize, talk: Micros, now: Micros) -> usize {
+    /// Decides whether the group whose skill is `pair` resolves `leg` (answered now,
+    /// talking for `talk`) and schedules what follows; returns the outcome's field. Draws
+    /// come from a side stream keyed by the contact and leg, in a fixed order: resolution,
+    /// then (for a repeat) whether the customer calls again and after how long.
+    fn outcome(&mut self, leg: &mut Leg, pair: usize, talk: Micros, now: Micros) -> usize {
         let ct = leg.call_type as usize;
-        let p = self.resolution[g * self.model.call_types.len() + ct];
+        let p = self.pairs[pair].resolution;
         if p >= 1.0 {
             return call::RESOLVED; // nothing to draw
         }
@@ -1310,9 +1358,10 @@ impl<O: LegObserver> Sim<'_, O> {
         field
     }
 
-    fn finish(&mut self, g: usize, ct: usize, now: Micros) {
+    /// An agent of group `g` finishes a contact of its skill `pair`.
+    fn finish(&mut self, g: usize, pair: usize, now: Micros) {
         let phase = self.phase;
-        let pair = &mut self.pair_busy[g * self.model.call_types.len() + ct];
+        let pair = &mut self.pairs[pair].busy;
         pair.integrate(now, phase);
         pair.busy -= 1.0;
         let group = &mut self.groups[g];
@@ -1473,8 +1522,8 @@ impl<O: LegObserver> Sim<'_, O> {
             for group in &mut self.groups {
                 group.integrate(now, old);
             }
-            for pair in &mut self.pair_busy {
-                pair.integrate(now, old);
+            for pair in &mut self.pairs {
+                pair.busy.integrate(now, old);
             }
             return;
         };
@@ -1507,7 +1556,7 @@ impl<O: LegObserver> Sim<'_, O> {
             let worked: Vec<u64> = skills
                 .iter()
                 .map(|skill| {
-                    let pair = &mut self.pair_busy[g * n_types + skill.call_type.0 as usize];
+                    let pair = &mut self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize].busy;
                     pair.integrate(now, old);
                     std::mem::take(&mut pair.busy_us).round() as u64
                 })
@@ -1652,7 +1701,7 @@ impl<O: LegObserver> Sim<'_, O> {
             let worked: Vec<u64> = skills
                 .iter()
                 .map(|skill| {
-                    let pair = &mut self.pair_busy[g * n_types + skill.call_type.0 as usize];
+                    let pair = &mut self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize].busy;
                     pair.integrate(now, phase);
                     std::mem::take(&mut pair.drain_us).round() as u64
                 })
@@ -1673,7 +1722,11 @@ impl<O: LegObserver> Sim<'_, O> {
             if shortfall > 0 {
                 let handled: Vec<u64> = skills
                     .iter()
-                    .map(|skill| self.pair_busy[g * n_types + skill.call_type.0 as usize].handled)
+                    .map(|skill| {
+                        self.pairs[self.pair_of[g * n_types + skill.call_type.0 as usize] as usize]
+                            .busy
+                            .handled
+                    })
                     .collect();
                 let per_interval: Vec<u64> = split(shortfall, &vec![1; last + 1]).collect();
                 for (i, &amount) in per_interval.iter().enumerate() {

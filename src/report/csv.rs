@@ -10,9 +10,12 @@
 //! `@`, a tab or a carriage return) and that is not a number gets a leading `'` (see
 //! [`cell`]): a call type named `=HYPERLINK(…)` is shown as text, never run.
 //!
-//! [`write_dir`] writes every file atomically (a temporary file renamed into place), so an
-//! interrupted run never leaves a half-written file.
+//! [`write_dir`] writes the files as one set, all or nothing (see [`crate::output`]), so
+//! an interrupted run never leaves a half-written file or a mixed set. Rows are written
+//! straight to their file as they are formed: no file is held in memory whole.
 
+use std::fmt::Write as _;
+use std::io::{self, Write};
 use std::path::Path;
 
 use crate::Summary;
@@ -21,63 +24,110 @@ use crate::stats::{CALL_METRICS, GROUP_METRICS, MetricDef};
 use crate::summary::{Metrics, Named};
 use crate::targets::{Figure, Judged, Status};
 
-/// Header cells of the target columns.
-fn target_header() -> Vec<String> {
-    let mut h = Vec::new();
-    for f in Figure::ALL {
-        h.push(format!("target_{}", f.metric()));
-        h.push(format!("status_{}", f.metric()));
-    }
-    h.push("verdict".to_owned());
-    h
+/// A CSV file being written row by row, straight to its writer: every cell neutralised
+/// by [`cell`], numbers formatted in one reused buffer, so no table of strings is built.
+struct Rows<W: Write> {
+    csv: csv::Writer<W>,
+    number: String,
 }
 
-/// A row's target cells: each figure's bound and status, then the row's verdict.
-fn target_cells(judged: &[Judged], verdict: Option<Status>) -> Vec<String> {
-    let mut r = Vec::new();
-    for f in Figure::ALL {
-        match judged.iter().find(|j| j.target.figure == f) {
-            Some(j) => {
-                r.push(j.target.bound.to_string());
-                r.push(j.status.map(|s| s.name().to_owned()).unwrap_or_default());
-            }
-            None => r.extend([String::new(), String::new()]),
+impl<W: Write> Rows<W> {
+    fn new(out: W) -> Self {
+        Rows {
+            csv: csv::Writer::from_writer(out),
+            number: String::new(),
         }
     }
-    r.push(verdict.map(|s| s.name().to_owned()).unwrap_or_default());
-    r
-}
 
-/// A call-type or channel row with its target columns.
-fn judged_row(first: &[&str], n: &Named) -> Vec<String> {
-    let mut r = row(first, &n.metrics, CALL_METRICS);
-    r.extend(target_cells(&n.targets, n.verdict));
-    r
-}
-
-fn judged_header(first: &[&str]) -> Vec<String> {
-    let mut h = header(first, CALL_METRICS);
-    h.extend(target_header());
-    h
-}
-
-fn header(first: &[&str], defs: &[MetricDef]) -> Vec<String> {
-    let mut h: Vec<String> = first.iter().map(|s| s.to_string()).collect();
-    for m in defs {
-        h.push(m.name.to_owned());
-        h.push(format!("{}_ci95", m.name));
+    fn text(&mut self, text: &str) -> io::Result<()> {
+        self.csv.write_field(cell(text).as_bytes()).map_err(io::Error::other)
     }
-    h
-}
 
-fn row(first: &[&str], metrics: &Metrics, defs: &[MetricDef]) -> Vec<String> {
-    let mut r: Vec<String> = first.iter().map(|s| s.to_string()).collect();
-    for m in defs {
-        let e = metrics.get(m.name).expect("metrics follow their table");
-        r.push(e.mean.map(|v| v.to_string()).unwrap_or_default());
-        r.push(e.ci95.map(|v| v.to_string()).unwrap_or_default());
+    /// A number as `{}` prints it (empty when undefined).
+    fn number(&mut self, value: Option<impl std::fmt::Display>) -> io::Result<()> {
+        self.number.clear();
+        if let Some(v) = value {
+            write!(self.number, "{v}").expect("writing to a string cannot fail");
+        }
+        self.csv
+            .write_field(cell(&self.number).as_bytes())
+            .map_err(io::Error::other)
     }
-    r
+
+    fn end(&mut self) -> io::Result<()> {
+        self.csv.write_record(None::<&[u8]>).map_err(io::Error::other)
+    }
+
+    /// The header: the leading columns, then each metric's mean and half-width, then
+    /// (with `targets`) the target columns.
+    fn header(&mut self, first: &[&str], defs: &[MetricDef], targets: bool) -> io::Result<()> {
+        for f in first {
+            self.text(f)?;
+        }
+        for m in defs {
+            self.text(m.name)?;
+            self.text(&format!("{}_ci95", m.name))?;
+        }
+        if targets {
+            for f in Figure::ALL {
+                self.text(&format!("target_{}", f.metric()))?;
+                self.text(&format!("status_{}", f.metric()))?;
+            }
+            self.text("verdict")?;
+        }
+        self.end()
+    }
+
+    /// A row's leading cells and its metrics (not ended: target cells may follow).
+    fn metrics(&mut self, first: &[&str], metrics: &Metrics, defs: &[MetricDef]) -> io::Result<()> {
+        for f in first {
+            self.text(f)?;
+        }
+        for (k, m) in defs.iter().enumerate() {
+            // Metrics are mostly in their table's order: look there first.
+            let e = match metrics.0.get(k) {
+                Some(&(name, e)) if name == m.name => e,
+                _ => metrics.get(m.name).expect("metrics follow their table"),
+            };
+            self.number(e.mean)?;
+            self.number(e.ci95)?;
+        }
+        Ok(())
+    }
+
+    /// A row's target cells (each figure's bound and status, then the row's verdict),
+    /// ending the row.
+    fn targets(&mut self, judged: &[Judged], verdict: Option<Status>) -> io::Result<()> {
+        for f in Figure::ALL {
+            match judged.iter().find(|j| j.target.figure == f) {
+                Some(j) => {
+                    self.number(Some(j.target.bound))?;
+                    self.text(j.status.map_or("", |s| s.name()))?;
+                }
+                None => {
+                    self.text("")?;
+                    self.text("")?;
+                }
+            }
+        }
+        self.text(verdict.map_or("", |s| s.name()))?;
+        self.end()
+    }
+
+    /// A call-type or channel row with its target columns.
+    fn judged(&mut self, first: &[&str], n: &Named) -> io::Result<()> {
+        self.metrics(first, &n.metrics, CALL_METRICS)?;
+        self.targets(&n.targets, n.verdict)
+    }
+
+    fn plain(&mut self, first: &[&str], metrics: &Metrics, defs: &[MetricDef]) -> io::Result<()> {
+        self.metrics(first, metrics, defs)?;
+        self.end()
+    }
+
+    fn finish(self) -> io::Result<W> {
+        self.csv.into_inner().map_err(|e| e.into_error())
+    }
 }
 
 /// `text` as a CSV cell a spreadsheet shows as text: a leading `'` when it would start a
@@ -106,27 +156,30 @@ pub fn write_record<W: std::io::Write>(w: &mut csv::Writer<W>, record: &[String]
         .expect("writing to memory cannot fail");
 }
 
-fn render(rows: Vec<Vec<String>>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        write_record(&mut w, &r);
-    }
-    String::from_utf8(w.into_inner().expect("in memory")).expect("CSV of UTF-8 fields")
+/// A CSV written by `write` into memory.
+fn in_memory(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut bytes = Vec::new();
+    write(&mut bytes).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields")
 }
 
 /// Per interval (rows `all` and each call type) — also what `--format csv` prints.
 pub fn intervals_csv(s: &Summary) -> String {
-    let channel = |j: usize| channel_of(s, j);
-    let mut rows = vec![judged_header(&["interval", "call_type", "channel"])];
+    in_memory(|w| write_intervals(s, w))
+}
+
+/// Writes [`intervals_csv`] to `out`.
+pub fn write_intervals<W: Write>(s: &Summary, out: W) -> io::Result<()> {
+    let mut rows = Rows::new(out);
+    rows.header(&["interval", "call_type", "channel"], CALL_METRICS, true)?;
     for i in &s.intervals {
-        let mut all = row(&[&i.start, "all", "all"], &i.metrics, CALL_METRICS);
-        all.extend(target_cells(&[], i.verdict));
-        rows.push(all);
+        rows.metrics(&[&i.start, "all", "all"], &i.metrics, CALL_METRICS)?;
+        rows.targets(&[], i.verdict)?;
         for (j, c) in i.call_types.iter().enumerate() {
-            rows.push(judged_row(&[&i.start, &c.name, channel(j)], c));
+            rows.judged(&[&i.start, &c.name, channel_of(s, j)], c)?;
         }
     }
-    render(rows)
+    rows.finish().map(drop)
 }
 
 /// The channel of call type `j` ("voice", "chat", "email").
@@ -136,69 +189,76 @@ fn channel_of(s: &Summary, j: usize) -> &'static str {
 
 /// Per call type over the whole window, and `all`.
 pub fn call_types_csv(s: &Summary) -> String {
-    let mut rows = vec![judged_header(&["call_type", "channel"])];
-    let mut all = row(&["all", "all"], &s.totals, CALL_METRICS);
-    all.extend(target_cells(&[], s.verdict));
-    rows.push(all);
+    in_memory(|w| write_call_types(s, w))
+}
+
+fn write_call_types<W: Write>(s: &Summary, out: W) -> io::Result<()> {
+    let mut rows = Rows::new(out);
+    rows.header(&["call_type", "channel"], CALL_METRICS, true)?;
+    rows.metrics(&["all", "all"], &s.totals, CALL_METRICS)?;
+    rows.targets(&[], s.verdict)?;
     for (j, c) in s.call_types.iter().enumerate() {
-        rows.push(judged_row(&[&c.name, channel_of(s, j)], c));
+        rows.judged(&[&c.name, channel_of(s, j)], c)?;
     }
-    render(rows)
+    rows.finish().map(drop)
 }
 
 /// Per channel in use (voice, chat, email): over the window, then per interval.
 pub fn channels_csv(s: &Summary) -> String {
-    let mut rows = vec![judged_header(&["interval", "channel"])];
+    in_memory(|w| write_channels(s, w))
+}
+
+fn write_channels<W: Write>(s: &Summary, out: W) -> io::Result<()> {
+    let mut rows = Rows::new(out);
+    rows.header(&["interval", "channel"], CALL_METRICS, true)?;
     for c in &s.channels {
-        rows.push(judged_row(&["all", &c.name], c));
+        rows.judged(&["all", &c.name], c)?;
     }
     for i in &s.intervals {
         for c in &i.channels {
-            rows.push(judged_row(&[&i.start, &c.name], c));
+            rows.judged(&[&i.start, &c.name], c)?;
         }
     }
-    render(rows)
+    rows.finish().map(drop)
 }
 
 /// Per interval × group, with `all` rows and columns.
 pub fn groups_csv(s: &Summary) -> String {
-    let mut rows = vec![header(&["interval", "group"], GROUP_METRICS)];
-    rows.push(row(&["all", "all"], &s.totals, GROUP_METRICS));
-    for g in &s.groups {
-        rows.push(row(&["all", &g.name], &g.metrics, GROUP_METRICS));
-    }
-    for i in &s.intervals {
-        rows.push(row(&[&i.start, "all"], &i.metrics, GROUP_METRICS));
-        for g in &i.groups {
-            rows.push(row(&[&i.start, &g.name], &g.metrics, GROUP_METRICS));
-        }
-    }
-    render(rows)
+    in_memory(|w| write_groups(s, w))
 }
 
-/// Writes `contents` to `path` through a temporary file in the same folder.
-pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let result = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+fn write_groups<W: Write>(s: &Summary, out: W) -> io::Result<()> {
+    let mut rows = Rows::new(out);
+    rows.header(&["interval", "group"], GROUP_METRICS, false)?;
+    rows.plain(&["all", "all"], &s.totals, GROUP_METRICS)?;
+    for g in &s.groups {
+        rows.plain(&["all", &g.name], &g.metrics, GROUP_METRICS)?;
     }
-    result.map_err(|e| Error::io(path.display().to_string(), e))
+    for i in &s.intervals {
+        rows.plain(&[&i.start, "all"], &i.metrics, GROUP_METRICS)?;
+        for g in &i.groups {
+            rows.plain(&[&i.start, &g.name], &g.metrics, GROUP_METRICS)?;
+        }
+    }
+    rows.finish().map(drop)
+}
+
+/// Writes `contents` to `path` atomically (see [`crate::output::write_file`]).
+pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
+    crate::output::write_file(path, contents)
 }
 
 /// Writes `intervals.csv`, `call_types.csv`, `channels.csv`, `groups.csv` and
-/// `summary.json` into `dir` (created if missing).
+/// `summary.json` into `dir` (created if missing) as one set: all or nothing, with
+/// `summary.json` as its manifest (see [`crate::output::FileSet`]).
 pub fn write_dir(dir: &Path, s: &Summary) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))?;
-    write_atomic(&dir.join("call_types.csv"), &call_types_csv(s))?;
-    write_atomic(&dir.join("channels.csv"), &channels_csv(s))?;
-    write_atomic(&dir.join("groups.csv"), &groups_csv(s))?;
-    write_atomic(&dir.join("summary.json"), &super::json::to_json(s))
+    let mut set = crate::output::FileSet::begin(dir)?;
+    set.add_with("intervals.csv", |w| write_intervals(s, w))?;
+    set.add_with("call_types.csv", |w| write_call_types(s, w))?;
+    set.add_with("channels.csv", |w| write_channels(s, w))?;
+    set.add_with("groups.csv", |w| write_groups(s, w))?;
+    set.add_with("summary.json", |w| super::json::write_json(s, w))?;
+    set.commit()
 }
 
 #[cfg(test)]

@@ -1,10 +1,109 @@
 //! The JSON document of `run` (SPEC.md's fixed core, and more).
+//!
+//! [`write_json`] streams it to any writer (standard output, a file), so the document is
+//! never held in memory whole; every character a terminal could act on (controls,
+//! bidirectional overrides: [`crate::error::is_unprintable`]) is written as a JSON
+//! `\uXXXX` escape, so the output is safe to print and still valid JSON.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::Summary;
+use crate::error::is_unprintable;
+
+/// Writes the summary as pretty-printed JSON with a final newline.
+pub fn write_json<W: Write>(summary: &Summary, out: W) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, Printable(PrettyFormatter::new()));
+    summary.serialize(&mut serializer).map_err(io::Error::other)?;
+    serializer.into_inner().write_all(b"\n")
+}
 
 /// The summary as a pretty-printed JSON document with a final newline.
 pub fn to_json(summary: &Summary) -> String {
-    let mut s = serde_json::to_string_pretty(summary).expect("a summary always serialises");
-    s.push('\n');
-    s
+    let mut bytes = Vec::new();
+    write_json(summary, &mut bytes).expect("a summary always serialises");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}
+
+/// serde_json's pretty printer, with unprintable characters in strings escaped.
+struct Printable<'a>(PrettyFormatter<'a>);
+
+impl Formatter for Printable<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+        // Keys and most names are printable ASCII: one pass over the bytes decides.
+        let ascii = fragment.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if ascii || !fragment.chars().any(is_unprintable) {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut buf = [0u8; 4];
+        for c in fragment.chars() {
+            if is_unprintable(c) {
+                // Every unprintable character lies in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", c as u32)?;
+            } else {
+                writer.write_all(c.encode_utf8(&mut buf).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unprintable_characters_are_json_escapes() {
+        let mut out = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Printable(PrettyFormatter::new()));
+        ["a\u{1b}[2J", "b\u{202e}c", "d\u{85}", "plain é ✓"]
+            .serialize(&mut serializer)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(r#""a\u001b[2J""#) && text.contains(r#""b\u202ec""#) && text.contains(r#""d\u0085""#),
+            "{text}"
+        );
+        assert!(text.contains("\"plain é ✓\""), "{text}");
+        let back: Vec<String> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, ["a\u{1b}[2J", "b\u{202e}c", "d\u{85}", "plain é ✓"]);
+    }
 }

@@ -11,6 +11,7 @@ mod counting;
 mod determinism;
 mod errors;
 mod forecasts;
+mod outputs;
 mod planner_figures;
 mod queue_order;
 mod realistic_day;

@@ -5,7 +5,10 @@
 //! flipped, lines deleted or doubled, numbers replaced by extremes, snippets inserted,
 //! files cut short. Every input must end in a model or a clear error; models small
 //! enough are also simulated and their JSON must hold no NaN. Inputs that ever failed
-//! are kept in `tests/corpus/` and replayed on every run.
+//! are kept in `tests/corpus/` and replayed on every run. Large but cheap models (a leap
+//! year, thousands of intervals, a million agents, no calls) are simulated too: what a
+//! fuzz case may cost is judged by its calls, cells and staffing churn ([`cheap`]), not
+//! by its horizon.
 
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
@@ -24,13 +27,7 @@ fn survive(file: &str, text: &str) -> Result<(), String> {
             Err(e) if e.to_string().trim().is_empty() => Err("an empty error message".into()),
             Err(_) => Ok(()),
             Ok(model) => {
-                let expected: f64 = model
-                    .call_types
-                    .iter()
-                    .map(|c| c.rate_per_second.iter().sum::<f64>() * model.clock.interval as f64 / 1e6)
-                    .sum();
-                let window_days = (model.clock.interval * model.clock.intervals as u64) as f64 / 86400e6;
-                if expected > 20_000.0 || model.clock.intervals > 2_000 || window_days > 3.0 {
+                if !cheap(&model) {
                     return Ok(()); // too big to simulate in a fuzz case; validated is enough
                 }
                 let model = model.with_replications(2).map_err(|e| e.to_string())?;
@@ -65,6 +62,34 @@ fn survive(file: &str, text: &str) -> Result<(), String> {
                 .unwrap_or("?")
         )),
     }
+}
+
+/// Whether simulating two replications of `model` takes well under a second: what it
+/// costs is the calls (expected from the rates), the cells of its statistics (intervals ×
+/// call columns, and the summary's rows) and the agents who come and go at staffing
+/// steps, not the length of the horizon nor the number of agents on duty. So a year with
+/// no calls, or a million agents who never change, is simulated.
+fn cheap(model: &Model) -> bool {
+    let clock = &model.clock;
+    let expected: f64 = model
+        .call_types
+        .iter()
+        .map(|c| c.rate_per_second.iter().sum::<f64>() * clock.interval as f64 / 1e6)
+        .sum();
+    let cells = clock.intervals * (model.call_types.len() + model.groups.len() + 4);
+    let churn: u64 = model
+        .groups
+        .iter()
+        .map(|g| {
+            let first = g.staffing.first().map_or(0, |s| u64::from(s.1));
+            first
+                + g.staffing
+                    .windows(2)
+                    .map(|w| u64::from(w[0].1.abs_diff(w[1].1)))
+                    .sum::<u64>()
+        })
+        .sum();
+    expected <= 20_000.0 && cells <= 60_000 && churn <= 10_000_000
 }
 
 fn fuzz_cases() -> u32 {
@@ -268,6 +293,147 @@ skills = ["a"]
         if let Err(why) = survive(&file, scenario) {
             prop_assert!(false, "{why} on this CSV:\n{mutated}");
         }
+    }
+}
+
+/// A large but cheap centre: a long horizon (up to a leap year) in few or many
+/// intervals, huge agent counts (up to the documented 1,000,000 a group, constant or
+/// switching between 0 and that number over the first four intervals), and few calls or
+/// none.
+#[derive(Debug, Clone)]
+struct LargeCheap {
+    /// (duration, interval) of the window.
+    horizon: (&'static str, &'static str),
+    /// Calls per hour of each call type (0: none).
+    volumes: Vec<f64>,
+    /// Agents of each group: constant, or alternating with 0 over the first intervals.
+    agents: Vec<(u32, bool)>,
+    patience: bool,
+    warmup: &'static str,
+}
+
+const HORIZONS: &[(&str, &str)] = &[
+    ("366d", "1d"),
+    ("366d", "8h"),
+    ("366d", "2h"),
+    ("30d", "15m"),
+    ("1h", "1s"),
+    ("2h", "30m"),
+];
+
+fn large_cheap() -> impl Strategy<Value = LargeCheap> {
+    (
+        0..HORIZONS.len(),
+        proptest::collection::vec(prop_oneof![Just(0.0), Just(0.001), Just(0.05), Just(0.5)], 1..4),
+        proptest::collection::vec((prop_oneof![Just(0u32), Just(1), Just(1_000_000)], any::<bool>()), 1..3),
+        any::<bool>(),
+        prop_oneof![Just("0s"), Just("30d")],
+    )
+        .prop_map(|(h, volumes, agents, patience, warmup)| LargeCheap {
+            horizon: HORIZONS[h],
+            volumes,
+            agents,
+            patience,
+            warmup,
+        })
+}
+
+fn large_cheap_text(c: &LargeCheap) -> String {
+    let (duration, interval) = c.horizon;
+    let mut s = format!(
+        "[scenario]\nname = \"large\"\nduration = \"{duration}\"\ninterval = \"{interval}\"\nwarmup = \"{}\"\nreplications = 2\nseed = 3\n",
+        c.warmup
+    );
+    let names: Vec<String> = (0..c.volumes.len()).map(|i| format!("\"t{i}\"")).collect();
+    for (i, per_hour) in c.volumes.iter().enumerate() {
+        s += &format!(
+            "\n[[call_type]]\nname = \"t{i}\"\narrivals = {{ per_hour = {per_hour} }}\nhandle_time = {{ dist = \"exponential\", mean = \"5m\" }}\n"
+        );
+        if c.patience {
+            s += "patience = { dist = \"exponential\", mean = \"2m\" }\n";
+        }
+    }
+    let intervals = |d: &str, i: &str| -> usize {
+        let secs = |t: &str| ccsim::scenario::parse_duration(t).unwrap();
+        (secs(d) / secs(i)).round() as usize
+    };
+    for (g, &(agents, alternating)) in c.agents.iter().enumerate() {
+        let n = intervals(duration, interval);
+        let staffing = if alternating {
+            let steps: Vec<String> = (0..n)
+                .map(|k| if k < 4 && k % 2 == 1 { 0 } else { agents }.to_string())
+                .collect();
+            format!("[{}]", steps.join(", "))
+        } else {
+            agents.to_string()
+        };
+        s += &format!(
+            "\n[[agent_group]]\nname = \"g{g}\"\nagents = {staffing}\nskills = [{}]\n",
+            names.join(", ")
+        );
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Large but cheap models (many intervals, huge agent counts, long horizons, no calls)
+    /// are simulated, not only validated: each ends in figures (finite, rates in [0, 1])
+    /// or a clear error, never a panic, in seconds.
+    #[test]
+    fn large_but_cheap_models_end_in_figures_or_a_clear_error(c in large_cheap()) {
+        let text = large_cheap_text(&c);
+        let started = std::time::Instant::now();
+        // Each of these is simulated (unless it is refused), not only validated.
+        if let Ok(model) = Scenario::parse("large.toml", &text).and_then(|s| Model::build(&s)) {
+            prop_assert!(cheap(&model), "{c:?} is not simulated by `survive`");
+        }
+        if let Err(why) = survive("large.toml", &text) {
+            prop_assert!(false, "{why} on this input:\n{text}");
+        }
+        prop_assert!(started.elapsed().as_secs() < 20, "{c:?} took {:?}", started.elapsed());
+    }
+}
+
+/// The extremes themselves, through the command line: 50,000 one-minute intervals, a
+/// million agents, a leap year, no calls. Each ends with exit code 0, 1 or 2 (a clear
+/// refusal is fine), never a panic or a signal, within a minute.
+#[test]
+fn extreme_but_valid_sizes_end_with_an_exit_code_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("50000m", "1m", "0", "1000000"),
+        ("366d", "1h", "1", "1000000"),
+        ("366d", "1d", "0", "0"),
+        ("1h", "1s", "0.5", "1000000"),
+    ];
+    for (duration, interval, per_hour, agents) in cases {
+        let text = format!(
+            "[scenario]\nname = \"extreme\"\nduration = \"{duration}\"\ninterval = \"{interval}\"\nreplications = 2\n\
+             [[call_type]]\nname = \"a\"\narrivals = {{ per_hour = {per_hour} }}\nhandle_time = {{ dist = \"exponential\", mean = \"5m\" }}\n\
+             patience = {{ dist = \"exponential\", mean = \"2m\" }}\n\
+             [[agent_group]]\nname = \"g\"\nagents = {agents}\nskills = [\"a\"]\n"
+        );
+        let file = dir.path().join("extreme.toml");
+        std::fs::write(&file, &text).unwrap();
+        let started = std::time::Instant::now();
+        let out = crate::common::ccsim(&["run", &file.display().to_string(), "--threads", "1", "--format", "csv"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{duration}/{interval}, {per_hour}/h, {agents} agents: {:?}\n{stderr}",
+            out.status
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        if out.status.code() == Some(2) {
+            assert!(!stderr.trim().is_empty(), "exit 2 without a message");
+        }
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "{duration}/{interval} took {:?}",
+            started.elapsed()
+        );
     }
 }
 

@@ -1,0 +1,295 @@
+//! Writing outputs all or nothing, and only where asked.
+//!
+//! - **One file** ([`write_file`]): the contents go into a temporary file created
+//!   exclusively (`O_CREAT | O_EXCL`, a random name `.ccsim-XXXXXX.tmp`, by the `tempfile`
+//!   crate) in the target's own folder, which is then renamed over the target. A reader
+//!   sees the old file or the new one, never a part. The exclusive creation never follows
+//!   a symbolic link, so a link pre-placed where a temporary file would go cannot make
+//!   ccsim write outside the folder; and a target that is itself a link is replaced by
+//!   the rename (the link goes, the file it pointed to is untouched).
+//! - **A set of files in a folder** ([`FileSet`], for `run --out`, `merge --out` and
+//!   `staff --out`): the writer takes an exclusive lock on the folder (`flock` on the
+//!   folder itself, released by the system if the process dies), writes every file into
+//!   a fresh temporary folder inside it (`.ccsim-out-XXXXXX`, mode 0700, created
+//!   exclusively), then swaps the set in: it removes the set's *manifest* (its last file,
+//!   `summary.json` or `staffing.json`), renames every other file into place and renames
+//!   the manifest last. So writers never interleave (two runs into one folder end with
+//!   the complete set of one of them), the manifest is present exactly when the files
+//!   beside it are one complete set, and a reader that takes a shared lock on the folder
+//!   (`flock -s DIR …`) never sees a mixed set. A target that is a folder is refused
+//!   before anything is replaced.
+//! - **Cleaning up**: an error, or a Ctrl-C asked for before the swap, removes the
+//!   temporary file or folder (and a folder ccsim created for nothing); a second Ctrl-C,
+//!   which exits at once, removes them first ([`remove_temporaries`]). Only a kill that
+//!   gives ccsim no chance (SIGKILL) can leave a `.ccsim-…` temporary behind, and then
+//!   never in place of an output; killed during a swap, the folder is left without its
+//!   manifest, which says the set there is incomplete.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::Error;
+
+/// Temporary files and folders being written, removed by [`remove_temporaries`] when a
+/// second Ctrl-C exits at once.
+static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Keeps a temporary path in [`TEMPORARIES`] while it lives.
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(path: &Path) -> Self {
+        if let Ok(mut list) = TEMPORARIES.lock() {
+            list.push(path.to_owned());
+        }
+        Registered(path.to_owned())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut list) = TEMPORARIES.lock()
+            && let Some(k) = list.iter().position(|p| *p == self.0)
+        {
+            list.swap_remove(k);
+        }
+    }
+}
+
+/// Removes every temporary file or folder being written (for an exit that skips the
+/// usual clean-up: the second Ctrl-C).
+pub fn remove_temporaries() {
+    let Ok(list) = TEMPORARIES.lock() else {
+        return;
+    };
+    for path in list.iter() {
+        if path.is_dir() {
+            let _ = std::fs::remove_dir_all(path);
+        } else {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The folder a path is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// A temporary file in `folder`, created exclusively, readable as an ordinary new file
+/// would be (0666 less the umask) once renamed into place.
+fn exclusive_temp_file(folder: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(folder)
+}
+
+/// Writes `contents` to `path` atomically: through an exclusive temporary file in the
+/// same folder, renamed over `path`. On any error, or a Ctrl-C before the rename, the
+/// temporary file is removed and `path` is left as it was.
+pub fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
+    let name = path.display().to_string();
+    let folder = folder_of(path);
+    let mut temp = exclusive_temp_file(folder, ".ccsim-").map_err(|e| Error::io(&name, e))?;
+    let _registered = Registered::new(temp.path());
+    temp.write_all(contents.as_bytes())
+        .and_then(|()| temp.flush())
+        .map_err(|e| Error::io(&name, e))?;
+    crate::interrupt::check()?;
+    refuse_folder(path)?;
+    temp.persist(path).map_err(|e| Error::io(&name, e.error))?;
+    Ok(())
+}
+
+/// An output that is an existing folder is refused (a rename would fail or, for an
+/// empty folder, replace it).
+fn refuse_folder(path: &Path) -> Result<(), Error> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Err(Error::Other(format!(
+            "{} is a folder: ccsim will not replace it with a file",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A set of files written into a folder all or nothing (see the module's description):
+/// [`FileSet::begin`], then [`FileSet::add`] for each file, the manifest last, then
+/// [`FileSet::commit`]. Dropped without a commit, it removes everything it wrote.
+pub struct FileSet {
+    dir: PathBuf,
+    /// The folder, opened and locked exclusively (unlocked when closed).
+    _lock: Option<File>,
+    temp: tempfile::TempDir,
+    _registered: Registered,
+    names: Vec<String>,
+    /// Whether `dir` was created for this set (removed again if nothing is committed).
+    created: bool,
+}
+
+impl FileSet {
+    /// Creates `dir` if needed, locks it against other writers (waiting for them) and
+    /// opens a fresh temporary folder inside it.
+    pub fn begin(dir: &Path) -> Result<FileSet, Error> {
+        let name = dir.display().to_string();
+        let created = !dir.exists();
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(&name, e))?;
+        let lock = lock_folder(dir).map_err(|e| Error::io(&name, e))?;
+        if lock.is_none() && !dir.is_dir() {
+            return Err(Error::Other(format!("{name} is not a folder")));
+        }
+        let temp = tempfile::Builder::new()
+            .prefix(".ccsim-out-")
+            .tempdir_in(dir)
+            .map_err(|e| Error::io(&name, e))?;
+        let registered = Registered::new(temp.path());
+        Ok(FileSet {
+            dir: dir.to_owned(),
+            _lock: lock,
+            temp,
+            _registered: registered,
+            names: Vec::new(),
+            created,
+        })
+    }
+
+    /// Writes one file of the set into the temporary folder.
+    pub fn add(&mut self, name: &str, contents: &str) -> Result<(), Error> {
+        self.add_with(name, |w| w.write_all(contents.as_bytes()))
+    }
+
+    /// Writes one file of the set into the temporary folder through `write`, which
+    /// streams it (the file is never held in memory whole).
+    pub fn add_with(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        crate::interrupt::check()?;
+        let path = self.temp.path().join(name);
+        let written = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map(std::io::BufWriter::new)
+            .and_then(|mut w| {
+                write(&mut w)?;
+                w.flush()
+            });
+        written.map_err(|e| Error::io(self.dir.join(name).display().to_string(), e))?;
+        self.names.push(name.to_owned());
+        Ok(())
+    }
+
+    /// Swaps the whole set into the folder; the last file added is the manifest. The old
+    /// manifest goes first, then every file is renamed into place, the manifest last.
+    pub fn commit(mut self) -> Result<(), Error> {
+        crate::interrupt::check()?;
+        let manifest = self.names.last().expect("a set has at least its manifest");
+        for name in &self.names {
+            refuse_folder(&self.dir.join(name))?;
+        }
+        let target = |name: &str| self.dir.join(name);
+        match std::fs::remove_file(target(manifest)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(target(manifest).display().to_string(), e)),
+        }
+        for name in &self.names {
+            std::fs::rename(self.temp.path().join(name), target(name))
+                .map_err(|e| Error::io(target(name).display().to_string(), e))?;
+        }
+        self.created = false;
+        Ok(())
+    }
+}
+
+impl Drop for FileSet {
+    fn drop(&mut self) {
+        // The temporary folder is removed by its own drop, which runs after this one;
+        // a folder made for a set that was never committed goes once it is empty.
+        if self.created {
+            let _ = std::fs::remove_dir_all(self.temp.path());
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
+}
+
+/// Opens `dir` and takes an exclusive lock on it, waiting for any other holder. If the
+/// folder was removed or replaced while waiting (a writer that created it and failed
+/// removes it), the folder now at `dir` is created and locked instead.
+#[cfg(unix)]
+fn lock_folder(dir: &Path) -> std::io::Result<Option<File>> {
+    use std::os::unix::fs::MetadataExt;
+    loop {
+        std::fs::create_dir_all(dir)?;
+        let folder = File::open(dir)?;
+        folder.lock()?;
+        let (held, now) = (folder.metadata()?, std::fs::metadata(dir));
+        if now.is_ok_and(|now| (now.dev(), now.ino()) == (held.dev(), held.ino())) {
+            return Ok(Some(folder));
+        }
+    }
+}
+
+/// Folders cannot be opened as files here: writers are not serialised.
+#[cfg(not(unix))]
+fn lock_folder(_dir: &Path) -> std::io::Result<Option<File>> {
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_file_is_replaced_whole_and_no_temporary_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        write_file(&path, "one").unwrap();
+        write_file(&path, "two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(listing(dir.path()), ["a.txt"]);
+    }
+
+    #[test]
+    fn a_set_is_swapped_in_with_its_manifest_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut set = FileSet::begin(&out).unwrap();
+        set.add("a.csv", "a").unwrap();
+        set.add("m.json", "{}").unwrap();
+        set.commit().unwrap();
+        assert_eq!(listing(&out), ["a.csv", "m.json"]);
+        // A set never committed leaves the folder as it was.
+        let mut set = FileSet::begin(&out).unwrap();
+        set.add("a.csv", "new").unwrap();
+        drop(set);
+        assert_eq!(listing(&out), ["a.csv", "m.json"]);
+        assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "a");
+        // And a folder made for a set that failed is removed again.
+        let fresh = dir.path().join("fresh");
+        let set = FileSet::begin(&fresh).unwrap();
+        drop(set);
+        assert!(!fresh.exists());
+    }
+}
