@@ -468,7 +468,17 @@ pub fn check(
         result.name = model.name.clone();
         result.replications = model.replications;
         result.warnings = model.warnings.clone();
-        let acc = crate::simulate(&model, threads, &|| {})?;
+        // A limit reached while simulating (memory, contacts waiting, sums) is this
+        // scenario's error, like an invalid file: the others are still checked.
+        let acc = match crate::simulate(&model, threads, &|| {}) {
+            Ok(acc) => acc,
+            Err(Error::Interrupted) => return Err(Error::Interrupted),
+            Err(e) => {
+                result.error = Some(e.to_string());
+                results.push(result);
+                continue;
+            }
+        };
         let summary = Summary::new(&model, &acc);
         result.expectations = judge_expectations(&model, &summary);
         if let Some(dir) = baseline {
@@ -476,8 +486,12 @@ pub fn check(
             if path.exists() {
                 // A bad baseline is this scenario's error: the others are still checked
                 // and reported (in the JUnit file too).
-                let compared = std::fs::read_to_string(&path)
-                    .map_err(|e| e.to_string())
+                let compared = crate::input::open(&path, "baseline", crate::input::MAX_BASELINE_BYTES)
+                    .and_then(|mut file| {
+                        let mut text = String::new();
+                        std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| e.to_string())?;
+                        Ok(text)
+                    })
                     .and_then(|text| {
                         serde_json::from_str::<Value>(&text).map_err(|e| format!("not a ccsim summary: {e}"))
                     })

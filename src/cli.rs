@@ -66,6 +66,11 @@ pub enum Command {
         /// Also write a self-contained HTML report with charts here.
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
+        /// Also write a call log here: a CSV row for every leg offered to an agent queue
+        /// (arrival, type, wait, outcome, talk, group), which `ccsim fit` reads back as it
+        /// is. With --shard: the log of the shard's replications.
+        #[arg(long, value_name = "FILE.csv")]
+        call_log: Option<PathBuf>,
     },
     /// Combine the part files of `run --shard` into the result of one whole run.
     Merge {
@@ -208,7 +213,17 @@ pub enum Load {
     Scenario,
 }
 
-/// How to read a call log (defaults: the Anonymous Bank log as it is).
+/// Presets of `--log-format`: the defaults the column flags override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogPreset {
+    /// The Technion Anonymous Bank log (tab-separated, `YYMMDD` dates, clock times).
+    Bank,
+    /// The call log of `ccsim run --call-log`.
+    Ccsim,
+}
+
+/// How to read a call log: a preset (detected from the header unless given), with any
+/// column or value flag given overriding it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LogArgs {
     /// Which dates: `busy` (the weekdays that carry the bulk of the calls), weekdays
@@ -220,100 +235,186 @@ pub struct LogArgs {
     /// Skip rows that cannot be read (counted) instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
-    /// Column separator: `tab`, `,` or `;`.
-    #[arg(long, default_value = "tab")]
-    delimiter: String,
-    #[arg(long, default_value = "date")]
-    date_col: String,
-    /// When the call asked for an agent (left the IVR).
-    #[arg(long, default_value = "vru_exit")]
-    arrival_col: String,
-    /// When it joined the queue (0:00:00 or empty: never queued).
-    #[arg(long, default_value = "q_start")]
-    queue_start_col: String,
-    /// Seconds waited in the queue.
-    #[arg(long, default_value = "q_time")]
-    wait_col: String,
-    #[arg(long, default_value = "outcome")]
-    outcome_col: String,
-    /// Seconds of talk.
-    #[arg(long, default_value = "ser_time")]
-    handle_col: String,
-    #[arg(long, default_value = "ser_start")]
-    service_start_col: String,
-    #[arg(long, default_value = "ser_exit")]
-    service_end_col: String,
-    #[arg(long, default_value = "type")]
-    type_col: String,
-    #[arg(long, default_value = "priority")]
-    priority_col: String,
-    #[arg(long, default_value = "server")]
-    agent_col: String,
-    /// Outcome of a served call.
-    #[arg(long, default_value = "AGENT")]
-    served: String,
-    /// Outcome of a call that hung up.
-    #[arg(long, default_value = "HANG")]
-    abandoned: String,
-    /// Outcomes to ignore (comma-separated).
-    #[arg(long, default_value = "PHANTOM")]
-    ignored: String,
-    /// The agent column's value for "no agent".
-    #[arg(long, default_value = "NO_SERVER")]
-    no_agent: String,
-    /// Priority values that jump the queue (comma-separated).
-    #[arg(long, default_value = "2")]
-    priority_values: String,
+    /// The defaults of the flags below: `bank` (the Anonymous Bank log, shown in
+    /// brackets) or `ccsim` (a call log of `ccsim run --call-log`). Default: `ccsim` when
+    /// the header has the call log's columns, else `bank`.
+    #[arg(long, value_enum)]
+    log_format: Option<LogPreset>,
+    /// Column separator: `tab`, `,` or `;` [tab].
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// The date column (YYMMDD, YYYYMMDD or YYYY-MM-DD); "" for none: the arrival
+    /// column then holds date-times [date, if the header has it].
+    #[arg(long)]
+    date_col: Option<String>,
+    /// When the call asked for an agent (left the IVR): a clock time H:MM:SS beside the
+    /// date column, or a date-time YYYY-MM-DDTHH:MM:SS[.fff] [vru_exit].
+    #[arg(long)]
+    arrival_col: Option<String>,
+    /// When it joined the queue (0:00:00 or empty: never queued); "" for none: every
+    /// served or abandoned call queued [q_start, if the header has it].
+    #[arg(long)]
+    queue_start_col: Option<String>,
+    /// Seconds waited in the queue [q_time].
+    #[arg(long)]
+    wait_col: Option<String>,
+    /// The outcome column [outcome].
+    #[arg(long)]
+    outcome_col: Option<String>,
+    /// Seconds of talk [ser_time].
+    #[arg(long)]
+    handle_col: Option<String>,
+    /// When service began; "" for none [ser_start, if the header has it].
+    #[arg(long)]
+    service_start_col: Option<String>,
+    /// When service ended; "" for none [ser_exit, if the header has it].
+    #[arg(long)]
+    service_end_col: Option<String>,
+    /// The call type; "" for none: every call is of type `calls` [type].
+    #[arg(long)]
+    type_col: Option<String>,
+    /// The priority; "" for none [priority, if the header has it].
+    #[arg(long)]
+    priority_col: Option<String>,
+    /// The agent who served; "" for none [server, if the header has it].
+    #[arg(long)]
+    agent_col: Option<String>,
+    /// Seconds of after-call work (wrap-up) of a served call, fitted like the talk time
+    /// [wrap_up_seconds in ccsim's call log; none in the bank's].
+    #[arg(long)]
+    wrap_up_col: Option<String>,
+    /// Outcome of a served call [AGENT].
+    #[arg(long)]
+    served: Option<String>,
+    /// Outcome of a call that hung up [HANG].
+    #[arg(long)]
+    abandoned: Option<String>,
+    /// Outcomes of calls still waiting when the log ended (comma-separated) [none].
+    #[arg(long)]
+    unfinished: Option<String>,
+    /// Outcomes to ignore (comma-separated) [PHANTOM].
+    #[arg(long)]
+    ignored: Option<String>,
+    /// The agent column's value for "no agent" [NO_SERVER].
+    #[arg(long)]
+    no_agent: Option<String>,
+    /// Priority values that jump the queue (comma-separated; `>0`: any number above 0) [2].
+    #[arg(long)]
+    priority_values: Option<String>,
 }
 
 impl LogArgs {
-    fn format(&self) -> Result<crate::fit::LogFormat, Error> {
-        let delimiter = match self.delimiter.as_str() {
-            "tab" | "\\t" => b'\t',
-            "," => b',',
-            ";" => b';',
-            other => {
+    /// The format to read the log at `path` with: the preset asked for or detected, with
+    /// the flags given.
+    fn format(&self, path: &Path) -> Result<crate::fit::LogFormat, Error> {
+        use crate::fit::{Column, LogFormat};
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some("tab" | "\\t") => Some(b'\t'),
+            Some(",") => Some(b','),
+            Some(";") => Some(b';'),
+            Some(other) => {
                 return Err(Error::Other(format!(
                     "--delimiter: expected tab, `,` or `;`, got `{other}`"
                 )));
             }
         };
+        let preset = match self.log_format {
+            Some(p) => p,
+            None => {
+                // ccsim writes commas; a header read with another separator is one cell.
+                let header = crate::fit::read_header(path, delimiter.unwrap_or(b','))?;
+                if LogFormat::is_ccsim_header(header.iter().map(String::as_str)) {
+                    LogPreset::Ccsim
+                } else {
+                    LogPreset::Bank
+                }
+            }
+        };
+        let mut f = match preset {
+            LogPreset::Bank => LogFormat::bank(),
+            LogPreset::Ccsim => LogFormat::ccsim(),
+        };
+        if let Some(d) = delimiter {
+            f.delimiter = d;
+        }
         let list = |s: &str| {
             s.split(',')
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
                 .collect()
         };
-        Ok(crate::fit::LogFormat {
-            delimiter,
-            date: self.date_col.clone(),
-            arrival: self.arrival_col.clone(),
-            queue_start: self.queue_start_col.clone(),
-            wait: self.wait_col.clone(),
-            outcome: self.outcome_col.clone(),
-            handle: self.handle_col.clone(),
-            service_start: self.service_start_col.clone(),
-            service_end: self.service_end_col.clone(),
-            kind: self.type_col.clone(),
-            priority: self.priority_col.clone(),
-            agent: self.agent_col.clone(),
-            served: self.served.clone(),
-            abandoned: self.abandoned.clone(),
-            ignored: list(&self.ignored),
-            no_agent: self.no_agent.clone(),
-            priority_values: list(&self.priority_values),
-        })
+        // A column named by a flag must be in the log; "" says the log has none.
+        let optional = |flag: &Option<String>, into: &mut Column| {
+            if let Some(name) = flag {
+                *into = if name.trim().is_empty() {
+                    Column::Absent
+                } else {
+                    Column::Named(name.trim().to_owned())
+                };
+            }
+        };
+        optional(&self.date_col, &mut f.date);
+        optional(&self.queue_start_col, &mut f.queue_start);
+        optional(&self.service_start_col, &mut f.service_start);
+        optional(&self.service_end_col, &mut f.service_end);
+        optional(&self.type_col, &mut f.kind);
+        optional(&self.priority_col, &mut f.priority);
+        optional(&self.agent_col, &mut f.agent);
+        optional(&self.wrap_up_col, &mut f.wrap_up);
+        for (flag, value, into) in [
+            ("--arrival-col", &self.arrival_col, &mut f.arrival),
+            ("--wait-col", &self.wait_col, &mut f.wait),
+            ("--outcome-col", &self.outcome_col, &mut f.outcome),
+            ("--handle-col", &self.handle_col, &mut f.handle),
+        ] {
+            if let Some(name) = value {
+                if name.trim().is_empty() {
+                    return Err(Error::Other(format!("{flag}: every log needs this column: name it")));
+                }
+                *into = name.trim().to_owned();
+            }
+        }
+        if let Some(v) = &self.served {
+            f.served = v.clone();
+        }
+        if let Some(v) = &self.abandoned {
+            f.abandoned = v.clone();
+        }
+        if let Some(v) = &self.no_agent {
+            f.no_agent = v.clone();
+        }
+        if let Some(v) = &self.unfinished {
+            f.unfinished = list(v);
+        }
+        if let Some(v) = &self.ignored {
+            f.ignored = list(v);
+        }
+        if let Some(v) = &self.priority_values {
+            f.priority_values = list(v);
+        }
+        Ok(f)
     }
 
     fn read(&self, path: &Path) -> Result<(crate::fit::Log, crate::fit::Days), Error> {
         let days = crate::fit::Days::parse(&self.days)?;
-        let log = crate::fit::read_log(path, &self.format()?, self.skip_bad_rows)?;
-        if log.skipped > 0 {
+        let log = crate::fit::read_log(path, &self.format(path)?, self.skip_bad_rows)?;
+        // Reading a long log does not look at Ctrl-C: it is honoured once it is read.
+        crate::interrupt::check()?;
+        let shown = path.display().to_string();
+        let shown = printable(&shown);
+        if !log.missing_columns.is_empty() {
             eprintln!(
-                "{}: skipped {} rows that could not be read",
-                printable(&path.display().to_string()),
-                log.skipped
+                "{shown}: no column {} in the header, so none is read (name a column with its flag)",
+                log.missing_columns
+                    .iter()
+                    .map(|c| format!("`{}`", printable(c)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
+        }
+        if log.skipped > 0 {
+            eprintln!("{shown}: skipped {} rows that could not be read", log.skipped);
         }
         Ok((log, days))
     }
@@ -331,6 +432,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             out,
             shard,
             report,
+            call_log,
         } => {
             if let Some(path) = &report {
                 not_an_input("--report", path, &[&scenario])?;
@@ -338,17 +440,23 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             if let Some(dir) = &out {
                 dir_not_an_input("--out", dir, &SUMMARY_FILES, &[&scenario])?;
             }
+            if let Some(path) = &call_log {
+                not_an_input("--call-log", path, &[&scenario])?;
+                if report.as_ref() == Some(path) {
+                    return Err(Error::Other(format!(
+                        "--call-log {} and --report name the same file: give each its own",
+                        path.display()
+                    )));
+                }
+            }
+            let outputs = Outputs {
+                out: out.as_deref(),
+                report: report.as_deref(),
+                call_log: call_log.as_deref(),
+            };
             match shard {
-                Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, out.as_deref()),
-                None => run(
-                    &scenario,
-                    replications,
-                    seed,
-                    threads,
-                    format,
-                    out.as_deref(),
-                    report.as_deref(),
-                ),
+                Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, &outputs),
+                None => run(&scenario, replications, seed, threads, format, &outputs),
             }
         }
         Command::Merge { parts, format, out } => {
@@ -357,6 +465,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 dir_not_an_input("--out", dir, &SUMMARY_FILES, &inputs)?;
             }
             let summary = crate::shard::merge(&parts)?;
+            crate::interrupt::check()?;
             print_summary(&summary, format, out.as_deref())
         }
         Command::Staff {
@@ -403,9 +512,11 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             }
             let (parsed, days) = read.read(&log)?;
             let mut fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
-            crate::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| {
-                Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display()))
+            crate::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| match e {
+                Error::Interrupted => e,
+                e => Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())),
             })?;
+            crate::interrupt::check()?;
             let text = crate::fit::to_toml(&fitted);
             // What is written must be a valid scenario.
             Scenario::parse("fitted.toml", &text)
@@ -562,14 +673,20 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// Where `run` writes beside standard output.
+struct Outputs<'a> {
+    out: Option<&'a Path>,
+    report: Option<&'a Path>,
+    call_log: Option<&'a Path>,
+}
+
 fn run(
     path: &Path,
     replications: Option<u64>,
     seed: Option<u64>,
     threads: usize,
     format: Format,
-    out: Option<&Path>,
-    report: Option<&Path>,
+    outputs: &Outputs,
 ) -> Result<u8, Error> {
     let mut model = load_model(path)?;
     if let Some(r) = replications {
@@ -579,14 +696,18 @@ fn run(
         model.seed = s;
     }
     let bar = progress_bar(model.replications, "replications");
-    let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
+    let progress = || bar.inc(1);
+    let acc = match outputs.call_log {
+        Some(log) => crate::calllog::simulate_with_call_log(&model, 0..model.replications, threads, log, &progress)?,
+        None => crate::simulate(&model, threads, &progress)?,
+    };
     bar.finish_and_clear();
     let summary = Summary::new(&model, &acc);
     drop(acc); // the summary holds what is reported
-    if let Some(path) = report {
+    if let Some(path) = outputs.report {
         report::csv::write_atomic(path, &report::html::run_report(&summary, &model))?;
     }
-    print_summary(&summary, format, out)
+    print_summary(&summary, format, outputs.out)
 }
 
 /// Prints a summary in `format`, and writes its files into `out`.
@@ -616,13 +737,13 @@ fn run_shard(
     seed: Option<u64>,
     threads: usize,
     shard: &str,
-    out: Option<&Path>,
+    outputs: &Outputs,
 ) -> Result<u8, Error> {
     let shard = crate::shard::Shard::parse(shard)?;
-    let Some(dir) = out else {
+    let Some(dir) = outputs.out else {
         return Err(Error::Other("--shard needs --out DIR for its part file".into()));
     };
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    let text = crate::input::scenario_text(path)?;
     let mut model = Model::build(&Scenario::parse(&path.display().to_string(), &text)?)?;
     print_warnings(&model.warnings);
     if let Some(r) = replications {
@@ -633,7 +754,7 @@ fn run_shard(
     }
     let range = shard.range(model.replications);
     let bar = progress_bar(range.end - range.start, "replications");
-    let written = crate::shard::run_shard(&model, &text, shard, dir, threads, &|| bar.inc(1))?;
+    let written = crate::shard::run_shard(&model, &text, shard, dir, threads, outputs.call_log, &|| bar.inc(1))?;
     bar.finish_and_clear();
     println!(
         "{}: replications {}..{} of {} (shard {} of {})",

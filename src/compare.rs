@@ -112,19 +112,33 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
     b.seed = a.seed;
     b.replications = a.replications;
     let pool = crate::simulate::thread_pool(threads)?;
-    let run = |m: &Model| -> Vec<RepStats> {
-        pool.install(|| {
+    // Every replication of both variants is kept whole (the paired differences need them).
+    for m in [a, &b] {
+        crate::budget::check(m, pool.current_num_threads(), 2 * a.replications)?;
+    }
+    let run = |m: &Model| -> Result<Vec<RepStats>, Error> {
+        let halted = crate::simulate::Halted::new();
+        let runs = pool.install(|| {
             (0..m.replications)
                 .into_par_iter()
                 .map(|r| {
+                    if halted.after(r) || crate::interrupt::requested() {
+                        return RepStats::new(0, 0, 0);
+                    }
                     let s = run_replication(m, r);
+                    if let Some(why) = &s.halt {
+                        halted.note(r, why);
+                    }
                     progress();
                     s
                 })
                 .collect()
-        })
+        });
+        crate::interrupt::check()?;
+        halted.check()?;
+        Ok(runs)
     };
-    let (runs_a, runs_b) = (run(a), run(&b));
+    let (runs_a, runs_b) = (run(a)?, run(&b)?);
     let summary = |m: &Model, runs: &[RepStats]| {
         let mut acc = crate::stats::Accumulator::new(m.clock.intervals, m.call_types.len(), m.groups.len());
         runs.iter().for_each(|s| acc.add(s));

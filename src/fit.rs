@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use statrs::distribution::{ContinuousCDF, LogNormal};
 
 use crate::error::Error;
@@ -31,57 +31,188 @@ use staffing::{DayCounts, IntervalTarget};
 
 pub use backtest::{backtest, backtest_json, render_backtest};
 
+/// Where a field of the log is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// The column with this header name, which the log must have (named by a flag).
+    Named(String),
+    /// The column with this header name if the log has one (a preset's guess); else the
+    /// log has no such column.
+    IfPresent(String),
+    /// The log has no such column.
+    Absent,
+}
+
+impl Column {
+    fn name(&self) -> &str {
+        match self {
+            Column::Named(n) | Column::IfPresent(n) => n,
+            Column::Absent => "",
+        }
+    }
+}
+
 /// How to read a log: the separator, the column of each field, and the values that mean
-/// served, abandoned, ignored and no agent.
+/// served, abandoned, unfinished, ignored and no agent. Times are clock times `H:MM:SS`
+/// beside a date column, or date-times `YYYY-MM-DDTHH:MM:SS` (fractional seconds
+/// allowed, `T` or a space between), which carry their date; waits and talk times are
+/// seconds.
 #[derive(Debug, Clone)]
 pub struct LogFormat {
     pub delimiter: u8,
-    pub date: String,
-    /// Clock time the call asked for an agent (left the IVR/VRU).
+    /// The call's date (YYMMDD, YYYYMMDD or YYYY-MM-DD). Without it, arrivals are
+    /// date-times and carry their date; with it, a date-time arrival is counted from the
+    /// date's midnight (the day the call belongs to, as a switch's business date).
+    pub date: Column,
+    /// When the call asked for an agent (left the IVR/VRU).
     pub arrival: String,
-    /// Clock time it joined the queue; `0:00:00` (or empty) if it never queued.
-    pub queue_start: String,
+    /// When it joined the queue; `0:00:00` (or empty) if it never queued. Without this
+    /// column every served or abandoned call queued.
+    pub queue_start: Column,
     /// Seconds waited in the queue.
     pub wait: String,
     pub outcome: String,
-    /// Seconds of talk.
+    /// Seconds of talk (may be empty for a call not served).
     pub handle: String,
-    pub service_start: String,
-    pub service_end: String,
-    pub kind: String,
-    pub priority: String,
-    pub agent: String,
+    /// Seconds of after-call work (wrap-up) of a served call, where the log has it.
+    pub wrap_up: Column,
+    /// When service began and ended; without both, service begins after the wait and
+    /// lasts the talk time.
+    pub service_start: Column,
+    pub service_end: Column,
+    /// The call type; without this column every call is of type `calls`.
+    pub kind: Column,
+    pub priority: Column,
+    pub agent: Column,
     pub served: String,
     pub abandoned: String,
+    /// Outcomes of calls still waiting when the log ends (ccsim's `unfinished`): offered,
+    /// and their wait is a lower bound of their patience.
+    pub unfinished: Vec<String>,
     pub ignored: Vec<String>,
     pub no_agent: String,
-    /// Priority values that jump the queue.
+    /// Priority values that jump the queue; `>0` stands for every number above 0.
     pub priority_values: Vec<String>,
+    /// Read a text cell that ccsim's CSV writer protected from spreadsheets (`'` before
+    /// `=`, `+`, `-`, `@`, a tab or a carriage return) without its `'`.
+    pub unquote_formulas: bool,
+    /// The longest wait or talk time a row may hold, in seconds; beyond is a bad row.
+    pub longest: f64,
 }
+
+/// The longest wait or talk a switch's log may hold: a day (more is a broken row).
+pub const LONGEST_IN_A_SWITCH_LOG: f64 = 86400.0;
 
 impl Default for LogFormat {
     /// The Anonymous Bank log.
     fn default() -> Self {
+        LogFormat::bank()
+    }
+}
+
+impl LogFormat {
+    /// The Technion Anonymous Bank log as it is: tab-separated, dates `YYMMDD`, clock
+    /// times. The optional columns are taken where the header has them, so a CSV export
+    /// that names only its required columns needs no flag to leave the others out.
+    pub fn bank() -> Self {
         LogFormat {
             delimiter: b'\t',
-            date: "date".into(),
+            date: Column::IfPresent("date".into()),
             arrival: "vru_exit".into(),
-            queue_start: "q_start".into(),
+            queue_start: Column::IfPresent("q_start".into()),
             wait: "q_time".into(),
             outcome: "outcome".into(),
             handle: "ser_time".into(),
-            service_start: "ser_start".into(),
-            service_end: "ser_exit".into(),
-            kind: "type".into(),
-            priority: "priority".into(),
-            agent: "server".into(),
+            wrap_up: Column::Absent,
+            service_start: Column::IfPresent("ser_start".into()),
+            service_end: Column::IfPresent("ser_exit".into()),
+            kind: Column::Named("type".into()),
+            priority: Column::IfPresent("priority".into()),
+            agent: Column::IfPresent("server".into()),
             served: "AGENT".into(),
             abandoned: "HANG".into(),
+            unfinished: Vec::new(),
             ignored: vec!["PHANTOM".into()],
             no_agent: "NO_SERVER".into(),
             priority_values: vec!["2".into()],
+            unquote_formulas: false,
+            longest: LONGEST_IN_A_SWITCH_LOG,
         }
     }
+
+    /// The call log of `ccsim run --call-log` (see [`crate::calllog`]): comma-separated,
+    /// the day's date and arrivals as date-times, every leg queued; a call type of
+    /// priority above 0 jumps the queue. Waits may be as long as a simulated horizon (an
+    /// email's).
+    pub fn ccsim() -> Self {
+        LogFormat {
+            delimiter: b',',
+            date: Column::Named("date".into()),
+            arrival: "arrival".into(),
+            queue_start: Column::Absent,
+            wait: "wait_seconds".into(),
+            outcome: "outcome".into(),
+            handle: "talk_seconds".into(),
+            wrap_up: Column::IfPresent("wrap_up_seconds".into()),
+            service_start: Column::Absent,
+            service_end: Column::Absent,
+            kind: Column::Named("call_type".into()),
+            priority: Column::Named("priority".into()),
+            // The engine's agents are anonymous within a group: the log names none.
+            agent: Column::Absent,
+            served: "served".into(),
+            abandoned: "abandoned".into(),
+            unfinished: vec!["unfinished".into()],
+            ignored: Vec::new(),
+            no_agent: String::new(),
+            priority_values: vec![">0".into()],
+            unquote_formulas: true,
+            longest: 400.0 * 86400.0,
+        }
+    }
+
+    /// Whether the header row `names` is that of ccsim's call log.
+    pub fn is_ccsim_header<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
+        let names: Vec<&str> = names.into_iter().map(header_name).collect();
+        [
+            "date",
+            "arrival",
+            "call_type",
+            "priority",
+            "wait_seconds",
+            "outcome",
+            "talk_seconds",
+        ]
+        .iter()
+        .all(|c| names.contains(c))
+    }
+
+    /// Whether a priority value jumps the queue.
+    fn jumps_the_queue(&self, value: &str) -> bool {
+        self.priority_values
+            .iter()
+            .any(|v| v == value || (v == ">0" && value.parse::<f64>().is_ok_and(|x| x > 0.0)))
+    }
+}
+
+/// A header cell as a name: trimmed, without the byte-order mark some exports begin with.
+fn header_name(cell: &str) -> &str {
+    cell.trim_start_matches('\u{feff}').trim()
+}
+
+/// The header row of the log at `path` read with `delimiter`, to choose how to read it.
+pub fn read_header(path: &Path, delimiter: u8) -> Result<Vec<String>, Error> {
+    let file = path.display().to_string();
+    let opened = crate::input::open(path, "call log", crate::input::MAX_LOG_BYTES)
+        .map_err(|why| Error::Other(format!("{file}: {why}")))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(opened);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Other(format!("{file}: cannot read the header row: {e}")))?;
+    Ok(headers.iter().map(|h| header_name(h).to_owned()).collect())
 }
 
 /// One call of the log that asked for an agent.
@@ -90,12 +221,16 @@ pub struct Call {
     pub date: NaiveDate,
     /// Seconds after midnight.
     pub arrival: f64,
-    /// Reached the agent queue (served, or hung up while queued).
+    /// Reached the agent queue (served, hung up while queued, or still waiting).
     pub queued: bool,
     pub served: bool,
+    /// Hung up while queued. A call neither served nor abandoned was still waiting when
+    /// the log ended (unfinished).
     pub abandoned: bool,
     pub wait: f64,
     pub handle: f64,
+    /// After-call work of a served call, where the log has it.
+    pub wrap_up: Option<f64>,
     pub service: Option<(f64, f64)>,
     pub kind: String,
     pub priority: bool,
@@ -111,6 +246,8 @@ pub struct Log {
     /// Hung up before reaching the agent queue (in the IVR/VRU).
     pub hung_up_before_queue: usize,
     pub skipped: usize,
+    /// Optional columns the format would have read that the header does not have.
+    pub missing_columns: Vec<String>,
 }
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -123,22 +260,74 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(t, format).ok()
 }
 
+/// A local date-time `YYYY-MM-DDTHH:MM[:SS[.fff…]]`, with `T` or a space between.
+fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
+    let (date, time) = text.trim().split_once(['T', ' '])?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let time = NaiveTime::parse_from_str(time, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M"))
+        .ok()?;
+    Some(date.and_time(time))
+}
+
+/// Seconds from midnight of `date` to `at` (beyond a day when `at` is a later date).
+fn seconds_since(date: NaiveDate, at: NaiveDateTime) -> f64 {
+    let midnight = date.and_time(NaiveTime::MIN);
+    (at - midnight)
+        .num_microseconds()
+        .map_or(f64::NAN, |us| us as f64 / 1e6)
+}
+
+/// A time of day of `date`: a clock time, or a date-time (then seconds after that
+/// date's midnight).
+fn parse_time_on(date: NaiveDate, text: &str) -> Option<f64> {
+    match parse_date_time(text) {
+        Some(at) => Some(seconds_since(date, at)),
+        None => parse_clock_time(text),
+    }
+}
+
+/// `text` without the `'` ccsim's CSV writer put before a formula character.
+fn unquote_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
+/// The fields of a log, for the columns and the messages that name them.
+const DATE: usize = 0;
+const ARRIVAL: usize = 1;
+const QUEUE_START: usize = 2;
+const WAIT: usize = 3;
+const OUTCOME: usize = 4;
+const HANDLE: usize = 5;
+const SERVICE_START: usize = 6;
+const SERVICE_END: usize = 7;
+const KIND: usize = 8;
+const PRIORITY: usize = 9;
+const AGENT: usize = 10;
+const WRAP_UP: usize = 11;
+
 /// Reads a call log. A row that cannot be read is an error naming its line and column,
 /// unless `skip_bad_rows`, which counts it instead.
 pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<Log, Error> {
     let file = path.display().to_string();
+    // A regular file within the size limit only (never `/dev/zero`, which never ends).
+    let opened = crate::input::open(path, "call log", crate::input::MAX_LOG_BYTES)
+        .map_err(|why| Error::Other(format!("{file}: {why}")))?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(format.delimiter)
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| Error::Other(format!("{file}: {e}")))?;
+        .from_reader(opened);
     let headers = reader
         .headers()
         .map_err(|e| Error::Other(format!("{file}: cannot read the header row: {e}")))?
         .clone();
-    let column = |name: &str| -> Result<usize, Error> {
-        headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            let names: Vec<&str> = headers.iter().collect();
+    let mut log = Log::default();
+    let named = |name: &str| -> Result<usize, Error> {
+        headers.iter().position(|h| header_name(h) == name).ok_or_else(|| {
+            let names: Vec<&str> = headers.iter().map(header_name).collect();
             let hint =
                 crate::error::did_you_mean(name, names.iter().copied()).map_or(String::new(), |s| format!("; {s}"));
             Error::Other(format!(
@@ -147,33 +336,53 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
             ))
         })
     };
-    let c = [
+    let mut column = |c: &Column| -> Result<Option<usize>, Error> {
+        match c {
+            Column::Named(name) => named(name).map(Some),
+            Column::IfPresent(name) => {
+                let found = headers.iter().position(|h| header_name(h) == name);
+                if found.is_none() {
+                    log.missing_columns.push(name.clone());
+                }
+                Ok(found)
+            }
+            Column::Absent => Ok(None),
+        }
+    };
+    // In the order of the field constants above.
+    let c: [Option<usize>; 12] = [
         column(&format.date)?,
-        column(&format.arrival)?,
+        Some(named(&format.arrival)?),
         column(&format.queue_start)?,
-        column(&format.wait)?,
-        column(&format.outcome)?,
-        column(&format.handle)?,
+        Some(named(&format.wait)?),
+        Some(named(&format.outcome)?),
+        Some(named(&format.handle)?),
         column(&format.service_start)?,
         column(&format.service_end)?,
         column(&format.kind)?,
         column(&format.priority)?,
         column(&format.agent)?,
+        column(&format.wrap_up)?,
     ];
     let names = [
-        &format.date,
+        format.date.name(),
         &format.arrival,
-        &format.queue_start,
+        format.queue_start.name(),
         &format.wait,
         &format.outcome,
         &format.handle,
-        &format.service_start,
-        &format.service_end,
-        &format.kind,
-        &format.priority,
-        &format.agent,
+        format.service_start.name(),
+        format.service_end.name(),
+        format.kind.name(),
+        format.priority.name(),
+        format.agent.name(),
+        format.wrap_up.name(),
     ];
-    let mut log = Log::default();
+    let longest = if format.longest == LONGEST_IN_A_SWITCH_LOG {
+        "seconds from 0 to a day".to_owned()
+    } else {
+        format!("seconds from 0 to {} days", format.longest / 86400.0)
+    };
     for (i, record) in reader.records().enumerate() {
         // The file's own line (the reader skips blank lines, so counting rows is not it).
         let line = record
@@ -191,7 +400,7 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
             }
             Err(e) => return Err(Error::Other(format!("{file}:{line}: {e}"))),
         };
-        let field = |k: usize| record.get(c[k]).unwrap_or("");
+        let field = |k: usize| c[k].and_then(|at| record.get(at)).unwrap_or("");
         let bad = |k: usize, what: &str| {
             Error::Other(format!(
                 "{file}:{line}: column `{}`: expected {what}, got `{}` (use --skip-bad-rows to skip such rows)",
@@ -199,64 +408,126 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
                 field(k)
             ))
         };
-        let outcome = field(4).trim();
+        let outcome = field(OUTCOME).trim();
         if format.ignored.iter().any(|v| v == outcome) {
             log.ignored += 1;
             continue;
         }
         let parsed = (|| -> Result<Option<Call>, Error> {
-            let date = parse_date(field(0)).ok_or_else(|| bad(0, "a date (YYMMDD, YYYYMMDD or YYYY-MM-DD)"))?;
-            let arrival = parse_clock_time(field(1)).ok_or_else(|| bad(1, "a clock time H:MM:SS"))?;
-            let queue_start = field(2).trim();
-            let queued_at = if queue_start.is_empty() {
-                None
-            } else {
-                Some(parse_clock_time(queue_start).ok_or_else(|| bad(2, "a clock time H:MM:SS"))?)
+            // A date-time arrival carries its date; a clock time needs the date column.
+            // Where both are there, the date column says which day the call belongs to (a
+            // call just after midnight may be the day before's: 24:00 and more after it).
+            let (date, arrival) = match (c[DATE], parse_date_time(field(ARRIVAL))) {
+                (None, Some(at)) => (at.date(), seconds_since(at.date(), at)),
+                (None, None) => {
+                    return Err(bad(
+                        ARRIVAL,
+                        "a date-time YYYY-MM-DDTHH:MM:SS (the log has no date column to go with a clock time)",
+                    ));
+                }
+                (Some(_), at) => {
+                    let date =
+                        parse_date(field(DATE)).ok_or_else(|| bad(DATE, "a date (YYMMDD, YYYYMMDD or YYYY-MM-DD)"))?;
+                    let arrival = match at {
+                        Some(at) => Some(seconds_since(date, at)).filter(|s| (0.0..2.0 * 86400.0).contains(s)),
+                        None => parse_clock_time(field(ARRIVAL)),
+                    };
+                    let arrival = arrival.ok_or_else(|| {
+                        bad(
+                            ARRIVAL,
+                            &format!(
+                                "a clock time H:MM:SS or a date-time YYYY-MM-DDTHH:MM:SS on the date {date} or the day after"
+                            ),
+                        )
+                    })?;
+                    (date, arrival)
+                }
             };
-            let queued = queued_at.is_some_and(|t| t > 0.0);
-            let wait: f64 = field(3).trim().parse().map_err(|_| bad(3, "seconds"))?;
-            let handle: f64 = field(5).trim().parse().map_err(|_| bad(5, "seconds"))?;
-            if !(wait.is_finite() && (0.0..=86400.0).contains(&wait)) {
-                return Err(bad(3, "seconds from 0 to a day"));
-            }
-            if !(handle.is_finite() && (0.0..=86400.0).contains(&handle)) {
-                return Err(bad(5, "seconds from 0 to a day"));
-            }
-            let kind = field(8).trim();
-            if kind.is_empty() || kind.chars().any(|ch| ch.is_control()) {
-                return Err(bad(8, "a call type name"));
-            }
+            let queue_start = field(QUEUE_START).trim();
+            let queued = if c[QUEUE_START].is_none() {
+                true
+            } else if queue_start.is_empty() {
+                false
+            } else {
+                parse_time_on(date, queue_start)
+                    .ok_or_else(|| bad(QUEUE_START, "a clock time H:MM:SS or a date-time YYYY-MM-DDTHH:MM:SS"))?
+                    > 0.0
+            };
             let served = outcome == format.served;
             let abandoned = outcome == format.abandoned;
-            if !served && !abandoned {
-                return Err(bad(
-                    4,
-                    &format!("`{}`, `{}` or an ignored value", format.served, format.abandoned),
-                ));
+            let unfinished = format.unfinished.iter().any(|v| v == outcome);
+            let wait: f64 = field(WAIT).trim().parse().map_err(|_| bad(WAIT, "seconds"))?;
+            let talk = field(HANDLE).trim();
+            // A call not served may leave its talk time empty.
+            let handle: f64 = if talk.is_empty() && !served {
+                0.0
+            } else {
+                talk.parse().map_err(|_| bad(HANDLE, "seconds"))?
+            };
+            if !(wait.is_finite() && (0.0..=format.longest).contains(&wait)) {
+                return Err(bad(WAIT, &longest));
+            }
+            if !(handle.is_finite() && (0.0..=format.longest).contains(&handle)) {
+                return Err(bad(HANDLE, &longest));
+            }
+            let kind = match c[KIND] {
+                Some(_) => {
+                    let kind = field(KIND).trim();
+                    if kind.is_empty() || kind.chars().any(|ch| ch.is_control()) {
+                        return Err(bad(KIND, "a call type name"));
+                    }
+                    if format.unquote_formulas {
+                        unquote_formula(kind)
+                    } else {
+                        kind
+                    }
+                }
+                None => "calls",
+            };
+            if !served && !abandoned && !unfinished {
+                let mut values = vec![format!("`{}`", format.served), format!("`{}`", format.abandoned)];
+                values.extend(format.unfinished.iter().map(|v| format!("`{v}`")));
+                return Err(bad(OUTCOME, &format!("{} or an ignored value", values.join(", "))));
             }
             if abandoned && !queued {
                 return Ok(None); // hung up before reaching the queue
             }
-            let service = if served {
-                match (parse_clock_time(field(6)), parse_clock_time(field(7))) {
+            let service = match (served, c[SERVICE_START], c[SERVICE_END]) {
+                (false, ..) => None,
+                (true, Some(_), Some(_)) => match (
+                    parse_time_on(date, field(SERVICE_START)),
+                    parse_time_on(date, field(SERVICE_END)),
+                ) {
                     (Some(s), Some(e)) => Some((s, if e >= s { e } else { e + 86400.0 })),
                     _ => None,
-                }
-            } else {
-                None
+                },
+                // Without service times: service began after the wait and lasted the talk.
+                (true, None, None) => Some((arrival + wait, arrival + wait + handle)),
+                (true, ..) => None,
             };
-            let agent = field(10).trim();
+            let agent = field(AGENT).trim();
+            let wrap_up = match (served, c[WRAP_UP]) {
+                (true, Some(_)) => {
+                    let w: f64 = field(WRAP_UP).trim().parse().map_err(|_| bad(WRAP_UP, "seconds"))?;
+                    if !(w.is_finite() && (0.0..=format.longest).contains(&w)) {
+                        return Err(bad(WRAP_UP, &longest));
+                    }
+                    Some(w)
+                }
+                _ => None,
+            };
             Ok(Some(Call {
+                wrap_up,
                 date,
                 arrival,
-                queued: queued || served,
+                queued: queued || served || unfinished,
                 served,
                 abandoned,
                 wait,
                 handle,
                 service,
-                kind: field(8).trim().to_owned(),
-                priority: format.priority_values.iter().any(|v| v == field(9).trim()),
+                kind: kind.to_owned(),
+                priority: c[PRIORITY].is_some() && format.jumps_the_queue(field(PRIORITY).trim()),
                 agent: (served && !agent.is_empty() && agent != format.no_agent).then(|| agent.to_owned()),
             }))
         })();
@@ -302,7 +573,8 @@ impl Days {
             return Ok(Days::Busy);
         }
         if let Some((which, dates)) = text_t.split_once('@') {
-            let which = Days::parse(which).map_err(|_| bad(format!("`{which}` before `@` is not `busy` or weekdays")))?;
+            let which =
+                Days::parse(which).map_err(|_| bad(format!("`{which}` before `@` is not `busy` or weekdays")))?;
             let Ok(Days::Dates(dates)) = Days::parse(dates) else {
                 return Err(bad(format!("`{dates}` after `@` is not dates or ranges of dates")));
             };
@@ -780,7 +1052,7 @@ impl PatienceFit {
     /// The patience the scenario gets: the hazard when the data reject the exponential.
     pub fn toml(&self) -> Option<String> {
         match (&self.hazard, self.mean) {
-            (Some(h), _) if h.shape_is_real() => Some(h.toml()),
+            (Some(h), Some(_)) if h.shape_is_real() && h.mean().is_finite() => Some(h.toml()),
             (_, Some(m)) => Some(format!("{{ dist = \"exponential\", mean = {} }}", seconds(m))),
             _ => None,
         }
@@ -848,7 +1120,8 @@ pub fn fit_patience(calls: &[&Call]) -> PatienceFit {
     let last = times.last().map_or(0.0, |t| t.0);
     let survival_at = |t: f64| (t <= last).then(|| curve.iter().rev().find(|p| p.0 <= t).map_or(1.0, |p| p.1));
     PatienceFit {
-        mean: (abandons > 0).then(|| waited / abandons as f64),
+        // No time waited (every caller hung up at once) gives no patience to simulate.
+        mean: (abandons > 0 && waited > 0.0).then(|| waited / abandons as f64),
         abandons,
         waited,
         survival: [30.0, 60.0, 120.0, 300.0]
@@ -871,12 +1144,16 @@ pub struct FittedType {
     pub classes: &'static str,
     pub per_interval: Vec<f64>,
     pub handle: Option<HandleFit>,
+    /// After-call work, fitted like the talk time where the log has it.
+    pub wrap_up: Option<HandleFit>,
     pub patience: PatienceFit,
     pub calls: usize,
     /// Variation of the type's daily volume, and the CV of its own daily factor beyond
     /// the factor common to all types (0: none significant).
     pub dispersion: Option<Dispersion>,
     pub own_forecast_error: f64,
+    /// Calls on each of the dates.
+    pub daily: Vec<f64>,
 }
 
 /// What `fit` found.
@@ -901,15 +1178,17 @@ pub struct Fit {
     pub serving: Option<Vec<f64>>,
     /// How priority callers were served, where the log has both classes.
     pub discipline: Option<DisciplineFit>,
-    /// Variation of the total daily volume: the factor common to all types.
+    /// Variation of the total daily volume (shown beside what the model implies).
     pub dispersion: Option<Dispersion>,
+    /// The CV of the day factor common to all types (see [`dispersion::common_cv`]).
+    pub common_cv: f64,
     pub log: Log,
 }
 
 impl Fit {
     /// The CV of the day factor common to all call types (0: not significant).
     pub fn common_forecast_error(&self) -> f64 {
-        self.dispersion.map_or(0.0, |d| d.cv())
+        self.common_cv
     }
 }
 
@@ -1031,6 +1310,16 @@ fn group_types<'a>(calls: &[&'a Call]) -> Vec<Group<'a>> {
             });
         }
     }
+    // A log type may already be called `<type>_priority`: names stay unique.
+    let mut taken = std::collections::BTreeSet::new();
+    for g in &mut groups {
+        let base = g.name.clone();
+        let mut n = 2;
+        while !taken.insert(g.name.clone()) {
+            g.name = format!("{base}_{n}");
+            n += 1;
+        }
+    }
     groups.sort_by(|a, b| a.name.cmp(&b.name));
     groups
 }
@@ -1066,9 +1355,11 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
             FittedType {
                 priority: g.priority,
                 handle: fit_handle(&handles),
+                wrap_up: fit_handle(&g.calls.iter().filter_map(|c| c.wrap_up).collect::<Vec<_>>()),
                 patience: fit_patience(&g.calls),
                 calls: g.calls.len(),
                 dispersion: dispersion::dispersion(&daily),
+                daily,
                 own_forecast_error: 0.0,
                 kinds: g.kinds,
                 classes: g.classes,
@@ -1115,7 +1406,7 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
                 e.3 += c.wait;
                 day.answered += 1.0;
                 day.waited_answered += c.wait;
-            } else {
+            } else if c.abandoned {
                 day.abandoned += 1.0;
             }
         }
@@ -1165,7 +1456,12 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         .map(|d| chosen.iter().filter(|c| c.date == *d).count() as f64)
         .collect();
     let common = dispersion::dispersion(&daily_total);
-    let common_cv = common.map_or(0.0, |d| d.cv());
+    // A common factor only where the total is more variable than Poisson at all.
+    let common_cv = if common.is_some_and(|d| d.cv() > 0.0) {
+        dispersion::common_cv(&types.iter().map(|t| t.daily.clone()).collect::<Vec<_>>())
+    } else {
+        0.0
+    };
     let types = types
         .into_iter()
         .map(|mut t| {
@@ -1189,6 +1485,7 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
         serving: serving.map(|s| trim(&s)),
         discipline: discipline::fit_discipline(&chosen),
         dispersion: common,
+        common_cv,
         log,
     })
 }
@@ -1232,7 +1529,9 @@ pub fn to_toml(f: &Fit) -> String {
 /// How the fitted scenario orders priority callers: strict priority unless the log
 /// shows a head start.
 fn discipline_of(f: &Fit) -> Discipline {
-    f.discipline.as_ref().map_or(Discipline::Strict, DisciplineFit::discipline)
+    f.discipline
+        .as_ref()
+        .map_or(Discipline::Strict, DisciplineFit::discipline)
 }
 
 /// The fitted scenario with `agents` on duty in each interval.
@@ -1253,12 +1552,20 @@ fn scenario_text(f: &Fit, agents: &[u32]) -> String {
         f.log.ignored,
         f.log.skipped
     );
-    out.push_str("# Not in the log, so not modelled: after-call work (wrap-up), agents' skills (every agent\n");
-    out.push_str("# takes every type), breaks; see docs/calibration.md.\n#\n");
+    if f.types.iter().any(|t| t.wrap_up.is_some()) {
+        out.push_str("# Not in the log, so not modelled: agents' skills (every agent takes every type), breaks;");
+    } else {
+        out.push_str("# Not in the log, so not modelled: after-call work (wrap-up), agents' skills (every agent\n");
+        out.push_str("# takes every type), breaks;");
+    }
+    out.push_str(" see docs/calibration.md.\n#\n");
     for t in &f.types {
         let _ = write!(out, "# {}: {} calls", t.name, t.calls);
         if let Some(h) = &t.handle {
             let _ = write!(out, "; talk time {}", h.choice());
+        }
+        if let Some(w) = &t.wrap_up {
+            let _ = write!(out, "; after-call work {}", w.choice());
         }
         let _ = writeln!(out, "; {}", t.patience.describe());
     }
@@ -1309,6 +1616,9 @@ fn scenario_text(f: &Fit, agents: &[u32]) -> String {
             }
             None => out.push_str("handle_time = { dist = \"exponential\", mean = 180 }  # no served call to fit\n"),
         }
+        if let Some(w) = &t.wrap_up {
+            let _ = writeln!(out, "wrap_up = {}", w.chosen.toml());
+        }
         if let Some(patience) = t.patience.toml() {
             let _ = writeln!(out, "patience = {patience}");
         }
@@ -1346,7 +1656,11 @@ fn scenario_text(f: &Fit, agents: &[u32]) -> String {
                 out,
                 "# Erlang A's first guess was [{}]; {} rounds of simulation ({} replications each) moved it to\n\
                  # this, cutting the distance to the log from {:.1} to {:.1} (sum of squared standard errors).",
-                f.erlang_agents.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+                f.erlang_agents
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 c.rounds,
                 CALIBRATION_REPLICATIONS,
                 c.distance_before,
@@ -1391,16 +1705,28 @@ fn describe_dispersion(f: &Fit) -> String {
         .filter(|t| t.own_forecast_error > 0.0)
         .map(|t| format!("{} {:.3}", t.name, t.own_forecast_error))
         .collect();
+    let means: Vec<f64> = f
+        .types
+        .iter()
+        .map(|t| t.calls as f64 / f.dates.len().max(1) as f64)
+        .collect();
+    let owns: Vec<f64> = f.types.iter().map(|t| t.own_forecast_error).collect();
+    let implied = dispersion::implied_total_variance(&means, &owns, f.common_cv).sqrt();
     format!(
-        "Day-to-day variation: daily calls {:.0} ± {:.0} over {} days (Poisson alone: ± {:.0}; dispersion test p = {:.2}), \
-         so a common day factor with CV {:.3}; types' own factors beyond it: {}.",
+        "Day-to-day variation: daily calls {:.0} ± {:.0} over {} days (Poisson alone: ± {:.0}; dispersion test p = {:.2}); \
+         a day factor common to all types (from how the types' daily counts move together) with CV {:.3}, \
+         and types' own factors: {}; together they imply ± {implied:.0}.",
         d.mean,
         d.variance.sqrt(),
         d.days,
         d.mean.sqrt(),
         d.p_value,
-        d.cv(),
-        if own.is_empty() { "none significant".into() } else { own.join(", ") }
+        f.common_cv,
+        if own.is_empty() {
+            "none significant".into()
+        } else {
+            own.join(", ")
+        }
     )
 }
 
@@ -1447,6 +1773,9 @@ pub fn summary(f: &Fit) -> String {
                 );
             }
         }
+        if let Some(w) = &t.wrap_up {
+            let _ = writeln!(out, "    after-call work {}", w.choice());
+        }
         let _ = writeln!(out, "    {}", t.patience.describe());
     }
     let _ = writeln!(out, "{}", describe_discipline(f));
@@ -1458,7 +1787,11 @@ pub fn summary(f: &Fit) -> String {
                 "Staffing (effective capacity): Erlang A's first guess refined in {} rounds of simulation{}; \
                  distance to the log's abandon rates and ASAs {:.1} → {:.1} (squared standard errors over {} intervals).",
                 c.rounds,
-                if c.converged { "" } else { " (stopped at the limit, not settled)" },
+                if c.converged {
+                    ""
+                } else {
+                    " (stopped at the limit, not settled)"
+                },
                 c.distance_before,
                 c.distance_after,
                 f.intervals
@@ -1476,6 +1809,93 @@ mod tests {
     use super::*;
 
     #[test]
+    fn date_times_take_a_t_or_a_space_and_fractions_of_a_second() {
+        let at = |text: &str| parse_date_time(text).map(|t| (t.date().to_string(), seconds_since(t.date(), t)));
+        assert_eq!(at("2024-03-05T08:00:12"), Some(("2024-03-05".into(), 28812.0)));
+        assert_eq!(at(" 2024-03-05 08:00:12.25 "), Some(("2024-03-05".into(), 28812.25)));
+        assert_eq!(at("2024-03-05T08:00"), Some(("2024-03-05".into(), 28800.0)));
+        for bad in [
+            "08:00:12",
+            "2024-03-05",
+            "2024-03-05T25:00:00",
+            "05/03/2024 08:00",
+            "2024-03-05T08:00:12Z",
+            "",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        // A service that ends after midnight is a time of the next day, past 86,400 s.
+        let date = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+        assert_eq!(parse_time_on(date, "2024-03-06T00:00:30"), Some(86430.0));
+        assert_eq!(parse_time_on(date, "7:02:56"), Some(25376.0));
+    }
+
+    #[test]
+    fn a_date_column_beside_date_times_is_the_day_the_call_belongs_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("calls.csv");
+        let header = crate::calllog::COLUMNS.join(",") + "\n";
+        std::fs::write(
+            &path,
+            format!(
+                "{header}2000-01-01,2000-01-01T23:59:00.000,'=x,0,new,1.000,served,30.000,4.000,team,1\n\
+                 2000-01-01,2000-01-02T00:10:00.500,'=x,0,transfer,2.000,unfinished,0.000,0.000,,1\n"
+            ),
+        )
+        .unwrap();
+        let log = read_log(&path, &LogFormat::ccsim(), false).unwrap();
+        let day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        let calls: Vec<(NaiveDate, f64, &str, bool, bool)> = log
+            .calls
+            .iter()
+            .map(|c| (c.date, c.arrival, c.kind.as_str(), c.served, c.abandoned))
+            .collect();
+        assert_eq!(
+            calls,
+            vec![(day, 86340.0, "=x", true, false), (day, 87000.5, "=x", false, false)]
+        );
+        // A service without service times begins after the wait.
+        assert_eq!(log.calls[0].service, Some((86341.0, 86371.0)));
+        assert_eq!(log.calls[0].wrap_up, Some(4.0));
+        // An arrival before its date is a bad row.
+        std::fs::write(
+            &path,
+            format!("{header}2000-01-02,2000-01-01T23:59:00.000,x,0,new,1.000,served,30.000,4.000,team,1\n"),
+        )
+        .unwrap();
+        let e = read_log(&path, &LogFormat::ccsim(), false).unwrap_err().to_string();
+        assert!(
+            e.contains(":2: column `arrival`: expected") && e.contains("on the date 2000-01-02"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn ccsim_logs_are_told_by_their_header_and_unquoted() {
+        let header = crate::calllog::COLUMNS;
+        assert!(LogFormat::is_ccsim_header(header));
+        assert!(LogFormat::is_ccsim_header([
+            "\u{feff}date",
+            " arrival",
+            "call_type",
+            "priority",
+            "wait_seconds",
+            "outcome",
+            "talk_seconds"
+        ]));
+        assert!(!LogFormat::is_ccsim_header([
+            "date", "vru_exit", "type", "q_time", "outcome", "ser_time"
+        ]));
+        assert_eq!(unquote_formula("'=SUM(A1)"), "=SUM(A1)");
+        assert_eq!(unquote_formula("'quoted"), "'quoted");
+        let f = LogFormat::ccsim();
+        assert!(
+            f.jumps_the_queue("1") && f.jumps_the_queue("2") && !f.jumps_the_queue("0") && !f.jumps_the_queue("-1")
+        );
+        assert!(LogFormat::bank().jumps_the_queue("2") && !LogFormat::bank().jumps_the_queue("1"));
+    }
+
+    #[test]
     fn days_parse_ranges_lists_and_weekdays() {
         let d = |day: u32| NaiveDate::from_ymd_opt(1999, 2, day).unwrap();
         match Days::parse("1999-02-01..1999-02-03,1999-02-10, 1999-02-02").unwrap() {
@@ -1491,7 +1911,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(Days::parse("sun,mon@1999-02-01").unwrap(), Days::Within(w, _) if matches!(*w, Days::Weekdays(_))));
+        assert!(
+            matches!(Days::parse("sun,mon@1999-02-01").unwrap(), Days::Within(w, _) if matches!(*w, Days::Weekdays(_)))
+        );
         for bad in [
             "1999-02-03..1999-02-01",
             "mon,1999-02-01",
@@ -1548,6 +1970,7 @@ mod tests {
 
     fn call(kind: &str, priority: bool) -> Call {
         Call {
+            wrap_up: None,
             date: NaiveDate::from_ymd_opt(1999, 2, 1).unwrap(),
             arrival: 36000.0,
             queued: true,

@@ -35,6 +35,8 @@
 //! # Ok::<(), ccsim::Error>(())
 //! ```
 
+pub mod budget;
+pub mod calllog;
 pub mod check;
 pub mod cli;
 pub mod compare;
@@ -42,6 +44,7 @@ pub mod engine;
 pub mod erlang;
 pub mod error;
 pub mod fit;
+pub mod input;
 pub mod interrupt;
 pub mod model;
 pub mod output;

@@ -436,9 +436,10 @@ pub mod keys {
 }
 
 impl Scenario {
-    /// Reads and parses a scenario file.
+    /// Reads (a regular file of at most [`crate::input::MAX_SCENARIO_BYTES`]) and parses a
+    /// scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+        let text = crate::input::scenario_text(path)?;
         Scenario::parse(&path.display().to_string(), &text)
     }
 
@@ -625,7 +626,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let priority = t.get("priority").and_then(|n| r.int(&n)).map_or(0, |p| p.value);
     let head_start = t.get("head_start").and_then(|n| r.duration(&n));
     let forecast_error_cv = t.get("forecast_error").and_then(|n| r.forecast_error(&n));
-    let from_log = t.get("from_log").and_then(|n| r.from_log(&n)).map(|s| s.value);
+    let from_log = t.get("from_log").and_then(|n| r.log_source(&n)).map(|s| s.value);
     let wrap_up = t.get("wrap_up").and_then(|n| r.dist(&n));
     let redial = t.get("redial").and_then(|n| {
         let rt = r.table(&n)?;
@@ -1174,13 +1175,16 @@ impl Reader<'_> {
 
     /// `from_log = { types = ["PS"], calls = "priority" }`: the log types and the class
     /// of their calls (`regular`, `priority` or `all`) a fitted call type stands for.
-    fn from_log(&mut self, n: &Node) -> Read<crate::model::FromLog> {
+    fn log_source(&mut self, n: &Node) -> Read<crate::model::FromLog> {
         let t = self.table(n)?;
         t.check_keys(self, keys::FROM_LOG);
         let types = self.required(&t, "types", |r, n| {
             let items = r.array(n)?;
             let names: Vec<String> = items.iter().filter_map(|i| r.string(i).map(|s| s.value)).collect();
-            (names.len() == items.len()).then(|| Spanned { value: names, loc: n.loc() })
+            (names.len() == items.len()).then(|| Spanned {
+                value: names,
+                loc: n.loc(),
+            })
         })?;
         let calls = self.required(&t, "calls", Reader::string)?;
         let class = match calls.value.as_str() {
@@ -1527,8 +1531,9 @@ impl Reader<'_> {
     /// scenario file); errors point at the key that names the file or the column.
     fn csv_column(&mut self, file: &Spanned<String>, column: &Spanned<String>) -> Option<Vec<f64>> {
         let path = self.base.join(&file.value);
-        let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(&path) {
-            Ok(r) => r,
+        let opened = crate::input::open(&path, "CSV file", crate::input::MAX_CSV_BYTES);
+        let mut reader = match opened {
+            Ok(r) => csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(r),
             Err(e) => {
                 self.error(
                     file.loc.span.clone(),

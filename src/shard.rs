@@ -6,13 +6,18 @@
 //! replications and a fingerprint of the scenario text. Merging checks that the parts come
 //! from the same scenario, seed and split, and that each slice is there exactly once; the
 //! merged summary is then byte for byte what one run of all replications prints.
+//!
+//! A part is read as untrusted input: at most [`crate::input::MAX_RESULT_BYTES`], and
+//! what it claims (replications, shards, intervals × call types × groups) is checked
+//! against the limits, against the sums it holds and against the memory budget before
+//! anything is allocated for it.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::model::Model;
+use crate::model::{Model, limits};
 use crate::rng::fnv1a;
 use crate::stats::Accumulator;
 use crate::summary::{Layout, Summary};
@@ -57,7 +62,7 @@ impl Shard {
 /// One shard's result, as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Part {
-    /// `ccsim-part/1`.
+    /// [`FORMAT`].
     pub format: String,
     /// FNV-1a of the scenario text, so parts of different scenarios are not mixed.
     pub scenario_hash: String,
@@ -67,20 +72,29 @@ pub struct Part {
     pub accumulator: Accumulator,
 }
 
-const FORMAT: &str = "ccsim-part/2";
+/// The part format: 3 since sums past 2^128 keep their multiples of 2^128 beside them
+/// (`high`), which a reader of format 2 would drop.
+pub const FORMAT: &str = "ccsim-part/3";
 
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
-/// writes its part file into `dir`; returns the file's path.
+/// writes its part file into `dir`, and the call log of its replications to `call_log`
+/// (see [`crate::calllog`]; dated by their place in the whole run, so the shards' logs
+/// concatenated in order, each header but the first left out, are the whole run's log);
+/// returns the part file's path.
 pub fn run_shard(
     model: &Model,
     text: &str,
     shard: Shard,
     dir: &Path,
     threads: usize,
+    call_log: Option<&Path>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<PathBuf, Error> {
     let range = shard.range(model.replications);
-    let accumulator = crate::simulate_range(model, range, threads, progress)?;
+    let accumulator = match call_log {
+        Some(log) => crate::calllog::simulate_with_call_log(model, range, threads, log, progress)?,
+        None => crate::simulate_range(model, range, threads, progress)?,
+    };
     let part = Part {
         format: FORMAT.into(),
         scenario_hash: format!("{:016x}", fnv1a(text)),
@@ -129,44 +143,87 @@ fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-/// Merges the parts found in `paths` into the summary one whole run gives.
+/// What a part file claims, read without its sums (they are skipped, not stored).
+#[derive(Debug, Deserialize)]
+struct Header {
+    format: String,
+    scenario_hash: String,
+    layout: Layout,
+    replications: u64,
+    shard: Shard,
+    #[serde(rename = "accumulator")]
+    _accumulator: serde::de::IgnoredAny,
+}
+
+impl Header {
+    /// The sums the claimed layout holds (calls' and groups' tables).
+    fn sums(&self) -> u128 {
+        let l = &self.layout;
+        Accumulator::bytes_for(l.intervals.len(), l.call_types.len(), l.groups.len()) / 16
+    }
+}
+
+/// Reads a part file's header and checks what it claims: the format, the shard, the
+/// replications and the layout within the limits, and at least the bytes its sums take
+/// (one digit and a comma each), before anything is allocated for the sums.
+fn read_header(f: &Path) -> Result<Header, Error> {
+    let text = crate::input::read_text(f, "part file", crate::input::MAX_RESULT_BYTES)?;
+    let header: Header = serde_json::from_str(&text)
+        .map_err(|e| Error::Other(format!("{}: not a ccsim part file: {e}", f.display())))?;
+    if header.format != FORMAT {
+        return Err(Error::Other(format!(
+            "{}: part format `{}`, this ccsim reads `{FORMAT}`",
+            f.display(),
+            header.format
+        )));
+    }
+    let layout = &header.layout;
+    let (intervals, types, groups) = (
+        layout.intervals.len() as u64,
+        layout.call_types.len() as u64,
+        layout.groups.len() as u64,
+    );
+    let valid = header.shard.index >= 1
+        && header.shard.index <= header.shard.count
+        && header.shard.count <= limits::MAX_REPLICATIONS
+        && (1..=limits::MAX_REPLICATIONS).contains(&header.replications)
+        && (1..=limits::MAX_INTERVALS as u64).contains(&intervals)
+        && types * intervals <= limits::MAX_CELLS
+        && groups * intervals <= limits::MAX_CELLS
+        && layout.channels.len() as u64 == types
+        && layout.targets.len() as u64 == types
+        && 2 * header.sums() <= text.len() as u128;
+    if !valid {
+        return Err(damaged(f));
+    }
+    Ok(header)
+}
+
+fn damaged(f: &Path) -> Error {
+    Error::Other(format!(
+        "{}: a damaged part file, or one written by another version of ccsim",
+        f.display()
+    ))
+}
+
+/// Merges the parts found in `paths` into the summary one whole run gives. Headers are
+/// read and checked first; then the parts' sums, one part at a time, each at most the
+/// size its layout claims.
 pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
     let files = part_files(paths)?;
-    let mut parts: Vec<(PathBuf, Part)> = Vec::new();
+    let mut headers: Vec<(PathBuf, Header)> = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|e| Error::io(f.display().to_string(), e))?;
-        let part: Part = serde_json::from_str(&text)
-            .map_err(|e| Error::Other(format!("{}: not a ccsim part file: {e}", f.display())))?;
-        if part.format != FORMAT {
-            return Err(Error::Other(format!(
-                "{}: part format `{}`, this ccsim reads `{FORMAT}`",
-                f.display(),
-                part.format
-            )));
-        }
-        let layout = &part.layout;
-        let expected = Accumulator::new(layout.intervals.len(), layout.call_types.len(), layout.groups.len());
-        let valid = part.shard.index >= 1
-            && part.shard.index <= part.shard.count
-            && layout.channels.len() == layout.call_types.len()
-            && layout.targets.len() == layout.call_types.len()
-            && part.accumulator.same_shape(&expected);
-        if !valid {
-            return Err(Error::Other(format!(
-                "{}: a damaged part file, or one written by another version of ccsim",
-                f.display()
-            )));
-        }
-        parts.push((f, part));
+        crate::interrupt::check()?;
+        let header = read_header(&f)?;
+        headers.push((f, header));
     }
-    parts.sort_by_key(|(_, p)| p.shard.index);
-    let (first_file, first) = &parts[0];
-    for (f, p) in &parts[1..] {
-        let same = p.scenario_hash == first.scenario_hash
-            && p.layout == first.layout
-            && p.replications == first.replications
-            && p.shard.count == first.shard.count
-            && p.accumulator.same_shape(&first.accumulator);
+    headers.sort_by_key(|(_, h)| h.shard.index);
+    let (first_file, first) = &headers[0];
+    for (f, h) in &headers[1..] {
+        let same = h.scenario_hash == first.scenario_hash
+            && h.layout == first.layout
+            && h.replications == first.replications
+            && h.shard.count == first.shard.count;
         if !same {
             return Err(Error::Other(format!(
                 "{} and {} are parts of different runs (scenario, seed, replications or number of shards differ)",
@@ -176,30 +233,71 @@ pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
         }
     }
     let count = first.shard.count;
-    for k in 1..=count {
-        let n = parts.iter().filter(|(_, p)| p.shard.index == k).count();
-        if n != 1 {
+    for (k, (_, h)) in headers.iter().enumerate() {
+        let n = headers.iter().filter(|(_, o)| o.shard.index == h.shard.index).count();
+        if n > 1 {
             return Err(Error::Other(format!(
-                "shard {k} of {count} {}: every shard must be merged exactly once",
-                if n == 0 {
-                    "is missing"
-                } else {
-                    "is given more than once"
-                }
+                "shard {} of {count} is given more than once: every shard must be merged exactly once",
+                h.shard.index
             )));
         }
+        // Sorted and distinct: the k-th part is shard k + 1 unless one is missing.
+        if h.shard.index != k as u64 + 1 {
+            return Err(missing(k as u64 + 1, count));
+        }
     }
-    let mut total = first.accumulator.clone();
-    for (_, p) in &parts[1..] {
-        total += &p.accumulator;
+    if headers.len() as u64 != count {
+        return Err(missing(headers.len() as u64 + 1, count));
     }
-    if total.replications != first.replications {
+    let layout = first.layout.clone();
+    let replications = first.replications;
+    let (intervals, types, groups) = (layout.intervals.len(), layout.call_types.len(), layout.groups.len());
+    let mut channels: Vec<usize> = layout.channels.iter().map(|c| c.index()).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    crate::budget::check_merge(
+        &first_file.display().to_string(),
+        intervals,
+        types,
+        channels.len(),
+        groups,
+        first.sums(),
+    )?;
+    let mut total: Option<Accumulator> = None;
+    for (f, h) in &headers {
+        crate::interrupt::check()?;
+        let text = crate::input::read_text(f, "part file", crate::input::MAX_RESULT_BYTES)?;
+        let part: Part = crate::stats::with_sums_limit(h.sums() as usize, || serde_json::from_str(&text))
+            .map_err(|e| Error::Other(format!("{}: not a ccsim part file: {e}", f.display())))?;
+        drop(text);
+        // The file may have changed since its header was read: check it all again.
+        let valid = part.layout == layout
+            && part.replications == replications
+            && part.shard == h.shard
+            && part.accumulator.replications <= replications
+            && part.accumulator.has_shape(intervals, types, groups);
+        if !valid {
+            return Err(damaged(f));
+        }
+        match &mut total {
+            None => total = Some(part.accumulator),
+            Some(t) => *t += &part.accumulator,
+        }
+    }
+    let total = total.expect("at least one part");
+    if total.replications != replications {
         return Err(Error::Other(format!(
-            "the parts hold {} replications, the run has {}",
-            total.replications, first.replications
+            "the parts hold {} replications, the run has {replications}",
+            total.replications
         )));
     }
-    Ok(Summary::with_layout(&first.layout, &total))
+    Ok(Summary::with_layout(&layout, &total))
+}
+
+fn missing(k: u64, count: u64) -> Error {
+    Error::Other(format!(
+        "shard {k} of {count} is missing: every shard must be merged exactly once"
+    ))
 }
 
 #[cfg(test)]

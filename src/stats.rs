@@ -8,6 +8,13 @@
 //! or group and all of them). All sums are integers, so accumulators merge with `+=` to
 //! the same bytes in any order: across threads, shards or machines.
 //!
+//! No sum wraps. A replication's cells are `u64` (the model's limits keep each one below
+//! 2^64, and the engine ends a replication with an error rather than pass it); the day's
+//! and the centre's totals are summed in `u128`; Σx² and Σnum·den over replications can
+//! pass 2^128 (a day's agent time in µs passes 2^64 with a million agents over a year), so
+//! each moment is kept as its value modulo 2^128 plus, for the few that pass it, the
+//! multiples of 2^128 ([`Wide`]): exact, and the same bytes in any merge order.
+//!
 //! The metric tables [`CALL_METRICS`] and [`GROUP_METRICS`] are the single definition of
 //! what is reported and how it is computed.
 
@@ -389,6 +396,10 @@ pub struct RepStats {
     pub calls: Vec<[u64; call::FIELDS]>,
     /// `[interval * groups + group]`.
     pub group_cells: Vec<[u64; group::FIELDS]>,
+    /// Why the replication stopped before its end, if it did: a limit that keeps memory,
+    /// time and sums bounded was reached (the message says which). Its sums are then
+    /// incomplete and must not be reported.
+    pub halt: Option<String>,
 }
 
 impl RepStats {
@@ -399,6 +410,7 @@ impl RepStats {
             groups,
             calls: vec![[0; call::FIELDS]; intervals * (call_types + CHANNELS + 1)],
             group_cells: vec![[0; group::FIELDS]; intervals * groups],
+            halt: None,
         }
     }
 
@@ -447,16 +459,18 @@ impl RepStats {
         std::mem::size_of_val(self.calls.as_slice()) + std::mem::size_of_val(self.group_cells.as_slice())
     }
 
-    /// Sum of one call field over the call-type cells (every leg, transfers included).
+    /// Sum of one call field over the call-type cells (every leg, transfers included);
+    /// saturates at `u64::MAX` rather than wrap.
     pub fn call_total(&self, field: usize) -> u64 {
         (0..self.intervals)
             .flat_map(|i| (0..self.call_types).map(move |c| (i, c)))
             .map(|(i, c)| self.call_cell_ref(i, c)[field])
-            .sum()
+            .fold(0, u64::saturating_add)
     }
 
-    /// A call column's fields in interval `interval`, or over the day: summed, except the
-    /// levels ([`call::LEVELS`]), which are the last interval's (as in the "all" rows).
+    /// A call column's fields in interval `interval`, or over the day: summed (saturating
+    /// at `u64::MAX`, never wrapping), except the levels ([`call::LEVELS`]), which are the
+    /// last interval's (as in the "all" rows).
     pub fn call_column(&self, column: usize, interval: Option<usize>) -> [u64; call::FIELDS] {
         let cell = |i: usize| &self.calls[i * self.columns() + column];
         match interval {
@@ -464,7 +478,9 @@ impl RepStats {
             None => {
                 let mut sums = [0; call::FIELDS];
                 for i in 0..self.intervals {
-                    sums.iter_mut().zip(cell(i)).for_each(|(a, b)| *a += b);
+                    sums.iter_mut()
+                        .zip(cell(i))
+                        .for_each(|(a, b): (&mut u64, &u64)| *a = a.saturating_add(*b));
                 }
                 if self.intervals > 0 {
                     for f in call::LEVELS {
@@ -476,7 +492,8 @@ impl RepStats {
         }
     }
 
-    /// One group's fields (or all groups' with `None`) in `interval`, or over the day.
+    /// One group's fields (or all groups' with `None`) in `interval`, or over the day
+    /// (saturating at `u64::MAX`, never wrapping).
     pub fn group_column(&self, group: Option<usize>, interval: Option<usize>) -> [u64; group::FIELDS] {
         let mut sums = [0; group::FIELDS];
         let intervals = interval.map_or(0..self.intervals, |i| i..i + 1);
@@ -484,32 +501,155 @@ impl RepStats {
             for g in (0..self.groups).filter(|&g| group.is_none_or(|x| x == g)) {
                 sums.iter_mut()
                     .zip(&self.group_cells[i * self.groups + g])
-                    .for_each(|(a, b)| *a += b);
+                    .for_each(|(a, b): (&mut u64, &u64)| *a = a.saturating_add(*b));
             }
         }
         sums
     }
 
-    /// Sum of one field of the customer-contacts cells.
+    /// Sum of one field of the customer-contacts cells (saturating at `u64::MAX`).
     pub fn contacts_total(&self, field: usize) -> u64 {
         (0..self.intervals)
             .map(|i| self.calls[i * self.columns() + self.call_types + CHANNELS][field])
-            .sum()
+            .fold(0, u64::saturating_add)
+    }
+
+    /// Bytes one replication's cells take for a centre of this size.
+    pub fn bytes_for(intervals: usize, call_types: usize, groups: usize) -> u128 {
+        let calls = intervals as u128 * (call_types + CHANNELS + 1) as u128 * (call::FIELDS * 8) as u128;
+        calls + intervals as u128 * groups as u128 * (group::FIELDS * 8) as u128
     }
 }
 
 impl AddAssign<&RepStats> for RepStats {
+    /// Adds another replication's cells (saturating at `u64::MAX`, never wrapping); the
+    /// first halt, if any, is kept.
     fn add_assign(&mut self, other: &RepStats) {
         for (a, b) in self.calls.iter_mut().zip(&other.calls) {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            a.iter_mut().zip(b).for_each(|(x, y)| *x = x.saturating_add(*y));
         }
         for (a, b) in self.group_cells.iter_mut().zip(&other.group_cells) {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            a.iter_mut().zip(b).for_each(|(x, y)| *x = x.saturating_add(*y));
+        }
+        if self.halt.is_none() {
+            self.halt.clone_from(&other.halt);
         }
     }
 }
 
-fn sum_into<const F: usize>(into: &mut [u64; F], cell: &[u64; F]) {
+/// An exact integer below 2^256: `high` × 2^128 + `low`. Σx² and Σnum·den of large sums
+/// pass 2^128; they are kept exact with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Wide {
+    pub high: u128,
+    pub low: u128,
+}
+
+impl Wide {
+    const LOW_64: u128 = u64::MAX as u128;
+
+    pub const fn new(low: u128) -> Wide {
+        Wide { high: 0, low }
+    }
+
+    /// a × b, exactly.
+    #[inline]
+    pub fn product(a: u128, b: u128) -> Wide {
+        if (a | b) >> 64 == 0 {
+            return Wide::new(a * b);
+        }
+        let (a1, a0, b1, b0) = (a >> 64, a & Self::LOW_64, b >> 64, b & Self::LOW_64);
+        let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+        // Below 3 × 2^64: fits.
+        let middle = (p00 >> 64) + (p01 & Self::LOW_64) + (p10 & Self::LOW_64);
+        Wide {
+            high: p11 + (p01 >> 64) + (p10 >> 64) + (middle >> 64),
+            low: (p00 & Self::LOW_64) | (middle << 64),
+        }
+    }
+
+    /// The sum; `None` past 2^256.
+    pub fn checked_add(self, other: Wide) -> Option<Wide> {
+        let (low, carry) = self.low.overflowing_add(other.low);
+        let high = self.high.checked_add(other.high)?.checked_add(u128::from(carry))?;
+        Some(Wide { high, low })
+    }
+
+    /// The difference; `None` below 0.
+    pub fn checked_sub(self, other: Wide) -> Option<Wide> {
+        let (low, borrow) = self.low.overflowing_sub(other.low);
+        let high = self.high.checked_sub(other.high)?.checked_sub(u128::from(borrow))?;
+        Some(Wide { high, low })
+    }
+
+    /// × n; `None` past 2^256.
+    pub fn checked_mul(self, n: u128) -> Option<Wide> {
+        let low = Wide::product(self.low, n);
+        let high = self.high.checked_mul(n)?;
+        Wide {
+            high: high.checked_add(low.high)?,
+            low: low.low,
+        }
+        .into()
+    }
+
+    /// The value if it is below 2^128.
+    pub fn narrow(self) -> Option<u128> {
+        (self.high == 0).then_some(self.low)
+    }
+
+    /// The nearest `f64` (within its rounding).
+    pub fn to_f64(self) -> f64 {
+        const TWO_128: f64 = 340_282_366_920_938_463_463_374_607_431_768_211_456.0;
+        self.high as f64 * TWO_128 + self.low as f64
+    }
+}
+
+thread_local! {
+    /// The most numbers a list of sums may hold when read (see [`with_sums_limit`]).
+    static SUMS_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Runs `read` (which deserialises accumulators) with every list of sums limited to
+/// `limit` numbers: a part file that holds more than its layout claims is refused
+/// before it is stored, so reading it never takes more memory than the claim.
+pub fn with_sums_limit<T>(limit: usize, read: impl FnOnce() -> T) -> T {
+    let before = SUMS_LIMIT.replace(limit);
+    let out = read();
+    SUMS_LIMIT.set(before);
+    out
+}
+
+/// Deserialises a list, refusing more than the current [`with_sums_limit`] elements.
+fn bounded<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Bounded<T>(usize, std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Bounded<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {} sums", self.0)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(x) = seq.next_element()? {
+                if out.len() == self.0 {
+                    return Err(serde::de::Error::custom(format!(
+                        "more than the {} sums its layout holds",
+                        self.0
+                    )));
+                }
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_seq(Bounded(SUMS_LIMIT.get(), std::marker::PhantomData))
+}
+
+fn sum_into<const F: usize>(into: &mut [u128; F], cell: &[u128; F]) {
     into.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
 }
 
@@ -532,8 +672,14 @@ pub struct Moments {
     /// Rows: intervals then "all"; columns: items then "all".
     rows: usize,
     cols: usize,
-    /// Per cell: Σx[fields], Σx²[fields], Σnum·den[ratios].
+    /// Per cell: Σx[fields], Σx²[fields], Σnum·den[ratios], each modulo 2^128.
+    #[serde(deserialize_with = "bounded")]
     sums: Vec<u128>,
+    /// The multiples of 2^128 the sums passed: (index into `sums`, how many), sorted by
+    /// index, none zero; empty unless some sum passed 2^128 (and then left out of part
+    /// files, which stay as they were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bounded")]
+    high: Vec<(u64, u128)>,
 }
 
 impl Moments {
@@ -560,7 +706,30 @@ impl Moments {
             rows: intervals + 1,
             cols: items + 1,
             sums: vec![0; stride * (intervals + 1) * (items + 1)],
+            high: Vec::new(),
             ratios,
+        }
+    }
+
+    /// Bytes the moments of a table of this size take (see [`Moments::new`]).
+    fn bytes(fields: usize, metrics: &[MetricDef], intervals: usize, items: usize) -> u128 {
+        let ratios = metrics
+            .iter()
+            .filter(|m| matches!(m.measure, Measure::Ratio { .. }))
+            .count();
+        let stride = (2 * fields + ratios) as u128;
+        stride * (intervals as u128 + 1) * (items as u128 + 1) * 16
+    }
+
+    /// Adds the multiples of 2^128 in `carries` ((index, amount), any order) to `high`.
+    fn carry(&mut self, mut carries: Vec<(usize, u128)>) {
+        carries.sort_unstable_by_key(|c| c.0);
+        for (index, amount) in carries {
+            let index = index as u64;
+            match self.high.binary_search_by_key(&index, |h| h.0) {
+                Ok(at) => self.high[at].1 += amount,
+                Err(at) => self.high.insert(at, (index, amount)),
+            }
         }
     }
 
@@ -579,19 +748,23 @@ impl Moments {
             AllColumn::Summed => items,
             AllColumn::Provided => cols,
         };
-        let mut all_intervals = vec![[0u64; F]; cols];
+        // Totals over intervals and items can pass 2^64: summed in u128.
+        let widen = |cell: &[u64; F]| cell.map(u128::from);
+        let mut carries: Vec<(usize, u128)> = Vec::new();
+        let mut all_intervals = vec![[0u128; F]; cols];
         for i in 0..intervals {
             let row = &cells[i * width..(i + 1) * width];
-            let mut all_items = [0u64; F];
+            let mut all_items = [0u128; F];
             for (j, cell) in row.iter().enumerate() {
-                self.add_cell(i * cols + j, cell);
-                sum_into(&mut all_intervals[j], cell);
+                let cell = widen(cell);
+                self.add_cell(i * cols + j, &cell, &mut carries);
+                sum_into(&mut all_intervals[j], &cell);
                 if self.all_column == AllColumn::Summed {
-                    sum_into(&mut all_items, cell);
+                    sum_into(&mut all_items, &cell);
                 }
             }
             if self.all_column == AllColumn::Summed {
-                self.add_cell(i * cols + items, &all_items);
+                self.add_cell(i * cols + items, &all_items, &mut carries);
                 sum_into(&mut all_intervals[items], &all_items);
             }
         }
@@ -600,31 +773,44 @@ impl Moments {
             for (j, total) in all_intervals.iter_mut().enumerate() {
                 for &f in &self.levels {
                     total[f] = match (self.all_column, last.get(j)) {
-                        (_, Some(cell)) => cell[f],
+                        (_, Some(cell)) => u128::from(cell[f]),
                         // The summed "all" column of the last interval.
-                        (AllColumn::Summed, None) => last.iter().map(|c| c[f]).sum(),
+                        (AllColumn::Summed, None) => last.iter().map(|c| u128::from(c[f])).sum(),
                         (AllColumn::Provided, None) => unreachable!("every column is provided"),
                     };
                 }
             }
         }
         for (j, total) in all_intervals.iter().enumerate() {
-            self.add_cell(intervals * cols + j, total);
+            self.add_cell(intervals * cols + j, total, &mut carries);
+        }
+        if !carries.is_empty() {
+            self.carry(carries);
         }
     }
 
-    /// Adds one aggregate cell's values to the moments of cell `index` of the grid.
+    /// Adds one aggregate cell's values to the moments of cell `index` of the grid,
+    /// noting in `carries` what passes 2^128.
     #[inline]
-    fn add_cell<const F: usize>(&mut self, index: usize, cell: &[u64; F]) {
+    fn add_cell<const F: usize>(&mut self, index: usize, cell: &[u128; F], carries: &mut Vec<(usize, u128)>) {
         let stride = self.stride();
-        let sums = &mut self.sums[index * stride..(index + 1) * stride];
-        for f in 0..F {
-            let x = u128::from(cell[f]);
-            sums[f] += x;
-            sums[F + f] += x * x;
+        let start = index * stride;
+        let ratios = &self.ratios;
+        let sums = &mut self.sums[start..start + stride];
+        let mut add_moment = |k: usize, value: Wide| {
+            let (low, carried) = sums[k].overflowing_add(value.low);
+            sums[k] = low;
+            let high = value.high + u128::from(carried);
+            if high != 0 {
+                carries.push((start + k, high));
+            }
+        };
+        for (f, &x) in cell.iter().enumerate() {
+            add_moment(f, Wide::new(x));
+            add_moment(F + f, Wide::product(x, x));
         }
-        for (k, &(num, den)) in self.ratios.iter().enumerate() {
-            sums[2 * F + k] += u128::from(cell[num]) * u128::from(cell[den]);
+        for (k, &(num, den)) in ratios.iter().enumerate() {
+            add_moment(2 * F + k, Wide::product(cell[num], cell[den]));
         }
     }
 
@@ -636,15 +822,30 @@ impl Moments {
         let start = (row * self.cols + col) * stride;
         CellMoments {
             moments: self,
+            start,
             sums: &self.sums[start..start + stride],
         }
+    }
+
+    /// The multiples of 2^128 of `sums[index]`.
+    fn high(&self, index: usize) -> u128 {
+        if self.high.is_empty() {
+            return 0;
+        }
+        self.high
+            .binary_search_by_key(&(index as u64), |h| h.0)
+            .map_or(0, |at| self.high[at].1)
     }
 }
 
 impl Moments {
     /// Same fields, metrics and grid as `other`, and sums of the length they need.
     pub fn same_shape(&self, other: &Moments) -> bool {
-        let consistent = |m: &Moments| m.sums.len() == m.stride() * m.rows * m.cols;
+        let consistent = |m: &Moments| {
+            m.sums.len() == m.stride() * m.rows * m.cols
+                && m.high.windows(2).all(|w| w[0].0 < w[1].0)
+                && m.high.iter().all(|&(i, h)| h > 0 && (i as usize) < m.sums.len())
+        };
         self.fields == other.fields
             && self.all_column == other.all_column
             && self.levels == other.levels
@@ -659,34 +860,55 @@ impl Moments {
 impl AddAssign<&Moments> for Moments {
     fn add_assign(&mut self, other: &Moments) {
         assert_eq!(self.sums.len(), other.sums.len(), "moments of different shapes");
-        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
+        let mut carries: Vec<(usize, u128)> = other.high.iter().map(|&(i, h)| (i as usize, h)).collect();
+        for (k, (a, b)) in self.sums.iter_mut().zip(&other.sums).enumerate() {
+            let (sum, carried) = a.overflowing_add(*b);
+            *a = sum;
+            if carried {
+                carries.push((k, 1));
+            }
+        }
+        if !carries.is_empty() {
+            self.carry(carries);
+        }
     }
 }
 
 /// The sums of one aggregate cell.
 pub struct CellMoments<'a> {
     moments: &'a Moments,
+    /// Index of the cell's first sum in the moments' `sums`.
+    start: usize,
     sums: &'a [u128],
 }
 
 impl CellMoments<'_> {
-    pub fn sum(&self, field: usize) -> u128 {
-        self.sums[field]
+    fn wide(&self, k: usize) -> Wide {
+        Wide {
+            high: self.moments.high(self.start + k),
+            low: self.sums[k],
+        }
     }
 
-    pub fn sum_sq(&self, field: usize) -> u128 {
-        self.sums[self.moments.fields + field]
+    /// Σx over replications.
+    pub fn sum(&self, field: usize) -> Wide {
+        self.wide(field)
+    }
+
+    /// Σx² over replications.
+    pub fn sum_sq(&self, field: usize) -> Wide {
+        self.wide(self.moments.fields + field)
     }
 
     /// Σ num·den for a ratio metric's pair.
-    pub fn sum_cross(&self, num: usize, den: usize) -> u128 {
+    pub fn sum_cross(&self, num: usize, den: usize) -> Wide {
         let k = self
             .moments
             .ratios
             .iter()
             .position(|&p| p == (num, den))
             .expect("ratio pairs come from the metric table");
-        self.sums[2 * self.moments.fields + k]
+        self.wide(2 * self.moments.fields + k)
     }
 }
 
@@ -734,6 +956,38 @@ impl Accumulator {
     pub fn same_shape(&self, other: &Accumulator) -> bool {
         self.calls.same_shape(&other.calls) && self.groups.same_shape(&other.groups)
     }
+
+    /// Whether this accumulator has the shape [`Accumulator::new`] gives a centre of this
+    /// size, checked without allocating one.
+    pub fn has_shape(&self, intervals: usize, call_types: usize, groups: usize) -> bool {
+        let fits = |m: &Moments, fields: usize, metrics: &[MetricDef], items: usize, all_column| {
+            let like = Moments {
+                sums: Vec::new(),
+                high: Vec::new(),
+                ..Moments::new(fields, metrics, 0, 0, all_column)
+            };
+            m.fields == like.fields
+                && m.all_column == like.all_column
+                && m.levels == like.levels
+                && m.ratios == like.ratios
+                && m.rows == intervals + 1
+                && m.cols == items + 1
+                && m.same_shape(m)
+        };
+        fits(
+            &self.calls,
+            call::FIELDS,
+            CALL_METRICS,
+            call_types + CHANNELS,
+            AllColumn::Provided,
+        ) && fits(&self.groups, group::FIELDS, GROUP_METRICS, groups, AllColumn::Summed)
+    }
+
+    /// Bytes an accumulator for a centre of this size takes.
+    pub fn bytes_for(intervals: usize, call_types: usize, groups: usize) -> u128 {
+        Moments::bytes(call::FIELDS, CALL_METRICS, intervals, call_types + CHANNELS)
+            + Moments::bytes(group::FIELDS, GROUP_METRICS, intervals, groups)
+    }
 }
 
 impl AddAssign<&Accumulator> for Accumulator {
@@ -770,17 +1024,17 @@ mod tests {
             (0, 5, call::OFFERED, 3),
             (1, 5, call::OFFERED, 6),
         ]));
-        assert_eq!(acc.calls.cell(None, None).sum(call::OFFERED), 9);
-        assert_eq!(acc.calls.cell(Some(1), None).sum(call::OFFERED), 6);
-        assert_eq!(acc.calls.cell(None, Some(0)).sum(call::OFFERED), 7);
-        assert_eq!(acc.calls.cell(None, Some(1)).sum(call::OFFERED), 5);
-        assert_eq!(acc.calls.cell(None, None).sum_sq(call::OFFERED), 81);
+        assert_eq!(acc.calls.cell(None, None).sum(call::OFFERED), Wide::new(9));
+        assert_eq!(acc.calls.cell(Some(1), None).sum(call::OFFERED), Wide::new(6));
+        assert_eq!(acc.calls.cell(None, Some(0)).sum(call::OFFERED), Wide::new(7));
+        assert_eq!(acc.calls.cell(None, Some(1)).sum(call::OFFERED), Wide::new(5));
+        assert_eq!(acc.calls.cell(None, None).sum_sq(call::OFFERED), Wide::new(81));
         let mut groups = RepStats::new(2, 2, 2);
         groups.group_cell(0, 0)[group::HANDLED] = 2;
         groups.group_cell(1, 1)[group::HANDLED] = 5;
         let mut acc = Accumulator::new(2, 2, 2);
         acc.add(&groups);
-        assert_eq!(acc.groups.cell(None, None).sum(group::HANDLED), 7);
+        assert_eq!(acc.groups.cell(None, None).sum(group::HANDLED), Wide::new(7));
     }
 
     #[test]
@@ -814,5 +1068,59 @@ mod tests {
         a.add(&reps[1]);
         a += &b;
         assert_eq!(a, forward);
+    }
+
+    #[test]
+    fn wide_products_and_sums_are_exact() {
+        let max = u128::MAX;
+        // (2^128 − 1)² = 2^256 − 2^129 + 1.
+        let square = Wide::product(max, max);
+        assert_eq!(square, Wide { high: max - 1, low: 1 });
+        assert_eq!(Wide::product(1 << 64, 1 << 64), Wide { high: 1, low: 0 });
+        assert_eq!(Wide::product(3, 5), Wide::new(15));
+        let a = Wide { high: 2, low: max };
+        assert_eq!(a.checked_add(Wide::new(1)), Some(Wide { high: 3, low: 0 }));
+        assert_eq!(Wide { high: 3, low: 0 }.checked_sub(Wide::new(1)), Some(a));
+        assert_eq!(Wide::new(1).checked_sub(Wide::new(2)), None);
+        assert_eq!(Wide::new(1 << 127).checked_mul(4), Some(Wide { high: 2, low: 0 }));
+        assert_eq!(Wide { high: 1, low: 0 }.to_f64(), 2f64.powi(128));
+    }
+
+    /// A day's agent time of a million agents over a year is 3.16e19 µs: past 2^64 in the
+    /// day's total, past 2^128 in its square. Both stay exact, in any merge order.
+    #[test]
+    fn totals_past_two_to_the_64_and_squares_past_two_to_the_128_stay_exact() {
+        let per_day = 1_000_000u64 * 86_400_000_000; // one day of a million agents, µs
+        let rep = || {
+            let mut r = RepStats::new(366, 1, 1);
+            for i in 0..366 {
+                r.group_cell(i, 0)[group::STAFFED_US] = per_day;
+            }
+            r
+        };
+        let total = u128::from(per_day) * 366;
+        let mut one = Accumulator::new(366, 1, 1);
+        let mut two = Accumulator::new(366, 1, 1);
+        for _ in 0..3 {
+            one.add(&rep());
+        }
+        two.add(&rep());
+        let mut merged = Accumulator::new(366, 1, 1);
+        merged.add(&rep());
+        merged.add(&rep());
+        two += &merged;
+        assert_eq!(one, two, "the same bytes whatever the order");
+        let day = one.groups.cell(None, None);
+        assert_eq!(day.sum(group::STAFFED_US), Wide::new(3 * total));
+        assert_eq!(
+            day.sum_sq(group::STAFFED_US),
+            Wide::product(total, total).checked_mul(3).unwrap()
+        );
+        assert!(day.sum_sq(group::STAFFED_US).high > 0);
+        // A part file keeps the multiples of 2^128 and reads back to the same sums.
+        let json = serde_json::to_string(&one).unwrap();
+        let back: Accumulator = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, one);
+        assert!(back.has_shape(366, 1, 1) && !back.has_shape(365, 1, 1));
     }
 }

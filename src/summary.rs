@@ -11,7 +11,7 @@ use serde::ser::SerializeMap;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::model::{Channel, Expectation, Model};
-use crate::stats::{Accumulator, CALL_METRICS, CellMoments, GROUP_METRICS, Measure, MetricDef, Moments};
+use crate::stats::{Accumulator, CALL_METRICS, CellMoments, GROUP_METRICS, Measure, MetricDef, Moments, Wide};
 use crate::targets::{Judged, Status, Target, judge, pooled, shared};
 
 /// A mean and its 95 % half-width; `None` where undefined.
@@ -42,13 +42,20 @@ pub fn t975(df: u64) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// Sample variance from Σx and Σx² over `n` values, exact in integers where they fit.
-fn variance(sum: u128, sum_sq: u128, n: u64) -> f64 {
+/// Sample variance from Σx and Σx² over `n` values: (n·Σx² − (Σx)²) / (n(n − 1)),
+/// computed exactly in integers (up to 2^256) and rounded once.
+fn variance(sum: Wide, sum_sq: Wide, n: u64) -> f64 {
     let n128 = u128::from(n);
-    match (sum_sq.checked_mul(n128), sum.checked_mul(sum)) {
-        (Some(a), Some(b)) => (a.saturating_sub(b)) as f64 / (n as f64 * (n - 1) as f64),
-        _ => {
-            let (s, q, n) = (sum as f64, sum_sq as f64, n as f64);
+    let exact = sum.narrow().and_then(|s| {
+        sum_sq
+            .checked_mul(n128)?
+            .checked_sub(Wide::product(s, s))
+            .or(Some(Wide::default()))
+    });
+    match exact {
+        Some(d) => d.to_f64() / (n as f64 * (n - 1) as f64),
+        None => {
+            let (s, q, n) = (sum.to_f64(), sum_sq.to_f64(), n as f64);
             ((q - s * s / n) / (n - 1.0)).max(0.0)
         }
     }
@@ -61,22 +68,22 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
     }
     match m.measure {
         Measure::Count { field, scale } | Measure::Level { field, scale } => {
-            let mean = cell.sum(field) as f64 / n as f64 * scale;
+            let mean = cell.sum(field).to_f64() / n as f64 * scale;
             let ci95 =
                 (n > 1).then(|| t * (variance(cell.sum(field), cell.sum_sq(field), n) / n as f64).sqrt() * scale);
             Estimate { mean: Some(mean), ci95 }
         }
         Measure::Ratio { num, den, scale } => {
-            let (sn, sd) = (cell.sum(num) as f64, cell.sum(den) as f64);
+            let (sn, sd) = (cell.sum(num).to_f64(), cell.sum(den).to_f64());
             if sd == 0.0 {
                 return Estimate { mean: None, ci95: None };
             }
             let rate = sn / sd;
             let ci95 = (n > 1).then(|| {
                 let (qn, qd, qnd) = (
-                    cell.sum_sq(num) as f64,
-                    cell.sum_sq(den) as f64,
-                    cell.sum_cross(num, den) as f64,
+                    cell.sum_sq(num).to_f64(),
+                    cell.sum_sq(den).to_f64(),
+                    cell.sum_cross(num, den).to_f64(),
                 );
                 let ss = qn - 2.0 * rate * qnd + rate * rate * qd;
                 // Below 1e-12 of the terms it came from, what is left is rounding.
@@ -390,9 +397,22 @@ mod tests {
 
     #[test]
     fn integer_variance_is_exact() {
+        let w = Wide::new;
         // 2, 4, 6: variance 4.
-        assert_eq!(variance(12, 56, 3), 4.0);
+        assert_eq!(variance(w(12), w(56), 3), 4.0);
         // Constant values: exactly zero, not rounding noise.
-        assert_eq!(variance(3 * 123_456_789_012, 3 * 123_456_789_012u128.pow(2), 3), 0.0);
+        assert_eq!(
+            variance(w(3 * 123_456_789_012), w(3 * 123_456_789_012u128.pow(2)), 3),
+            0.0
+        );
+        // Past 2^64 per value and 2^128 in the squares (a year of a million agents in
+        // µs, twice): still exactly zero.
+        let x: u128 = 31_622_400_000_000_000_000;
+        let squares = Wide::product(x, x).checked_mul(2).unwrap();
+        assert!(squares.high > 0);
+        assert_eq!(variance(w(2 * x), squares, 2), 0.0);
+        // x and x + 2: variance 2, exact beside values of 3e19.
+        let squares = Wide::product(x, x).checked_add(Wide::product(x + 2, x + 2)).unwrap();
+        assert_eq!(variance(w(2 * x + 2), squares, 2), 2.0);
     }
 }

@@ -138,8 +138,10 @@ impl ChatPool {
         let a = &mut self.agents[agent as usize];
         a.generation = a.generation.wrapping_add(1);
         let least = a.chats.iter().map(|c| c.remaining).fold(f64::INFINITY, f64::min);
+        // A float beyond u64 saturates, and so does the sum: a chat that would end past
+        // 2^64 µs ends "never", it does not wrap to the past.
         let wait = (least.max(0.0) / rate).ceil() as Micros;
-        (a.last + wait, a.generation)
+        (a.last.saturating_add(wait), a.generation)
     }
 
     pub fn is_current(&self, agent: u32, generation: u32) -> bool {

@@ -86,6 +86,11 @@ impl<E> EventQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
+
+    /// Events pending (stale ones included).
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
 }
 
 impl<E> Default for EventQueue<E> {

@@ -51,6 +51,12 @@
 //! - **Forecast error**: each day's arrival rates are multiplied by the scenario's gamma
 //!   factor and by the call type's own, each from a stream keyed by the day (and the call
 //!   type's name), drawn before the replication starts.
+//! - **Bounds**: a replication never holds more than [`limits::MAX_WAITING`] contacts
+//!   waiting (or about to call again), [`limits::MAX_PENDING_EVENTS`] events or
+//!   [`limits::MAX_LEGS_PER_REPLICATION`] legs, and no sum of a cell passes 2^64: reaching
+//!   one ends the replication at once with a message ([`RepStats::halt`]), which the
+//!   caller reports as an error. Every drawn duration is capped at
+//!   [`limits::MAX_DRAWN`] (ten years, longer than any run), so the clock never wraps.
 
 pub mod chat;
 pub mod events;
@@ -97,7 +103,7 @@ enum Phase {
 
 /// What a leg is to its customer contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Fresh,
     /// Trying again after abandoning.
     Redial,
@@ -108,6 +114,16 @@ enum Kind {
 }
 
 impl Kind {
+    /// The leg's name in the call log: `new`, `redial`, `repeat` or `transfer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Fresh => "new",
+            Kind::Redial => "redial",
+            Kind::Repeat => "repeat",
+            Kind::Transfer => "transfer",
+        }
+    }
+
     fn field(self) -> usize {
         match self {
             Kind::Fresh => call::FRESH,
@@ -115,6 +131,69 @@ impl Kind {
             Kind::Repeat => call::REPEATS,
             Kind::Transfer => call::TRANSFERS_IN,
         }
+    }
+}
+
+/// How a counted leg ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegOutcome {
+    /// An agent (in-house or vendor) answered it.
+    Served,
+    /// The caller hung up while waiting.
+    Abandoned,
+    /// Still waiting when the drain limit ended the run.
+    Unfinished,
+}
+
+impl LegOutcome {
+    /// The outcome's name in the call log.
+    pub fn name(self) -> &'static str {
+        match self {
+            LegOutcome::Served => "served",
+            LegOutcome::Abandoned => "abandoned",
+            LegOutcome::Unfinished => "unfinished",
+        }
+    }
+}
+
+/// One leg the replication counted as offered (its call type's `offered`), once its outcome is
+/// known: given to a [`LegObserver`] in the order outcomes are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LegRecord {
+    pub call_type: u32,
+    pub kind: Kind,
+    /// Engine time the leg joined the queue (µs from the start of the warm-up).
+    pub arrival: Micros,
+    /// Time in queue: until answered, until the caller hung up, or until the drain limit.
+    pub wait: Micros,
+    pub outcome: LegOutcome,
+    /// Talk time (the drawn one times the serving group's factor; for a chat, before the
+    /// slowdown of concurrent chats), after-call work aside; 0 unless served.
+    pub talk: Micros,
+    /// After-call work that followed the talk; 0 unless served.
+    pub wrap_up: Micros,
+    /// The group that answered it.
+    pub group: Option<u32>,
+}
+
+/// Sees every counted leg of a replication ([`run_replication_observed`]): how the
+/// engine tells the world what happened to each call without doing I/O itself.
+pub trait LegObserver {
+    fn leg(&mut self, record: &LegRecord);
+}
+
+/// No observer: what [`run_replication`] uses, compiled away.
+pub struct NoObserver;
+
+impl LegObserver for NoObserver {
+    #[inline(always)]
+    fn leg(&mut self, _: &LegRecord) {}
+}
+
+impl<F: FnMut(&LegRecord)> LegObserver for F {
+    #[inline]
+    fn leg(&mut self, record: &LegRecord) {
+        self(record)
     }
 }
 
@@ -204,6 +283,12 @@ impl Slab {
     #[inline]
     fn is_live(&self, slot: u32, generation: u32) -> bool {
         self.slots[slot as usize].generation == generation
+    }
+
+    /// Legs held: waiting in a queue or about to start again.
+    #[inline]
+    fn len(&self) -> usize {
+        self.slots.len() - self.free.len()
     }
 }
 
@@ -361,8 +446,9 @@ impl Arrivals {
 }
 
 /// The state of one replication.
-struct Sim<'m> {
+struct Sim<'m, O: LegObserver> {
     model: &'m Model,
+    observer: &'m mut O,
     events: EventQueue<Event>,
     /// Each call type's pending arrival (at most one), under a key of `events`.
     pending: KeyedHeap<u32>,
@@ -387,10 +473,42 @@ struct Sim<'m> {
     contact_adjust: Vec<[i64; call::FIELDS]>,
     /// Scratch: call types of the chats that just ended.
     done: Vec<u32>,
+    /// Legs offered so far (fresh contacts, redials, transfers, repeats; warm-up too).
+    legs: u64,
+    /// What a sum of a cell would have passed 2^64 with, if one would have.
+    overflow: Option<&'static str>,
+    /// Why the replication ends early: a limit was reached.
+    halt: Option<String>,
+}
+
+/// Adds `value` to a cell's sum `sum`. A sum that would pass 2^64 stays at its maximum and
+/// `overflow` names `what` (the replication then ends with an error): it never wraps.
+#[inline]
+fn add_sum(sum: &mut u64, value: u64, overflow: &mut Option<&'static str>, what: &'static str) {
+    match sum.checked_add(value) {
+        Some(total) => *sum = total,
+        None => {
+            *sum = u64::MAX;
+            overflow.get_or_insert(what);
+        }
+    }
+}
+
+/// A drawn duration (seconds) in µs, capped at [`limits::MAX_DRAWN`]: a heavy tail's
+/// draw of 10^40 s stays a finite time no run reaches, so sums of times never wrap.
+#[inline]
+fn drawn(seconds: f64) -> Micros {
+    micros(seconds).min(limits::MAX_DRAWN)
 }
 
 /// Simulates replication `replication` of `model` and returns its integer sums.
 pub fn run_replication(model: &Model, replication: u64) -> RepStats {
+    run_replication_observed(model, replication, &mut NoObserver)
+}
+
+/// [`run_replication`], telling `observer` what happened to every leg it counts as
+/// offered (its call type's `offered`), whatever the leg's outcome.
+pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64, observer: &mut O) -> RepStats {
     let clock = &model.clock;
     let root = StreamKey::replication(model.seed, replication);
     let forecast_error = root.named("forecast_error");
@@ -462,6 +580,7 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
     }
     let mut sim = Sim {
         model,
+        observer,
         events: EventQueue::new(),
         pending: KeyedHeap::with_capacity(n_types),
         slab: Slab {
@@ -480,6 +599,9 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
         done: Vec::new(),
+        legs: 0,
+        overflow: None,
+        halt: None,
     };
     for k in 0..=clock.intervals {
         sim.events
@@ -503,10 +625,25 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
     let mut now = 0;
     let mut steps: u32 = 0;
     loop {
-        // A stop asked for (Ctrl-C) ends the replication within a few thousand events.
+        // A stop asked for (Ctrl-C), or a limit reached, ends the replication within a
+        // few thousand events.
         steps = steps.wrapping_add(1);
-        if steps.is_multiple_of(4096) && crate::interrupt::requested() {
-            break;
+        if steps.is_multiple_of(4096) {
+            if sim.events.len() > limits::MAX_PENDING_EVENTS {
+                let when = sim.when(now);
+                sim.stop(format!(
+                    "more than {} events pending at once ({when}): timers of contacts waiting and agents busy; ccsim holds at most {} (see Limits in docs/scenarios.md)",
+                    thousands(limits::MAX_PENDING_EVENTS as u64),
+                    thousands(limits::MAX_PENDING_EVENTS as u64),
+                ));
+            }
+            if let Some(what) = sim.overflow {
+                let when = sim.when(now);
+                sim.stop(overflow_message(what, &when));
+            }
+            if sim.halt.is_some() || crate::interrupt::requested() {
+                break;
+            }
         }
         // The earliest pending arrival against the earliest other event.
         // The arrival stays in its heap: the call type's next one takes its place there.
@@ -539,7 +676,35 @@ pub fn run_replication(model: &Model, replication: u64) -> RepStats {
         }
     }
     sim.close(now);
-    sim.stats
+    if let Some(what) = sim.overflow {
+        let when = sim.when(now);
+        sim.stop(overflow_message(what, &when));
+    }
+    let mut stats = sim.stats;
+    stats.halt = sim
+        .halt
+        .map(|why| format!("{}: replication {}: {why}", model.file, replication));
+    stats
+}
+
+/// The message of a sum that would have passed 2^64.
+fn overflow_message(what: &str, when: &str) -> String {
+    format!(
+        "the {what} of one interval passed 2^64 ({when}): sums per interval, call type and group must stay below 2^64 (µs: 584,942 years; costs: 1.8e13 of the currency), see Limits in docs/scenarios.md"
+    )
+}
+
+/// A whole number with thousands separators: 1,000,000.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Forecast error: each simulated day's volumes are multiplied by a gamma variate with
@@ -577,7 +742,44 @@ fn split(total: u64, weights: &[u64]) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
-impl Sim<'_> {
+impl<O: LegObserver> Sim<'_, O> {
+    /// Ends the replication with `why` (the first reason is kept).
+    #[cold]
+    fn stop(&mut self, why: String) {
+        self.halt.get_or_insert(why);
+    }
+
+    /// Where engine time `t` lies, for messages: "at 08:30", "in the warm-up", "after
+    /// the window".
+    #[cold]
+    fn when(&self, t: Micros) -> String {
+        let clock = &self.model.clock;
+        match clock.interval_of(t) {
+            Some(i) => format!("in interval {}", clock.label(i)),
+            None if t < clock.warmup => "in the warm-up".into(),
+            None => "after the window".into(),
+        }
+    }
+
+    /// A leg of call type `ct` joins a queue or waits to call again at `now`: a
+    /// replication holds at most [`limits::MAX_WAITING`] of them.
+    #[inline]
+    fn check_waiting(&mut self, ct: usize, now: Micros) {
+        if self.slab.len() > limits::MAX_WAITING {
+            self.too_many_waiting(ct, now);
+        }
+    }
+
+    #[cold]
+    fn too_many_waiting(&mut self, ct: usize, now: Micros) {
+        let cap = thousands(limits::MAX_WAITING as u64);
+        let when = self.when(now);
+        self.stop(format!(
+            "more than {cap} contacts waiting at once (call type `{}`, {when}): ccsim holds at most {cap} contacts waiting or about to call again (see Limits in docs/scenarios.md); the agents cannot keep up with the arrivals — check the volumes, the staffing and the patience",
+            self.model.call_types[ct].name
+        ));
+    }
+
     /// The index in `pairs` of group `g`'s skill for call type `ct` (which it has).
     #[inline]
     fn pair(&self, g: usize, ct: usize) -> usize {
@@ -675,18 +877,27 @@ impl Sim<'_> {
         }
         let number = contact.legs;
         contact.legs += 1;
+        self.legs += 1;
+        if self.legs > limits::MAX_LEGS_PER_REPLICATION {
+            let when = self.when(now);
+            self.stop(format!(
+                "more than {:.0e} legs (attempts, redials, transfers and repeats) in one replication (call type `{}`, {when}): ccsim simulates at most that many; shorten the horizon or check the routing for loops",
+                limits::MAX_LEGS_PER_REPLICATION as f64,
+                spec.name
+            ));
+        }
         // Fixed draw order per leg: talk, patience, after-call work, redial decision
         // and delay (each only where the call type has it).
         let stream = &mut contact.stream;
         // The forecast's handle time of the arrival interval (the first during warm-up,
         // the last after the window) scales the drawn talk time.
-        let talk = micros(spec.handle_time.sample(stream) * spec.handle_scale[forecast_interval]);
-        let patience = spec.patience.as_ref().map_or(NEVER, |p| micros(p.sample(stream)));
-        let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| micros(w.sample(stream)));
+        let talk = drawn(spec.handle_time.sample(stream) * spec.handle_scale[forecast_interval]);
+        let patience = spec.patience.as_ref().map_or(NEVER, |p| drawn(p.sample(stream)));
+        let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| drawn(w.sample(stream)));
         let redial_after = match &spec.redial {
             Some(r) => {
                 let tries_again = stream.random::<f64>() < r.probability;
-                let delay = micros(r.delay.sample(stream));
+                let delay = drawn(r.delay.sample(stream));
                 if tries_again { delay } else { NEVER }
             }
             None => NEVER,
@@ -731,7 +942,11 @@ impl Sim<'_> {
             talk,
             wrap_up,
             redial_after,
-            deadline: if patience == NEVER { NEVER } else { now + patience },
+            deadline: if patience == NEVER {
+                NEVER
+            } else {
+                now.saturating_add(patience)
+            },
             number,
             next: (ct as u32, kind),
             contact,
@@ -749,18 +964,21 @@ impl Sim<'_> {
             return;
         }
         let (slot, generation) = self.slab.insert(leg);
+        self.check_waiting(ct, now);
         self.queues[lane as usize].push_back((slot, generation));
         self.waiting[lane as usize] += 1;
         // A caller who will not try again abandons lazily: when a free agent finds them at
         // the head past their deadline (no event). One who will redial needs an event, and
         // so does everyone in a lane whose length must be exact.
         if patience != NEVER && (redial_after != NEVER || self.model.lanes[lane as usize].counts_queue) {
-            self.events.push(now + patience, Event::Patience { slot, generation });
+            self.events
+                .push(now.saturating_add(patience), Event::Patience { slot, generation });
         }
         for k in 0..self.overflow_after[lane as usize].len() {
             let after = self.overflow_after[lane as usize][k];
             if after < patience {
-                self.events.push(now + after, Event::Overflow { slot, generation });
+                self.events
+                    .push(now.saturating_add(after), Event::Overflow { slot, generation });
             }
         }
         if works && counts_queue {
@@ -877,7 +1095,7 @@ impl Sim<'_> {
             busy.integrate(now, phase);
             busy.busy += 1.0;
             self.events.push(
-                now + handle,
+                now.saturating_add(handle),
                 Event::ServiceEnd {
                     group: g as u32,
                     pair: pair as u32,
@@ -892,8 +1110,18 @@ impl Sim<'_> {
             if cost.per_call > 0.0 || cost.per_handled_us > 0.0 {
                 let price = cost.per_call + handle as f64 * cost.per_handled_us;
                 let price = price.round() as u64;
-                self.stats.group_cell(i, g)[group::COST] += price;
-                self.stats.call_cell(i, ct)[call::COST] += price;
+                add_sum(
+                    &mut self.stats.group_cell(i, g)[group::COST],
+                    price,
+                    &mut self.overflow,
+                    "cost",
+                );
+                add_sum(
+                    &mut self.stats.call_cell(i, ct)[call::COST],
+                    price,
+                    &mut self.overflow,
+                    "cost",
+                );
             }
         }
         let outcome = self.outcome(&mut leg, pair, talk, now);
@@ -901,6 +1129,16 @@ impl Sim<'_> {
             return chat_agent;
         }
         let wait = now - leg.arrival;
+        self.observer.leg(&LegRecord {
+            call_type: ct as u32,
+            kind: leg.kind,
+            arrival: leg.arrival,
+            wait,
+            outcome: LegOutcome::Served,
+            talk,
+            wrap_up: leg.wrap_up,
+            group: Some(g as u32),
+        });
         let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
         let due_in_sl = in_sl & u64::from(self.due(ct, leg.arrival));
         let outsourced = u64::from(model_group.outsourced);
@@ -908,8 +1146,13 @@ impl Sim<'_> {
         cell[call::ANSWERED] += 1;
         cell[call::ANSWERED_IN_SL] += in_sl;
         cell[call::DUE_IN_SL] += due_in_sl;
-        cell[call::WAIT_ANSWERED_US] += wait;
-        cell[call::HANDLE_US] += handle;
+        add_sum(
+            &mut cell[call::WAIT_ANSWERED_US],
+            wait,
+            &mut self.overflow,
+            "waiting time",
+        );
+        add_sum(&mut cell[call::HANDLE_US], handle, &mut self.overflow, "handle time");
         cell[call::OUTSOURCED] += outsourced;
         cell[outcome] += 1;
         if leg.kind != Kind::Transfer {
@@ -1061,7 +1304,12 @@ impl Sim<'_> {
     fn not_a_contact(&mut self, interval: u32, fields: &[usize], values: &[u64]) {
         let adjust = &mut self.contact_adjust[interval as usize];
         for (&f, &v) in fields.iter().zip(values) {
-            adjust[f] -= v as i64;
+            match i64::try_from(v).ok().and_then(|v| adjust[f].checked_sub(v)) {
+                Some(a) => adjust[f] = a,
+                None => {
+                    self.overflow.get_or_insert("transfer correction");
+                }
+            }
         }
     }
 
@@ -1085,14 +1333,17 @@ impl Sim<'_> {
         }
         let (at, next) = match &self.model.call_types[ct].unresolved {
             Unresolved::Close => return call::UNRESOLVED,
-            Unresolved::Escalate(to) => (now + talk, (to.0, Kind::Transfer)),
+            Unresolved::Escalate(to) => (now.saturating_add(talk), (to.0, Kind::Transfer)),
             Unresolved::Repeat { after, probability, .. } => {
                 let calls_again = side.random::<f64>() < *probability;
-                let delay = micros(after.sample(&mut side));
+                let delay = drawn(after.sample(&mut side));
                 if !calls_again {
                     return call::UNRESOLVED;
                 }
-                (now + talk + delay, (leg.contact.origin_type, Kind::Repeat))
+                (
+                    now.saturating_add(talk).saturating_add(delay),
+                    (leg.contact.origin_type, Kind::Repeat),
+                )
             }
         };
         leg.next = next;
@@ -1102,6 +1353,7 @@ impl Sim<'_> {
             call::REPEATED
         };
         let (slot, generation) = self.slab.insert(leg.clone());
+        self.check_waiting(ct, now);
         self.events.push(at, Event::NextLeg { slot, generation });
         field
     }
@@ -1135,14 +1387,29 @@ impl Sim<'_> {
         }
     }
 
-    /// Books an abandon of `leg` (hung up after waiting `waited`).
-    fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, waited: Micros) {
+    /// Books an abandon of a leg that arrived at `arrival` (hung up after waiting `waited`).
+    fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, arrival: Micros, waited: Micros) {
         if interval == NOT_COUNTED {
             return;
         }
+        self.observer.leg(&LegRecord {
+            call_type: ct as u32,
+            kind,
+            arrival,
+            wait: waited,
+            outcome: LegOutcome::Abandoned,
+            talk: 0,
+            wrap_up: 0,
+            group: None,
+        });
         let cell = self.stats.call_cell(interval as usize, ct);
         cell[call::ABANDONED] += 1;
-        cell[call::WAIT_ABANDONED_US] += waited;
+        add_sum(
+            &mut cell[call::WAIT_ABANDONED_US],
+            waited,
+            &mut self.overflow,
+            "time to abandon",
+        );
         if kind == Kind::Transfer {
             self.not_a_contact(interval, &[call::ABANDONED, call::WAIT_ABANDONED_US], &[1, waited]);
         }
@@ -1167,11 +1434,12 @@ impl Sim<'_> {
                 if self.slab.is_live(slot, generation) {
                     let leg = &self.slab.slots[slot as usize];
                     if leg.deadline <= now && leg.redial_after == NEVER {
-                        let (interval, kind, waited) = (leg.interval, leg.kind, leg.deadline - leg.arrival);
+                        let (interval, kind, arrival) = (leg.interval, leg.kind, leg.arrival);
+                        let waited = leg.deadline - arrival;
                         self.queues[lane].pop_front();
                         self.waiting[lane] -= 1;
                         self.slab.remove(slot);
-                        self.book_abandon(interval, ct, kind, waited);
+                        self.book_abandon(interval, ct, kind, arrival, waited);
                         continue;
                     }
                     let arrival = leg.arrival;
@@ -1205,9 +1473,9 @@ impl Sim<'_> {
         }
         let leg = &self.slab.slots[slot as usize];
         let (interval, ct, kind, lane) = (leg.interval, leg.call_type as usize, leg.kind, leg.lane as usize);
-        let (redial_after, origin_type) = (leg.redial_after, leg.contact.origin_type);
+        let (redial_after, origin_type, arrival) = (leg.redial_after, leg.contact.origin_type, leg.arrival);
         self.waiting[lane] -= 1;
-        self.book_abandon(interval, ct, kind, now - self.slab.slots[slot as usize].arrival);
+        self.book_abandon(interval, ct, kind, arrival, now - arrival);
         if redial_after == NEVER || self.slab.slots[slot as usize].contact.legs >= MAX_LEGS {
             self.slab.remove(slot);
         } else {
@@ -1216,7 +1484,7 @@ impl Sim<'_> {
             self.slab.slots[slot as usize].next = (origin_type, Kind::Redial);
             let generation = self.slab.renew(slot);
             self.events
-                .push(now + redial_after, Event::NextLeg { slot, generation });
+                .push(now.saturating_add(redial_after), Event::NextLeg { slot, generation });
         }
     }
 
@@ -1281,7 +1549,7 @@ impl Sim<'_> {
             cell[group::RAW_BUSY_US] += std::mem::take(&mut group.raw_busy_us);
             cell[group::STAFFED_US] += staffed;
             cell[group::OVERTIME_US] += overtime;
-            cell[group::COST] += paid;
+            add_sum(&mut cell[group::COST], paid, &mut self.overflow, "cost");
             cell[group::SLOTS_US] += slots;
             cell[group::SLOT_CAPACITY_US] += slot_capacity;
             let skills = &self.model.groups[g].skills;
@@ -1300,7 +1568,7 @@ impl Sim<'_> {
                 let cell = self.stats.call_cell(i, skill.call_type.0 as usize);
                 cell[call::BUSY_US] += busy;
                 cell[call::STAFFED_US] += staffed;
-                cell[call::COST] += share;
+                add_sum(&mut cell[call::COST], share, &mut self.overflow, "cost");
             }
         }
         self.book_backlog(i, now);
@@ -1350,15 +1618,27 @@ impl Sim<'_> {
         self.close_books(now);
         let n_types = self.model.call_types.len();
         // Channel and customer-contacts cells: sums over call types (the oldest age: the
-        // largest), the latter corrected for transfers.
-        let combine = |into: &mut [i64; call::FIELDS], cell: &[u64; call::FIELDS]| {
+        // largest), the latter corrected for transfers; in i128, where no sum of u64 cells
+        // and i64 corrections can wrap.
+        let combine = |into: &mut [i128; call::FIELDS], cell: &[u64; call::FIELDS]| {
             for f in 0..call::FIELDS {
                 if f == call::OLDEST_AGE_US {
-                    into[f] = into[f].max(cell[f] as i64);
+                    into[f] = into[f].max(i128::from(cell[f]));
                 } else {
-                    into[f] += cell[f] as i64;
+                    into[f] += i128::from(cell[f]);
                 }
             }
+        };
+        // Back into a cell: a correction can never take a sum below 0 (a bookkeeping slip
+        // if it did: 0, not 1.8e19), and a sum over call types past 2^64 ends the
+        // replication with an error.
+        let mut overflow = None;
+        let mut to_cell = |v: i128| -> u64 {
+            debug_assert!(v >= 0, "a customer-contacts sum below 0: {v}");
+            u64::try_from(v.max(0)).unwrap_or_else(|_| {
+                overflow = Some("sum over call types");
+                u64::MAX
+            })
         };
         let group_channels: Vec<[bool; CHANNELS]> = self
             .model
@@ -1373,9 +1653,9 @@ impl Sim<'_> {
             })
             .collect();
         for i in 0..self.model.clock.intervals {
-            let mut all = self.contact_adjust[i];
+            let mut all = self.contact_adjust[i].map(i128::from);
             all[call::OLDEST_AGE_US] = 0;
-            let mut channels = [[0i64; call::FIELDS]; CHANNELS];
+            let mut channels = [[0i128; call::FIELDS]; CHANNELS];
             for ct in 0..n_types {
                 let cell = *self.stats.call_cell(i, ct);
                 combine(&mut all, &cell);
@@ -1386,7 +1666,7 @@ impl Sim<'_> {
             channels.iter_mut().for_each(|c| c[call::STAFFED_US] = 0);
             all[call::STAFFED_US] = 0;
             for (g, serves) in group_channels.iter().enumerate() {
-                let staffed = self.stats.group_cell(i, g)[group::STAFFED_US] as i64;
+                let staffed = i128::from(self.stats.group_cell(i, g)[group::STAFFED_US]);
                 all[call::STAFFED_US] += staffed;
                 for (c, sums) in channels.iter_mut().enumerate() {
                     if serves[c] {
@@ -1396,10 +1676,13 @@ impl Sim<'_> {
             }
             for (c, sums) in channels.iter().enumerate() {
                 let cell = self.stats.channel_cell(i, c);
-                cell.iter_mut().zip(sums).for_each(|(x, &v)| *x = v as u64);
+                cell.iter_mut().zip(sums).for_each(|(x, &v)| *x = to_cell(v));
             }
             let cell = self.stats.contacts_cell(i);
-            cell.iter_mut().zip(&all).for_each(|(x, &v)| *x = v as u64);
+            cell.iter_mut().zip(&all).for_each(|(x, &v)| *x = to_cell(v));
+        }
+        if let Some(what) = overflow {
+            self.overflow.get_or_insert(what);
         }
     }
 
@@ -1425,13 +1708,16 @@ impl Sim<'_> {
                 .collect();
             let cell = self.stats.group_cell(last, g);
             cell[group::OVERTIME_US] += overtime;
-            cell[group::COST] += paid;
+            add_sum(&mut cell[group::COST], paid, &mut self.overflow, "cost");
             for (skill, share) in skills.iter().zip(split(paid, &worked)) {
-                self.stats.call_cell(last, skill.call_type.0 as usize)[call::COST] += share;
+                let cell = self.stats.call_cell(last, skill.call_type.0 as usize);
+                add_sum(&mut cell[call::COST], share, &mut self.overflow, "cost");
             }
             // A minimum charge: the shortfall, spread evenly over the intervals and
             // shared among call types by the contacts handled.
-            let charged: u64 = (0..=last).map(|i| self.stats.group_cell(i, g)[group::COST]).sum();
+            let charged: u128 = (0..=last)
+                .map(|i| u128::from(self.stats.group_cell(i, g)[group::COST]))
+                .sum();
             let shortfall = (cost.minimum - charged as f64).max(0.0).round() as u64;
             if shortfall > 0 {
                 let handled: Vec<u64> = skills
@@ -1444,9 +1730,15 @@ impl Sim<'_> {
                     .collect();
                 let per_interval: Vec<u64> = split(shortfall, &vec![1; last + 1]).collect();
                 for (i, &amount) in per_interval.iter().enumerate() {
-                    self.stats.group_cell(i, g)[group::COST] += amount;
+                    add_sum(
+                        &mut self.stats.group_cell(i, g)[group::COST],
+                        amount,
+                        &mut self.overflow,
+                        "cost",
+                    );
                     for (skill, share) in skills.iter().zip(split(amount, &handled)) {
-                        self.stats.call_cell(i, skill.call_type.0 as usize)[call::COST] += share;
+                        let cell = self.stats.call_cell(i, skill.call_type.0 as usize);
+                        add_sum(&mut cell[call::COST], share, &mut self.overflow, "cost");
                     }
                 }
             }
@@ -1458,11 +1750,21 @@ impl Sim<'_> {
                 if leg.generation != generation || leg.interval == NOT_COUNTED {
                     continue;
                 }
-                let (interval, ct, kind) = (leg.interval, leg.call_type as usize, leg.kind);
+                let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
                 if leg.deadline <= end_limit {
-                    let waited = leg.deadline - leg.arrival;
-                    self.book_abandon(interval, ct, kind, waited);
+                    let waited = leg.deadline - arrival;
+                    self.book_abandon(interval, ct, kind, arrival, waited);
                 } else {
+                    self.observer.leg(&LegRecord {
+                        call_type: ct as u32,
+                        kind,
+                        arrival,
+                        wait: end_limit.saturating_sub(arrival),
+                        outcome: LegOutcome::Unfinished,
+                        talk: 0,
+                        wrap_up: 0,
+                        group: None,
+                    });
                     self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
                     if kind == Kind::Transfer {
                         self.not_a_contact(interval, &[call::UNFINISHED], &[1]);

@@ -92,7 +92,7 @@ pub fn observe(log: &Log, days: &Days, model: &crate::Model) -> (Vec<Observed>, 
                 if c.wait <= threshold {
                     o.within_threshold += 1.0 / n;
                 }
-            } else {
+            } else if c.abandoned {
                 o.abandoned += 1.0 / n;
                 o.waited_abandoned += c.wait / n;
             }
@@ -139,7 +139,7 @@ pub fn replay_load(log: &Log, days: &Days, model: &mut crate::Model) -> Option<R
         let Some(ct) = model.call_types.iter().position(|t| {
             t.from_log
                 .as_ref()
-                .is_some_and(|f| f.calls.holds(c.priority) && f.types.iter().any(|k| *k == c.kind))
+                .is_some_and(|f| f.calls.holds(c.priority) && f.types.contains(&c.kind))
         }) else {
             replayed.unmatched += 1;
             continue;
@@ -153,13 +153,12 @@ pub fn replay_load(log: &Log, days: &Days, model: &mut crate::Model) -> Option<R
     }
     for (ct, t) in model.call_types.iter_mut().enumerate() {
         t.rate_per_second = arrivals[ct].iter().map(|a| a / interval).collect();
+        // The drawn talk time (mean `mean_talk`) times this scale has the log's mean, in
+        // every interval (a forecast's per-interval AHT is replaced too).
         let (sum, served) = talk[ct];
         if served > 0 && t.mean_talk > 0.0 {
-            let factor = sum / served as f64 / t.mean_talk;
-            for s in &mut t.handle_scale {
-                *s *= factor;
-            }
-            t.mean_talk *= factor;
+            let scale = sum / served as f64 / t.mean_talk;
+            t.handle_scale.iter_mut().for_each(|s| *s = scale);
         }
     }
     Some(replayed)
@@ -197,8 +196,9 @@ pub struct Backtest {
     pub replayed: Option<Replayed>,
     pub rows: Vec<BacktestRow>,
     pub day: Vec<Compared>,
-    /// Per figure: mean over intervals with calls of |observed − simulated mean|.
-    pub mae: Vec<(&'static str, f64)>,
+    /// Per figure: mean over intervals with calls of |observed − simulated mean| (`None`
+    /// where no interval has the figure, e.g. no abandons).
+    pub mae: Vec<(&'static str, Option<f64>)>,
     /// Intervals whose observed answer rate lies outside its band, of those judged, and
     /// the most that chance explains (the 95 % point of Binomial(judged, 0.05)).
     pub flagged: usize,
@@ -259,7 +259,10 @@ pub fn backtest(
                 .iter()
                 .filter_map(|r| Some((r.figures[j].observed? - r.figures[j].simulated.mean?).abs()))
                 .collect();
-            (name, errors.iter().sum::<f64>() / errors.len().max(1) as f64)
+            (
+                name,
+                (!errors.is_empty()).then(|| errors.iter().sum::<f64>() / errors.len() as f64),
+            )
         })
         .collect();
     let answer = position("answer_rate");
@@ -347,10 +350,13 @@ impl Backtest {
         let summary = format!(
             "day answer rate {} against {} observed (band ± {}), answer-rate MAE {:.1} points, \
              {} of {} intervals outside their band (chance explains up to {})",
-            answer.simulated.mean.map_or("–".into(), |s| format!("{:.1} %", s * 100.0)),
+            answer
+                .simulated
+                .mean
+                .map_or("–".into(), |s| format!("{:.1} %", s * 100.0)),
             answer.observed.map_or("–".into(), |o| format!("{:.1} %", o * 100.0)),
             answer.band.map_or("–".into(), |b| format!("{:.1}", b * 100.0)),
-            self.mae[position("answer_rate")].1 * 100.0,
+            self.mae[position("answer_rate")].1.unwrap_or(0.0) * 100.0,
             self.flagged,
             self.judged,
             self.expected_by_chance
@@ -383,7 +389,10 @@ pub fn render_backtest(b: &Backtest) -> String {
             let scale = if COMPARED[j].1 { 100.0 } else { 1.0 };
             let unit = if COMPARED[j].1 { "%" } else { "" };
             let flag = if c.outside() { " *" } else { "" };
-            row.push(c.observed.map_or("–".into(), |o| format!("{:.1}{unit}{flag}", o * scale)));
+            row.push(
+                c.observed
+                    .map_or("–".into(), |o| format!("{:.1}{unit}{flag}", o * scale)),
+            );
             row.push(match (c.simulated.mean, c.band) {
                 (Some(s), Some(w)) => format!("{:.1}{unit} ±{:.1}", s * scale, w * scale),
                 (Some(s), None) => format!("{:.1}{unit}", s * scale),
@@ -424,6 +433,10 @@ pub fn render_backtest(b: &Backtest) -> String {
     }
     let _ = writeln!(out, "\nMean absolute error over the intervals:");
     for (name, e) in &b.mae {
+        let Some(e) = e else {
+            let _ = writeln!(out, "  {name:<26} –");
+            continue;
+        };
         if COMPARED[position(name)].1 {
             let _ = writeln!(out, "  {name:<26} {:.1} points", e * 100.0);
         } else if *name == "offered" {

@@ -148,6 +148,7 @@ mod tests {
 
     fn call(arrival: f64, wait: f64, priority: bool) -> Call {
         Call {
+            wrap_up: None,
             date: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
             arrival,
             queued: true,
@@ -192,7 +193,11 @@ mod tests {
         let refs: Vec<&Call> = calls.iter().collect();
         let fit = fit_discipline(&refs).unwrap();
         assert_eq!(fit.head_start_violations, 0, "{}", fit.describe());
-        assert!(fit.fifo_violations > 0 && fit.strict_violations > 0, "{}", fit.describe());
+        assert!(
+            fit.fifo_violations > 0 && fit.strict_violations > 0,
+            "{}",
+            fit.describe()
+        );
         assert!((fit.head_start - 30.0).abs() <= 4.0, "{}", fit.describe());
         assert_eq!(fit.discipline(), Discipline::HeadStart(fit.head_start));
     }

@@ -41,7 +41,9 @@ pub fn dispersion(counts: &[f64]) -> Option<Dispersion> {
     let variance = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (days - 1) as f64;
     let freedom = (days - 1) as f64;
     let p_value = if mean > 0.0 {
-        1.0 - ChiSquared::new(freedom).expect("positive").cdf(freedom * variance / mean)
+        1.0 - ChiSquared::new(freedom)
+            .expect("positive")
+            .cdf(freedom * variance / mean)
     } else {
         1.0
     };
@@ -51,6 +53,52 @@ pub fn dispersion(counts: &[f64]) -> Option<Dispersion> {
         variance,
         p_value,
     })
+}
+
+/// The CV of the day factor common to all call types, from how their daily counts move
+/// together: a common factor with CV c gives types i ≠ j the covariance c²·m_i·m_j, so
+/// c² = Σ_{i≠j} Cov(N_i, N_j) ÷ Σ_{i≠j} m_i·m_j (0 if the types do not move together).
+/// Each type's own variation, beyond it, is [`own_cv`]; the total's variance is not used,
+/// because it also holds every type's own variation and would count it twice. With one
+/// type, its whole variation is the common factor. `daily[i][d]`: type i's calls on day d.
+pub fn common_cv(daily: &[Vec<f64>]) -> f64 {
+    let types: Vec<(&Vec<f64>, f64)> = daily
+        .iter()
+        .filter(|d| d.len() >= 3)
+        .map(|d| (d, d.iter().sum::<f64>() / d.len() as f64))
+        .filter(|(_, m)| *m > 0.0)
+        .collect();
+    match types.as_slice() {
+        [] => 0.0,
+        [(one, _)] => dispersion(one).map_or(0.0, |d| d.cv()),
+        _ => {
+            let (mut covariance, mut scale) = (0.0, 0.0);
+            for (i, (a, ma)) in types.iter().enumerate() {
+                for (b, mb) in &types[i + 1..] {
+                    let n = a.len().min(b.len());
+                    let c: f64 = (0..n).map(|d| (a[d] - ma) * (b[d] - mb)).sum::<f64>() / (n - 1) as f64;
+                    covariance += c;
+                    scale += ma * mb;
+                }
+            }
+            (covariance / scale).max(0.0).sqrt()
+        }
+    }
+}
+
+/// The variance of the daily total the model implies: Poisson counts with mean m_i, each
+/// type's day factor (1 + c²)(1 + o_i²) in variance, and the common factor's covariance
+/// between types.
+pub fn implied_total_variance(means: &[f64], own: &[f64], common: f64) -> f64 {
+    let c2 = common * common;
+    let mut variance = 0.0;
+    for (i, (&m, &o)) in means.iter().zip(own).enumerate() {
+        variance += m + m * m * ((1.0 + c2) * (1.0 + o * o) - 1.0);
+        for &other in &means[i + 1..] {
+            variance += 2.0 * c2 * m * other;
+        }
+    }
+    variance
 }
 
 /// The CV of a call type's own factor, given the CV of its daily counts and the CV of
@@ -83,6 +131,42 @@ mod tests {
         // The CV's standard error over 2000 days is about 0.1/√(2·2000) ≈ 0.002.
         assert!((d.cv() - 0.1).abs() < 0.01, "{d:?} cv {}", d.cv());
         assert!(dispersion(&[1.0, 2.0]).is_none());
+    }
+
+    /// Two types with independent day factors (CV 0.2 each, no common factor): the common
+    /// CV is near 0 and the own CVs near 0.2; with one shared factor of CV 0.1 (and no own
+    /// factors) the common CV is near 0.1 and the own near 0.
+    #[test]
+    fn the_common_factor_is_read_from_how_types_move_together() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+        let factor = |cv: f64| Gamma::new(1.0 / (cv * cv), cv * cv).unwrap();
+        let days = 4000;
+        let draw = |rng: &mut rand::rngs::StdRng, m: f64, f: f64| Poisson::new(m * f).unwrap().sample(rng);
+        let (own, shared) = (factor(0.2), factor(0.1));
+        let mut independent = vec![Vec::new(), Vec::new()];
+        let mut common = vec![Vec::new(), Vec::new()];
+        for _ in 0..days {
+            for (t, m) in [(0usize, 500.0), (1, 800.0)] {
+                let f = own.sample(&mut rng);
+                independent[t].push(draw(&mut rng, m, f));
+            }
+            let f = shared.sample(&mut rng);
+            for (t, m) in [(0usize, 500.0), (1, 800.0)] {
+                common[t].push(draw(&mut rng, m, f));
+            }
+        }
+        // Standard errors over 4000 days are about 0.01 on these CVs.
+        let c = common_cv(&independent);
+        assert!(c < 0.05, "independent types: common {c}");
+        let type_cv = dispersion(&independent[0]).unwrap().cv();
+        assert!((own_cv(type_cv, c) - 0.2).abs() < 0.03, "own {}", own_cv(type_cv, c));
+        let c = common_cv(&common);
+        assert!((c - 0.1).abs() < 0.02, "shared factor: common {c}");
+        let type_cv = dispersion(&common[1]).unwrap().cv();
+        assert!(own_cv(type_cv, c) < 0.05, "own {}", own_cv(type_cv, c));
+        // The implied variance of the total is Poisson's plus the factors'.
+        let v = implied_total_variance(&[500.0, 800.0], &[0.0, 0.0], 0.1);
+        assert!((v - (1300.0 + 0.01 * 1300.0 * 1300.0)).abs() < 1e-6, "{v}");
     }
 
     #[test]

@@ -126,20 +126,19 @@ pub fn fit_hazard(waits: &[(f64, bool)]) -> Option<HazardFit> {
     if total == 0 {
         return None;
     }
-    // Merge forward until each piece holds enough abandons; a short tail joins the piece
-    // before it.
-    let mut from = Vec::new();
+    // Merge forward until each piece holds enough abandons; a new piece starts only after
+    // one is full, and a short (or empty) tail joins the piece before it, so every piece,
+    // the open-ended last one included, has abandons.
+    let mut from = vec![0.0];
     let mut held = 0usize;
     for (j, piece) in fine.iter().enumerate() {
-        if held == 0 {
-            from.push(EDGES[j]);
-        }
         held += piece.0;
-        if held >= MIN_ABANDONS_PER_PIECE {
+        if held >= MIN_ABANDONS_PER_PIECE && j + 1 < EDGES.len() {
+            from.push(EDGES[j + 1]);
             held = 0;
         }
     }
-    if held > 0 && held < MIN_ABANDONS_PER_PIECE && from.len() > 1 {
+    if held < MIN_ABANDONS_PER_PIECE && from.len() > 1 {
         from.pop();
     }
     let pieces = tally(waits, &from);
@@ -153,7 +152,9 @@ pub fn fit_hazard(waits: &[(f64, bool)]) -> Option<HazardFit> {
     let freedom = (from.len() - 1) as f64;
     let p_value = if freedom > 0.0 {
         let statistic = (2.0 * (log_likelihood - exponential_log_likelihood)).max(0.0);
-        1.0 - ChiSquared::new(freedom).expect("positive degrees of freedom").cdf(statistic)
+        1.0 - ChiSquared::new(freedom)
+            .expect("positive degrees of freedom")
+            .cdf(statistic)
     } else {
         1.0
     };
@@ -212,7 +213,11 @@ mod tests {
         let wait = rand_distr::Exp::new(1.0 / 90.0).unwrap();
         let waits: Vec<(f64, bool)> = (0..10_000)
             .map(|i| {
-                let p: f64 = if i % 10 < 3 { quick.sample(&mut rng) } else { slow.sample(&mut rng) };
+                let p: f64 = if i % 10 < 3 {
+                    quick.sample(&mut rng)
+                } else {
+                    slow.sample(&mut rng)
+                };
                 let w: f64 = wait.sample(&mut rng);
                 if p < w { (p, true) } else { (w, false) }
             })
@@ -220,7 +225,11 @@ mod tests {
         let fit = fit_hazard(&waits).unwrap();
         assert!(fit.shape_is_real(), "p = {}", fit.p_value);
         assert!(fit.rate[0] > 10.0 * fit.rate.last().unwrap(), "{fit:?}");
-        assert!(fit.toml().starts_with("{ dist = \"hazard\", from = [0, "), "{}", fit.toml());
+        assert!(
+            fit.toml().starts_with("{ dist = \"hazard\", from = [0, "),
+            "{}",
+            fit.toml()
+        );
     }
 
     #[test]
@@ -241,6 +250,22 @@ mod tests {
             ..one
         };
         assert!((two.mean() - 20.0).abs() < 1e-9);
+    }
+
+    /// Abandons only within 40 s (waits capped): no piece after the last abandon, so the
+    /// last rate is positive and the mean finite.
+    #[test]
+    fn abandons_that_stop_leave_no_empty_piece() {
+        let waits: Vec<(f64, bool)> = (0..4000)
+            .map(|i| {
+                let w = f64::from(i % 400) / 10.0 + if i % 2 == 0 { 0.0 } else { 100.0 };
+                (w, i % 2 == 0)
+            })
+            .collect();
+        let fit = fit_hazard(&waits).unwrap();
+        assert!(fit.rate.iter().all(|&r| r > 0.0), "{fit:?}");
+        assert!(fit.mean().is_finite(), "{fit:?}");
+        assert_eq!(fit.from[0], 0.0);
     }
 
     #[test]

@@ -73,7 +73,11 @@ pub fn target(days: &[DayCounts]) -> IntervalTarget {
         abandon_rate_se: abandon_rate
             .map_or(f64::INFINITY, |r| {
                 let se = ratio_se(r, |d| d.offered, |d| d.abandoned);
-                if se.is_nan() { (r * (1.0 - r) / offered).sqrt() } else { se }
+                if se.is_nan() {
+                    (r * (1.0 - r) / offered).sqrt()
+                } else {
+                    se
+                }
             })
             .max(ABANDON_RATE_SE_FLOOR),
         asa,

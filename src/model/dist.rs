@@ -217,6 +217,23 @@ impl Hazard {
     }
 }
 
+/// A duration too long for [`duration_text`]'s units, in years where it is years.
+fn long_duration(seconds: f64) -> String {
+    let years = seconds / (365.0 * 86400.0);
+    if years >= 2.0 {
+        format!(
+            "{} years",
+            if years < 1e6 {
+                format!("{years:.0}")
+            } else {
+                format!("{years:.3e}")
+            }
+        )
+    } else {
+        duration_text(seconds)
+    }
+}
+
 impl Sampler {
     /// Validates `spec` and prepares sampling; the error says which parameter is wrong.
     pub fn new(spec: &DistSpec) -> Result<Sampler, BadDist> {
@@ -268,9 +285,19 @@ impl Sampler {
                 if !(0.05..=100.0).contains(&shape) {
                     return Err(format!("shape must be between 0.05 and 100, got {shape}").into());
                 }
-                Sampler::Weibull(
-                    Weibull::new(positive("scale", scale)?, shape).map_err(|e| BadDist::from(e.to_string()))?,
-                )
+                let scale = positive("scale", scale)?;
+                // A small shape multiplies the scale: Γ(1 + 1/0.05) = Γ(21) ≈ 2.4e18.
+                let mean = scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+                if mean.is_nan() || mean > MAX_SECONDS {
+                    return Err(format!(
+                        "mean, scale × Γ(1 + 1/shape) = {} × Γ({}), is {}: more than a year ({MAX_SECONDS} s); raise the shape or lower the scale",
+                        if scale >= 1e-3 { duration_text(scale) } else { format!("{scale:e}s") },
+                        1.0 + 1.0 / shape,
+                        long_duration(mean)
+                    )
+                    .into());
+                }
+                Sampler::Weibull(Weibull::new(scale, shape).map_err(|e| BadDist::from(e.to_string()))?)
             }
             DistSpec::Uniform { min, max } => {
                 if !(0.0 <= min && min <= max && max <= MAX_SECONDS) {
@@ -447,6 +474,28 @@ mod tests {
             (waiting - survival).abs() <= 4.0 * binomial_se,
             "{waiting} vs {survival}"
         );
+    }
+
+    /// Shape 0.05 with a scale far under a year has a mean of centuries: refused on its
+    /// mean, which is what the limit is about.
+    #[test]
+    fn a_weibull_is_refused_on_its_mean_not_only_its_scale() {
+        let e = Sampler::new(&DistSpec::Weibull {
+            shape: 0.05,
+            scale: 1e-8,
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("mean") && e.contains("771 years") && e.contains("more than a year"),
+            "{e}"
+        );
+        let ok = DistSpec::Weibull {
+            shape: 0.05,
+            scale: 1e-12,
+        };
+        let mean = Sampler::new(&ok).unwrap().mean(&ok);
+        assert!(mean > 86400.0 && mean <= MAX_SECONDS, "{mean}");
     }
 
     #[test]

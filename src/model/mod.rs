@@ -68,16 +68,42 @@ impl LogClass {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupId(pub u32);
 
-/// Limits that turn absurd input into a clear error instead of exhausted memory.
+/// Limits that turn absurd input into a clear error instead of exhausted memory, a run
+/// that never ends or a sum that wraps. Each is documented in docs/scenarios.md
+/// ("Limits"); what the model alone decides is checked by [`Model::build`], what depends
+/// on chance by the engine as it runs, and memory by [`crate::budget`].
 pub mod limits {
     pub const MAX_INTERVALS: usize = 100_000;
     pub const MAX_HORIZON_DAYS: f64 = 366.0;
     pub const MAX_AGENTS_PER_GROUP: u64 = 1_000_000;
+    /// Agents of all groups together (each group counted at its most on duty at once).
+    pub const MAX_AGENTS_TOTAL: u64 = 10_000_000;
     pub const MAX_REPLICATIONS: u64 = 1_000_000;
-    /// Expected contacts per replication, all call types together.
+    /// Expected legs per replication, all call types together: arrivals over the
+    /// warm-up and the window, times the legs (redials, transfers, repeats) each may
+    /// make. Checked from the model.
     pub const MAX_CALLS_PER_REPLICATION: f64 = 1e9;
+    /// Legs a replication may actually offer (chance may exceed the expectation): the
+    /// engine's hard cap.
+    pub const MAX_LEGS_PER_REPLICATION: u64 = 2_000_000_000;
+    /// Contacts a replication holds at once: waiting in queues, or about to call again.
+    pub const MAX_WAITING: usize = 1_000_000;
+    /// Events a replication holds at once (timers of waiting contacts, services).
+    pub const MAX_PENDING_EVENTS: usize = 4_000_000;
     /// The longest queue head start of a call type: a day, in microseconds.
     pub const MAX_HEAD_START: super::Micros = 86_400_000_000;
+    /// The longest drawn duration (talk, after-call work, patience, delays): ten years,
+    /// longer than any run lasts (366 days + 30 days of warm-up + 30 days of drain). A
+    /// longer draw of a heavy tail is cut to it; so no sum of times can wrap the clock.
+    pub const MAX_DRAWN: super::Micros = 10 * 365 * 86_400_000_000;
+    /// Agent time (agents × chat slots × (interval + drain limit)) one interval's sums may
+    /// hold, µs: 2^62, about 146,000 agent-years, so that no sum of a cell passes 2^64.
+    pub const MAX_AGENT_TIME_PER_INTERVAL: f64 = 4_611_686_018_427_387_904.0;
+    /// Cells of the per-interval tables a model holds: call types × intervals, and
+    /// groups × intervals (memory is further bounded by [`crate::budget`]).
+    pub const MAX_CELLS: u64 = 10_000_000;
+    /// Agent groups × call types (per-replication tables of every pair).
+    pub const MAX_PAIRS: u64 = 10_000_000;
 }
 
 /// The time grid of one replication: warm-up, measured intervals, drain.
@@ -359,23 +385,17 @@ impl Model {
             warnings: Vec::new(),
         };
         let clock = b.clock();
+        // Tables of one number per interval and call type (or group) are allocated next:
+        // their size is checked first.
+        if !b.table_sizes(&clock) {
+            return Err(Error::Invalid(b.diagnostics));
+        }
         let mut call_types = b.call_types(&clock);
         let mut groups = b.groups(&clock, &call_types);
         let lanes = b.routing(&mut call_types, &mut groups);
         b.unresolved(&mut call_types);
-        let expected_calls: f64 = call_types
-            .iter()
-            .map(|c| c.rate_per_second.iter().sum::<f64>() * clock.interval as f64 / MICROS_PER_SECOND)
-            .sum();
-        if expected_calls > limits::MAX_CALLS_PER_REPLICATION {
-            b.error(
-                &s.settings.duration.loc,
-                format!(
-                    "about {expected_calls:.3e} calls per replication is more than ccsim simulates ({:.0e}); shorten the horizon or split the scenario",
-                    limits::MAX_CALLS_PER_REPLICATION
-                ),
-            );
-        }
+        b.agents_in_all(&clock, &groups);
+        b.calls_per_replication(&clock, &call_types, &groups);
         let expectations = b.expectations(&clock, &call_types, &groups);
         b.implausible_values(&call_types);
         let replications = s.settings.replications.value;
@@ -501,6 +521,145 @@ impl Builder<'_> {
             .filter_map(|s| intervals(s).map(|n| shown(s, n)))
             .collect();
         format!("use a whole number of intervals: {}", options.join(" or "))
+    }
+
+    /// Whether the per-interval tables fit: call types × intervals and groups × intervals
+    /// at most [`limits::MAX_CELLS`], groups × call types at most [`limits::MAX_PAIRS`].
+    fn table_sizes(&mut self, clock: &Clock) -> bool {
+        let s = self.s;
+        let (types, groups, intervals) = (
+            s.call_types.len() as u64,
+            s.agent_groups.len() as u64,
+            clock.intervals as u64,
+        );
+        let mut fits = true;
+        for (n, what) in [(types, "call types"), (groups, "agent groups")] {
+            if n.saturating_mul(intervals) > limits::MAX_CELLS {
+                fits = false;
+                self.error(
+                    &s.settings.interval.loc,
+                    format!(
+                        "{n} {what} × {intervals} intervals = {} cells, more than ccsim holds ({}); use longer intervals or fewer {what}",
+                        n * intervals,
+                        limits::MAX_CELLS
+                    ),
+                );
+            }
+        }
+        if types.saturating_mul(groups) > limits::MAX_PAIRS {
+            fits = false;
+            let loc = s.agent_groups.last().map_or(&s.settings.duration.loc, |g| &g.name.loc);
+            self.error(
+                loc,
+                format!(
+                    "{groups} agent groups × {types} call types = {} pairs, more than ccsim holds ({}); merge groups or call types",
+                    groups * types,
+                    limits::MAX_PAIRS
+                ),
+            );
+        }
+        fits
+    }
+
+    /// Refuses more agents in all groups together than [`limits::MAX_AGENTS_TOTAL`] (each
+    /// group at its most on duty at once), and more agent time in one interval's sums than
+    /// [`limits::MAX_AGENT_TIME_PER_INTERVAL`].
+    fn agents_in_all(&mut self, clock: &Clock, groups: &[Group]) {
+        let most = |g: &Group| g.staffing.iter().map(|&(_, n)| u64::from(n)).max().unwrap_or(0);
+        let mut total = 0u64;
+        let mut slots = 0u64;
+        let mut reported = false;
+        for (spec, g) in self.s.agent_groups.iter().zip(groups) {
+            total += most(g);
+            slots += most(g) * u64::from(g.chat_concurrency.max(1));
+            if total > limits::MAX_AGENTS_TOTAL && !reported {
+                reported = true;
+                let loc = spec.agents.as_ref().map_or(&spec.name.loc, |a| &a.loc);
+                let all: u64 = groups.iter().map(most).sum();
+                self.error(
+                    loc,
+                    format!(
+                        "the agents in all groups together, {all} at most at once, are more than ccsim simulates ({})",
+                        limits::MAX_AGENTS_TOTAL
+                    ),
+                );
+            }
+        }
+        let span = (clock.interval + clock.drain_limit) as f64;
+        let agent_time = slots as f64 * span;
+        if !reported && agent_time > limits::MAX_AGENT_TIME_PER_INTERVAL {
+            self.error(
+                &self.s.settings.interval.loc,
+                format!(
+                    "{slots} agents (chat slots) × ({} interval + {} drain limit) is {:.3e} agent-hours in one interval's sums, more than ccsim sums exactly (2^62 µs, {:.3e} agent-hours); use shorter intervals",
+                    duration_text(clock.interval as f64 / MICROS_PER_SECOND),
+                    duration_text(clock.drain_limit as f64 / MICROS_PER_SECOND),
+                    agent_time / 3.6e9,
+                    limits::MAX_AGENT_TIME_PER_INTERVAL / 3.6e9
+                ),
+            );
+        }
+    }
+
+    /// Refuses more expected legs per replication than
+    /// [`limits::MAX_CALLS_PER_REPLICATION`]: the arrivals of the warm-up and the window,
+    /// each times the legs its contact may make ([`legs_per_contact`]).
+    fn calls_per_replication(&mut self, clock: &Clock, call_types: &[CallType], groups: &[Group]) {
+        let (interval, warmup) = (
+            clock.interval as f64 / MICROS_PER_SECOND,
+            clock.warmup as f64 / MICROS_PER_SECOND,
+        );
+        let legs = legs_per_contact(call_types, groups);
+        let (mut window, mut warm, mut total) = (0.0, 0.0, 0.0);
+        for (c, l) in call_types.iter().zip(&legs) {
+            let w = c.rate_per_second.iter().sum::<f64>() * interval;
+            let u = c.rate_per_second.first().copied().unwrap_or(0.0) * warmup;
+            window += w;
+            warm += u;
+            total += (w + u) * l;
+        }
+        if total.is_nan() || total > limits::MAX_CALLS_PER_REPLICATION {
+            let s = self.s;
+            let mut why = Vec::new();
+            let arrivals = window + warm;
+            if warm > 0.0 {
+                why.push(format!(
+                    "{window:.3e} arriving in the window + {warm:.3e} in the warm-up"
+                ));
+            }
+            let factor = total / arrivals;
+            if factor > 1.0 + 1e-9 {
+                why.push(format!(
+                    "{arrivals:.3e} contacts × {} legs each (first attempts, redials, transfers and repeats)",
+                    round_text((factor * 1000.0).round() / 1000.0)
+                ));
+            }
+            let remedy = match (warm > 0.0, factor > 1.0 + 1e-9) {
+                (true, true) => {
+                    "shorten the horizon or the warm-up, check the routing for loops, or split the scenario"
+                }
+                (true, false) => "shorten the horizon or the warm-up, or split the scenario",
+                (false, true) => "shorten the horizon, check the routing for loops, or split the scenario",
+                (false, false) => "shorten the horizon or split the scenario",
+            };
+            let loc = if warm > window {
+                &s.settings.warmup.loc
+            } else {
+                &s.settings.duration.loc
+            };
+            let reason = if why.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", why.join("; "))
+            };
+            self.error(
+                loc,
+                format!(
+                    "about {total:.3e} calls per replication is more than ccsim simulates ({:.0e}){reason}; {remedy}",
+                    limits::MAX_CALLS_PER_REPLICATION
+                ),
+            );
+        }
     }
 
     fn clock(&mut self) -> Clock {
@@ -1245,6 +1404,81 @@ impl Builder<'_> {
         }
         out
     }
+}
+
+/// The legs (first attempt, redials, transfers, repeats) one contact that begins at each
+/// call type makes on average, at most: a leg is followed by another with the larger of
+/// its chances to be redialled (when its caller may abandon) and to be passed on
+/// unresolved (by the group that resolves least: escalated, or repeated with the repeat
+/// probability); a loop with probability p thus counts 1/(1 − p) legs, and no contact
+/// more than the engine's cap of [`crate::engine::MAX_LEGS`].
+pub fn legs_per_contact(call_types: &[CallType], groups: &[Group]) -> Vec<f64> {
+    let n = call_types.len();
+    let unresolved: Vec<f64> = (0..n)
+        .map(|c| {
+            let lowest = groups
+                .iter()
+                .flat_map(|g| &g.skills)
+                .filter(|s| s.call_type.0 as usize == c)
+                .map(|s| s.resolution)
+                .fold(f64::INFINITY, f64::min);
+            1.0 - if lowest.is_finite() {
+                lowest
+            } else {
+                call_types[c].resolution
+            }
+        })
+        .collect();
+    // What follows a leg at call type c: the chance of a new leg where the contact began,
+    // or of one at another call type.
+    let next = |c: usize| -> (f64, Option<(usize, f64)>) {
+        let ct = &call_types[c];
+        let redial = match (&ct.patience, &ct.redial) {
+            (Some(_), Some(r)) => r.probability,
+            _ => 0.0,
+        };
+        match ct.unresolved {
+            Unresolved::Close => (redial, None),
+            Unresolved::Repeat { probability, .. } => (redial.max(unresolved[c] * probability), None),
+            Unresolved::Escalate(_) if redial >= unresolved[c] => (redial, None),
+            Unresolved::Escalate(to) => (0.0, Some((to.0 as usize, unresolved[c]))),
+        }
+    };
+    (0..n)
+        .map(|origin| {
+            // Expected legs at each step of the origin's escalation path (step 0: the
+            // origin itself), leg after leg.
+            let mut path = vec![origin];
+            let mut mass = vec![1.0];
+            let mut total = 0.0;
+            for _ in 0..crate::engine::MAX_LEGS {
+                let legs: f64 = mass.iter().sum();
+                total += legs;
+                if legs < 1e-12 {
+                    break;
+                }
+                let mut after = vec![0.0; mass.len() + 1];
+                for (j, &m) in mass.iter().enumerate() {
+                    if m == 0.0 {
+                        continue;
+                    }
+                    let (back, on) = next(path[j]);
+                    after[0] += m * back;
+                    if let Some((to, p)) = on {
+                        if j + 1 == path.len() {
+                            path.push(to);
+                        }
+                        after[j + 1] += m * p;
+                    }
+                }
+                while after.len() > 1 && after.last() == Some(&0.0) {
+                    after.pop();
+                }
+                mass = after;
+            }
+            total
+        })
+        .collect()
 }
 
 /// A group's cost spec in the engine's units (millionths of the currency, per µs),

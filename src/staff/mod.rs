@@ -270,6 +270,9 @@ struct Search<'m> {
     evaluations: usize,
     replications_run: u64,
     progress: &'m (dyn Fn(usize) + Sync),
+    /// The first replication that reached one of the engine's limits: the search stops
+    /// and reports it.
+    halt: Option<String>,
 }
 
 impl Search<'_> {
@@ -339,8 +342,27 @@ impl Search<'_> {
         self.evaluations += 1;
         self.replications_run += n;
         (self.progress)(self.evaluations);
-        self.pool
-            .install(|| (0..n).into_par_iter().map(|r| run_replication(model, r)).collect())
+        let stats: Vec<RepStats> = self
+            .pool
+            .install(|| (0..n).into_par_iter().map(|r| run_replication(model, r)).collect());
+        if self.halt.is_none() {
+            self.halt = stats.iter().find_map(|s| s.halt.clone());
+        }
+        stats
+    }
+
+    /// Whether the search must stop at once: Ctrl-C, or a limit reached.
+    fn stopped(&self) -> bool {
+        self.halt.is_some() || crate::interrupt::requested()
+    }
+
+    /// `Err` if the search stopped: interrupted, or a replication reached a limit.
+    fn check(&self) -> Result<(), Error> {
+        crate::interrupt::check()?;
+        match &self.halt {
+            Some(why) => Err(Error::Other(why.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Judges the staffing `agents` (intervals 0..=k, or the whole day) in interval `k`
@@ -399,6 +421,9 @@ impl Search<'_> {
         let mut stalled = 0;
         let mut pairs_help = true;
         while !verdict.met {
+            if self.stopped() {
+                return None;
+            }
             let mut best: Option<(bool, f64, Vec<u32>, Verdict)> = None;
             let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
             let pairs: Vec<Vec<usize>> = if pairs_help {
@@ -448,6 +473,9 @@ impl Search<'_> {
         let mut order: Vec<usize> = (0..self.searched.len()).collect();
         order.sort_by(|&a, &b| self.hourly[b].total_cmp(&self.hourly[a]).then(a.cmp(&b)));
         loop {
+            if self.stopped() {
+                return row;
+            }
             let mut removed = false;
             for &j in &order {
                 if row[j] == 0 {
@@ -499,6 +527,9 @@ impl Search<'_> {
         };
         let mut row = quick;
         for _ in 0..100 {
+            if self.stopped() {
+                break;
+            }
             let Some(grown) = self.grow(k, row.clone(), checks, true) else {
                 return (row, false, false);
             };
@@ -651,22 +682,58 @@ fn erlang_start(model: &Model, searched: &[usize]) -> Vec<Vec<u32>> {
                         mean_patience: patience_known.then(|| patience_w / rate),
                         threshold: threshold.min(interval_s),
                     };
-                    let mut n = agents_for_service_level(&q, sl_target.min(0.999)).unwrap_or(1);
+                    let max = model.staffing.max_agents;
+                    let n = agents_for_service_level(&q, sl_target.min(0.999))
+                        .unwrap_or(1)
+                        .clamp(1, max);
                     let cap = model.staffing.max_occupancy.unwrap_or(1.0);
-                    while n < model.staffing.max_agents {
+                    // More agents answer more and are less occupied: the fewest that meet
+                    // both, by bisection (an O(agents) evaluation each, so O(n log n) in
+                    // all even when no count up to the cap does).
+                    let meets = |n: u32| {
                         let mut trial = q;
                         trial.agents = n;
                         match performance(&trial) {
-                            Ok(p) if p.answer_rate + 1e-12 >= ar_target && p.occupancy <= cap => break,
-                            Ok(_) => n += 1,
-                            Err(_) => break,
+                            Ok(p) => p.answer_rate + 1e-12 >= ar_target && p.occupancy <= cap,
+                            Err(_) => true,
                         }
-                    }
-                    n.clamp(1, model.staffing.max_agents)
+                    };
+                    fewest_from(n, max, meets)
                 })
                 .collect()
         })
         .collect()
+}
+
+/// The fewest agents from `start` up to `max` for which `meets` holds (it holds for all
+/// counts above one that does), or `max` if none does: galloping up from `start`, then
+/// bisecting, so O(log(max)) evaluations.
+fn fewest_from(start: u32, max: u32, meets: impl Fn(u32) -> bool) -> u32 {
+    if start >= max || meets(start) {
+        return start.min(max);
+    }
+    // `fail` does not meet; find a count that does, doubling the step.
+    let (mut fail, mut step) = (start, 1u32);
+    let mut hi = loop {
+        let next = fail.saturating_add(step).min(max);
+        if meets(next) {
+            break next;
+        }
+        if next >= max {
+            return max;
+        }
+        fail = next;
+        step = step.saturating_mul(2);
+    };
+    while hi - fail > 1 {
+        let mid = fail + (hi - fail) / 2;
+        if meets(mid) {
+            hi = mid;
+        } else {
+            fail = mid;
+        }
+    }
+    hi
 }
 
 /// Finds the staffing of `model`'s in-house groups. `progress` is called with the number
@@ -699,6 +766,9 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
         )));
     }
     let pool = crate::simulate::thread_pool(threads)?;
+    // The search keeps up to `max_replications` replications whole at once.
+    let most_held = model.staffing.max_replications.max(model.replications * 2);
+    crate::budget::check(model, pool.current_num_threads(), most_held)?;
     let hourly: Vec<f64> = searched
         .iter()
         .map(|&g| {
@@ -721,13 +791,14 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
         evaluations: 0,
         replications_run: 0,
         progress,
+        halt: None,
     };
     let erlang = erlang_start(model, &searched);
     let interval_checks = checks(model, &searched, false);
     let mut within_noise = Vec::new();
     let mut unreachable = Vec::new();
     for (k, start) in erlang.iter().enumerate() {
-        crate::interrupt::check()?;
+        search.check()?;
         let (row, noisy, reachable) = search.solve_interval(k, start.clone(), &interval_checks);
         search.agents.push(row);
         within_noise.push(noisy);
@@ -743,10 +814,10 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
             .collect()
     };
     if !day_checks.is_empty() {
-        crate::interrupt::check()?;
+        search.check()?;
         day_level(&mut search, &day_checks);
     }
-    crate::interrupt::check()?;
+    search.check()?;
     let final_replications = search
         .max_replications
         .min(first_replications.max(model.replications) * 2)
@@ -758,6 +829,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     let mut final_model = search.model_with(&agents);
     final_model.replications = final_replications;
     let stats = search.replications(&final_model, final_model.replications);
+    search.check()?;
     let mut acc = Accumulator::new(final_model.clock.intervals, model.call_types.len(), model.groups.len());
     for s in &stats {
         acc.add(s);
@@ -785,6 +857,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
     } else {
         let m = roster::rostered_model(&final_model, &roster);
         let stats = search.replications(&m, m.replications);
+        search.check()?;
         let mut acc = Accumulator::new(m.clock.intervals, m.call_types.len(), m.groups.len());
         for s in &stats {
             acc.add(s);
@@ -829,7 +902,7 @@ fn repair_in_day(search: &mut Search, checks: &[Check], replications: u64) -> Re
     };
     let mut rounds = vec![0u32; intervals];
     loop {
-        crate::interrupt::check()?;
+        search.check()?;
         let model = search.model_with(&search.agents);
         let stats = search.replications(&model, replications);
         let failing = (0..intervals).filter(|&k| rounds[k] < 2).find_map(|k| {
@@ -887,7 +960,7 @@ fn day_level(search: &mut Search, checks: &[Check]) {
             break;
         }
         guard += 1;
-        if crate::interrupt::requested() {
+        if search.stopped() {
             return;
         }
         // The interval whose extra agent helps the day most, cheapest group first.
@@ -935,5 +1008,35 @@ fn day_level(search: &mut Search, checks: &[Check]) {
         if !removed {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fewest count meeting a monotone target, in O(log cap) evaluations, and the
+    /// cap when none meets it (the pre-search once tried every count up to the cap).
+    #[test]
+    fn the_pre_search_gallops_and_bisects() {
+        let calls = std::cell::Cell::new(0);
+        let calls = &calls;
+        let at_least = |k: u32| {
+            move |n: u32| {
+                calls.set(calls.get() + 1);
+                n >= k
+            }
+        };
+        assert_eq!(fewest_from(10, 100_000, at_least(10)), 10);
+        assert_eq!(fewest_from(10, 100_000, at_least(11)), 11);
+        assert_eq!(fewest_from(10, 100_000, at_least(54_321)), 54_321);
+        assert_eq!(fewest_from(10, 100_000, at_least(100_000)), 100_000);
+        calls.set(0);
+        assert_eq!(fewest_from(10, 100_000, |_| false), 100_000);
+        assert!(calls.get() <= 20, "{} evaluations", calls.get());
+        calls.set(0);
+        assert_eq!(fewest_from(1, 1_000_000, at_least(777_777)), 777_777);
+        assert!(calls.get() <= 45, "{} evaluations", calls.get());
+        assert_eq!(fewest_from(5, 5, |_| false), 5);
     }
 }

@@ -1,5 +1,6 @@
 //! Integration tests, one binary, one module per behaviour.
 
+mod bounds;
 mod calibration;
 mod channels;
 mod ci;
@@ -16,6 +17,7 @@ mod queue_order;
 mod realistic_day;
 mod reliability;
 mod reports;
+mod round_trip;
 mod safety;
 mod staffing;
 mod theory;
