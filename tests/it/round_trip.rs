@@ -12,6 +12,29 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::common::{ccsim_fails, ccsim_ok};
 
+/// How `fit` reads the worked example's export (docs/examples/switch-export.csv): its
+/// separator, columns and outcome values, named by flags.
+const EXPORT_COLUMNS: [&str; 18] = [
+    "--delimiter",
+    ",",
+    "--arrival-col",
+    "Start",
+    "--type-col",
+    "Queue",
+    "--wait-col",
+    "WaitSec",
+    "--outcome-col",
+    "Result",
+    "--served",
+    "ANSWERED",
+    "--abandoned",
+    "ABANDONED",
+    "--ignored",
+    "VOICEMAIL",
+    "--handle-col",
+    "TalkSec",
+];
+
 /// What the round-trip scenario is made of: the figures the fit must recover.
 struct Truth {
     interval_minutes: u32,
@@ -564,35 +587,16 @@ fn a_plain_csv_export_with_iso_times_is_read_by_naming_its_columns() {
         }
     }
     let talk_mean = talks.iter().sum::<f64>() / talks.len() as f64;
-    let (fitted, scenario) = fit(
-        &export,
-        &[
-            "--delimiter",
-            ",",
-            "--arrival-col",
-            "Start",
-            "--type-col",
-            "Queue",
-            "--wait-col",
-            "WaitSec",
-            "--outcome-col",
-            "Result",
-            "--served",
-            "ANSWERED",
-            "--abandoned",
-            "ABANDONED",
-            "--ignored",
-            "VOICEMAIL",
-            "--handle-col",
-            "TalkSec",
-            "--agent-col",
-            "Agent",
-            "--interval",
-            "1h",
-            "--days",
-            "2024-03-05..2024-03-06",
-        ],
-    );
+    let mut args = EXPORT_COLUMNS.to_vec();
+    args.extend([
+        "--agent-col",
+        "Agent",
+        "--interval",
+        "1h",
+        "--days",
+        "2024-03-05..2024-03-06",
+    ]);
+    let (fitted, scenario) = fit(&export, &args);
     assert_eq!(per_date.len(), 2);
     assert!(
         scenario.contains(&format!("{} calls asked for an agent", offered)),
@@ -650,30 +654,12 @@ fn a_plain_csv_export_with_iso_times_is_read_by_naming_its_columns() {
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.csv");
     std::fs::write(&broken, text.replacen("2024-03-05 08:07:45", "08:07:45", 1)).unwrap();
-    let err = ccsim_fails(&[
-        "fit",
-        &broken.display().to_string(),
-        "--delimiter",
-        ",",
-        "--arrival-col",
-        "Start",
-        "--type-col",
-        "Queue",
-        "--wait-col",
-        "WaitSec",
-        "--outcome-col",
-        "Result",
-        "--served",
-        "ANSWERED",
-        "--abandoned",
-        "ABANDONED",
-        "--ignored",
-        "VOICEMAIL",
-        "--handle-col",
-        "TalkSec",
-    ]);
+    let broken = broken.display().to_string();
+    let mut args = vec!["fit", broken.as_str()];
+    args.extend(EXPORT_COLUMNS);
+    let err = ccsim_fails(&args);
     assert!(
-        err.contains(&format!("{}:3: column `Start`: expected a date-time", broken.display())),
+        err.contains(&format!("{}:3: column `Start`: expected a date-time", broken)),
         "{err}"
     );
 }
