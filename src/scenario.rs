@@ -61,6 +61,8 @@ pub struct Settings {
     pub currency: String,
     /// How `ccsim staff` searches and which targets it must meet.
     pub staffing: StaffingSpec,
+    /// Which idle agent answers a contact, for every call type that sets none.
+    pub agent_selection: AgentSelection,
 }
 
 /// `[scenario.staffing]`: targets beyond service level and answer rate, and how the
@@ -118,6 +120,8 @@ pub struct CallTypeSpec {
     pub channel: Spanned<Channel>,
     /// This call type's own service-level (response-time) target, a fraction.
     pub service_level_target: Option<Spanned<f64>>,
+    /// Which idle agent answers this call type's contacts (default: the scenario's).
+    pub agent_selection: Option<AgentSelection>,
     /// This call type's own answer-rate target, a fraction.
     pub answer_rate_target: Option<Spanned<f64>>,
     /// Largest mean wait of answered contacts `ccsim staff` allows, seconds.
@@ -148,6 +152,41 @@ impl Channel {
     pub fn index(self) -> usize {
         self as usize
     }
+}
+
+/// How a group's freed agent picks among the waiting contacts of its skills, once the
+/// channel rank and the priority are equal (`serve` of an agent group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServeOrder {
+    /// The longest wait (a call type's head start counted): the default.
+    LongestWait,
+    /// The skills in the order the group lists them (a later skill's head that has waited
+    /// `skill_order_after` goes ahead of the earlier skills).
+    SkillOrder,
+}
+
+impl ServeOrder {
+    pub const ALL: [(ServeOrder, &'static str); 2] = [
+        (ServeOrder::LongestWait, "longest_wait"),
+        (ServeOrder::SkillOrder, "skill_order"),
+    ];
+}
+
+/// Which idle agent answers a contact that arrives (or overflows) while agents of
+/// several eligible groups are idle (`agent_selection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentSelection {
+    /// The agent idle longest (the default).
+    LongestIdle,
+    /// An idle agent at random: a group with probability proportional to its idle agents.
+    Random,
+}
+
+impl AgentSelection {
+    pub const ALL: [(AgentSelection, &'static str); 2] = [
+        (AgentSelection::LongestIdle, "longest_idle"),
+        (AgentSelection::Random, "random"),
+    ];
 }
 
 /// `unresolved = { escalate_to = "tier2" }` or
@@ -265,6 +304,11 @@ pub struct AgentGroupSpec {
     pub channel_order: Option<Spanned<Vec<Channel>>>,
     /// The shifts `ccsim staff` may roster this group with.
     pub roster: Option<Spanned<RosterSpec>>,
+    /// How a freed agent picks among the waiting contacts of the group's skills.
+    pub serve: ServeOrder,
+    /// With `serve = "skill_order"`: a later skill's contact that has waited this long
+    /// (seconds) goes ahead of the earlier skills.
+    pub skill_order_after: Option<Spanned<f64>>,
 }
 
 /// `roster = { shifts = [...], max_part_time = 0.3 }`: shift patterns a planner may use
@@ -364,6 +408,7 @@ pub mod keys {
         "drain_limit",
         "currency",
         "staffing",
+        "agent_selection",
     ];
     pub const STAFFING: &[&str] = &[
         "scope",
@@ -395,6 +440,7 @@ pub mod keys {
         "max_asa",
         "forecast_error",
         "from_log",
+        "agent_selection",
     ];
     pub const FROM_LOG: &[&str] = &["types", "calls"];
     pub const ARRIVALS: &[&str] = &[
@@ -419,6 +465,8 @@ pub mod keys {
         "chat",
         "channel_order",
         "roster",
+        "serve",
+        "skill_order_after",
     ];
     pub const SKILL: &[&str] = &["call_type", "factor", "resolution"];
     pub const COST: &[&str] = &[
@@ -514,6 +562,11 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         .and_then(|n| r.string(&n))
         .map(|s| s.value)
         .unwrap_or_default();
+    let agent_selection = r
+        .optional(t, "agent_selection", |r, n| {
+            r.keyword(n, "agent selection", &AgentSelection::ALL)
+        }, AgentSelection::LongestIdle)
+        .value;
     let staffing = match t.get("staffing").and_then(|n| r.table(&n)) {
         Some(st) => read_staffing(r, &st),
         None => StaffingSpec::default(),
@@ -539,6 +592,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         forecast_error_cv,
         currency,
         staffing,
+        agent_selection,
     }
 }
 
@@ -675,6 +729,10 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let service_level_target = t.get("service_level_target").and_then(|n| r.fraction(&n));
     let answer_rate_target = t.get("answer_rate_target").and_then(|n| r.fraction(&n));
     let max_asa = t.get("max_asa").and_then(|n| r.duration(&n));
+    let agent_selection = t
+        .get("agent_selection")
+        .and_then(|n| r.keyword(&n, "agent selection", &AgentSelection::ALL))
+        .map(|a| a.value);
     if channel.value == Channel::Email {
         for key in ["patience", "redial"] {
             if let Some(n) = t.get(key) {
@@ -687,6 +745,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         }
     }
     Some(CallTypeSpec {
+        agent_selection,
         resolution,
         unresolved,
         channel,
@@ -803,7 +862,25 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             loc: n.loc(),
         })
     });
+    let serve = r
+        .optional(t, "serve", |r, n| r.keyword(n, "serve order", &ServeOrder::ALL), ServeOrder::LongestWait)
+        .value;
+    let skill_order_after = t.get("skill_order_after").and_then(|n| r.duration(&n));
+    if let Some(after) = &skill_order_after
+        && serve != ServeOrder::SkillOrder
+    {
+        let d = r.map.diagnostic(
+            after.loc.span.clone(),
+            &after.loc.field,
+            "applies only to a group that serves its skills in order",
+        );
+        r.diagnostics.push(d);
+        r.diagnostics.last_mut().expect("just pushed").suggestion =
+            Some("add `serve = \"skill_order\"` to the group, or drop `skill_order_after`".into());
+    }
     Some(AgentGroupSpec {
+        serve,
+        skill_order_after,
         roster,
         outsourced,
         cost,
@@ -1207,6 +1284,27 @@ impl Reader<'_> {
                 calls: class,
             },
         )
+    }
+
+    /// One of the keywords of `all` (a `what`, e.g. "serve order"), with a "did you mean".
+    fn keyword<T: Copy>(&mut self, n: &Node, what: &str, all: &[(T, &'static str)]) -> Read<T> {
+        let name = self.string(n)?;
+        match all.iter().find(|(_, k)| *k == name.value) {
+            Some(&(value, _)) => Reader::ok(n, value),
+            None => {
+                let names: Vec<&str> = all.iter().map(|(_, k)| *k).collect();
+                let d = self.map.diagnostic(
+                    n.span.clone(),
+                    &n.path,
+                    format!("unknown {what} `{}` (expected one of: {})", name.value, names.join(", ")),
+                );
+                self.diagnostics.push(d);
+                if let Some(s) = did_you_mean(&name.value, names) {
+                    self.diagnostics.last_mut().expect("just pushed").suggestion = Some(s);
+                }
+                None
+            }
+        }
     }
 
     /// `"voice"`, `"chat"` or `"email"`.

@@ -63,7 +63,7 @@ pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{Channel, Clock, Micros, Model, Unresolved, limits, micros};
+use crate::model::{AgentSelection, Channel, Clock, Micros, Model, Unresolved, limits, micros};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
@@ -958,7 +958,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let counts_queue = self.model.lanes[lane as usize].counts_queue;
         if works
             && !counts_queue
-            && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting)
+            && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting, (leg.contact.key, leg.number))
         {
             self.assign(leg, g, chatting, now);
             return;
@@ -993,8 +993,9 @@ impl<O: LegObserver> Sim<'_, O> {
                 self.queues[lane].pop_front();
                 continue;
             }
-            let waited = now - self.slab.slots[slot as usize].arrival;
-            let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) else {
+            let leg = &self.slab.slots[slot as usize];
+            let (waited, who) = (now - leg.arrival, (leg.contact.key, leg.number));
+            let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane], who) else {
                 break;
             };
             self.queues[lane].pop_front();
@@ -1022,12 +1023,49 @@ impl<O: LegObserver> Sim<'_, O> {
         best.map(|(_, g)| g)
     }
 
-    /// An agent for a contact of `lane`: the longest idle of the eligible groups, else
-    /// (for a chat) the chatting agent with a free slot and the fewest chats (ties:
-    /// routing order). `Some((group, None))` is an idle agent, `Some((group,
-    /// Some(record)))` a chatting one.
-    fn find_agent(&self, lane: usize, waited: Micros, waiting: u32) -> Option<(usize, Option<u32>)> {
-        if let Some(g) = self.longest_idle_group(lane, waited, waiting) {
+    /// Among the groups of `lane` eligible after a wait of `waited`, with `waiting`
+    /// contacts in the lane, one with an idle agent drawn at random, each with
+    /// probability proportional to its idle agents: an idle agent drawn uniformly. The
+    /// uniform number comes from a side stream keyed by the contact and its leg number
+    /// (`who`), drawn only when some eligible group has an idle agent.
+    fn random_idle_group(&self, lane: usize, waited: Micros, waiting: u32, who: (StreamKey, u32)) -> Option<usize> {
+        let eligible = |route: &&crate::model::Route| route.after <= waited && waiting >= route.queue_length;
+        let routes = &self.model.lanes[lane].routes;
+        let idle = |route: &crate::model::Route| self.groups[route.group.0 as usize].idle.len() as u64;
+        let total: u64 = routes.iter().filter(eligible).map(idle).sum();
+        if total == 0 {
+            return None;
+        }
+        let u: f64 = who.0.named("agent").with(u64::from(who.1)).stream().random();
+        // The k-th idle agent (0-based) in routing order, k uniform in 0..total.
+        let mut k = ((u * total as f64) as u64).min(total - 1);
+        for route in routes.iter().filter(eligible) {
+            let n = idle(route);
+            if k < n {
+                return Some(route.group.0 as usize);
+            }
+            k -= n;
+        }
+        unreachable!("k < total idle agents")
+    }
+
+    /// An agent for a contact of `lane` (`who`: its contact's key and leg number): an
+    /// idle agent of the eligible groups as the lane's agent selection says (the longest
+    /// idle, or one at random), else (for a chat) the chatting agent with a free slot
+    /// and the fewest chats (ties: routing order). `Some((group, None))` is an idle
+    /// agent, `Some((group, Some(record)))` a chatting one.
+    fn find_agent(
+        &self,
+        lane: usize,
+        waited: Micros,
+        waiting: u32,
+        who: (StreamKey, u32),
+    ) -> Option<(usize, Option<u32>)> {
+        let idle_group = match self.model.lanes[lane].agent_selection {
+            AgentSelection::LongestIdle => self.longest_idle_group(lane, waited, waiting),
+            AgentSelection::Random => self.random_idle_group(lane, waited, waiting, who),
+        };
+        if let Some(g) = idle_group {
             return Some((g, None));
         }
         let l = &self.model.lanes[lane];
@@ -1417,14 +1455,16 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// Takes the contact group `g` should answer next: among the heads of the lanes it
     /// serves that are eligible for `g` (waited long enough, lane long enough), the
-    /// channel the group ranks first, then the highest priority, then the longest wait
-    /// counting each call type's head start (ties: skill order); only chats if
+    /// channel the group ranks first, then the highest priority, then the group's serve
+    /// order (under skill order: overdue heads first, then the skill listed first), then
+    /// the longest wait counting each call type's head start (ties: skill order); only chats if
     /// `chat_only`, and no email after the window. Stale heads are dropped on the way. A
     /// lane is first come, first served (its contacts share a head start), so if its head
     /// is not yet eligible, no one behind is.
     fn next_waiting(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
-        let mut best: Option<(u8, i64, Micros, usize)> = None;
+        let mut best: Option<(u8, i64, u64, Micros, usize)> = None;
         let drain = self.phase == Phase::Drain;
+        let overdue_after = self.model.groups[g].overdue_after;
         for serve in &self.model.groups[g].serves {
             let (lane, ct) = (serve.lane as usize, serve.call_type.0 as usize);
             if (chat_only && !serve.chat) || (drain && self.model.call_types[ct].channel == Channel::Email) {
@@ -1448,20 +1488,25 @@ impl<O: LegObserver> Sim<'_, O> {
                     // Arrival − head start, shifted by the largest head start so that it
                     // never goes below 0: the same order, exactly.
                     let queued_since = arrival + (limits::MAX_HEAD_START - spec.head_start);
-                    if now - arrival >= serve.after
+                    // The group's serve order: overdue heads first, then the skill's
+                    // position (both constant under longest-wait).
+                    let waited = now - arrival;
+                    let order = (u64::from(waited < overdue_after) << 32) | u64::from(serve.position);
+                    if waited >= serve.after
                         && self.waiting[lane] >= serve.queue_length
-                        && best.is_none_or(|(r, p, q, _)| {
-                            (rank, std::cmp::Reverse(priority), queued_since) < (r, std::cmp::Reverse(p), q)
+                        && best.is_none_or(|(r, p, o, q, _)| {
+                            (rank, std::cmp::Reverse(priority), order, queued_since)
+                                < (r, std::cmp::Reverse(p), o, q)
                         })
                     {
-                        best = Some((rank, priority, queued_since, lane));
+                        best = Some((rank, priority, order, queued_since, lane));
                     }
                     break;
                 }
                 self.queues[lane].pop_front();
             }
         }
-        let (_, _, _, lane) = best?;
+        let (_, _, _, _, lane) = best?;
         let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
         self.waiting[lane] -= 1;
         Some(self.slab.remove(slot))
@@ -1494,14 +1539,14 @@ impl<O: LegObserver> Sim<'_, O> {
             return;
         }
         let leg = &self.slab.slots[slot as usize];
-        let (lane, waited) = (leg.lane as usize, now - leg.arrival);
+        let (lane, waited, who) = (leg.lane as usize, now - leg.arrival, (leg.contact.key, leg.number));
         if self.phase == Phase::Drain && self.model.call_types[leg.call_type as usize].channel == Channel::Email {
             return; // emails are not worked after the window
         }
         if self.model.lanes[lane].counts_queue {
             // Eligibility there depends on the queue's length: serve from its head.
             self.serve_lane_head(lane, now);
-        } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) {
+        } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane], who) {
             self.waiting[lane] -= 1;
             let leg = self.slab.remove(slot); // its queue entry is now stale
             self.assign(leg, g, chatting, now);
