@@ -563,9 +563,12 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         .map(|s| s.value)
         .unwrap_or_default();
     let agent_selection = r
-        .optional(t, "agent_selection", |r, n| {
-            r.keyword(n, "agent selection", &AgentSelection::ALL)
-        }, AgentSelection::LongestIdle)
+        .optional(
+            t,
+            "agent_selection",
+            |r, n| r.keyword(n, "agent selection", &AgentSelection::ALL),
+            AgentSelection::LongestIdle,
+        )
         .value;
     let staffing = match t.get("staffing").and_then(|n| r.table(&n)) {
         Some(st) => read_staffing(r, &st),
@@ -863,7 +866,12 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
         })
     });
     let serve = r
-        .optional(t, "serve", |r, n| r.keyword(n, "serve order", &ServeOrder::ALL), ServeOrder::LongestWait)
+        .optional(
+            t,
+            "serve",
+            |r, n| r.keyword(n, "serve order", &ServeOrder::ALL),
+            ServeOrder::LongestWait,
+        )
         .value;
     let skill_order_after = t.get("skill_order_after").and_then(|n| r.duration(&n));
     if let Some(after) = &skill_order_after
@@ -1296,7 +1304,11 @@ impl Reader<'_> {
                 let d = self.map.diagnostic(
                     n.span.clone(),
                     &n.path,
-                    format!("unknown {what} `{}` (expected one of: {})", name.value, names.join(", ")),
+                    format!(
+                        "unknown {what} `{}` (expected one of: {})",
+                        name.value,
+                        names.join(", ")
+                    ),
                 );
                 self.diagnostics.push(d);
                 if let Some(s) = did_you_mean(&name.value, names) {

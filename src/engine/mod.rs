@@ -45,9 +45,13 @@
 //!   worked in the drain: the backlog left at the window's end stays (`backlog_end`).
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
-//!   then of the highest priority, then the longest waiting (a call type's head start
-//!   counts as time waited). An email in progress is finished, never interrupted, and an
-//!   agent's time is counted once whatever it holds.
+//!   then of the highest priority, then as the group's serve order says (skill order,
+//!   overdue heads first; nothing under longest-wait), then the longest waiting (a call
+//!   type's head start counts as time waited). An email in progress is finished, never
+//!   interrupted, and an agent's time is counted once whatever it holds.
+//! - **Agent selection**: a contact that finds idle agents in several eligible groups
+//!   goes to the longest idle, or (`agent_selection = "random"`) to a group drawn with
+//!   probability proportional to its idle agents, from a side stream of the contact.
 //! - **Forecast error**: each day's arrival rates are multiplied by the scenario's gamma
 //!   factor and by the call type's own, each from a stream keyed by the day (and the call
 //!   type's name), drawn before the replication starts.
@@ -63,7 +67,7 @@ pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{AgentSelection, Channel, Clock, Micros, Model, Unresolved, limits, micros};
+use crate::model::{AgentSelection, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
@@ -958,7 +962,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let counts_queue = self.model.lanes[lane as usize].counts_queue;
         if works
             && !counts_queue
-            && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting, (leg.contact.key, leg.number))
+            && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting, &leg)
         {
             self.assign(leg, g, chatting, now);
             return;
@@ -994,8 +998,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 continue;
             }
             let leg = &self.slab.slots[slot as usize];
-            let (waited, who) = (now - leg.arrival, (leg.contact.key, leg.number));
-            let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane], who) else {
+            let Some((g, chatting)) = self.find_agent(lane, now - leg.arrival, self.waiting[lane], leg) else {
                 break;
             };
             self.queues[lane].pop_front();
@@ -1027,8 +1030,9 @@ impl<O: LegObserver> Sim<'_, O> {
     /// contacts in the lane, one with an idle agent drawn at random, each with
     /// probability proportional to its idle agents: an idle agent drawn uniformly. The
     /// uniform number comes from a side stream keyed by the contact and its leg number
-    /// (`who`), drawn only when some eligible group has an idle agent.
-    fn random_idle_group(&self, lane: usize, waited: Micros, waiting: u32, who: (StreamKey, u32)) -> Option<usize> {
+    /// (of `leg`), drawn only when some eligible group has an idle agent.
+    #[cold]
+    fn random_idle_group(&self, lane: usize, waited: Micros, waiting: u32, leg: &Leg) -> Option<usize> {
         let eligible = |route: &&crate::model::Route| route.after <= waited && waiting >= route.queue_length;
         let routes = &self.model.lanes[lane].routes;
         let idle = |route: &crate::model::Route| self.groups[route.group.0 as usize].idle.len() as u64;
@@ -1036,7 +1040,13 @@ impl<O: LegObserver> Sim<'_, O> {
         if total == 0 {
             return None;
         }
-        let u: f64 = who.0.named("agent").with(u64::from(who.1)).stream().random();
+        let u: f64 = leg
+            .contact
+            .key
+            .named("agent")
+            .with(u64::from(leg.number))
+            .stream()
+            .random();
         // The k-th idle agent (0-based) in routing order, k uniform in 0..total.
         let mut k = ((u * total as f64) as u64).min(total - 1);
         for route in routes.iter().filter(eligible) {
@@ -1049,21 +1059,15 @@ impl<O: LegObserver> Sim<'_, O> {
         unreachable!("k < total idle agents")
     }
 
-    /// An agent for a contact of `lane` (`who`: its contact's key and leg number): an
+    /// An agent for `leg`, a contact of `lane`: an
     /// idle agent of the eligible groups as the lane's agent selection says (the longest
     /// idle, or one at random), else (for a chat) the chatting agent with a free slot
     /// and the fewest chats (ties: routing order). `Some((group, None))` is an idle
     /// agent, `Some((group, Some(record)))` a chatting one.
-    fn find_agent(
-        &self,
-        lane: usize,
-        waited: Micros,
-        waiting: u32,
-        who: (StreamKey, u32),
-    ) -> Option<(usize, Option<u32>)> {
+    fn find_agent(&self, lane: usize, waited: Micros, waiting: u32, leg: &Leg) -> Option<(usize, Option<u32>)> {
         let idle_group = match self.model.lanes[lane].agent_selection {
             AgentSelection::LongestIdle => self.longest_idle_group(lane, waited, waiting),
-            AgentSelection::Random => self.random_idle_group(lane, waited, waiting, who),
+            AgentSelection::Random => self.random_idle_group(lane, waited, waiting, leg),
         };
         if let Some(g) = idle_group {
             return Some((g, None));
@@ -1462,6 +1466,16 @@ impl<O: LegObserver> Sim<'_, O> {
     /// lane is first come, first served (its contacts share a head start), so if its head
     /// is not yet eligible, no one behind is.
     fn next_waiting(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
+        match self.model.groups[g].serve {
+            ServeOrder::LongestWait => self.next_waiting_by::<false>(g, now, chat_only),
+            ServeOrder::SkillOrder => self.next_waiting_by::<true>(g, now, chat_only),
+        }
+    }
+
+    /// [`Sim::next_waiting`] for a group that serves in skill order (`SKILL_ORDER`) or
+    /// the longest wait (where the serve order is constant, and compiled away).
+    #[inline(always)]
+    fn next_waiting_by<const SKILL_ORDER: bool>(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
         let mut best: Option<(u8, i64, u64, Micros, usize)> = None;
         let drain = self.phase == Phase::Drain;
         let overdue_after = self.model.groups[g].overdue_after;
@@ -1491,12 +1505,15 @@ impl<O: LegObserver> Sim<'_, O> {
                     // The group's serve order: overdue heads first, then the skill's
                     // position (both constant under longest-wait).
                     let waited = now - arrival;
-                    let order = (u64::from(waited < overdue_after) << 32) | u64::from(serve.position);
+                    let order = if SKILL_ORDER {
+                        (u64::from(waited < overdue_after) << 32) | u64::from(serve.position)
+                    } else {
+                        0
+                    };
                     if waited >= serve.after
                         && self.waiting[lane] >= serve.queue_length
                         && best.is_none_or(|(r, p, o, q, _)| {
-                            (rank, std::cmp::Reverse(priority), order, queued_since)
-                                < (r, std::cmp::Reverse(p), o, q)
+                            (rank, std::cmp::Reverse(priority), order, queued_since) < (r, std::cmp::Reverse(p), o, q)
                         })
                     {
                         best = Some((rank, priority, order, queued_since, lane));
@@ -1539,14 +1556,14 @@ impl<O: LegObserver> Sim<'_, O> {
             return;
         }
         let leg = &self.slab.slots[slot as usize];
-        let (lane, waited, who) = (leg.lane as usize, now - leg.arrival, (leg.contact.key, leg.number));
+        let (lane, waited) = (leg.lane as usize, now - leg.arrival);
         if self.phase == Phase::Drain && self.model.call_types[leg.call_type as usize].channel == Channel::Email {
             return; // emails are not worked after the window
         }
         if self.model.lanes[lane].counts_queue {
             // Eligibility there depends on the queue's length: serve from its head.
             self.serve_lane_head(lane, now);
-        } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane], who) {
+        } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane], leg) {
             self.waiting[lane] -= 1;
             let leg = self.slab.remove(slot); // its queue entry is now stale
             self.assign(leg, g, chatting, now);

@@ -18,6 +18,7 @@ mod realistic_day;
 mod reliability;
 mod reports;
 mod round_trip;
+mod routing_preference;
 mod safety;
 mod staffing;
 mod theory;
