@@ -865,17 +865,15 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             loc: n.loc(),
         })
     });
-    let serve = r
-        .optional(
-            t,
-            "serve",
-            |r, n| r.keyword(n, "serve order", &ServeOrder::ALL),
-            ServeOrder::LongestWait,
-        )
-        .value;
+    // `None` if `serve` is written but wrong (reported already): then nothing is said
+    // about `skill_order_after`.
+    let serve = match t.get("serve") {
+        Some(n) => r.keyword(&n, "serve order", &ServeOrder::ALL).map(|s| s.value),
+        None => Some(ServeOrder::LongestWait),
+    };
     let skill_order_after = t.get("skill_order_after").and_then(|n| r.duration(&n));
     if let Some(after) = &skill_order_after
-        && serve != ServeOrder::SkillOrder
+        && serve.is_some_and(|s| s != ServeOrder::SkillOrder)
     {
         let d = r.map.diagnostic(
             after.loc.span.clone(),
@@ -887,7 +885,7 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             Some("add `serve = \"skill_order\"` to the group, or drop `skill_order_after`".into());
     }
     Some(AgentGroupSpec {
-        serve,
+        serve: serve.unwrap_or(ServeOrder::LongestWait),
         skill_order_after,
         roster,
         outsourced,

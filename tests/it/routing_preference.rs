@@ -380,6 +380,12 @@ fn a_threshold_needs_skill_order_and_a_bound() {
         "s.toml:14:21: agent_group[0].skill_order_after: applies only to a group that serves its skills in order\n  \
          help: add `serve = \"skill_order\"` to the group, or drop `skill_order_after`"
     );
+    // A misspelt `serve` is the one error, not the threshold after it too.
+    assert_eq!(
+        error(&edit("serve = \"skill_ordre\"\nskill_order_after = \"30s\"")),
+        "s.toml:14:9: agent_group[0].serve: unknown serve order `skill_ordre` (expected one of: longest_wait, skill_order)\n  \
+         help: did you mean `skill_order`?"
+    );
     assert_eq!(
         error(&edit("serve = \"skill_order\"\nskill_order_after = \"400d\"")),
         "s.toml:15:21: agent_group[0].skill_order_after: must be at most 366 days, got 400d"
