@@ -285,6 +285,28 @@ fn a_limit_reached_while_running_reads_the_same_whatever_the_threads() {
     );
 }
 
+/// 4.5 million agents busy for ten hours: no caller waits, but each busy agent has an
+/// event pending. The run ends at the cap on pending events, with the same message
+/// whatever the thread count.
+#[test]
+fn more_than_four_million_pending_events_end_the_run_the_same_whatever_the_threads() {
+    let one = ccsim(&["run", &corpus("pending-events.toml"), "--threads", "1"]);
+    let two = ccsim(&["run", &corpus("pending-events.toml"), "--threads", "2"]);
+    assert_eq!(one.status.code(), Some(2));
+    assert_eq!(two.status.code(), Some(2));
+    assert_eq!(one.stderr, two.stderr);
+    let stderr = String::from_utf8_lossy(&one.stderr);
+    assert!(
+        stderr.contains("replication 0: more than 4,000,000 events pending at once (in interval 00:00)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        limits::MAX_PENDING_EVENTS,
+        4_000_000,
+        "the corpus file states this limit"
+    );
+}
+
 /// In `check`, a scenario over a limit is that scenario's error: the others are still
 /// checked and the JUnit report is written.
 #[test]
