@@ -447,7 +447,7 @@ fn waiting_states(lambda: f64, nmu: f64, theta: f64, load: f64, agents: u32) -> 
                 break;
             }
         }
-        if j % (1 << 20) == 0 && crate::interrupt::requested() {
+        if j.is_multiple_of(1 << 20) && crate::interrupt::requested() {
             return Err(ErlangError::Interrupted);
         }
         if j >= MAX_CHAIN_TERMS {
