@@ -988,12 +988,16 @@ fn erlang_cmd(
     {
         return Err(Error::Other(format!("--target-sl must be between 0 and 1, got {t}")));
     }
-    let to_error = |e: erlang::ErlangError| Error::Other(format!("erlang: {e}"));
+    let to_error = |e: erlang::ErlangError| match e {
+        erlang::ErlangError::Interrupted => Error::Interrupted,
+        e => Error::Other(format!("erlang: {e}")),
+    };
     let perf = erlang::performance(&q).map_err(to_error)?;
     let needed = target_sl
         .map(|t| erlang::agents_for_service_level(&q, t))
         .transpose()
         .map_err(to_error)?;
+    crate::interrupt::check()?;
     match format {
         ErlangFormat::Json => {
             let mut value = serde_json::to_value(perf).expect("plain numbers");

@@ -95,6 +95,8 @@ pub enum ErlangError {
     /// The computation would need an unreasonable amount of work (e.g. an overloaded
     /// queue with near-infinite patience); the message says what was too large.
     Intractable(String),
+    /// Ctrl-C asked everything to stop ([`crate::interrupt`]); the search gave up.
+    Interrupted,
 }
 
 impl fmt::Display for ErlangError {
@@ -110,6 +112,7 @@ impl fmt::Display for ErlangError {
                 write!(f, "no agent count up to {max_agents} reaches service level {target}")
             }
             ErlangError::Intractable(msg) => write!(f, "computation too large: {msg}"),
+            ErlangError::Interrupted => f.write_str("interrupted"),
         }
     }
 }
@@ -235,6 +238,11 @@ pub fn agents_for_service_level(q: &Queue, target: f64) -> Result<u32, ErlangErr
     }
 
     let meets = |n: u32| -> Result<bool, ErlangError> {
+        // Each trial costs up to a few hundred milliseconds on a large queue: Ctrl-C is
+        // seen between them.
+        if crate::interrupt::requested() {
+            return Err(ErlangError::Interrupted);
+        }
         let mut trial = *q;
         trial.agents = n;
         match performance(&trial) {
@@ -438,6 +446,9 @@ fn waiting_states(lambda: f64, nmu: f64, theta: f64, load: f64, agents: u32) -> 
             if ln_tail < ln_sum + ln_tol {
                 break;
             }
+        }
+        if j.is_multiple_of(1 << 20) && crate::interrupt::requested() {
+            return Err(ErlangError::Interrupted);
         }
         if j >= MAX_CHAIN_TERMS {
             return Err(ErlangError::Intractable(format!(

@@ -607,10 +607,10 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         overflow: None,
         halt: None,
     };
-    for k in 0..=clock.intervals {
-        sim.events
-            .push(clock.warmup + k as Micros * clock.interval, Event::Boundary(k as u32));
-    }
+    // The interval boundaries, as if pushed first (not held in the heap).
+    let boundaries = u32::try_from(clock.intervals + 1).expect("intervals are bounded");
+    sim.events
+        .schedule_ticks(clock.warmup, clock.interval, boundaries, Event::Boundary);
     for (g, group) in model.groups.iter().enumerate() {
         if let Some(&(t, _)) = group.staffing.get(1) {
             sim.events.push(
