@@ -1471,4 +1471,444 @@ mod tests {
             Err(ErlangError::NoStaffingSolution { targets, .. }) if targets == "service level ≥ 1"
         ));
     }
+
+    // -----------------------------------------------------------------------------------
+    // Lines: Erlang B, M/M/n/K(+M), retries, and the search with several targets.
+
+    #[test]
+    fn erlang_b_published_table_values() {
+        // Erlang B tables (e.g. the classic traffic tables): 10 E on 15 lines 0.0365,
+        // 2 E on 5 lines 0.0367, 5 E on 10 lines 0.0184, 20 E on 30 lines 0.0085; the
+        // pinned digits are the exact rational recursion's.
+        close(erlang_b(10.0, 15), 0.036_497, 5e-7, "B(10, 15)");
+        close(erlang_b(2.0, 5), 0.036_697, 5e-7, "B(2, 5)");
+        close(erlang_b(5.0, 10), 0.018_385, 5e-7, "B(5, 10)");
+        close(erlang_b(20.0, 30), 0.008_457, 5e-7, "B(20, 30)");
+        close(erlang_b(0.5, 3), 1.0 / 79.0, 1e-15, "B(1/2, 3) = (1/48)/(1 + 1/2 + 1/8 + 1/48)");
+        // The loss system through the chain: blocking is Erlang B, patience is moot.
+        for (a, n) in [(10.0, 15u32), (2.0, 5), (100.0, 110), (4900.0, 5000)] {
+            for patience in [None, Some(60.0)] {
+                let q = Queue {
+                    arrival_rate: a / 180.0,
+                    mean_handle_time: 180.0,
+                    agents: n,
+                    mean_patience: patience,
+                    threshold: 20.0,
+                };
+                let p = mmck(&q, n).unwrap();
+                close(p.blocking / erlang_b(a, n), 1.0, 1e-12, "mmck(K = n) blocking");
+                assert_eq!((p.p_wait, p.asa_seconds, p.abandon_rate), (0.0, 0.0, 0.0));
+                assert_eq!((p.mean_wait_seconds, p.avg_queue_length), (0.0, 0.0));
+                close(p.answer_rate, 1.0 - p.blocking, 1e-15, "answered = not blocked");
+                close(p.service_level, p.answer_rate, 1e-15, "answered at once");
+                close(p.occupancy, a * (1.0 - p.blocking) / f64::from(n), 1e-12, "carried load");
+            }
+        }
+    }
+
+    /// Plain finite birth–death chain with f64 probabilities, for cross-checks.
+    fn brute_force_finite(q: &Queue, lines: usize) -> Vec<f64> {
+        let lambda = q.arrival_rate;
+        let mu = 1.0 / q.mean_handle_time;
+        let theta = q.mean_patience.map_or(0.0, |p| 1.0 / p);
+        let n = q.agents as usize;
+        let mut pi = vec![1.0f64];
+        for k in 1..=lines {
+            let death = if k <= n {
+                k as f64 * mu
+            } else {
+                n as f64 * mu + (k - n) as f64 * theta
+            };
+            pi.push(pi[k - 1] * lambda / death);
+        }
+        let total: f64 = pi.iter().sum();
+        pi.iter().map(|x| x / total).collect()
+    }
+
+    #[test]
+    fn mmck_matches_an_independent_birth_death_chain() {
+        use statrs::function::gamma::gamma_lr;
+        // (calls/s, AHT, agents, lines, patience, threshold): light, heavy (ρ > 1, the
+        // full state likely) and with abandonment.
+        let cases = [
+            (1.0 / 60.0, 240.0, 5u32, 8u32, None, 20.0),
+            (1.0 / 30.0, 240.0, 5, 12, None, 60.0),
+            (1.0 / 60.0, 240.0, 3, 3, None, 20.0),
+            (1.0 / 60.0, 240.0, 5, 9, Some(120.0), 30.0),
+            (1.0 / 20.0, 300.0, 4, 20, Some(200.0), 45.0),
+        ];
+        for (rate, aht, agents, lines, patience, threshold) in cases {
+            let q = Queue {
+                arrival_rate: rate,
+                mean_handle_time: aht,
+                agents,
+                mean_patience: patience,
+                threshold,
+            };
+            let p = mmck(&q, lines).unwrap();
+            let (n, k) = (agents as usize, lines as usize);
+            let pi = brute_force_finite(&q, k);
+            let nmu = f64::from(agents) / aht;
+            let what = format!("{q:?}, {lines} lines");
+            close(p.blocking, pi[k], 1e-13, &format!("blocking, {what}"));
+            close(p.p_wait, pi[n..k].iter().sum(), 1e-13, &format!("p_wait, {what}"));
+            let queue_len: f64 = (n..=k).map(|s| (s - n) as f64 * pi[s]).sum();
+            close(p.avg_queue_length, queue_len, 1e-12, &format!("queue length, {what}"));
+            let admitted = rate * (1.0 - pi[k]);
+            close(p.mean_wait_seconds, queue_len / admitted, 1e-9, &format!("mean wait, {what}"));
+            let busy: f64 = (0..=k).map(|s| s.min(n) as f64 * pi[s]).sum();
+            close(p.occupancy, busy / n as f64, 1e-12, &format!("occupancy, {what}"));
+            let theta = patience.map_or(0.0, |m| 1.0 / m);
+            close(p.abandon_rate, theta * queue_len / rate, 1e-12, &format!("abandon, {what}"));
+            close(
+                p.answer_rate + p.abandon_rate + p.blocking,
+                1.0,
+                1e-12,
+                &format!("conservation, {what}"),
+            );
+            if patience.is_none() {
+                // A call entering with i waiting waits an Erlang(i + 1, nμ) time.
+                let waited: f64 = (0..k - n).map(|i| pi[n + i] * (i + 1) as f64 / nmu).sum();
+                close(p.asa_seconds, waited / (1.0 - pi[k]), 1e-9, &format!("ASA, {what}"));
+                let in_time: f64 = (0..k - n)
+                    .map(|i| pi[n + i] * gamma_lr((i + 1) as f64, nmu * threshold))
+                    .sum();
+                let sl = pi[..n].iter().sum::<f64>() + in_time;
+                close(p.service_level, sl, 1e-12, &format!("SL, {what}"));
+            } else {
+                // The helper counts 1 − Σ waiting as answered at once; the blocked are not.
+                let sl = uniformised_service_level(&q, &pi[n..k]) - pi[k];
+                close(p.service_level, sl, 1e-9, &format!("SL, {what}"));
+            }
+        }
+    }
+
+    #[test]
+    fn mmck_with_many_lines_is_erlang_c_and_erlang_a() {
+        for patience in [None, Some(120.0)] {
+            let q = Queue {
+                mean_patience: patience,
+                ..textbook(14)
+            };
+            let unlimited = performance(&q).unwrap();
+            let finite = mmck(&q, 14 + 2000).unwrap();
+            assert_eq!(finite.blocking, 0.0, "the full state is beyond the negligible tail");
+            for (a, b, name) in [
+                (finite.p_wait, unlimited.p_wait, "p_wait"),
+                (finite.service_level, unlimited.service_level, "SL"),
+                (finite.asa_seconds, unlimited.asa_seconds, "ASA"),
+                (finite.mean_wait_seconds, unlimited.mean_wait_seconds, "mean wait"),
+                (finite.avg_queue_length, unlimited.avg_queue_length, "queue length"),
+                (finite.answer_rate, unlimited.answer_rate, "answer rate"),
+                (finite.occupancy, unlimited.occupancy, "occupancy"),
+            ] {
+                close(a, b, 1e-12 * (1.0 + b), name);
+            }
+        }
+        // Blocking falls towards 0 as the waiting room grows (M/M/c/K → Erlang C).
+        let blocking: Vec<f64> = [14, 16, 20, 30, 60]
+            .iter()
+            .map(|&k| mmck(&textbook(14), k).unwrap().blocking)
+            .collect();
+        assert!(blocking.windows(2).all(|w| w[1] < w[0]), "{blocking:?}");
+        assert!(blocking[4] < 1e-8, "{blocking:?}");
+    }
+
+    #[test]
+    fn mean_wait_of_all_callers() {
+        // Erlang C: every caller is answered, so the two conventions agree.
+        let p = performance(&textbook(14)).unwrap();
+        assert_eq!(p.mean_wait_seconds, p.asa_seconds);
+        close(p.avg_queue_length, 200.0 / 3600.0 * 7.836, 1e-4, "Lq = λ·W");
+        // Erlang A: abandonments are θ·Lq, so the mean wait of all is abandon_rate/θ; the
+        // abandoned callers waited less than the answered ones' ASA on average here.
+        let q = Queue {
+            mean_patience: Some(120.0),
+            ..textbook(12)
+        };
+        let p = erlang_a_invariants(&q);
+        close(p.mean_wait_seconds, p.abandon_rate * 120.0, 1e-9, "W = abandon/θ");
+        close(p.avg_queue_length, q.arrival_rate * p.mean_wait_seconds, 1e-12, "Lq = λ·W");
+        assert!(p.mean_wait_seconds > 0.0 && p.mean_wait_seconds.is_finite());
+    }
+
+    #[test]
+    fn mmck_is_finite_for_large_centres() {
+        let start = Instant::now();
+        // 100,000 Erlangs: just below, at and above the agents, with a small and a
+        // large waiting room, with and without abandonment.
+        for (agents, room, patience) in [
+            (100_500u32, 500u32, None),
+            (100_000, 2_000, None),
+            (99_000, 50_000, None),
+            (99_000, 50_000, Some(60.0)),
+            (100_500, 1_000_000, Some(600.0)),
+        ] {
+            let q = Queue {
+                arrival_rate: 100_000.0 / 180.0,
+                mean_handle_time: 180.0,
+                agents,
+                mean_patience: patience,
+                threshold: 20.0,
+            };
+            let p = mmck(&q, agents + room).unwrap();
+            for v in [
+                p.p_wait,
+                p.service_level,
+                p.answer_rate,
+                p.abandon_rate,
+                p.occupancy,
+                p.blocking,
+            ] {
+                assert!((0.0..=1.0).contains(&v), "{v} for {q:?}, room {room}: {p:?}");
+            }
+            for v in [p.asa_seconds, p.mean_wait_seconds, p.avg_queue_length] {
+                assert!(v.is_finite() && v >= 0.0, "{p:?}");
+            }
+            close(p.answer_rate + p.abandon_rate + p.blocking, 1.0, 1e-9, "conservation");
+        }
+        // Overloaded without abandonment: the waiting room fills, and what is carried is
+        // what the agents can do: blocking ≈ 1 − n/A.
+        let q = Queue {
+            arrival_rate: 100_000.0 / 180.0,
+            mean_handle_time: 180.0,
+            agents: 99_000,
+            mean_patience: None,
+            threshold: 20.0,
+        };
+        let p = mmck(&q, 149_000).unwrap();
+        close(p.blocking, 0.01, 1e-6, "overloaded blocking");
+        close(p.avg_queue_length, 50_000.0, 1e3, "overloaded queue nearly full");
+        assert!(start.elapsed().as_secs_f64() < 2.0, "took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn extended_erlang_b_fixed_point() {
+        // One line, 1 Erlang of first attempts, half the blocked retry: B(Λ) = Λ/(1 + Λ),
+        // Λ = 1 + Λ²/(2(1 + Λ)) gives Λ² = 2, so Λ = √2 and B = √2/(1 + √2).
+        let x = extended_erlang_b(1.0, 1, 0.5).unwrap();
+        let root2 = 2f64.sqrt();
+        close(x.attempt_load, root2, 1e-12, "attempt load");
+        close(x.blocking, root2 / (1.0 + root2), 1e-12, "blocking");
+        // Lost callers: Λ·B·(1 − r)/A = √2·(√2/(1+√2))/2 = 1/(1 + √2).
+        close(x.lost_to_blocking, 1.0 / (1.0 + root2), 1e-12, "lost");
+        // No retries: plain Erlang B.
+        let plain = extended_erlang_b(10.0, 15, 0.0).unwrap();
+        assert_eq!(plain.blocking, erlang_b(10.0, 15));
+        assert_eq!(plain.attempt_load, 10.0);
+        // Against the classic iteration Λ ← A + r·B(Λ)·Λ, run to convergence.
+        for (a, n, r) in [(10.0, 12u32, 0.6), (50.0, 45, 0.8), (3.0, 10, 0.99)] {
+            let mut load: f64 = a;
+            for _ in 0..100_000 {
+                load = a + r * erlang_b(load, n) * load;
+            }
+            let x = extended_erlang_b(a, n, r).unwrap();
+            close(x.attempt_load / load, 1.0, 1e-12, "fixed point vs iteration");
+            close(x.blocking, erlang_b(load, n), 1e-12, "blocking at the fixed point");
+            close(
+                x.lost_to_blocking,
+                x.blocking * (1.0 - r) / (1.0 - r * x.blocking),
+                1e-12,
+                "lost = B(1 − r)/(1 − rB)",
+            );
+        }
+        for bad in [-0.1, 1.0, f64::NAN] {
+            assert!(matches!(
+                extended_erlang_b(10.0, 15, bad),
+                Err(ErlangError::InvalidParameter(m)) if m.contains("retry")
+            ));
+        }
+    }
+
+    #[test]
+    fn retries_through_the_finite_queue() {
+        // The loss system with retries is extended Erlang B.
+        let q = Queue {
+            arrival_rate: 10.0 / 180.0,
+            mean_handle_time: 180.0,
+            agents: 12,
+            mean_patience: None,
+            threshold: 20.0,
+        };
+        let centre = Centre {
+            queue: q,
+            lines: Some(12),
+            retry: 0.6,
+        };
+        let e = evaluate(&centre).unwrap();
+        let x = extended_erlang_b(10.0, 12, 0.6).unwrap();
+        close(e.attempt_rate * 180.0 / x.attempt_load, 1.0, 1e-12, "attempt load");
+        close(e.performance.blocking, x.blocking, 1e-12, "blocking");
+        close(e.lost_to_blocking, x.lost_to_blocking, 1e-12, "lost");
+        // With a waiting room and abandonment the fixed point holds for the chain's B.
+        let centre = Centre {
+            queue: Queue {
+                agents: 10,
+                mean_patience: Some(90.0),
+                arrival_rate: 12.0 / 180.0,
+                ..q
+            },
+            lines: Some(14),
+            retry: 0.7,
+        };
+        let e = evaluate(&centre).unwrap();
+        let fresh = 12.0 / 180.0;
+        close(
+            e.attempt_rate,
+            fresh + 0.7 * e.performance.blocking * e.attempt_rate,
+            1e-12,
+            "Λ = λ + r·B·Λ",
+        );
+        assert!(e.attempt_rate > fresh * 1.01, "retries add attempts: {e:?}");
+        // Retry without lines is refused.
+        let no_lines = Centre {
+            lines: None,
+            ..centre
+        };
+        assert!(matches!(evaluate(&no_lines), Err(ErlangError::InvalidParameter(m)) if m.contains("lines")));
+    }
+
+    #[test]
+    fn fewest_agents_meets_every_target() {
+        let base = |patience, lines| Centre {
+            queue: Queue {
+                mean_patience: patience,
+                ..textbook(1)
+            },
+            lines,
+            retry: 0.0,
+        };
+        let perf = |c: &Centre, n: u32| {
+            let mut c = *c;
+            c.queue.agents = n;
+            evaluate(&c).unwrap().performance
+        };
+        let sl = Targets {
+            service_level: Some(0.8),
+            ..Targets::default()
+        };
+        // The textbook: 14 agents for 80/20; ASA ≤ 10 s also needs 14 (13 give 17.1 s).
+        assert_eq!(fewest_agents(&base(None, None), &sl), Ok(14));
+        let asa = Targets {
+            max_asa_seconds: Some(10.0),
+            ..Targets::default()
+        };
+        assert_eq!(fewest_agents(&base(None, None), &asa), Ok(14));
+        let cases = [
+            (base(None, None), Targets {
+                service_level: Some(0.9),
+                max_asa_seconds: Some(5.0),
+                ..Targets::default()
+            }),
+            (base(Some(120.0), None), Targets {
+                service_level: Some(0.8),
+                answer_rate: Some(0.97),
+                ..Targets::default()
+            }),
+            (base(Some(120.0), Some(20)), Targets {
+                answer_rate: Some(0.95),
+                max_asa_seconds: Some(8.0),
+                ..Targets::default()
+            }),
+            (base(None, Some(15)), Targets {
+                answer_rate: Some(0.96),
+                ..Targets::default()
+            }),
+        ];
+        for (centre, targets) in cases {
+            let n = fewest_agents(&centre, &targets).unwrap();
+            assert!(targets.met_by(&perf(&centre, n)), "{n} for {targets:?}");
+            assert!(!targets.met_by(&perf(&centre, n - 1)), "{} also meets {targets:?}", n - 1);
+        }
+        // 10 E on 15 lines, answer rate ≥ 0.96: 15 agents (Erlang B 0.0365) would do, but
+        // 14 agents with one waiting place already do.
+        let loss = |k| Centre {
+            lines: Some(k),
+            ..base(None, None)
+        };
+        let ar = Targets {
+            answer_rate: Some(0.96),
+            ..Targets::default()
+        };
+        assert_eq!(fewest_agents(&loss(15), &ar), Ok(14));
+        close(perf(&loss(15), 15).answer_rate, 1.0 - 0.036_497, 5e-7, "Erlang B at 15");
+        assert!(perf(&loss(15), 14).answer_rate >= 0.96);
+        // Too few lines for the target (B(10, 14) = 0.0568): none up to the lines.
+        assert!(matches!(
+            fewest_agents(&loss(14), &ar),
+            Err(ErlangError::NoStaffingSolution { max_agents: 14, ref targets }) if targets == "answer rate ≥ 0.96"
+        ));
+        // An answer rate of 1 with lines or abandonment is refused at once.
+        let all = Targets {
+            answer_rate: Some(1.0),
+            ..Targets::default()
+        };
+        assert!(matches!(fewest_agents(&loss(40), &all), Err(ErlangError::NoStaffingSolution { .. })));
+        assert_eq!(fewest_agents(&base(None, None), &all), Ok(11), "Erlang C answers everyone");
+        // Bad or missing targets are named.
+        for (targets, name) in [
+            (Targets::default(), "at least one target"),
+            (Targets { answer_rate: Some(1.5), ..Targets::default() }, "target answer rate"),
+            (Targets { max_asa_seconds: Some(0.0), ..Targets::default() }, "max ASA"),
+            (Targets { max_asa_seconds: Some(f64::NAN), ..Targets::default() }, "max ASA"),
+        ] {
+            assert!(matches!(
+                fewest_agents(&base(None, None), &targets),
+                Err(ErlangError::InvalidParameter(m)) if m.contains(name)
+            ));
+        }
+    }
+
+    #[test]
+    fn fewest_agents_for_huge_loads_is_bounded_and_quick() {
+        let start = Instant::now();
+        // 100,000 Erlangs, Erlang C and A: the answers sit just above the load (C) and at
+        // the fluid bound s·A (A, short patience).
+        let q = Queue {
+            arrival_rate: 100_000.0 / 180.0,
+            mean_handle_time: 180.0,
+            agents: 1,
+            mean_patience: None,
+            threshold: 20.0,
+        };
+        let sl = Targets {
+            service_level: Some(0.8),
+            ..Targets::default()
+        };
+        let c = fewest_agents(&Centre { queue: q, lines: None, retry: 0.0 }, &sl).unwrap();
+        assert!((100_001..100_100).contains(&c), "{c}");
+        let a = fewest_agents(
+            &Centre {
+                queue: Queue {
+                    mean_patience: Some(60.0),
+                    ..q
+                },
+                lines: None,
+                retry: 0.0,
+            },
+            &sl,
+        )
+        .unwrap();
+        assert!((80_000..100_001).contains(&a), "{a}");
+        // Beyond MAX_AGENTS: refused, not searched.
+        let huge = Queue {
+            arrival_rate: 3e6 / 180.0,
+            ..q
+        };
+        assert!(matches!(
+            fewest_agents(&Centre { queue: huge, lines: None, retry: 0.0 }, &sl),
+            Err(ErlangError::Intractable(_))
+        ));
+        // An overloaded Erlang A with a very long patience would need too many states:
+        // refused before the work.
+        let slow = Queue {
+            arrival_rate: 1e9 / 3600.0,
+            mean_handle_time: 180.0,
+            agents: 10,
+            mean_patience: Some(3600.0),
+            threshold: 20.0,
+        };
+        assert!(matches!(performance(&slow), Err(ErlangError::Intractable(_))));
+        assert!(start.elapsed().as_secs_f64() < 3.0, "took {:?}", start.elapsed());
+    }
 }
