@@ -1037,7 +1037,11 @@ fn share_flag(flag: &str, value: Option<f64>, below_one: bool) -> Result<Option<
     if let Some(v) = value {
         let in_range = v.is_finite() && v >= 0.0 && if below_one { v < 1.0 } else { v <= 1.0 };
         if !in_range {
-            let range = if below_one { "from 0 to below 1" } else { "between 0 and 1" };
+            let range = if below_one {
+                "from 0 to below 1"
+            } else {
+                "between 0 and 1"
+            };
             let hint = if v > 1.0 && v <= 100.0 {
                 format!(" (a share: for {v} % write {})", v / 100.0)
             } else {
@@ -1225,7 +1229,9 @@ fn erlang_cmd(args: &ErlangArgs) -> Result<u8, Error> {
             let model = match args.lines {
                 None if waiting => "Erlang A (M/M/n+M)".to_string(),
                 None => "Erlang C (M/M/n)".to_string(),
-                Some(k) if k == agents && retrying => "Extended Erlang B (M/M/n/n, blocked callers retrying)".to_string(),
+                Some(k) if k == agents && retrying => {
+                    "Extended Erlang B (M/M/n/n, blocked callers retrying)".to_string()
+                }
                 Some(k) if k == agents => "Erlang B (M/M/n/n, loss system)".to_string(),
                 Some(_) => format!(
                     "M/M/n/K{} (finite waiting room{})",
@@ -1243,16 +1249,25 @@ fn erlang_cmd(args: &ErlangArgs) -> Result<u8, Error> {
                 "  service level  {:.5}  (answered within {threshold}s ÷ offered)",
                 perf.service_level
             );
-            println!("  ASA            {:.3} s  (mean wait of answered calls)", perf.asa_seconds);
+            println!(
+                "  ASA            {:.3} s  (mean wait of answered calls)",
+                perf.asa_seconds
+            );
             println!(
                 "  mean wait      {:.3} s  (every caller who got a line, abandoned ones too)",
                 perf.mean_wait_seconds
             );
-            println!("  queue length   {:.3}  (calls waiting, time average)", perf.avg_queue_length);
+            println!(
+                "  queue length   {:.3}  (calls waiting, time average)",
+                perf.avg_queue_length
+            );
             println!("  answer rate    {:.5}", perf.answer_rate);
             println!("  abandon rate   {:.5}", perf.abandon_rate);
             if args.lines.is_some() {
-                println!("  blocking       {:.5}  (every line busy: a busy signal)", perf.blocking);
+                println!(
+                    "  blocking       {:.5}  (every line busy: a busy signal)",
+                    perf.blocking
+                );
             }
             if retry.is_some() {
                 println!(
@@ -1266,13 +1281,14 @@ fn erlang_cmd(args: &ErlangArgs) -> Result<u8, Error> {
             }
             println!("  occupancy      {:.4}", perf.occupancy);
             if let (Some(s), Some(p)) = (shrinkage, paid(paid_for)) {
-                println!(
-                    "  paid agents    {p}  ({paid_for} on duty ÷ (1 − {s}), rounded up)"
-                );
+                println!("  paid agents    {p}  ({paid_for} on duty ÷ (1 − {s}), rounded up)");
             }
             if let Some(n) = needed {
                 println!("  fewest agents for {}: {n}", targets.describe());
-                print!("{}", neighbour_table(&neighbours, n, &targets, args.lines.is_some(), shrinkage));
+                print!(
+                    "{}",
+                    neighbour_table(&neighbours, n, &targets, args.lines.is_some(), shrinkage)
+                );
             }
         }
     }

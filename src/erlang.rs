@@ -538,7 +538,13 @@ pub fn fewest_agents(c: &Centre, targets: &Targets) -> Result<u32, ErlangError> 
     probe.agents = 1;
     validate(&probe)?;
     if let Some(lines) = c.lines {
-        mmck(&Queue { arrival_rate: 0.0, ..probe }, lines)?;
+        mmck(
+            &Queue {
+                arrival_rate: 0.0,
+                ..probe
+            },
+            lines,
+        )?;
     }
     let load = q.arrival_rate * q.mean_handle_time;
     let mut cap_f = (load + 20.0 * load.sqrt() + 50.0).ceil();
@@ -1484,7 +1490,12 @@ mod tests {
         close(erlang_b(2.0, 5), 0.036_697, 5e-7, "B(2, 5)");
         close(erlang_b(5.0, 10), 0.018_385, 5e-7, "B(5, 10)");
         close(erlang_b(20.0, 30), 0.008_457, 5e-7, "B(20, 30)");
-        close(erlang_b(0.5, 3), 1.0 / 79.0, 1e-15, "B(1/2, 3) = (1/48)/(1 + 1/2 + 1/8 + 1/48)");
+        close(
+            erlang_b(0.5, 3),
+            1.0 / 79.0,
+            1e-15,
+            "B(1/2, 3) = (1/48)/(1 + 1/2 + 1/8 + 1/48)",
+        );
         // The loss system through the chain: blocking is Erlang B, patience is moot.
         for (a, n) in [(10.0, 15u32), (2.0, 5), (100.0, 110), (4900.0, 5000)] {
             for patience in [None, Some(60.0)] {
@@ -1501,7 +1512,12 @@ mod tests {
                 assert_eq!((p.mean_wait_seconds, p.avg_queue_length), (0.0, 0.0));
                 close(p.answer_rate, 1.0 - p.blocking, 1e-15, "answered = not blocked");
                 close(p.service_level, p.answer_rate, 1e-15, "answered at once");
-                close(p.occupancy, a * (1.0 - p.blocking) / f64::from(n), 1e-12, "carried load");
+                close(
+                    p.occupancy,
+                    a * (1.0 - p.blocking) / f64::from(n),
+                    1e-12,
+                    "carried load",
+                );
             }
         }
     }
@@ -1555,11 +1571,21 @@ mod tests {
             let queue_len: f64 = (n..=k).map(|s| (s - n) as f64 * pi[s]).sum();
             close(p.avg_queue_length, queue_len, 1e-12, &format!("queue length, {what}"));
             let admitted = rate * (1.0 - pi[k]);
-            close(p.mean_wait_seconds, queue_len / admitted, 1e-9, &format!("mean wait, {what}"));
+            close(
+                p.mean_wait_seconds,
+                queue_len / admitted,
+                1e-9,
+                &format!("mean wait, {what}"),
+            );
             let busy: f64 = (0..=k).map(|s| s.min(n) as f64 * pi[s]).sum();
             close(p.occupancy, busy / n as f64, 1e-12, &format!("occupancy, {what}"));
             let theta = patience.map_or(0.0, |m| 1.0 / m);
-            close(p.abandon_rate, theta * queue_len / rate, 1e-12, &format!("abandon, {what}"));
+            close(
+                p.abandon_rate,
+                theta * queue_len / rate,
+                1e-12,
+                &format!("abandon, {what}"),
+            );
             close(
                 p.answer_rate + p.abandon_rate + p.blocking,
                 1.0,
@@ -1628,7 +1654,12 @@ mod tests {
         };
         let p = erlang_a_invariants(&q);
         close(p.mean_wait_seconds, p.abandon_rate * 120.0, 1e-9, "W = abandon/θ");
-        close(p.avg_queue_length, q.arrival_rate * p.mean_wait_seconds, 1e-12, "Lq = λ·W");
+        close(
+            p.avg_queue_length,
+            q.arrival_rate * p.mean_wait_seconds,
+            1e-12,
+            "Lq = λ·W",
+        );
         assert!(p.mean_wait_seconds > 0.0 && p.mean_wait_seconds.is_finite());
     }
 
@@ -1761,10 +1792,7 @@ mod tests {
         );
         assert!(e.attempt_rate > fresh * 1.01, "retries add attempts: {e:?}");
         // Retry without lines is refused.
-        let no_lines = Centre {
-            lines: None,
-            ..centre
-        };
+        let no_lines = Centre { lines: None, ..centre };
         assert!(matches!(evaluate(&no_lines), Err(ErlangError::InvalidParameter(m)) if m.contains("lines")));
     }
 
@@ -1795,30 +1823,46 @@ mod tests {
         };
         assert_eq!(fewest_agents(&base(None, None), &asa), Ok(14));
         let cases = [
-            (base(None, None), Targets {
-                service_level: Some(0.9),
-                max_asa_seconds: Some(5.0),
-                ..Targets::default()
-            }),
-            (base(Some(120.0), None), Targets {
-                service_level: Some(0.8),
-                answer_rate: Some(0.97),
-                ..Targets::default()
-            }),
-            (base(Some(120.0), Some(20)), Targets {
-                answer_rate: Some(0.95),
-                max_asa_seconds: Some(8.0),
-                ..Targets::default()
-            }),
-            (base(None, Some(15)), Targets {
-                answer_rate: Some(0.96),
-                ..Targets::default()
-            }),
+            (
+                base(None, None),
+                Targets {
+                    service_level: Some(0.9),
+                    max_asa_seconds: Some(5.0),
+                    ..Targets::default()
+                },
+            ),
+            (
+                base(Some(120.0), None),
+                Targets {
+                    service_level: Some(0.8),
+                    answer_rate: Some(0.97),
+                    ..Targets::default()
+                },
+            ),
+            (
+                base(Some(120.0), Some(20)),
+                Targets {
+                    answer_rate: Some(0.95),
+                    max_asa_seconds: Some(8.0),
+                    ..Targets::default()
+                },
+            ),
+            (
+                base(None, Some(15)),
+                Targets {
+                    answer_rate: Some(0.96),
+                    ..Targets::default()
+                },
+            ),
         ];
         for (centre, targets) in cases {
             let n = fewest_agents(&centre, &targets).unwrap();
             assert!(targets.met_by(&perf(&centre, n)), "{n} for {targets:?}");
-            assert!(!targets.met_by(&perf(&centre, n - 1)), "{} also meets {targets:?}", n - 1);
+            assert!(
+                !targets.met_by(&perf(&centre, n - 1)),
+                "{} also meets {targets:?}",
+                n - 1
+            );
         }
         // 10 E on 15 lines, answer rate ≥ 0.96: 15 agents (Erlang B 0.0365) would do, but
         // 14 agents with one waiting place already do.
@@ -1843,14 +1887,39 @@ mod tests {
             answer_rate: Some(1.0),
             ..Targets::default()
         };
-        assert!(matches!(fewest_agents(&loss(40), &all), Err(ErlangError::NoStaffingSolution { .. })));
-        assert_eq!(fewest_agents(&base(None, None), &all), Ok(11), "Erlang C answers everyone");
+        assert!(matches!(
+            fewest_agents(&loss(40), &all),
+            Err(ErlangError::NoStaffingSolution { .. })
+        ));
+        assert_eq!(
+            fewest_agents(&base(None, None), &all),
+            Ok(11),
+            "Erlang C answers everyone"
+        );
         // Bad or missing targets are named.
         for (targets, name) in [
             (Targets::default(), "at least one target"),
-            (Targets { answer_rate: Some(1.5), ..Targets::default() }, "target answer rate"),
-            (Targets { max_asa_seconds: Some(0.0), ..Targets::default() }, "max ASA"),
-            (Targets { max_asa_seconds: Some(f64::NAN), ..Targets::default() }, "max ASA"),
+            (
+                Targets {
+                    answer_rate: Some(1.5),
+                    ..Targets::default()
+                },
+                "target answer rate",
+            ),
+            (
+                Targets {
+                    max_asa_seconds: Some(0.0),
+                    ..Targets::default()
+                },
+                "max ASA",
+            ),
+            (
+                Targets {
+                    max_asa_seconds: Some(f64::NAN),
+                    ..Targets::default()
+                },
+                "max ASA",
+            ),
         ] {
             assert!(matches!(
                 fewest_agents(&base(None, None), &targets),
@@ -1875,7 +1944,15 @@ mod tests {
             service_level: Some(0.8),
             ..Targets::default()
         };
-        let c = fewest_agents(&Centre { queue: q, lines: None, retry: 0.0 }, &sl).unwrap();
+        let c = fewest_agents(
+            &Centre {
+                queue: q,
+                lines: None,
+                retry: 0.0,
+            },
+            &sl,
+        )
+        .unwrap();
         assert!((100_001..100_100).contains(&c), "{c}");
         let a = fewest_agents(
             &Centre {
@@ -1896,7 +1973,14 @@ mod tests {
             ..q
         };
         assert!(matches!(
-            fewest_agents(&Centre { queue: huge, lines: None, retry: 0.0 }, &sl),
+            fewest_agents(
+                &Centre {
+                    queue: huge,
+                    lines: None,
+                    retry: 0.0
+                },
+                &sl
+            ),
             Err(ErlangError::Intractable(_))
         ));
         // An overloaded Erlang A with a very long patience would need too many states:
