@@ -6,6 +6,7 @@ mod channels;
 mod ci;
 mod common;
 
+mod calculator;
 mod cli;
 mod counting;
 mod determinism;
