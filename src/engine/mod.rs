@@ -63,7 +63,7 @@ pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{Channel, Clock, Micros, Model, Unresolved, limits, micros};
+use crate::model::{AtClose, Channel, Clock, Micros, Model, Unresolved, limits, micros};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
@@ -87,6 +87,11 @@ enum Event {
     Patience { slot: u32, generation: u32 },
     /// A waiting contact has waited long enough for more groups (overflow routing).
     Overflow { slot: u32, generation: u32 },
+    /// A waiting contact has waited `max_wait`: the caller leaves a message (stale if the
+    /// slot's generation moved on).
+    MaxWait { slot: u32, generation: u32 },
+    /// A call's talk ends: its trunk line is free (after-call work holds no line).
+    LineFree,
     /// A group's staffing changes to its `index`-th step.
     Staffing { group: u32, index: u32 },
     /// Interval boundary `k` (k = 0 is the window start, k = intervals its end).
@@ -111,6 +116,8 @@ pub enum Kind {
     Repeat,
     /// Escalated from another call type: not a new customer contact.
     Transfer,
+    /// Trying again after a busy signal (blocked).
+    Retry,
 }
 
 impl Kind {
@@ -121,6 +128,7 @@ impl Kind {
             Kind::Redial => "redial",
             Kind::Repeat => "repeat",
             Kind::Transfer => "transfer",
+            Kind::Retry => "retry",
         }
     }
 
@@ -130,6 +138,7 @@ impl Kind {
             Kind::Redial => call::REDIALS,
             Kind::Repeat => call::REPEATS,
             Kind::Transfer => call::TRANSFERS_IN,
+            Kind::Retry => call::RETRIES,
         }
     }
 }
@@ -143,6 +152,12 @@ pub enum LegOutcome {
     Abandoned,
     /// Still waiting when the drain limit ended the run.
     Unfinished,
+    /// Found every line busy or the queue full (a busy signal): never waited.
+    Blocked,
+    /// Left a message after waiting `max_wait`.
+    Message,
+    /// Still waiting when the window closed with `at_close = "disconnect"`.
+    Disconnected,
 }
 
 impl LegOutcome {
@@ -152,6 +167,9 @@ impl LegOutcome {
             LegOutcome::Served => "served",
             LegOutcome::Abandoned => "abandoned",
             LegOutcome::Unfinished => "unfinished",
+            LegOutcome::Blocked => "blocked",
+            LegOutcome::Message => "message",
+            LegOutcome::Disconnected => "disconnected",
         }
     }
 }
@@ -164,7 +182,8 @@ pub struct LegRecord {
     pub kind: Kind,
     /// Engine time the leg joined the queue (µs from the start of the warm-up).
     pub arrival: Micros,
-    /// Time in queue: until answered, until the caller hung up, or until the drain limit.
+    /// Time in queue: until answered, until the caller hung up, left a message or was
+    /// disconnected, or until the drain limit (0 if blocked).
     pub wait: Micros,
     pub outcome: LegOutcome,
     /// Talk time (the drawn one times the serving group's factor; for a chat, before the
@@ -475,6 +494,9 @@ struct Sim<'m, O: LegObserver> {
     done: Vec<u32>,
     /// Legs offered so far (fresh contacts, redials, transfers, repeats; warm-up too).
     legs: u64,
+    /// Voice legs holding a trunk line (waiting, or talking to an in-house agent), in a
+    /// centre with `lines`.
+    in_centre: u32,
     /// What a sum of a cell would have passed 2^64 with, if one would have.
     overflow: Option<&'static str>,
     /// Why the replication ends early: a limit was reached.
@@ -600,6 +622,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
         done: Vec::new(),
         legs: 0,
+        in_centre: 0,
         overflow: None,
         halt: None,
     };
@@ -671,6 +694,8 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             } => sim.chat_end(group as usize, agent, generation, now),
             Event::Patience { slot, generation } => sim.abandon(slot, generation, now),
             Event::Overflow { slot, generation } => sim.overflow(slot, generation, now),
+            Event::MaxWait { slot, generation } => sim.leave_message(slot, generation, now),
+            Event::LineFree => sim.in_centre -= 1,
             Event::Staffing { group, index } => sim.staffing_step(group as usize, index as usize, now),
             Event::Boundary(k) => sim.boundary(k as usize, now),
         }
@@ -892,7 +917,13 @@ impl<O: LegObserver> Sim<'_, O> {
         // The forecast's handle time of the arrival interval (the first during warm-up,
         // the last after the window) scales the drawn talk time.
         let talk = drawn(spec.handle_time.sample(stream) * spec.handle_scale[forecast_interval]);
-        let patience = spec.patience.as_ref().map_or(NEVER, |p| drawn(p.sample(stream)));
+        let mut patience = spec.patience.as_ref().map_or(NEVER, |p| drawn(p.sample(stream)));
+        // A caller who would still wait at `max_wait` leaves a message then, and never
+        // abandons.
+        let message_after = spec.max_wait.filter(|&m| m <= patience);
+        if message_after.is_some() {
+            patience = NEVER;
+        }
         let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| drawn(w.sample(stream)));
         let redial_after = match &spec.redial {
             Some(r) => {
@@ -953,6 +984,16 @@ impl<O: LegObserver> Sim<'_, O> {
         };
         let waiting = self.waiting[lane as usize] + 1;
         let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
+        // Lines and queue capacity turn customer contacts away at the door; a transfer
+        // keeps the line its caller holds and always joins the next queue.
+        let gated = spec.gated && kind != Kind::Transfer;
+        if gated && self.model.lines.is_some_and(|l| self.in_centre >= l) {
+            self.block(leg, now);
+            return;
+        }
+        if spec.holds_line {
+            self.in_centre += 1;
+        }
         // In a lane whose length a route looks at, the contact joins the queue first and
         // agents then take from its head (first come, first served).
         let counts_queue = self.model.lanes[lane as usize].counts_queue;
@@ -963,6 +1004,25 @@ impl<O: LegObserver> Sim<'_, O> {
             self.assign(leg, g, chatting, now);
             return;
         }
+        // Someone must wait: not if the queue is full, nor (with `at_close =
+        // "disconnect"`) once the centre has closed.
+        let closed = self.phase == Phase::Drain
+            && self.model.at_close == AtClose::Disconnect
+            && spec.channel != Channel::Email;
+        if (gated && self.queue_full(ct)) || closed {
+            let at_once = counts_queue && works && self.find_agent(lane as usize, 0, waiting).is_some();
+            if !at_once {
+                if spec.holds_line {
+                    self.in_centre -= 1;
+                }
+                if closed {
+                    self.book_disconnect(&leg, now);
+                } else {
+                    self.block(leg, now);
+                }
+                return;
+            }
+        }
         let (slot, generation) = self.slab.insert(leg);
         self.check_waiting(ct, now);
         self.queues[lane as usize].push_back((slot, generation));
@@ -970,13 +1030,22 @@ impl<O: LegObserver> Sim<'_, O> {
         // A caller who will not try again abandons lazily: when a free agent finds them at
         // the head past their deadline (no event). One who will redial needs an event, and
         // so does everyone in a lane whose length must be exact.
-        if patience != NEVER && (redial_after != NEVER || self.model.lanes[lane as usize].counts_queue) {
+        let exact = self.model.lanes[lane as usize].counts_queue || self.model.lanes[lane as usize].timed;
+        if patience != NEVER && (redial_after != NEVER || exact) {
             self.events
                 .push(now.saturating_add(patience), Event::Patience { slot, generation });
         }
+        let leaves = match message_after {
+            Some(after) => {
+                self.events
+                    .push(now.saturating_add(after), Event::MaxWait { slot, generation });
+                after
+            }
+            None => patience,
+        };
         for k in 0..self.overflow_after[lane as usize].len() {
             let after = self.overflow_after[lane as usize][k];
-            if after < patience {
+            if after < leaves {
                 self.events
                     .push(now.saturating_add(after), Event::Overflow { slot, generation });
             }
@@ -1103,6 +1172,14 @@ impl<O: LegObserver> Sim<'_, O> {
             );
         }
         let model_group = &self.model.groups[g];
+        if self.model.call_types[ct].holds_line {
+            // A vendor takes the call on its own lines; an in-house agent's talk holds ours.
+            if model_group.outsourced {
+                self.in_centre -= 1;
+            } else {
+                self.events.push(now.saturating_add(talk), Event::LineFree);
+            }
+        }
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
             self.pairs[pair].busy.handled += 1;
@@ -1387,6 +1464,142 @@ impl<O: LegObserver> Sim<'_, O> {
         }
     }
 
+    /// A voice leg of call type `ct` leaves the centre before an answer: its line is free.
+    #[inline]
+    fn free_line(&mut self, ct: usize) {
+        if self.model.call_types[ct].holds_line {
+            self.in_centre -= 1;
+        }
+    }
+
+    /// Whether a contact of call type `ct` that must wait finds the queue full: all
+    /// voice queues together at the scenario's `queue_capacity`, or the call type's own
+    /// lanes at its own.
+    #[cold]
+    fn queue_full(&self, ct: usize) -> bool {
+        let lanes = &self.model.lanes;
+        let voice = |lane: usize| self.model.call_types[lanes[lane].call_type.0 as usize].channel == Channel::Voice;
+        let all = || (0..lanes.len()).filter(|&l| voice(l)).map(|l| self.waiting[l]).sum::<u32>();
+        let own = || {
+            (0..lanes.len())
+                .filter(|&l| lanes[l].call_type.0 as usize == ct)
+                .map(|l| self.waiting[l])
+                .sum::<u32>()
+        };
+        self.model.queue_capacity.is_some_and(|c| all() >= c)
+            || self.model.call_types[ct].queue_capacity.is_some_and(|c| own() >= c)
+    }
+
+    /// `leg` (a customer contact, never a transfer) hears a busy signal: counted
+    /// `blocked`. With `retry`, the caller may try again after a delay, drawn from a side
+    /// stream keyed by the contact and leg (so a retry shifts no other draw): whether,
+    /// then after how long.
+    #[cold]
+    fn block(&mut self, mut leg: Leg, now: Micros) {
+        let ct = leg.call_type as usize;
+        if leg.interval != NOT_COUNTED {
+            self.observer.leg(&LegRecord {
+                call_type: ct as u32,
+                kind: leg.kind,
+                arrival: leg.arrival,
+                wait: 0,
+                outcome: LegOutcome::Blocked,
+                talk: 0,
+                wrap_up: 0,
+                group: None,
+            });
+            self.stats.call_cell(leg.interval as usize, ct)[call::BLOCKED] += 1;
+        }
+        let Some(retry) = &self.model.call_types[ct].retry else {
+            return;
+        };
+        let mut side = leg.contact.key.named("retry").with(u64::from(leg.number)).stream();
+        let tries_again = side.random::<f64>() < retry.probability;
+        let delay = drawn(retry.delay.sample(&mut side));
+        if !tries_again || leg.contact.legs >= MAX_LEGS {
+            return;
+        }
+        leg.next = (leg.contact.origin_type, Kind::Retry);
+        let (slot, generation) = self.slab.insert(leg);
+        self.check_waiting(ct, now);
+        self.events
+            .push(now.saturating_add(delay), Event::NextLeg { slot, generation });
+    }
+
+    /// A waiting caller has waited `max_wait`: they leave a message (`messages`).
+    #[cold]
+    fn leave_message(&mut self, slot: u32, generation: u32, now: Micros) {
+        if !self.slab.is_live(slot, generation) {
+            return; // answered (or disconnected) before
+        }
+        let lane = self.slab.slots[slot as usize].lane as usize;
+        self.waiting[lane] -= 1;
+        let leg = self.slab.remove(slot); // its queue entry is now stale
+        let ct = leg.call_type as usize;
+        self.free_line(ct);
+        self.book_ended(&leg, now, LegOutcome::Message, call::MESSAGES);
+    }
+
+    /// Books a leg that left the queue unanswered at `now` with `outcome`, counted in
+    /// `field` (a message or a disconnection), in its call type's cell; a transfer's is
+    /// taken out of the customer-contacts cell.
+    #[cold]
+    fn book_ended(&mut self, leg: &Leg, now: Micros, outcome: LegOutcome, field: usize) {
+        if leg.interval == NOT_COUNTED {
+            return;
+        }
+        let ct = leg.call_type as usize;
+        self.observer.leg(&LegRecord {
+            call_type: ct as u32,
+            kind: leg.kind,
+            arrival: leg.arrival,
+            wait: now - leg.arrival,
+            outcome,
+            talk: 0,
+            wrap_up: 0,
+            group: None,
+        });
+        self.stats.call_cell(leg.interval as usize, ct)[field] += 1;
+        if leg.kind == Kind::Transfer {
+            self.not_a_contact(leg.interval, &[field], &[1]);
+        }
+    }
+
+    /// A leg that would wait after the close (`at_close = "disconnect"`) is disconnected.
+    #[cold]
+    fn book_disconnect(&mut self, leg: &Leg, now: Micros) {
+        self.book_ended(leg, now, LegOutcome::Disconnected, call::DISCONNECTED);
+    }
+
+    /// The window closes with `at_close = "disconnect"`: every call and chat still
+    /// waiting is disconnected (one whose patience had already run out, found lazily,
+    /// is booked as the abandon it was). Emails stay in the backlog.
+    #[cold]
+    fn disconnect_waiting(&mut self, now: Micros) {
+        for lane in 0..self.queues.len() {
+            let ct = self.model.lanes[lane].call_type.0 as usize;
+            if self.model.call_types[ct].channel == Channel::Email {
+                continue;
+            }
+            let queue = std::mem::take(&mut self.queues[lane]);
+            for &(slot, generation) in &queue {
+                if !self.slab.is_live(slot, generation) {
+                    continue;
+                }
+                let leg = self.slab.remove(slot);
+                self.free_line(ct);
+                if leg.deadline <= now && leg.redial_after == NEVER {
+                    self.book_abandon(leg.interval, ct, leg.kind, leg.arrival, leg.deadline - leg.arrival);
+                } else {
+                    self.book_disconnect(&leg, now);
+                }
+            }
+            self.waiting[lane] = 0;
+            self.queues[lane] = queue;
+            self.queues[lane].clear();
+        }
+    }
+
     /// Books an abandon of a leg that arrived at `arrival` (hung up after waiting `waited`).
     fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, arrival: Micros, waited: Micros) {
         if interval == NOT_COUNTED {
@@ -1439,6 +1652,7 @@ impl<O: LegObserver> Sim<'_, O> {
                         self.queues[lane].pop_front();
                         self.waiting[lane] -= 1;
                         self.slab.remove(slot);
+                        self.free_line(ct);
                         self.book_abandon(interval, ct, kind, arrival, waited);
                         continue;
                     }
@@ -1475,6 +1689,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let (interval, ct, kind, lane) = (leg.interval, leg.call_type as usize, leg.kind, leg.lane as usize);
         let (redial_after, origin_type, arrival) = (leg.redial_after, leg.contact.origin_type, leg.arrival);
         self.waiting[lane] -= 1;
+        self.free_line(ct);
         self.book_abandon(interval, ct, kind, arrival, now - arrival);
         if redial_after == NEVER || self.slab.slots[slot as usize].contact.legs >= MAX_LEGS {
             self.slab.remove(slot);
@@ -1572,6 +1787,9 @@ impl<O: LegObserver> Sim<'_, O> {
             }
         }
         self.book_backlog(i, now);
+        if self.phase == Phase::Drain && self.model.at_close == AtClose::Disconnect {
+            self.disconnect_waiting(now);
+        }
     }
 
     /// Staffing step `index` of group `g` begins; the next one is scheduled.

@@ -10,7 +10,7 @@ pub mod dist;
 
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
-pub use crate::scenario::Channel;
+pub use crate::scenario::{AtClose, Channel};
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec, duration_text};
 pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
@@ -199,6 +199,18 @@ pub struct CallType {
     /// After-call work: the agent stays busy after the call.
     pub wrap_up: Option<Sampler>,
     pub redial: Option<Redial>,
+    /// What a blocked caller does: tries again with `probability` after `delay`.
+    pub retry: Option<Redial>,
+    /// The most contacts of this call type that may wait at once (voice only).
+    pub queue_capacity: Option<u32>,
+    /// A caller still waiting after this long leaves a message (`messages`).
+    pub max_wait: Option<Micros>,
+    /// A voice call type of a centre with lines or a queue capacity: an arriving customer
+    /// contact (not a transfer) may be blocked.
+    pub gated: bool,
+    /// A voice call type of a centre with lines: its legs hold a line from arrival to
+    /// the end of the talk (or to the answer by a vendor).
+    pub holds_line: bool,
     /// Probability that an answered contact is resolved, where the serving skill sets
     /// none of its own.
     pub resolution: f64,
@@ -257,6 +269,10 @@ pub struct Lane {
     /// Some route looks at the queue's length, which must then be exact: every waiting
     /// contact with patience gets an abandonment event.
     pub counts_queue: bool,
+    /// Lines or a queue capacity count this lane's waiting contacts, which must then be
+    /// exact (an abandonment event for each, as with `counts_queue`); agents still take
+    /// contacts as usual.
+    pub timed: bool,
 }
 
 /// A skill of a group: which call type, and the group's proficiency at it.
@@ -370,6 +386,12 @@ pub struct Model {
     pub answer_rate_target: f64,
     /// CV of the gamma day-level volume multiplier (mean 1); `None`: no forecast error.
     pub forecast_error_cv: Option<f64>,
+    /// Trunk lines: voice contacts in the centre at once (waiting or talking).
+    pub lines: Option<u32>,
+    /// The most voice contacts that may wait at once, all voice queues together.
+    pub queue_capacity: Option<u32>,
+    /// What becomes of calls and chats still waiting when the window ends.
+    pub at_close: AtClose,
     pub expectations: Vec<Expectation>,
     /// Values that run but are most likely unit mistakes (a 6 s handle time), as
     /// diagnostics of [`crate::error::Severity::Warning`]: the caller shows them.
@@ -392,7 +414,8 @@ impl Model {
         }
         let mut call_types = b.call_types(&clock);
         let mut groups = b.groups(&clock, &call_types);
-        let lanes = b.routing(&mut call_types, &mut groups);
+        let mut lanes = b.routing(&mut call_types, &mut groups);
+        b.gates(&mut call_types, &mut lanes);
         b.unresolved(&mut call_types);
         b.agents_in_all(&clock, &groups);
         b.calls_per_replication(&clock, &call_types, &groups);
@@ -427,6 +450,9 @@ impl Model {
                 .as_ref()
                 .map(|c| c.value)
                 .filter(|&c| c > 0.0),
+            lines: s.settings.lines.as_ref().map(|l| l.value as u32),
+            queue_capacity: s.settings.queue_capacity.as_ref().map(|c| c.value as u32),
+            at_close: s.settings.at_close.value,
             expectations,
             warnings: b.warnings,
         })
@@ -807,6 +833,14 @@ impl Builder<'_> {
                     delay,
                 }
             });
+            let retry = spec.retry.as_ref().map(|r| {
+                let delay = self.sampler(&r.value.delay);
+                Redial {
+                    probability: r.value.probability,
+                    mean_delay: delay.mean(&r.value.delay.value.spec),
+                    delay,
+                }
+            });
             let head_start = spec.head_start.as_ref().map_or(0, |h| {
                 let head_start = micros(h.value);
                 if head_start > limits::MAX_HEAD_START {
@@ -853,12 +887,46 @@ impl Builder<'_> {
                 from_log: spec.from_log.clone(),
                 wrap_up,
                 redial,
+                retry,
+                queue_capacity: spec.queue_capacity.as_ref().map(|c| c.value as u32),
+                max_wait: spec.max_wait.as_ref().map(|m| micros(m.value)),
+                gated: false,
+                holds_line: false,
                 resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),
                 unresolved: Unresolved::Close,
                 share_lanes: Vec::new(),
             });
         }
         out
+    }
+
+    /// Lines and queue capacities: which call types may be blocked and hold lines, and
+    /// which lanes need exact lengths. A `retry` where nothing can block is refused.
+    fn gates(&mut self, call_types: &mut [CallType], lanes: &mut [Lane]) {
+        let st = &self.s.settings;
+        let lines = st.lines.is_some();
+        let shared_capacity = st.queue_capacity.is_some();
+        for (c, ct) in call_types.iter_mut().enumerate() {
+            let voice = ct.channel == Channel::Voice;
+            ct.holds_line = voice && lines;
+            ct.gated = voice && (lines || shared_capacity || ct.queue_capacity.is_some());
+            if let Some(retry) = &self.s.call_types[c].retry
+                && !ct.gated
+            {
+                let loc = retry.loc.clone();
+                self.error(
+                    &loc,
+                    format!(
+                        "call type `{}` is never blocked (no `lines` and no `queue_capacity`): `retry` would never apply",
+                        ct.name
+                    ),
+                )
+                .suggestion = Some("set `lines` or `queue_capacity` in [scenario], or `queue_capacity` on the call type; a caller who abandons tries again with `redial`".into());
+            }
+        }
+        for lane in lanes.iter_mut() {
+            lane.timed = call_types[lane.call_type.0 as usize].gated;
+        }
     }
 
     /// The sampler of `dist`; a refused parameter is pointed at where it is written.
@@ -1025,6 +1093,7 @@ impl Builder<'_> {
                 share: 1.0,
                 routes: Vec::new(),
                 counts_queue: false,
+                timed: false,
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
@@ -1101,6 +1170,7 @@ impl Builder<'_> {
                             share: share.value,
                             routes: vec![route],
                             counts_queue: false,
+                            timed: false,
                         });
                     }
                     None => {
@@ -1437,6 +1507,8 @@ pub fn legs_per_contact(call_types: &[CallType], groups: &[Group]) -> Vec<f64> {
             (Some(_), Some(r)) => r.probability,
             _ => 0.0,
         };
+        // A blocked caller who tries again makes a leg where the contact began, too.
+        let redial = redial.max(ct.retry.as_ref().map_or(0.0, |r| r.probability));
         match ct.unresolved {
             Unresolved::Close => (redial, None),
             Unresolved::Repeat { probability, .. } => (redial.max(unresolved[c] * probability), None),
