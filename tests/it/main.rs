@@ -11,6 +11,7 @@ mod counting;
 mod determinism;
 mod errors;
 mod forecasts;
+mod lines_and_messages;
 mod outputs;
 mod planner_figures;
 mod queue_order;
