@@ -774,7 +774,10 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
             r.error(
                 n.span.clone(),
                 &n.path,
-                format!("`{key}` does not apply to a {} call type: {why}", channel.value.name()),
+                format!(
+                    "`{key}` does not apply to {} call type: {why}",
+                    if channel.value == Channel::Email { "an email" } else { "a chat" }
+                ),
             );
         }
     }
