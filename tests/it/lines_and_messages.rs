@@ -442,3 +442,48 @@ skills = ["sales"]
     let before = summary(&text(""));
     assert_eq!(mean(&before.totals, "fresh"), mean(t, "fresh"), "the same callers arrive");
 }
+
+/// The shipped scenario through the binary: its call log has a row for each blocked
+/// call, message and disconnection the summary counts, and a `retry` leg for each retry;
+/// `fit` reads that log.
+#[test]
+fn the_call_log_names_the_new_outcomes() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("calls.csv");
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/small-bank-lines.toml");
+    let out = crate::common::ccsim_ok(&[
+        "run",
+        &scenario.display().to_string(),
+        "--replications",
+        "3",
+        "--format",
+        "json",
+        "--call-log",
+        &log.display().to_string(),
+    ]);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = |metric: &str| (summary["totals"][metric]["mean"].as_f64().unwrap() * 3.0).round() as usize;
+    let mut reader = csv::Reader::from_path(&log).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (outcome, leg) = (column("outcome"), column("leg"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let count = |col: usize, value: &str| rows.iter().filter(|r| &r[col] == value).count();
+    // No transfers in this scenario: every row is a customer contact of the totals.
+    assert_eq!(rows.len(), total("offered"));
+    for (value, metric) in [
+        ("served", "answered"),
+        ("abandoned", "abandoned"),
+        ("blocked", "blocked"),
+        ("message", "messages"),
+        ("disconnected", "disconnected"),
+        ("unfinished", "unfinished"),
+    ] {
+        assert_eq!(count(outcome, value), total(metric), "{value}");
+    }
+    assert!(count(outcome, "blocked") > 0 && count(outcome, "message") > 0 && count(outcome, "disconnected") > 0);
+    assert_eq!(count(leg, "retry"), total("retries"));
+    assert!(rows.iter().filter(|r| &r[outcome] == "blocked").all(|r| &r[column("wait_seconds")] == "0.000"));
+    let fitted = crate::common::ccsim_ok(&["fit", &log.display().to_string()]);
+    assert!(String::from_utf8_lossy(&fitted.stdout).contains("[[call_type]]"));
+}
