@@ -497,6 +497,8 @@ struct Sim<'m, O: LegObserver> {
     /// Voice legs holding a trunk line (waiting, or talking to an in-house agent), in a
     /// centre with `lines`.
     in_centre: u32,
+    /// The window has ended with `at_close = "disconnect"`: no call or chat waits.
+    closed: bool,
     /// What a sum of a cell would have passed 2^64 with, if one would have.
     overflow: Option<&'static str>,
     /// Why the replication ends early: a limit was reached.
@@ -623,6 +625,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         done: Vec::new(),
         legs: 0,
         in_centre: 0,
+        closed: false,
         overflow: None,
         halt: None,
     };
@@ -917,13 +920,7 @@ impl<O: LegObserver> Sim<'_, O> {
         // The forecast's handle time of the arrival interval (the first during warm-up,
         // the last after the window) scales the drawn talk time.
         let talk = drawn(spec.handle_time.sample(stream) * spec.handle_scale[forecast_interval]);
-        let mut patience = spec.patience.as_ref().map_or(NEVER, |p| drawn(p.sample(stream)));
-        // A caller who would still wait at `max_wait` leaves a message then, and never
-        // abandons.
-        let message_after = spec.max_wait.filter(|&m| m <= patience);
-        if message_after.is_some() {
-            patience = NEVER;
-        }
+        let patience = spec.patience.as_ref().map_or(NEVER, |p| drawn(p.sample(stream)));
         let wrap_up = spec.wrap_up.as_ref().map_or(0, |w| drawn(w.sample(stream)));
         let redial_after = match &spec.redial {
             Some(r) => {
@@ -982,18 +979,14 @@ impl<O: LegObserver> Sim<'_, O> {
             next: (ct as u32, kind),
             contact,
         };
-        let waiting = self.waiting[lane as usize] + 1;
-        let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
-        // Lines and queue capacity turn customer contacts away at the door; a transfer
-        // keeps the line its caller holds and always joins the next queue.
-        let gated = spec.gated && kind != Kind::Transfer;
-        if gated && self.model.lines.is_some_and(|l| self.in_centre >= l) {
-            self.block(leg, now);
+        // Lines, queue capacities, messages and the close: a path of their own, so a
+        // centre with none of them pays one test per leg.
+        if spec.limited {
+            self.offer_limited(leg, patience, now);
             return;
         }
-        if spec.holds_line {
-            self.in_centre += 1;
-        }
+        let waiting = self.waiting[lane as usize] + 1;
+        let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
         // In a lane whose length a route looks at, the contact joins the queue first and
         // agents then take from its head (first come, first served).
         let counts_queue = self.model.lanes[lane as usize].counts_queue;
@@ -1004,34 +997,82 @@ impl<O: LegObserver> Sim<'_, O> {
             self.assign(leg, g, chatting, now);
             return;
         }
-        // Someone must wait: not if the queue is full, nor (with `at_close =
-        // "disconnect"`) once the centre has closed.
-        let closed = self.phase == Phase::Drain
-            && self.model.at_close == AtClose::Disconnect
-            && spec.channel != Channel::Email;
-        if (gated && self.queue_full(ct)) || closed {
-            let at_once = counts_queue && works && self.find_agent(lane as usize, 0, waiting).is_some();
-            if !at_once {
-                if spec.holds_line {
-                    self.in_centre -= 1;
-                }
-                if closed {
-                    self.book_disconnect(&leg, now);
-                } else {
-                    self.block(leg, now);
-                }
-                return;
-            }
+        if self.closed {
+            // After the close (`at_close = "disconnect"`) no one waits.
+            self.offer_limited(leg, patience, now);
+            return;
         }
+        self.join_queue(leg, patience, None, works, now);
+    }
+
+    /// [`Sim::offer`] for a call type with lines, a queue capacity or `max_wait`, or for
+    /// any leg after the close with `at_close = "disconnect"`. A customer contact (not
+    /// a transfer: it keeps its caller's line and always joins the next queue) is blocked
+    /// if every line is busy, or if it must wait and the queue is full; after the close,
+    /// a call or chat that must wait is disconnected; a caller who would still wait at
+    /// `max_wait` leaves a message then and never abandons.
+    #[inline(never)]
+    fn offer_limited(&mut self, mut leg: Leg, mut patience: Micros, now: Micros) {
+        let (ct, lane) = (leg.call_type as usize, leg.lane as usize);
+        let spec = &self.model.call_types[ct];
+        let message_after = spec.max_wait.filter(|&m| m <= patience);
+        if message_after.is_some() {
+            patience = NEVER;
+            leg.deadline = NEVER;
+        }
+        let gated = spec.gated && leg.kind != Kind::Transfer;
+        let holds_line = spec.holds_line;
+        if gated && self.model.lines.is_some_and(|l| self.in_centre >= l) {
+            self.block(leg, now);
+            return;
+        }
+        if holds_line {
+            self.in_centre += 1;
+        }
+        let waiting = self.waiting[lane] + 1;
+        let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
+        let counts_queue = self.model.lanes[lane].counts_queue;
+        if works
+            && !counts_queue
+            && let Some((g, chatting)) = self.find_agent(lane, 0, waiting)
+        {
+            self.assign(leg, g, chatting, now);
+            return;
+        }
+        // Someone must wait: not if the queue is full, nor once the centre has closed.
+        let closed = self.closed && spec.channel != Channel::Email;
+        if ((gated && self.queue_full(ct)) || closed)
+            && !(counts_queue && works && self.find_agent(lane, 0, waiting).is_some())
+        {
+            if holds_line {
+                self.in_centre -= 1;
+            }
+            if closed {
+                self.book_disconnect(&leg, now);
+            } else {
+                self.block(leg, now);
+            }
+            return;
+        }
+        self.join_queue(leg, patience, message_after, works, now);
+    }
+
+    /// `leg` waits in its lane: with a patience timer where the caller will redial or
+    /// the lane's length must be exact (else it abandons lazily), a message timer after
+    /// `message_after`, and an overflow timer for each wait after which more groups
+    /// become eligible. In a lane whose length a route looks at, agents then take from its
+    /// head, if its contacts are worked now (`works`: not an email in the drain).
+    #[inline(always)]
+    fn join_queue(&mut self, leg: Leg, patience: Micros, message_after: Option<Micros>, works: bool, now: Micros) {
+        let (ct, lane, redial_after) = (leg.call_type as usize, leg.lane as usize, leg.redial_after);
         let (slot, generation) = self.slab.insert(leg);
         self.check_waiting(ct, now);
-        self.queues[lane as usize].push_back((slot, generation));
-        self.waiting[lane as usize] += 1;
+        self.queues[lane].push_back((slot, generation));
+        self.waiting[lane] += 1;
         // A caller who will not try again abandons lazily: when a free agent finds them at
         // the head past their deadline (no event). One who will redial needs an event, and
         // so does everyone in a lane whose length must be exact.
-        let exact = self.model.lanes[lane as usize].counts_queue || self.model.lanes[lane as usize].timed;
-        if patience != NEVER && (redial_after != NEVER || exact) {
+        if patience != NEVER && (redial_after != NEVER || self.model.lanes[lane].exact) {
             self.events
                 .push(now.saturating_add(patience), Event::Patience { slot, generation });
         }
@@ -1043,15 +1084,15 @@ impl<O: LegObserver> Sim<'_, O> {
             }
             None => patience,
         };
-        for k in 0..self.overflow_after[lane as usize].len() {
-            let after = self.overflow_after[lane as usize][k];
+        for k in 0..self.overflow_after[lane].len() {
+            let after = self.overflow_after[lane][k];
             if after < leaves {
                 self.events
                     .push(now.saturating_add(after), Event::Overflow { slot, generation });
             }
         }
-        if works && counts_queue {
-            self.serve_lane_head(lane as usize, now);
+        if works && self.model.lanes[lane].counts_queue {
+            self.serve_lane_head(lane, now);
         }
     }
 
@@ -1788,6 +1829,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         self.book_backlog(i, now);
         if self.phase == Phase::Drain && self.model.at_close == AtClose::Disconnect {
+            self.closed = true;
             self.disconnect_waiting(now);
         }
     }

@@ -211,6 +211,8 @@ pub struct CallType {
     /// A voice call type of a centre with lines: its legs hold a line from arrival to
     /// the end of the talk (or to the answer by a vendor).
     pub holds_line: bool,
+    /// `gated` or with `max_wait`: the engine offers its legs on a path of their own.
+    pub limited: bool,
     /// Probability that an answered contact is resolved, where the serving skill sets
     /// none of its own.
     pub resolution: f64,
@@ -269,10 +271,10 @@ pub struct Lane {
     /// Some route looks at the queue's length, which must then be exact: every waiting
     /// contact with patience gets an abandonment event.
     pub counts_queue: bool,
-    /// Lines or a queue capacity count this lane's waiting contacts, which must then be
-    /// exact (an abandonment event for each, as with `counts_queue`); agents still take
-    /// contacts as usual.
-    pub timed: bool,
+    /// The lane's length must be exact: a route looks at it (`counts_queue`), or lines
+    /// or a queue capacity count its waiting contacts. Every waiting contact with
+    /// patience then gets an abandonment event.
+    pub exact: bool,
 }
 
 /// A skill of a group: which call type, and the group's proficiency at it.
@@ -892,6 +894,7 @@ impl Builder<'_> {
                 max_wait: spec.max_wait.as_ref().map(|m| micros(m.value)),
                 gated: false,
                 holds_line: false,
+                limited: false,
                 resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),
                 unresolved: Unresolved::Close,
                 share_lanes: Vec::new(),
@@ -910,6 +913,7 @@ impl Builder<'_> {
             let voice = ct.channel == Channel::Voice;
             ct.holds_line = voice && lines;
             ct.gated = voice && (lines || shared_capacity || ct.queue_capacity.is_some());
+            ct.limited = ct.gated || ct.max_wait.is_some();
             if let Some(retry) = &self.s.call_types[c].retry
                 && !ct.gated
             {
@@ -925,7 +929,7 @@ impl Builder<'_> {
             }
         }
         for lane in lanes.iter_mut() {
-            lane.timed = call_types[lane.call_type.0 as usize].gated;
+            lane.exact = lane.counts_queue || call_types[lane.call_type.0 as usize].gated;
         }
     }
 
@@ -1093,7 +1097,7 @@ impl Builder<'_> {
                 share: 1.0,
                 routes: Vec::new(),
                 counts_queue: false,
-                timed: false,
+                exact: false,
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
@@ -1170,7 +1174,7 @@ impl Builder<'_> {
                             share: share.value,
                             routes: vec![route],
                             counts_queue: false,
-                            timed: false,
+                            exact: false,
                         });
                     }
                     None => {
