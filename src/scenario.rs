@@ -776,7 +776,11 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
                 &n.path,
                 format!(
                     "`{key}` does not apply to {} call type: {why}",
-                    if channel.value == Channel::Email { "an email" } else { "a chat" }
+                    if channel.value == Channel::Email {
+                        "an email"
+                    } else {
+                        "a chat"
+                    }
                 ),
             );
         }

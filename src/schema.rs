@@ -323,8 +323,14 @@ pub fn schema() -> Value {
                     keys::MAX_WAIT,
                     &["after", "outcome"],
                     vec![
-                        ("after", duration("how long a caller waits before leaving a message (above 0)")),
-                        ("outcome", json!({ "enum": ["message"], "description": "what the caller does then" })),
+                        (
+                            "after",
+                            duration("how long a caller waits before leaving a message (above 0)"),
+                        ),
+                        (
+                            "outcome",
+                            json!({ "enum": ["message"], "description": "what the caller does then" }),
+                        ),
                     ],
                 ),
             ),

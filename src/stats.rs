@@ -219,13 +219,7 @@ pub const CALL_METRICS: &[MetricDef] = &[
         1.0,
         "abandoned ÷ offered",
     ),
-    ratio(
-        "block_rate",
-        call::BLOCKED,
-        call::OFFERED,
-        1.0,
-        "blocked ÷ offered",
-    ),
+    ratio("block_rate", call::BLOCKED, call::OFFERED, 1.0, "blocked ÷ offered"),
     ratio(
         "service_level",
         call::ANSWERED_IN_SL,

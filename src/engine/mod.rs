@@ -43,6 +43,18 @@
 //! - **Drain**: after the window no one arrives; open contacts are followed for at most the
 //!   drain limit, and those still waiting then are counted `unfinished`. Emails are not
 //!   worked in the drain: the backlog left at the window's end stays (`backlog_end`).
+//! - **Lines, queue capacity, messages, closing**: a call type with lines, a queue
+//!   capacity or `max_wait` (and any leg after a close with `at_close = "disconnect"`)
+//!   is offered on a path of its own ([`Sim::offer_limited`]), so a centre without them
+//!   pays one test per leg. Each voice leg holds a line from arrival to the end of its
+//!   talk (to the answer if a vendor takes it): a customer contact that finds every line
+//!   busy, or must wait when the queue is full, is `blocked` and may `retry` (drawn from a
+//!   side stream); a transfer is never blocked. Lanes such a gate counts keep exact
+//!   lengths (every patience gets a timer). A `MaxWait` timer turns a caller still waiting
+//!   into a message; the close disconnects every call and chat waiting. Each of these
+//!   outcomes is one more field of the cell, and a transfer's is taken out of the
+//!   customer-contacts cell like its other outcomes, so offered = answered + abandoned +
+//!   blocked + messages + disconnected + unfinished in every cell.
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
 //!   then of the highest priority, then the longest waiting (a call type's head start
@@ -1520,7 +1532,12 @@ impl<O: LegObserver> Sim<'_, O> {
     fn queue_full(&self, ct: usize) -> bool {
         let lanes = &self.model.lanes;
         let voice = |lane: usize| self.model.call_types[lanes[lane].call_type.0 as usize].channel == Channel::Voice;
-        let all = || (0..lanes.len()).filter(|&l| voice(l)).map(|l| self.waiting[l]).sum::<u32>();
+        let all = || {
+            (0..lanes.len())
+                .filter(|&l| voice(l))
+                .map(|l| self.waiting[l])
+                .sum::<u32>()
+        };
         let own = || {
             (0..lanes.len())
                 .filter(|&l| lanes[l].call_type.0 as usize == ct)

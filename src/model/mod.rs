@@ -10,8 +10,8 @@ pub mod dist;
 
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
-pub use crate::scenario::{AtClose, Channel};
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec, duration_text};
+pub use crate::scenario::{AtClose, Channel};
 pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
 pub use dist::Sampler;

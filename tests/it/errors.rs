@@ -1629,7 +1629,10 @@ fn queue_capacity_is_bounded_and_for_calls_only() {
         "s.toml:4:18: scenario.queue_capacity: must be at most 1000000 (the most contacts a replication holds waiting), got 2000000",
     );
     golden(
-        &edit("mean = \"3m\" }", "mean = \"3m\" }\nchannel = \"chat\"\nqueue_capacity = 3"),
+        &edit(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\nchannel = \"chat\"\nqueue_capacity = 3",
+        ),
         "s.toml:10:18: call_type[0].queue_capacity: `queue_capacity` does not apply to a chat call type: only calls are blocked by lines and queue capacity",
     );
 }

@@ -90,7 +90,10 @@ fn a_loss_system_reproduces_erlang_b_for_any_service_time() {
 #[test]
 fn a_finite_waiting_room_reproduces_mm_c_k() {
     let (blocking, wait) = mmck(4.8, 5, 10, 240.0);
-    assert!((blocking - 0.099_966).abs() < 1e-6 && (wait - 88.077).abs() < 1e-3, "{blocking} {wait}");
+    assert!(
+        (blocking - 0.099_966).abs() < 1e-6 && (wait - 88.077).abs() < 1e-3,
+        "{blocking} {wait}"
+    );
     for gate in [
         "queue_capacity = 5",
         "lines = 10",
@@ -331,7 +334,12 @@ skills = ["chat"]
 
 /// Every way a contact can end, summed.
 fn ended(c: &[u64; call::FIELDS]) -> u64 {
-    c[call::ANSWERED] + c[call::ABANDONED] + c[call::BLOCKED] + c[call::MESSAGES] + c[call::DISCONNECTED] + c[call::UNFINISHED]
+    c[call::ANSWERED]
+        + c[call::ABANDONED]
+        + c[call::BLOCKED]
+        + c[call::MESSAGES]
+        + c[call::DISCONNECTED]
+        + c[call::UNFINISHED]
 }
 
 #[test]
@@ -345,7 +353,11 @@ fn every_contact_ends_one_way_in_every_cell_across_tiers() {
         for i in 0..s.intervals {
             for c in 0..n {
                 let cell = *s.call_cell(i, c);
-                assert_eq!(cell[call::OFFERED], ended(&cell), "replication {r}, interval {i}, call type {c}");
+                assert_eq!(
+                    cell[call::OFFERED],
+                    ended(&cell),
+                    "replication {r}, interval {i}, call type {c}"
+                );
                 assert_eq!(
                     cell[call::OFFERED],
                     cell[call::FRESH]
@@ -359,10 +371,18 @@ fn every_contact_ends_one_way_in_every_cell_across_tiers() {
                 }
             }
             let contacts = *s.contacts_cell(i);
-            assert_eq!(contacts[call::OFFERED], ended(&contacts), "replication {r}, interval {i}: customer contacts");
+            assert_eq!(
+                contacts[call::OFFERED],
+                ended(&contacts),
+                "replication {r}, interval {i}: customer contacts"
+            );
             for channel in 0..3 {
                 let cell = *s.channel_cell(i, channel);
-                assert_eq!(cell[call::OFFERED], ended(&cell), "replication {r}, interval {i}, channel {channel}");
+                assert_eq!(
+                    cell[call::OFFERED],
+                    ended(&cell),
+                    "replication {r}, interval {i}, channel {channel}"
+                );
             }
         }
         // Transfers are never blocked: blocking is for customer contacts at the door.
@@ -382,20 +402,35 @@ fn every_contact_ends_one_way_in_every_cell_across_tiers() {
     ] {
         assert!(seen[f] > 0, "field {f} never happened");
     }
-    assert_eq!(seen[call::UNFINISHED], 0, "the close disconnects, the drain finishes the rest");
+    assert_eq!(
+        seen[call::UNFINISHED],
+        0,
+        "the close disconnects, the drain finishes the rest"
+    );
     // Totals and call types in the summary too.
     let s = summary(EVERYTHING);
     let sum = |m: &ccsim::summary::Metrics| {
-        ["answered", "abandoned", "blocked", "messages", "disconnected", "unfinished"]
-            .iter()
-            .map(|k| mean(m, k))
-            .sum::<f64>()
+        [
+            "answered",
+            "abandoned",
+            "blocked",
+            "messages",
+            "disconnected",
+            "unfinished",
+        ]
+        .iter()
+        .map(|k| mean(m, k))
+        .sum::<f64>()
     };
     for m in std::iter::once(&s.totals).chain(s.call_types.iter().map(|c| &c.metrics)) {
         assert!((mean(m, "offered") - sum(m)).abs() < 1e-9);
     }
     for i in &s.intervals {
-        assert!((mean(&i.metrics, "offered") - sum(&i.metrics)).abs() < 1e-9, "{}", i.start);
+        assert!(
+            (mean(&i.metrics, "offered") - sum(&i.metrics)).abs() < 1e-9,
+            "{}",
+            i.start
+        );
     }
 }
 
@@ -440,7 +475,11 @@ skills = ["sales"]
     assert!(retries > 10.0 && retries <= mean(t, "blocked"));
     assert!((mean(t, "offered") - mean(t, "fresh") - retries - mean(t, "redials")).abs() < 1e-9);
     let before = summary(&text(""));
-    assert_eq!(mean(&before.totals, "fresh"), mean(t, "fresh"), "the same callers arrive");
+    assert_eq!(
+        mean(&before.totals, "fresh"),
+        mean(t, "fresh"),
+        "the same callers arrive"
+    );
 }
 
 /// The shipped scenario through the binary: its call log has a row for each blocked
@@ -483,7 +522,11 @@ fn the_call_log_names_the_new_outcomes() {
     }
     assert!(count(outcome, "blocked") > 0 && count(outcome, "message") > 0 && count(outcome, "disconnected") > 0);
     assert_eq!(count(leg, "retry"), total("retries"));
-    assert!(rows.iter().filter(|r| &r[outcome] == "blocked").all(|r| &r[column("wait_seconds")] == "0.000"));
+    assert!(
+        rows.iter()
+            .filter(|r| &r[outcome] == "blocked")
+            .all(|r| &r[column("wait_seconds")] == "0.000")
+    );
     let fitted = crate::common::ccsim_ok(&["fit", &log.display().to_string()]);
     assert!(String::from_utf8_lossy(&fitted.stdout).contains("[[call_type]]"));
 }
