@@ -133,6 +133,8 @@ pub struct CallTypeSpec {
     /// `max_wait = { after, outcome = "message" }`: a caller still waiting after `after`
     /// leaves a message.
     pub max_wait: Option<Spanned<f64>>,
+    /// `max_wait.to`: the email call type a message becomes work of.
+    pub message_to: Option<Spanned<String>>,
     /// Groups in routing order, each eligible after a wait; `None`: every group with
     /// the skill, in file order, at once.
     pub routing: Option<Spanned<Vec<RouteSpec>>>,
@@ -429,7 +431,7 @@ pub mod keys {
         "queue_capacity",
         "max_wait",
     ];
-    pub const MAX_WAIT: &[&str] = &["after", "outcome"];
+    pub const MAX_WAIT: &[&str] = &["after", "outcome", "to"];
     pub const FROM_LOG: &[&str] = &["types", "calls"];
     pub const ARRIVALS: &[&str] = &[
         "per_hour",
@@ -707,6 +709,18 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     });
     let queue_capacity = t.get("queue_capacity").and_then(|n| r.queue_capacity(&n));
     let max_wait = t.get("max_wait").and_then(|n| r.max_wait(&n));
+    let message_to = t
+        .get("max_wait")
+        .and_then(|n| {
+            let table = n.table_like()?;
+            let mw = Table {
+                table,
+                path: n.path.clone(),
+                span: n.span.clone(),
+            };
+            mw.get("to")
+        })
+        .and_then(|n| r.string(&n));
     let routing = t.get("routing").and_then(|n| {
         let items = r.array(&n)?;
         let mut steps = Vec::new();
@@ -807,6 +821,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         retry,
         queue_capacity,
         max_wait,
+        message_to,
         routing,
     })
 }

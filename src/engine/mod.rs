@@ -1596,6 +1596,13 @@ impl<O: LegObserver> Sim<'_, O> {
         let ct = leg.call_type as usize;
         self.free_line(ct);
         self.book_ended(&leg, now, LegOutcome::Message, call::MESSAGES);
+        // With `max_wait.to`, the message waits for an agent in an email queue: the same
+        // customer contact, passed on as a transfer is.
+        if let Some(to) = self.model.call_types[ct].message_to
+            && leg.contact.legs < MAX_LEGS
+        {
+            self.offer(to.0 as usize, leg.contact, now, Kind::Transfer);
+        }
     }
 
     /// Books a leg that left the queue unanswered at `now` with `outcome`, counted in

@@ -205,6 +205,8 @@ pub struct CallType {
     pub queue_capacity: Option<u32>,
     /// A caller still waiting after this long leaves a message (`messages`).
     pub max_wait: Option<Micros>,
+    /// The email call type a message becomes work of (`max_wait.to`).
+    pub message_to: Option<CallTypeId>,
     /// A voice call type of a centre with lines or a queue capacity: an arriving customer
     /// contact (not a transfer) may be blocked.
     pub gated: bool,
@@ -892,6 +894,7 @@ impl Builder<'_> {
                 retry,
                 queue_capacity: spec.queue_capacity.as_ref().map(|c| c.value as u32),
                 max_wait: spec.max_wait.as_ref().map(|m| micros(m.value)),
+                message_to: None,
                 gated: false,
                 holds_line: false,
                 limited: false,
@@ -926,6 +929,29 @@ impl Builder<'_> {
                     ),
                 )
                 .suggestion = Some("set `lines` or `queue_capacity` in [scenario], or `queue_capacity` on the call type; a caller who abandons tries again with `redial`".into());
+            }
+        }
+        for (c, spec) in self.s.call_types.iter().enumerate() {
+            let Some(to) = &spec.message_to else { continue };
+            match call_types.iter().position(|t| t.name == to.value) {
+                Some(t) if call_types[t].channel == Channel::Email => {
+                    call_types[c].message_to = Some(CallTypeId(t as u32));
+                }
+                Some(_) => {
+                    self.error(
+                        &to.loc,
+                        format!(
+                            "`{}` is not an email call type: a message becomes work of an email queue",
+                            to.value
+                        ),
+                    );
+                }
+                None => {
+                    let names: Vec<&str> = call_types.iter().map(|t| t.name.as_str()).collect();
+                    let suggestion = did_you_mean(&to.value, names.iter().copied());
+                    self.error(&to.loc, format!("unknown call type `{}`", to.value))
+                        .suggestion = suggestion;
+                }
             }
         }
         for lane in lanes.iter_mut() {
