@@ -331,6 +331,7 @@ pub fn schema() -> Value {
                             "outcome",
                             json!({ "enum": ["message"], "description": "what the caller does then" }),
                         ),
+                        ("to", text("an email call type the message becomes work of (optional)")),
                     ],
                 ),
             ),
