@@ -162,8 +162,10 @@ impl LogFormat {
             agent: Column::Absent,
             served: "served".into(),
             abandoned: "abandoned".into(),
-            unfinished: vec!["unfinished".into()],
-            ignored: Vec::new(),
+            // A message or a disconnection ends a wait that had not run out of patience:
+            // censored, as an unfinished wait is. A blocked call never waited.
+            unfinished: vec!["unfinished".into(), "message".into(), "disconnected".into()],
+            ignored: vec!["blocked".into()],
             no_agent: String::new(),
             priority_values: vec![">0".into()],
             unquote_formulas: true,

@@ -13,6 +13,7 @@ use std::path::Path;
 use toml_edit::{Item, TableLike, Value};
 
 use crate::error::{Diagnostic, Error, SourceMap, did_you_mean};
+use crate::model::limits;
 
 /// Where a value stands in the file: its span and its dotted field path.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,6 +64,25 @@ pub struct Settings {
     pub staffing: StaffingSpec,
     /// Which idle agent answers a contact, for every call type that sets none.
     pub agent_selection: AgentSelection,
+    /// Trunk lines: voice contacts in the centre at once (waiting or talking).
+    pub lines: Option<Spanned<u64>>,
+    /// The most voice contacts that may wait at once, all voice queues together.
+    pub queue_capacity: Option<Spanned<u64>>,
+    /// What becomes of calls and chats still waiting when the window ends.
+    pub at_close: Spanned<AtClose>,
+}
+
+/// `at_close`: what becomes of calls and chats still waiting when the window ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtClose {
+    /// Followed to their end for at most the drain limit (the default).
+    Serve,
+    /// Disconnected at once (`disconnected`).
+    Disconnect,
+}
+
+impl AtClose {
+    pub const NAMES: [&str; 2] = ["serve", "disconnect"];
 }
 
 /// `[scenario.staffing]`: targets beyond service level and answer rate, and how the
@@ -108,6 +128,15 @@ pub struct CallTypeSpec {
     pub wrap_up: Option<Spanned<Dist>>,
     /// What a caller who abandons does.
     pub redial: Option<RedialSpec>,
+    /// What a caller who was blocked (busy signal) does: the same shape as `redial`.
+    pub retry: Option<Spanned<RedialSpec>>,
+    /// The most calls of this type that may wait at once (voice only).
+    pub queue_capacity: Option<Spanned<u64>>,
+    /// `max_wait = { after, outcome = "message" }`: a caller still waiting after `after`
+    /// leaves a message.
+    pub max_wait: Option<Spanned<f64>>,
+    /// `max_wait.to`: the email call type a message becomes work of.
+    pub message_to: Option<Spanned<String>>,
     /// Groups in routing order, each eligible after a wait; `None`: every group with
     /// the skill, in file order, at once.
     pub routing: Option<Spanned<Vec<RouteSpec>>>,
@@ -409,6 +438,9 @@ pub mod keys {
         "currency",
         "staffing",
         "agent_selection",
+        "lines",
+        "queue_capacity",
+        "at_close",
     ];
     pub const STAFFING: &[&str] = &[
         "scope",
@@ -441,7 +473,11 @@ pub mod keys {
         "forecast_error",
         "from_log",
         "agent_selection",
+        "retry",
+        "queue_capacity",
+        "max_wait",
     ];
+    pub const MAX_WAIT: &[&str] = &["after", "outcome", "to"];
     pub const FROM_LOG: &[&str] = &["types", "calls"];
     pub const ARRIVALS: &[&str] = &[
         "per_hour",
@@ -574,6 +610,23 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         Some(st) => read_staffing(r, &st),
         None => StaffingSpec::default(),
     };
+    let lines = t.get("lines").and_then(|n| r.uint(&n)).and_then(|l| {
+        if !(1..=limits::MAX_AGENTS_TOTAL).contains(&l.value) {
+            r.error(
+                l.loc.span.clone(),
+                &l.loc.field,
+                format!(
+                    "must be between 1 and {} (the trunk lines: voice calls in the centre at once), got {}",
+                    limits::MAX_AGENTS_TOTAL,
+                    l.value
+                ),
+            );
+            return None;
+        }
+        Some(l)
+    });
+    let queue_capacity = t.get("queue_capacity").and_then(|n| r.queue_capacity(&n));
+    let at_close = r.optional(t, "at_close", Reader::at_close, AtClose::Serve);
     let (mut service_level_threshold, mut service_level_target) = (placeholder(20.0), placeholder(0.80));
     if let Some(sl) = t.get("service_level").and_then(|n| r.table(&n)) {
         sl.check_keys(r, keys::SERVICE_LEVEL);
@@ -596,6 +649,9 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         currency,
         staffing,
         agent_selection,
+        lines,
+        queue_capacity,
+        at_close,
     }
 }
 
@@ -695,6 +751,33 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
             delay: delay?,
         })
     });
+    let retry = t.get("retry").and_then(|n| {
+        let rt = r.table(&n)?;
+        rt.check_keys(r, keys::REDIAL);
+        let probability = r.required(&rt, "probability", Reader::fraction);
+        let delay = r.required(&rt, "delay", Reader::dist);
+        Some(Spanned {
+            value: RedialSpec {
+                probability: probability?.value,
+                delay: delay?,
+            },
+            loc: n.loc(),
+        })
+    });
+    let queue_capacity = t.get("queue_capacity").and_then(|n| r.queue_capacity(&n));
+    let max_wait = t.get("max_wait").and_then(|n| r.max_wait(&n));
+    let message_to = t
+        .get("max_wait")
+        .and_then(|n| {
+            let table = n.table_like()?;
+            let mw = Table {
+                table,
+                path: n.path.clone(),
+                span: n.span.clone(),
+            };
+            mw.get("to")
+        })
+        .and_then(|n| r.string(&n));
     let routing = t.get("routing").and_then(|n| {
         let items = r.array(&n)?;
         let mut steps = Vec::new();
@@ -747,6 +830,36 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
             }
         }
     }
+    // Lines and queue capacity block calls; a message is left by a caller (or a chat)
+    // still waiting live.
+    let live_only: &[(&str, &str)] = match channel.value {
+        Channel::Voice => &[],
+        Channel::Chat => &[
+            ("queue_capacity", "only calls are blocked by lines and queue capacity"),
+            ("retry", "only a blocked call tries again, and only calls are blocked"),
+        ],
+        Channel::Email => &[
+            ("queue_capacity", "only calls are blocked by lines and queue capacity"),
+            ("retry", "only a blocked call tries again, and only calls are blocked"),
+            ("max_wait", "an email waits in the backlog: no one leaves a message"),
+        ],
+    };
+    for &(key, why) in live_only {
+        if let Some(n) = t.get(key) {
+            r.error(
+                n.span.clone(),
+                &n.path,
+                format!(
+                    "`{key}` does not apply to {} call type: {why}",
+                    if channel.value == Channel::Email {
+                        "an email"
+                    } else {
+                        "a chat"
+                    }
+                ),
+            );
+        }
+    }
     Some(CallTypeSpec {
         agent_selection,
         resolution,
@@ -767,6 +880,10 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         from_log,
         wrap_up,
         redial,
+        retry,
+        queue_capacity,
+        max_wait,
+        message_to,
         routing,
     })
 }
@@ -1346,6 +1463,92 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// `at_close = "serve"` or `"disconnect"`.
+    fn at_close(&mut self, n: &Node) -> Read<AtClose> {
+        let name = self.string(n)?;
+        match AtClose::NAMES.iter().position(|&x| x == name.value) {
+            Some(0) => Reader::ok(n, AtClose::Serve),
+            Some(_) => Reader::ok(n, AtClose::Disconnect),
+            None => {
+                let d = self.map.diagnostic(
+                    n.span.clone(),
+                    &n.path,
+                    format!(
+                        "unknown value `{}`: at the close, calls and chats still waiting are served (`serve`, the drain) or disconnected (`disconnect`)",
+                        name.value
+                    ),
+                );
+                self.diagnostics.push(d);
+                if let Some(s) = did_you_mean(&name.value, AtClose::NAMES) {
+                    self.diagnostics.last_mut().expect("just pushed").suggestion = Some(s);
+                }
+                None
+            }
+        }
+    }
+
+    /// A queue capacity: a whole number of waiting calls, 0 (no one waits) up to
+    /// [`limits::MAX_WAITING`].
+    fn queue_capacity(&mut self, n: &Node) -> Read<u64> {
+        let c = self.uint(n)?;
+        if c.value > limits::MAX_WAITING as u64 {
+            self.error(
+                n.span.clone(),
+                &n.path,
+                format!(
+                    "must be at most {} (the most contacts a replication holds waiting), got {}",
+                    limits::MAX_WAITING,
+                    c.value
+                ),
+            );
+            return None;
+        }
+        Some(c)
+    }
+
+    /// `max_wait = { after = DURATION, outcome = "message" }`: the wait after which a
+    /// caller leaves a message; `after` > 0.
+    fn max_wait(&mut self, n: &Node) -> Read<f64> {
+        let t = self.table(n)?;
+        t.check_keys(self, keys::MAX_WAIT);
+        let after = self.required(&t, "after", Reader::signed_duration);
+        let outcome = self.required(&t, "outcome", Reader::string);
+        if let Some(o) = &outcome
+            && o.value != "message"
+        {
+            let d = self.map.diagnostic(
+                o.loc.span.clone(),
+                &o.loc.field,
+                format!(
+                    "unknown outcome `{}`: a caller who has waited `after` leaves a `message`",
+                    o.value
+                ),
+            );
+            self.diagnostics.push(d);
+            if let Some(s) = did_you_mean(&o.value, ["message"]) {
+                self.diagnostics.last_mut().expect("just pushed").suggestion = Some(s);
+            }
+            return None;
+        }
+        let after = after?;
+        if after.value <= 0.0 || after.value > 30.0 * 86400.0 {
+            self.error(
+                after.loc.span.clone(),
+                &after.loc.field,
+                format!(
+                    "must be a duration above 0 and at most 30 days, got {}",
+                    duration_text(after.value)
+                ),
+            );
+            return None;
+        }
+        outcome?;
+        Some(Spanned {
+            value: after.value,
+            loc: n.loc(),
+        })
     }
 
     /// `{ escalate_to = "tier2" }` or `{ repeat_after = { dist = … }, probability = 0.8 }`.

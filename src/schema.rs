@@ -171,6 +171,18 @@ pub fn schema() -> Value {
                 json!({ "enum": ["longest_idle", "random"], "description": "which idle agent answers a contact when several eligible groups have one (default longest_idle)" }),
             ),
             (
+                "lines",
+                json!({ "type": "integer", "minimum": 1, "description": "trunk lines: voice calls in the centre at once (waiting or talking); a call that finds them all busy is blocked" }),
+            ),
+            (
+                "queue_capacity",
+                json!({ "type": "integer", "minimum": 0, "description": "the most calls that may wait at once, all voice queues together; a call that must wait when it is full is blocked" }),
+            ),
+            (
+                "at_close",
+                json!({ "enum": ["serve", "disconnect"], "description": "calls and chats still waiting when the window ends: served in the drain (default) or disconnected" }),
+            ),
+            (
                 "staffing",
                 table(
                     "how `ccsim staff` searches, and its extra targets",
@@ -293,6 +305,41 @@ pub fn schema() -> Value {
                     vec![
                         ("probability", fraction("probability of calling again")),
                         ("delay", dist("after how long")),
+                    ],
+                ),
+            ),
+            (
+                "retry",
+                table(
+                    "what a blocked caller (busy signal) does",
+                    keys::REDIAL,
+                    &["probability", "delay"],
+                    vec![
+                        ("probability", fraction("probability of trying again")),
+                        ("delay", dist("after how long")),
+                    ],
+                ),
+            ),
+            (
+                "queue_capacity",
+                json!({ "type": "integer", "minimum": 0, "description": "the most calls of this type that may wait at once (voice only)" }),
+            ),
+            (
+                "max_wait",
+                table(
+                    "a caller still waiting after `after` leaves a message",
+                    keys::MAX_WAIT,
+                    &["after", "outcome"],
+                    vec![
+                        (
+                            "after",
+                            duration("how long a caller waits before leaving a message (above 0)"),
+                        ),
+                        (
+                            "outcome",
+                            json!({ "enum": ["message"], "description": "what the caller does then" }),
+                        ),
+                        ("to", text("an email call type the message becomes work of (optional)")),
                     ],
                 ),
             ),

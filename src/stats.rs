@@ -84,7 +84,15 @@ pub mod call {
     pub const AFTER_WINDOW: usize = 27;
     /// Of the contacts due ([`DUE`]), those answered within the threshold.
     pub const DUE_IN_SL: usize = 28;
-    pub const FIELDS: usize = 29;
+    /// Offered contacts that found every line busy or the queue full (a busy signal).
+    pub const BLOCKED: usize = 29;
+    /// Offered contacts whose caller left a message after waiting `max_wait`.
+    pub const MESSAGES: usize = 30;
+    /// Offered contacts still waiting when the window closed with `at_close = "disconnect"`.
+    pub const DISCONNECTED: usize = 31;
+    /// Offered contacts that are a blocked caller trying again.
+    pub const RETRIES: usize = 32;
+    pub const FIELDS: usize = 33;
 
     /// Fields that are levels at an interval's end, not sums: over the day they take the
     /// last interval's value; over call types, the sum (the backlog) or the maximum (the
@@ -169,6 +177,21 @@ pub const CALL_METRICS: &[MetricDef] = &[
         "offered contacts still waiting when the drain limit ended the run",
     ),
     count(
+        "blocked",
+        call::BLOCKED,
+        "offered calls that found every line busy or the queue full (a busy signal)",
+    ),
+    count(
+        "messages",
+        call::MESSAGES,
+        "offered contacts whose caller left a message after waiting `max_wait`",
+    ),
+    count(
+        "disconnected",
+        call::DISCONNECTED,
+        "offered contacts still waiting when the window closed with `at_close = \"disconnect\"`",
+    ),
+    count(
         "fresh",
         call::FRESH,
         "offered contacts that are a caller's first attempt",
@@ -177,6 +200,11 @@ pub const CALL_METRICS: &[MetricDef] = &[
         "redials",
         call::REDIALS,
         "offered contacts that are a caller trying again after abandoning",
+    ),
+    count(
+        "retries",
+        call::RETRIES,
+        "offered contacts that are a blocked caller trying again",
     ),
     count(
         "unique_callers",
@@ -191,12 +219,13 @@ pub const CALL_METRICS: &[MetricDef] = &[
         1.0,
         "abandoned ÷ offered",
     ),
+    ratio("block_rate", call::BLOCKED, call::OFFERED, 1.0, "blocked ÷ offered"),
     ratio(
         "service_level",
         call::ANSWERED_IN_SL,
         call::OFFERED,
         1.0,
-        "answered within the threshold ÷ offered (abandons count as misses)",
+        "answered within the threshold ÷ offered (abandons, blocked calls, messages and disconnections count as misses)",
     ),
     ratio(
         "asa_seconds",
@@ -937,7 +966,7 @@ impl Accumulator {
     }
 
     /// Bytes of its sums: per cell of each table ((intervals + 1) × (items + 1) cells),
-    /// 16 × (2 × fields + ratio metrics): 1,152 per interval × call column, 288 per
+    /// 16 × (2 × fields + ratio metrics): 1,296 per interval × call column, 288 per
     /// interval × group.
     pub fn bytes(&self) -> usize {
         std::mem::size_of_val(self.calls.sums.as_slice()) + std::mem::size_of_val(self.groups.sums.as_slice())
@@ -1044,12 +1073,12 @@ mod tests {
         let rep = RepStats::new(intervals, types, groups);
         assert_eq!(
             rep.bytes(),
-            intervals * (types + CHANNELS + 1) * 232 + intervals * groups * 64
+            intervals * (types + CHANNELS + 1) * 264 + intervals * groups * 64
         );
         let acc = Accumulator::new(intervals, types, groups);
         assert_eq!(
             acc.bytes(),
-            (intervals + 1) * (types + CHANNELS + 1) * 1152 + (intervals + 1) * (groups + 1) * 288
+            (intervals + 1) * (types + CHANNELS + 1) * 1296 + (intervals + 1) * (groups + 1) * 288
         );
     }
 

@@ -43,6 +43,18 @@
 //! - **Drain**: after the window no one arrives; open contacts are followed for at most the
 //!   drain limit, and those still waiting then are counted `unfinished`. Emails are not
 //!   worked in the drain: the backlog left at the window's end stays (`backlog_end`).
+//! - **Lines, queue capacity, messages, closing**: a call type with lines, a queue
+//!   capacity or `max_wait` (and any leg after a close with `at_close = "disconnect"`)
+//!   is offered on a path of its own ([`Sim::offer_limited`]), so a centre without them
+//!   pays one test per leg. Each voice leg holds a line from arrival to the end of its
+//!   talk (to the answer if a vendor takes it): a customer contact that finds every line
+//!   busy, or must wait when the queue is full, is `blocked` and may `retry` (drawn from a
+//!   side stream); a transfer is never blocked. Lanes such a gate counts keep exact
+//!   lengths (every patience gets a timer). A `MaxWait` timer turns a caller still waiting
+//!   into a message; the close disconnects every call and chat waiting. Each of these
+//!   outcomes is one more field of the cell, and a transfer's is taken out of the
+//!   customer-contacts cell like its other outcomes, so offered = answered + abandoned +
+//!   blocked + messages + disconnected + unfinished in every cell.
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
 //!   then of the highest priority, then as the group's serve order says (skill order,
@@ -67,7 +79,7 @@ pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{AgentSelection, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros};
+use crate::model::{AgentSelection, AtClose, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
@@ -91,6 +103,11 @@ enum Event {
     Patience { slot: u32, generation: u32 },
     /// A waiting contact has waited long enough for more groups (overflow routing).
     Overflow { slot: u32, generation: u32 },
+    /// A waiting contact has waited `max_wait`: the caller leaves a message (stale if the
+    /// slot's generation moved on).
+    MaxWait { slot: u32, generation: u32 },
+    /// A call's talk ends: its trunk line is free (after-call work holds no line).
+    LineFree,
     /// A group's staffing changes to its `index`-th step.
     Staffing { group: u32, index: u32 },
     /// Interval boundary `k` (k = 0 is the window start, k = intervals its end).
@@ -115,6 +132,8 @@ pub enum Kind {
     Repeat,
     /// Escalated from another call type: not a new customer contact.
     Transfer,
+    /// Trying again after a busy signal (blocked).
+    Retry,
 }
 
 impl Kind {
@@ -125,6 +144,7 @@ impl Kind {
             Kind::Redial => "redial",
             Kind::Repeat => "repeat",
             Kind::Transfer => "transfer",
+            Kind::Retry => "retry",
         }
     }
 
@@ -134,6 +154,7 @@ impl Kind {
             Kind::Redial => call::REDIALS,
             Kind::Repeat => call::REPEATS,
             Kind::Transfer => call::TRANSFERS_IN,
+            Kind::Retry => call::RETRIES,
         }
     }
 }
@@ -147,6 +168,12 @@ pub enum LegOutcome {
     Abandoned,
     /// Still waiting when the drain limit ended the run.
     Unfinished,
+    /// Found every line busy or the queue full (a busy signal): never waited.
+    Blocked,
+    /// Left a message after waiting `max_wait`.
+    Message,
+    /// Still waiting when the window closed with `at_close = "disconnect"`.
+    Disconnected,
 }
 
 impl LegOutcome {
@@ -156,6 +183,9 @@ impl LegOutcome {
             LegOutcome::Served => "served",
             LegOutcome::Abandoned => "abandoned",
             LegOutcome::Unfinished => "unfinished",
+            LegOutcome::Blocked => "blocked",
+            LegOutcome::Message => "message",
+            LegOutcome::Disconnected => "disconnected",
         }
     }
 }
@@ -168,7 +198,8 @@ pub struct LegRecord {
     pub kind: Kind,
     /// Engine time the leg joined the queue (µs from the start of the warm-up).
     pub arrival: Micros,
-    /// Time in queue: until answered, until the caller hung up, or until the drain limit.
+    /// Time in queue: until answered, until the caller hung up, left a message or was
+    /// disconnected, or until the drain limit (0 if blocked).
     pub wait: Micros,
     pub outcome: LegOutcome,
     /// Talk time (the drawn one times the serving group's factor; for a chat, before the
@@ -479,6 +510,11 @@ struct Sim<'m, O: LegObserver> {
     done: Vec<u32>,
     /// Legs offered so far (fresh contacts, redials, transfers, repeats; warm-up too).
     legs: u64,
+    /// Voice legs holding a trunk line (waiting, or talking to an in-house agent), in a
+    /// centre with `lines`.
+    in_centre: u32,
+    /// The window has ended with `at_close = "disconnect"`: no call or chat waits.
+    closed: bool,
     /// What a sum of a cell would have passed 2^64 with, if one would have.
     overflow: Option<&'static str>,
     /// Why the replication ends early: a limit was reached.
@@ -604,6 +640,8 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
         done: Vec::new(),
         legs: 0,
+        in_centre: 0,
+        closed: false,
         overflow: None,
         halt: None,
     };
@@ -675,6 +713,8 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             } => sim.chat_end(group as usize, agent, generation, now),
             Event::Patience { slot, generation } => sim.abandon(slot, generation, now),
             Event::Overflow { slot, generation } => sim.overflow(slot, generation, now),
+            Event::MaxWait { slot, generation } => sim.leave_message(slot, generation, now),
+            Event::LineFree => sim.in_centre -= 1,
             Event::Staffing { group, index } => sim.staffing_step(group as usize, index as usize, now),
             Event::Boundary(k) => sim.boundary(k as usize, now),
         }
@@ -955,6 +995,12 @@ impl<O: LegObserver> Sim<'_, O> {
             next: (ct as u32, kind),
             contact,
         };
+        // Lines, queue capacities, messages and the close: a path of their own, so a
+        // centre with none of them pays one test per leg.
+        if spec.limited {
+            self.offer_limited(leg, patience, now);
+            return;
+        }
         let waiting = self.waiting[lane as usize] + 1;
         let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
         // In a lane whose length a route looks at, the contact joins the queue first and
@@ -967,26 +1013,102 @@ impl<O: LegObserver> Sim<'_, O> {
             self.assign(leg, g, chatting, now);
             return;
         }
+        if self.closed {
+            // After the close (`at_close = "disconnect"`) no one waits.
+            self.offer_limited(leg, patience, now);
+            return;
+        }
+        self.join_queue(leg, patience, None, works, now);
+    }
+
+    /// [`Sim::offer`] for a call type with lines, a queue capacity or `max_wait`, or for
+    /// any leg after the close with `at_close = "disconnect"`. A customer contact (not
+    /// a transfer: it keeps its caller's line and always joins the next queue) is blocked
+    /// if every line is busy, or if it must wait and the queue is full; after the close,
+    /// a call or chat that must wait is disconnected; a caller who would still wait at
+    /// `max_wait` leaves a message then and never abandons.
+    #[inline(never)]
+    fn offer_limited(&mut self, mut leg: Leg, mut patience: Micros, now: Micros) {
+        let (ct, lane) = (leg.call_type as usize, leg.lane as usize);
+        let spec = &self.model.call_types[ct];
+        let message_after = spec.max_wait.filter(|&m| m <= patience);
+        if message_after.is_some() {
+            patience = NEVER;
+            leg.deadline = NEVER;
+        }
+        let gated = spec.gated && leg.kind != Kind::Transfer;
+        let holds_line = spec.holds_line;
+        if gated && self.model.lines.is_some_and(|l| self.in_centre >= l) {
+            self.block(leg, now);
+            return;
+        }
+        if holds_line {
+            self.in_centre += 1;
+        }
+        let waiting = self.waiting[lane] + 1;
+        let works = spec.channel != Channel::Email || self.phase != Phase::Drain;
+        let counts_queue = self.model.lanes[lane].counts_queue;
+        if works
+            && !counts_queue
+            && let Some((g, chatting)) = self.find_agent(lane, 0, waiting, &leg)
+        {
+            self.assign(leg, g, chatting, now);
+            return;
+        }
+        // Someone must wait: not if the queue is full, nor once the centre has closed.
+        let closed = self.closed && spec.channel != Channel::Email;
+        if ((gated && self.queue_full(ct)) || closed)
+            && !(counts_queue && works && self.find_agent(lane, 0, waiting, &leg).is_some())
+        {
+            if holds_line {
+                self.in_centre -= 1;
+            }
+            if closed {
+                self.book_disconnect(&leg, now);
+            } else {
+                self.block(leg, now);
+            }
+            return;
+        }
+        self.join_queue(leg, patience, message_after, works, now);
+    }
+
+    /// `leg` waits in its lane: with a patience timer where the caller will redial or
+    /// the lane's length must be exact (else it abandons lazily), a message timer after
+    /// `message_after`, and an overflow timer for each wait after which more groups
+    /// become eligible. In a lane whose length a route looks at, agents then take from its
+    /// head, if its contacts are worked now (`works`: not an email in the drain).
+    #[inline(always)]
+    fn join_queue(&mut self, leg: Leg, patience: Micros, message_after: Option<Micros>, works: bool, now: Micros) {
+        let (ct, lane, redial_after) = (leg.call_type as usize, leg.lane as usize, leg.redial_after);
         let (slot, generation) = self.slab.insert(leg);
         self.check_waiting(ct, now);
-        self.queues[lane as usize].push_back((slot, generation));
-        self.waiting[lane as usize] += 1;
+        self.queues[lane].push_back((slot, generation));
+        self.waiting[lane] += 1;
         // A caller who will not try again abandons lazily: when a free agent finds them at
         // the head past their deadline (no event). One who will redial needs an event, and
         // so does everyone in a lane whose length must be exact.
-        if patience != NEVER && (redial_after != NEVER || self.model.lanes[lane as usize].counts_queue) {
+        if patience != NEVER && (redial_after != NEVER || self.model.lanes[lane].exact) {
             self.events
                 .push(now.saturating_add(patience), Event::Patience { slot, generation });
         }
-        for k in 0..self.overflow_after[lane as usize].len() {
-            let after = self.overflow_after[lane as usize][k];
-            if after < patience {
+        let leaves = match message_after {
+            Some(after) => {
+                self.events
+                    .push(now.saturating_add(after), Event::MaxWait { slot, generation });
+                after
+            }
+            None => patience,
+        };
+        for k in 0..self.overflow_after[lane].len() {
+            let after = self.overflow_after[lane][k];
+            if after < leaves {
                 self.events
                     .push(now.saturating_add(after), Event::Overflow { slot, generation });
             }
         }
-        if works && counts_queue {
-            self.serve_lane_head(lane as usize, now);
+        if works && self.model.lanes[lane].counts_queue {
+            self.serve_lane_head(lane, now);
         }
     }
 
@@ -1145,6 +1267,14 @@ impl<O: LegObserver> Sim<'_, O> {
             );
         }
         let model_group = &self.model.groups[g];
+        if self.model.call_types[ct].holds_line {
+            // A vendor takes the call on its own lines; an in-house agent's talk holds ours.
+            if model_group.outsourced {
+                self.in_centre -= 1;
+            } else {
+                self.events.push(now.saturating_add(talk), Event::LineFree);
+            }
+        }
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
             self.pairs[pair].busy.handled += 1;
@@ -1429,6 +1559,154 @@ impl<O: LegObserver> Sim<'_, O> {
         }
     }
 
+    /// A voice leg of call type `ct` leaves the centre before an answer: its line is free.
+    #[inline]
+    fn free_line(&mut self, ct: usize) {
+        if self.model.call_types[ct].holds_line {
+            self.in_centre -= 1;
+        }
+    }
+
+    /// Whether a contact of call type `ct` that must wait finds the queue full: all
+    /// voice queues together at the scenario's `queue_capacity`, or the call type's own
+    /// lanes at its own.
+    #[cold]
+    fn queue_full(&self, ct: usize) -> bool {
+        let lanes = &self.model.lanes;
+        let voice = |lane: usize| self.model.call_types[lanes[lane].call_type.0 as usize].channel == Channel::Voice;
+        let all = || {
+            (0..lanes.len())
+                .filter(|&l| voice(l))
+                .map(|l| self.waiting[l])
+                .sum::<u32>()
+        };
+        let own = || {
+            (0..lanes.len())
+                .filter(|&l| lanes[l].call_type.0 as usize == ct)
+                .map(|l| self.waiting[l])
+                .sum::<u32>()
+        };
+        self.model.queue_capacity.is_some_and(|c| all() >= c)
+            || self.model.call_types[ct].queue_capacity.is_some_and(|c| own() >= c)
+    }
+
+    /// `leg` (a customer contact, never a transfer) hears a busy signal: counted
+    /// `blocked`. With `retry`, the caller may try again after a delay, drawn from a side
+    /// stream keyed by the contact and leg (so a retry shifts no other draw): whether,
+    /// then after how long.
+    #[cold]
+    fn block(&mut self, mut leg: Leg, now: Micros) {
+        let ct = leg.call_type as usize;
+        if leg.interval != NOT_COUNTED {
+            self.observer.leg(&LegRecord {
+                call_type: ct as u32,
+                kind: leg.kind,
+                arrival: leg.arrival,
+                wait: 0,
+                outcome: LegOutcome::Blocked,
+                talk: 0,
+                wrap_up: 0,
+                group: None,
+            });
+            self.stats.call_cell(leg.interval as usize, ct)[call::BLOCKED] += 1;
+        }
+        let Some(retry) = &self.model.call_types[ct].retry else {
+            return;
+        };
+        let mut side = leg.contact.key.named("retry").with(u64::from(leg.number)).stream();
+        let tries_again = side.random::<f64>() < retry.probability;
+        let delay = drawn(retry.delay.sample(&mut side));
+        if !tries_again || leg.contact.legs >= MAX_LEGS {
+            return;
+        }
+        leg.next = (leg.contact.origin_type, Kind::Retry);
+        let (slot, generation) = self.slab.insert(leg);
+        self.check_waiting(ct, now);
+        self.events
+            .push(now.saturating_add(delay), Event::NextLeg { slot, generation });
+    }
+
+    /// A waiting caller has waited `max_wait`: they leave a message (`messages`).
+    #[cold]
+    fn leave_message(&mut self, slot: u32, generation: u32, now: Micros) {
+        if !self.slab.is_live(slot, generation) {
+            return; // answered (or disconnected) before
+        }
+        let lane = self.slab.slots[slot as usize].lane as usize;
+        self.waiting[lane] -= 1;
+        let leg = self.slab.remove(slot); // its queue entry is now stale
+        let ct = leg.call_type as usize;
+        self.free_line(ct);
+        self.book_ended(&leg, now, LegOutcome::Message, call::MESSAGES);
+        // With `max_wait.to`, the message waits for an agent in an email queue: the same
+        // customer contact, passed on as a transfer is.
+        if let Some(to) = self.model.call_types[ct].message_to
+            && leg.contact.legs < MAX_LEGS
+        {
+            self.offer(to.0 as usize, leg.contact, now, Kind::Transfer);
+        }
+    }
+
+    /// Books a leg that left the queue unanswered at `now` with `outcome`, counted in
+    /// `field` (a message or a disconnection), in its call type's cell; a transfer's is
+    /// taken out of the customer-contacts cell.
+    #[cold]
+    fn book_ended(&mut self, leg: &Leg, now: Micros, outcome: LegOutcome, field: usize) {
+        if leg.interval == NOT_COUNTED {
+            return;
+        }
+        let ct = leg.call_type as usize;
+        self.observer.leg(&LegRecord {
+            call_type: ct as u32,
+            kind: leg.kind,
+            arrival: leg.arrival,
+            wait: now - leg.arrival,
+            outcome,
+            talk: 0,
+            wrap_up: 0,
+            group: None,
+        });
+        self.stats.call_cell(leg.interval as usize, ct)[field] += 1;
+        if leg.kind == Kind::Transfer {
+            self.not_a_contact(leg.interval, &[field], &[1]);
+        }
+    }
+
+    /// A leg that would wait after the close (`at_close = "disconnect"`) is disconnected.
+    #[cold]
+    fn book_disconnect(&mut self, leg: &Leg, now: Micros) {
+        self.book_ended(leg, now, LegOutcome::Disconnected, call::DISCONNECTED);
+    }
+
+    /// The window closes with `at_close = "disconnect"`: every call and chat still
+    /// waiting is disconnected (one whose patience had already run out, found lazily,
+    /// is booked as the abandon it was). Emails stay in the backlog.
+    #[cold]
+    fn disconnect_waiting(&mut self, now: Micros) {
+        for lane in 0..self.queues.len() {
+            let ct = self.model.lanes[lane].call_type.0 as usize;
+            if self.model.call_types[ct].channel == Channel::Email {
+                continue;
+            }
+            let queue = std::mem::take(&mut self.queues[lane]);
+            for &(slot, generation) in &queue {
+                if !self.slab.is_live(slot, generation) {
+                    continue;
+                }
+                let leg = self.slab.remove(slot);
+                self.free_line(ct);
+                if leg.deadline <= now && leg.redial_after == NEVER {
+                    self.book_abandon(leg.interval, ct, leg.kind, leg.arrival, leg.deadline - leg.arrival);
+                } else {
+                    self.book_disconnect(&leg, now);
+                }
+            }
+            self.waiting[lane] = 0;
+            self.queues[lane] = queue;
+            self.queues[lane].clear();
+        }
+    }
+
     /// Books an abandon of a leg that arrived at `arrival` (hung up after waiting `waited`).
     fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, arrival: Micros, waited: Micros) {
         if interval == NOT_COUNTED {
@@ -1493,6 +1771,7 @@ impl<O: LegObserver> Sim<'_, O> {
                         self.queues[lane].pop_front();
                         self.waiting[lane] -= 1;
                         self.slab.remove(slot);
+                        self.free_line(ct);
                         self.book_abandon(interval, ct, kind, arrival, waited);
                         continue;
                     }
@@ -1537,6 +1816,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let (interval, ct, kind, lane) = (leg.interval, leg.call_type as usize, leg.kind, leg.lane as usize);
         let (redial_after, origin_type, arrival) = (leg.redial_after, leg.contact.origin_type, leg.arrival);
         self.waiting[lane] -= 1;
+        self.free_line(ct);
         self.book_abandon(interval, ct, kind, arrival, now - arrival);
         if redial_after == NEVER || self.slab.slots[slot as usize].contact.legs >= MAX_LEGS {
             self.slab.remove(slot);
@@ -1634,6 +1914,10 @@ impl<O: LegObserver> Sim<'_, O> {
             }
         }
         self.book_backlog(i, now);
+        if self.phase == Phase::Drain && self.model.at_close == AtClose::Disconnect {
+            self.closed = true;
+            self.disconnect_waiting(now);
+        }
     }
 
     /// Staffing step `index` of group `g` begins; the next one is scheduled.

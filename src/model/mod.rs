@@ -10,7 +10,7 @@ pub mod dist;
 
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
-pub use crate::scenario::{AgentSelection, Channel, ServeOrder};
+pub use crate::scenario::{AgentSelection, AtClose, Channel, ServeOrder};
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec, duration_text};
 pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
@@ -199,6 +199,22 @@ pub struct CallType {
     /// After-call work: the agent stays busy after the call.
     pub wrap_up: Option<Sampler>,
     pub redial: Option<Redial>,
+    /// What a blocked caller does: tries again with `probability` after `delay`.
+    pub retry: Option<Redial>,
+    /// The most contacts of this call type that may wait at once (voice only).
+    pub queue_capacity: Option<u32>,
+    /// A caller still waiting after this long leaves a message (`messages`).
+    pub max_wait: Option<Micros>,
+    /// The email call type a message becomes work of (`max_wait.to`).
+    pub message_to: Option<CallTypeId>,
+    /// A voice call type of a centre with lines or a queue capacity: an arriving customer
+    /// contact (not a transfer) may be blocked.
+    pub gated: bool,
+    /// A voice call type of a centre with lines: its legs hold a line from arrival to
+    /// the end of the talk (or to the answer by a vendor).
+    pub holds_line: bool,
+    /// `gated` or with `max_wait`: the engine offers its legs on a path of their own.
+    pub limited: bool,
     /// Probability that an answered contact is resolved, where the serving skill sets
     /// none of its own.
     pub resolution: f64,
@@ -261,6 +277,10 @@ pub struct Lane {
     pub counts_queue: bool,
     /// Its call type's: which idle agent answers when several eligible groups have one.
     pub agent_selection: AgentSelection,
+    /// The lane's length must be exact: a route looks at it (`counts_queue`), or lines
+    /// or a queue capacity count its waiting contacts. Every waiting contact with
+    /// patience then gets an abandonment event.
+    pub exact: bool,
 }
 
 /// A skill of a group: which call type, and the group's proficiency at it.
@@ -386,6 +406,12 @@ pub struct Model {
     pub answer_rate_target: f64,
     /// CV of the gamma day-level volume multiplier (mean 1); `None`: no forecast error.
     pub forecast_error_cv: Option<f64>,
+    /// Trunk lines: voice contacts in the centre at once (waiting or talking).
+    pub lines: Option<u32>,
+    /// The most voice contacts that may wait at once, all voice queues together.
+    pub queue_capacity: Option<u32>,
+    /// What becomes of calls and chats still waiting when the window ends.
+    pub at_close: AtClose,
     pub expectations: Vec<Expectation>,
     /// Values that run but are most likely unit mistakes (a 6 s handle time), as
     /// diagnostics of [`crate::error::Severity::Warning`]: the caller shows them.
@@ -408,7 +434,8 @@ impl Model {
         }
         let mut call_types = b.call_types(&clock);
         let mut groups = b.groups(&clock, &call_types);
-        let lanes = b.routing(&mut call_types, &mut groups);
+        let mut lanes = b.routing(&mut call_types, &mut groups);
+        b.gates(&mut call_types, &mut lanes);
         b.unresolved(&mut call_types);
         b.agents_in_all(&clock, &groups);
         b.calls_per_replication(&clock, &call_types, &groups);
@@ -443,6 +470,9 @@ impl Model {
                 .as_ref()
                 .map(|c| c.value)
                 .filter(|&c| c > 0.0),
+            lines: s.settings.lines.as_ref().map(|l| l.value as u32),
+            queue_capacity: s.settings.queue_capacity.as_ref().map(|c| c.value as u32),
+            at_close: s.settings.at_close.value,
             expectations,
             warnings: b.warnings,
         })
@@ -823,6 +853,14 @@ impl Builder<'_> {
                     delay,
                 }
             });
+            let retry = spec.retry.as_ref().map(|r| {
+                let delay = self.sampler(&r.value.delay);
+                Redial {
+                    probability: r.value.probability,
+                    mean_delay: delay.mean(&r.value.delay.value.spec),
+                    delay,
+                }
+            });
             let head_start = spec.head_start.as_ref().map_or(0, |h| {
                 let head_start = micros(h.value);
                 if head_start > limits::MAX_HEAD_START {
@@ -869,6 +907,13 @@ impl Builder<'_> {
                 from_log: spec.from_log.clone(),
                 wrap_up,
                 redial,
+                retry,
+                queue_capacity: spec.queue_capacity.as_ref().map(|c| c.value as u32),
+                max_wait: spec.max_wait.as_ref().map(|m| micros(m.value)),
+                message_to: None,
+                gated: false,
+                holds_line: false,
+                limited: false,
                 resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),
                 unresolved: Unresolved::Close,
                 share_lanes: Vec::new(),
@@ -876,6 +921,59 @@ impl Builder<'_> {
             });
         }
         out
+    }
+
+    /// Lines and queue capacities: which call types may be blocked and hold lines, and
+    /// which lanes need exact lengths. A `retry` where nothing can block is refused.
+    fn gates(&mut self, call_types: &mut [CallType], lanes: &mut [Lane]) {
+        let st = &self.s.settings;
+        let lines = st.lines.is_some();
+        let shared_capacity = st.queue_capacity.is_some();
+        for (c, ct) in call_types.iter_mut().enumerate() {
+            let voice = ct.channel == Channel::Voice;
+            ct.holds_line = voice && lines;
+            ct.gated = voice && (lines || shared_capacity || ct.queue_capacity.is_some());
+            ct.limited = ct.gated || ct.max_wait.is_some();
+            if let Some(retry) = &self.s.call_types[c].retry
+                && !ct.gated
+            {
+                let loc = retry.loc.clone();
+                self.error(
+                    &loc,
+                    format!(
+                        "call type `{}` is never blocked (no `lines` and no `queue_capacity`): `retry` would never apply",
+                        ct.name
+                    ),
+                )
+                .suggestion = Some("set `lines` or `queue_capacity` in [scenario], or `queue_capacity` on the call type; a caller who abandons tries again with `redial`".into());
+            }
+        }
+        for (c, spec) in self.s.call_types.iter().enumerate() {
+            let Some(to) = &spec.message_to else { continue };
+            match call_types.iter().position(|t| t.name == to.value) {
+                Some(t) if call_types[t].channel == Channel::Email => {
+                    call_types[c].message_to = Some(CallTypeId(t as u32));
+                }
+                Some(_) => {
+                    self.error(
+                        &to.loc,
+                        format!(
+                            "`{}` is not an email call type: a message becomes work of an email queue",
+                            to.value
+                        ),
+                    );
+                }
+                None => {
+                    let names: Vec<&str> = call_types.iter().map(|t| t.name.as_str()).collect();
+                    let suggestion = did_you_mean(&to.value, names.iter().copied());
+                    self.error(&to.loc, format!("unknown call type `{}`", to.value))
+                        .suggestion = suggestion;
+                }
+            }
+        }
+        for lane in lanes.iter_mut() {
+            lane.exact = lane.counts_queue || call_types[lane.call_type.0 as usize].gated;
+        }
     }
 
     /// The sampler of `dist`; a refused parameter is pointed at where it is written.
@@ -1056,6 +1154,7 @@ impl Builder<'_> {
                 routes: Vec::new(),
                 counts_queue: false,
                 agent_selection: call_types[c].agent_selection,
+                exact: false,
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
@@ -1133,6 +1232,7 @@ impl Builder<'_> {
                             routes: vec![route],
                             counts_queue: false,
                             agent_selection: call_types[c].agent_selection,
+                            exact: false,
                         });
                     }
                     None => {
@@ -1473,6 +1573,8 @@ pub fn legs_per_contact(call_types: &[CallType], groups: &[Group]) -> Vec<f64> {
             (Some(_), Some(r)) => r.probability,
             _ => 0.0,
         };
+        // A blocked caller who tries again makes a leg where the contact began, too.
+        let redial = redial.max(ct.retry.as_ref().map_or(0.0, |r| r.probability));
         match ct.unresolved {
             Unresolved::Close => (redial, None),
             Unresolved::Repeat { probability, .. } => (redial.max(unresolved[c] * probability), None),

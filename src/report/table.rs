@@ -80,6 +80,17 @@ const OUTCOME_COLUMNS: [(&str, &str, Unit); 7] = [
     ("cost_per_contact", "cost/resolved", Unit::Money),
 ];
 
+/// Shown when calls can be blocked, leave messages or be disconnected at the close.
+const LINE_COLUMNS: [(&str, &str, Unit); 7] = [
+    ("offered", "offered", Unit::Count),
+    ("blocked", "blocked", Unit::Count),
+    ("block_rate", "block rate", Unit::Percent),
+    ("retries", "retries", Unit::Count),
+    ("messages", "messages", Unit::Count),
+    ("disconnected", "disconnected", Unit::Count),
+    ("unfinished", "unfinished", Unit::Count),
+];
+
 /// How a verdict is shown: a symbol, painted on a terminal.
 fn symbol(status: Status) -> &'static str {
     match status {
@@ -339,6 +350,18 @@ pub fn render(s: &Summary, colour: bool) -> String {
             .chain(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)))
             .collect();
         section(&mut out, &title, "call type", &rows, &OUTCOME_COLUMNS);
+    }
+    if ["blocked", "messages", "disconnected"].iter().any(|m| figure(m) > 0.0) {
+        let rows: Vec<(String, &Metrics)> = std::iter::once((rows[0].label.clone(), &s.totals))
+            .chain(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)))
+            .collect();
+        section(
+            &mut out,
+            "Busy signals, messages and closing (offered = answered + abandoned + blocked + messages + disconnected + unfinished)",
+            "call type",
+            &rows,
+            &LINE_COLUMNS,
+        );
     }
     let rows: Vec<(String, &Metrics)> = s.groups.iter().map(|g| (g.name.clone(), &g.metrics)).collect();
     section(&mut out, "Agent groups", "group", &rows, &GROUP_COLUMNS);

@@ -1606,3 +1606,111 @@ fn binary_prints_warnings_on_stderr_and_keeps_exit_code_and_stdout() {
         assert!(!String::from_utf8_lossy(&out.stdout).contains("warning"), "{args:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Lines, queue capacity, retry, messages and closing time
+
+#[test]
+fn lines_must_be_at_least_one() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nlines = 0"),
+        "s.toml:4:9: scenario.lines: must be between 1 and 10000000 (the trunk lines: voice calls in the centre at once), got 0",
+    );
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nlines = -3"),
+        "s.toml:4:9: scenario.lines: must be ≥ 0, got -3",
+    );
+}
+
+#[test]
+fn queue_capacity_is_bounded_and_for_calls_only() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nqueue_capacity = 2000000"),
+        "s.toml:4:18: scenario.queue_capacity: must be at most 1000000 (the most contacts a replication holds waiting), got 2000000",
+    );
+    golden(
+        &edit(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\nchannel = \"chat\"\nqueue_capacity = 3",
+        ),
+        "s.toml:10:18: call_type[0].queue_capacity: `queue_capacity` does not apply to a chat call type: only calls are blocked by lines and queue capacity",
+    );
+}
+
+#[test]
+fn at_close_is_serve_or_disconnect() {
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nat_close = \"disconect\""),
+        "s.toml:4:12: scenario.at_close: unknown value `disconect`: at the close, calls and chats still waiting are served (`serve`, the drain) or disconnected (`disconnect`)\n  \
+         help: did you mean `disconnect`?",
+    );
+}
+
+#[test]
+fn max_wait_needs_a_known_outcome_and_a_positive_wait() {
+    let with = |max_wait: &str| edit("mean = \"3m\" }", &format!("mean = \"3m\" }}\nmax_wait = {max_wait}"));
+    golden(
+        &with("{ after = \"2m\", outcome = \"mesage\" }"),
+        "s.toml:9:38: call_type[0].max_wait.outcome: unknown outcome `mesage`: a caller who has waited `after` leaves a `message`\n  \
+         help: did you mean `message`?",
+    );
+    golden(
+        &with("{ after = \"0s\", outcome = \"message\" }"),
+        "s.toml:9:22: call_type[0].max_wait.after: must be a duration above 0 and at most 30 days, got 0s",
+    );
+    golden(
+        &with("{ after = -5, outcome = \"message\" }"),
+        "s.toml:9:22: call_type[0].max_wait.after: must be a duration above 0 and at most 30 days, got -5s",
+    );
+    golden(
+        &with("{ after = \"1m\" }"),
+        "s.toml:9:12: call_type[0].max_wait.outcome: missing required key `outcome`",
+    );
+    golden(
+        &edit(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\nchannel = \"email\"\nmax_wait = { after = \"1m\", outcome = \"message\" }",
+        ),
+        "s.toml:10:12: call_type[0].max_wait: `max_wait` does not apply to an email call type: an email waits in the backlog: no one leaves a message",
+    );
+}
+
+#[test]
+fn retry_needs_something_that_blocks() {
+    golden(
+        &edit(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\nretry = { probability = 0.5, delay = { dist = \"exponential\", mean = \"1m\" } }",
+        ),
+        "s.toml:9:9: call_type[0].retry: call type `sales` is never blocked (no `lines` and no `queue_capacity`): `retry` would never apply\n  \
+         help: set `lines` or `queue_capacity` in [scenario], or `queue_capacity` on the call type; a caller who abandons tries again with `redial`",
+    );
+    golden(
+        &edit("duration = \"2h\"", "duration = \"2h\"\nlines = 4").replace(
+            "mean = \"3m\" }",
+            "mean = \"3m\" }\nretry = { probability = 1.5, delay = { dist = \"exponential\", mean = \"1m\" }, tries = 2 }",
+        ),
+        "s.toml:10:77: call_type[0].retry.tries: unknown key `tries` (expected one of: …)\n\
+         s.toml:10:25: call_type[0].retry.probability: must be between 0 and 1, got 1.5\n  \
+         help: write 0.015 (or \"1.5%\")",
+    );
+}
+
+#[test]
+fn a_message_goes_to_an_email_call_type() {
+    let with = |to: &str| {
+        edit(
+            "mean = \"3m\" }",
+            &format!("mean = \"3m\" }}\nmax_wait = {{ after = \"1m\", outcome = \"message\", to = \"{to}\" }}"),
+        )
+    };
+    golden(
+        &with("sale"),
+        "s.toml:9:54: call_type[0].max_wait.to: unknown call type `sale`\n  \
+         help: did you mean `sales`?",
+    );
+    golden(
+        &with("sales"),
+        "s.toml:9:54: call_type[0].max_wait.to: `sales` is not an email call type: a message becomes work of an email queue",
+    );
+}

@@ -12,6 +12,7 @@ mod counting;
 mod determinism;
 mod errors;
 mod forecasts;
+mod lines_and_messages;
 mod outputs;
 mod planner_figures;
 mod queue_order;
