@@ -81,7 +81,8 @@ fn paired(m: &MetricDef, a: &[Vec<f64>], b: &[Vec<f64>]) -> (f64, Option<f64>) {
         })
     };
     match m.measure {
-        Measure::Count { field, scale } | Measure::Level { field, scale } => {
+        Measure::Quantile { .. } => (f64::NAN, None),
+        Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale } => {
             let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| (y[field] - x[field]) * scale).collect();
             (mean(&d), half_width(&d))
         }
@@ -154,7 +155,8 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
                    eb: &crate::summary::Metrics| {
         let xa: Vec<Vec<f64>> = runs_a.iter().map(|s| sums(s, ca)).collect();
         let xb: Vec<Vec<f64>> = runs_b.iter().map(|s| sums(s, cb)).collect();
-        for m in defs {
+        // Quantiles have no per-replication sums to pair: left out.
+        for m in defs.iter().filter(|m| !matches!(m.measure, Measure::Quantile { .. })) {
             let (Some(ma), Some(mb)) = (ea.get(m.name), eb.get(m.name)) else {
                 continue;
             };

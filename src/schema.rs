@@ -167,6 +167,10 @@ pub fn schema() -> Value {
             ),
             ("currency", text("the currency costs are in, e.g. EUR")),
             (
+                "short_abandon",
+                duration("abandons within it are short: left out of the service level (default: none)"),
+            ),
+            (
                 "staffing",
                 table(
                     "how `ccsim staff` searches, and its extra targets",
@@ -237,6 +241,7 @@ pub fn schema() -> Value {
                 dist("how long a caller waits before hanging up (omit: never)"),
             ),
             ("service_level_threshold", duration("this call type's own threshold")),
+            ("short_abandon", duration("this call type's own short-abandon threshold")),
             (
                 "priority",
                 json!({ "type": "integer", "description": "larger is answered first (default 0)" }),

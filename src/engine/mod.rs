@@ -445,6 +445,34 @@ impl Arrivals {
     }
 }
 
+/// Contacts waiting in one call column, for its most waiting at once. A caller who will
+/// not redial abandons lazily (see the module's comment): they stay in the queue past
+/// their deadline until an agent finds them, so `waiting` overstates the queue by those
+/// lingering callers. `lingering` is a lower bound of them, exact until `exact_until`
+/// (the earliest deadline of a lazily abandoning caller still waiting when it was last
+/// counted), so `waiting − lingering` is always an upper bound of the queue and exact
+/// before `exact_until`; the queues are counted again only when that bound would set a
+/// new maximum after `exact_until`, which happens at most once per lingering caller.
+#[derive(Debug, Clone, Copy)]
+struct QueueLength {
+    waiting: u64,
+    lingering: u64,
+    exact_until: Micros,
+    /// The most waiting at once in the current measured interval.
+    max: u64,
+}
+
+impl Default for QueueLength {
+    fn default() -> Self {
+        QueueLength {
+            waiting: 0,
+            lingering: 0,
+            exact_until: NEVER,
+            max: 0,
+        }
+    }
+}
+
 /// The state of one replication.
 struct Sim<'m, O: LegObserver> {
     model: &'m Model,
@@ -475,6 +503,15 @@ struct Sim<'m, O: LegObserver> {
     done: Vec<u32>,
     /// Legs offered so far (fresh contacts, redials, transfers, repeats; warm-up too).
     legs: u64,
+    /// Contacts waiting per call column (call types, channels, all), for the most
+    /// waiting at once (see [`QueueLength`]).
+    queue_length: Vec<QueueLength>,
+    /// Per measured interval: the most contacts waiting at once in each channel and in
+    /// all (the call types' are booked in their cells).
+    max_queue: Vec<[u64; CHANNELS + 1]>,
+    /// Per measured interval: the longest wait of an answered customer contact (the
+    /// customer-contacts column leaves transfers out).
+    contacts_max_wait: Vec<u64>,
     /// What a sum of a cell would have passed 2^64 with, if one would have.
     overflow: Option<&'static str>,
     /// Why the replication ends early: a limit was reached.
@@ -598,6 +635,9 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         phase: Phase::Warmup,
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
+        queue_length: vec![QueueLength::default(); n_types + CHANNELS + 1],
+        max_queue: vec![[0; CHANNELS + 1]; clock.intervals],
+        contacts_max_wait: vec![0; clock.intervals],
         done: Vec::new(),
         legs: 0,
         overflow: None,
@@ -924,10 +964,15 @@ impl<O: LegObserver> Sim<'_, O> {
             let due = u64::from(self.due(ct, now));
             let cell = self.stats.call_cell(interval as usize, ct);
             cell[call::OFFERED] += 1;
+            cell[call::SL_OFFERED] += 1;
             cell[call::DUE] += due;
             cell[kind.field()] += 1;
             if kind == Kind::Transfer {
-                self.not_a_contact(interval, &[call::OFFERED, call::DUE, call::TRANSFERS_IN], &[1, due, 1]);
+                self.not_a_contact(
+                    interval,
+                    &[call::OFFERED, call::SL_OFFERED, call::DUE, call::TRANSFERS_IN],
+                    &[1, 1, due, 1],
+                );
             } else {
                 cell[call::CONTACTS] += 1;
             }
@@ -963,10 +1008,16 @@ impl<O: LegObserver> Sim<'_, O> {
             self.assign(leg, g, chatting, now);
             return;
         }
+        // A caller who abandons lazily (see [`QueueLength`]) lingers past this deadline.
+        let lazy_deadline = if redial_after == NEVER && !counts_queue {
+            leg.deadline
+        } else {
+            NEVER
+        };
         let (slot, generation) = self.slab.insert(leg);
         self.check_waiting(ct, now);
         self.queues[lane as usize].push_back((slot, generation));
-        self.waiting[lane as usize] += 1;
+        self.join_queue(lane as usize, lazy_deadline, now);
         // A caller who will not try again abandons lazily: when a free agent finds them at
         // the head past their deadline (no event). One who will redial needs an event, and
         // so does everyone in a lane whose length must be exact.
@@ -986,6 +1037,122 @@ impl<O: LegObserver> Sim<'_, O> {
         }
     }
 
+    /// The call columns a contact of call type `ct` waits in: its own, its channel's and
+    /// all.
+    #[inline]
+    fn columns_of(&self, ct: usize) -> [usize; 3] {
+        let n = self.model.call_types.len();
+        [ct, n + self.model.call_types[ct].channel.index(), n + CHANNELS]
+    }
+
+    /// A contact has joined the queue of `lane` (it is at its tail); `lazy_deadline`:
+    /// when it hangs up without a timer (lazily), else `NEVER`.
+    #[inline]
+    fn join_queue(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
+        self.waiting[lane] += 1;
+        let in_window = matches!(self.phase, Phase::Window(_));
+        for col in self.columns_of(self.model.lanes[lane].call_type.0 as usize) {
+            let q = &mut self.queue_length[col];
+            q.waiting += 1;
+            q.exact_until = q.exact_until.min(lazy_deadline);
+            if in_window && q.waiting - q.lingering > q.max {
+                if now >= q.exact_until {
+                    self.count_lingering(col, now);
+                }
+                let q = &mut self.queue_length[col];
+                q.max = q.max.max(q.waiting - q.lingering);
+            }
+        }
+    }
+
+    /// A contact leaves the queue of `lane`; `lingering`: one who hung up earlier,
+    /// found now (see [`QueueLength`]).
+    #[inline]
+    fn leave_queue(&mut self, lane: usize, lingering: bool) {
+        self.waiting[lane] -= 1;
+        for col in self.columns_of(self.model.lanes[lane].call_type.0 as usize) {
+            let q = &mut self.queue_length[col];
+            q.waiting -= 1;
+            if lingering {
+                q.lingering = q.lingering.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Counts the callers of column `col` still queued past their deadline (lazy
+    /// abandons not yet found), and the earliest deadline of those who are not.
+    #[cold]
+    fn count_lingering(&mut self, col: usize, now: Micros) {
+        let n = self.model.call_types.len();
+        let (mut lingering, mut until) = (0, NEVER);
+        for (lane, queue) in self.queues.iter().enumerate() {
+            let spec = &self.model.lanes[lane];
+            let ct = spec.call_type.0 as usize;
+            let belongs = col == n + CHANNELS || col == ct || col == n + self.model.call_types[ct].channel.index();
+            if !belongs || spec.counts_queue {
+                continue;
+            }
+            for &(slot, generation) in queue {
+                if !self.slab.is_live(slot, generation) {
+                    continue;
+                }
+                let leg = &self.slab.slots[slot as usize];
+                if leg.redial_after != NEVER || leg.deadline == NEVER {
+                    continue;
+                }
+                if leg.deadline <= now {
+                    lingering += 1;
+                } else {
+                    until = until.min(leg.deadline);
+                }
+            }
+        }
+        let q = &mut self.queue_length[col];
+        (q.lingering, q.exact_until) = (lingering, until);
+    }
+
+    /// At a boundary: books the most waiting at once in measured interval `closing`, if
+    /// one ends, and starts the next one's at the queues' lengths now, if one begins.
+    fn queue_boundary(&mut self, closing: Option<usize>, opening: bool, now: Micros) {
+        let n = self.model.call_types.len();
+        if let Some(i) = closing {
+            for ct in 0..n {
+                self.stats.call_cell(i, ct)[call::MAX_QUEUE] = self.queue_length[ct].max;
+            }
+            for c in 0..=CHANNELS {
+                self.max_queue[i][c] = self.queue_length[n + c].max;
+            }
+        }
+        if opening {
+            for col in 0..self.queue_length.len() {
+                if now >= self.queue_length[col].exact_until {
+                    self.count_lingering(col, now);
+                }
+                let q = &mut self.queue_length[col];
+                q.max = q.waiting - q.lingering;
+            }
+        }
+    }
+
+    /// Books the time a contact of call type `ct` waited, from `from` to `to`, inside
+    /// the window, on the clock intervals it covers (`avg_queue_length`).
+    #[inline]
+    fn book_queue_time(&mut self, ct: usize, from: Micros, to: Micros) {
+        let clock = &self.model.clock;
+        let (from, to) = (from.max(clock.warmup), to.min(clock.window_end()));
+        if from >= to {
+            return;
+        }
+        let mut i = ((from - clock.warmup) / clock.interval) as usize;
+        let mut at = from;
+        while at < to {
+            let end = (clock.warmup + (i as Micros + 1) * clock.interval).min(to);
+            self.stats.call_cell(i, ct)[call::QUEUE_US] += end - at;
+            at = end;
+            i += 1;
+        }
+    }
+
     /// Idle agents eligible for the head of `lane` take it, while there are any.
     fn serve_lane_head(&mut self, lane: usize, now: Micros) {
         while let Some(&(slot, generation)) = self.queues[lane].front() {
@@ -998,7 +1165,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 break;
             };
             self.queues[lane].pop_front();
-            self.waiting[lane] -= 1;
+            self.leave_queue(lane, false);
             let leg = self.slab.remove(slot);
             self.assign(leg, g, chatting, now);
         }
@@ -1125,6 +1292,7 @@ impl<O: LegObserver> Sim<'_, O> {
             }
         }
         let outcome = self.outcome(&mut leg, pair, talk, now);
+        self.book_queue_time(ct, leg.arrival, now);
         if leg.interval == NOT_COUNTED {
             return chat_agent;
         }
@@ -1155,6 +1323,27 @@ impl<O: LegObserver> Sim<'_, O> {
         add_sum(&mut cell[call::HANDLE_US], handle, &mut self.overflow, "handle time");
         cell[call::OUTSOURCED] += outsourced;
         cell[outcome] += 1;
+        cell[call::MAX_WAIT_US] = cell[call::MAX_WAIT_US].max(wait);
+        cell[call::WAITS_ENDED] += 1;
+        add_sum(
+            &mut cell[call::WAIT_ENDED_US],
+            wait,
+            &mut self.overflow,
+            "waiting time",
+        );
+        if matches!(leg.kind, Kind::Fresh | Kind::Redial) {
+            cell[call::CUSTOMERS_ANSWERED] += 1;
+            cell[call::CUSTOMERS_IN_SL] += in_sl;
+        }
+        let interval = leg.interval as usize;
+        let channel_column = self.model.call_types.len() + self.model.call_types[ct].channel.index();
+        self.stats.waits.add(interval, ct, wait);
+        self.stats.waits.add(interval, channel_column, wait);
+        if leg.kind != Kind::Transfer {
+            self.stats.waits.add(interval, self.model.call_types.len() + CHANNELS, wait);
+            self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
+        }
+        let cell = self.stats.call_cell(interval, ct);
         if leg.kind != Kind::Transfer {
             cell[call::FIRST_ANSWERED] += 1;
             cell[call::FIRST_RESOLVED] += u64::from(outcome == call::RESOLVED);
@@ -1173,11 +1362,13 @@ impl<O: LegObserver> Sim<'_, O> {
             call::HANDLE_US,
             call::OUTSOURCED,
             outcome,
+            call::WAITS_ENDED,
+            call::WAIT_ENDED_US,
         ];
         self.not_a_contact(
             leg.interval,
             &fields,
-            &[1, in_sl, due_in_sl, wait, handle, outsourced, 1],
+            &[1, in_sl, due_in_sl, wait, handle, outsourced, 1, 1, wait],
         );
         let origin = leg.contact.origin_interval;
         if origin != NOT_COUNTED {
@@ -1389,6 +1580,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// Books an abandon of a leg that arrived at `arrival` (hung up after waiting `waited`).
     fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, arrival: Micros, waited: Micros) {
+        self.book_queue_time(ct, arrival, arrival + waited);
         if interval == NOT_COUNTED {
             return;
         }
@@ -1402,6 +1594,7 @@ impl<O: LegObserver> Sim<'_, O> {
             wrap_up: 0,
             group: None,
         });
+        let short = self.model.call_types[ct].short_abandon.is_some_and(|s| waited <= s);
         let cell = self.stats.call_cell(interval as usize, ct);
         cell[call::ABANDONED] += 1;
         add_sum(
@@ -1410,8 +1603,33 @@ impl<O: LegObserver> Sim<'_, O> {
             &mut self.overflow,
             "time to abandon",
         );
+        cell[call::WAITS_ENDED] += 1;
+        add_sum(
+            &mut cell[call::WAIT_ENDED_US],
+            waited,
+            &mut self.overflow,
+            "time to abandon",
+        );
+        if short {
+            // Left out of the service level's denominator.
+            cell[call::SHORT_ABANDONED] += 1;
+            cell[call::SL_OFFERED] = cell[call::SL_OFFERED].saturating_sub(1);
+        }
         if kind == Kind::Transfer {
-            self.not_a_contact(interval, &[call::ABANDONED, call::WAIT_ABANDONED_US], &[1, waited]);
+            self.not_a_contact(
+                interval,
+                &[
+                    call::ABANDONED,
+                    call::WAIT_ABANDONED_US,
+                    call::WAITS_ENDED,
+                    call::WAIT_ENDED_US,
+                    call::SHORT_ABANDONED,
+                ],
+                &[1, waited, 1, waited, u64::from(short)],
+            );
+            if short {
+                self.contact_adjust[interval as usize][call::SL_OFFERED] += 1;
+            }
         }
     }
 
@@ -1437,7 +1655,7 @@ impl<O: LegObserver> Sim<'_, O> {
                         let (interval, kind, arrival) = (leg.interval, leg.kind, leg.arrival);
                         let waited = leg.deadline - arrival;
                         self.queues[lane].pop_front();
-                        self.waiting[lane] -= 1;
+                        self.leave_queue(lane, true);
                         self.slab.remove(slot);
                         self.book_abandon(interval, ct, kind, arrival, waited);
                         continue;
@@ -1463,7 +1681,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         let (_, _, _, lane) = best?;
         let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
-        self.waiting[lane] -= 1;
+        self.leave_queue(lane, false);
         Some(self.slab.remove(slot))
     }
 
@@ -1474,7 +1692,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let leg = &self.slab.slots[slot as usize];
         let (interval, ct, kind, lane) = (leg.interval, leg.call_type as usize, leg.kind, leg.lane as usize);
         let (redial_after, origin_type, arrival) = (leg.redial_after, leg.contact.origin_type, leg.arrival);
-        self.waiting[lane] -= 1;
+        self.leave_queue(lane, false);
         self.book_abandon(interval, ct, kind, arrival, now - arrival);
         if redial_after == NEVER || self.slab.slots[slot as usize].contact.legs >= MAX_LEGS {
             self.slab.remove(slot);
@@ -1502,7 +1720,7 @@ impl<O: LegObserver> Sim<'_, O> {
             // Eligibility there depends on the queue's length: serve from its head.
             self.serve_lane_head(lane, now);
         } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) {
-            self.waiting[lane] -= 1;
+            self.leave_queue(lane, false);
             let leg = self.slab.remove(slot); // its queue entry is now stale
             self.assign(leg, g, chatting, now);
         }
@@ -1517,6 +1735,11 @@ impl<O: LegObserver> Sim<'_, O> {
         } else {
             Phase::Drain
         };
+        let closing = match old {
+            Phase::Window(i) => Some(i),
+            _ => None,
+        };
+        self.queue_boundary(closing, matches!(self.phase, Phase::Window(_)), now);
         let Phase::Window(i) = old else {
             // The end of the warm-up: nothing to book, but every integral restarts here.
             for group in &mut self.groups {
@@ -1622,7 +1845,7 @@ impl<O: LegObserver> Sim<'_, O> {
         // and i64 corrections can wrap.
         let combine = |into: &mut [i128; call::FIELDS], cell: &[u64; call::FIELDS]| {
             for f in 0..call::FIELDS {
-                if f == call::OLDEST_AGE_US {
+                if f == call::OLDEST_AGE_US || call::MAXIMA.contains(&f) {
                     into[f] = into[f].max(i128::from(cell[f]));
                 } else {
                     into[f] += i128::from(cell[f]);
@@ -1680,6 +1903,20 @@ impl<O: LegObserver> Sim<'_, O> {
             }
             let cell = self.stats.contacts_cell(i);
             cell.iter_mut().zip(&all).for_each(|(x, &v)| *x = to_cell(v));
+            // The maxima of channels and of all are their own (a total queue, the
+            // customer contacts' waits), not the call types' combined; every column's
+            // clock time is the interval's.
+            let max_queue = self.max_queue[i];
+            let contacts_max_wait = self.contacts_max_wait[i];
+            let interval = self.model.clock.interval;
+            for column in 0..self.stats.columns() {
+                let cell = &mut self.stats.calls[i * (n_types + CHANNELS + 1) + column];
+                cell[call::CLOCK_US] = interval;
+                if column >= n_types {
+                    cell[call::MAX_QUEUE] = max_queue[column - n_types];
+                }
+            }
+            self.stats.contacts_cell(i)[call::MAX_WAIT_US] = contacts_max_wait;
         }
         if let Some(what) = overflow {
             self.overflow.get_or_insert(what);
@@ -1747,7 +1984,7 @@ impl<O: LegObserver> Sim<'_, O> {
             for k in 0..self.queues[lane].len() {
                 let (slot, generation) = self.queues[lane][k];
                 let leg = &self.slab.slots[slot as usize];
-                if leg.generation != generation || leg.interval == NOT_COUNTED {
+                if leg.generation != generation {
                     continue;
                 }
                 let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
@@ -1755,6 +1992,10 @@ impl<O: LegObserver> Sim<'_, O> {
                     let waited = leg.deadline - arrival;
                     self.book_abandon(interval, ct, kind, arrival, waited);
                 } else {
+                    self.book_queue_time(ct, arrival, end_limit);
+                    if interval == NOT_COUNTED {
+                        continue;
+                    }
                     self.observer.leg(&LegRecord {
                         call_type: ct as u32,
                         kind,

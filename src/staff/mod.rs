@@ -155,9 +155,10 @@ fn figure(m: &MetricDef, cell: &[u64]) -> Option<f64> {
         crate::stats::Measure::Ratio { num, den, scale } => {
             (cell[den] > 0).then(|| cell[num] as f64 / cell[den] as f64 * scale)
         }
-        crate::stats::Measure::Count { field, scale } | crate::stats::Measure::Level { field, scale } => {
-            Some(cell[field] as f64 * scale)
-        }
+        crate::stats::Measure::Count { field, scale }
+        | crate::stats::Measure::Level { field, scale }
+        | crate::stats::Measure::Max { field, scale } => Some(cell[field] as f64 * scale),
+        crate::stats::Measure::Quantile { .. } => None,
     }
 }
 

@@ -22,3 +22,4 @@ mod safety;
 mod staffing;
 mod theory;
 mod tiers;
+mod wait_distributions;
