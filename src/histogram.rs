@@ -52,7 +52,12 @@ impl Layout {
         if wait_us == 0 {
             return 0;
         }
-        let s = wait_us / 1_000_000;
+        self.index_of_seconds(wait_us / 1_000_000)
+    }
+
+    /// The bucket of a positive wait of `s` whole seconds (and a fraction).
+    #[inline]
+    fn index_of_seconds(self, s: u64) -> usize {
         let m = self.sub_log2;
         let i = if s < (1 << m) {
             s as usize
@@ -108,13 +113,51 @@ impl WaitCounts {
         }
     }
 
-    /// Counts an answered wait of `wait_us` in `column`, for a contact of `interval`.
+    /// Counts an answered wait of `wait_us` in `column`, for a contact of `interval`. A
+    /// count never passes 2^32: a replication has fewer legs ([`crate::model::limits`]).
     #[inline]
     pub fn add(&mut self, interval: usize, column: usize, wait_us: u64) {
+        let (fine, coarse) = if wait_us == 0 {
+            (0, 0)
+        } else {
+            let s = wait_us / 1_000_000;
+            (FINE.index_of_seconds(s), COARSE.index_of_seconds(s))
+        };
+        self.day[column * FINE.buckets + fine] += 1;
+        self.intervals[(interval * self.columns + column) * COARSE.buckets + coarse] += 1;
+    }
+
+    /// Takes a wait out of `column` (modulo 2^32, so before what [`WaitCounts::sum_columns`]
+    /// adds in): a transfer's wait, which the customer-contacts column leaves out.
+    #[cold]
+    pub fn take(&mut self, interval: usize, column: usize, wait_us: u64) {
         let day = &mut self.day[column * FINE.buckets + FINE.index(wait_us)];
-        *day = day.saturating_add(1);
+        *day = day.wrapping_sub(1);
         let at = (interval * self.columns + column) * COARSE.buckets + COARSE.index(wait_us);
-        self.intervals[at] = self.intervals[at].saturating_add(1);
+        self.intervals[at] = self.intervals[at].wrapping_sub(1);
+    }
+
+    /// At a replication's end: adds each call type's counts (the first
+    /// `channels.len()` columns; `channels[t]` is type t's channel) into its channel's
+    /// column and into the last ("all") column.
+    pub fn sum_columns(&mut self, channels: &[usize]) {
+        let types = channels.len();
+        let all = self.columns - 1;
+        let add = |counts: &mut [u32], buckets: usize, from: usize, to: usize| {
+            for b in 0..buckets {
+                let v = counts[from * buckets + b];
+                counts[to * buckets + b] = counts[to * buckets + b].wrapping_add(v);
+            }
+        };
+        let intervals = self.intervals.len() / (self.columns * COARSE.buckets);
+        for (t, &c) in channels.iter().enumerate() {
+            for to in [types + c, all] {
+                add(&mut self.day, FINE.buckets, t, to);
+                for i in 0..intervals {
+                    add(&mut self.intervals, COARSE.buckets, i * self.columns + t, i * self.columns + to);
+                }
+            }
+        }
     }
 
     /// Bytes of the counts of a centre of this size: 4 per bucket.

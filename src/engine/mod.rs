@@ -506,6 +506,12 @@ struct Sim<'m, O: LegObserver> {
     /// Contacts waiting per call column (call types, channels, all), for the most
     /// waiting at once (see [`QueueLength`]).
     queue_length: Vec<QueueLength>,
+    /// Per call column: the column whose queue it is (itself, or the one call type of a
+    /// channel, or the one channel in use: counted once).
+    column_source: Vec<u32>,
+    /// Per lane: the distinct counted columns its contacts wait in (of its call type's,
+    /// its channel's and all), and how many.
+    lane_columns: Vec<([u32; 3], usize)>,
     /// Per measured interval: the most contacts waiting at once in each channel and in
     /// all (the call types' are booked in their cells).
     max_queue: Vec<[u64; CHANNELS + 1]>,
@@ -516,6 +522,27 @@ struct Sim<'m, O: LegObserver> {
     overflow: Option<&'static str>,
     /// Why the replication ends early: a limit was reached.
     halt: Option<String>,
+}
+
+/// For each call column (call types, channels, all), the column whose queue it is: a
+/// channel with one call type is that call type's queue, and all is the one channel in
+/// use, so W1's single queue is counted once, not three times.
+fn queue_columns(model: &Model) -> Vec<u32> {
+    let n = model.call_types.len();
+    let mut source: Vec<u32> = (0..(n + CHANNELS + 1) as u32).collect();
+    for c in 0..CHANNELS {
+        let members: Vec<usize> = (0..n).filter(|&t| model.call_types[t].channel.index() == c).collect();
+        if let [only] = members[..] {
+            source[n + c] = only as u32;
+        }
+    }
+    let in_use: Vec<usize> = (0..CHANNELS)
+        .filter(|&c| model.call_types.iter().any(|t| t.channel.index() == c))
+        .collect();
+    if let [only] = in_use[..] {
+        source[n + CHANNELS] = source[n + only];
+    }
+    source
 }
 
 /// Adds `value` to a cell's sum `sum`. A sum that would pass 2^64 stays at its maximum and
@@ -615,6 +642,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             (pair.factor, pair.resolution) = (skill.factor, skill.resolution);
         }
     }
+    let column_source = queue_columns(model);
     let mut sim = Sim {
         model,
         observer,
@@ -636,6 +664,24 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
         queue_length: vec![QueueLength::default(); n_types + CHANNELS + 1],
+        lane_columns: model
+            .lanes
+            .iter()
+            .map(|lane| {
+                let ct = lane.call_type.0 as usize;
+                let channel = n_types + model.call_types[ct].channel.index();
+                let mut columns = ([0; 3], 0);
+                for c in [ct, channel, n_types + CHANNELS] {
+                    let c = column_source[c];
+                    if !columns.0[..columns.1].contains(&c) {
+                        columns.0[columns.1] = c;
+                        columns.1 += 1;
+                    }
+                }
+                columns
+            })
+            .collect(),
+        column_source,
         max_queue: vec![[0; CHANNELS + 1]; clock.intervals],
         contacts_max_wait: vec![0; clock.intervals],
         done: Vec::new(),
@@ -964,15 +1010,10 @@ impl<O: LegObserver> Sim<'_, O> {
             let due = u64::from(self.due(ct, now));
             let cell = self.stats.call_cell(interval as usize, ct);
             cell[call::OFFERED] += 1;
-            cell[call::SL_OFFERED] += 1;
             cell[call::DUE] += due;
             cell[kind.field()] += 1;
             if kind == Kind::Transfer {
-                self.not_a_contact(
-                    interval,
-                    &[call::OFFERED, call::SL_OFFERED, call::DUE, call::TRANSFERS_IN],
-                    &[1, 1, due, 1],
-                );
+                self.not_a_contact(interval, &[call::OFFERED, call::DUE, call::TRANSFERS_IN], &[1, due, 1]);
             } else {
                 cell[call::CONTACTS] += 1;
             }
@@ -1037,21 +1078,15 @@ impl<O: LegObserver> Sim<'_, O> {
         }
     }
 
-    /// The call columns a contact of call type `ct` waits in: its own, its channel's and
-    /// all.
-    #[inline]
-    fn columns_of(&self, ct: usize) -> [usize; 3] {
-        let n = self.model.call_types.len();
-        [ct, n + self.model.call_types[ct].channel.index(), n + CHANNELS]
-    }
-
     /// A contact has joined the queue of `lane` (it is at its tail); `lazy_deadline`:
     /// when it hangs up without a timer (lazily), else `NEVER`.
     #[inline]
     fn join_queue(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
         self.waiting[lane] += 1;
         let in_window = matches!(self.phase, Phase::Window(_));
-        for col in self.columns_of(self.model.lanes[lane].call_type.0 as usize) {
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            let col = col as usize;
             let q = &mut self.queue_length[col];
             q.waiting += 1;
             q.exact_until = q.exact_until.min(lazy_deadline);
@@ -1070,8 +1105,9 @@ impl<O: LegObserver> Sim<'_, O> {
     #[inline]
     fn leave_queue(&mut self, lane: usize, lingering: bool) {
         self.waiting[lane] -= 1;
-        for col in self.columns_of(self.model.lanes[lane].call_type.0 as usize) {
-            let q = &mut self.queue_length[col];
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            let q = &mut self.queue_length[col as usize];
             q.waiting -= 1;
             if lingering {
                 q.lingering = q.lingering.saturating_sub(1);
@@ -1115,16 +1151,20 @@ impl<O: LegObserver> Sim<'_, O> {
     /// one ends, and starts the next one's at the queues' lengths now, if one begins.
     fn queue_boundary(&mut self, closing: Option<usize>, opening: bool, now: Micros) {
         let n = self.model.call_types.len();
+        let max = |sim: &Self, col: usize| sim.queue_length[sim.column_source[col] as usize].max;
         if let Some(i) = closing {
             for ct in 0..n {
-                self.stats.call_cell(i, ct)[call::MAX_QUEUE] = self.queue_length[ct].max;
+                self.stats.call_cell(i, ct)[call::MAX_QUEUE] = max(self, ct);
             }
             for c in 0..=CHANNELS {
-                self.max_queue[i][c] = self.queue_length[n + c].max;
+                self.max_queue[i][c] = max(self, n + c);
             }
         }
         if opening {
             for col in 0..self.queue_length.len() {
+                if self.column_source[col] as usize != col {
+                    continue;
+                }
                 if now >= self.queue_length[col].exact_until {
                     self.count_lingering(col, now);
                 }
@@ -1292,8 +1332,8 @@ impl<O: LegObserver> Sim<'_, O> {
             }
         }
         let outcome = self.outcome(&mut leg, pair, talk, now);
-        self.book_queue_time(ct, leg.arrival, now);
         if leg.interval == NOT_COUNTED {
+            self.book_queue_time(ct, leg.arrival, now);
             return chat_agent;
         }
         let wait = now - leg.arrival;
@@ -1324,24 +1364,27 @@ impl<O: LegObserver> Sim<'_, O> {
         cell[call::OUTSOURCED] += outsourced;
         cell[outcome] += 1;
         cell[call::MAX_WAIT_US] = cell[call::MAX_WAIT_US].max(wait);
-        cell[call::WAITS_ENDED] += 1;
-        add_sum(
-            &mut cell[call::WAIT_ENDED_US],
-            wait,
-            &mut self.overflow,
-            "waiting time",
-        );
+        // A wait inside its arrival interval (most are) is that interval's queue time.
+        let clock = &self.model.clock;
+        let within = now <= clock.warmup + (leg.interval as Micros + 1) * clock.interval;
+        if within {
+            cell[call::QUEUE_US] += wait;
+        }
         if matches!(leg.kind, Kind::Fresh | Kind::Redial) {
             cell[call::CUSTOMERS_ANSWERED] += 1;
             cell[call::CUSTOMERS_IN_SL] += in_sl;
         }
+        // The call type's histogram; its channel's and all's are summed at the end
+        // ([`Sim::close`]), all's without transfers, taken out here.
         let interval = leg.interval as usize;
-        let channel_column = self.model.call_types.len() + self.model.call_types[ct].channel.index();
+        if !within {
+            self.book_queue_time(ct, leg.arrival, now);
+        }
         self.stats.waits.add(interval, ct, wait);
-        self.stats.waits.add(interval, channel_column, wait);
         if leg.kind != Kind::Transfer {
-            self.stats.waits.add(interval, self.model.call_types.len() + CHANNELS, wait);
             self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
+        } else {
+            self.stats.waits.take(interval, self.model.call_types.len() + CHANNELS, wait);
         }
         let cell = self.stats.call_cell(interval, ct);
         if leg.kind != Kind::Transfer {
@@ -1362,13 +1405,11 @@ impl<O: LegObserver> Sim<'_, O> {
             call::HANDLE_US,
             call::OUTSOURCED,
             outcome,
-            call::WAITS_ENDED,
-            call::WAIT_ENDED_US,
         ];
         self.not_a_contact(
             leg.interval,
             &fields,
-            &[1, in_sl, due_in_sl, wait, handle, outsourced, 1, 1, wait],
+            &[1, in_sl, due_in_sl, wait, handle, outsourced, 1],
         );
         let origin = leg.contact.origin_interval;
         if origin != NOT_COUNTED {
@@ -1603,33 +1644,14 @@ impl<O: LegObserver> Sim<'_, O> {
             &mut self.overflow,
             "time to abandon",
         );
-        cell[call::WAITS_ENDED] += 1;
-        add_sum(
-            &mut cell[call::WAIT_ENDED_US],
-            waited,
-            &mut self.overflow,
-            "time to abandon",
-        );
-        if short {
-            // Left out of the service level's denominator.
-            cell[call::SHORT_ABANDONED] += 1;
-            cell[call::SL_OFFERED] = cell[call::SL_OFFERED].saturating_sub(1);
-        }
+        // Left out of the service level's denominator (see [`Sim::close`]).
+        cell[call::SHORT_ABANDONED] += u64::from(short);
         if kind == Kind::Transfer {
             self.not_a_contact(
                 interval,
-                &[
-                    call::ABANDONED,
-                    call::WAIT_ABANDONED_US,
-                    call::WAITS_ENDED,
-                    call::WAIT_ENDED_US,
-                    call::SHORT_ABANDONED,
-                ],
-                &[1, waited, 1, waited, u64::from(short)],
+                &[call::ABANDONED, call::WAIT_ABANDONED_US, call::SHORT_ABANDONED],
+                &[1, waited, u64::from(short)],
             );
-            if short {
-                self.contact_adjust[interval as usize][call::SL_OFFERED] += 1;
-            }
         }
     }
 
@@ -1906,6 +1928,8 @@ impl<O: LegObserver> Sim<'_, O> {
             // The maxima of channels and of all are their own (a total queue, the
             // customer contacts' waits), not the call types' combined; every column's
             // clock time is the interval's.
+            // Sums of other fields: the waits that ended (answered or abandoned), and
+            // the service level's denominator, offered less short abandons.
             let max_queue = self.max_queue[i];
             let contacts_max_wait = self.contacts_max_wait[i];
             let interval = self.model.clock.interval;
@@ -1915,9 +1939,14 @@ impl<O: LegObserver> Sim<'_, O> {
                 if column >= n_types {
                     cell[call::MAX_QUEUE] = max_queue[column - n_types];
                 }
+                cell[call::WAITS_ENDED] = cell[call::ANSWERED].saturating_add(cell[call::ABANDONED]);
+                cell[call::WAIT_ENDED_US] = cell[call::WAIT_ANSWERED_US].saturating_add(cell[call::WAIT_ABANDONED_US]);
+                cell[call::SL_OFFERED] = cell[call::OFFERED].saturating_sub(cell[call::SHORT_ABANDONED]);
             }
             self.stats.contacts_cell(i)[call::MAX_WAIT_US] = contacts_max_wait;
         }
+        let channels: Vec<usize> = self.model.call_types.iter().map(|c| c.channel.index()).collect();
+        self.stats.waits.sum_columns(&channels);
         if let Some(what) = overflow {
             self.overflow.get_or_insert(what);
         }
