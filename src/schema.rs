@@ -241,7 +241,10 @@ pub fn schema() -> Value {
                 dist("how long a caller waits before hanging up (omit: never)"),
             ),
             ("service_level_threshold", duration("this call type's own threshold")),
-            ("short_abandon", duration("this call type's own short-abandon threshold")),
+            (
+                "short_abandon",
+                duration("this call type's own short-abandon threshold"),
+            ),
             (
                 "priority",
                 json!({ "type": "integer", "description": "larger is answered first (default 0)" }),

@@ -1184,15 +1184,25 @@ mod tests {
         // docs/scenarios.md (Memory) states these per interval × call type and group.
         let (intervals, types, groups) = (10, 7, 3);
         let rep = RepStats::new(intervals, types, groups);
+        // Per interval × call column: 39 fields of 8 bytes and 19 coarse wait buckets of
+        // 4; per call column, 1,921 fine wait buckets of 4.
+        let columns = types + CHANNELS + 1;
         assert_eq!(
             rep.bytes(),
-            intervals * (types + CHANNELS + 1) * 232 + intervals * groups * 64
+            intervals * columns * (312 + 76) + columns * 7684 + intervals * groups * 64
         );
+        assert_eq!(RepStats::bytes_for(intervals, types, groups), rep.bytes() as u128);
+        // Over replications: Σx, Σx² of 39 fields and Σxy of 19 ratio metrics, and ΣC, ΣC²,
+        // ΣCA of every wait bucket, 16 bytes each.
         let acc = Accumulator::new(intervals, types, groups);
         assert_eq!(
             acc.bytes(),
-            (intervals + 1) * (types + CHANNELS + 1) * 1152 + (intervals + 1) * (groups + 1) * 288
+            (intervals + 1) * columns * 1552
+                + intervals * columns * 912
+                + columns * 92_208
+                + (intervals + 1) * (groups + 1) * 288
         );
+        assert_eq!(Accumulator::bytes_for(intervals, types, groups), acc.bytes() as u128);
     }
 
     #[test]

@@ -205,9 +205,7 @@ fn metrics_of(
     defs.iter()
         .map(|m| {
             let e = match (m.measure, waits) {
-                (Measure::Quantile { p }, Some(w)) => {
-                    w.quantile(interval, item.unwrap_or(w.columns() - 1), p, n, t)
-                }
+                (Measure::Quantile { p }, Some(w)) => w.quantile(interval, item.unwrap_or(w.columns() - 1), p, n, t),
                 _ => estimate(&cell, m, n, t),
             };
             (m.name, e)
@@ -268,7 +266,15 @@ impl Summary {
                 .iter()
                 .enumerate()
                 .map(|(j, name)| {
-                    let metrics = Metrics(metrics_of(&acc.calls, Some(&acc.waits), CALL_METRICS, interval, Some(j), n, t));
+                    let metrics = Metrics(metrics_of(
+                        &acc.calls,
+                        Some(&acc.waits),
+                        CALL_METRICS,
+                        interval,
+                        Some(j),
+                        n,
+                        t,
+                    ));
                     let targets = judge(
                         &metrics,
                         layout.targets.get(j).map_or(&[], Vec::as_slice),

@@ -1384,7 +1384,9 @@ impl<O: LegObserver> Sim<'_, O> {
         if leg.kind != Kind::Transfer {
             self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
         } else {
-            self.stats.waits.take(interval, self.model.call_types.len() + CHANNELS, wait);
+            self.stats
+                .waits
+                .take(interval, self.model.call_types.len() + CHANNELS, wait);
         }
         let cell = self.stats.call_cell(interval, ct);
         if leg.kind != Kind::Transfer {

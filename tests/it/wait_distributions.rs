@@ -150,7 +150,10 @@ skills = ["sales"]
     assert!(first_hour.len() > 300, "{}", first_hour.len());
     // Everyone waits 10 s, but for the one answered when the agent comes at 01:00.
     for &(t, w) in &first_hour {
-        assert!((w - 10.0).abs() < 1e-3 || (t + w - 3600.0).abs() < 1e-2, "{t} waited {w}");
+        assert!(
+            (w - 10.0).abs() < 1e-3 || (t + w - 3600.0).abs() < 1e-2,
+            "{t} waited {w}"
+        );
     }
     // The most in (t − 10, t] at an arrival t: a sliding window over sorted arrivals
     // (to the log's millisecond).
@@ -169,7 +172,11 @@ skills = ["sales"]
     let waited: f64 = times.iter().map(|&t| (t + 10.0).min(3600.0) - t).sum();
     let avg = first["avg_queue_length"]["mean"].as_f64().unwrap();
     // (The log's arrival times are truncated to the millisecond.)
-    assert!((avg - waited / 3600.0).abs() < 1e-3, "{avg} against {}", waited / 3600.0);
+    assert!(
+        (avg - waited / 3600.0).abs() < 1e-3,
+        "{avg} against {}",
+        waited / 3600.0
+    );
     assert!(most >= 5, "a real queue: {most}");
 }
 
@@ -208,7 +215,10 @@ fn short_abandons_leave_the_service_level_and_customers_count_once() {
         mean(t, "abandoned"),
         mean(t, "fresh"),
     );
-    assert!(abandoned > 1000.0, "callers of the first hour redial every minute: {abandoned}");
+    assert!(
+        abandoned > 1000.0,
+        "callers of the first hour redial every minute: {abandoned}"
+    );
     assert_eq!(answered, fresh, "every caller answered once");
     assert!((offered - (answered + abandoned)).abs() < 1e-9);
     // Every abandon waited exactly 10 s: all short; the service level leaves them out,
@@ -233,10 +243,7 @@ fn short_abandons_leave_the_service_level_and_customers_count_once() {
     let t = &s.totals;
     assert!((mean(t, "service_level") - mean(t, "answered") / mean(t, "offered")).abs() < 1e-12);
     // A call type's own threshold wins over the scenario's.
-    let own = REDIALS.replace(
-        "patience = { dist",
-        "short_abandon = \"5s\"\npatience = { dist",
-    );
+    let own = REDIALS.replace("patience = { dist", "short_abandon = \"5s\"\npatience = { dist");
     assert_eq!(mean(&summary(&own).totals, "short_abandoned"), 0.0);
 }
 
@@ -244,7 +251,12 @@ fn short_abandons_leave_the_service_level_and_customers_count_once() {
 fn shards_and_threads_give_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("mmc.toml");
-    std::fs::write(&scenario, MMC.replace("200h", "40h").replace("replications = 30", "replications = 7")).unwrap();
+    std::fs::write(
+        &scenario,
+        MMC.replace("200h", "40h")
+            .replace("replications = 30", "replications = 7"),
+    )
+    .unwrap();
     let path = scenario.to_str().unwrap();
     let whole = ccsim_ok(&["run", path, "--format", "json", "--threads", "1"]).stdout;
     let two = ccsim_ok(&["run", path, "--format", "json", "--threads", "2"]).stdout;
@@ -254,7 +266,10 @@ fn shards_and_threads_give_the_same_bytes() {
         ccsim_ok(&["run", path, "--shard", k, "--out", parts.to_str().unwrap()]);
     }
     let merged = ccsim_ok(&["merge", parts.to_str().unwrap(), "--format", "json"]).stdout;
-    assert_eq!(String::from_utf8(merged).unwrap(), String::from_utf8(whole.clone()).unwrap());
+    assert_eq!(
+        String::from_utf8(merged).unwrap(),
+        String::from_utf8(whole.clone()).unwrap()
+    );
     let json: serde_json::Value = serde_json::from_slice(&whole).unwrap();
     assert!(json["totals"]["wait_p90_seconds"]["ci95"].as_f64().unwrap() > 0.0);
 }
