@@ -126,7 +126,9 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
                     if halted.after(r) || crate::interrupt::requested() {
                         return RepStats::new(0, 0, 0);
                     }
-                    let s = run_replication(m, r);
+                    // Kept whole, without the wait histograms: no quantile is paired.
+                    let mut s = run_replication(m, r);
+                    s.waits.clear();
                     if let Some(why) = &s.halt {
                         halted.note(r, why);
                     }

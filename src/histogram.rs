@@ -165,6 +165,13 @@ impl WaitCounts {
         }
     }
 
+    /// Lets the counts go: a replication kept whole by `staff` or `compare`, which report
+    /// no quantiles, holds none (its quantiles are then undefined).
+    pub fn clear(&mut self) {
+        self.day = Vec::new();
+        self.intervals = Vec::new();
+    }
+
     /// Bytes of the counts of a centre of this size: 4 per bucket.
     pub fn bytes_for(intervals: usize, columns: usize) -> u128 {
         4 * columns as u128 * (FINE.buckets as u128 + intervals as u128 * COARSE.buckets as u128)
@@ -246,6 +253,9 @@ impl WaitMoments {
 
     /// Adds one replication's counts.
     pub fn add(&mut self, rep: &WaitCounts) {
+        if rep.day.is_empty() {
+            return; // let go (see [`WaitCounts::clear`])
+        }
         let (f, c) = (FINE.buckets, COARSE.buckets);
         for col in 0..self.columns {
             add_cumulative(

@@ -343,9 +343,17 @@ impl Search<'_> {
         self.evaluations += 1;
         self.replications_run += n;
         (self.progress)(self.evaluations);
-        let stats: Vec<RepStats> = self
-            .pool
-            .install(|| (0..n).into_par_iter().map(|r| run_replication(model, r)).collect());
+        // Kept whole, without the wait histograms: staffing judges no quantile.
+        let stats: Vec<RepStats> = self.pool.install(|| {
+            (0..n)
+                .into_par_iter()
+                .map(|r| {
+                    let mut s = run_replication(model, r);
+                    s.waits.clear();
+                    s
+                })
+                .collect()
+        });
         if self.halt.is_none() {
             self.halt = stats.iter().find_map(|s| s.halt.clone());
         }
