@@ -55,6 +55,8 @@ pub struct Settings {
     pub seed: u64,
     pub service_level_threshold: Spanned<f64>,
     pub service_level_target: Spanned<f64>,
+    /// Abandons within this many seconds are short: left out of the service level.
+    pub short_abandon: Option<Spanned<f64>>,
     pub answer_rate_target: Spanned<f64>,
     /// Coefficient of variation of the day-level volume multiplier (forecast error).
     pub forecast_error_cv: Option<Spanned<f64>>,
@@ -115,6 +117,8 @@ pub struct CallTypeSpec {
     pub patience: Option<Spanned<Dist>>,
     /// This call type's own service-level threshold, seconds.
     pub service_level_threshold: Option<Spanned<f64>>,
+    /// This call type's own short-abandon threshold, seconds.
+    pub short_abandon: Option<Spanned<f64>>,
     /// Larger is answered first; default 0.
     pub priority: i64,
     /// Seconds this call type's contacts count as having waited already when an agent
@@ -441,6 +445,7 @@ pub mod keys {
         "lines",
         "queue_capacity",
         "at_close",
+        "short_abandon",
     ];
     pub const STAFFING: &[&str] = &[
         "scope",
@@ -459,6 +464,7 @@ pub mod keys {
         "handle_time",
         "patience",
         "service_level_threshold",
+        "short_abandon",
         "priority",
         "head_start",
         "wrap_up",
@@ -633,6 +639,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         service_level_threshold = r.optional(&sl, "threshold", Reader::duration, 20.0);
         service_level_target = r.optional(&sl, "target", Reader::fraction, 0.80);
     }
+    let short_abandon = t.get("short_abandon").and_then(|n| r.duration(&n));
     Settings {
         name,
         start,
@@ -644,6 +651,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         seed,
         service_level_threshold,
         service_level_target,
+        short_abandon,
         answer_rate_target,
         forecast_error_cv,
         currency,
@@ -736,6 +744,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let handle_time = r.required(t, "handle_time", Reader::dist);
     let patience = t.get("patience").and_then(|n| r.dist(&n));
     let service_level_threshold = t.get("service_level_threshold").and_then(|n| r.duration(&n));
+    let short_abandon = t.get("short_abandon").and_then(|n| r.duration(&n));
     let priority = t.get("priority").and_then(|n| r.int(&n)).map_or(0, |p| p.value);
     let head_start = t.get("head_start").and_then(|n| r.duration(&n));
     let forecast_error_cv = t.get("forecast_error").and_then(|n| r.forecast_error(&n));
@@ -874,6 +883,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         handle_time: handle_time?,
         patience,
         service_level_threshold,
+        short_abandon,
         priority,
         head_start,
         forecast_error_cv,

@@ -178,6 +178,9 @@ pub struct CallType {
     pub mean_patience: Option<f64>,
     pub channel: Channel,
     pub service_level_threshold: Micros,
+    /// Abandons after a wait of at most this are short (`short_abandoned`) and left out
+    /// of the service level's denominator; `None`: no abandon is short.
+    pub short_abandon: Option<Micros>,
     /// The planner's target for the share answered within the threshold.
     pub service_level_target: f64,
     /// The planner's answer-rate target.
@@ -828,6 +831,13 @@ impl Builder<'_> {
                 .service_level_threshold
                 .as_ref()
                 .map_or(self.s.settings.service_level_threshold.value, |t| t.value);
+            let short_abandon = spec.short_abandon.as_ref().or(self.s.settings.short_abandon.as_ref());
+            if let Some(s) = short_abandon
+                && s.value > 30.0 * 86400.0
+            {
+                self.error(&s.loc, "must be at most 30 days");
+            }
+            let short_abandon = short_abandon.map(|s| micros(s.value.min(30.0 * 86400.0)));
             let service_level_target = spec
                 .service_level_target
                 .as_ref()
@@ -898,6 +908,7 @@ impl Builder<'_> {
                 patience,
                 channel: spec.channel.value,
                 service_level_threshold: micros(threshold),
+                short_abandon,
                 service_level_target,
                 answer_rate_target,
                 max_asa,
