@@ -315,7 +315,11 @@ impl WaitMoments {
                 _ => lower,
             }
         };
-        let bucket_of = |q: f64| (0..buckets).find(|&b| cdf(b) >= q.clamp(0.0, 1.0)).unwrap_or(buckets - 1);
+        let bucket_of = |q: f64| {
+            (0..buckets)
+                .find(|&b| cdf(b) >= q.clamp(0.0, 1.0))
+                .unwrap_or(buckets - 1)
+        };
         // A quantile in the open last bucket is only known to be beyond its lower edge:
         // not reported (the window's layout reaches 24 days, an interval's 384 s).
         if layout.upper(bucket_of(p)).is_none() {
@@ -431,6 +435,10 @@ mod tests {
         // p = 0.9 lies beyond 384 s: the coarse layout's open bucket gives no figure, the
         // fine layout one.
         assert_eq!(m.quantile(Some(0), 0, 0.9, 2, t).mean, None);
-        assert!(m.quantile(None, 0, 0.9, 2, t).mean.is_some_and(|w| (496.0..512.0).contains(&w)));
+        assert!(
+            m.quantile(None, 0, 0.9, 2, t)
+                .mean
+                .is_some_and(|w| (496.0..512.0).contains(&w))
+        );
     }
 }

@@ -102,7 +102,7 @@ pub mod call {
     pub const CLOCK_US: usize = 35;
     /// Maximum: the most contacts waiting at once, by clock interval.
     pub const MAX_QUEUE: usize = 36;
-    /// Offered contacts whose wait ended (answered or abandoned).
+    /// Offered contacts whose wait ended: answered, abandoned, a message or disconnected.
     pub const WAITS_ENDED: usize = 37;
     /// Sum of those waits, µs.
     pub const WAIT_ENDED_US: usize = 38;
@@ -377,7 +377,7 @@ pub const CALL_METRICS: &[MetricDef] = &[
     count(
         "after_window",
         call::AFTER_WINDOW,
-        "redials and repeats that arrived after the window: followed to their end (their work is overtime) but not counted as offered (booked on the last interval)",
+        "redials, retries and repeats that arrived after the window: followed to their end (their work is overtime) but not counted as offered (booked on the last interval)",
     ),
     MetricDef {
         name: "backlog_end",
@@ -411,7 +411,7 @@ pub const CALL_METRICS: &[MetricDef] = &[
         call::WAIT_ENDED_US,
         call::WAITS_ENDED,
         1e-6,
-        "mean wait of the contacts whose wait ended, answered or abandoned (what some calculators call ASA), seconds",
+        "mean wait of the contacts whose wait ended: answered, abandoned, a message or disconnected (blocked calls never waited; what some calculators call ASA), seconds",
     ),
     ratio(
         "avg_queue_length",

@@ -249,6 +249,10 @@ struct Contact {
     /// queue; `NOT_COUNTED` for warm-up).
     origin_type: u32,
     origin_interval: u32,
+    /// The measured interval of the customer's first attempt until one of their legs is
+    /// answered, then (and for warm-up callers) `NOT_COUNTED`: the per-customer figures
+    /// book each caller's first answer there, beside the fresh contact it counts against.
+    customer_interval: u32,
 }
 
 /// One leg of a contact, waiting in a queue or about to start again. Everything drawn
@@ -962,6 +966,7 @@ impl<O: LegObserver> Sim<'_, O> {
             legs: 0,
             origin_type: ct as u32,
             origin_interval: NOT_COUNTED,
+            customer_interval: NOT_COUNTED,
         };
         self.offer(ct, contact, now, Kind::Fresh);
     }
@@ -1004,6 +1009,9 @@ impl<O: LegObserver> Sim<'_, O> {
             // A new customer contact (first attempt, redial or repeat) begins here.
             contact.origin_type = ct as u32;
             contact.origin_interval = interval;
+            if kind == Kind::Fresh {
+                contact.customer_interval = interval;
+            }
         }
         let number = contact.legs;
         contact.legs += 1;
@@ -1199,8 +1207,11 @@ impl<O: LegObserver> Sim<'_, O> {
                     .push(now.saturating_add(after), Event::Overflow { slot, generation });
             }
         }
-        if works && self.model.lanes[lane].counts_queue {
-            self.serve_lane_head(lane, now);
+        if self.model.lanes[lane].counts_queue {
+            if works {
+                self.serve_lane_head(lane, now);
+            }
+            self.note_queue_max(lane, now);
         }
     }
 
@@ -1209,14 +1220,30 @@ impl<O: LegObserver> Sim<'_, O> {
     #[inline]
     fn queue_joined(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
         self.waiting[lane] += 1;
-        let in_window = matches!(self.phase, Phase::Window(_));
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            let q = &mut self.queue_length[col as usize];
+            q.waiting += 1;
+            q.exact_until = q.exact_until.min(lazy_deadline);
+        }
+        // In a lane whose head agents take after each arrival (a route looks at its
+        // length), the queue's length is known once they have: see [`Sim::join_queue`].
+        if !self.model.lanes[lane].counts_queue {
+            self.note_queue_max(lane, now);
+        }
+    }
+
+    /// The queues of `lane`'s columns may be at a new maximum: books it (in the window).
+    #[inline]
+    fn note_queue_max(&mut self, lane: usize, now: Micros) {
+        if !matches!(self.phase, Phase::Window(_)) {
+            return;
+        }
         let (columns, count) = self.lane_columns[lane];
         for &col in &columns[..count] {
             let col = col as usize;
-            let q = &mut self.queue_length[col];
-            q.waiting += 1;
-            q.exact_until = q.exact_until.min(lazy_deadline);
-            if in_window && q.waiting - q.lingering > q.max {
+            let q = &self.queue_length[col];
+            if q.waiting - q.lingering > q.max {
                 if now >= q.exact_until {
                     self.count_lingering(col, now);
                 }
@@ -1503,6 +1530,17 @@ impl<O: LegObserver> Sim<'_, O> {
                 );
             }
         }
+        // A caller's first answer (their first attempt, a redial or a retry: a transfer
+        // or a repeat comes after one), booked where the caller's first attempt was.
+        // (A message passed on to an email queue, a transfer, is not the call answered.)
+        let customer = leg.contact.customer_interval;
+        if customer != NOT_COUNTED && leg.kind != Kind::Transfer {
+            leg.contact.customer_interval = NOT_COUNTED;
+            let in_sl = now - leg.arrival <= self.model.call_types[ct].service_level_threshold;
+            let cell = self.stats.call_cell(customer as usize, ct);
+            cell[call::CUSTOMERS_ANSWERED] += 1;
+            cell[call::CUSTOMERS_IN_SL] += u64::from(in_sl);
+        }
         let outcome = self.outcome(&mut leg, pair, talk, now);
         if leg.interval == NOT_COUNTED {
             self.book_queue_time(ct, leg.arrival, now);
@@ -1541,10 +1579,6 @@ impl<O: LegObserver> Sim<'_, O> {
         let within = now <= clock.warmup + (leg.interval as Micros + 1) * clock.interval;
         if within {
             cell[call::QUEUE_US] += wait;
-        }
-        if matches!(leg.kind, Kind::Fresh | Kind::Redial | Kind::Retry) {
-            cell[call::CUSTOMERS_ANSWERED] += 1;
-            cell[call::CUSTOMERS_IN_SL] += in_sl;
         }
         // The call type's histogram; its channel's and all's are summed at the end
         // ([`Sim::close`]), all's without transfers, taken out here.
@@ -1901,9 +1935,12 @@ impl<O: LegObserver> Sim<'_, O> {
             wrap_up: 0,
             group: None,
         });
-        self.stats.call_cell(leg.interval as usize, ct)[field] += 1;
+        let wait = now - leg.arrival;
+        let cell = self.stats.call_cell(leg.interval as usize, ct);
+        cell[field] += 1;
+        add_sum(&mut cell[call::WAIT_ENDED_US], wait, &mut self.overflow, "waiting time");
         if leg.kind == Kind::Transfer {
-            self.not_a_contact(leg.interval, &[field], &[1]);
+            self.not_a_contact(leg.interval, &[field, call::WAIT_ENDED_US], &[1, wait]);
         }
     }
 
@@ -2279,7 +2316,8 @@ impl<O: LegObserver> Sim<'_, O> {
             // The maxima of channels and of all are their own (a total queue, the
             // customer contacts' waits), not the call types' combined; every column's
             // clock time is the interval's.
-            // Sums of other fields: the waits that ended (answered or abandoned), and
+            // Sums of other fields: the waits that ended (answered, abandoned, a message
+            // or disconnected), and
             // the service level's denominator, offered less short abandons.
             let max_queue = self.max_queue[i];
             let contacts_max_wait = self.contacts_max_wait[i];
@@ -2290,8 +2328,14 @@ impl<O: LegObserver> Sim<'_, O> {
                 if column >= n_types {
                     cell[call::MAX_QUEUE] = max_queue[column - n_types];
                 }
-                cell[call::WAITS_ENDED] = cell[call::ANSWERED].saturating_add(cell[call::ABANDONED]);
-                cell[call::WAIT_ENDED_US] = cell[call::WAIT_ANSWERED_US].saturating_add(cell[call::WAIT_ABANDONED_US]);
+                // (Messages' and disconnections' waits were booked as they ended.)
+                cell[call::WAITS_ENDED] = cell[call::ANSWERED]
+                    .saturating_add(cell[call::ABANDONED])
+                    .saturating_add(cell[call::MESSAGES])
+                    .saturating_add(cell[call::DISCONNECTED]);
+                cell[call::WAIT_ENDED_US] = cell[call::WAIT_ENDED_US]
+                    .saturating_add(cell[call::WAIT_ANSWERED_US])
+                    .saturating_add(cell[call::WAIT_ABANDONED_US]);
                 cell[call::SL_OFFERED] = cell[call::OFFERED].saturating_sub(cell[call::SHORT_ABANDONED]);
             }
             self.stats.contacts_cell(i)[call::MAX_WAIT_US] = contacts_max_wait;

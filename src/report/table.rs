@@ -344,7 +344,7 @@ pub fn render(s: &Summary, colour: bool) -> String {
         .collect();
     section(
         &mut out,
-        "Waits of answered contacts (quantiles, longest) and the queue (mean wait: answered and abandoned)",
+        "Waits of answered contacts (quantiles, longest) and the queue (mean wait: every caller whose wait ended)",
         "call type",
         &waits,
         &WAIT_COLUMNS,
