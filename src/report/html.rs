@@ -469,7 +469,7 @@ fn summary_table(out: &mut String, s: &Summary) {
         ("wait_p90_seconds", "p90 wait (s)"),
         ("wait_p95_seconds", "p95 wait (s)"),
         ("max_wait_seconds", "longest wait (s)"),
-        ("mean_wait_seconds", "mean wait, all callers (s)"),
+        ("mean_wait_seconds", "mean wait, callers whose wait ended (s)"),
         ("avg_queue_length", "average queue"),
         ("max_queue_length", "longest queue"),
     ];
@@ -478,11 +478,25 @@ fn summary_table(out: &mut String, s: &Summary) {
         let _ = write!(out, "<th>{label}</th>");
     }
     out.push_str("</tr>\n");
-    for (name, m) in std::iter::once((all, &s.totals)).chain(s.call_types.iter().map(|c| (c.name.as_str(), &c.metrics)))
+    // With several channels, each channel's row too: the total's longest wait and queue
+    // may be an email backlog's, not the phone queue's.
+    let channels: Vec<(String, &Metrics)> = if s.channels.len() > 1 {
+        s.channels
+            .iter()
+            .map(|c| (format!("channel {}", c.name), &c.metrics))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for (name, m) in std::iter::once((all, &s.totals))
+        .chain(channels.iter().map(|(n, m)| (n.as_str(), *m)))
+        .chain(s.call_types.iter().map(|c| (c.name.as_str(), &c.metrics)))
     {
         let _ = write!(out, "<tr><td>{}</td>", escape(name));
         for (key, _) in waits {
-            let _ = write!(out, "<td>{}</td>", cell(m.get(key), false, 1));
+            // Queue lengths are often below one: two decimals.
+            let decimals = if key.ends_with("queue_length") { 2 } else { 1 };
+            let _ = write!(out, "<td>{}</td>", cell(m.get(key), false, decimals));
         }
         out.push_str("</tr>\n");
     }

@@ -176,7 +176,26 @@ fn interval_note(plan: &StaffPlan, k: usize) -> String {
     let i = &plan.summary.intervals[k];
     let notes = |status: Status| judged_notes(&i.call_types, status).join("; ");
     if plan.unreachable[k] {
-        return format!("targets unreachable: {}", notes(Status::Missed));
+        // The search found no staffing that met the targets here; the day's run may
+        // still judge them met or within the noise: say which.
+        let (what, missed) = match i.verdict {
+            Some(Status::Missed) => ("", notes(Status::Missed)),
+            Some(Status::WithinNoise) => (" (within noise over the day)", notes(Status::WithinNoise)),
+            _ => (" (met over the day's run)", String::new()),
+        };
+        let missed = if missed.is_empty() {
+            String::new()
+        } else {
+            format!(": {missed}")
+        };
+        // Agents cannot answer calls the trunk lines turn away: name them as the cause.
+        let lines = match (plan.model.lines, i.metrics.get("block_rate").and_then(|e| e.mean)) {
+            (Some(n), Some(rate)) if rate > 0.0 => {
+                format!("; the {n} lines block {:.1}% of calls here", rate * 100.0)
+            }
+            _ => String::new(),
+        };
+        return format!("targets unreachable in the search{what}{missed}{lines}");
     }
     match i.verdict {
         Some(Status::Missed) => format!("missed: {}", notes(Status::Missed)),

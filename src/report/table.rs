@@ -339,7 +339,16 @@ pub fn render(s: &Summary, colour: bool) -> String {
     }];
     rows.extend(s.call_types.iter().map(Row::of));
     section_marked(&mut out, "Call types", "call type", &rows, &call_columns, colour);
-    let waits: Vec<(String, &Metrics)> = std::iter::once(("all".to_owned(), &s.totals))
+    // With several channels, each channel's row too: the total's longest wait and queue
+    // may be an email backlog's, not the phone queue's.
+    let several_channels = s.channels.iter().any(|c| c.name != "voice");
+    let waits: Vec<(String, &Metrics)> = std::iter::once(("all contacts".to_owned(), &s.totals))
+        .chain(
+            s.channels
+                .iter()
+                .filter(|_| several_channels)
+                .map(|c| (format!("channel {}", c.name), &c.metrics)),
+        )
         .chain(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)))
         .collect();
     section(
