@@ -92,7 +92,15 @@ pub mod call {
     pub const DISCONNECTED: usize = 31;
     /// Offered contacts that are a blocked caller trying again.
     pub const RETRIES: usize = 32;
-    pub const FIELDS: usize = 33;
+    /// Offered calls whose caller accepted a callback (virtual hold).
+    pub const CALLBACKS: usize = 33;
+    /// Of the callbacks, those whose customer answered the agent's call (then served).
+    pub const CALLBACKS_REACHED: usize = 34;
+    /// Of the callbacks, those whose customer did not answer (counted `abandoned` too).
+    pub const CALLBACKS_MISSED: usize = 35;
+    /// Sum over the callbacks reached of the time from acceptance to the answer, µs.
+    pub const CALLBACK_DELAY_US: usize = 36;
+    pub const FIELDS: usize = 37;
 
     /// Fields that are levels at an interval's end, not sums: over the day they take the
     /// last interval's value; over call types, the sum (the backlog) or the maximum (the
@@ -190,6 +198,35 @@ pub const CALL_METRICS: &[MetricDef] = &[
         "disconnected",
         call::DISCONNECTED,
         "offered contacts still waiting when the window closed with `at_close = \"disconnect\"`",
+    ),
+    count(
+        "callbacks",
+        call::CALLBACKS,
+        "offered calls that accepted a callback",
+    ),
+    count(
+        "callbacks_reached",
+        call::CALLBACKS_REACHED,
+        "callbacks whose customer answered the agent's call (counted answered)",
+    ),
+    count(
+        "callbacks_missed",
+        call::CALLBACKS_MISSED,
+        "callbacks whose customer did not answer the agent's call (counted abandoned)",
+    ),
+    ratio(
+        "callback_success",
+        call::CALLBACKS_REACHED,
+        call::CALLBACKS,
+        1.0,
+        "callbacks reached ÷ callbacks",
+    ),
+    ratio(
+        "avg_callback_delay_seconds",
+        call::CALLBACK_DELAY_US,
+        call::CALLBACKS_REACHED,
+        1e-6,
+        "mean time from accepting a callback to being reached, of the callbacks reached, seconds",
     ),
     count(
         "fresh",
