@@ -1003,7 +1003,7 @@ impl Accumulator {
     }
 
     /// Bytes of its sums: per cell of each table ((intervals + 1) × (items + 1) cells),
-    /// 16 × (2 × fields + ratio metrics): 1,296 per interval × call column, 288 per
+    /// 16 × (2 × fields + ratio metrics): 1,456 per interval × call column, 288 per
     /// interval × group.
     pub fn bytes(&self) -> usize {
         std::mem::size_of_val(self.calls.sums.as_slice()) + std::mem::size_of_val(self.groups.sums.as_slice())
@@ -1110,12 +1110,12 @@ mod tests {
         let rep = RepStats::new(intervals, types, groups);
         assert_eq!(
             rep.bytes(),
-            intervals * (types + CHANNELS + 1) * 264 + intervals * groups * 64
+            intervals * (types + CHANNELS + 1) * 296 + intervals * groups * 64
         );
         let acc = Accumulator::new(intervals, types, groups);
         assert_eq!(
             acc.bytes(),
-            (intervals + 1) * (types + CHANNELS + 1) * 1296 + (intervals + 1) * (groups + 1) * 288
+            (intervals + 1) * (types + CHANNELS + 1) * 1456 + (intervals + 1) * (groups + 1) * 288
         );
     }
 
