@@ -355,7 +355,10 @@ pub fn schema() -> Value {
                             "mode",
                             json!({ "enum": ["keep_place", "scheduled"], "description": "keep_place (default): the callback keeps the caller's place in the queue; scheduled: it joins the queue `delay` after it was accepted" }),
                         ),
-                        ("delay", duration("with mode = \"scheduled\": from acceptance to joining the queue")),
+                        (
+                            "delay",
+                            duration("with mode = \"scheduled\": from acceptance to joining the queue"),
+                        ),
                         (
                             "no_answer_time",
                             duration("the agent's time on a callback nobody answers (default 30 s)"),

@@ -199,11 +199,7 @@ pub const CALL_METRICS: &[MetricDef] = &[
         call::DISCONNECTED,
         "offered contacts still waiting when the window closed with `at_close = \"disconnect\"`",
     ),
-    count(
-        "callbacks",
-        call::CALLBACKS,
-        "offered calls that accepted a callback",
-    ),
+    count("callbacks", call::CALLBACKS, "offered calls that accepted a callback"),
     count(
         "callbacks_reached",
         call::CALLBACKS_REACHED,

@@ -1098,7 +1098,13 @@ impl<O: LegObserver> Sim<'_, O> {
         if let Some(over) = callback.predicted_wait_over
             && self.predicted_wait(lane, ct, now) > over as f64
         {
-            let u: f64 = leg.contact.key.named("callback").with(u64::from(leg.number)).stream().random();
+            let u: f64 = leg
+                .contact
+                .key
+                .named("callback")
+                .with(u64::from(leg.number))
+                .stream()
+                .random();
             if u < callback.accept {
                 self.accept_callback(&mut leg, now);
                 match callback.mode {
@@ -1109,8 +1115,10 @@ impl<O: LegObserver> Sim<'_, O> {
                         leg.callback = CallbackState::Scheduled;
                         let (slot, generation) = self.slab.insert(leg);
                         self.check_waiting(ct, now);
-                        self.events
-                            .push(now.saturating_add(callback.delay), Event::CallbackDue { slot, generation });
+                        self.events.push(
+                            now.saturating_add(callback.delay),
+                            Event::CallbackDue { slot, generation },
+                        );
                     }
                 }
                 return;
@@ -1199,8 +1207,10 @@ impl<O: LegObserver> Sim<'_, O> {
             self.waiting[lane] -= 1;
             self.slab.slots[slot as usize].callback = CallbackState::Scheduled;
             let generation = self.slab.renew(slot);
-            self.events
-                .push(now.saturating_add(callback.delay), Event::CallbackDue { slot, generation });
+            self.events.push(
+                now.saturating_add(callback.delay),
+                Event::CallbackDue { slot, generation },
+            );
         }
     }
 
