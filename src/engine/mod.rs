@@ -55,6 +55,13 @@
 //!   outcomes is one more field of the cell, and a transfer's is taken out of the
 //!   customer-contacts cell like its other outcomes, so offered = answered + abandoned +
 //!   blocked + messages + disconnected + unfinished in every cell.
+//! - **Callbacks** (virtual hold) take the same path: a caller who must wait is offered
+//!   one when the predicted wait (from the queue's state: callers ahead, mean handle
+//!   time, agents on schedule) exceeds a threshold, or by a `CallbackOffer` timer after a
+//!   wait; acceptance and the customer's answer come from side streams. An accepted
+//!   callback frees its line, never abandons, and keeps its place in the lane or leaves
+//!   it until a `CallbackDue` event; the agent who takes it reaches the customer (served
+//!   as usual) or not (busy for `no_answer_time`, counted abandoned).
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
 //!   then of the highest priority, then the longest waiting (a call type's head start
