@@ -68,6 +68,8 @@ pub struct Settings {
     pub queue_capacity: Option<Spanned<u64>>,
     /// What becomes of calls and chats still waiting when the window ends.
     pub at_close: Spanned<AtClose>,
+    /// Which idle agent answers a contact, for every call type that sets none.
+    pub agent_selection: AgentSelection,
 }
 
 /// `at_close`: what becomes of calls and chats still waiting when the window ends.
@@ -147,6 +149,8 @@ pub struct CallTypeSpec {
     pub channel: Spanned<Channel>,
     /// This call type's own service-level (response-time) target, a fraction.
     pub service_level_target: Option<Spanned<f64>>,
+    /// Which idle agent answers this call type's contacts (default: the scenario's).
+    pub agent_selection: Option<AgentSelection>,
     /// This call type's own answer-rate target, a fraction.
     pub answer_rate_target: Option<Spanned<f64>>,
     /// Largest mean wait of answered contacts `ccsim staff` allows, seconds.
@@ -177,6 +181,41 @@ impl Channel {
     pub fn index(self) -> usize {
         self as usize
     }
+}
+
+/// How a group's freed agent picks among the waiting contacts of its skills, once the
+/// channel rank and the priority are equal (`serve` of an agent group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServeOrder {
+    /// The longest wait (a call type's head start counted): the default.
+    LongestWait,
+    /// The skills in the order the group lists them (a later skill's head that has waited
+    /// `skill_order_after` goes ahead of the earlier skills).
+    SkillOrder,
+}
+
+impl ServeOrder {
+    pub const ALL: [(ServeOrder, &'static str); 2] = [
+        (ServeOrder::LongestWait, "longest_wait"),
+        (ServeOrder::SkillOrder, "skill_order"),
+    ];
+}
+
+/// Which idle agent answers a contact that arrives (or overflows) while agents of
+/// several eligible groups are idle (`agent_selection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentSelection {
+    /// The agent idle longest (the default).
+    LongestIdle,
+    /// An idle agent at random: a group with probability proportional to its idle agents.
+    Random,
+}
+
+impl AgentSelection {
+    pub const ALL: [(AgentSelection, &'static str); 2] = [
+        (AgentSelection::LongestIdle, "longest_idle"),
+        (AgentSelection::Random, "random"),
+    ];
 }
 
 /// `unresolved = { escalate_to = "tier2" }` or
@@ -318,6 +357,11 @@ pub struct AgentGroupSpec {
     pub channel_order: Option<Spanned<Vec<Channel>>>,
     /// The shifts `ccsim staff` may roster this group with.
     pub roster: Option<Spanned<RosterSpec>>,
+    /// How a freed agent picks among the waiting contacts of the group's skills.
+    pub serve: ServeOrder,
+    /// With `serve = "skill_order"`: a later skill's contact that has waited this long
+    /// (seconds) goes ahead of the earlier skills.
+    pub skill_order_after: Option<Spanned<f64>>,
 }
 
 /// `roster = { shifts = [...], max_part_time = 0.3 }`: shift patterns a planner may use
@@ -420,6 +464,7 @@ pub mod keys {
         "lines",
         "queue_capacity",
         "at_close",
+        "agent_selection",
     ];
     pub const STAFFING: &[&str] = &[
         "scope",
@@ -455,6 +500,7 @@ pub mod keys {
         "queue_capacity",
         "max_wait",
         "callback",
+        "agent_selection",
     ];
     pub const MAX_WAIT: &[&str] = &["after", "outcome"];
     pub const CALLBACK: &[&str] = &[
@@ -489,6 +535,8 @@ pub mod keys {
         "chat",
         "channel_order",
         "roster",
+        "serve",
+        "skill_order_after",
     ];
     pub const SKILL: &[&str] = &["call_type", "factor", "resolution"];
     pub const COST: &[&str] = &[
@@ -584,6 +632,14 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         .and_then(|n| r.string(&n))
         .map(|s| s.value)
         .unwrap_or_default();
+    let agent_selection = r
+        .optional(
+            t,
+            "agent_selection",
+            |r, n| r.keyword(n, "agent selection", &AgentSelection::ALL),
+            AgentSelection::LongestIdle,
+        )
+        .value;
     let staffing = match t.get("staffing").and_then(|n| r.table(&n)) {
         Some(st) => read_staffing(r, &st),
         None => StaffingSpec::default(),
@@ -629,6 +685,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         lines,
         queue_capacity,
         at_close,
+        agent_selection,
     }
 }
 
@@ -781,6 +838,10 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let service_level_target = t.get("service_level_target").and_then(|n| r.fraction(&n));
     let answer_rate_target = t.get("answer_rate_target").and_then(|n| r.fraction(&n));
     let max_asa = t.get("max_asa").and_then(|n| r.duration(&n));
+    let agent_selection = t
+        .get("agent_selection")
+        .and_then(|n| r.keyword(&n, "agent selection", &AgentSelection::ALL))
+        .map(|a| a.value);
     if channel.value == Channel::Email {
         for key in ["patience", "redial"] {
             if let Some(n) = t.get(key) {
@@ -825,6 +886,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         }
     }
     Some(CallTypeSpec {
+        agent_selection,
         resolution,
         unresolved,
         channel,
@@ -945,7 +1007,28 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             loc: n.loc(),
         })
     });
+    // `None` if `serve` is written but wrong (reported already): then nothing is said
+    // about `skill_order_after`.
+    let serve = match t.get("serve") {
+        Some(n) => r.keyword(&n, "serve order", &ServeOrder::ALL).map(|s| s.value),
+        None => Some(ServeOrder::LongestWait),
+    };
+    let skill_order_after = t.get("skill_order_after").and_then(|n| r.duration(&n));
+    if let Some(after) = &skill_order_after
+        && serve.is_some_and(|s| s != ServeOrder::SkillOrder)
+    {
+        let d = r.map.diagnostic(
+            after.loc.span.clone(),
+            &after.loc.field,
+            "applies only to a group that serves its skills in order",
+        );
+        r.diagnostics.push(d);
+        r.diagnostics.last_mut().expect("just pushed").suggestion =
+            Some("add `serve = \"skill_order\"` to the group, or drop `skill_order_after`".into());
+    }
     Some(AgentGroupSpec {
+        serve: serve.unwrap_or(ServeOrder::LongestWait),
+        skill_order_after,
         roster,
         outsourced,
         cost,
@@ -1349,6 +1432,31 @@ impl Reader<'_> {
                 calls: class,
             },
         )
+    }
+
+    /// One of the keywords of `all` (a `what`, e.g. "serve order"), with a "did you mean".
+    fn keyword<T: Copy>(&mut self, n: &Node, what: &str, all: &[(T, &'static str)]) -> Read<T> {
+        let name = self.string(n)?;
+        match all.iter().find(|(_, k)| *k == name.value) {
+            Some(&(value, _)) => Reader::ok(n, value),
+            None => {
+                let names: Vec<&str> = all.iter().map(|(_, k)| *k).collect();
+                let d = self.map.diagnostic(
+                    n.span.clone(),
+                    &n.path,
+                    format!(
+                        "unknown {what} `{}` (expected one of: {})",
+                        name.value,
+                        names.join(", ")
+                    ),
+                );
+                self.diagnostics.push(d);
+                if let Some(s) = did_you_mean(&name.value, names) {
+                    self.diagnostics.last_mut().expect("just pushed").suggestion = Some(s);
+                }
+                None
+            }
+        }
     }
 
     /// `"voice"`, `"chat"` or `"email"`.

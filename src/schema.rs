@@ -179,6 +179,10 @@ pub fn schema() -> Value {
                 json!({ "enum": ["serve", "disconnect"], "description": "calls and chats still waiting when the window ends: served in the drain (default) or disconnected" }),
             ),
             (
+                "agent_selection",
+                json!({ "enum": ["longest_idle", "random"], "description": "which idle agent answers a contact when several eligible groups have one (default longest_idle)" }),
+            ),
+            (
                 "staffing",
                 table(
                     "how `ccsim staff` searches, and its extra targets",
@@ -268,6 +272,10 @@ pub fn schema() -> Value {
                         json!({ "type": "number", "minimum": 0, "maximum": 2, "description": "CV of a gamma day multiplier with mean 1" }),
                     )],
                 ),
+            ),
+            (
+                "agent_selection",
+                json!({ "enum": ["longest_idle", "random"], "description": "this call type's own agent selection (default: the scenario's)" }),
             ),
             (
                 "from_log",
@@ -497,6 +505,16 @@ pub fn schema() -> Value {
             (
                 "channel_order",
                 json!({ "type": "array", "uniqueItems": true, "items": { "enum": ["voice", "chat", "email"] }, "description": "the order channels are served in" }),
+            ),
+            (
+                "serve",
+                json!({ "enum": ["longest_wait", "skill_order"], "description": "how a freed agent picks among the group's skills, after channel and priority (default longest_wait)" }),
+            ),
+            (
+                "skill_order_after",
+                duration(
+                    "with serve = \"skill_order\": a contact that has waited this long goes ahead of those that have not",
+                ),
             ),
             (
                 "roster",

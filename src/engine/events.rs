@@ -6,6 +6,13 @@
 //! Cancelled events are not removed; their handlers recognise them as stale (lazy
 //! cancellation), which is cheaper than searching the heap.
 //!
+//! Regular ticks (the interval boundaries: up to 100,001 of them, all known at the start)
+//! are not heap entries: [`EventQueue::schedule_ticks`] gives them the first sequence
+//! numbers, as if pushed first, and the queue yields the next tick when its key is below
+//! the heap's top. The heap then holds only what is really pending (about one event per
+//! busy agent), so each pop sifts through a few levels instead of one per doubling of the
+//! intervals; the order is the same, key for key.
+//!
 //! [`KeyedHeap`] holds items kept apart from the queue (each call type's pending
 //! arrival) under keys taken from the queue's own counter ([`EventQueue::key`]), so that
 //! comparing the two tops orders them exactly as if they were one heap.
@@ -41,10 +48,33 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// Ticks `next..count` at `start + k × step`, with sequence numbers `k`, and the event
+/// each stands for.
+struct Ticks<E> {
+    next: u64,
+    count: u64,
+    start: Micros,
+    step: Micros,
+    make: fn(u32) -> E,
+}
+
+impl<E> Ticks<E> {
+    /// The next tick's key (`u128::MAX` once all are out).
+    #[inline]
+    fn key(&self) -> u128 {
+        if self.next < self.count {
+            (u128::from(self.start + self.next * self.step) << 64) | u128::from(self.next)
+        } else {
+            u128::MAX
+        }
+    }
+}
+
 /// Pending events of one replication.
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     seq: u64,
+    ticks: Ticks<E>,
 }
 
 impl<E> EventQueue<E> {
@@ -52,7 +82,29 @@ impl<E> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::with_capacity(1024),
             seq: 0,
+            ticks: Ticks {
+                next: 0,
+                count: 0,
+                start: 0,
+                step: 0,
+                make: |_| unreachable!("no ticks scheduled"),
+            },
         }
+    }
+
+    /// Schedules `count` ticks, `make(k)` at `start + k × step` for `k = 0..count`,
+    /// exactly as `count` pushes in that order would, on a queue nothing was scheduled
+    /// on yet. `start + (count − 1) × step` must not overflow.
+    pub fn schedule_ticks(&mut self, start: Micros, step: Micros, count: u32, make: fn(u32) -> E) {
+        assert!(self.seq == 0 && self.ticks.count == 0, "ticks come first");
+        self.ticks = Ticks {
+            next: 0,
+            count: u64::from(count),
+            start,
+            step,
+            make,
+        };
+        self.seq = u64::from(count);
     }
 
     /// Schedules `event` at `time`, after every event already scheduled for that time.
@@ -71,25 +123,35 @@ impl<E> EventQueue<E> {
         key
     }
 
-    /// The earliest key in the heap (`u128::MAX` if empty).
+    /// The earliest key pending (`u128::MAX` if none).
     #[inline]
     pub fn peek_key(&self) -> u128 {
-        self.heap.peek().map_or(u128::MAX, |e| e.key)
+        self.heap.peek().map_or(u128::MAX, |e| e.key).min(self.ticks.key())
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Micros, E)> {
+        let tick = self.ticks.key();
+        if self.heap.peek().is_none_or(|e| tick < e.key) {
+            if tick == u128::MAX {
+                return None;
+            }
+            let k = self.ticks.next;
+            self.ticks.next += 1;
+            // k < count ≤ u32::MAX.
+            return Some(((tick >> 64) as Micros, (self.ticks.make)(k as u32)));
+        }
         self.heap.pop().map(|e| ((e.key >> 64) as Micros, e.event))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.ticks.next >= self.ticks.count
     }
 
-    /// Events pending (stale ones included).
+    /// Events pending (stale ones and ticks to come included).
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + (self.ticks.count - self.ticks.next) as usize
     }
 }
 
@@ -186,6 +248,41 @@ mod tests {
             assert_eq!(e, expected.remove(0));
         }
         assert!(expected.is_empty());
+    }
+
+    #[test]
+    fn ticks_come_out_as_if_pushed_first() {
+        // Against the same events pushed one by one: ticks at 0, 10, 20, 30 first, then
+        // events at equal and other times.
+        let mut pushed = EventQueue::new();
+        let mut ticked = EventQueue::new();
+        for k in 0..4u32 {
+            pushed.push(u64::from(k) * 10, 100 + k);
+        }
+        ticked.schedule_ticks(0, 10, 4, |k| 100 + k);
+        for q in [&mut pushed, &mut ticked] {
+            q.push(10, 1);
+            q.push(5, 2);
+            q.push(30, 3);
+            q.push(31, 4);
+        }
+        assert_eq!(ticked.len(), 8);
+        let mut order = Vec::new();
+        while !ticked.is_empty() {
+            assert_eq!(ticked.peek_key(), pushed.peek_key());
+            let got = ticked.pop();
+            assert_eq!(got, pushed.pop());
+            order.push(got.unwrap().1);
+            if order.len() == 3 {
+                // Scheduled mid-way, the new event still keys after the ticks.
+                ticked.push(20, 5);
+                pushed.push(20, 5);
+            }
+        }
+        assert_eq!(order, vec![100, 2, 101, 1, 102, 5, 103, 3, 4]);
+        assert_eq!(ticked.pop(), None);
+        assert_eq!(ticked.peek_key(), u128::MAX);
+        assert_eq!(ticked.len(), 0);
     }
 
     #[test]

@@ -64,9 +64,13 @@
 //!   as usual) or not (busy for `no_answer_time`, counted abandoned).
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
-//!   then of the highest priority, then the longest waiting (a call type's head start
-//!   counts as time waited). An email in progress is finished, never interrupted, and an
-//!   agent's time is counted once whatever it holds.
+//!   then of the highest priority, then as the group's serve order says (skill order,
+//!   overdue heads first; nothing under longest-wait), then the longest waiting (a call
+//!   type's head start counts as time waited). An email in progress is finished, never
+//!   interrupted, and an agent's time is counted once whatever it holds.
+//! - **Agent selection**: a contact that finds idle agents in several eligible groups
+//!   goes to the longest idle, or (`agent_selection = "random"`) to a group drawn with
+//!   probability proportional to its idle agents, from a side stream of the contact.
 //! - **Forecast error**: each day's arrival rates are multiplied by the scenario's gamma
 //!   factor and by the call type's own, each from a stream keyed by the day (and the call
 //!   type's name), drawn before the replication starts.
@@ -82,7 +86,9 @@ pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{AtClose, CallbackMode, Channel, Clock, Micros, Model, Unresolved, limits, micros};
+use crate::model::{
+    AgentSelection, AtClose, CallbackMode, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros,
+};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
@@ -668,10 +674,10 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         overflow: None,
         halt: None,
     };
-    for k in 0..=clock.intervals {
-        sim.events
-            .push(clock.warmup + k as Micros * clock.interval, Event::Boundary(k as u32));
-    }
+    // The interval boundaries, as if pushed first (not held in the heap).
+    let boundaries = u32::try_from(clock.intervals + 1).expect("intervals are bounded");
+    sim.events
+        .schedule_ticks(clock.warmup, clock.interval, boundaries, Event::Boundary);
     for (g, group) in model.groups.iter().enumerate() {
         if let Some(&(t, _)) = group.staffing.get(1) {
             sim.events.push(
@@ -1035,7 +1041,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let counts_queue = self.model.lanes[lane as usize].counts_queue;
         if works
             && !counts_queue
-            && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting)
+            && let Some((g, chatting)) = self.find_agent(lane as usize, 0, waiting, &leg)
         {
             self.assign(leg, g, chatting, now);
             return;
@@ -1077,7 +1083,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let counts_queue = self.model.lanes[lane].counts_queue;
         if works
             && !counts_queue
-            && let Some((g, chatting)) = self.find_agent(lane, 0, waiting)
+            && let Some((g, chatting)) = self.find_agent(lane, 0, waiting, &leg)
         {
             self.assign(leg, g, chatting, now);
             return;
@@ -1085,7 +1091,7 @@ impl<O: LegObserver> Sim<'_, O> {
         // Someone must wait: not if the queue is full, nor once the centre has closed.
         let closed = self.closed && spec.channel != Channel::Email;
         if ((gated && self.queue_full(ct)) || closed)
-            && !(counts_queue && works && self.find_agent(lane, 0, waiting).is_some())
+            && !(counts_queue && works && self.find_agent(lane, 0, waiting, &leg).is_some())
         {
             if holds_line {
                 self.in_centre -= 1;
@@ -1234,7 +1240,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let waited = now - arrival;
         let waiting = self.waiting[lane] + 1;
         if !self.model.lanes[lane].counts_queue
-            && let Some((g, chatting)) = self.find_agent(lane, waited, waiting)
+            && let Some((g, chatting)) = self.find_agent(lane, waited, waiting, &self.slab.slots[slot as usize])
         {
             let leg = self.slab.remove(slot);
             self.assign(leg, g, chatting, now);
@@ -1336,8 +1342,8 @@ impl<O: LegObserver> Sim<'_, O> {
                 self.queues[lane].pop_front();
                 continue;
             }
-            let waited = now - self.slab.slots[slot as usize].arrival;
-            let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) else {
+            let leg = &self.slab.slots[slot as usize];
+            let Some((g, chatting)) = self.find_agent(lane, now - leg.arrival, self.waiting[lane], leg) else {
                 break;
             };
             self.queues[lane].pop_front();
@@ -1365,12 +1371,50 @@ impl<O: LegObserver> Sim<'_, O> {
         best.map(|(_, g)| g)
     }
 
-    /// An agent for a contact of `lane`: the longest idle of the eligible groups, else
-    /// (for a chat) the chatting agent with a free slot and the fewest chats (ties:
-    /// routing order). `Some((group, None))` is an idle agent, `Some((group,
-    /// Some(record)))` a chatting one.
-    fn find_agent(&self, lane: usize, waited: Micros, waiting: u32) -> Option<(usize, Option<u32>)> {
-        if let Some(g) = self.longest_idle_group(lane, waited, waiting) {
+    /// Among the groups of `lane` eligible after a wait of `waited`, with `waiting`
+    /// contacts in the lane, one with an idle agent drawn at random, each with
+    /// probability proportional to its idle agents: an idle agent drawn uniformly. The
+    /// uniform number comes from a side stream keyed by the contact and its leg number
+    /// (of `leg`), drawn only when some eligible group has an idle agent.
+    #[cold]
+    fn random_idle_group(&self, lane: usize, waited: Micros, waiting: u32, leg: &Leg) -> Option<usize> {
+        let eligible = |route: &&crate::model::Route| route.after <= waited && waiting >= route.queue_length;
+        let routes = &self.model.lanes[lane].routes;
+        let idle = |route: &crate::model::Route| self.groups[route.group.0 as usize].idle.len() as u64;
+        let total: u64 = routes.iter().filter(eligible).map(idle).sum();
+        if total == 0 {
+            return None;
+        }
+        let u: f64 = leg
+            .contact
+            .key
+            .named("agent")
+            .with(u64::from(leg.number))
+            .stream()
+            .random();
+        // The k-th idle agent (0-based) in routing order, k uniform in 0..total.
+        let mut k = ((u * total as f64) as u64).min(total - 1);
+        for route in routes.iter().filter(eligible) {
+            let n = idle(route);
+            if k < n {
+                return Some(route.group.0 as usize);
+            }
+            k -= n;
+        }
+        unreachable!("k < total idle agents")
+    }
+
+    /// An agent for `leg`, a contact of `lane`: an
+    /// idle agent of the eligible groups as the lane's agent selection says (the longest
+    /// idle, or one at random), else (for a chat) the chatting agent with a free slot
+    /// and the fewest chats (ties: routing order). `Some((group, None))` is an idle
+    /// agent, `Some((group, Some(record)))` a chatting one.
+    fn find_agent(&self, lane: usize, waited: Micros, waiting: u32, leg: &Leg) -> Option<(usize, Option<u32>)> {
+        let idle_group = match self.model.lanes[lane].agent_selection {
+            AgentSelection::LongestIdle => self.longest_idle_group(lane, waited, waiting),
+            AgentSelection::Random => self.random_idle_group(lane, waited, waiting, leg),
+        };
+        if let Some(g) = idle_group {
             return Some((g, None));
         }
         let l = &self.model.lanes[lane];
@@ -1964,14 +2008,26 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// Takes the contact group `g` should answer next: among the heads of the lanes it
     /// serves that are eligible for `g` (waited long enough, lane long enough), the
-    /// channel the group ranks first, then the highest priority, then the longest wait
-    /// counting each call type's head start (ties: skill order); only chats if
+    /// channel the group ranks first, then the highest priority, then the group's serve
+    /// order (under skill order: overdue heads first, then the skill listed first), then
+    /// the longest wait counting each call type's head start (ties: skill order); only chats if
     /// `chat_only`, and no email after the window. Stale heads are dropped on the way. A
     /// lane is first come, first served (its contacts share a head start), so if its head
     /// is not yet eligible, no one behind is.
     fn next_waiting(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
-        let mut best: Option<(u8, i64, Micros, usize)> = None;
+        match self.model.groups[g].serve {
+            ServeOrder::LongestWait => self.next_waiting_by::<false>(g, now, chat_only),
+            ServeOrder::SkillOrder => self.next_waiting_by::<true>(g, now, chat_only),
+        }
+    }
+
+    /// [`Sim::next_waiting`] for a group that serves in skill order (`SKILL_ORDER`) or
+    /// the longest wait (where the serve order is constant, and compiled away).
+    #[inline(always)]
+    fn next_waiting_by<const SKILL_ORDER: bool>(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
+        let mut best: Option<(u8, i64, u64, Micros, usize)> = None;
         let drain = self.phase == Phase::Drain;
+        let overdue_after = self.model.groups[g].overdue_after;
         for serve in &self.model.groups[g].serves {
             let (lane, ct) = (serve.lane as usize, serve.call_type.0 as usize);
             if (chat_only && !serve.chat) || (drain && self.model.call_types[ct].channel == Channel::Email) {
@@ -1996,20 +2052,28 @@ impl<O: LegObserver> Sim<'_, O> {
                     // Arrival − head start, shifted by the largest head start so that it
                     // never goes below 0: the same order, exactly.
                     let queued_since = arrival + (limits::MAX_HEAD_START - spec.head_start);
-                    if now - arrival >= serve.after
+                    // The group's serve order: overdue heads first, then the skill's
+                    // position (both constant under longest-wait).
+                    let waited = now - arrival;
+                    let order = if SKILL_ORDER {
+                        (u64::from(waited < overdue_after) << 32) | u64::from(serve.position)
+                    } else {
+                        0
+                    };
+                    if waited >= serve.after
                         && self.waiting[lane] >= serve.queue_length
-                        && best.is_none_or(|(r, p, q, _)| {
-                            (rank, std::cmp::Reverse(priority), queued_since) < (r, std::cmp::Reverse(p), q)
+                        && best.is_none_or(|(r, p, o, q, _)| {
+                            (rank, std::cmp::Reverse(priority), order, queued_since) < (r, std::cmp::Reverse(p), o, q)
                         })
                     {
-                        best = Some((rank, priority, queued_since, lane));
+                        best = Some((rank, priority, order, queued_since, lane));
                     }
                     break;
                 }
                 self.queues[lane].pop_front();
             }
         }
-        let (_, _, _, lane) = best?;
+        let (_, _, _, _, lane) = best?;
         let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
         self.waiting[lane] -= 1;
         Some(self.slab.remove(slot))
@@ -2053,7 +2117,7 @@ impl<O: LegObserver> Sim<'_, O> {
         if self.model.lanes[lane].counts_queue {
             // Eligibility there depends on the queue's length: serve from its head.
             self.serve_lane_head(lane, now);
-        } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane]) {
+        } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane], leg) {
             self.waiting[lane] -= 1;
             let leg = self.slab.remove(slot); // its queue entry is now stale
             self.assign(leg, g, chatting, now);

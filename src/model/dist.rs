@@ -360,8 +360,24 @@ impl Sampler {
     }
 
     /// One draw, in seconds (never negative).
-    #[inline]
+    ///
+    /// The exponential, the commonest, is drawn inline; the others in
+    /// [`Sampler::sample_other`], so that the call of every draw does not pay for saving
+    /// the registers the larger samplers use.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean
+            }
+            _ => self.sample_other(rng),
+        }
+    }
+
+    /// One draw of any sampler but the exponential.
+    #[inline(never)]
+    fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Sampler::Exponential { mean } => {
                 let e: f64 = Exp1.sample(rng);

@@ -10,8 +10,8 @@ pub mod dist;
 
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
+pub use crate::scenario::{AgentSelection, AtClose, CallbackMode, Channel, ServeOrder};
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec, duration_text};
-pub use crate::scenario::{AtClose, CallbackMode, Channel};
 pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
 pub use dist::Sampler;
@@ -223,6 +223,8 @@ pub struct CallType {
     /// Lanes of the routes that take a fixed share of arrivals (see [`Lane`]); the rest
     /// wait in lane `call type index`.
     pub share_lanes: Vec<u32>,
+    /// Which idle agent answers a contact when several eligible groups have idle agents.
+    pub agent_selection: AgentSelection,
 }
 
 /// What becomes of a contact its agent did not resolve.
@@ -296,6 +298,8 @@ pub struct Lane {
     /// or a queue capacity count its waiting contacts. Every waiting contact with
     /// patience then gets an abandonment event.
     pub exact: bool,
+    /// Its call type's: which idle agent answers when several eligible groups have one.
+    pub agent_selection: AgentSelection,
 }
 
 /// A skill of a group: which call type, and the group's proficiency at it.
@@ -317,6 +321,9 @@ pub struct Serve {
     pub queue_length: u32,
     /// The call type's channel's place in the group's `channel_order` (0 first).
     pub rank: u8,
+    /// The skill's place in the group's `skills` when the group serves in skill order
+    /// (0 first); 0 for every skill of a group that serves the longest wait.
+    pub position: u32,
     pub chat: bool,
 }
 
@@ -356,6 +363,15 @@ pub struct Group {
     pub chat_slowdown: f64,
     /// Rank of each channel (indexed by [`Channel::index`]): lower is served first.
     pub channel_rank: [u8; 3],
+    /// How a freed agent picks among the heads of the group's lanes (after channel rank
+    /// and priority).
+    pub serve: ServeOrder,
+    /// A head that has waited at least this long is *overdue*: overdue heads go ahead of
+    /// the others, then [`Serve::position`] decides, then the longest wait. 0 under
+    /// longest-wait (every head is overdue, every position 0: the longest wait alone);
+    /// under skill order, `skill_order_after`, or [`Micros::MAX`] without it (no head is
+    /// overdue: skill order alone).
+    pub overdue_after: Micros,
     /// Share of paid headcount not on duty.
     pub shrinkage: f64,
     /// Paid agent time in each measured interval, µs, where shifts fix it (their
@@ -931,6 +947,7 @@ impl Builder<'_> {
                 resolution: spec.resolution.as_ref().map_or(1.0, |r| r.value),
                 unresolved: Unresolved::Close,
                 share_lanes: Vec::new(),
+                agent_selection: spec.agent_selection.unwrap_or(self.s.settings.agent_selection),
             });
         }
         out
@@ -1035,6 +1052,19 @@ impl Builder<'_> {
                 chat_concurrency: spec.chat_concurrency,
                 chat_slowdown: spec.chat_slowdown,
                 channel_rank,
+                serve: spec.serve,
+                overdue_after: match spec.serve {
+                    ServeOrder::LongestWait => 0,
+                    ServeOrder::SkillOrder => spec.skill_order_after.as_ref().map_or(Micros::MAX, |after| {
+                        if after.value > limits::MAX_HORIZON_DAYS * 86400.0 {
+                            self.error(
+                                &after.loc,
+                                format!("must be at most 366 days, got {}", duration_text(after.value)),
+                            );
+                        }
+                        micros(after.value.min(limits::MAX_HORIZON_DAYS * 86400.0))
+                    }),
+                },
                 shrinkage: spec.shrinkage,
                 paid_agent_us: match (&spec.agents, &spec.shifts) {
                     (None, Some(shifts)) => Some(shift_paid_us(clock, &shifts.value)),
@@ -1133,6 +1163,7 @@ impl Builder<'_> {
                 routes: Vec::new(),
                 counts_queue: false,
                 exact: false,
+                agent_selection: call_types[c].agent_selection,
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
@@ -1210,6 +1241,7 @@ impl Builder<'_> {
                             routes: vec![route],
                             counts_queue: false,
                             exact: false,
+                            agent_selection: call_types[c].agent_selection,
                         });
                     }
                     None => {
@@ -1265,7 +1297,7 @@ impl Builder<'_> {
             }
         }
         for (g, group) in groups.iter_mut().enumerate() {
-            for skill in &group.skills {
+            for (position, skill) in group.skills.iter().enumerate() {
                 for (l, lane) in lanes.iter().enumerate() {
                     if lane.call_type != skill.call_type {
                         continue;
@@ -1278,6 +1310,10 @@ impl Builder<'_> {
                             after: route.after,
                             queue_length: route.queue_length,
                             rank: group.channel_rank[channel.index()],
+                            position: match group.serve {
+                                ServeOrder::LongestWait => 0,
+                                ServeOrder::SkillOrder => position as u32,
+                            },
                             chat: channel == Channel::Chat,
                         });
                     }

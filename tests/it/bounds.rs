@@ -285,6 +285,28 @@ fn a_limit_reached_while_running_reads_the_same_whatever_the_threads() {
     );
 }
 
+/// 4.5 million agents busy for ten hours: no caller waits, but each busy agent has an
+/// event pending. The run ends at the cap on pending events, with the same message
+/// whatever the thread count.
+#[test]
+fn more_than_four_million_pending_events_end_the_run_the_same_whatever_the_threads() {
+    let one = ccsim(&["run", &corpus("pending-events.toml"), "--threads", "1"]);
+    let two = ccsim(&["run", &corpus("pending-events.toml"), "--threads", "2"]);
+    assert_eq!(one.status.code(), Some(2));
+    assert_eq!(two.status.code(), Some(2));
+    assert_eq!(one.stderr, two.stderr);
+    let stderr = String::from_utf8_lossy(&one.stderr);
+    assert!(
+        stderr.contains("replication 0: more than 4,000,000 events pending at once (in interval 00:00)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        limits::MAX_PENDING_EVENTS,
+        4_000_000,
+        "the corpus file states this limit"
+    );
+}
+
 /// In `check`, a scenario over a limit is that scenario's error: the others are still
 /// checked and the JUnit report is written.
 #[test]
@@ -408,13 +430,23 @@ fn merge_checks_what_a_part_claims_before_allocating() {
     ok(&["merge", &s(&good)]);
 }
 
-/// Starts ccsim with `args`, sends it SIGINT after `after`, and returns its exit code and
-/// how long it took to stop.
-fn interrupted(args: &[&str], after: Duration) -> (Option<i32>, Duration, String) {
+/// What a verb did with one Ctrl-C: its exit code, how long it took to stop after the
+/// signal, and what it wrote on stdout and stderr.
+struct Interrupted {
+    code: Option<i32>,
+    took: Duration,
+    stdout: String,
+    stderr: String,
+}
+
+/// Starts ccsim with `args`, sends it SIGINT after `after`, and returns how it stopped
+/// (its stdout goes to a file, so a verb that prints much cannot block on a full pipe).
+fn interrupted(args: &[&str], after: Duration) -> Interrupted {
+    let stdout_file = tempfile::NamedTempFile::new().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(stdout_file.reopen().unwrap())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -442,7 +474,30 @@ fn interrupted(args: &[&str], after: Duration) -> (Option<i32>, Duration, String
     let took = sent.elapsed();
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    (status.code(), took, stderr)
+    let stdout = std::fs::read_to_string(stdout_file.path()).unwrap();
+    Interrupted {
+        code: status.code(),
+        took,
+        stdout,
+        stderr,
+    }
+}
+
+/// Asserts that `args` stopped by one Ctrl-C exits 130 within 10 s, says so, prints
+/// nothing on stdout and writes none of `outputs`.
+fn stops_cleanly(args: &[&str], after: Duration, outputs: &[&Path]) {
+    let run = interrupted(args, after);
+    assert_eq!(run.code, Some(130), "{args:?}: {}", run.stderr);
+    assert!(
+        run.took < Duration::from_secs(10),
+        "{args:?} took {:?} to stop",
+        run.took
+    );
+    assert!(run.stderr.contains("interrupted"), "{args:?}: {}", run.stderr);
+    assert_eq!(run.stdout, "", "{args:?} printed results after Ctrl-C");
+    for out in outputs {
+        assert!(!out.exists(), "{args:?} wrote {} after Ctrl-C", out.display());
+    }
 }
 
 #[test]
@@ -478,9 +533,96 @@ skills = ["a"]
         vec!["compare", &long, &long, "--replications", "1000", "--threads", "2"],
     ];
     for args in verbs {
-        let (code, took, stderr) = interrupted(&args, Duration::from_millis(1500));
-        assert_eq!(code, Some(130), "{args:?}: {stderr}");
-        assert!(took < Duration::from_secs(10), "{args:?} took {took:?} to stop");
-        assert!(stderr.contains("interrupted"), "{args:?}: {stderr}");
+        stops_cleanly(&args, Duration::from_millis(1500), &[]);
     }
+}
+
+#[test]
+fn one_ctrl_c_stops_fit_backtest_merge_and_erlang_with_exit_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    // erlang: the largest staffing search the limits allow (about 3 s of Erlang A trials).
+    let erlang = [
+        "erlang",
+        "--per-hour",
+        "30000000",
+        "--aht",
+        "3m",
+        "--agents",
+        "1600000",
+        "--patience",
+        "1h",
+        "--target-sl",
+        "0.99",
+    ];
+    stops_cleanly(&erlang, Duration::from_millis(700), &[]);
+    // merge: four parts of 28,800 intervals, about 30 MB each (read one at a time).
+    let wide = at("wide.toml");
+    std::fs::write(
+        &wide,
+        r#"
+[scenario]
+name = "wide"
+duration = "20d"
+interval = "1m"
+replications = 4
+[[call_type]]
+name = "a"
+arrivals = { per_hour = 1 }
+handle_time = { dist = "exponential", mean = "3m" }
+[[call_type]]
+name = "b"
+arrivals = { per_hour = 1 }
+handle_time = { dist = "exponential", mean = "3m" }
+[[agent_group]]
+name = "g"
+agents = 2
+skills = ["a", "b"]
+"#,
+    )
+    .unwrap();
+    let parts = at("parts");
+    for k in 1..=4 {
+        let shard = format!("{k}/4");
+        ok(&[
+            "run",
+            &s(&wide),
+            "--shard",
+            &shard,
+            "--threads",
+            "1",
+            "--out",
+            &s(&parts),
+        ]);
+    }
+    let merged = at("merged");
+    stops_cleanly(
+        &["merge", &s(&parts), "--out", &s(&merged)],
+        Duration::from_millis(1000),
+        &[&merged],
+    );
+    // fit and backtest read the bank log where it stands.
+    let Some(log) = crate::calibration::bank_log() else {
+        return;
+    };
+    let log = s(&log);
+    // fit: five-minute intervals and one thread take about 20 s (staffing by simulation).
+    let fitted = at("fitted.toml");
+    stops_cleanly(
+        &["fit", &log, "--interval", "5m", "--threads", "1", "--out", &s(&fitted)],
+        Duration::from_millis(1500),
+        &[&fitted],
+    );
+    // backtest: the fitted scenario with 100 times its replications.
+    ok(&["fit", &log, "--out", &s(&fitted)]);
+    let text = std::fs::read_to_string(&fitted).unwrap();
+    let long = text.replacen("\nreplications = 200\n", "\nreplications = 20000\n", 1);
+    assert_ne!(long, text, "the fitted scenario names its replications");
+    let long_file = at("fitted-long.toml");
+    std::fs::write(&long_file, long).unwrap();
+    stops_cleanly(
+        &["backtest", &log, &s(&long_file), "--threads", "2"],
+        Duration::from_millis(1500),
+        &[],
+    );
 }

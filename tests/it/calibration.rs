@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use crate::common::ccsim;
 use crate::common::skip_or_fail;
 
-fn bank_log() -> Option<PathBuf> {
+/// The bank log where it stands (`None` after [`skip_or_fail`] when it is missing).
+pub(crate) fn bank_log() -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/anonymous-bank/anonymous_bank_1999_02.tsv");
     if path.is_file() {
         Some(path)

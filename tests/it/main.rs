@@ -7,6 +7,7 @@ mod channels;
 mod ci;
 mod common;
 
+mod calculator;
 mod cli;
 mod counting;
 mod determinism;
@@ -20,6 +21,7 @@ mod realistic_day;
 mod reliability;
 mod reports;
 mod round_trip;
+mod routing_preference;
 mod safety;
 mod staffing;
 mod theory;
