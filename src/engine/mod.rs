@@ -1264,6 +1264,7 @@ impl<O: LegObserver> Sim<'_, O> {
     /// who does not answer: the agent is busy for `no_answer_time` and the contact ends,
     /// counted `abandoned` and `callbacks_missed`.
     #[cold]
+    #[inline(never)]
     fn callback_missed(&mut self, leg: Leg, g: usize, now: Micros) {
         let ct = leg.call_type as usize;
         let pair = self.pair(g, ct);
@@ -1462,7 +1463,7 @@ impl<O: LegObserver> Sim<'_, O> {
     /// for a chat.
     fn serve(&mut self, mut leg: Leg, g: usize, chatting: Option<u32>, now: Micros) -> Option<u32> {
         let ct = leg.call_type as usize;
-        if leg.callback_at != NEVER && !self.callback_answered(&leg) {
+        if leg.callback_at != NEVER && !self.callback_reached(&leg, now) {
             self.callback_missed(leg, g, now);
             return None;
         }
@@ -1555,15 +1556,6 @@ impl<O: LegObserver> Sim<'_, O> {
         add_sum(&mut cell[call::HANDLE_US], handle, &mut self.overflow, "handle time");
         cell[call::OUTSOURCED] += outsourced;
         cell[outcome] += 1;
-        if leg.callback_at != NEVER {
-            cell[call::CALLBACKS_REACHED] += 1;
-            add_sum(
-                &mut cell[call::CALLBACK_DELAY_US],
-                now - leg.callback_at,
-                &mut self.overflow,
-                "callback delay",
-            );
-        }
         if leg.kind != Kind::Transfer {
             cell[call::FIRST_ANSWERED] += 1;
             cell[call::FIRST_RESOLVED] += u64::from(outcome == call::RESOLVED);
@@ -1598,14 +1590,15 @@ impl<O: LegObserver> Sim<'_, O> {
         chat_agent
     }
 
-    /// Whether the customer of a callback answers the agent's call: drawn from a side
-    /// stream keyed by the contact and leg.
+    /// Whether the customer of a callback answers the agent's call now (drawn from a side
+    /// stream keyed by the contact and leg); if so, the callback is booked as reached
+    /// (`callbacks_reached`, and its delay from acceptance).
     #[cold]
-    fn callback_answered(&self, leg: &Leg) -> bool {
-        let answer = self.model.call_types[leg.call_type as usize]
-            .callback
-            .map_or(1.0, |c| c.answer);
-        answer >= 1.0
+    #[inline(never)]
+    fn callback_reached(&mut self, leg: &Leg, now: Micros) -> bool {
+        let ct = leg.call_type as usize;
+        let answer = self.model.call_types[ct].callback.map_or(1.0, |c| c.answer);
+        let answered = answer >= 1.0
             || leg
                 .contact
                 .key
@@ -1613,7 +1606,18 @@ impl<O: LegObserver> Sim<'_, O> {
                 .with(u64::from(leg.number))
                 .stream()
                 .random::<f64>()
-                < answer
+                < answer;
+        if answered && leg.interval != NOT_COUNTED {
+            let cell = self.stats.call_cell(leg.interval as usize, ct);
+            cell[call::CALLBACKS_REACHED] += 1;
+            add_sum(
+                &mut cell[call::CALLBACK_DELAY_US],
+                now - leg.callback_at,
+                &mut self.overflow,
+                "callback delay",
+            );
+        }
+        answered
     }
 
     /// A chat of `work` µs begins with a free agent of group `g` (who starts chatting)
