@@ -127,9 +127,11 @@ fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) 
     };
     let mut parts = vec![Part {
         what: format!(
-            "sums over replications: {} intervals × {} columns ({types} call types, {CHANNELS} channels, all) × {sums} figures × 16 B (and the groups') = {} per accumulator × {accumulators} accumulators ({why})",
+            "sums over replications: {} intervals × {} columns ({types} call types, {CHANNELS} channels, all) × ({sums} figures + {} of the wait histogram) × 16 B (and the window's wait histograms, {} per column, and the groups') = {} per accumulator × {accumulators} accumulators ({why})",
             intervals + 1,
             types + CHANNELS + 1,
+            3 * crate::histogram::COARSE.buckets,
+            3 * crate::histogram::FINE.buckets,
             bytes_text(one)
         ),
         bytes: one * accumulators,
@@ -152,9 +154,11 @@ fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) 
         bytes: (rep + engine) * threads,
     });
     if held > 0 {
+        // Kept without their wait histograms (see `WaitCounts::clear`).
+        let kept = rep - crate::histogram::WaitCounts::bytes_for(intervals, types + CHANNELS + 1);
         parts.push(Part {
-            what: format!("{held} replications kept whole × {}", bytes_text(rep)),
-            bytes: rep * u128::from(held),
+            what: format!("{held} replications kept whole × {}", bytes_text(kept)),
+            bytes: kept * u128::from(held),
         });
     }
     let mut channels: Vec<usize> = model.call_types.iter().map(|c| c.channel.index()).collect();

@@ -81,7 +81,8 @@ fn paired(m: &MetricDef, a: &[Vec<f64>], b: &[Vec<f64>]) -> (f64, Option<f64>) {
         })
     };
     match m.measure {
-        Measure::Count { field, scale } | Measure::Level { field, scale } => {
+        Measure::Quantile { .. } => (f64::NAN, None),
+        Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale } => {
             let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| (y[field] - x[field]) * scale).collect();
             (mean(&d), half_width(&d))
         }
@@ -125,7 +126,9 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
                     if halted.after(r) || crate::interrupt::requested() {
                         return RepStats::new(0, 0, 0);
                     }
-                    let s = run_replication(m, r);
+                    // Kept whole, without the wait histograms: no quantile is paired.
+                    let mut s = run_replication(m, r);
+                    s.waits.clear();
                     if let Some(why) = &s.halt {
                         halted.note(r, why);
                     }
@@ -154,7 +157,8 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
                    eb: &crate::summary::Metrics| {
         let xa: Vec<Vec<f64>> = runs_a.iter().map(|s| sums(s, ca)).collect();
         let xb: Vec<Vec<f64>> = runs_b.iter().map(|s| sums(s, cb)).collect();
-        for m in defs {
+        // Quantiles have no per-replication sums to pair: left out.
+        for m in defs.iter().filter(|m| !matches!(m.measure, Measure::Quantile { .. })) {
             let (Some(ma), Some(mb)) = (ea.get(m.name), eb.get(m.name)) else {
                 continue;
             };

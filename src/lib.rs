@@ -44,6 +44,7 @@ pub mod engine;
 pub mod erlang;
 pub mod error;
 pub mod fit;
+pub mod histogram;
 pub mod input;
 pub mod interrupt;
 pub mod model;

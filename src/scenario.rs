@@ -55,6 +55,8 @@ pub struct Settings {
     pub seed: u64,
     pub service_level_threshold: Spanned<f64>,
     pub service_level_target: Spanned<f64>,
+    /// Abandons within this many seconds are short: left out of the service level.
+    pub short_abandon: Option<Spanned<f64>>,
     pub answer_rate_target: Spanned<f64>,
     /// Coefficient of variation of the day-level volume multiplier (forecast error).
     pub forecast_error_cv: Option<Spanned<f64>>,
@@ -62,14 +64,14 @@ pub struct Settings {
     pub currency: String,
     /// How `ccsim staff` searches and which targets it must meet.
     pub staffing: StaffingSpec,
+    /// Which idle agent answers a contact, for every call type that sets none.
+    pub agent_selection: AgentSelection,
     /// Trunk lines: voice contacts in the centre at once (waiting or talking).
     pub lines: Option<Spanned<u64>>,
     /// The most voice contacts that may wait at once, all voice queues together.
     pub queue_capacity: Option<Spanned<u64>>,
     /// What becomes of calls and chats still waiting when the window ends.
     pub at_close: Spanned<AtClose>,
-    /// Which idle agent answers a contact, for every call type that sets none.
-    pub agent_selection: AgentSelection,
 }
 
 /// `at_close`: what becomes of calls and chats still waiting when the window ends.
@@ -115,6 +117,8 @@ pub struct CallTypeSpec {
     pub patience: Option<Spanned<Dist>>,
     /// This call type's own service-level threshold, seconds.
     pub service_level_threshold: Option<Spanned<f64>>,
+    /// This call type's own short-abandon threshold, seconds.
+    pub short_abandon: Option<Spanned<f64>>,
     /// Larger is answered first; default 0.
     pub priority: i64,
     /// Seconds this call type's contacts count as having waited already when an agent
@@ -135,6 +139,8 @@ pub struct CallTypeSpec {
     /// `max_wait = { after, outcome = "message" }`: a caller still waiting after `after`
     /// leaves a message.
     pub max_wait: Option<Spanned<f64>>,
+    /// `max_wait.to`: the email call type a message becomes work of.
+    pub message_to: Option<Spanned<String>>,
     /// `callback = { … }`: a virtual-hold offer (voice only).
     pub callback: Option<Spanned<CallbackSpec>>,
     /// Groups in routing order, each eligible after a wait; `None`: every group with
@@ -461,10 +467,11 @@ pub mod keys {
         "drain_limit",
         "currency",
         "staffing",
+        "agent_selection",
         "lines",
         "queue_capacity",
         "at_close",
-        "agent_selection",
+        "short_abandon",
     ];
     pub const STAFFING: &[&str] = &[
         "scope",
@@ -483,6 +490,7 @@ pub mod keys {
         "handle_time",
         "patience",
         "service_level_threshold",
+        "short_abandon",
         "priority",
         "head_start",
         "wrap_up",
@@ -496,13 +504,13 @@ pub mod keys {
         "max_asa",
         "forecast_error",
         "from_log",
+        "agent_selection",
         "retry",
         "queue_capacity",
         "max_wait",
         "callback",
-        "agent_selection",
     ];
-    pub const MAX_WAIT: &[&str] = &["after", "outcome"];
+    pub const MAX_WAIT: &[&str] = &["after", "outcome", "to"];
     pub const CALLBACK: &[&str] = &[
         "predicted_wait_over",
         "after",
@@ -667,6 +675,7 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         service_level_threshold = r.optional(&sl, "threshold", Reader::duration, 20.0);
         service_level_target = r.optional(&sl, "target", Reader::fraction, 0.80);
     }
+    let short_abandon = t.get("short_abandon").and_then(|n| r.duration(&n));
     Settings {
         name,
         start,
@@ -678,14 +687,15 @@ fn read_settings(r: &mut Reader, t: &Table) -> Settings {
         seed,
         service_level_threshold,
         service_level_target,
+        short_abandon,
         answer_rate_target,
         forecast_error_cv,
         currency,
         staffing,
+        agent_selection,
         lines,
         queue_capacity,
         at_close,
-        agent_selection,
     }
 }
 
@@ -770,6 +780,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let handle_time = r.required(t, "handle_time", Reader::dist);
     let patience = t.get("patience").and_then(|n| r.dist(&n));
     let service_level_threshold = t.get("service_level_threshold").and_then(|n| r.duration(&n));
+    let short_abandon = t.get("short_abandon").and_then(|n| r.duration(&n));
     let priority = t.get("priority").and_then(|n| r.int(&n)).map_or(0, |p| p.value);
     let head_start = t.get("head_start").and_then(|n| r.duration(&n));
     let forecast_error_cv = t.get("forecast_error").and_then(|n| r.forecast_error(&n));
@@ -801,6 +812,18 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     let queue_capacity = t.get("queue_capacity").and_then(|n| r.queue_capacity(&n));
     let max_wait = t.get("max_wait").and_then(|n| r.max_wait(&n));
     let callback = t.get("callback").and_then(|n| r.callback(&n));
+    let message_to = t
+        .get("max_wait")
+        .and_then(|n| {
+            let table = n.table_like()?;
+            let mw = Table {
+                table,
+                path: n.path.clone(),
+                span: n.span.clone(),
+            };
+            mw.get("to")
+        })
+        .and_then(|n| r.string(&n));
     let routing = t.get("routing").and_then(|n| {
         let items = r.array(&n)?;
         let mut steps = Vec::new();
@@ -899,6 +922,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         handle_time: handle_time?,
         patience,
         service_level_threshold,
+        short_abandon,
         priority,
         head_start,
         forecast_error_cv,
@@ -908,6 +932,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         retry,
         queue_capacity,
         max_wait,
+        message_to,
         callback,
         routing,
     })

@@ -167,6 +167,10 @@ pub fn schema() -> Value {
             ),
             ("currency", text("the currency costs are in, e.g. EUR")),
             (
+                "agent_selection",
+                json!({ "enum": ["longest_idle", "random"], "description": "which idle agent answers a contact when several eligible groups have one (default longest_idle)" }),
+            ),
+            (
                 "lines",
                 json!({ "type": "integer", "minimum": 1, "description": "trunk lines: voice calls in the centre at once (waiting or talking); a call that finds them all busy is blocked" }),
             ),
@@ -179,8 +183,8 @@ pub fn schema() -> Value {
                 json!({ "enum": ["serve", "disconnect"], "description": "calls and chats still waiting when the window ends: served in the drain (default) or disconnected" }),
             ),
             (
-                "agent_selection",
-                json!({ "enum": ["longest_idle", "random"], "description": "which idle agent answers a contact when several eligible groups have one (default longest_idle)" }),
+                "short_abandon",
+                duration("abandons within it are short: left out of the service level (default: none)"),
             ),
             (
                 "staffing",
@@ -253,6 +257,10 @@ pub fn schema() -> Value {
                 dist("how long a caller waits before hanging up (omit: never)"),
             ),
             ("service_level_threshold", duration("this call type's own threshold")),
+            (
+                "short_abandon",
+                duration("this call type's own short-abandon threshold"),
+            ),
             (
                 "priority",
                 json!({ "type": "integer", "description": "larger is answered first (default 0)" }),
@@ -339,6 +347,7 @@ pub fn schema() -> Value {
                             "outcome",
                             json!({ "enum": ["message"], "description": "what the caller does then" }),
                         ),
+                        ("to", text("an email call type the message becomes work of (optional)")),
                     ],
                 ),
             ),

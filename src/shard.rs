@@ -73,8 +73,9 @@ pub struct Part {
 }
 
 /// The part format: 3 since sums past 2^128 keep their multiples of 2^128 beside them
-/// (`high`), which a reader of format 2 would drop.
-pub const FORMAT: &str = "ccsim-part/3";
+/// (`high`), which a reader of format 2 would drop; 4 since the accumulator holds the wait
+/// histograms' moments (`waits`) and the maxima's fields.
+pub const FORMAT: &str = "ccsim-part/4";
 
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
 /// writes its part file into `dir`, and the call log of its replications to `call_log`

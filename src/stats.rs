@@ -22,6 +22,8 @@ use std::ops::AddAssign;
 
 use serde::{Deserialize, Serialize};
 
+use crate::histogram::{WaitCounts, WaitMoments};
+
 /// Channel columns of the call grid (voice, chat, email).
 pub const CHANNELS: usize = 3;
 
@@ -92,20 +94,43 @@ pub mod call {
     pub const DISCONNECTED: usize = 31;
     /// Offered contacts that are a blocked caller trying again.
     pub const RETRIES: usize = 32;
+    /// Maximum: the longest wait of a contact answered, µs.
+    pub const MAX_WAIT_US: usize = 33;
+    /// Contacts waiting × time, inside the window, by clock interval, µs.
+    pub const QUEUE_US: usize = 34;
+    /// The interval's length, µs (the window's, summed): the time `QUEUE_US` is averaged over.
+    pub const CLOCK_US: usize = 35;
+    /// Maximum: the most contacts waiting at once, by clock interval.
+    pub const MAX_QUEUE: usize = 36;
+    /// Offered contacts whose wait ended (answered or abandoned).
+    pub const WAITS_ENDED: usize = 37;
+    /// Sum of those waits, µs.
+    pub const WAIT_ENDED_US: usize = 38;
+    /// Abandoned with a wait ≤ the call type's `short_abandon` threshold.
+    pub const SHORT_ABANDONED: usize = 39;
+    /// Offered minus short abandons: the service level's denominator.
+    pub const SL_OFFERED: usize = 40;
+    /// Answered contacts that are a caller's first attempt or a redial (each customer at
+    /// most once: a caller's attempts end with the first answer).
+    pub const CUSTOMERS_ANSWERED: usize = 41;
+    /// Of those, answered within the threshold.
+    pub const CUSTOMERS_IN_SL: usize = 42;
     /// Offered calls whose caller accepted a callback (virtual hold).
-    pub const CALLBACKS: usize = 33;
+    pub const CALLBACKS: usize = 43;
     /// Of the callbacks, those whose customer answered the agent's call (then served).
-    pub const CALLBACKS_REACHED: usize = 34;
+    pub const CALLBACKS_REACHED: usize = 44;
     /// Of the callbacks, those whose customer did not answer (counted `abandoned` too).
-    pub const CALLBACKS_MISSED: usize = 35;
+    pub const CALLBACKS_MISSED: usize = 45;
     /// Sum over the callbacks reached of the time from acceptance to the answer, µs.
-    pub const CALLBACK_DELAY_US: usize = 36;
-    pub const FIELDS: usize = 37;
+    pub const CALLBACK_DELAY_US: usize = 46;
+    pub const FIELDS: usize = 47;
 
     /// Fields that are levels at an interval's end, not sums: over the day they take the
     /// last interval's value; over call types, the sum (the backlog) or the maximum (the
     /// oldest age).
     pub const LEVELS: [usize; 2] = [BACKLOG, OLDEST_AGE_US];
+    /// Fields that are maxima: over the day and over call types, the largest.
+    pub const MAXIMA: [usize; 2] = [MAX_WAIT_US, MAX_QUEUE];
 }
 
 /// Fields of an agent-group cell. Times are integrals over the clock interval.
@@ -144,6 +169,12 @@ pub enum Measure {
     /// A level at an interval's end (the backlog): mean per replication of `field ×
     /// scale`; over the whole day, its value at the end of the window.
     Level { field: usize, scale: f64 },
+    /// A maximum (the longest wait): mean per replication of `field × scale`, each
+    /// replication's maximum over the cell; over the day, the largest of the intervals'.
+    Max { field: usize, scale: f64 },
+    /// The `p`-quantile of the waits of answered contacts, from the wait histograms (see
+    /// [`crate::histogram`]).
+    Quantile { p: f64 },
 }
 
 /// A reported metric: its JSON name, how it is computed, and what it means.
@@ -256,9 +287,9 @@ pub const CALL_METRICS: &[MetricDef] = &[
     ratio(
         "service_level",
         call::ANSWERED_IN_SL,
-        call::OFFERED,
+        call::SL_OFFERED,
         1.0,
-        "answered within the threshold ÷ offered (abandons, blocked calls, messages and disconnections count as misses)",
+        "answered within the threshold ÷ offered (abandons, blocked calls, messages and disconnections count as misses; abandons within `short_abandon`, where set, are left out of offered)",
     ),
     ratio(
         "asa_seconds",
@@ -397,7 +428,74 @@ pub const CALL_METRICS: &[MetricDef] = &[
         },
         doc: "how long the oldest email waiting at the end of the interval has waited (in totals: at the end of the window), seconds",
     },
+    quantile("wait_p50_seconds", 0.50),
+    quantile("wait_p90_seconds", 0.90),
+    quantile("wait_p95_seconds", 0.95),
+    MetricDef {
+        name: "max_wait_seconds",
+        measure: Measure::Max {
+            field: call::MAX_WAIT_US,
+            scale: 1e-6,
+        },
+        doc: "the longest wait of an answered contact, seconds: mean over replications of each replication's longest",
+    },
+    ratio(
+        "mean_wait_seconds",
+        call::WAIT_ENDED_US,
+        call::WAITS_ENDED,
+        1e-6,
+        "mean wait of the contacts whose wait ended, answered or abandoned (what some calculators call ASA), seconds",
+    ),
+    ratio(
+        "avg_queue_length",
+        call::QUEUE_US,
+        call::CLOCK_US,
+        1.0,
+        "contacts waiting, time-averaged over the window (the interval)",
+    ),
+    MetricDef {
+        name: "max_queue_length",
+        measure: Measure::Max {
+            field: call::MAX_QUEUE,
+            scale: 1.0,
+        },
+        doc: "the most contacts waiting at once in the window (the interval): mean over replications of each replication's most",
+    },
+    count(
+        "short_abandoned",
+        call::SHORT_ABANDONED,
+        "abandoned contacts that waited at most the `short_abandon` threshold",
+    ),
+    ratio(
+        "service_level_answered",
+        call::ANSWERED_IN_SL,
+        call::ANSWERED,
+        1.0,
+        "answered within the threshold ÷ answered",
+    ),
+    ratio(
+        "answer_rate_per_customer",
+        call::CUSTOMERS_ANSWERED,
+        call::FRESH,
+        1.0,
+        "callers answered at their first attempt, a redial or a retry ÷ callers (fresh contacts): a caller who abandons (or hears a busy signal), tries again and is answered counts once",
+    ),
+    ratio(
+        "service_level_per_customer",
+        call::CUSTOMERS_IN_SL,
+        call::FRESH,
+        1.0,
+        "callers answered within the threshold at their first attempt, a redial or a retry ÷ callers (fresh contacts)",
+    ),
 ];
+
+const fn quantile(name: &'static str, p: f64) -> MetricDef {
+    MetricDef {
+        name,
+        measure: Measure::Quantile { p },
+        doc: "a quantile of the waits of answered contacts, seconds (exact integer histograms; Woodruff's interval)",
+    }
+}
 
 /// Metrics of agent groups (also in intervals and totals, over all groups).
 pub const GROUP_METRICS: &[MetricDef] = &[
@@ -458,6 +556,8 @@ pub struct RepStats {
     pub calls: Vec<[u64; call::FIELDS]>,
     /// `[interval * groups + group]`.
     pub group_cells: Vec<[u64; group::FIELDS]>,
+    /// Waits of answered contacts, counted in histograms per call column.
+    pub waits: WaitCounts,
     /// Why the replication stopped before its end, if it did: a limit that keeps memory,
     /// time and sums bounded was reached (the message says which). Its sums are then
     /// incomplete and must not be reported.
@@ -472,6 +572,7 @@ impl RepStats {
             groups,
             calls: vec![[0; call::FIELDS]; intervals * (call_types + CHANNELS + 1)],
             group_cells: vec![[0; group::FIELDS]; intervals * groups],
+            waits: WaitCounts::new(intervals, call_types + CHANNELS + 1),
             halt: None,
         }
     }
@@ -518,7 +619,10 @@ impl RepStats {
     /// channels and the customer-contacts column), [`group::FIELDS`] × 8 per interval ×
     /// group.
     pub fn bytes(&self) -> usize {
-        std::mem::size_of_val(self.calls.as_slice()) + std::mem::size_of_val(self.group_cells.as_slice())
+        std::mem::size_of_val(self.calls.as_slice())
+            + std::mem::size_of_val(self.group_cells.as_slice())
+            + std::mem::size_of_val(self.waits.day.as_slice())
+            + std::mem::size_of_val(self.waits.intervals.as_slice())
     }
 
     /// Sum of one call field over the call-type cells (every leg, transfers included);
@@ -548,6 +652,9 @@ impl RepStats {
                     for f in call::LEVELS {
                         sums[f] = cell(self.intervals - 1)[f];
                     }
+                }
+                for f in call::MAXIMA {
+                    sums[f] = (0..self.intervals).map(|i| cell(i)[f]).max().unwrap_or(0);
                 }
                 sums
             }
@@ -579,7 +686,9 @@ impl RepStats {
     /// Bytes one replication's cells take for a centre of this size.
     pub fn bytes_for(intervals: usize, call_types: usize, groups: usize) -> u128 {
         let calls = intervals as u128 * (call_types + CHANNELS + 1) as u128 * (call::FIELDS * 8) as u128;
-        calls + intervals as u128 * groups as u128 * (group::FIELDS * 8) as u128
+        calls
+            + intervals as u128 * groups as u128 * (group::FIELDS * 8) as u128
+            + WaitCounts::bytes_for(intervals, call_types + CHANNELS + 1)
     }
 }
 
@@ -593,6 +702,7 @@ impl AddAssign<&RepStats> for RepStats {
         for (a, b) in self.group_cells.iter_mut().zip(&other.group_cells) {
             a.iter_mut().zip(b).for_each(|(x, y)| *x = x.saturating_add(*y));
         }
+        self.waits.add_assign(&other.waits);
         if self.halt.is_none() {
             self.halt.clone_from(&other.halt);
         }
@@ -683,7 +793,7 @@ pub fn with_sums_limit<T>(limit: usize, read: impl FnOnce() -> T) -> T {
 }
 
 /// Deserialises a list, refusing more than the current [`with_sums_limit`] elements.
-fn bounded<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+pub(crate) fn bounded<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
@@ -711,8 +821,16 @@ where
     deserializer.deserialize_seq(Bounded(SUMS_LIMIT.get(), std::marker::PhantomData))
 }
 
-fn sum_into<const F: usize>(into: &mut [u128; F], cell: &[u128; F]) {
+/// Adds `cell` into `into`, except the `maxima` fields, which take the larger.
+fn combine_into<const F: usize>(into: &mut [u128; F], cell: &[u128; F], maxima: &[usize]) {
+    let mut before = [0u128; call::MAXIMA.len()];
+    for (b, &f) in before.iter_mut().zip(maxima) {
+        *b = into[f];
+    }
     into.iter_mut().zip(cell).for_each(|(a, b)| *a += b);
+    for (&f, b) in maxima.iter().zip(before) {
+        into[f] = b.max(cell[f]);
+    }
 }
 
 /// Whether a table's "all" column is the sum of its items or a column of its own.
@@ -730,6 +848,9 @@ pub struct Moments {
     all_column: AllColumn,
     /// Level fields: the "all" row takes the last interval's value.
     levels: Vec<usize>,
+    /// Maximum fields: the "all" row (and a summed "all" column) takes the largest.
+    #[serde(default)]
+    maxima: Vec<usize>,
     ratios: Vec<(usize, usize)>,
     /// Rows: intervals then "all"; columns: items then "all".
     rows: usize,
@@ -750,7 +871,14 @@ impl Moments {
             .iter()
             .filter_map(|m| match m.measure {
                 Measure::Ratio { num, den, .. } => Some((num, den)),
-                Measure::Count { .. } | Measure::Level { .. } => None,
+                _ => None,
+            })
+            .collect();
+        let maxima = metrics
+            .iter()
+            .filter_map(|m| match m.measure {
+                Measure::Max { field, .. } => Some(field),
+                _ => None,
             })
             .collect();
         let levels = metrics
@@ -765,6 +893,7 @@ impl Moments {
             fields,
             all_column,
             levels,
+            maxima,
             rows: intervals + 1,
             cols: items + 1,
             sums: vec![0; stride * (intervals + 1) * (items + 1)],
@@ -820,14 +949,14 @@ impl Moments {
             for (j, cell) in row.iter().enumerate() {
                 let cell = widen(cell);
                 self.add_cell(i * cols + j, &cell, &mut carries);
-                sum_into(&mut all_intervals[j], &cell);
+                combine_into(&mut all_intervals[j], &cell, &self.maxima);
                 if self.all_column == AllColumn::Summed {
-                    sum_into(&mut all_items, &cell);
+                    combine_into(&mut all_items, &cell, &self.maxima);
                 }
             }
             if self.all_column == AllColumn::Summed {
                 self.add_cell(i * cols + items, &all_items, &mut carries);
-                sum_into(&mut all_intervals[items], &all_items);
+                combine_into(&mut all_intervals[items], &all_items, &self.maxima);
             }
         }
         if intervals > 0 {
@@ -911,6 +1040,7 @@ impl Moments {
         self.fields == other.fields
             && self.all_column == other.all_column
             && self.levels == other.levels
+            && self.maxima == other.maxima
             && self.ratios == other.ratios
             && self.rows == other.rows
             && self.cols == other.cols
@@ -981,6 +1111,8 @@ pub struct Accumulator {
     pub replications: u64,
     pub calls: Moments,
     pub groups: Moments,
+    /// Moments of the wait histograms (see [`crate::histogram`]).
+    pub waits: WaitMoments,
 }
 
 impl Accumulator {
@@ -995,14 +1127,17 @@ impl Accumulator {
                 AllColumn::Provided,
             ),
             groups: Moments::new(group::FIELDS, GROUP_METRICS, intervals, groups, AllColumn::Summed),
+            waits: WaitMoments::new(intervals, call_types + CHANNELS + 1),
         }
     }
 
     /// Bytes of its sums: per cell of each table ((intervals + 1) × (items + 1) cells),
-    /// 16 × (2 × fields + ratio metrics): 1,456 per interval × call column, 288 per
-    /// interval × group.
+    /// 16 × (2 × fields + ratio metrics): 1,856 per interval × call column (and 912 of
+    /// wait buckets), 288 per interval × group.
     pub fn bytes(&self) -> usize {
-        std::mem::size_of_val(self.calls.sums.as_slice()) + std::mem::size_of_val(self.groups.sums.as_slice())
+        std::mem::size_of_val(self.calls.sums.as_slice())
+            + std::mem::size_of_val(self.groups.sums.as_slice())
+            + self.waits.bytes()
     }
 
     /// Adds one replication.
@@ -1010,13 +1145,16 @@ impl Accumulator {
         self.replications += 1;
         self.calls.add(&rep.calls);
         self.groups.add(&rep.group_cells);
+        self.waits.add(&rep.waits);
     }
 }
 
 impl Accumulator {
     /// Whether `other` can be added to this one (parts of the same run).
     pub fn same_shape(&self, other: &Accumulator) -> bool {
-        self.calls.same_shape(&other.calls) && self.groups.same_shape(&other.groups)
+        self.calls.same_shape(&other.calls)
+            && self.groups.same_shape(&other.groups)
+            && self.waits.same_shape(&other.waits)
     }
 
     /// Whether this accumulator has the shape [`Accumulator::new`] gives a centre of this
@@ -1031,6 +1169,7 @@ impl Accumulator {
             m.fields == like.fields
                 && m.all_column == like.all_column
                 && m.levels == like.levels
+                && m.maxima == like.maxima
                 && m.ratios == like.ratios
                 && m.rows == intervals + 1
                 && m.cols == items + 1
@@ -1043,12 +1182,14 @@ impl Accumulator {
             call_types + CHANNELS,
             AllColumn::Provided,
         ) && fits(&self.groups, group::FIELDS, GROUP_METRICS, groups, AllColumn::Summed)
+            && self.waits.has_shape(intervals, call_types + CHANNELS + 1)
     }
 
     /// Bytes an accumulator for a centre of this size takes.
     pub fn bytes_for(intervals: usize, call_types: usize, groups: usize) -> u128 {
         Moments::bytes(call::FIELDS, CALL_METRICS, intervals, call_types + CHANNELS)
             + Moments::bytes(group::FIELDS, GROUP_METRICS, intervals, groups)
+            + 16 * WaitMoments::sums_for(intervals, call_types + CHANNELS + 1)
     }
 }
 
@@ -1057,6 +1198,7 @@ impl AddAssign<&Accumulator> for Accumulator {
         self.replications += other.replications;
         self.calls += &other.calls;
         self.groups += &other.groups;
+        self.waits += &other.waits;
     }
 }
 
@@ -1104,15 +1246,25 @@ mod tests {
         // docs/scenarios.md (Memory) states these per interval × call type and group.
         let (intervals, types, groups) = (10, 7, 3);
         let rep = RepStats::new(intervals, types, groups);
+        // Per interval × call column: 47 fields of 8 bytes and 19 coarse wait buckets of
+        // 4; per call column, 1,921 fine wait buckets of 4.
+        let columns = types + CHANNELS + 1;
         assert_eq!(
             rep.bytes(),
-            intervals * (types + CHANNELS + 1) * 296 + intervals * groups * 64
+            intervals * columns * (376 + 76) + columns * 7684 + intervals * groups * 64
         );
+        assert_eq!(RepStats::bytes_for(intervals, types, groups), rep.bytes() as u128);
+        // Over replications: Σx, Σx² of 47 fields and Σxy of 22 ratio metrics, and ΣC, ΣC²,
+        // ΣCA of every wait bucket, 16 bytes each.
         let acc = Accumulator::new(intervals, types, groups);
         assert_eq!(
             acc.bytes(),
-            (intervals + 1) * (types + CHANNELS + 1) * 1456 + (intervals + 1) * (groups + 1) * 288
+            (intervals + 1) * columns * 1856
+                + intervals * columns * 912
+                + columns * 92_208
+                + (intervals + 1) * (groups + 1) * 288
         );
+        assert_eq!(Accumulator::bytes_for(intervals, types, groups), acc.bytes() as u128);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+use crate::histogram::WaitMoments;
 use crate::model::{Channel, Expectation, Model};
 use crate::stats::{Accumulator, CALL_METRICS, CellMoments, GROUP_METRICS, Measure, MetricDef, Moments, Wide};
 use crate::targets::{Judged, Status, Target, judge, pooled, shared};
@@ -67,7 +68,9 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
         return Estimate { mean: None, ci95: None };
     }
     match m.measure {
-        Measure::Count { field, scale } | Measure::Level { field, scale } => {
+        // Quantiles are read from the wait histograms ([`metrics_of`]), not from fields.
+        Measure::Quantile { .. } => Estimate { mean: None, ci95: None },
+        Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale } => {
             let mean = cell.sum(field).to_f64() / n as f64 * scale;
             let ci95 =
                 (n > 1).then(|| t * (variance(cell.sum(field), cell.sum_sq(field), n) / n as f64).sqrt() * scale);
@@ -187,8 +190,11 @@ pub struct Summary {
     pub call_type_channels: Vec<Channel>,
 }
 
+/// The metrics `defs` of one cell; quantiles from `waits` (call cells only), whose
+/// column `item` is, or the last ("all") with `None`.
 fn metrics_of(
     moments: &Moments,
+    waits: Option<&WaitMoments>,
     defs: &[MetricDef],
     interval: Option<usize>,
     item: Option<usize>,
@@ -196,7 +202,15 @@ fn metrics_of(
     t: f64,
 ) -> Vec<(&'static str, Estimate)> {
     let cell = moments.cell(interval, item);
-    defs.iter().map(|m| (m.name, estimate(&cell, m, n, t))).collect()
+    defs.iter()
+        .map(|m| {
+            let e = match (m.measure, waits) {
+                (Measure::Quantile { p }, Some(w)) => w.quantile(interval, item.unwrap_or(w.columns() - 1), p, n, t),
+                _ => estimate(&cell, m, n, t),
+            };
+            (m.name, e)
+        })
+        .collect()
 }
 
 /// What a summary needs to know of a model besides the sums: names, labels and the
@@ -241,9 +255,9 @@ impl Summary {
         let t = if n > 1 { t975(n - 1) } else { f64::NAN };
         let both = |interval: Option<usize>| {
             // Over all call types a group metric (occupancy) is the groups' figure.
-            let mut m = metrics_of(&acc.calls, CALL_METRICS, interval, None, n, t);
+            let mut m = metrics_of(&acc.calls, Some(&acc.waits), CALL_METRICS, interval, None, n, t);
             m.retain(|(name, _)| !GROUP_METRICS.iter().any(|g| g.name == *name));
-            m.extend(metrics_of(&acc.groups, GROUP_METRICS, interval, None, n, t));
+            m.extend(metrics_of(&acc.groups, None, GROUP_METRICS, interval, None, n, t));
             Metrics(m)
         };
         let call_types = |interval: Option<usize>| -> Vec<Named> {
@@ -252,7 +266,15 @@ impl Summary {
                 .iter()
                 .enumerate()
                 .map(|(j, name)| {
-                    let metrics = Metrics(metrics_of(&acc.calls, CALL_METRICS, interval, Some(j), n, t));
+                    let metrics = Metrics(metrics_of(
+                        &acc.calls,
+                        Some(&acc.waits),
+                        CALL_METRICS,
+                        interval,
+                        Some(j),
+                        n,
+                        t,
+                    ));
                     let targets = judge(
                         &metrics,
                         layout.targets.get(j).map_or(&[], Vec::as_slice),
@@ -280,6 +302,7 @@ impl Summary {
                 .map(|c| {
                     let metrics = Metrics(metrics_of(
                         &acc.calls,
+                        Some(&acc.waits),
                         CALL_METRICS,
                         interval,
                         Some(n_types + c.index()),
@@ -308,7 +331,7 @@ impl Summary {
                 .map(|(j, name)| {
                     Named::plain(
                         name,
-                        Metrics(metrics_of(&acc.groups, GROUP_METRICS, interval, Some(j), n, t)),
+                        Metrics(metrics_of(&acc.groups, None, GROUP_METRICS, interval, Some(j), n, t)),
                     )
                 })
                 .collect()

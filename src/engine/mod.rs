@@ -509,6 +509,34 @@ impl Arrivals {
     }
 }
 
+/// Contacts waiting in one call column, for its most waiting at once. A caller who will
+/// not redial abandons lazily (see the module's comment): they stay in the queue past
+/// their deadline until an agent finds them, so `waiting` overstates the queue by those
+/// lingering callers. `lingering` is a lower bound of them, exact until `exact_until`
+/// (the earliest deadline of a lazily abandoning caller still waiting when it was last
+/// counted), so `waiting − lingering` is always an upper bound of the queue and exact
+/// before `exact_until`; the queues are counted again only when that bound would set a
+/// new maximum after `exact_until`, which happens at most once per lingering caller.
+#[derive(Debug, Clone, Copy)]
+struct QueueLength {
+    waiting: u64,
+    lingering: u64,
+    exact_until: Micros,
+    /// The most waiting at once in the current measured interval.
+    max: u64,
+}
+
+impl Default for QueueLength {
+    fn default() -> Self {
+        QueueLength {
+            waiting: 0,
+            lingering: 0,
+            exact_until: NEVER,
+            max: 0,
+        }
+    }
+}
+
 /// The state of one replication.
 struct Sim<'m, O: LegObserver> {
     model: &'m Model,
@@ -544,10 +572,46 @@ struct Sim<'m, O: LegObserver> {
     in_centre: u32,
     /// The window has ended with `at_close = "disconnect"`: no call or chat waits.
     closed: bool,
+    /// Contacts waiting per call column (call types, channels, all), for the most
+    /// waiting at once (see [`QueueLength`]).
+    queue_length: Vec<QueueLength>,
+    /// Per call column: the column whose queue it is (itself, or the one call type of a
+    /// channel, or the one channel in use: counted once).
+    column_source: Vec<u32>,
+    /// Per lane: the distinct counted columns its contacts wait in (of its call type's,
+    /// its channel's and all), and how many.
+    lane_columns: Vec<([u32; 3], usize)>,
+    /// Per measured interval: the most contacts waiting at once in each channel and in
+    /// all (the call types' are booked in their cells).
+    max_queue: Vec<[u64; CHANNELS + 1]>,
+    /// Per measured interval: the longest wait of an answered customer contact (the
+    /// customer-contacts column leaves transfers out).
+    contacts_max_wait: Vec<u64>,
     /// What a sum of a cell would have passed 2^64 with, if one would have.
     overflow: Option<&'static str>,
     /// Why the replication ends early: a limit was reached.
     halt: Option<String>,
+}
+
+/// For each call column (call types, channels, all), the column whose queue it is: a
+/// channel with one call type is that call type's queue, and all is the one channel in
+/// use, so W1's single queue is counted once, not three times.
+fn queue_columns(model: &Model) -> Vec<u32> {
+    let n = model.call_types.len();
+    let mut source: Vec<u32> = (0..(n + CHANNELS + 1) as u32).collect();
+    for c in 0..CHANNELS {
+        let members: Vec<usize> = (0..n).filter(|&t| model.call_types[t].channel.index() == c).collect();
+        if let [only] = members[..] {
+            source[n + c] = only as u32;
+        }
+    }
+    let in_use: Vec<usize> = (0..CHANNELS)
+        .filter(|&c| model.call_types.iter().any(|t| t.channel.index() == c))
+        .collect();
+    if let [only] = in_use[..] {
+        source[n + CHANNELS] = source[n + only];
+    }
+    source
 }
 
 /// Adds `value` to a cell's sum `sum`. A sum that would pass 2^64 stays at its maximum and
@@ -647,6 +711,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             (pair.factor, pair.resolution) = (skill.factor, skill.resolution);
         }
     }
+    let column_source = queue_columns(model);
     let mut sim = Sim {
         model,
         observer,
@@ -667,6 +732,27 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         phase: Phase::Warmup,
         stats: RepStats::new(clock.intervals, n_types, model.groups.len()),
         contact_adjust: vec![[0; call::FIELDS]; clock.intervals],
+        queue_length: vec![QueueLength::default(); n_types + CHANNELS + 1],
+        lane_columns: model
+            .lanes
+            .iter()
+            .map(|lane| {
+                let ct = lane.call_type.0 as usize;
+                let channel = n_types + model.call_types[ct].channel.index();
+                let mut columns = ([0; 3], 0);
+                for c in [ct, channel, n_types + CHANNELS] {
+                    let c = column_source[c];
+                    if !columns.0[..columns.1].contains(&c) {
+                        columns.0[columns.1] = c;
+                        columns.1 += 1;
+                    }
+                }
+                columns
+            })
+            .collect(),
+        column_source,
+        max_queue: vec![[0; CHANNELS + 1]; clock.intervals],
+        contacts_max_wait: vec![0; clock.intervals],
         done: Vec::new(),
         legs: 0,
         in_centre: 0,
@@ -1217,7 +1303,7 @@ impl<O: LegObserver> Sim<'_, O> {
         (s.callback, s.callback_at, s.deadline) = (callback_state, callback_at, deadline);
         if callback.mode == CallbackMode::Scheduled {
             // Out of the queue (its entry and timers go stale) until it is due.
-            self.waiting[lane] -= 1;
+            self.leave_queue(lane, false);
             self.slab.slots[slot as usize].callback = CallbackState::Scheduled;
             let generation = self.slab.renew(slot);
             self.events.push(
@@ -1247,7 +1333,7 @@ impl<O: LegObserver> Sim<'_, O> {
             return;
         }
         self.queues[lane].push_back((slot, generation));
-        self.waiting[lane] += 1;
+        self.queue_joined(lane, NEVER, now);
         for k in 0..self.overflow_after[lane].len() {
             let after = self.overflow_after[lane][k];
             if after > waited {
@@ -1304,10 +1390,16 @@ impl<O: LegObserver> Sim<'_, O> {
         now: Micros,
     ) -> (u32, u32) {
         let (ct, lane, redial_after) = (leg.call_type as usize, leg.lane as usize, leg.redial_after);
+        // A caller who abandons lazily (see [`QueueLength`]) lingers past this deadline.
+        let lazy_deadline = if redial_after == NEVER && !self.model.lanes[lane].exact {
+            leg.deadline
+        } else {
+            NEVER
+        };
         let (slot, generation) = self.slab.insert(leg);
         self.check_waiting(ct, now);
         self.queues[lane].push_back((slot, generation));
-        self.waiting[lane] += 1;
+        self.queue_joined(lane, lazy_deadline, now);
         // A caller who will not try again abandons lazily: when a free agent finds them at
         // the head past their deadline (no event). One who will redial needs an event, and
         // so does everyone in a lane whose length must be exact.
@@ -1336,6 +1428,121 @@ impl<O: LegObserver> Sim<'_, O> {
         (slot, generation)
     }
 
+    /// A contact has joined the queue of `lane` (it is at its tail); `lazy_deadline`:
+    /// when it hangs up without a timer (lazily), else `NEVER`.
+    #[inline]
+    fn queue_joined(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
+        self.waiting[lane] += 1;
+        let in_window = matches!(self.phase, Phase::Window(_));
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            let col = col as usize;
+            let q = &mut self.queue_length[col];
+            q.waiting += 1;
+            q.exact_until = q.exact_until.min(lazy_deadline);
+            if in_window && q.waiting - q.lingering > q.max {
+                if now >= q.exact_until {
+                    self.count_lingering(col, now);
+                }
+                let q = &mut self.queue_length[col];
+                q.max = q.max.max(q.waiting - q.lingering);
+            }
+        }
+    }
+
+    /// A contact leaves the queue of `lane`; `lingering`: one who hung up earlier,
+    /// found now (see [`QueueLength`]).
+    #[inline]
+    fn leave_queue(&mut self, lane: usize, lingering: bool) {
+        self.waiting[lane] -= 1;
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            let q = &mut self.queue_length[col as usize];
+            q.waiting -= 1;
+            if lingering {
+                q.lingering = q.lingering.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Counts the callers of column `col` still queued past their deadline (lazy
+    /// abandons not yet found), and the earliest deadline of those who are not.
+    #[cold]
+    fn count_lingering(&mut self, col: usize, now: Micros) {
+        let n = self.model.call_types.len();
+        let (mut lingering, mut until) = (0, NEVER);
+        for (lane, queue) in self.queues.iter().enumerate() {
+            let spec = &self.model.lanes[lane];
+            let ct = spec.call_type.0 as usize;
+            let belongs = col == n + CHANNELS || col == ct || col == n + self.model.call_types[ct].channel.index();
+            if !belongs || spec.counts_queue {
+                continue;
+            }
+            for &(slot, generation) in queue {
+                if !self.slab.is_live(slot, generation) {
+                    continue;
+                }
+                let leg = &self.slab.slots[slot as usize];
+                if leg.redial_after != NEVER || leg.deadline == NEVER {
+                    continue;
+                }
+                if leg.deadline <= now {
+                    lingering += 1;
+                } else {
+                    until = until.min(leg.deadline);
+                }
+            }
+        }
+        let q = &mut self.queue_length[col];
+        (q.lingering, q.exact_until) = (lingering, until);
+    }
+
+    /// At a boundary: books the most waiting at once in measured interval `closing`, if
+    /// one ends, and starts the next one's at the queues' lengths now, if one begins.
+    fn queue_boundary(&mut self, closing: Option<usize>, opening: bool, now: Micros) {
+        let n = self.model.call_types.len();
+        let max = |sim: &Self, col: usize| sim.queue_length[sim.column_source[col] as usize].max;
+        if let Some(i) = closing {
+            for ct in 0..n {
+                self.stats.call_cell(i, ct)[call::MAX_QUEUE] = max(self, ct);
+            }
+            for c in 0..=CHANNELS {
+                self.max_queue[i][c] = max(self, n + c);
+            }
+        }
+        if opening {
+            for col in 0..self.queue_length.len() {
+                if self.column_source[col] as usize != col {
+                    continue;
+                }
+                if now >= self.queue_length[col].exact_until {
+                    self.count_lingering(col, now);
+                }
+                let q = &mut self.queue_length[col];
+                q.max = q.waiting - q.lingering;
+            }
+        }
+    }
+
+    /// Books the time a contact of call type `ct` waited, from `from` to `to`, inside
+    /// the window, on the clock intervals it covers (`avg_queue_length`).
+    #[inline]
+    fn book_queue_time(&mut self, ct: usize, from: Micros, to: Micros) {
+        let clock = &self.model.clock;
+        let (from, to) = (from.max(clock.warmup), to.min(clock.window_end()));
+        if from >= to {
+            return;
+        }
+        let mut i = ((from - clock.warmup) / clock.interval) as usize;
+        let mut at = from;
+        while at < to {
+            let end = (clock.warmup + (i as Micros + 1) * clock.interval).min(to);
+            self.stats.call_cell(i, ct)[call::QUEUE_US] += end - at;
+            at = end;
+            i += 1;
+        }
+    }
+
     /// Idle agents eligible for the head of `lane` take it, while there are any.
     fn serve_lane_head(&mut self, lane: usize, now: Micros) {
         while let Some(&(slot, generation)) = self.queues[lane].front() {
@@ -1348,7 +1555,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 break;
             };
             self.queues[lane].pop_front();
-            self.waiting[lane] -= 1;
+            self.leave_queue(lane, false);
             let leg = self.slab.remove(slot);
             self.assign(leg, g, chatting, now);
         }
@@ -1527,6 +1734,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         let outcome = self.outcome(&mut leg, pair, talk, now);
         if leg.interval == NOT_COUNTED {
+            self.book_queue_time(ct, leg.arrival, now);
             return chat_agent;
         }
         let wait = now - leg.arrival;
@@ -1556,6 +1764,32 @@ impl<O: LegObserver> Sim<'_, O> {
         add_sum(&mut cell[call::HANDLE_US], handle, &mut self.overflow, "handle time");
         cell[call::OUTSOURCED] += outsourced;
         cell[outcome] += 1;
+        cell[call::MAX_WAIT_US] = cell[call::MAX_WAIT_US].max(wait);
+        // A wait inside its arrival interval (most are) is that interval's queue time.
+        let clock = &self.model.clock;
+        let within = now <= clock.warmup + (leg.interval as Micros + 1) * clock.interval;
+        if within {
+            cell[call::QUEUE_US] += wait;
+        }
+        if matches!(leg.kind, Kind::Fresh | Kind::Redial | Kind::Retry) {
+            cell[call::CUSTOMERS_ANSWERED] += 1;
+            cell[call::CUSTOMERS_IN_SL] += in_sl;
+        }
+        // The call type's histogram; its channel's and all's are summed at the end
+        // ([`Sim::close`]), all's without transfers, taken out here.
+        let interval = leg.interval as usize;
+        if !within {
+            self.book_queue_time(ct, leg.arrival, now);
+        }
+        self.stats.waits.add(interval, ct, wait);
+        if leg.kind != Kind::Transfer {
+            self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
+        } else {
+            self.stats
+                .waits
+                .take(interval, self.model.call_types.len() + CHANNELS, wait);
+        }
+        let cell = self.stats.call_cell(interval, ct);
         if leg.kind != Kind::Transfer {
             cell[call::FIRST_ANSWERED] += 1;
             cell[call::FIRST_RESOLVED] += u64::from(outcome == call::RESOLVED);
@@ -1892,11 +2126,18 @@ impl<O: LegObserver> Sim<'_, O> {
             return; // answered (or disconnected) before, or waiting for a callback
         }
         let lane = self.slab.slots[slot as usize].lane as usize;
-        self.waiting[lane] -= 1;
+        self.leave_queue(lane, false);
         let leg = self.slab.remove(slot); // its queue entry is now stale
         let ct = leg.call_type as usize;
         self.free_line(ct);
         self.book_ended(&leg, now, LegOutcome::Message, call::MESSAGES);
+        // With `max_wait.to`, the message waits for an agent in an email queue: the same
+        // customer contact, passed on as a transfer is.
+        if let Some(to) = self.model.call_types[ct].message_to
+            && leg.contact.legs < MAX_LEGS
+        {
+            self.offer(to.0 as usize, leg.contact, now, Kind::Transfer);
+        }
     }
 
     /// Books a leg that left the queue unanswered at `now` with `outcome`, counted in
@@ -1904,10 +2145,11 @@ impl<O: LegObserver> Sim<'_, O> {
     /// taken out of the customer-contacts cell.
     #[cold]
     fn book_ended(&mut self, leg: &Leg, now: Micros, outcome: LegOutcome, field: usize) {
+        let ct = leg.call_type as usize;
+        self.book_queue_time(ct, leg.arrival, now);
         if leg.interval == NOT_COUNTED {
             return;
         }
-        let ct = leg.call_type as usize;
         self.observer.leg(&LegRecord {
             call_type: ct as u32,
             kind: leg.kind,
@@ -1949,13 +2191,15 @@ impl<O: LegObserver> Sim<'_, O> {
                 if leg.callback == CallbackState::None {
                     self.free_line(ct);
                 }
-                if leg.deadline <= now && leg.redial_after == NEVER {
+                let hung_up = leg.deadline <= now && leg.redial_after == NEVER;
+                self.leave_queue(lane, hung_up);
+                if hung_up {
                     self.book_abandon(leg.interval, ct, leg.kind, leg.arrival, leg.deadline - leg.arrival);
                 } else {
                     self.book_disconnect(&leg, now);
                 }
             }
-            self.waiting[lane] = 0;
+            debug_assert_eq!(self.waiting[lane], 0);
             self.queues[lane] = queue;
             self.queues[lane].clear();
         }
@@ -1984,6 +2228,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// Books an abandon of a leg that arrived at `arrival` (hung up after waiting `waited`).
     fn book_abandon(&mut self, interval: u32, ct: usize, kind: Kind, arrival: Micros, waited: Micros) {
+        self.book_queue_time(ct, arrival, arrival + waited);
         if interval == NOT_COUNTED {
             return;
         }
@@ -1997,6 +2242,7 @@ impl<O: LegObserver> Sim<'_, O> {
             wrap_up: 0,
             group: None,
         });
+        let short = self.model.call_types[ct].short_abandon.is_some_and(|s| waited <= s);
         let cell = self.stats.call_cell(interval as usize, ct);
         cell[call::ABANDONED] += 1;
         add_sum(
@@ -2005,8 +2251,14 @@ impl<O: LegObserver> Sim<'_, O> {
             &mut self.overflow,
             "time to abandon",
         );
+        // Left out of the service level's denominator (see [`Sim::close`]).
+        cell[call::SHORT_ABANDONED] += u64::from(short);
         if kind == Kind::Transfer {
-            self.not_a_contact(interval, &[call::ABANDONED, call::WAIT_ABANDONED_US], &[1, waited]);
+            self.not_a_contact(
+                interval,
+                &[call::ABANDONED, call::WAIT_ABANDONED_US, call::SHORT_ABANDONED],
+                &[1, waited, u64::from(short)],
+            );
         }
     }
 
@@ -2044,7 +2296,7 @@ impl<O: LegObserver> Sim<'_, O> {
                         let (interval, kind, arrival) = (leg.interval, leg.kind, leg.arrival);
                         let waited = leg.deadline - arrival;
                         self.queues[lane].pop_front();
-                        self.waiting[lane] -= 1;
+                        self.leave_queue(lane, true);
                         self.slab.remove(slot);
                         self.free_line(ct);
                         self.book_abandon(interval, ct, kind, arrival, waited);
@@ -2079,7 +2331,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         let (_, _, _, _, lane) = best?;
         let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
-        self.waiting[lane] -= 1;
+        self.leave_queue(lane, false);
         Some(self.slab.remove(slot))
     }
 
@@ -2093,7 +2345,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         let (interval, ct, kind, lane) = (leg.interval, leg.call_type as usize, leg.kind, leg.lane as usize);
         let (redial_after, origin_type, arrival) = (leg.redial_after, leg.contact.origin_type, leg.arrival);
-        self.waiting[lane] -= 1;
+        self.leave_queue(lane, false);
         self.free_line(ct);
         self.book_abandon(interval, ct, kind, arrival, now - arrival);
         if redial_after == NEVER || self.slab.slots[slot as usize].contact.legs >= MAX_LEGS {
@@ -2122,7 +2374,7 @@ impl<O: LegObserver> Sim<'_, O> {
             // Eligibility there depends on the queue's length: serve from its head.
             self.serve_lane_head(lane, now);
         } else if let Some((g, chatting)) = self.find_agent(lane, waited, self.waiting[lane], leg) {
-            self.waiting[lane] -= 1;
+            self.leave_queue(lane, false);
             let leg = self.slab.remove(slot); // its queue entry is now stale
             self.assign(leg, g, chatting, now);
         }
@@ -2137,6 +2389,11 @@ impl<O: LegObserver> Sim<'_, O> {
         } else {
             Phase::Drain
         };
+        let closing = match old {
+            Phase::Window(i) => Some(i),
+            _ => None,
+        };
+        self.queue_boundary(closing, matches!(self.phase, Phase::Window(_)), now);
         let Phase::Window(i) = old else {
             // The end of the warm-up: nothing to book, but every integral restarts here.
             for group in &mut self.groups {
@@ -2246,7 +2503,7 @@ impl<O: LegObserver> Sim<'_, O> {
         // and i64 corrections can wrap.
         let combine = |into: &mut [i128; call::FIELDS], cell: &[u64; call::FIELDS]| {
             for f in 0..call::FIELDS {
-                if f == call::OLDEST_AGE_US {
+                if f == call::OLDEST_AGE_US || call::MAXIMA.contains(&f) {
                     into[f] = into[f].max(i128::from(cell[f]));
                 } else {
                     into[f] += i128::from(cell[f]);
@@ -2304,7 +2561,28 @@ impl<O: LegObserver> Sim<'_, O> {
             }
             let cell = self.stats.contacts_cell(i);
             cell.iter_mut().zip(&all).for_each(|(x, &v)| *x = to_cell(v));
+            // The maxima of channels and of all are their own (a total queue, the
+            // customer contacts' waits), not the call types' combined; every column's
+            // clock time is the interval's.
+            // Sums of other fields: the waits that ended (answered or abandoned), and
+            // the service level's denominator, offered less short abandons.
+            let max_queue = self.max_queue[i];
+            let contacts_max_wait = self.contacts_max_wait[i];
+            let interval = self.model.clock.interval;
+            for column in 0..self.stats.columns() {
+                let cell = &mut self.stats.calls[i * (n_types + CHANNELS + 1) + column];
+                cell[call::CLOCK_US] = interval;
+                if column >= n_types {
+                    cell[call::MAX_QUEUE] = max_queue[column - n_types];
+                }
+                cell[call::WAITS_ENDED] = cell[call::ANSWERED].saturating_add(cell[call::ABANDONED]);
+                cell[call::WAIT_ENDED_US] = cell[call::WAIT_ANSWERED_US].saturating_add(cell[call::WAIT_ABANDONED_US]);
+                cell[call::SL_OFFERED] = cell[call::OFFERED].saturating_sub(cell[call::SHORT_ABANDONED]);
+            }
+            self.stats.contacts_cell(i)[call::MAX_WAIT_US] = contacts_max_wait;
         }
+        let channels: Vec<usize> = self.model.call_types.iter().map(|c| c.channel.index()).collect();
+        self.stats.waits.sum_columns(&channels);
         if let Some(what) = overflow {
             self.overflow.get_or_insert(what);
         }
@@ -2371,7 +2649,7 @@ impl<O: LegObserver> Sim<'_, O> {
             for k in 0..self.queues[lane].len() {
                 let (slot, generation) = self.queues[lane][k];
                 let leg = &self.slab.slots[slot as usize];
-                if leg.generation != generation || leg.interval == NOT_COUNTED {
+                if leg.generation != generation {
                     continue;
                 }
                 let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
@@ -2379,6 +2657,10 @@ impl<O: LegObserver> Sim<'_, O> {
                     let waited = leg.deadline - arrival;
                     self.book_abandon(interval, ct, kind, arrival, waited);
                 } else {
+                    self.book_queue_time(ct, arrival, end_limit);
+                    if interval == NOT_COUNTED {
+                        continue;
+                    }
                     self.observer.leg(&LegRecord {
                         call_type: ct as u32,
                         kind,
@@ -2399,10 +2681,12 @@ impl<O: LegObserver> Sim<'_, O> {
         // Scheduled callbacks not yet due when the run ends are unfinished too.
         for slot in self.scheduled_callbacks() {
             let leg = &self.slab.slots[slot as usize];
-            if leg.interval == NOT_COUNTED {
+            let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
+            // Waiting for service from the call, as a callback in the queue would be.
+            self.book_queue_time(ct, arrival, end_limit);
+            if interval == NOT_COUNTED {
                 continue;
             }
-            let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
             self.observer.leg(&LegRecord {
                 call_type: ct as u32,
                 kind,

@@ -178,6 +178,9 @@ pub struct CallType {
     pub mean_patience: Option<f64>,
     pub channel: Channel,
     pub service_level_threshold: Micros,
+    /// Abandons after a wait of at most this are short (`short_abandoned`) and left out
+    /// of the service level's denominator; `None`: no abandon is short.
+    pub short_abandon: Option<Micros>,
     /// The planner's target for the share answered within the threshold.
     pub service_level_target: f64,
     /// The planner's answer-rate target.
@@ -205,6 +208,8 @@ pub struct CallType {
     pub queue_capacity: Option<u32>,
     /// A caller still waiting after this long leaves a message (`messages`).
     pub max_wait: Option<Micros>,
+    /// The email call type a message becomes work of (`max_wait.to`).
+    pub message_to: Option<CallTypeId>,
     /// A voice call type of a centre with lines or a queue capacity: an arriving customer
     /// contact (not a transfer) may be blocked.
     pub gated: bool,
@@ -294,12 +299,12 @@ pub struct Lane {
     /// Some route looks at the queue's length, which must then be exact: every waiting
     /// contact with patience gets an abandonment event.
     pub counts_queue: bool,
+    /// Its call type's: which idle agent answers when several eligible groups have one.
+    pub agent_selection: AgentSelection,
     /// The lane's length must be exact: a route looks at it (`counts_queue`), or lines
     /// or a queue capacity count its waiting contacts. Every waiting contact with
     /// patience then gets an abandonment event.
     pub exact: bool,
-    /// Its call type's: which idle agent answers when several eligible groups have one.
-    pub agent_selection: AgentSelection,
 }
 
 /// A skill of a group: which call type, and the group's proficiency at it.
@@ -847,6 +852,13 @@ impl Builder<'_> {
                 .service_level_threshold
                 .as_ref()
                 .map_or(self.s.settings.service_level_threshold.value, |t| t.value);
+            let short_abandon = spec.short_abandon.as_ref().or(self.s.settings.short_abandon.as_ref());
+            if let Some(s) = short_abandon
+                && s.value > 30.0 * 86400.0
+            {
+                self.error(&s.loc, "must be at most 30 days");
+            }
+            let short_abandon = short_abandon.map(|s| micros(s.value.min(30.0 * 86400.0)));
             let service_level_target = spec
                 .service_level_target
                 .as_ref()
@@ -917,6 +929,7 @@ impl Builder<'_> {
                 patience,
                 channel: spec.channel.value,
                 service_level_threshold: micros(threshold),
+                short_abandon,
                 service_level_target,
                 answer_rate_target,
                 max_asa,
@@ -929,6 +942,7 @@ impl Builder<'_> {
                 retry,
                 queue_capacity: spec.queue_capacity.as_ref().map(|c| c.value as u32),
                 max_wait: spec.max_wait.as_ref().map(|m| micros(m.value)),
+                message_to: None,
                 callback: spec.callback.as_ref().map(|c| {
                     let c = &c.value;
                     Callback {
@@ -976,6 +990,29 @@ impl Builder<'_> {
                     ),
                 )
                 .suggestion = Some("set `lines` or `queue_capacity` in [scenario], or `queue_capacity` on the call type; a caller who abandons tries again with `redial`".into());
+            }
+        }
+        for (c, spec) in self.s.call_types.iter().enumerate() {
+            let Some(to) = &spec.message_to else { continue };
+            match call_types.iter().position(|t| t.name == to.value) {
+                Some(t) if call_types[t].channel == Channel::Email => {
+                    call_types[c].message_to = Some(CallTypeId(t as u32));
+                }
+                Some(_) => {
+                    self.error(
+                        &to.loc,
+                        format!(
+                            "`{}` is not an email call type: a message becomes work of an email queue",
+                            to.value
+                        ),
+                    );
+                }
+                None => {
+                    let names: Vec<&str> = call_types.iter().map(|t| t.name.as_str()).collect();
+                    let suggestion = did_you_mean(&to.value, names.iter().copied());
+                    self.error(&to.loc, format!("unknown call type `{}`", to.value))
+                        .suggestion = suggestion;
+                }
             }
         }
         for lane in lanes.iter_mut() {
@@ -1162,8 +1199,8 @@ impl Builder<'_> {
                 share: 1.0,
                 routes: Vec::new(),
                 counts_queue: false,
-                exact: false,
                 agent_selection: call_types[c].agent_selection,
+                exact: false,
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
@@ -1240,8 +1277,8 @@ impl Builder<'_> {
                             share: share.value,
                             routes: vec![route],
                             counts_queue: false,
-                            exact: false,
                             agent_selection: call_types[c].agent_selection,
+                            exact: false,
                         });
                     }
                     None => {

@@ -463,6 +463,30 @@ fn summary_table(out: &mut String, s: &Summary) {
         row(&c.name, channel, &c.metrics, &c.targets, c.verdict);
     }
     out.push_str("</table>\n");
+    // The wait distribution of answered contacts and the queue, over the window.
+    let waits = [
+        ("wait_p50_seconds", "p50 wait (s)"),
+        ("wait_p90_seconds", "p90 wait (s)"),
+        ("wait_p95_seconds", "p95 wait (s)"),
+        ("max_wait_seconds", "longest wait (s)"),
+        ("mean_wait_seconds", "mean wait, all callers (s)"),
+        ("avg_queue_length", "average queue"),
+        ("max_queue_length", "longest queue"),
+    ];
+    out.push_str("<table id=\"waits\">\n<tr><th>call type</th>");
+    for (_, label) in waits {
+        let _ = write!(out, "<th>{label}</th>");
+    }
+    out.push_str("</tr>\n");
+    for (name, m) in std::iter::once((all, &s.totals)).chain(s.call_types.iter().map(|c| (c.name.as_str(), &c.metrics)))
+    {
+        let _ = write!(out, "<tr><td>{}</td>", escape(name));
+        for (key, _) in waits {
+            let _ = write!(out, "<td>{}</td>", cell(m.get(key), false, 1));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
     let cost = s.totals.get("cost").and_then(|e| e.mean).unwrap_or(0.0);
     let _ = writeln!(
         out,

@@ -57,6 +57,17 @@ const GROUP_COLUMNS: [(&str, &str, Unit); 6] = [
     ("cost", "cost", Unit::Money),
 ];
 
+/// The wait distribution and the queue, over the window.
+const WAIT_COLUMNS: [(&str, &str, Unit); 7] = [
+    ("wait_p50_seconds", "p50 wait", Unit::Seconds),
+    ("wait_p90_seconds", "p90 wait", Unit::Seconds),
+    ("wait_p95_seconds", "p95 wait", Unit::Seconds),
+    ("max_wait_seconds", "longest wait", Unit::Seconds),
+    ("mean_wait_seconds", "mean wait (all)", Unit::Seconds),
+    ("avg_queue_length", "avg queue", Unit::Ratio),
+    ("max_queue_length", "max queue", Unit::Ratio),
+];
+
 /// Shown when a centre has chat or email.
 const CHANNEL_COLUMNS: [(&str, &str, Unit); 8] = [
     ("offered", "offered", Unit::Count),
@@ -338,6 +349,16 @@ pub fn render(s: &Summary, colour: bool) -> String {
     }];
     rows.extend(s.call_types.iter().map(Row::of));
     section_marked(&mut out, "Call types", "call type", &rows, &call_columns, colour);
+    let waits: Vec<(String, &Metrics)> = std::iter::once(("all".to_owned(), &s.totals))
+        .chain(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)))
+        .collect();
+    section(
+        &mut out,
+        "Waits of answered contacts (quantiles, longest) and the queue (mean wait: answered and abandoned)",
+        "call type",
+        &waits,
+        &WAIT_COLUMNS,
+    );
     if s.channels.iter().any(|c| c.name != "voice") {
         let rows: Vec<Row> = s.channels.iter().map(Row::of).collect();
         section_marked(

@@ -155,9 +155,10 @@ fn figure(m: &MetricDef, cell: &[u64]) -> Option<f64> {
         crate::stats::Measure::Ratio { num, den, scale } => {
             (cell[den] > 0).then(|| cell[num] as f64 / cell[den] as f64 * scale)
         }
-        crate::stats::Measure::Count { field, scale } | crate::stats::Measure::Level { field, scale } => {
-            Some(cell[field] as f64 * scale)
-        }
+        crate::stats::Measure::Count { field, scale }
+        | crate::stats::Measure::Level { field, scale }
+        | crate::stats::Measure::Max { field, scale } => Some(cell[field] as f64 * scale),
+        crate::stats::Measure::Quantile { .. } => None,
     }
 }
 
@@ -342,9 +343,17 @@ impl Search<'_> {
         self.evaluations += 1;
         self.replications_run += n;
         (self.progress)(self.evaluations);
-        let stats: Vec<RepStats> = self
-            .pool
-            .install(|| (0..n).into_par_iter().map(|r| run_replication(model, r)).collect());
+        // Kept whole, without the wait histograms: staffing judges no quantile.
+        let stats: Vec<RepStats> = self.pool.install(|| {
+            (0..n)
+                .into_par_iter()
+                .map(|r| {
+                    let mut s = run_replication(model, r);
+                    s.waits.clear();
+                    s
+                })
+                .collect()
+        });
         if self.halt.is_none() {
             self.halt = stats.iter().find_map(|s| s.halt.clone());
         }

@@ -1695,3 +1695,22 @@ fn retry_needs_something_that_blocks() {
          help: write 0.015 (or \"1.5%\")",
     );
 }
+
+#[test]
+fn a_message_goes_to_an_email_call_type() {
+    let with = |to: &str| {
+        edit(
+            "mean = \"3m\" }",
+            &format!("mean = \"3m\" }}\nmax_wait = {{ after = \"1m\", outcome = \"message\", to = \"{to}\" }}"),
+        )
+    };
+    golden(
+        &with("sale"),
+        "s.toml:9:54: call_type[0].max_wait.to: unknown call type `sale`\n  \
+         help: did you mean `sales`?",
+    );
+    golden(
+        &with("sales"),
+        "s.toml:9:54: call_type[0].max_wait.to: `sales` is not an email call type: a message becomes work of an email queue",
+    );
+}

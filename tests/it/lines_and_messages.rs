@@ -530,3 +530,59 @@ fn the_call_log_names_the_new_outcomes() {
     let fitted = crate::common::ccsim_ok(&["fit", &log.display().to_string()]);
     assert!(String::from_utf8_lossy(&fitted.stdout).contains("[[call_type]]"));
 }
+
+/// With `max_wait.to`, each message becomes work of an email queue: the same customer
+/// contact passed on (its `transfers_in`), answered by the back office, while the totals
+/// still count each caller once, ended as a message.
+#[test]
+fn messages_become_email_work_with_max_wait_to() {
+    let text = r#"
+[scenario]
+name = "voicemail"
+duration = "4h"
+replications = 4
+drain_limit = "1d"
+
+[[call_type]]
+name = "sales"
+arrivals = { per_hour = 60 }
+handle_time = { dist = "exponential", mean = "5m" }
+max_wait = { after = "1m", outcome = "message", to = "voicemail" }
+
+[[call_type]]
+name = "voicemail"
+channel = "email"
+arrivals = { per_hour = 0 }
+handle_time = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "phones"
+agents = 0
+skills = ["sales"]
+
+[[agent_group]]
+name = "back-office"
+agents = 3
+skills = ["voicemail"]
+"#;
+    let m = model(text);
+    for r in 0..m.replications {
+        let mut s = run_replication(&m, r);
+        let (messages, passed) = (s.call_total(call::MESSAGES), s.call_total(call::TRANSFERS_IN));
+        assert!(messages > 100);
+        assert_eq!(passed, messages, "every message reaches the email queue");
+        assert_eq!(s.call_total(call::ANSWERED) + s.call_total(call::UNFINISHED), messages);
+        for i in 0..s.intervals {
+            let contacts = *s.contacts_cell(i);
+            assert_eq!(contacts[call::OFFERED], contacts[call::MESSAGES]);
+            assert_eq!(contacts[call::OFFERED], ended(&contacts));
+        }
+    }
+    let s = summary(text);
+    let mail = named(&s.call_types, "voicemail");
+    assert_eq!(
+        mean(mail, "transfers_in"),
+        mean(named(&s.call_types, "sales"), "messages")
+    );
+    assert_eq!(mean(&s.totals, "offered"), mean(&s.totals, "messages"));
+}

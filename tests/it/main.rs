@@ -26,3 +26,4 @@ mod safety;
 mod staffing;
 mod theory;
 mod tiers;
+mod wait_distributions;
