@@ -371,3 +371,56 @@ fn bad_callback_keys_are_refused_with_line_and_column() {
         "{stderr}"
     );
 }
+
+/// The shipped scenario's reports show the callbacks where the other outcomes appear:
+/// a "Callbacks" section in the table, a line in the HTML contacts chart, columns in the
+/// CSV, and a scenario without callbacks shows no such section.
+#[test]
+fn the_reports_show_the_callbacks() {
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/small-bank-lines.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let out = crate::common::ccsim_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--replications",
+        "3",
+        "--report",
+        html.to_str().unwrap(),
+    ]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    let section = table
+        .find("\nCallbacks (")
+        .unwrap_or_else(|| panic!("no Callbacks section:\n{table}"));
+    let mortgages = table[section..]
+        .lines()
+        .find(|l| l.trim_start().starts_with("mortgages"))
+        .expect("a mortgages row");
+    assert!(mortgages.contains('%'), "{mortgages}");
+    assert!(std::fs::read_to_string(&html).unwrap().contains("\ncallbacks\n</text>"));
+    let csv_dir = dir.path().join("out");
+    crate::common::ccsim_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--replications",
+        "2",
+        "--out",
+        csv_dir.to_str().unwrap(),
+    ]);
+    let header = std::fs::read_to_string(csv_dir.join("call_types.csv")).unwrap();
+    for column in [
+        "callbacks",
+        "callbacks_reached",
+        "callbacks_missed",
+        "callback_success",
+        "avg_callback_delay_seconds",
+    ] {
+        assert!(
+            header.lines().next().unwrap().split(',').any(|c| c == column),
+            "{column}"
+        );
+    }
+    let single = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/single-skill.toml");
+    let out = crate::common::ccsim_ok(&["run", single.to_str().unwrap(), "--replications", "2"]);
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("Callbacks ("));
+}
