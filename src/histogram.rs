@@ -277,11 +277,14 @@ impl WaitMoments {
     ///
     /// The estimate is the smallest wait w with F(w) ≥ p, F the pooled distribution
     /// function ΣC/ΣA, read by linear interpolation inside the bucket that holds it (a
-    /// bucket of zero waits gives 0; the open last bucket gives its lower edge). Its 95 %
-    /// interval is Woodruff's: the delta-method half-width h of the ratio estimator F at
-    /// that bucket (from the replications' C and A, as every rate's) is carried through
-    /// the inverse, [F⁻¹(p − h), F⁻¹(p + h)]; `ci95` is the larger of its two sides, a
-    /// symmetric interval that holds it.
+    /// bucket of zero waits gives 0; in the open last bucket there is no estimate). Its
+    /// 95 % interval is Woodruff's: the delta-method half-width h of the ratio estimator
+    /// F at that bucket (from the replications' C and A, as every rate's) is carried
+    /// through the inverse, widened to whole buckets (from the lower edge of the bucket
+    /// holding p − h to the upper edge of the one holding p + h), so the histogram's
+    /// resolution is inside it; `ci95` is the larger of its two sides, a symmetric
+    /// interval that holds it (unbounded, and so not reported, when p + h reaches the
+    /// open bucket).
     pub fn quantile(&self, interval: Option<usize>, column: usize, p: f64, n: u64, t: f64) -> Estimate {
         let (layout, sums) = match interval {
             None => (
@@ -312,6 +315,12 @@ impl WaitMoments {
                 _ => lower,
             }
         };
+        let bucket_of = |q: f64| (0..buckets).find(|&b| cdf(b) >= q.clamp(0.0, 1.0)).unwrap_or(buckets - 1);
+        // A quantile in the open last bucket is only known to be beyond its lower edge:
+        // not reported (the window's layout reaches 24 days, an interval's 384 s).
+        if layout.upper(bucket_of(p)).is_none() {
+            return none;
+        }
         let estimate = inverse(p);
         let ci95 = (n > 1).then(|| {
             let b = (0..buckets).find(|&b| cdf(b) >= p).unwrap_or(buckets - 1);
@@ -326,12 +335,16 @@ impl WaitMoments {
             let ss = if ss <= 1e-12 * qc.max(f * f * qa) { 0.0 } else { ss };
             let n = n as f64;
             let h = t * (ss / (n - 1.0)).sqrt() / n.sqrt() / (sa / n);
-            let (low, high) = (inverse(p - h), inverse(p + h));
+            // Inside a bucket the waits' spread is unknown (the interpolation assumes it
+            // even): the interval runs from the lower edge of the bucket holding p − h to
+            // the upper edge of the one holding p + h, so the bucket width is in it too.
+            let low = layout.lower(bucket_of(p - h));
+            let high = layout.upper(bucket_of(p + h)).unwrap_or(f64::INFINITY);
             (estimate - low).max(high - estimate)
         });
         Estimate {
             mean: Some(estimate),
-            ci95,
+            ci95: ci95.filter(|c| c.is_finite()),
         }
     }
 }
@@ -395,5 +408,29 @@ mod tests {
         assert_eq!(m.quantile(None, 0, 0.45, 1, f64::NAN).mean, Some(10.5));
         // The coarse layout: [8, 12) holds two of ten.
         assert_eq!(m.quantile(Some(0), 0, 0.5, 1, f64::NAN).mean, Some(10.0));
+    }
+
+    #[test]
+    fn intervals_hold_the_bucket_and_the_open_bucket_has_no_estimate() {
+        // Two identical replications: no sampling spread (h = 0), so the interval is the
+        // bucket that holds the quantile, read around the interpolated estimate.
+        let mut counts = WaitCounts::new(1, 1);
+        for w in [0.0, 0.0, 0.0, 0.0, 10.5, 11.5, 12.5, 13.5, 500.0, 600.0] {
+            counts.add(0, 0, (w * 1e6) as u64);
+        }
+        let mut m = WaitMoments::new(1, 1);
+        m.add(&counts);
+        m.add(&counts);
+        let t = 12.706; // t(0.975, 1)
+        // Coarse [8, 12) holds p = 0.5 at 10: the interval reaches both edges, ±2 s.
+        let e = m.quantile(Some(0), 0, 0.5, 2, t);
+        assert_eq!((e.mean, e.ci95), (Some(10.0), Some(2.0)));
+        // Fine, whole seconds: [10, 11) holds p = 0.45 at 10.5, ±0.5 s.
+        let e = m.quantile(None, 0, 0.45, 2, t);
+        assert_eq!((e.mean, e.ci95), (Some(10.5), Some(0.5)));
+        // p = 0.9 lies beyond 384 s: the coarse layout's open bucket gives no figure, the
+        // fine layout one.
+        assert_eq!(m.quantile(Some(0), 0, 0.9, 2, t).mean, None);
+        assert!(m.quantile(None, 0, 0.9, 2, t).mean.is_some_and(|w| (496.0..512.0).contains(&w)));
     }
 }
