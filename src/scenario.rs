@@ -141,6 +141,8 @@ pub struct CallTypeSpec {
     pub max_wait: Option<Spanned<f64>>,
     /// `max_wait.to`: the email call type a message becomes work of.
     pub message_to: Option<Spanned<String>>,
+    /// `callback = { … }`: a virtual-hold offer (voice only).
+    pub callback: Option<Spanned<CallbackSpec>>,
     /// Groups in routing order, each eligible after a wait; `None`: every group with
     /// the skill, in file order, at once.
     pub routing: Option<Spanned<Vec<RouteSpec>>>,
@@ -230,6 +232,30 @@ pub enum UnresolvedSpec {
     Escalate { to: Spanned<String> },
     /// The customer calls again after a delay, with `probability` (else gives up).
     Repeat { after: Spanned<Dist>, probability: f64 },
+}
+
+/// What a called-back customer's place in the queue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackMode {
+    /// The callback keeps the caller's place in the lane (a virtual queue).
+    KeepPlace,
+    /// The callback joins the back of the lane `delay` after it was accepted.
+    Scheduled,
+}
+
+/// `callback = { predicted_wait_over, after, accept, answer, mode, delay, no_answer_time }`
+/// (durations in seconds).
+#[derive(Debug, Clone)]
+pub struct CallbackSpec {
+    /// Offered at arrival when the predicted wait exceeds this.
+    pub predicted_wait_over: Option<f64>,
+    /// Offered to a caller who has waited this long.
+    pub after: Option<f64>,
+    pub accept: f64,
+    pub answer: f64,
+    pub mode: CallbackMode,
+    pub delay: f64,
+    pub no_answer_time: f64,
 }
 
 /// `redial = { probability = 0.3, delay = { dist = … } }`.
@@ -482,8 +508,18 @@ pub mod keys {
         "retry",
         "queue_capacity",
         "max_wait",
+        "callback",
     ];
     pub const MAX_WAIT: &[&str] = &["after", "outcome", "to"];
+    pub const CALLBACK: &[&str] = &[
+        "predicted_wait_over",
+        "after",
+        "accept",
+        "answer",
+        "mode",
+        "delay",
+        "no_answer_time",
+    ];
     pub const FROM_LOG: &[&str] = &["types", "calls"];
     pub const ARRIVALS: &[&str] = &[
         "per_hour",
@@ -775,6 +811,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
     });
     let queue_capacity = t.get("queue_capacity").and_then(|n| r.queue_capacity(&n));
     let max_wait = t.get("max_wait").and_then(|n| r.max_wait(&n));
+    let callback = t.get("callback").and_then(|n| r.callback(&n));
     let message_to = t
         .get("max_wait")
         .and_then(|n| {
@@ -846,11 +883,13 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         Channel::Chat => &[
             ("queue_capacity", "only calls are blocked by lines and queue capacity"),
             ("retry", "only a blocked call tries again, and only calls are blocked"),
+            ("callback", "only a caller on the line is offered a callback"),
         ],
         Channel::Email => &[
             ("queue_capacity", "only calls are blocked by lines and queue capacity"),
             ("retry", "only a blocked call tries again, and only calls are blocked"),
             ("max_wait", "an email waits in the backlog: no one leaves a message"),
+            ("callback", "only a caller on the line is offered a callback"),
         ],
     };
     for &(key, why) in live_only {
@@ -894,6 +933,7 @@ fn read_call_type(r: &mut Reader, t: &Table) -> Option<CallTypeSpec> {
         queue_capacity,
         max_wait,
         message_to,
+        callback,
         routing,
     })
 }
@@ -1557,6 +1597,106 @@ impl Reader<'_> {
         outcome?;
         Some(Spanned {
             value: after.value,
+            loc: n.loc(),
+        })
+    }
+
+    /// `callback = { predicted_wait_over = DURATION, after = DURATION, accept = P, answer
+    /// = Q, mode = "keep_place" | "scheduled", delay = DURATION, no_answer_time =
+    /// DURATION }`: at least one of `predicted_wait_over` and `after`; `accept` required;
+    /// `delay` only (and required) with `mode = "scheduled"`.
+    fn callback(&mut self, n: &Node) -> Read<CallbackSpec> {
+        let t = self.table(n)?;
+        t.check_keys(self, keys::CALLBACK);
+        let bounded = |r: &mut Self, key: &str, above_zero: bool| -> Option<Option<f64>> {
+            let Some(node) = t.get(key) else {
+                return Some(None);
+            };
+            let d = r.signed_duration(&node)?;
+            let low_ok = if above_zero { d.value > 0.0 } else { d.value >= 0.0 };
+            if !low_ok || d.value > 30.0 * 86400.0 {
+                r.error(
+                    d.loc.span.clone(),
+                    &d.loc.field,
+                    format!(
+                        "must be a duration {} and at most 30 days, got {}",
+                        if above_zero { "above 0" } else { "≥ 0" },
+                        duration_text(d.value)
+                    ),
+                );
+                return None;
+            }
+            Some(Some(d.value))
+        };
+        let predicted = bounded(self, "predicted_wait_over", false);
+        let after = bounded(self, "after", false);
+        let delay = bounded(self, "delay", false);
+        let no_answer_time = bounded(self, "no_answer_time", false);
+        let accept = self.required(&t, "accept", Reader::fraction);
+        let answer = self.optional(&t, "answer", Reader::fraction, 1.0).value;
+        let mode = match t.get("mode") {
+            None => Some(CallbackMode::KeepPlace),
+            Some(m) => {
+                let text = self.string(&m)?;
+                match text.value.as_str() {
+                    "keep_place" => Some(CallbackMode::KeepPlace),
+                    "scheduled" => Some(CallbackMode::Scheduled),
+                    other => {
+                        let d = self.map.diagnostic(
+                            text.loc.span.clone(),
+                            &text.loc.field,
+                            format!(
+                                "unknown mode `{other}`: `keep_place` (the callback keeps the caller's place in the queue) or `scheduled` (it joins the queue `delay` after it was accepted)"
+                            ),
+                        );
+                        self.diagnostics.push(d);
+                        if let Some(s) = did_you_mean(other, ["keep_place", "scheduled"]) {
+                            self.diagnostics.last_mut().expect("just pushed").suggestion = Some(s);
+                        }
+                        None
+                    }
+                }
+            }
+        };
+        let (predicted, after, delay, no_answer_time, mode) = (predicted?, after?, delay?, no_answer_time?, mode?);
+        if predicted.is_none() && after.is_none() {
+            self.error(
+                t.span.clone(),
+                &t.child_path("predicted_wait_over"),
+                "give `predicted_wait_over` (offered at arrival when the predicted wait exceeds it) or `after` (offered to a caller who has waited that long), or both",
+            );
+            return None;
+        }
+        match (mode, delay) {
+            (CallbackMode::Scheduled, None) => {
+                self.error(
+                    t.span.clone(),
+                    &t.child_path("delay"),
+                    "a `scheduled` callback needs `delay`: how long after it was accepted it joins the queue",
+                );
+                return None;
+            }
+            (CallbackMode::KeepPlace, Some(_)) => {
+                let node = t.get("delay").expect("delay was read");
+                self.error(
+                    node.span.clone(),
+                    &node.path,
+                    "`delay` goes with `mode = \"scheduled\"`: a `keep_place` callback keeps the caller's place in the queue",
+                );
+                return None;
+            }
+            _ => {}
+        }
+        Some(Spanned {
+            value: CallbackSpec {
+                predicted_wait_over: predicted,
+                after,
+                accept: accept?.value,
+                answer,
+                mode,
+                delay: delay.unwrap_or(0.0),
+                no_answer_time: no_answer_time.unwrap_or(30.0),
+            },
             loc: n.loc(),
         })
     }

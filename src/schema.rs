@@ -352,6 +352,38 @@ pub fn schema() -> Value {
                 ),
             ),
             (
+                "callback",
+                table(
+                    "a virtual-hold offer: a caller who would wait may be called back instead (voice only)",
+                    keys::CALLBACK,
+                    &["accept"],
+                    vec![
+                        (
+                            "predicted_wait_over",
+                            duration("offered at arrival when the predicted wait exceeds this"),
+                        ),
+                        ("after", duration("offered to a caller who has waited this long")),
+                        ("accept", fraction("probability that the caller accepts")),
+                        (
+                            "answer",
+                            fraction("probability that the customer answers the agent's call (default 1)"),
+                        ),
+                        (
+                            "mode",
+                            json!({ "enum": ["keep_place", "scheduled"], "description": "keep_place (default): the callback keeps the caller's place in the queue; scheduled: it joins the queue `delay` after it was accepted" }),
+                        ),
+                        (
+                            "delay",
+                            duration("with mode = \"scheduled\": from acceptance to joining the queue"),
+                        ),
+                        (
+                            "no_answer_time",
+                            duration("the agent's time on a callback nobody answers (default 30 s)"),
+                        ),
+                    ],
+                ),
+            ),
+            (
                 "routing",
                 json!({ "type": "array", "description": "groups in order, each with its rule", "items": table("a route", keys::ROUTE, &["group"], vec![
                 ("group", text("an agent group with the skill")),

@@ -115,7 +115,15 @@ pub mod call {
     pub const CUSTOMERS_ANSWERED: usize = 41;
     /// Of those, answered within the threshold.
     pub const CUSTOMERS_IN_SL: usize = 42;
-    pub const FIELDS: usize = 43;
+    /// Offered calls whose caller accepted a callback (virtual hold).
+    pub const CALLBACKS: usize = 43;
+    /// Of the callbacks, those whose customer answered the agent's call (then served).
+    pub const CALLBACKS_REACHED: usize = 44;
+    /// Of the callbacks, those whose customer did not answer (counted `abandoned` too).
+    pub const CALLBACKS_MISSED: usize = 45;
+    /// Sum over the callbacks reached of the time from acceptance to the answer, µs.
+    pub const CALLBACK_DELAY_US: usize = 46;
+    pub const FIELDS: usize = 47;
 
     /// Fields that are levels at an interval's end, not sums: over the day they take the
     /// last interval's value; over call types, the sum (the backlog) or the maximum (the
@@ -221,6 +229,31 @@ pub const CALL_METRICS: &[MetricDef] = &[
         "disconnected",
         call::DISCONNECTED,
         "offered contacts still waiting when the window closed with `at_close = \"disconnect\"`",
+    ),
+    count("callbacks", call::CALLBACKS, "offered calls that accepted a callback"),
+    count(
+        "callbacks_reached",
+        call::CALLBACKS_REACHED,
+        "callbacks whose customer answered the agent's call (counted answered)",
+    ),
+    count(
+        "callbacks_missed",
+        call::CALLBACKS_MISSED,
+        "callbacks whose customer did not answer the agent's call (counted abandoned)",
+    ),
+    ratio(
+        "callback_success",
+        call::CALLBACKS_REACHED,
+        call::CALLBACKS,
+        1.0,
+        "callbacks reached ÷ callbacks",
+    ),
+    ratio(
+        "avg_callback_delay_seconds",
+        call::CALLBACK_DELAY_US,
+        call::CALLBACKS_REACHED,
+        1e-6,
+        "mean time from accepting a callback to being reached, of the callbacks reached, seconds",
     ),
     count(
         "fresh",
@@ -1099,7 +1132,7 @@ impl Accumulator {
     }
 
     /// Bytes of its sums: per cell of each table ((intervals + 1) × (items + 1) cells),
-    /// 16 × (2 × fields + ratio metrics): 1,696 per interval × call column (and 912 of
+    /// 16 × (2 × fields + ratio metrics): 1,856 per interval × call column (and 912 of
     /// wait buckets), 288 per interval × group.
     pub fn bytes(&self) -> usize {
         std::mem::size_of_val(self.calls.sums.as_slice())
@@ -1213,20 +1246,20 @@ mod tests {
         // docs/scenarios.md (Memory) states these per interval × call type and group.
         let (intervals, types, groups) = (10, 7, 3);
         let rep = RepStats::new(intervals, types, groups);
-        // Per interval × call column: 39 fields of 8 bytes and 19 coarse wait buckets of
+        // Per interval × call column: 47 fields of 8 bytes and 19 coarse wait buckets of
         // 4; per call column, 1,921 fine wait buckets of 4.
         let columns = types + CHANNELS + 1;
         assert_eq!(
             rep.bytes(),
-            intervals * columns * (344 + 76) + columns * 7684 + intervals * groups * 64
+            intervals * columns * (376 + 76) + columns * 7684 + intervals * groups * 64
         );
         assert_eq!(RepStats::bytes_for(intervals, types, groups), rep.bytes() as u128);
-        // Over replications: Σx, Σx² of 43 fields and Σxy of 20 ratio metrics, and ΣC, ΣC²,
+        // Over replications: Σx, Σx² of 47 fields and Σxy of 22 ratio metrics, and ΣC, ΣC²,
         // ΣCA of every wait bucket, 16 bytes each.
         let acc = Accumulator::new(intervals, types, groups);
         assert_eq!(
             acc.bytes(),
-            (intervals + 1) * columns * 1696
+            (intervals + 1) * columns * 1856
                 + intervals * columns * 912
                 + columns * 92_208
                 + (intervals + 1) * (groups + 1) * 288

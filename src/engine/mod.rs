@@ -55,6 +55,13 @@
 //!   outcomes is one more field of the cell, and a transfer's is taken out of the
 //!   customer-contacts cell like its other outcomes, so offered = answered + abandoned +
 //!   blocked + messages + disconnected + unfinished in every cell.
+//! - **Callbacks** (virtual hold) take the same path: a caller who must wait is offered
+//!   one when the predicted wait (from the queue's state: callers ahead, mean handle
+//!   time, agents on schedule) exceeds a threshold, or by a `CallbackOffer` timer after a
+//!   wait; acceptance and the customer's answer come from side streams. An accepted
+//!   callback frees its line, never abandons, and keeps its place in the lane or leaves
+//!   it until a `CallbackDue` event; the agent who takes it reaches the customer (served
+//!   as usual) or not (busy for `no_answer_time`, counted abandoned).
 //! - **Channels**: a chat is served by an agent who may hold several (see [`chat`]); an
 //!   agent who frees takes the waiting contact of the channel its group ranks first,
 //!   then of the highest priority, then as the group's serve order says (skill order,
@@ -79,7 +86,9 @@ pub mod events;
 
 use std::collections::VecDeque;
 
-use crate::model::{AgentSelection, AtClose, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros};
+use crate::model::{
+    AgentSelection, AtClose, CallbackMode, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros,
+};
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
@@ -108,6 +117,11 @@ enum Event {
     MaxWait { slot: u32, generation: u32 },
     /// A call's talk ends: its trunk line is free (after-call work holds no line).
     LineFree,
+    /// A waiting caller has waited the callback's `after`: they are offered a callback
+    /// (stale if the slot's generation moved on).
+    CallbackOffer { slot: u32, generation: u32 },
+    /// A scheduled callback joins its lane's queue.
+    CallbackDue { slot: u32, generation: u32 },
     /// A group's staffing changes to its `index`-th step.
     Staffing { group: u32, index: u32 },
     /// Interval boundary `k` (k = 0 is the window start, k = intervals its end).
@@ -278,7 +292,22 @@ struct Leg {
     number: u32,
     /// The call type and kind of the next leg, once one is scheduled.
     next: (u32, Kind),
+    /// Whether the caller accepted a callback, and where it is.
+    callback: CallbackState,
+    /// When the caller accepted a callback (`NEVER`: no callback).
+    callback_at: Micros,
     contact: Contact,
+}
+
+/// Where a leg is with respect to a callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallbackState {
+    /// No callback: the caller waits on the line.
+    None,
+    /// Accepted: the callback waits in the lane's queue (no patience, no message).
+    Queued,
+    /// Accepted with `mode = "scheduled"`: out of the queue until its `CallbackDue`.
+    Scheduled,
 }
 
 /// Legs waiting or about to start again, in reusable slots.
@@ -805,6 +834,8 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             Event::Overflow { slot, generation } => sim.overflow(slot, generation, now),
             Event::MaxWait { slot, generation } => sim.leave_message(slot, generation, now),
             Event::LineFree => sim.in_centre -= 1,
+            Event::CallbackOffer { slot, generation } => sim.callback_offer(slot, generation, now),
+            Event::CallbackDue { slot, generation } => sim.callback_due(slot, generation, now),
             Event::Staffing { group, index } => sim.staffing_step(group as usize, index as usize, now),
             Event::Boundary(k) => sim.boundary(k as usize, now),
         }
@@ -1087,6 +1118,8 @@ impl<O: LegObserver> Sim<'_, O> {
             },
             number,
             next: (ct as u32, kind),
+            callback: CallbackState::None,
+            callback_at: NEVER,
             contact,
         };
         // Lines, queue capacities, messages and the close: a path of their own, so a
@@ -1164,7 +1197,190 @@ impl<O: LegObserver> Sim<'_, O> {
             }
             return;
         }
-        self.join_queue(leg, patience, message_after, works, now);
+        let Some(callback) = spec.callback.filter(|_| leg.kind != Kind::Transfer) else {
+            self.join_queue(leg, patience, message_after, works, now);
+            return;
+        };
+        // A callback offered at arrival, when the predicted wait exceeds the threshold.
+        if let Some(over) = callback.predicted_wait_over
+            && self.predicted_wait(lane, ct, now) > over as f64
+        {
+            let u: f64 = leg
+                .contact
+                .key
+                .named("callback")
+                .with(u64::from(leg.number))
+                .stream()
+                .random();
+            if u < callback.accept {
+                self.accept_callback(&mut leg, now);
+                match callback.mode {
+                    CallbackMode::KeepPlace => {
+                        self.join_queue(leg, NEVER, None, works, now);
+                    }
+                    CallbackMode::Scheduled => {
+                        leg.callback = CallbackState::Scheduled;
+                        let (slot, generation) = self.slab.insert(leg);
+                        self.check_waiting(ct, now);
+                        self.events.push(
+                            now.saturating_add(callback.delay),
+                            Event::CallbackDue { slot, generation },
+                        );
+                    }
+                }
+                return;
+            }
+        }
+        // Or to a caller still waiting after `after` (before hanging up or a message).
+        let leaves = message_after.unwrap_or(patience).min(patience);
+        let (slot, generation) = self.join_queue(leg, patience, message_after, works, now);
+        if let Some(after) = callback.after
+            && after < leaves
+        {
+            self.events
+                .push(now.saturating_add(after), Event::CallbackOffer { slot, generation });
+        }
+    }
+
+    /// The predicted wait (µs) of a call of type `ct` joining `lane` now, from the queue's
+    /// state only: (callers waiting in the lane + 1) × the call type's mean handle time
+    /// (mean talk at this interval's forecast + mean after-call work) ÷ the agents on
+    /// schedule in the groups routed to the lane; infinite with no agent on schedule.
+    #[cold]
+    fn predicted_wait(&self, lane: usize, ct: usize, now: Micros) -> f64 {
+        let spec = &self.model.call_types[ct];
+        let clock = &self.model.clock;
+        let interval = match clock.interval_of(now) {
+            Some(i) => i,
+            None if now < clock.warmup => 0,
+            None => clock.intervals - 1,
+        };
+        let handle = (spec.mean_talk * spec.handle_scale[interval] + spec.mean_wrap_up) * 1e6;
+        let agents: u32 = self.model.lanes[lane]
+            .routes
+            .iter()
+            .map(|r| self.groups[r.group.0 as usize].scheduled)
+            .sum();
+        if agents == 0 {
+            return f64::INFINITY;
+        }
+        f64::from(self.waiting[lane] + 1) * handle / f64::from(agents)
+    }
+
+    /// The caller of `leg` accepts a callback now and hangs up: no patience or message
+    /// any more, the line is free, and the callback is counted (`callbacks`).
+    #[cold]
+    fn accept_callback(&mut self, leg: &mut Leg, now: Micros) {
+        let ct = leg.call_type as usize;
+        leg.callback = CallbackState::Queued;
+        leg.callback_at = now;
+        leg.deadline = NEVER;
+        self.free_line(ct);
+        if leg.interval != NOT_COUNTED {
+            self.stats.call_cell(leg.interval as usize, ct)[call::CALLBACKS] += 1;
+        }
+    }
+
+    /// A caller has waited the callback's `after`: offered a callback, they accept with
+    /// its probability (drawn from a side stream keyed by the contact and leg).
+    #[cold]
+    fn callback_offer(&mut self, slot: u32, generation: u32, now: Micros) {
+        if !self.slab.is_live(slot, generation) {
+            return; // answered, or left, before
+        }
+        let leg = &self.slab.slots[slot as usize];
+        if leg.deadline <= now || leg.callback != CallbackState::None {
+            return;
+        }
+        let (ct, lane) = (leg.call_type as usize, leg.lane as usize);
+        let callback = self.model.call_types[ct].callback.expect("offered by its call type");
+        let u: f64 = leg
+            .contact
+            .key
+            .named("callback_after")
+            .with(u64::from(leg.number))
+            .stream()
+            .random();
+        if u >= callback.accept {
+            return;
+        }
+        let mut leg = self.slab.slots[slot as usize].clone();
+        self.accept_callback(&mut leg, now);
+        let (callback_state, callback_at, deadline) = (leg.callback, leg.callback_at, leg.deadline);
+        let s = &mut self.slab.slots[slot as usize];
+        (s.callback, s.callback_at, s.deadline) = (callback_state, callback_at, deadline);
+        if callback.mode == CallbackMode::Scheduled {
+            // Out of the queue (its entry and timers go stale) until it is due.
+            self.leave_queue(lane, false);
+            self.slab.slots[slot as usize].callback = CallbackState::Scheduled;
+            let generation = self.slab.renew(slot);
+            self.events.push(
+                now.saturating_add(callback.delay),
+                Event::CallbackDue { slot, generation },
+            );
+        }
+    }
+
+    /// A scheduled callback is due: it joins the back of its lane (an agent free for it
+    /// takes it at once); after the close with `at_close = "disconnect"` it is dropped.
+    #[cold]
+    fn callback_due(&mut self, slot: u32, generation: u32, now: Micros) {
+        if !self.slab.is_live(slot, generation) {
+            return; // disconnected at the close
+        }
+        let leg = &mut self.slab.slots[slot as usize];
+        leg.callback = CallbackState::Queued;
+        let (lane, arrival) = (leg.lane as usize, leg.arrival);
+        let waited = now - arrival;
+        let waiting = self.waiting[lane] + 1;
+        if !self.model.lanes[lane].counts_queue
+            && let Some((g, chatting)) = self.find_agent(lane, waited, waiting, &self.slab.slots[slot as usize])
+        {
+            let leg = self.slab.remove(slot);
+            self.assign(leg, g, chatting, now);
+            return;
+        }
+        self.queues[lane].push_back((slot, generation));
+        self.queue_joined(lane, NEVER, now);
+        for k in 0..self.overflow_after[lane].len() {
+            let after = self.overflow_after[lane][k];
+            if after > waited {
+                self.events
+                    .push(arrival.saturating_add(after), Event::Overflow { slot, generation });
+            }
+        }
+        if self.model.lanes[lane].counts_queue {
+            self.serve_lane_head(lane, now);
+        }
+    }
+
+    /// An agent of group `g` (taken off the idle list) calls back the customer of `leg`,
+    /// who does not answer: the agent is busy for `no_answer_time` and the contact ends,
+    /// counted `abandoned` and `callbacks_missed`.
+    #[cold]
+    #[inline(never)]
+    fn callback_missed(&mut self, leg: Leg, g: usize, now: Micros) {
+        let ct = leg.call_type as usize;
+        let pair = self.pair(g, ct);
+        let phase = self.phase;
+        let group = &mut self.groups[g];
+        group.integrate(now, phase);
+        group.busy += 1;
+        let busy = &mut self.pairs[pair].busy;
+        busy.integrate(now, phase);
+        busy.busy += 1.0;
+        let no_answer = self.model.call_types[ct].callback.map_or(0, |c| c.no_answer_time);
+        self.events.push(
+            now.saturating_add(no_answer),
+            Event::ServiceEnd {
+                group: g as u32,
+                pair: pair as u32,
+            },
+        );
+        if leg.interval != NOT_COUNTED {
+            self.book_abandon(leg.interval, ct, leg.kind, leg.arrival, now - leg.arrival);
+            self.stats.call_cell(leg.interval as usize, ct)[call::CALLBACKS_MISSED] += 1;
+        }
     }
 
     /// `leg` waits in its lane: with a patience timer where the caller will redial or
@@ -1173,7 +1389,14 @@ impl<O: LegObserver> Sim<'_, O> {
     /// become eligible. In a lane whose length a route looks at, agents then take from its
     /// head, if its contacts are worked now (`works`: not an email in the drain).
     #[inline(always)]
-    fn join_queue(&mut self, leg: Leg, patience: Micros, message_after: Option<Micros>, works: bool, now: Micros) {
+    fn join_queue(
+        &mut self,
+        leg: Leg,
+        patience: Micros,
+        message_after: Option<Micros>,
+        works: bool,
+        now: Micros,
+    ) -> (u32, u32) {
         let (ct, lane, redial_after) = (leg.call_type as usize, leg.lane as usize, leg.redial_after);
         // A caller who abandons lazily (see [`QueueLength`]) lingers past this deadline.
         let lazy_deadline = if redial_after == NEVER && !self.model.lanes[lane].exact {
@@ -1213,6 +1436,7 @@ impl<O: LegObserver> Sim<'_, O> {
             }
             self.note_queue_max(lane, now);
         }
+        (slot, generation)
     }
 
     /// A contact has joined the queue of `lane` (it is at its tail); `lazy_deadline`:
@@ -1473,6 +1697,10 @@ impl<O: LegObserver> Sim<'_, O> {
     /// for a chat.
     fn serve(&mut self, mut leg: Leg, g: usize, chatting: Option<u32>, now: Micros) -> Option<u32> {
         let ct = leg.call_type as usize;
+        if leg.callback_at != NEVER && !self.callback_reached(&leg, now) {
+            self.callback_missed(leg, g, now);
+            return None;
+        }
         let pair = self.pair(g, ct);
         let factor = self.pairs[pair].factor;
         let talk = if factor == 1.0 {
@@ -1501,8 +1729,9 @@ impl<O: LegObserver> Sim<'_, O> {
             );
         }
         let model_group = &self.model.groups[g];
-        if self.model.call_types[ct].holds_line {
+        if self.model.call_types[ct].holds_line && leg.callback_at == NEVER {
             // A vendor takes the call on its own lines; an in-house agent's talk holds ours.
+            // (A callback's caller hung up: the agent's call holds no line of ours.)
             if model_group.outsourced {
                 self.in_centre -= 1;
             } else {
@@ -1627,6 +1856,36 @@ impl<O: LegObserver> Sim<'_, O> {
             }
         }
         chat_agent
+    }
+
+    /// Whether the customer of a callback answers the agent's call now (drawn from a side
+    /// stream keyed by the contact and leg); if so, the callback is booked as reached
+    /// (`callbacks_reached`, and its delay from acceptance).
+    #[cold]
+    #[inline(never)]
+    fn callback_reached(&mut self, leg: &Leg, now: Micros) -> bool {
+        let ct = leg.call_type as usize;
+        let answer = self.model.call_types[ct].callback.map_or(1.0, |c| c.answer);
+        let answered = answer >= 1.0
+            || leg
+                .contact
+                .key
+                .named("callback_answer")
+                .with(u64::from(leg.number))
+                .stream()
+                .random::<f64>()
+                < answer;
+        if answered && leg.interval != NOT_COUNTED {
+            let cell = self.stats.call_cell(leg.interval as usize, ct);
+            cell[call::CALLBACKS_REACHED] += 1;
+            add_sum(
+                &mut cell[call::CALLBACK_DELAY_US],
+                now - leg.callback_at,
+                &mut self.overflow,
+                "callback delay",
+            );
+        }
+        answered
     }
 
     /// A chat of `work` µs begins with a free agent of group `g` (who starts chatting)
@@ -1897,8 +2156,8 @@ impl<O: LegObserver> Sim<'_, O> {
     /// A waiting caller has waited `max_wait`: they leave a message (`messages`).
     #[cold]
     fn leave_message(&mut self, slot: u32, generation: u32, now: Micros) {
-        if !self.slab.is_live(slot, generation) {
-            return; // answered (or disconnected) before
+        if !self.slab.is_live(slot, generation) || self.slab.slots[slot as usize].callback != CallbackState::None {
+            return; // answered (or disconnected) before, or waiting for a callback
         }
         let lane = self.slab.slots[slot as usize].lane as usize;
         self.leave_queue(lane, false);
@@ -1966,7 +2225,9 @@ impl<O: LegObserver> Sim<'_, O> {
                     continue;
                 }
                 let leg = self.slab.remove(slot);
-                self.free_line(ct);
+                if leg.callback == CallbackState::None {
+                    self.free_line(ct);
+                }
                 let hung_up = leg.deadline <= now && leg.redial_after == NEVER;
                 self.leave_queue(lane, hung_up);
                 if hung_up {
@@ -1979,6 +2240,27 @@ impl<O: LegObserver> Sim<'_, O> {
             self.queues[lane] = queue;
             self.queues[lane].clear();
         }
+        // Scheduled callbacks not yet due are not made either.
+        for slot in self.scheduled_callbacks() {
+            let leg = self.slab.remove(slot);
+            self.book_disconnect(&leg, now);
+        }
+    }
+
+    /// Slots of the scheduled callbacks not yet due (none without such callbacks).
+    #[cold]
+    fn scheduled_callbacks(&self) -> Vec<u32> {
+        let scheduled = |c: &crate::model::CallType| c.callback.is_some_and(|c| c.mode == CallbackMode::Scheduled);
+        if !self.model.call_types.iter().any(scheduled) {
+            return Vec::new();
+        }
+        let mut free = vec![false; self.slab.slots.len()];
+        for &f in &self.slab.free {
+            free[f as usize] = true;
+        }
+        (0..self.slab.slots.len() as u32)
+            .filter(|&s| !free[s as usize] && self.slab.slots[s as usize].callback == CallbackState::Scheduled)
+            .collect()
     }
 
     /// Books an abandon of a leg that arrived at `arrival` (hung up after waiting `waited`).
@@ -2095,6 +2377,9 @@ impl<O: LegObserver> Sim<'_, O> {
             return; // answered (or found abandoned) before this timer fired
         }
         let leg = &self.slab.slots[slot as usize];
+        if leg.callback != CallbackState::None {
+            return; // the caller accepted a callback: no one is on the line
+        }
         let (interval, ct, kind, lane) = (leg.interval, leg.call_type as usize, leg.kind, leg.lane as usize);
         let (redial_after, origin_type, arrival) = (leg.redial_after, leg.contact.origin_type, leg.arrival);
         self.leave_queue(lane, false);
@@ -2436,6 +2721,27 @@ impl<O: LegObserver> Sim<'_, O> {
                     }
                 }
             }
+        }
+        // Scheduled callbacks not yet due when the run ends are unfinished too.
+        for slot in self.scheduled_callbacks() {
+            let leg = &self.slab.slots[slot as usize];
+            let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
+            // Waiting for service from the call, as a callback in the queue would be.
+            self.book_queue_time(ct, arrival, end_limit);
+            if interval == NOT_COUNTED {
+                continue;
+            }
+            self.observer.leg(&LegRecord {
+                call_type: ct as u32,
+                kind,
+                arrival,
+                wait: end_limit.saturating_sub(arrival),
+                outcome: LegOutcome::Unfinished,
+                talk: 0,
+                wrap_up: 0,
+                group: None,
+            });
+            self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
         }
     }
 

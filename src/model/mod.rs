@@ -10,7 +10,7 @@ pub mod dist;
 
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
-pub use crate::scenario::{AgentSelection, AtClose, Channel, ServeOrder};
+pub use crate::scenario::{AgentSelection, AtClose, CallbackMode, Channel, ServeOrder};
 use crate::scenario::{AgentsSpec, ArrivalSpec, CostSpec, Loc, Scenario, UnresolvedSpec, duration_text};
 pub use crate::scenario::{RosterSpec, ShiftSpec, StaffingSpec};
 use crate::stats::{CALL_METRICS, GROUP_METRICS};
@@ -216,7 +216,10 @@ pub struct CallType {
     /// A voice call type of a centre with lines: its legs hold a line from arrival to
     /// the end of the talk (or to the answer by a vendor).
     pub holds_line: bool,
-    /// `gated` or with `max_wait`: the engine offers its legs on a path of their own.
+    /// A virtual-hold offer: a caller who would wait may be called back instead.
+    pub callback: Option<Callback>,
+    /// `gated`, with `max_wait` or with `callback`: the engine offers its legs on a path
+    /// of their own.
     pub limited: bool,
     /// Probability that an answered contact is resolved, where the serving skill sets
     /// none of its own.
@@ -244,6 +247,24 @@ pub enum Unresolved {
         mean_after: f64,
         probability: f64,
     },
+}
+
+/// A call type's callback offer (see docs/scenarios.md, "Callbacks").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Callback {
+    /// Offered at arrival when the predicted wait exceeds this (`None`: not at arrival).
+    pub predicted_wait_over: Option<Micros>,
+    /// Offered to a caller still waiting after this long (`None`: not while waiting).
+    pub after: Option<Micros>,
+    /// Probability that the caller accepts the offer.
+    pub accept: f64,
+    /// Probability that the customer answers when an agent calls back.
+    pub answer: f64,
+    pub mode: CallbackMode,
+    /// With `CallbackMode::Scheduled`: from acceptance to joining the queue.
+    pub delay: Micros,
+    /// The agent's time on a callback nobody answers.
+    pub no_answer_time: Micros,
 }
 
 /// A caller who abandons calls again with `probability`, after `delay`.
@@ -922,6 +943,18 @@ impl Builder<'_> {
                 queue_capacity: spec.queue_capacity.as_ref().map(|c| c.value as u32),
                 max_wait: spec.max_wait.as_ref().map(|m| micros(m.value)),
                 message_to: None,
+                callback: spec.callback.as_ref().map(|c| {
+                    let c = &c.value;
+                    Callback {
+                        predicted_wait_over: c.predicted_wait_over.map(micros),
+                        after: c.after.map(micros),
+                        accept: c.accept,
+                        answer: c.answer,
+                        mode: c.mode,
+                        delay: micros(c.delay),
+                        no_answer_time: micros(c.no_answer_time),
+                    }
+                }),
                 gated: false,
                 holds_line: false,
                 limited: false,
@@ -944,7 +977,7 @@ impl Builder<'_> {
             let voice = ct.channel == Channel::Voice;
             ct.holds_line = voice && lines;
             ct.gated = voice && (lines || shared_capacity || ct.queue_capacity.is_some());
-            ct.limited = ct.gated || ct.max_wait.is_some();
+            ct.limited = ct.gated || ct.max_wait.is_some() || ct.callback.is_some();
             if let Some(retry) = &self.s.call_types[c].retry
                 && !ct.gated
             {
@@ -983,7 +1016,9 @@ impl Builder<'_> {
             }
         }
         for lane in lanes.iter_mut() {
-            lane.exact = lane.counts_queue || call_types[lane.call_type.0 as usize].gated;
+            // A callback's predicted wait counts the lane's callers, so they must be exact.
+            let ct = &call_types[lane.call_type.0 as usize];
+            lane.exact = lane.counts_queue || ct.gated || ct.callback.is_some();
         }
     }
 

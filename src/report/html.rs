@@ -588,8 +588,11 @@ fn charts(out: &mut String, s: &Summary, model: &Model, required: Option<&[Vec<u
         series("answered", per_interval("answered"), true, 2),
         series("abandoned", per_interval("abandoned"), true, 3),
     ];
-    // Busy signals, messages and disconnections, where the scenario has any.
-    for (k, metric) in ["blocked", "messages", "disconnected"].into_iter().enumerate() {
+    // Busy signals, messages, disconnections and callbacks, where the scenario has any.
+    for (k, metric) in ["blocked", "messages", "disconnected", "callbacks"]
+        .into_iter()
+        .enumerate()
+    {
         if s.totals.get(metric).and_then(|e| e.mean).is_some_and(|m| m > 0.0) {
             lines.push(series(metric, per_interval(metric), true, 4 + k));
         }

@@ -102,6 +102,16 @@ const LINE_COLUMNS: [(&str, &str, Unit); 7] = [
     ("unfinished", "unfinished", Unit::Count),
 ];
 
+/// Shown when callers accept callbacks (virtual hold).
+const CALLBACK_COLUMNS: [(&str, &str, Unit); 6] = [
+    ("offered", "offered", Unit::Count),
+    ("callbacks", "callbacks", Unit::Count),
+    ("callbacks_reached", "reached", Unit::Count),
+    ("callbacks_missed", "missed", Unit::Count),
+    ("callback_success", "success", Unit::Percent),
+    ("avg_callback_delay_seconds", "time to callback", Unit::Seconds),
+];
+
 /// How a verdict is shown: a symbol, painted on a terminal.
 fn symbol(status: Status) -> &'static str {
     match status {
@@ -391,6 +401,18 @@ pub fn render(s: &Summary, colour: bool) -> String {
             "call type",
             &rows,
             &LINE_COLUMNS,
+        );
+    }
+    if figure("callbacks") > 0.0 {
+        let rows: Vec<(String, &Metrics)> = std::iter::once((rows[0].label.clone(), &s.totals))
+            .chain(s.call_types.iter().map(|c| (c.name.clone(), &c.metrics)))
+            .collect();
+        section(
+            &mut out,
+            "Callbacks (reached: counted answered, wait from the call to the answer; missed: counted abandoned)",
+            "call type",
+            &rows,
+            &CALLBACK_COLUMNS,
         );
     }
     let rows: Vec<(String, &Metrics)> = s.groups.iter().map(|g| (g.name.clone(), &g.metrics)).collect();

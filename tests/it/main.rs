@@ -2,6 +2,7 @@
 
 mod bounds;
 mod calibration;
+mod callbacks;
 mod channels;
 mod ci;
 mod common;
