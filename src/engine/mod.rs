@@ -2701,24 +2701,7 @@ impl<O: LegObserver> Sim<'_, O> {
                     let waited = leg.deadline - arrival;
                     self.book_abandon(interval, ct, kind, arrival, waited);
                 } else {
-                    self.book_queue_time(ct, arrival, end_limit);
-                    if interval == NOT_COUNTED {
-                        continue;
-                    }
-                    self.observer.leg(&LegRecord {
-                        call_type: ct as u32,
-                        kind,
-                        arrival,
-                        wait: end_limit.saturating_sub(arrival),
-                        outcome: LegOutcome::Unfinished,
-                        talk: 0,
-                        wrap_up: 0,
-                        group: None,
-                    });
-                    self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
-                    if kind == Kind::Transfer {
-                        self.not_a_contact(interval, &[call::UNFINISHED], &[1]);
-                    }
+                    self.book_unfinished(interval, ct, kind, arrival, end_limit);
                 }
             }
         }
@@ -2727,21 +2710,30 @@ impl<O: LegObserver> Sim<'_, O> {
             let leg = &self.slab.slots[slot as usize];
             let (interval, ct, kind, arrival) = (leg.interval, leg.call_type as usize, leg.kind, leg.arrival);
             // Waiting for service from the call, as a callback in the queue would be.
-            self.book_queue_time(ct, arrival, end_limit);
-            if interval == NOT_COUNTED {
-                continue;
-            }
-            self.observer.leg(&LegRecord {
-                call_type: ct as u32,
-                kind,
-                arrival,
-                wait: end_limit.saturating_sub(arrival),
-                outcome: LegOutcome::Unfinished,
-                talk: 0,
-                wrap_up: 0,
-                group: None,
-            });
-            self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
+            self.book_unfinished(interval, ct, kind, arrival, end_limit);
+        }
+    }
+
+    /// Books a leg still waiting for service when the run ends at `end` (`unfinished`),
+    /// and its time in the queue; a transfer's is taken out of the customer-contacts cell.
+    fn book_unfinished(&mut self, interval: u32, ct: usize, kind: Kind, arrival: Micros, end: Micros) {
+        self.book_queue_time(ct, arrival, end);
+        if interval == NOT_COUNTED {
+            return;
+        }
+        self.observer.leg(&LegRecord {
+            call_type: ct as u32,
+            kind,
+            arrival,
+            wait: end.saturating_sub(arrival),
+            outcome: LegOutcome::Unfinished,
+            talk: 0,
+            wrap_up: 0,
+            group: None,
+        });
+        self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
+        if kind == Kind::Transfer {
+            self.not_a_contact(interval, &[call::UNFINISHED], &[1]);
         }
     }
 
