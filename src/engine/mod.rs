@@ -225,6 +225,23 @@ pub struct LegRecord {
     pub group: Option<u32>,
 }
 
+impl LegRecord {
+    /// A leg that ended without an agent: abandoned, blocked, a message, disconnected or
+    /// unfinished, after waiting `wait`.
+    fn unanswered(call_type: usize, kind: Kind, arrival: Micros, wait: Micros, outcome: LegOutcome) -> LegRecord {
+        LegRecord {
+            call_type: call_type as u32,
+            kind,
+            arrival,
+            wait,
+            outcome,
+            talk: 0,
+            wrap_up: 0,
+            group: None,
+        }
+    }
+}
+
 /// Sees every counted leg of a replication ([`run_replication_observed`]): how the
 /// engine tells the world what happened to each call without doing I/O itself.
 pub trait LegObserver {
@@ -2125,16 +2142,13 @@ impl<O: LegObserver> Sim<'_, O> {
     fn block(&mut self, mut leg: Leg, now: Micros) {
         let ct = leg.call_type as usize;
         if leg.interval != NOT_COUNTED {
-            self.observer.leg(&LegRecord {
-                call_type: ct as u32,
-                kind: leg.kind,
-                arrival: leg.arrival,
-                wait: 0,
-                outcome: LegOutcome::Blocked,
-                talk: 0,
-                wrap_up: 0,
-                group: None,
-            });
+            self.observer.leg(&LegRecord::unanswered(
+                ct,
+                leg.kind,
+                leg.arrival,
+                0,
+                LegOutcome::Blocked,
+            ));
             self.stats.call_cell(leg.interval as usize, ct)[call::BLOCKED] += 1;
         }
         let Some(retry) = &self.model.call_types[ct].retry else {
@@ -2184,16 +2198,13 @@ impl<O: LegObserver> Sim<'_, O> {
         if leg.interval == NOT_COUNTED {
             return;
         }
-        self.observer.leg(&LegRecord {
-            call_type: ct as u32,
-            kind: leg.kind,
-            arrival: leg.arrival,
-            wait: now - leg.arrival,
+        self.observer.leg(&LegRecord::unanswered(
+            ct,
+            leg.kind,
+            leg.arrival,
+            now - leg.arrival,
             outcome,
-            talk: 0,
-            wrap_up: 0,
-            group: None,
-        });
+        ));
         let wait = now - leg.arrival;
         let cell = self.stats.call_cell(leg.interval as usize, ct);
         cell[field] += 1;
@@ -2269,16 +2280,8 @@ impl<O: LegObserver> Sim<'_, O> {
         if interval == NOT_COUNTED {
             return;
         }
-        self.observer.leg(&LegRecord {
-            call_type: ct as u32,
-            kind,
-            arrival,
-            wait: waited,
-            outcome: LegOutcome::Abandoned,
-            talk: 0,
-            wrap_up: 0,
-            group: None,
-        });
+        self.observer
+            .leg(&LegRecord::unanswered(ct, kind, arrival, waited, LegOutcome::Abandoned));
         let short = self.model.call_types[ct].short_abandon.is_some_and(|s| waited <= s);
         let cell = self.stats.call_cell(interval as usize, ct);
         cell[call::ABANDONED] += 1;
@@ -2721,16 +2724,13 @@ impl<O: LegObserver> Sim<'_, O> {
         if interval == NOT_COUNTED {
             return;
         }
-        self.observer.leg(&LegRecord {
-            call_type: ct as u32,
+        self.observer.leg(&LegRecord::unanswered(
+            ct,
             kind,
             arrival,
-            wait: end.saturating_sub(arrival),
-            outcome: LegOutcome::Unfinished,
-            talk: 0,
-            wrap_up: 0,
-            group: None,
-        });
+            end.saturating_sub(arrival),
+            LegOutcome::Unfinished,
+        ));
         self.stats.call_cell(interval as usize, ct)[call::UNFINISHED] += 1;
         if kind == Kind::Transfer {
             self.not_a_contact(interval, &[call::UNFINISHED], &[1]);
