@@ -824,11 +824,33 @@ fn staff(
     } else {
         ProgressBar::hidden()
     };
-    let plan = crate::staff::staff(&model, threads, &|n| {
-        bar.set_message(format!("searching: {n} candidate staffings simulated"));
+    let labels: Vec<String> = (0..model.clock.intervals).map(|k| model.clock.label(k)).collect();
+    let plan = crate::staff::staff(&model, threads, &|p| {
+        let short = match p.first_short {
+            Some(k) => format!(
+                "{} of {} intervals short, the first at {}",
+                p.short, p.intervals, labels[k]
+            ),
+            None => format!("all {} intervals met", p.intervals),
+        };
+        bar.set_message(format!(
+            "{} on {} replications, round {}: {short}; {} candidate staffings simulated",
+            p.stage, p.replications, p.round, p.candidates
+        ));
         bar.tick();
     })?;
     bar.finish_and_clear();
+    if plan.incomplete {
+        // Ctrl-C: the best staffing so far, marked incomplete, on the terminal only;
+        // no output file is written from a search that did not finish.
+        let text = match format {
+            Format::Table => report::staff::to_table(&plan),
+            Format::Json => report::staff::to_json(&plan),
+            Format::Csv => report::staff::to_csv(&plan),
+        };
+        print!("{}", printable(&text));
+        return Err(Error::Interrupted);
+    }
     crate::interrupt::check()?;
     if let Some(path) = html {
         report::csv::write_atomic(path, &report::html::staff_report(&plan))?;

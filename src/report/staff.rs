@@ -197,12 +197,23 @@ fn interval_note(plan: &StaffPlan, k: usize) -> String {
         };
         return format!("targets unreachable in the search{what}{missed}{lines}");
     }
-    match i.verdict {
+    let verdict = match i.verdict {
         Some(Status::Missed) => format!("missed: {}", notes(Status::Missed)),
         Some(Status::WithinNoise) => format!("within noise: {}", notes(Status::WithinNoise)),
         Some(Status::NotJudged) => format!("not judged: {}", notes(Status::NotJudged)),
         _ if plan.within_noise[k] => "decided within the noise (may be one agent off)".to_owned(),
         _ => String::new(),
+    };
+    // What binds the answer: the target that fails with one agent fewer in each group.
+    let binding = plan
+        .binding
+        .get(k)
+        .filter(|b| !b.is_empty())
+        .map(|b| format!("binding: {}", b.join("; ")));
+    match (verdict.is_empty(), binding) {
+        (_, None) => verdict,
+        (true, Some(b)) => b,
+        (false, Some(b)) => format!("{verdict}. {b}"),
     }
 }
 
