@@ -859,6 +859,8 @@ fn staff(
         let mut set = crate::output::FileSet::begin(dir)?;
         set.add("staffing.csv", &report::staff::to_csv(&plan))?;
         set.add("staffing.json", &report::staff::to_json(&plan))?;
+        let text = crate::input::scenario_text(path)?;
+        set.add("staffed.toml", &report::staff::staffed_scenario(&text, &plan)?)?;
         set.commit()?;
     }
     let text = match format {
