@@ -6,3 +6,4 @@ pub mod json;
 pub mod junit;
 pub mod staff;
 pub mod table;
+pub mod xlsx;
