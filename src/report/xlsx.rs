@@ -25,7 +25,9 @@
 
 use std::io::Write;
 
-use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 use crate::Summary;
 use crate::compare::Comparison;
@@ -124,7 +126,9 @@ impl Unit {
 /// The formats of one workbook.
 struct Styles {
     header: Format,
+    /// The `about` sheet's fields, and its values: text wrapped, everything to the left.
     key: Format,
+    value: Format,
     units: Vec<(Unit, Format)>,
     statuses: Vec<(Status, Format)>,
 }
@@ -141,7 +145,11 @@ impl Styles {
                 .set_bold()
                 .set_background_color(Color::RGB(0xDDE5F0))
                 .set_border_bottom(FormatBorder::Thin),
-            key: Format::new().set_bold(),
+            key: Format::new().set_bold().set_align(FormatAlign::Top),
+            value: Format::new()
+                .set_text_wrap()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top),
             units: Unit::ALL
                 .iter()
                 .map(|&u| (u, Format::new().set_num_format(u.format_code(currency))))
@@ -326,16 +334,18 @@ impl Book {
             let row = row as u32;
             sheet.write_string_with_format(row, 0, *field, &self.styles.key)?;
             widest = widest.max(field.chars().count() + 1);
+            let value_format = self.styles.value.clone();
             match *value {
                 Cell::Text(text) => {
-                    sheet.write_string(row, 1, fitted(text))?;
+                    sheet.write_string_with_format(row, 1, fitted(text), &value_format)?;
                 }
                 Cell::Number(Some(v), unit) if v.is_finite() => {
-                    sheet.write_number_with_format(row, 1, v, self.styles.unit(unit))?;
+                    let format = self.styles.unit(unit).clone().set_align(FormatAlign::Left);
+                    sheet.write_number_with_format(row, 1, v, &format)?;
                 }
                 Cell::Number(..) | Cell::Status(None) => {}
                 Cell::Flag(b) => {
-                    sheet.write_boolean(row, 1, b)?;
+                    sheet.write_boolean_with_format(row, 1, b, &value_format)?;
                 }
                 Cell::Status(Some(s)) => {
                     sheet.write_string_with_format(row, 1, s.name(), self.styles.status(s))?;
