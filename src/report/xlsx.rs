@@ -180,6 +180,28 @@ impl Styles {
             .expect("every status has a format")
             .1
     }
+
+    /// Writes `cell` at (`row`, `col`): text as a string (never a formula), a number in
+    /// its unit's format, a verdict filled by its colour, nothing for an undefined
+    /// figure. In the `about` sheet (`about`), text wraps and numbers sit to the left.
+    fn write(&self, sheet: &mut Worksheet, row: u32, col: u16, cell: Cell, about: bool) -> Result<(), XlsxError> {
+        match cell {
+            Cell::Text(text) if about => sheet.write_string_with_format(row, col, fitted(text), &self.value),
+            Cell::Text(text) => sheet.write_string(row, col, fitted(text)),
+            Cell::Number(Some(v), unit) if v.is_finite() => {
+                let format = self.unit(unit);
+                if about {
+                    sheet.write_number_with_format(row, col, v, &format.clone().set_align(FormatAlign::Left))
+                } else {
+                    sheet.write_number_with_format(row, col, v, format)
+                }
+            }
+            Cell::Number(..) | Cell::Status(None) => return Ok(()),
+            Cell::Flag(b) => sheet.write_boolean(row, col, b),
+            Cell::Status(Some(s)) => sheet.write_string_with_format(row, col, s.name(), self.status(s)),
+        }
+        .map(drop)
+    }
 }
 
 /// One cell of a table.
@@ -254,38 +276,20 @@ impl<'w> Sheet<'w> {
     }
 
     fn row(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
-        let row = self.row;
-        for (k, cell) in cells.iter().enumerate() {
-            let col = k as u16;
-            match *cell {
-                Cell::Text(text) => {
-                    self.widen(k, text.chars().count());
-                    self.sheet.write_string(row, col, fitted(text))?;
-                }
-                Cell::Number(Some(v), unit) if v.is_finite() => {
-                    self.widen(k, 10);
-                    self.sheet
-                        .write_number_with_format(row, col, v, self.styles.unit(unit))?;
-                }
-                Cell::Number(..) | Cell::Status(None) => {}
-                Cell::Flag(b) => {
-                    self.sheet.write_boolean(row, col, b)?;
-                }
-                Cell::Status(Some(s)) => {
-                    self.widen(k, s.name().len());
-                    self.sheet
-                        .write_string_with_format(row, col, s.name(), self.styles.status(s))?;
-                }
+        for (k, &cell) in cells.iter().enumerate() {
+            let width = match cell {
+                Cell::Text(text) => text.chars().count(),
+                Cell::Number(..) => 10,
+                Cell::Flag(_) => 5,
+                Cell::Status(s) => s.map_or(0, |s| s.name().len()),
+            };
+            if let Some(w) = self.widths.get_mut(k) {
+                *w = (*w).max(width + 1);
             }
+            self.styles.write(self.sheet, self.row, k as u16, cell, false)?;
         }
         self.row += 1;
         Ok(())
-    }
-
-    fn widen(&mut self, column: usize, width: usize) {
-        if let Some(w) = self.widths.get_mut(column) {
-            *w = (*w).max(width + 1);
-        }
     }
 
     /// Sets the columns' widths and the filter over the header and every row.
@@ -334,23 +338,7 @@ impl Book {
             let row = row as u32;
             sheet.write_string_with_format(row, 0, *field, &self.styles.key)?;
             widest = widest.max(field.chars().count() + 1);
-            let value_format = self.styles.value.clone();
-            match *value {
-                Cell::Text(text) => {
-                    sheet.write_string_with_format(row, 1, fitted(text), &value_format)?;
-                }
-                Cell::Number(Some(v), unit) if v.is_finite() => {
-                    let format = self.styles.unit(unit).clone().set_align(FormatAlign::Left);
-                    sheet.write_number_with_format(row, 1, v, &format)?;
-                }
-                Cell::Number(..) | Cell::Status(None) => {}
-                Cell::Flag(b) => {
-                    sheet.write_boolean_with_format(row, 1, b, &value_format)?;
-                }
-                Cell::Status(Some(s)) => {
-                    sheet.write_string_with_format(row, 1, s.name(), self.styles.status(s))?;
-                }
-            }
+            self.styles.write(sheet, row, 1, *value, true)?;
         }
         sheet.set_column_width(0, widest.min(MAX_WIDTH) as f64)?;
         sheet.set_column_width(1, MAX_WIDTH as f64)?;
