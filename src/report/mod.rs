@@ -1,4 +1,5 @@
-//! Writing a [`Summary`](crate::Summary): a table for people, JSON and CSV for programs.
+//! Writing a [`Summary`](crate::Summary): a table for people, JSON and CSV for programs,
+//! an HTML report and an Excel workbook for planners.
 
 pub mod csv;
 pub mod html;
@@ -6,3 +7,4 @@ pub mod json;
 pub mod junit;
 pub mod staff;
 pub mod table;
+pub mod xlsx;

@@ -13,7 +13,7 @@ use crate::summary::{Estimate, Metrics};
 use crate::targets::Status;
 
 /// Figures reported per interval at the chosen staffing.
-const FIGURES: [&str; 6] = [
+pub(crate) const FIGURES: [&str; 6] = [
     "offered",
     "service_level",
     "answer_rate",
@@ -185,7 +185,7 @@ fn judged_notes(call_types: &[crate::summary::Named], status: Status) -> Vec<Str
 /// (simulated over the whole day), naming each target that fails, lies within the noise
 /// or cannot be judged, and by how much; or that no staffing reached the targets, or that
 /// the search decided within the noise (the answer may be one agent off).
-fn interval_note(plan: &StaffPlan, k: usize) -> String {
+pub(crate) fn interval_note(plan: &StaffPlan, k: usize) -> String {
     let i = &plan.summary.intervals[k];
     let notes = |status: Status| judged_notes(&i.call_types, status).join("; ");
     if plan.unreachable[k] {

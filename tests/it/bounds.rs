@@ -526,14 +526,40 @@ skills = ["a"]
     let long = s(&long);
     let retail = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/retail-helpdesk.toml");
     let retail = s(&retail);
+    let xlsx = dir.path().join("book.xlsx");
+    let book = s(&xlsx);
     let verbs: Vec<Vec<&str>> = vec![
-        vec!["run", &long, "--threads", "2"],
-        vec!["staff", &retail, "--replications", "20000", "--threads", "2"],
+        vec!["run", &long, "--threads", "2", "--xlsx", &book],
+        vec![
+            "staff",
+            &retail,
+            "--replications",
+            "20000",
+            "--threads",
+            "2",
+            "--xlsx",
+            &book,
+        ],
         vec!["check", &long, "--threads", "2"],
-        vec!["compare", &long, &long, "--replications", "1000", "--threads", "2"],
+        vec![
+            "compare",
+            &long,
+            &long,
+            "--replications",
+            "1000",
+            "--threads",
+            "2",
+            "--xlsx",
+            &book,
+        ],
     ];
     for args in verbs {
-        stops_cleanly(&args, Duration::from_millis(1500), &[]);
+        stops_cleanly(&args, Duration::from_millis(1500), &[&xlsx]);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["long.toml"], "{args:?} left {left:?}");
     }
 }
 

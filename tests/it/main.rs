@@ -27,3 +27,4 @@ mod staffing;
 mod theory;
 mod tiers;
 mod wait_distributions;
+mod workbooks;
