@@ -383,7 +383,7 @@ pub fn to_table(plan: &StaffPlan) -> String {
 }
 
 /// What binds group `j` in interval `k`: the target that fails with one agent fewer.
-fn binding_of(plan: &StaffPlan, k: usize, j: usize) -> String {
+pub(crate) fn binding_of(plan: &StaffPlan, k: usize, j: usize) -> String {
     let prefix = format!("{} −1: ", plan.model.groups[plan.groups[j]].name);
     plan.binding[k]
         .iter()

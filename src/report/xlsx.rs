@@ -505,7 +505,7 @@ pub fn write_staff(plan: &StaffPlan, out: &mut (impl Write + Send)) -> std::io::
 
 /// The `staffing` sheet: the columns of `staffing.csv`, then the interval's verdict and note.
 fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
-    use super::staff::{FIGURES, interval_note};
+    use super::staff::{FIGURES, binding_of, interval_note};
     let mut header: Vec<String> = [
         "interval",
         "group",
@@ -516,6 +516,8 @@ fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
         "unreachable",
         "missed",
         "p_met",
+        "binding",
+        "incomplete",
     ]
     .map(String::from)
     .to_vec();
@@ -529,6 +531,7 @@ fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
         let note = interval_note(plan, k);
         for (j, &g) in plan.groups.iter().enumerate() {
             let whole = |n: u32| Cell::Number(Some(f64::from(n)), Unit::Whole);
+            let binding = binding_of(plan, k, j);
             let mut cells = vec![
                 Cell::Text(&i.start),
                 Cell::Text(&plan.model.groups[g].name),
@@ -539,6 +542,8 @@ fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
                 Cell::Flag(plan.unreachable[k]),
                 Cell::Flag(plan.missed[k]),
                 Cell::Number(plan.p_met[k], Unit::Percent),
+                Cell::Text(&binding),
+                Cell::Flag(plan.incomplete),
             ];
             for f in FIGURES {
                 let e = i.metrics.get(f).unwrap_or(Estimate { mean: None, ci95: None });
