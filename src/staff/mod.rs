@@ -5,29 +5,27 @@
 //! call types it serves, tiers fed by the inflow their upstream tiers send) and then
 //! works on the whole day at once: every candidate is the whole day simulated, so what
 //! spills from one interval into the next (queues, redials, email backlogs, escalations)
-//! is always there, and one simulation judges every interval. A round simulates the
-//! current staffing; while some interval misses a target, each group in turn gets one
-//! more agent in every missing interval (one simulation per group), and each interval
-//! keeps the agent that helps it most per hour of cost (two at once where no single
-//! agent helps: one more at the front line can send the next tier more escalations than
-//! it can take). Once every interval holds, each group in turn, the most expensive
-//! first, loses one agent in every other interval (odd and even intervals apart, so a
-//! removal is judged with its neighbours unchanged); a removal stays where its interval
-//! and the next still hold. Then an agent moves from a dearer group to a cheaper one
-//! that shares its skills where the targets still hold. Rounds repeat until nothing
-//! changes. Every candidate meets the same callers (common random numbers).
+//! is always there, and one simulation judges every interval. Every candidate meets the
+//! same callers (common random numbers). A round simulates the current staffing, then:
+//! each interval that misses a target gets one more agent (in the group that answers the
+//! failing call type first; where that did not help, in the group, or two at once, that
+//! helps most per hour of cost, found by one trial per group over all such intervals);
+//! else a missed day-level target (email response, or all with `scope = "day"`) gets an
+//! agent where its backlog is largest; else each group in turn, the most expensive
+//! first, loses one agent in every other interval (odd and even apart, so a removal is
+//! judged with its neighbours unchanged), kept where its interval and the next still hold
+//! and no day-level target breaks; then an agent moves from a dearer group to a cheaper
+//! one that shares a call type with it, likewise. The cheapest staffing on which every
+//! target held is kept, and a stage ends when removing stops making it cheaper.
 //!
-//! The search settles first on few replications, then again with four times as many
-//! while some decision lies within its 95 % half-width of the target, up to
-//! `max_replications`: the answer found cheaply is confirmed (or corrected) where the
-//! noise needs it. An interval whose decision is still within the noise is flagged
-//! `within_noise`. Day-level targets (email response times, or everything with
-//! `scope = "day"`) are part of every round: a removal that breaks one is refused, and a
-//! missed one gets an agent where its call type's backlog is largest. The answer is the
-//! last whole day simulated, with the probability that an interval meets its targets on
-//! a random day and, for each interval, the target that binds it (what fails with one
-//! agent fewer). Ctrl-C stops the search with the best staffing found so far, marked
-//! incomplete.
+//! The first stage uses few replications per candidate; a second, from its answer, uses
+//! `max_replications` and judges again only the decisions that lay within the noise
+//! (their figure within its 95 % half-width of the target): replications are spent
+//! where the decision needs them. An interval whose decision is still within the noise
+//! is flagged `within_noise`. The answer is the last whole day simulated, with the
+//! probability that an interval meets its targets on a random day and, per interval and
+//! group, the target that binds it (what fails with one agent fewer). Ctrl-C stops the
+//! search with the best staffing found so far, marked incomplete.
 
 pub mod roster;
 
@@ -349,6 +347,14 @@ struct Search<'m> {
     best: Option<(Vec<Vec<u32>>, Evaluation)>,
 }
 
+/// Removal trials: per searched group and interval, the verdict with one agent fewer
+/// there (`None`: not tried).
+type Trials = Vec<Vec<Option<Verdict>>>;
+
+/// The cheapest staffing so far on which every target held: its hourly cost, the
+/// staffing, its evaluation and its removal trials.
+type Feasible = (f64, Vec<Vec<u32>>, Evaluation, Trials);
+
 /// Rounds of one settling stage at most (each round adds or removes agents; a staffing
 /// seen before also ends the stage).
 const MAX_ROUNDS: usize = 400;
@@ -375,16 +381,20 @@ impl Search<'_> {
         self.replications_run += n;
         self.stage.candidates = self.evaluations;
         (self.progress)(&self.stage);
-        let stats: Vec<RepStats> = self.pool.install(|| {
+        // Once stopped, the replications not yet begun are skipped.
+        let stats: Vec<Option<RepStats>> = self.pool.install(|| {
             (0..n)
                 .into_par_iter()
                 .map(|r| {
-                    let mut s = run_replication(model, r);
-                    s.waits.clear();
-                    s
+                    (!crate::interrupt::requested()).then(|| {
+                        let mut s = run_replication(model, r);
+                        s.waits.clear();
+                        s
+                    })
                 })
                 .collect()
         });
+        let stats: Vec<RepStats> = stats.into_iter().flatten().collect();
         if self.halt.is_none() {
             self.halt = stats.iter().find_map(|s| s.halt.clone());
         }
@@ -397,6 +407,14 @@ impl Search<'_> {
         let stats = self.replications(&model, n);
         let clock = &self.base.clock;
         let mut acc = Accumulator::new(clock.intervals, model.call_types.len(), model.groups.len());
+        if self.stopped() {
+            // Interrupted replications judge nothing: the caller stops.
+            return Evaluation {
+                intervals: vec![None; clock.intervals],
+                day: None,
+                acc,
+            };
+        }
         for s in &stats {
             acc.add(s);
         }
@@ -435,7 +453,7 @@ impl Search<'_> {
         let mut seen: HashSet<Vec<Vec<u32>>> = HashSet::new();
         // The cheapest staffing on which every target held, with its evaluation and its
         // removal trials; and shrinking rounds since it last got cheaper.
-        let mut feasible: Option<(f64, Vec<Vec<u32>>, Evaluation, Vec<Vec<Option<Verdict>>>)> = None;
+        let mut feasible: Option<Feasible> = None;
         let mut idle = 0;
         self.stage.replications = n;
         for round in 1..=MAX_ROUNDS {
@@ -643,7 +661,7 @@ impl Search<'_> {
         for &k in failing {
             match &best[k] {
                 Some((_, _, add)) => {
-                    for &j in add.clone().iter() {
+                    for &j in add {
                         self.add(agents, k, j);
                     }
                 }
@@ -815,7 +833,7 @@ impl Search<'_> {
             if changed || pass == 1 || self.focus.is_some() {
                 break;
             }
-            moves = std::mem::take(&mut swaps.clone());
+            moves.clone_from(&swaps);
             if moves.is_empty() {
                 break;
             }
