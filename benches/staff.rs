@@ -49,7 +49,12 @@ fn weekday(c: &mut Criterion, name: &str, file: &str, measurement: Duration) {
 
 fn weekdays(c: &mut Criterion) {
     weekday(c, "retail_helpdesk", "retail-helpdesk.toml", Duration::from_secs(30));
-    weekday(c, "three_tier_weekday", "three-tier-weekday.toml", Duration::from_secs(120));
+    weekday(
+        c,
+        "three_tier_weekday",
+        "three-tier-weekday.toml",
+        Duration::from_secs(120),
+    );
 }
 
 criterion_group!(benches, weekdays);
