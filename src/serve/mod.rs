@@ -309,10 +309,9 @@ impl Workbench {
                 } else if path.extension().is_some_and(|e| e == "toml")
                     && path.is_file()
                     && files.len() < MAX_LISTED_FILES
+                    && let Ok(rel) = path.strip_prefix(&self.root)
                 {
-                    if let Ok(rel) = path.strip_prefix(&self.root) {
-                        files.push(rel.to_string_lossy().replace('\\', "/"));
-                    }
+                    files.push(rel.to_string_lossy().replace('\\', "/"));
                 }
             }
         }
