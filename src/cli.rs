@@ -193,6 +193,22 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// The planner's workbench in a browser: edit, validate, run, staff and compare the
+    /// scenarios under a folder (see "Workbench" in docs/scenarios.md).
+    Serve {
+        /// Port to listen on (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 8421)]
+        port: u16,
+        /// Folder whose scenario files it works on (and nothing outside it).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Address to listen on instead of 127.0.0.1 (a warning says who can then reach it).
+        #[arg(long)]
+        bind: Option<std::net::IpAddr>,
+        /// Worker threads per run (at most 256); 0 uses every core.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
+        threads: usize,
+    },
     /// Exact Erlang C (Erlang A with --patience, Erlang B or M/M/n/K with --lines) figures
     /// for one stationary queue, and the fewest agents meeting targets.
     Erlang {
@@ -535,6 +551,20 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             staff(&scenario, replications, seed, threads, format, &outputs)
         }
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Serve {
+            port,
+            dir,
+            bind,
+            threads,
+        } => {
+            crate::serve::serve(crate::serve::Options {
+                dir,
+                port,
+                bind,
+                threads,
+            })?;
+            Ok(0)
+        }
         Command::Fit {
             log,
             interval,

@@ -27,4 +27,5 @@ mod staffing;
 mod theory;
 mod tiers;
 mod wait_distributions;
+mod workbench;
 mod workbooks;

@@ -1,0 +1,314 @@
+//! The workbench's what-if form, as edits of the scenario's own TOML: scale every call
+//! type's arrivals and handle times by a percentage, set the agents of a group (a
+//! number, one per interval, or one per shift). The planner sees the TOML the form
+//! wrote; everything the form does not touch (comments, layout) stays as it was.
+
+use serde::{Deserialize, Serialize};
+use toml_edit::{DocumentMut, Item, Value};
+
+/// A group's agents as the form shows them: one number, one per interval, or one per
+/// shift.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupAgents {
+    pub name: String,
+    /// "agents" (one number), "per_interval" or "shifts".
+    pub kind: String,
+    pub agents: Vec<i64>,
+}
+
+/// What the form asks for.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct WhatIf {
+    /// +10: 10 % more arrivals in every interval of every call type.
+    #[serde(default)]
+    pub arrivals_percent: f64,
+    /// −5: handle times 5 % shorter (every duration of the distribution).
+    #[serde(default)]
+    pub handle_percent: f64,
+    #[serde(default)]
+    pub groups: Vec<GroupAgents>,
+}
+
+/// The groups of the scenario text and their agents, for the form.
+pub fn groups(text: &str) -> Vec<GroupAgents> {
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(groups) = doc.get("agent_group").and_then(Item::as_array_of_tables) else {
+        return Vec::new();
+    };
+    groups
+        .iter()
+        .filter_map(|g| {
+            let name = g.get("name")?.as_str()?.to_owned();
+            if let Some(agents) = g.get("agents") {
+                return match agents.as_value()? {
+                    Value::Integer(n) => Some(GroupAgents {
+                        name,
+                        kind: "agents".into(),
+                        agents: vec![*n.value()],
+                    }),
+                    Value::Array(a) => Some(GroupAgents {
+                        name,
+                        kind: "per_interval".into(),
+                        agents: a.iter().map(|v| v.as_integer()).collect::<Option<_>>()?,
+                    }),
+                    _ => None,
+                };
+            }
+            let shifts = shifts(g.get("shifts")?)?;
+            Some(GroupAgents {
+                name,
+                kind: "shifts".into(),
+                agents: shifts
+                    .iter()
+                    .map(|s| s.get("agents")?.as_integer())
+                    .collect::<Option<_>>()?,
+            })
+        })
+        .collect()
+}
+
+/// A group's shifts, written either as an array of inline tables or as `[[…shifts]]`.
+fn shifts(item: &Item) -> Option<Vec<&dyn toml_edit::TableLike>> {
+    if let Some(a) = item.as_array() {
+        return a
+            .iter()
+            .map(|v| v.as_inline_table().map(|t| t as &dyn toml_edit::TableLike))
+            .collect();
+    }
+    item.as_array_of_tables()
+        .map(|a| a.iter().map(|t| t as &dyn toml_edit::TableLike).collect())
+}
+
+/// The scenario text with the form's changes made; an error says what could not be done.
+pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
+    for percent in [what.arrivals_percent, what.handle_percent] {
+        if !(percent.is_finite() && (-100.0..=1000.0).contains(&percent)) {
+            return Err(format!("a percentage must be between -100 and 1000, got {percent}"));
+        }
+    }
+    if let Some(types) = doc.get_mut("call_type").and_then(Item::as_array_of_tables_mut) {
+        for t in types.iter_mut() {
+            if what.arrivals_percent != 0.0 {
+                let factor = 1.0 + what.arrivals_percent / 100.0;
+                if let Some(arrivals) = t.get_mut("arrivals").and_then(Item::as_table_like_mut) {
+                    for key in ["per_hour", "per_interval"] {
+                        if let Some(v) = arrivals.get_mut(key).and_then(Item::as_value_mut) {
+                            scale_numbers(v, factor);
+                        }
+                    }
+                }
+            }
+            if what.handle_percent != 0.0 {
+                let factor = 1.0 + what.handle_percent / 100.0;
+                if let Some(handle) = t.get_mut("handle_time").and_then(Item::as_table_like_mut) {
+                    for key in ["mean", "scale", "min", "mode", "max", "value"] {
+                        if let Some(v) = handle.get_mut(key).and_then(Item::as_value_mut) {
+                            scale_duration(v, factor);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let Some(groups) = doc.get_mut("agent_group").and_then(Item::as_array_of_tables_mut) else {
+        return if what.groups.is_empty() {
+            Ok(doc.to_string())
+        } else {
+            Err("the scenario has no agent groups".into())
+        };
+    };
+    for wanted in &what.groups {
+        if wanted.agents.iter().any(|&n| !(0..=1_000_000).contains(&n)) {
+            return Err(format!("{}: agents must be between 0 and 1000000", wanted.name));
+        }
+        let group = groups
+            .iter_mut()
+            .find(|g| g.get("name").and_then(Item::as_str) == Some(&wanted.name))
+            .ok_or_else(|| format!("no agent group named {:?}", wanted.name))?;
+        if let Some(agents) = group.get_mut("agents").and_then(Item::as_value_mut) {
+            match agents {
+                Value::Array(a) => set_each(a.iter_mut().collect(), &wanted.agents, &wanted.name)?,
+                v => match wanted.agents.as_slice() {
+                    [n] => replace(v, Value::from(*n)),
+                    _ => return Err(format!("{}: one number of agents expected", wanted.name)),
+                },
+            }
+            continue;
+        }
+        let shifts = group
+            .get_mut("shifts")
+            .ok_or_else(|| format!("{}: neither agents nor shifts", wanted.name))?;
+        let slots: Vec<&mut Value> = if let Some(a) = shifts.as_array_mut() {
+            a.iter_mut()
+                .filter_map(|v| v.as_inline_table_mut().and_then(|t| t.get_mut("agents")))
+                .collect()
+        } else if let Some(a) = shifts.as_array_of_tables_mut() {
+            a.iter_mut()
+                .filter_map(|t| t.get_mut("agents").and_then(Item::as_value_mut))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        set_each(slots, &wanted.agents, &wanted.name)?;
+    }
+    Ok(doc.to_string())
+}
+
+fn set_each(slots: Vec<&mut Value>, counts: &[i64], group: &str) -> Result<(), String> {
+    if slots.len() != counts.len() {
+        return Err(format!(
+            "{group}: {} numbers of agents expected, got {}",
+            slots.len(),
+            counts.len()
+        ));
+    }
+    for (slot, &n) in slots.into_iter().zip(counts) {
+        replace(slot, Value::from(n));
+    }
+    Ok(())
+}
+
+/// Puts `new` where `old` was, keeping the spaces and comments around it.
+fn replace(old: &mut Value, new: Value) {
+    let decor = old.decor().clone();
+    *old = new;
+    *old.decor_mut() = decor;
+}
+
+/// Multiplies a number, or every number of an array, by `factor`.
+fn scale_numbers(v: &mut Value, factor: f64) {
+    match v {
+        Value::Array(a) => a.iter_mut().for_each(|x| scale_numbers(x, factor)),
+        Value::Integer(n) => {
+            let scaled = number(*n.value() as f64 * factor);
+            replace(v, scaled)
+        }
+        Value::Float(x) => {
+            let scaled = number(*x.value() * factor);
+            replace(v, scaled)
+        }
+        _ => {}
+    }
+}
+
+/// A rate rounded to 3 decimals, written as an integer when it is one.
+fn number(x: f64) -> Value {
+    let rounded = (x * 1000.0).round() / 1000.0;
+    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+        Value::from(rounded as i64)
+    } else {
+        Value::from(rounded)
+    }
+}
+
+/// Multiplies a duration (`"4m30s"` or seconds) by `factor`, written in seconds.
+fn scale_duration(v: &mut Value, factor: f64) {
+    let seconds = match &*v {
+        Value::String(s) => crate::scenario::parse_duration(s.value()).ok(),
+        Value::Integer(n) => Some(*n.value() as f64),
+        Value::Float(x) => Some(*x.value()),
+        _ => None,
+    };
+    if let Some(seconds) = seconds {
+        let scaled = (seconds * factor * 10.0).round() / 10.0;
+        replace(v, Value::from(format!("{scaled}s")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"[scenario]
+name = "t" # the name
+[[call_type]]
+name = "a"
+arrivals = { per_interval = [40, 62] }
+handle_time = { dist = "lognormal", mean = "4m30s", cv = 0.9 }
+[[agent_group]]
+name = "g"
+agents = 10
+[[agent_group]]
+name = "h"
+shifts = [{ start = "08:00", end = "12:00", agents = 3 }, { start = "10:00", end = "14:00", agents = 4 }]
+"#;
+
+    #[test]
+    fn the_form_rewrites_arrivals_handle_times_and_agents() {
+        assert_eq!(
+            groups(TEXT),
+            vec![
+                GroupAgents {
+                    name: "g".into(),
+                    kind: "agents".into(),
+                    agents: vec![10]
+                },
+                GroupAgents {
+                    name: "h".into(),
+                    kind: "shifts".into(),
+                    agents: vec![3, 4]
+                },
+            ]
+        );
+        let what = WhatIf {
+            arrivals_percent: 10.0,
+            handle_percent: -10.0,
+            groups: vec![
+                GroupAgents {
+                    name: "g".into(),
+                    kind: "agents".into(),
+                    agents: vec![12],
+                },
+                GroupAgents {
+                    name: "h".into(),
+                    kind: "shifts".into(),
+                    agents: vec![5, 6],
+                },
+            ],
+        };
+        let out = apply(TEXT, &what).unwrap();
+        assert!(out.contains("per_interval = [44, 68.2]"), "{out}");
+        assert!(out.contains("mean = \"243s\""), "{out}");
+        assert!(out.contains("agents = 12\n"), "{out}");
+        assert!(out.contains("agents = 5 }, {"), "{out}");
+        assert!(out.contains("agents = 6 }]"), "{out}");
+        assert!(out.contains("# the name"), "comments stay: {out}");
+    }
+
+    #[test]
+    fn the_form_refuses_what_it_cannot_write() {
+        let wrong = |groups| WhatIf {
+            groups,
+            ..WhatIf::default()
+        };
+        let e = apply(
+            TEXT,
+            &wrong(vec![GroupAgents {
+                name: "x".into(),
+                kind: "agents".into(),
+                agents: vec![1],
+            }]),
+        );
+        assert_eq!(e.unwrap_err(), "no agent group named \"x\"");
+        let e = apply(
+            TEXT,
+            &wrong(vec![GroupAgents {
+                name: "h".into(),
+                kind: "shifts".into(),
+                agents: vec![1],
+            }]),
+        );
+        assert_eq!(e.unwrap_err(), "h: 2 numbers of agents expected, got 1");
+        let e = apply(
+            TEXT,
+            &WhatIf {
+                arrivals_percent: f64::NAN,
+                ..WhatIf::default()
+            },
+        );
+        assert!(e.unwrap_err().starts_with("a percentage must be"));
+    }
+}
