@@ -425,6 +425,7 @@ shifts = [{ start = "08:00", end = "12:00", agents = 3 }, { start = "10:00", end
                     outsourced: false,
                 },
             ],
+            ..WhatIf::default()
         };
         let out = apply(TEXT, &what).unwrap();
         assert!(out.contains("per_interval = [44, 68.2]"), "{out}");
@@ -469,5 +470,59 @@ shifts = [{ start = "08:00", end = "12:00", agents = 3 }, { start = "10:00", end
             },
         );
         assert!(e.unwrap_err().starts_with("a percentage must be"));
+    }
+
+    const VENDOR: &str = r#"[[call_type]]
+name = "orders"
+routing = [
+  { group = "in-house" },
+  { group = "onshore", after = "60s" },
+]
+[[agent_group]]
+name = "in-house"
+shifts = [{ start = "08:00", end = "12:00", agents = 3 }]
+[[agent_group]]
+name = "onshore"
+outsourced = true
+agents = 3
+"#;
+
+    #[test]
+    fn vendors_and_routes_switch_off_and_back_on_from_the_text_as_opened() {
+        assert!(groups(VENDOR)[1].outsourced);
+        assert_eq!(routes(VENDOR).len(), 2);
+        let switch = |on| WhatIf {
+            vendors: vec![Switch {
+                what: Vendor { name: "onshore".into() },
+                on,
+            }],
+            routes: vec![Switch {
+                what: Route {
+                    call_type: "orders".into(),
+                    group: "onshore".into(),
+                },
+                on,
+            }],
+            baseline: Some(VENDOR.into()),
+            ..WhatIf::default()
+        };
+        let off = apply(VENDOR, &switch(false)).unwrap();
+        assert!(off.contains("outsourced = true\nagents = 0\n"), "{off}");
+        assert_eq!(routes(&off), vec![Route { call_type: "orders".into(), group: "in-house".into() }]);
+        let on = apply(&off, &switch(true)).unwrap();
+        assert_eq!(on, VENDOR);
+        // Shifts give way to one number per interval.
+        let per_interval = WhatIf {
+            groups: vec![GroupAgents {
+                name: "in-house".into(),
+                kind: "per_interval".into(),
+                agents: vec![2, 3],
+                outsourced: false,
+            }],
+            ..WhatIf::default()
+        };
+        let out = apply(VENDOR, &per_interval).unwrap();
+        assert!(out.contains("name = \"in-house\"\nagents = [2, 3]\n"), "{out}");
+        assert!(!out.contains("shifts"), "{out}");
     }
 }
