@@ -508,7 +508,12 @@ impl Workbench {
             State::Running => json!({ "state": "running" }),
             State::Failed(why) => json!({ "state": "failed", "error": self.relative(why) }),
             State::Cancelled => json!({ "state": "cancelled" }),
-            State::Ran { summary, seconds, interval_hours, .. } => json!({
+            State::Ran {
+                summary,
+                seconds,
+                interval_hours,
+                ..
+            } => json!({
                 "state": "done", "kind": "run", "seconds": seconds,
                 "interval_hours": interval_hours,
                 "scenario": summary.scenario,
@@ -719,7 +724,11 @@ fn completions() -> Value {
         out.insert(path.to_owned(), Value::Array(keys));
         for (k, v) in properties {
             let inner = v.get("items").unwrap_or(v);
-            let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            let sub = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
             walk(inner, &sub, out);
         }
     }

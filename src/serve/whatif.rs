@@ -255,9 +255,15 @@ pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
                 .and_then(|a| a.iter().find(|g| g.get("name").and_then(Item::as_str) == Some(name)))
                 .ok_or_else(|| format!("{name}: not in the text as opened, nothing to switch back on"))?;
             for key in ["agents", "shifts"] {
-                group.remove(key);
-                if let Some(item) = was.get(key) {
-                    group.insert(key, item.clone());
+                match (group.get_mut(key), was.get(key)) {
+                    (Some(slot), Some(item)) => *slot = item.clone(),
+                    (Some(_), None) => {
+                        group.remove(key);
+                    }
+                    (None, Some(item)) => {
+                        group.insert(key, item.clone());
+                    }
+                    (None, None) => {}
                 }
             }
         } else if let Some(agents) = group.get_mut("agents").and_then(Item::as_value_mut) {
@@ -271,7 +277,11 @@ pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
         }
     }
     if !what.routes.is_empty() {
-        let base = if what.routes.iter().any(|r| r.on) { Some(baseline()?) } else { None };
+        let base = if what.routes.iter().any(|r| r.on) {
+            Some(baseline()?)
+        } else {
+            None
+        };
         let types = doc
             .get_mut("call_type")
             .and_then(Item::as_array_of_tables_mut)
@@ -298,7 +308,11 @@ pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
                         .and_then(|b| b.get("call_type")?.as_array_of_tables())
                         .and_then(|a| a.iter().find(|t| named(t)))
                         .and_then(|t| t.get("routing")?.as_array())
-                        .and_then(|r| r.iter().enumerate().find(|(_, e)| route_group(e).as_ref() == Some(group)))
+                        .and_then(|r| {
+                            r.iter()
+                                .enumerate()
+                                .find(|(_, e)| route_group(e).as_ref() == Some(group))
+                        })
                         .map(|(i, e)| (i, e.clone()))
                         .ok_or_else(|| format!("{call_type} → {group}: not in the text as opened"))?;
                     routing.insert_formatted(was.0.min(routing.len()), was.1);
@@ -508,7 +522,13 @@ agents = 3
         };
         let off = apply(VENDOR, &switch(false)).unwrap();
         assert!(off.contains("outsourced = true\nagents = 0\n"), "{off}");
-        assert_eq!(routes(&off), vec![Route { call_type: "orders".into(), group: "in-house".into() }]);
+        assert_eq!(
+            routes(&off),
+            vec![Route {
+                call_type: "orders".into(),
+                group: "in-house".into()
+            }]
+        );
         let on = apply(&off, &switch(true)).unwrap();
         assert_eq!(on, VENDOR);
         // Shifts give way to one number per interval.
