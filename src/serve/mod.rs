@@ -145,6 +145,8 @@ enum State {
         summary: Box<Summary>,
         report: String,
         seconds: f64,
+        /// The length of an interval, for agents on duty from agent hours in the chart.
+        interval_hours: f64,
     },
     Staffed {
         plan: Box<StaffPlan>,
@@ -252,6 +254,7 @@ impl Workbench {
             "/app.js" if get => Reply(200, "text/javascript; charset=utf-8", SCRIPT.as_bytes().to_vec()),
             "/app.css" if get => Reply(200, "text/css; charset=utf-8", STYLE.as_bytes().to_vec()),
             "/api/files" if get => Reply::json(json!({ "files": self.list() })),
+            "/api/keys" if get => Reply::json(completions()),
             "/api/file" if get => match self.resolve(query.get("path")).and_then(|p| {
                 crate::input::scenario_text(&p).map_err(|e| Reply::refuse(400, self.relative(&e.to_string())))
             }) {
@@ -415,7 +418,8 @@ impl Workbench {
             "summary": model.as_ref().map(|m| format!(
                 "{} call types, {} groups, {} intervals, {} replications",
                 m.call_types.len(), m.groups.len(), m.clock.intervals, m.replications)),
-            "groups": whatif::groups(text),
+            "groups": form_groups(text, model.as_ref()),
+            "routes": whatif::routes(text),
         })
     }
 
@@ -504,13 +508,22 @@ impl Workbench {
             State::Running => json!({ "state": "running" }),
             State::Failed(why) => json!({ "state": "failed", "error": self.relative(why) }),
             State::Cancelled => json!({ "state": "cancelled" }),
-            State::Ran { summary, seconds, .. } => json!({
+            State::Ran {
+                summary,
+                seconds,
+                interval_hours,
+                ..
+            } => json!({
                 "state": "done", "kind": "run", "seconds": seconds,
+                "interval_hours": interval_hours,
                 "scenario": summary.scenario,
                 "verdict": summary.verdict,
                 "headline": headline(summary),
             }),
-            State::Staffed { seconds, .. } => json!({ "state": "done", "kind": "staff", "seconds": seconds }),
+            State::Staffed { plan, seconds, .. } => json!({
+                "state": "done", "kind": "staff", "seconds": seconds,
+                "staffing": staffing(plan),
+            }),
             State::Compared { comparison, seconds } => json!({
                 "state": "done", "kind": "compare", "seconds": seconds,
                 "table": crate::compare::render(comparison),
@@ -604,6 +617,7 @@ impl Job {
                     summary: Box::new(summary),
                     report,
                     seconds: started.elapsed().as_secs_f64(),
+                    interval_hours: models[0].clock.interval as f64 / 3.6e9,
                 }
             }),
         };
@@ -628,6 +642,99 @@ fn headline(s: &Summary) -> Value {
         "answer_rate": figure("answer_rate"),
         "occupancy": figure("occupancy"),
     })
+}
+
+/// The groups for the what-if form: their agents as written, whether they are a
+/// vendor's, and (from the model, when the text is valid) the agents on duty in each
+/// interval, which the form offers when a group written with shifts is to be set per
+/// interval instead.
+fn form_groups(text: &str, model: Option<&Model>) -> Value {
+    let groups: Vec<Value> = whatif::groups(text)
+        .into_iter()
+        .map(|g| {
+            let on_duty: Vec<i64> = model
+                .and_then(|m| m.groups.iter().find(|mg| mg.name == g.name).map(|mg| (m, mg)))
+                .map(|(m, mg)| {
+                    crate::staff::roster::interval_averages(m, &mg.staffing)
+                        .iter()
+                        .map(|a| a.round() as i64)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut v = serde_json::to_value(&g).unwrap_or(Value::Null);
+            v["on_duty"] = json!(on_duty);
+            v
+        })
+        .collect();
+    Value::Array(groups)
+}
+
+/// The staffing search's answer for the page: agents per interval and searched group,
+/// the Erlang start, each interval's standing, and the roster where the scenario has
+/// shift patterns.
+fn staffing(plan: &StaffPlan) -> Value {
+    let model = &plan.model;
+    let clock = &model.clock;
+    let rosters: Vec<Value> = plan
+        .roster
+        .iter()
+        .map(|r| {
+            json!({
+                "group": model.groups[r.group].name,
+                "paid_hours": r.paid_hours,
+                "cost": r.cost,
+                "shifts": r.shifts.iter().map(|(s, n)| json!({
+                    "start": crate::model::clock_text(s.start),
+                    "end": crate::model::clock_text(s.end),
+                    "breaks": s.breaks.iter().map(|b| format!("{} {}",
+                        crate::model::clock_text(b.start), crate::scenario::duration_text(b.duration))).collect::<Vec<_>>(),
+                    "agents": n,
+                })).collect::<Vec<_>>(),
+                "on_duty": r.on_duty,
+            })
+        })
+        .collect();
+    json!({
+        "intervals": (0..clock.intervals).map(|k| clock.label(k)).collect::<Vec<_>>(),
+        "groups": plan.groups.iter().map(|&g| model.groups[g].name.clone()).collect::<Vec<_>>(),
+        "agents": plan.agents,
+        "erlang": plan.erlang,
+        "within_noise": plan.within_noise,
+        "unreachable": plan.unreachable,
+        "missed": plan.missed,
+        "binding": plan.binding,
+        "incomplete": plan.incomplete,
+        "roster": rosters,
+        "roster_errors": plan.roster_errors,
+    })
+}
+
+/// The keys of each table of the scenario format, from its JSON Schema
+/// ([`crate::schema`]), for the editor's completions: `{"call_type": [[key,
+/// description], …], "call_type.arrivals": …, "": the top-level tables}`.
+fn completions() -> Value {
+    fn walk(schema: &Value, path: &str, out: &mut serde_json::Map<String, Value>) {
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let keys: Vec<Value> = properties
+            .iter()
+            .map(|(k, v)| json!([k, v.get("description").and_then(Value::as_str).unwrap_or("")]))
+            .collect();
+        out.insert(path.to_owned(), Value::Array(keys));
+        for (k, v) in properties {
+            let inner = v.get("items").unwrap_or(v);
+            let sub = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            walk(inner, &sub, out);
+        }
+    }
+    let mut out = serde_json::Map::new();
+    walk(&crate::schema::schema(), "", &mut out);
+    Value::Object(out)
 }
 
 #[derive(serde::Deserialize)]

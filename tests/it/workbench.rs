@@ -25,7 +25,7 @@ impl Workbench {
     fn start() -> Workbench {
         let dir = tempfile::tempdir().unwrap();
         let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        for name in ["retail-helpdesk.toml", "single-skill.toml"] {
+        for name in ["retail-helpdesk.toml", "single-skill.toml", "vendor-overflow.toml"] {
             std::fs::copy(shipped.join(name), dir.path().join(name)).unwrap();
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
@@ -83,7 +83,10 @@ fn paths_outside_the_folder_are_refused() {
     let bench = Workbench::start();
     let (status, body) = bench.get("/api/files");
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body, r#"{"files":["retail-helpdesk.toml","single-skill.toml"]}"#);
+    assert_eq!(
+        body,
+        r#"{"files":["retail-helpdesk.toml","single-skill.toml","vendor-overflow.toml"]}"#
+    );
     let (status, body) = bench.get("/api/file?path=single-skill.toml");
     assert_eq!(status, 200);
     assert!(body.starts_with("# "), "{body}");
@@ -416,5 +419,329 @@ fn an_error_typed_in_the_editor_shows_at_its_line() {
         page.text("#gutter .bad"),
         line.to_string(),
         "the line is marked in the margin"
+    );
+}
+
+/// Opens `file` by a click in the list and waits until the page has validated it.
+fn open_file(page: &mut Browser, bench: &Workbench, file: &str) {
+    page.open(&format!("http://{}/", bench.address));
+    let link = format!("document.querySelector('#file-list a[data-path=\"{file}\"]')");
+    page.wait_for(&link);
+    page.eval(&format!("{link}.click()"));
+    page.wait_for(&format!(
+        "document.getElementById('path').textContent === '{file}'
+         && document.getElementById('validation').textContent.startsWith('valid')"
+    ));
+}
+
+/// Replaces the editor's text by the result of `js` (an expression of `t`, the text) as if
+/// typed, and waits until it is validated.
+fn edit(page: &mut Browser, js: &str) {
+    page.eval(&format!(
+        "{{ const e = document.getElementById('toml'); const t = e.value; e.value = {js};
+         document.getElementById('validation').textContent = '';
+         e.dispatchEvent(new Event('input')); }}"
+    ));
+    page.wait_for("document.getElementById('validation').textContent !== ''");
+}
+
+#[test]
+fn a_long_run_is_cancelled_from_the_page_and_the_next_run_works() {
+    let Some(chromium) = chromium_or_skip("a_long_run_is_cancelled_from_the_page_and_the_next_run_works") else {
+        return;
+    };
+    let bench = Workbench::start();
+    let mut page = Browser::start(&chromium);
+    open_file(&mut page, &bench, "retail-helpdesk.toml");
+    // 200,000 replications of the retail weekday: hours of work, so a "cancelled" seen
+    // within the wait's minute is the cancel's doing.
+    edit(&mut page, "t.replace(/^replications = \\d+/m, 'replications = 200000')");
+    assert!(
+        page.text("#validation").contains("200000 replications"),
+        "{}",
+        page.text("#validation")
+    );
+    page.eval("document.getElementById('run').click()");
+    page.wait_for("document.getElementById('progress').value > 0 && !document.getElementById('cancel').disabled");
+    // While it runs the server answers, and refuses this session a second job.
+    let session = "sessionStorage.getItem('ccsim-session')";
+    let files = page.eval("fetch('/api/files').then(r => r.status)");
+    assert_eq!(files, json!(200));
+    let second = page.eval(&format!(
+        "fetch('/api/run?session=' + {session} + '&path=retail-helpdesk.toml',
+           {{ method: 'POST', body: document.getElementById('toml').value }})
+         .then(async r => [r.status, (await r.json()).error])"
+    ));
+    assert_eq!(
+        second,
+        json!([409, "a job is already running in this session: cancel it first"])
+    );
+    page.eval("document.getElementById('cancel').click()");
+    page.wait_for("document.getElementById('status').textContent === 'cancelled'");
+    let shown = page.text("#progress-text");
+    let done: u64 = shown
+        .strip_prefix("cancelled after ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{shown:?}"));
+    assert!(shown.ends_with(" of 200000") && done < 200_000, "{shown}");
+    assert!(!page.eval("document.getElementById('run').disabled").as_bool().unwrap());
+    // A new run, as shipped, then works.
+    edit(&mut page, "t.replace(/^replications = \\d+/m, 'replications = 20')");
+    page.eval("document.getElementById('run').click()");
+    page.wait_for("document.getElementById('progress-text').textContent.startsWith('done')");
+    let level = service_level(&mut page);
+    assert!((70.0..82.0).contains(&level), "retail weekday as shipped: {level} %");
+}
+
+const SMALL_STAFFING: &str = r#"[scenario]
+name = "small"
+start = "08:00"
+duration = "2h"
+interval = "30m"
+replications = 10
+seed = 3
+service_level = { threshold = "20s", target = 0.80 }
+
+[[call_type]]
+name = "sales"
+arrivals = { per_interval = [20, 40, 60, 30] }
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "team"
+agents = 5
+skills = ["sales"]
+roster = { shifts = [{ start = "08:00", end = "10:00" }, { start = "09:00", end = "10:00" }] }
+"#;
+
+#[test]
+fn the_staffing_search_shows_agents_per_interval_and_the_roster() {
+    let Some(chromium) = chromium_or_skip("the_staffing_search_shows_agents_per_interval_and_the_roster") else {
+        return;
+    };
+    let bench = Workbench::start();
+    std::fs::write(bench.dir.path().join("small.toml"), SMALL_STAFFING).unwrap();
+    let mut page = Browser::start(&chromium);
+    open_file(&mut page, &bench, "small.toml");
+    page.eval("document.getElementById('staff').click()");
+    page.wait_for("document.querySelector('#staffing-table') && !document.getElementById('staffing').hidden");
+    let rows = page.eval(
+        "Array.from(document.querySelectorAll('#staffing-table tr'), r => Array.from(r.cells, c => c.textContent))",
+    );
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows[0], json!(["interval", "team", "total", "targets"]));
+    assert_eq!(rows.len(), 5, "a row per interval: {rows:?}");
+    let agents: Vec<u64> = rows[1..]
+        .iter()
+        .map(|r| r[1].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(rows[1][0], json!("08:00"));
+    assert_eq!(rows[4][0], json!("09:30"));
+    // The busiest interval (60 calls of 4 minutes in 30 minutes: 8 erlangs) needs more
+    // agents than the quietest (20 calls: under 3 erlangs).
+    assert!(agents[2] > agents[0] && agents[2] >= 9, "{agents:?}");
+    for r in &rows[1..] {
+        assert!(["met", "within noise"].contains(&r[3].as_str().unwrap()), "{r:?}");
+    }
+    // The roster: whole agents on the two patterns, covering the busiest interval.
+    let roster = page.eval(
+        "Array.from(document.querySelectorAll('#staffing table.roster[data-group=team] tr'), r => Array.from(r.cells, c => c.textContent))",
+    );
+    let roster = roster.as_array().unwrap();
+    assert_eq!(roster[0], json!(["start", "end", "breaks", "agents"]));
+    assert_eq!(roster.len(), 3, "{roster:?}");
+    let on_roster: u64 = roster[1..]
+        .iter()
+        .map(|r| r[3].as_str().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!(on_roster >= agents[2], "{roster:?} against {agents:?}");
+}
+
+#[test]
+fn the_run_is_charted_per_interval_with_missed_intervals_marked() {
+    let Some(chromium) = chromium_or_skip("the_run_is_charted_per_interval_with_missed_intervals_marked") else {
+        return;
+    };
+    let bench = Workbench::start();
+    // The first load: page, script and style, well under 500 KB.
+    let first_load: usize = ["/", "/app.js", "/app.css"].iter().map(|p| bench.get(p).1.len()).sum();
+    assert!(first_load < 100_000, "first load {first_load} bytes");
+    let mut page = Browser::start(&chromium);
+    page.open(&format!("http://{}/?open=retail-helpdesk.toml&run", bench.address));
+    page.wait_for("document.querySelector('#chart-occupancy circle')");
+    // The retail weekday: 08:00 to 20:00 in half hours.
+    let points = |page: &mut Browser, chart: &str| {
+        page.eval(&format!("document.querySelectorAll('#{chart} circle').length"))
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(points(&mut page, "chart-service-level"), 24);
+    assert_eq!(points(&mut page, "chart-answer-rate"), 24);
+    assert_eq!(points(&mut page, "chart-agents"), 3 * 24, "three groups");
+    assert_eq!(points(&mut page, "chart-occupancy"), 3 * 24);
+    assert_eq!(
+        page.eval("document.querySelectorAll('#chart-service-level line.band').length"),
+        json!(24)
+    );
+    // The shipped day misses its 80/20 in the morning peak (09:30 at about 50 %).
+    let peak =
+        page.eval("document.querySelector('#chart-service-level circle[data-interval=\"3\"]').getAttribute('class')");
+    assert_eq!(peak, json!("point missed"));
+    let title = page.text("#chart-service-level circle[data-interval=\"3\"] title");
+    assert!(
+        title.starts_with("09:30 all: ") && title.ends_with(", target 80.0 %: missed"),
+        "{title}"
+    );
+    // The marks are the worst of the call types: never met where one misses.
+    let marks = page.eval(
+        "fetch('/api/result/summary.json?session=' + sessionStorage.getItem('ccsim-session')).then(r => r.json())
+         .then(s => s.intervals.map((i, k) => [i.call_types.some(c => (c.targets || []).some(t => t.metric === 'service_level' && t.status === 'missed')),
+            document.querySelector(`#chart-service-level circle[data-interval=\"${k}\"]`).classList.contains('missed')]))",
+    );
+    for (k, pair) in marks.as_array().unwrap().iter().enumerate() {
+        assert_eq!(pair[0], pair[1], "interval {k}: a call type missed vs the mark");
+    }
+    // Hovering a point shows its value.
+    page.eval(
+        "document.querySelector('#chart-service-level circle[data-interval=\"3\"]').dispatchEvent(new Event('mouseenter'))",
+    );
+    assert_eq!(page.text("#chart-hover"), title);
+    // One call type alone: its own figures and marks.
+    page.eval("const s = document.getElementById('chart-call-type'); s.value = 'billing'; s.dispatchEvent(new Event('change'))");
+    let title = page.text("#chart-service-level circle[data-interval=\"3\"] title");
+    assert!(title.starts_with("09:30 billing: "), "{title}");
+}
+
+#[test]
+fn a_partial_key_is_completed_from_the_schema() {
+    let Some(chromium) = chromium_or_skip("a_partial_key_is_completed_from_the_schema") else {
+        return;
+    };
+    let bench = Workbench::start();
+    let mut page = Browser::start(&chromium);
+    open_file(&mut page, &bench, "single-skill.toml");
+    page.wait_for("document.getElementById('toml').value.includes('[[agent_group]]')");
+    // The planner starts a line in the agent group with "shri".
+    page.eval(
+        "{ const t = document.getElementById('toml');
+         const at = t.value.indexOf('[[agent_group]]\\n') + '[[agent_group]]\\n'.length;
+         t.value = t.value.slice(0, at) + 'shri\\n' + t.value.slice(at);
+         t.focus(); t.setSelectionRange(at + 4, at + 4);
+         t.dispatchEvent(new Event('input')); }",
+    );
+    page.wait_for("!document.getElementById('completions').hidden");
+    let offered = page.eval("Array.from(document.querySelectorAll('#completions li'), li => li.dataset.key)");
+    assert_eq!(offered, json!(["shrinkage"]));
+    // In [scenario], "repl" offers the scenario's key, not the agent group's.
+    page.eval(
+        "{ const t = document.getElementById('toml');
+         const at = t.value.indexOf('[scenario]\\n') + '[scenario]\\n'.length;
+         t.value = t.value.slice(0, at) + 'repl\\n' + t.value.slice(at);
+         t.setSelectionRange(at + 4, at + 4);
+         t.dispatchEvent(new Event('input')); }",
+    );
+    page.wait_for("document.querySelector('#completions li') && document.querySelector('#completions li').dataset.key !== 'shrinkage'");
+    let offered = page.eval("Array.from(document.querySelectorAll('#completions li'), li => li.dataset.key)");
+    assert_eq!(offered, json!(["replications"]));
+    // Tab takes it.
+    page.eval("document.getElementById('toml').dispatchEvent(new KeyboardEvent('keydown', { key: 'Tab' }))");
+    let text = page.eval("document.getElementById('toml').value");
+    assert!(
+        text.as_str().unwrap().contains("[scenario]\nreplications = \n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn vendors_routes_and_per_interval_agents_are_switched_in_the_form() {
+    let Some(chromium) = chromium_or_skip("vendors_routes_and_per_interval_agents_are_switched_in_the_form") else {
+        return;
+    };
+    let bench = Workbench::start();
+    let mut page = Browser::start(&chromium);
+    open_file(&mut page, &bench, "vendor-overflow.toml");
+    let shipped = std::fs::read_to_string(bench.dir.path().join("vendor-overflow.toml")).unwrap();
+    let routes = page.eval("Array.from(document.querySelectorAll('#routes label'), l => l.textContent)");
+    assert_eq!(
+        routes,
+        json!([
+            " route orders → in-house",
+            " route orders → onshore",
+            " route orders → offshore"
+        ])
+    );
+    // The onshore vendor off, the offshore route out.
+    page.eval(
+        "document.querySelector('.group[data-group=onshore] .vendor-on').checked = false;
+         document.querySelector('#routes input[data-group=offshore]').checked = false;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for(
+        "document.querySelector('#routes input[data-group=offshore]').dataset.was === 'false'
+         && document.querySelector('.group[data-group=onshore] .vendor-on').dataset.was === 'false'",
+    );
+    // The format wants every group with the skill in the routing: the reader says so
+    // at the line, as it would in `ccsim validate`.
+    page.wait_for("document.getElementById('validation').textContent === '1 error'");
+    let shown = page.text("#diagnostics li.error");
+    assert!(
+        shown.contains("group `offshore` has the skill `orders` but is not in its routing"),
+        "{shown}"
+    );
+    let toml = page.eval("document.getElementById('toml').value");
+    let toml = toml.as_str().unwrap();
+    assert!(
+        toml.contains("name = \"onshore\"\noutsourced = true\nagents = 0\n"),
+        "{toml}"
+    );
+    assert!(toml.contains("{ group = \"onshore\", after = \"60s\" },"), "{toml}");
+    assert_eq!(
+        page.eval("document.querySelector('#routes input[data-group=offshore]').checked"),
+        json!(false)
+    );
+    // Both back on: the text is as shipped again.
+    page.eval(
+        "document.querySelector('.group[data-group=onshore] .vendor-on').checked = true;
+         document.querySelector('#routes input[data-group=offshore]').checked = true;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for(
+        "document.getElementById('toml').value.includes('{ group = \"offshore\"')
+         || document.getElementById('whatif-error').textContent",
+    );
+    assert_eq!(page.text("#whatif-error"), "");
+    assert_eq!(page.eval("document.getElementById('toml').value"), json!(shipped));
+    // Billing's shifts replaced by agents per interval, starting from those on duty.
+    open_file(&mut page, &bench, "retail-helpdesk.toml");
+    page.eval("document.querySelector('.group[data-group=billing] .to-per-interval').click()");
+    let on_duty = page.eval(
+        "Array.from(document.querySelectorAll('.group[data-group=billing] input[type=number]'), i => Number(i.value))",
+    );
+    assert_eq!(on_duty.as_array().unwrap().len(), 24, "{on_duty}");
+    page.eval(
+        "document.querySelector('.group[data-group=billing] input[type=number]').value = 30;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for(
+        "document.querySelector('.group[data-group=billing]').dataset.kind === 'per_interval'
+        && !document.querySelector('.group[data-group=billing] .to-per-interval')
+        && document.querySelector('.group[data-group=billing] input[type=number]').value === '30'
+        && /agents = \\[30, /.test(document.getElementById('toml').value)",
+    );
+    assert!(
+        page.text("#validation").starts_with("valid"),
+        "{}",
+        page.text("#validation")
+    );
+    // Validated, the form reads the group back from the new text: agents per interval.
+    page.wait_for(
+        "document.querySelector('.group[data-group=billing] span').textContent === 'billing: agents per interval '",
+    );
+    assert!(
+        page.text("#validation").starts_with("valid"),
+        "{}",
+        page.text("#validation")
     );
 }
