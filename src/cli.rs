@@ -498,7 +498,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 not_an_input("--report", path, &[&scenario])?;
             }
             if let Some(dir) = &out {
-                dir_not_an_input("--out", dir, &["staffing.csv", "staffing.json"], &[&scenario])?;
+                let mut written = vec!["staffing.csv", "staffing.json"];
+                written.extend(report::roster::FILES);
+                dir_not_an_input("--out", dir, &written, &[&scenario])?;
             }
             staff(
                 &scenario,
@@ -837,6 +839,11 @@ fn staff(
         let mut set = crate::output::FileSet::begin(dir)?;
         set.add("staffing.csv", &report::staff::to_csv(&plan))?;
         set.add("staffing.json", &report::staff::to_json(&plan))?;
+        if !plan.roster.is_empty() {
+            for table in report::roster::tables(&plan) {
+                set.add(&format!("{}.csv", table.name), &table.to_csv())?;
+            }
+        }
         set.commit()?;
     }
     let text = match format {

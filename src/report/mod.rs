@@ -4,5 +4,6 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod roster;
 pub mod staff;
 pub mod table;

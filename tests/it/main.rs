@@ -21,6 +21,7 @@ mod realistic_day;
 mod reliability;
 mod reports;
 mod round_trip;
+mod rostering;
 mod routing_preference;
 mod safety;
 mod staffing;
