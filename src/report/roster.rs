@@ -152,7 +152,7 @@ pub fn tables(plan: &StaffPlan) -> Vec<Table> {
             "lowest_on_duty",
             "mean_on_duty",
             "short",
-            "targets_met_with_roster",
+            "targets_with_roster",
         ]
         .map(String::from)
         .to_vec(),
@@ -189,7 +189,7 @@ pub fn tables(plan: &StaffPlan) -> Vec<Table> {
             );
             lines.rows.push(row);
         }
-        let met = plan.rostered.as_ref().map(|(_, met)| met);
+        let verdicts = plan.rostered.as_ref().map(|(summary, _)| &summary.intervals);
         for k in 0..r.required.len() {
             coverage.rows.push(vec![
                 text(group(r)),
@@ -198,7 +198,11 @@ pub fn tables(plan: &StaffPlan) -> Vec<Table> {
                 Cell::Number(f64::from(r.lowest[k])),
                 Cell::Number(r.on_duty[k]),
                 Cell::Number(f64::from(r.required[k].saturating_sub(r.lowest[k]))),
-                text(met.map_or(String::new(), |m| m[k].to_string())),
+                text(
+                    verdicts
+                        .and_then(|v| v[k].verdict)
+                        .map_or(String::new(), |v| v.name().to_owned()),
+                ),
             ]);
         }
     }
@@ -278,6 +282,7 @@ pub fn to_json(plan: &StaffPlan) -> Vec<Value> {
                 "cost": r.cost,
                 "paid_hours_in_window": r.paid_hours_in_window,
                 "cost_in_window": r.cost_in_window,
+                "agent_hours": r.agent_hours,
                 "shifts": shifts,
                 "lines": lines,
                 "coverage": coverage,
@@ -310,24 +315,30 @@ pub fn to_text(plan: &StaffPlan) -> String {
             .filter(|(_, n)| *n > 0)
             .map(|(c, n)| format!("{n} {c}"))
             .collect();
-        let span = if r.horizon.cyclic {
-            format!("{} days, repeating weekly", r.horizon.days.len())
-        } else {
-            format!("{} day(s)", r.horizon.days.iter().filter(|&&d| d >= 0).count())
+        let days = r.horizon.days.iter().filter(|&&d| d >= 0).count();
+        let span = match (r.horizon.cyclic, days) {
+            (true, _) => format!("{days} days, repeating weekly"),
+            (false, 1) => "1 day".to_owned(),
+            (false, n) => format!("{n} days"),
         };
         let _ = writeln!(out, "\nRoster of {name} ({span}): {}", solver_text(r));
+        let agents = if by_contract.len() > 1 {
+            format!("{} agents ({})", r.lines.len(), by_contract.join(", "))
+        } else {
+            format!("{} agents", r.lines.len())
+        };
         let _ = writeln!(
             out,
-            "  {} agents ({}); {:.1} paid hours, cost {:.2}{}",
-            r.lines.len(),
-            by_contract.join(", "),
-            r.paid_hours,
-            r.cost,
-            if (r.cost_in_window - r.cost).abs() > 0.005 {
-                format!(" ({:.2} inside the horizon, as `run` charges it)", r.cost_in_window)
-            } else {
-                String::new()
-            }
+            "  {agents}; payroll {:.1} paid hours, cost {:.2}",
+            r.paid_hours, r.cost
+        );
+        let _ = writeln!(
+            out,
+            "  inside the horizon: {:.1} paid hours, cost {:.2} (what `run` on the roster charges before overtime); {:.1} agent hours on duty after {}% shrinkage",
+            r.paid_hours_in_window,
+            r.cost_in_window,
+            r.agent_hours,
+            (r.shrinkage * 100.0 * 100.0).round() / 100.0
         );
         let mut rows = vec![
             ["day", "pattern", "start", "end", "paid h", "breaks", "agents"]
@@ -362,5 +373,65 @@ pub fn to_text(plan: &StaffPlan) -> String {
             }
         );
     }
+    if let Some((summary, _)) = &plan.rostered {
+        out.push_str(&simulated_text(plan, summary));
+    }
+    out
+}
+
+/// What the roster, simulated, really meets: per interval the same verdicts as the
+/// staffing's (met, within the noise, missed), naming the targets that are not met.
+fn simulated_text(plan: &StaffPlan, summary: &crate::summary::Summary) -> String {
+    use crate::targets::Status;
+    let pct = |name: &str| {
+        summary
+            .totals
+            .get(name)
+            .and_then(|e| e.mean.map(|m| (m, e.ci95)))
+            .map_or("–".to_owned(), |(m, c)| match c {
+                Some(c) => format!("{:.1}% ±{:.1}", m * 100.0, c * 100.0),
+                None => format!("{:.1}%", m * 100.0),
+            })
+    };
+    let with = |status: Status| -> Vec<String> {
+        summary
+            .intervals
+            .iter()
+            .filter(|i| i.verdict == Some(status))
+            .map(|i| {
+                let notes: Vec<String> = i
+                    .call_types
+                    .iter()
+                    .flat_map(|c| {
+                        c.targets
+                            .iter()
+                            .filter(|j| j.status == Some(status))
+                            .map(|j| j.note(&c.name))
+                    })
+                    .collect();
+                format!("{} ({})", i.start, notes.join("; "))
+            })
+            .collect()
+    };
+    let count = |status: Status| summary.intervals.iter().filter(|i| i.verdict == Some(status)).count();
+    let cost = summary.totals.get("cost").and_then(|e| e.mean).unwrap_or(0.0);
+    let mut out = format!(
+        "\nSimulated with the roster: service level {}, answer rate {}, cost {cost:.2}; intervals met in {} of {}",
+        pct("service_level"),
+        pct("answer_rate"),
+        count(Status::Met),
+        plan.summary.intervals.len()
+    );
+    for (status, what) in [
+        (Status::WithinNoise, "within the noise"),
+        (Status::NotJudged, "NOT JUDGED"),
+        (Status::Missed, "MISSED"),
+    ] {
+        let list = with(status);
+        if !list.is_empty() {
+            out.push_str(&format!("; {what} in {}: {}", list.len(), list.join(", ")));
+        }
+    }
+    out.push('\n');
     out
 }

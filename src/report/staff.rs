@@ -286,26 +286,6 @@ pub fn to_table(plan: &StaffPlan) -> String {
         let _ = writeln!(out, "\nNo roster: {e}");
     }
     out.push_str(&super::roster::to_text(plan));
-    if let Some((summary, met)) = &plan.rostered {
-        let missed: Vec<&str> = summary
-            .intervals
-            .iter()
-            .zip(met)
-            .filter(|(_, ok)| !**ok)
-            .map(|(i, _)| i.start.as_str())
-            .collect();
-        let _ = writeln!(
-            out,
-            "  simulated with the roster: service level {}, answer rate {}; targets missed in {}",
-            pct(summary.totals.get("service_level")),
-            pct(summary.totals.get("answer_rate")),
-            if missed.is_empty() {
-                "no interval".to_owned()
-            } else {
-                missed.join(", ")
-            }
-        );
-    }
     let _ = writeln!(
         out,
         "\n{} candidate staffings simulated ({} replications)",

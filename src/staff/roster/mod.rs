@@ -85,6 +85,8 @@ pub struct Roster {
     /// after a non-cyclic window is paid in full but only its measured part is run).
     pub paid_hours_in_window: f64,
     pub cost_in_window: f64,
+    /// Agent hours on duty inside the window (after shrinkage): `run`'s `agent_hours`.
+    pub agent_hours: f64,
     pub solve: SolveReport,
 }
 
@@ -186,12 +188,14 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
         cost: 0.0,
         paid_hours_in_window: 0.0,
         cost_in_window: 0.0,
+        agent_hours: 0.0,
         solve: answer.report,
     };
     let dated = roster.dated_shifts();
     let timeline = dated_shift_staffing(&model.clock, &dated, group.shrinkage);
     roster.on_duty = interval_averages(model, &timeline);
     roster.lowest = interval_lowest(model, &timeline);
+    roster.agent_hours = roster.on_duty.iter().sum::<f64>() * model.clock.interval as f64 / 3.6e9;
     roster.paid_hours = roster
         .shifts
         .iter()
