@@ -388,6 +388,8 @@ pub struct RosterSpec {
     pub max_part_time: f64,
     /// Seconds the integer program may take.
     pub time_limit: Spanned<f64>,
+    /// Branch-and-bound nodes it may use (a budget of work: the same on every machine).
+    pub max_nodes: Spanned<u64>,
     /// Relative gap between the roster and the best bound at which the solver may stop.
     pub gap: f64,
 }
@@ -617,6 +619,7 @@ pub mod keys {
         "max_part_time",
         "part_time_below",
         "time_limit",
+        "max_nodes",
         "gap",
     ];
     pub const PATTERN: &[&str] = &["name", "starts", "lengths", "breaks"];
@@ -1906,7 +1909,8 @@ impl Reader<'_> {
         let min_rest = self.optional(&rt, "min_rest", Reader::duration, 11.0 * 3600.0);
         let max_part_time = self.optional(&rt, "max_part_time", Reader::fraction, 1.0).value;
         let part_time_below = self.optional(&rt, "part_time_below", Reader::duration, 6.0 * 3600.0).value;
-        let time_limit = self.optional(&rt, "time_limit", Reader::duration, 30.0);
+        let time_limit = self.optional(&rt, "time_limit", Reader::duration, 60.0);
+        let max_nodes = self.optional(&rt, "max_nodes", Reader::uint, 5000);
         let gap = self.optional(&rt, "gap", Reader::fraction, 0.0).value;
         Some(Spanned {
             value: RosterSpec {
@@ -1917,6 +1921,7 @@ impl Reader<'_> {
                 part_time_below,
                 max_part_time,
                 time_limit,
+                max_nodes,
                 gap,
             },
             loc: n.loc(),

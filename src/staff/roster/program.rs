@@ -523,11 +523,6 @@ fn cover(rules: &RosterRules, horizon: &Horizon, need: &[f64]) -> Result<Cover, 
     })
 }
 
-/// Branch-and-bound nodes a roster may use per second of its `time_limit`: a budget in
-/// work rather than time, so that a roster found within the time limit is the same on
-/// every machine. A third goes to the tours alone, the rest to the whole program.
-pub const NODES_PER_SECOND: f64 = 200.0;
-
 /// Solves the roster of `need[k]` paid agents working (not on break) at every moment of
 /// measured interval k, at `rate` per paid hour: the linear relaxation; whole agents per
 /// tour (a dive, then branch and bound on the tours alone); a whole-number roster built
@@ -558,7 +553,9 @@ pub fn solve(
     };
     let limit = Duration::from_secs_f64(rules.time_limit);
     let deadline = began + limit;
-    let nodes = (rules.time_limit * NODES_PER_SECOND).ceil() as u64;
+    // A budget of work, not time, so that a roster found within the time limit is the
+    // same on every machine: a third of the nodes to the tours alone, the rest to all.
+    let nodes = rules.max_nodes;
     // The linear relaxation: a bound, and the guide of what follows.
     let (relaxed, vars) = program.problem(&|_| false);
     let mut options = SolveOptions::default();
@@ -603,7 +600,7 @@ pub fn solve(
     }
     let (problem, vars) = program.problem(&|_| true);
     let warm = hint.as_ref().map(|h| vars.iter().zip(h).map(|(&v, &x)| (v, x)).collect::<Vec<_>>());
-    let run = search(&problem, rules.gap, nodes - nodes / 3, deadline, warm).map_err(failed)?;
+    let run = search(&problem, rules.gap, (nodes - nodes / 3).max(1), deadline, warm).map_err(failed)?;
     stopped_by_time |= run.stop == Stop::Time;
     let stats = run.outcome.stats();
     let bound = stats.best_bound.unwrap_or(lp_bound).max(lp_bound);

@@ -19,6 +19,8 @@ pub const MAX_VARIABLES: u64 = 20_000;
 pub const MAX_NONZEROS: u64 = 2_000_000;
 /// The longest `time_limit`.
 pub const MAX_TIME_LIMIT: f64 = 3600.0;
+/// The largest `max_nodes`.
+pub const MAX_NODES: u64 = 10_000_000;
 
 /// The checked, expanded rules of a group's roster.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,8 @@ pub struct RosterRules {
     pub max_part_time: f64,
     /// Seconds the solver may take.
     pub time_limit: f64,
+    /// Branch-and-bound nodes it may use.
+    pub max_nodes: u64,
     pub gap: f64,
 }
 
@@ -204,18 +208,22 @@ pub fn build(spec: &RosterSpec, loc: &Loc, clock: &Clock) -> Result<RosterRules,
             format!("must be above 0 and at most 1h, got {}", text(time_limit)),
         );
     }
+    if !(1..=MAX_NODES).contains(&spec.max_nodes.value) {
+        c.error(
+            &spec.max_nodes.loc,
+            format!("must be 1 to {MAX_NODES}, got {}", spec.max_nodes.value),
+        );
+    }
     if spec.gap >= 1.0 {
         c.error(loc, "`gap` must be below 1 (0.01 stops within 1 % of the best bound)");
     }
-    // Days: the horizon's, with the day before where a night shift reaches in (a
-    // pattern's shifts are only counted once they pass the size check).
+    // Days: the horizon's, with the day before where a night shift reaches in.
     let days_of = |types: &[ShiftType]| Horizon::of(clock, types).days.len() as f64;
-    let horizon_days = days_of(&[]) + 1.0;
     let mut patterns = Vec::new();
     let mut shift_types = Vec::new();
     for (i, p) in spec.patterns.iter().enumerate() {
         patterns.push(p.value.name.clone().unwrap_or_else(|| format!("pattern {}", i + 1)));
-        if let Some(types) = pattern(&mut c, i, p, min_rest, horizon_days) {
+        if let Some(types) = pattern(&mut c, i, p, min_rest, &days_of) {
             shift_types.extend(types);
         }
     }
@@ -240,6 +248,7 @@ pub fn build(spec: &RosterSpec, loc: &Loc, clock: &Clock) -> Result<RosterRules,
         part_time_below: spec.part_time_below,
         max_part_time: spec.max_part_time,
         time_limit,
+        max_nodes: spec.max_nodes.value,
         gap: spec.gap,
     })
 }
@@ -257,7 +266,13 @@ fn placements(b: &BreakRuleSpec) -> f64 {
     if every > 0.0 && span >= 0.0 { steps(span, every) } else { 1.0 }
 }
 
-fn pattern(c: &mut Check, index: usize, p: &Spanned<PatternSpec>, min_rest: f64, days: f64) -> Option<Vec<ShiftType>> {
+fn pattern(
+    c: &mut Check,
+    index: usize,
+    p: &Spanned<PatternSpec>,
+    min_rest: f64,
+    days_of: &dyn Fn(&[ShiftType]) -> f64,
+) -> Option<Vec<ShiftType>> {
     let spec = &p.value;
     let errors = c.errors.len();
     let starts_count = match &spec.starts.value {
@@ -336,6 +351,23 @@ fn pattern(c: &mut Check, index: usize, p: &Spanned<PatternSpec>, min_rest: f64,
         }
         earliest_next = r.after.value + r.duration.value;
     }
+    // The days its shifts may start on: the latest start and the longest shift say
+    // whether a night shift reaches in from the day before.
+    let latest_start = match &spec.starts.value {
+        StartsSpec::Times(times) => times.iter().copied().fold(0.0, f64::max),
+        StartsSpec::Every { from, every, .. } if every.value > 0.0 => {
+            let last = from + (starts_count - 1.0) * every.value;
+            if last < DAY { last } else { from + ((DAY - from) / every.value - 1e-9).floor() * every.value }
+        }
+        StartsSpec::Every { from, .. } => *from,
+    };
+    let longest = spec.lengths.iter().map(|l| l.value).fold(0.0, f64::max).min(DAY);
+    let days = days_of(&[ShiftType {
+        pattern: index,
+        start: latest_start,
+        length: longest,
+        breaks: Vec::new(),
+    }]);
     let per_day = variables_per_day(spec.breaks.iter().map(|b| placements(&b.value)));
     let variables = starts_count * spec.lengths.len() as f64 * days * per_day;
     if variables > MAX_VARIABLES as f64 {
