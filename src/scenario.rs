@@ -1884,12 +1884,9 @@ impl Reader<'_> {
         let rt = self.table(n)?;
         rt.check_keys(self, keys::ROSTER);
         let patterns = match rt.get("patterns") {
-            Some(p) => self.table_items(&p).map(|tables| {
-                tables
-                    .iter()
-                    .filter_map(|t| self.pattern(t))
-                    .collect::<Vec<_>>()
-            }),
+            Some(p) => self
+                .table_items(&p)
+                .map(|tables| tables.iter().filter_map(|t| self.pattern(t)).collect::<Vec<_>>()),
             None => Some(Vec::new()),
         };
         let shifts = match rt.get("shifts") {
@@ -1908,7 +1905,9 @@ impl Reader<'_> {
         };
         let min_rest = self.optional(&rt, "min_rest", Reader::duration, 11.0 * 3600.0);
         let max_part_time = self.optional(&rt, "max_part_time", Reader::fraction, 1.0).value;
-        let part_time_below = self.optional(&rt, "part_time_below", Reader::duration, 6.0 * 3600.0).value;
+        let part_time_below = self
+            .optional(&rt, "part_time_below", Reader::duration, 6.0 * 3600.0)
+            .value;
         let time_limit = self.optional(&rt, "time_limit", Reader::duration, 60.0);
         let max_nodes = self.optional(&rt, "max_nodes", Reader::uint, 5000);
         let gap = self.optional(&rt, "gap", Reader::fraction, 0.0).value;

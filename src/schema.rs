@@ -150,10 +150,22 @@ pub fn schema() -> Value {
         &[],
         vec![
             ("name", text("shown in the roster")),
-            ("days", json!({ "type": "integer", "minimum": 1, "maximum": 7, "description": "working days a week (default 5)" })),
-            ("consecutive_days_off", json!({ "type": "boolean", "description": "the days off of a week together (default true)" })),
-            ("min_hours", json!({ "type": "number", "minimum": 0, "description": "paid hours a week, at least" })),
-            ("max_hours", json!({ "type": "number", "minimum": 0, "description": "paid hours a week, at most" })),
+            (
+                "days",
+                json!({ "type": "integer", "minimum": 1, "maximum": 7, "description": "working days a week (default 5)" }),
+            ),
+            (
+                "consecutive_days_off",
+                json!({ "type": "boolean", "description": "the days off of a week together (default true)" }),
+            ),
+            (
+                "min_hours",
+                json!({ "type": "number", "minimum": 0, "description": "paid hours a week, at least" }),
+            ),
+            (
+                "max_hours",
+                json!({ "type": "number", "minimum": 0, "description": "paid hours a week, at most" }),
+            ),
             ("min_share", fraction("share of the group's agents on it, at least")),
             ("max_share", fraction("share of the group's agents on it, at most")),
         ],
@@ -581,15 +593,36 @@ pub fn schema() -> Value {
                     keys::ROSTER,
                     &[],
                     vec![
-                        ("patterns", json!({ "type": "array", "description": "rules that generate shifts", "items": pattern.clone() })),
-                        ("shifts", json!({ "type": "array", "description": "shifts written out", "items": shift(false) })),
-                        ("contracts", json!({ "type": "array", "description": "what an agent's week may hold", "items": contract.clone() })),
-                        ("min_rest", duration("rest between the end of a shift and the next of the same agent (default 11h)")),
+                        (
+                            "patterns",
+                            json!({ "type": "array", "description": "rules that generate shifts", "items": pattern.clone() }),
+                        ),
+                        (
+                            "shifts",
+                            json!({ "type": "array", "description": "shifts written out", "items": shift(false) }),
+                        ),
+                        (
+                            "contracts",
+                            json!({ "type": "array", "description": "what an agent's week may hold", "items": contract.clone() }),
+                        ),
+                        (
+                            "min_rest",
+                            duration("rest between the end of a shift and the next of the same agent (default 11h)"),
+                        ),
                         ("max_part_time", fraction("largest share of agents on part-time shifts")),
                         ("part_time_below", duration("shorter shifts are part-time (default 6h)")),
-                        ("time_limit", duration("the longest the integer program may take (default 60s, at most 1h)")),
-                        ("max_nodes", json!({ "type": "integer", "minimum": 1, "maximum": 10_000_000, "description": "branch-and-bound nodes the integer program may use (default 5000): the same roster on every machine" })),
-                        ("gap", fraction("stop within this share of the best bound (default 0: the cheapest roster)")),
+                        (
+                            "time_limit",
+                            duration("the longest the integer program may take (default 60s, at most 1h)"),
+                        ),
+                        (
+                            "max_nodes",
+                            json!({ "type": "integer", "minimum": 1, "maximum": 10_000_000, "description": "branch-and-bound nodes the integer program may use (default 5000): the same roster on every machine" }),
+                        ),
+                        (
+                            "gap",
+                            fraction("stop within this share of the best bound (default 0: the cheapest roster)"),
+                        ),
                     ],
                 ),
             ),

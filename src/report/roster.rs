@@ -293,12 +293,20 @@ pub fn to_json(plan: &StaffPlan) -> Vec<Value> {
 
 /// What the solver's end means for the planner.
 fn solver_text(r: &Roster) -> String {
-    let gap = r.solve.gap.map_or("unknown".to_owned(), |g| format!("{:.2} %", g * 100.0));
+    let gap = r
+        .solve
+        .gap
+        .map_or("unknown".to_owned(), |g| format!("{:.2} %", g * 100.0));
     match r.solve.status {
         "optimal" => "the cheapest roster under these rules (proven optimal)".into(),
         "gap" => format!("within {gap} of the cheapest roster (the `gap` asked for)"),
         "interrupted" => format!("stopped by Ctrl-C: within {gap} of the cheapest roster"),
-        _ => format!("stopped at the time limit: within {gap} of the cheapest roster; a longer `time_limit` may find a cheaper one"),
+        "search_budget" => format!(
+            "within {gap} of the cheapest roster when the search's budget (`max_nodes`) ran out; a larger budget may find a cheaper one"
+        ),
+        _ => format!(
+            "stopped by the time limit: within {gap} of the cheapest roster (a roster stopped by the clock may differ on another machine; a longer `time_limit` may find a cheaper one)"
+        ),
     }
 }
 

@@ -123,7 +123,10 @@ fn covers_every_moment(r: &Roster, required: &[u32], shrinkage: f64) {
     let interval = (r.horizon.end - r.horizon.start) / required.len() as i64;
     for (k, &need) in required.iter().enumerate() {
         let paid = (f64::from(need) / (1.0 - shrinkage) - 1e-9).ceil() as i64;
-        let (from, to) = (r.horizon.start + k as i64 * interval, r.horizon.start + (k as i64 + 1) * interval);
+        let (from, to) = (
+            r.horizon.start + k as i64 * interval,
+            r.horizon.start + (k as i64 + 1) * interval,
+        );
         let at_start = levels.range(..=from).next_back().map_or(0, |(_, &n)| n);
         let lowest = levels.range(from + 1..to).map(|(_, &n)| n).fold(at_start, i64::min);
         assert!(
@@ -132,7 +135,11 @@ fn covers_every_moment(r: &Roster, required: &[u32], shrinkage: f64) {
         );
         // The roster's own figure says the same (after shrinkage, as the engine rounds).
         let engine = (lowest as f64 * (1.0 - shrinkage)).round() as u32;
-        assert!(r.lowest[k] >= need && r.lowest[k] <= engine, "interval {k}: reported {}", r.lowest[k]);
+        assert!(
+            r.lowest[k] >= need && r.lowest[k] <= engine,
+            "interval {k}: reported {}",
+            r.lowest[k]
+        );
     }
 }
 
@@ -161,7 +168,10 @@ fn every_agent_keeps_the_days_off_hours_and_rest_of_their_contract() {
     let rules = m.groups[0].roster.as_ref().unwrap();
     let agents_on_rows: u32 = r.shifts.iter().map(|s| s.agents).sum();
     let shifts_on_lines = r.lines.iter().map(|l| l.shifts.iter().flatten().count()).sum::<usize>();
-    assert_eq!(agents_on_rows as usize, shifts_on_lines, "every rostered shift is someone's");
+    assert_eq!(
+        agents_on_rows as usize, shifts_on_lines,
+        "every rostered shift is someone's"
+    );
     let mut per_contract = vec![0; rules.contracts.len()];
     for (i, line) in r.lines.iter().enumerate() {
         let contract = &rules.contracts[line.contract];
@@ -261,7 +271,11 @@ fn run_on_the_rostered_week_charges_the_rosters_payroll() {
     );
     // Hours on duty: the roster's paid hours less 20 % shrinkage (each moment rounded to
     // whole agents, as `run` staffs it).
-    assert!((figure("agent_hours") - r.agent_hours).abs() < 1e-6, "{}", figure("agent_hours"));
+    assert!(
+        (figure("agent_hours") - r.agent_hours).abs() < 1e-6,
+        "{}",
+        figure("agent_hours")
+    );
     assert!((r.agent_hours - 0.8 * r.paid_hours).abs() < 0.05 * r.paid_hours);
 }
 
@@ -309,7 +323,11 @@ patterns = [
             assert_ne!(with_roster.verdict, Some(Status::Missed), "interval {k}");
         }
     }
-    let met = rostered.intervals.iter().filter(|i| i.verdict == Some(Status::Met)).count();
+    let met = rostered
+        .intervals
+        .iter()
+        .filter(|i| i.verdict == Some(Status::Met))
+        .count();
     assert!(met >= 6, "{met} of 8 intervals met with the roster");
 }
 
@@ -330,10 +348,16 @@ fn staff_writes_the_roster_as_csv_and_json() {
     assert!(table.contains("Roster of team (1 day)"), "{table}");
     assert!(table.contains("unpaid"), "{table}");
     let shifts = std::fs::read_to_string(out.join("roster_shifts.csv")).unwrap();
-    assert!(shifts.starts_with("group,day,pattern,start,end,paid_hours,breaks,agents\n"), "{shifts}");
+    assert!(
+        shifts.starts_with("group,day,pattern,start,end,paid_hours,breaks,agents\n"),
+        "{shifts}"
+    );
     assert!(shifts.lines().nth(1).unwrap().starts_with("team,d1,day,0"), "{shifts}");
     let lines = std::fs::read_to_string(out.join("roster_lines.csv")).unwrap();
-    assert!(lines.starts_with("group,agent,contract,days_off,paid_hours,d1\n"), "{lines}");
+    assert!(
+        lines.starts_with("group,agent,contract,days_off,paid_hours,d1\n"),
+        "{lines}"
+    );
     let coverage = std::fs::read_to_string(out.join("roster_coverage.csv")).unwrap();
     assert_eq!(coverage.lines().count(), 1 + 16, "{coverage}");
     let json: serde_json::Value =
@@ -343,7 +367,12 @@ fn staff_writes_the_roster_as_csv_and_json() {
     assert_eq!(lunch["paid"], false);
     assert!(lunch["start"].as_str().unwrap() < lunch["end"].as_str().unwrap());
     assert_eq!(roster["solver"]["status"], "optimal");
-    let agents: u64 = roster["shifts"].as_array().unwrap().iter().map(|s| s["agents"].as_u64().unwrap()).sum();
+    let agents: u64 = roster["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["agents"].as_u64().unwrap())
+        .sum();
     assert_eq!(agents, roster["agents"].as_u64().unwrap());
 }
 
@@ -363,28 +392,42 @@ fn bad_roster_rules_are_refused_where_they_are_written() {
         r#"patterns = [{ starts = "08:00", lengths = ["6h"], breaks = [{ duration = "30m", after = "3h", before = "7h" }] }]"#,
     );
     assert!(
-        err.contains("week.toml:23:") && err.contains("patterns[0].breaks[0].before") && err.contains("past the end of the 6h shift"),
+        err.contains("week.toml:23:")
+            && err.contains("patterns[0].breaks[0].before")
+            && err.contains("past the end of the 6h shift"),
         "{err}"
     );
     let err = refused(
         r#"patterns = [{ starts = "08:00", lengths = ["8h"] }]
 contracts = [{ days = 8 }]"#,
     );
-    assert!(err.contains("week.toml:24:") && err.contains("contracts[0].days") && err.contains("1 to 7"), "{err}");
+    assert!(
+        err.contains("week.toml:24:") && err.contains("contracts[0].days") && err.contains("1 to 7"),
+        "{err}"
+    );
     let err = refused(r#"patterns = [{ starts = "08:00", lenghts = ["8h"] }]"#);
-    assert!(err.contains("unknown key `lenghts`") && err.contains("lengths"), "{err}");
+    assert!(
+        err.contains("unknown key `lenghts`") && err.contains("lengths"),
+        "{err}"
+    );
     let err = refused(
         r#"patterns = [{ starts = "08:00", lengths = ["8h"], breaks = [
   { duration = "15m", after = "2h", before = "3h" },
   { duration = "30m", after = "1h", before = "5h" },
 ] }]"#,
     );
-    assert!(err.contains("week.toml:25:") && err.contains("breaks[1].after") && err.contains("order"), "{err}");
+    assert!(
+        err.contains("week.toml:25:") && err.contains("breaks[1].after") && err.contains("order"),
+        "{err}"
+    );
     let err = refused(
         r#"min_rest = "12h"
 patterns = [{ starts = "20:00", lengths = ["13h"] }]"#,
     );
-    assert!(err.contains("lengths[0]") && err.contains("do not fit in a day"), "{err}");
+    assert!(
+        err.contains("lengths[0]") && err.contains("do not fit in a day"),
+        "{err}"
+    );
     let err = refused(
         r#"patterns = [{ starts = "08:00", lengths = ["8h"] }]
 contracts = [{ name = "part-time", days = 5, max_hours = 20 }]"#,
@@ -403,14 +446,25 @@ fn a_roster_too_large_to_solve_is_refused_naming_its_rule() {
         r#"patterns = [{ starts = { from = "00:00", to = "23:59", every = "1m" }, lengths = ["8h", "6h"], breaks = [{ duration = "30m", after = "2h", before = "5h", every = "3m" }] }]"#,
     );
     assert!(
-        err.contains("week.toml:23:") && err.contains("patterns[0]") && err.contains("1440 starts × 2 lengths × 7 days"),
+        err.contains("week.toml:23:")
+            && err.contains("patterns[0]")
+            && err.contains("1440 starts × 2 lengths × 7 days"),
         "{err}"
     );
     assert!(err.contains("every"), "the help says how to make it smaller: {err}");
     // `ccsim check` says the same without running anything.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("week.toml");
-    std::fs::write(&file, scenario("00:00", "7d", 0.0, r#"patterns = [{ starts = { from = "00:00", to = "23:59", every = "1m" }, lengths = ["8h"] }]"#)).unwrap();
+    std::fs::write(
+        &file,
+        scenario(
+            "00:00",
+            "7d",
+            0.0,
+            r#"patterns = [{ starts = { from = "00:00", to = "23:59", every = "1m" }, lengths = ["8h"] }]"#,
+        ),
+    )
+    .unwrap();
     let o = ccsim(&["check", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
 }
@@ -439,7 +493,11 @@ fn a_round_the_clock_week_wraps_sunday_night_into_monday() {
     assert!(r.shifts.iter().any(|s| s.day == 6 && s.begin == 6 * DAY + 22 * HOUR));
     // The simulated week starts with Sunday night's agent on duty.
     let rostered = rostered_model(&m, std::slice::from_ref(&r));
-    assert!(rostered.groups[0].staffing[0].1 >= 1, "{:?}", &rostered.groups[0].staffing[..3]);
+    assert!(
+        rostered.groups[0].staffing[0].1 >= 1,
+        "{:?}",
+        &rostered.groups[0].staffing[..3]
+    );
 }
 
 #[test]

@@ -146,7 +146,10 @@ impl State<'_> {
     fn band_span(&self, f: usize, bd: usize, di: usize) -> std::ops::Range<usize> {
         let family = &self.families[f];
         let (lo, hi) = family.bands[bd];
-        let ranges = family.types_at[lo..=hi].iter().flatten().flat_map(|&s| self.cover.shift[s][di].iter());
+        let ranges = family.types_at[lo..=hi]
+            .iter()
+            .flatten()
+            .flat_map(|&s| self.cover.shift[s][di].iter());
         let (a, z) = ranges.fold((usize::MAX, 0), |(a, z), r| (a.min(r.0), z.max(r.1)));
         if a < z { a..z } else { 0..0 }
     }
@@ -201,8 +204,9 @@ impl State<'_> {
         }
     }
 
-    /// Moves agents to another week of their contract (same shift family and band) where
-    /// that leaves less shortfall; returns whether any moved.
+    /// Moves agents to another tour of the same cost (their contract and shift length:
+    /// other working days, another band of starts) where that leaves less shortfall;
+    /// returns whether any moved.
     fn move_weeks(&mut self) -> bool {
         let mut moved = false;
         for l in 0..self.lines.len() {
@@ -214,7 +218,7 @@ impl State<'_> {
             let alternatives: Vec<usize> = (0..self.tours.len())
                 .filter(|&u| {
                     let o = self.tours[u];
-                    u != t && o.contract == tour.contract && o.family == tour.family && o.band == tour.band
+                    u != t && o.contract == tour.contract && o.family == tour.family
                 })
                 .collect();
             if alternatives.is_empty() {
@@ -304,7 +308,11 @@ impl State<'_> {
         }
         let minutes = |x: f64| x / 60e6;
         let (hot, cold) = (30.0f64, 0.5f64);
-        let mut best = (self.shortfall(0..self.covered.len()), self.lines.clone(), self.covered.clone());
+        let mut best = (
+            self.shortfall(0..self.covered.len()),
+            self.lines.clone(),
+            self.covered.clone(),
+        );
         for step in 0..steps {
             if best.0 < 1e-6 {
                 break;
@@ -408,7 +416,11 @@ pub fn construct(
         lines: Vec::new(),
     };
     let shares = share_rules(rules, families, tours);
-    let lines_of: Vec<u32> = layout.w.iter().map(|&v| (lp[v] + 1e-6).floor().max(0.0) as u32).collect();
+    let lines_of: Vec<u32> = layout
+        .w
+        .iter()
+        .map(|&v| (lp[v] + 1e-6).floor().max(0.0) as u32)
+        .collect();
     // Each band's shifts per day: the relaxation's rounded down, then the rest where the
     // shortfall is largest.
     let mut part_of = std::collections::HashMap::new();
@@ -508,19 +520,8 @@ pub fn construct(
             st.lines.push(Line { tour: t, shifts });
         }
     }
-    let debug = std::env::var("CCSIM_ROSTER_DEBUG").is_ok();
     let mut rng = crate::rng::StreamKey::replication(0, 0).named("roster").stream();
     st.settle(&mut rng, 50_000);
-    if debug {
-        let lp_lines: f64 = layout.w.iter().map(|&v| lp[v]).sum();
-        let short: f64 = (0..cover.len.len()).map(|p| st.short(p) * cover.len[p] as f64 / 3.6e9).sum();
-        eprintln!("heuristic: relaxation {lp_lines:.2} agents, rounded {} agents, short {short:.1} agent hours", st.lines.len());
-        for p in 0..cover.len.len() {
-            if st.short(p) > 1e-9 {
-                eprintln!("  short at {} ({} min): need {:.2} covered {}", super::moment_text(horizon, cover.start[p]), cover.len[p] / 60_000_000, cover.need[p], st.covered[p]);
-            }
-        }
-    }
     // Repairs: a piece still short gets an agent whose tour works a shift over it.
     let mut guard = 0usize;
     while let Some(p) = (0..cover.len.len()).find(|&p| st.short(p) > 1e-9) {
@@ -578,9 +579,6 @@ pub fn construct(
         st.add_line(t, Some((di, s)));
         st.settle(&mut rng, 50_000);
     }
-    if debug {
-        eprintln!("heuristic: {} agents after repairs", st.lines.len());
-    }
     // Shares: add agents until every share rule holds.
     let mut guard = 0usize;
     while let Some((members, too_many)) = st.broken_share(&shares, &st.counts()) {
@@ -636,9 +634,6 @@ pub fn construct(
         .filter(|(_, g)| !**g)
         .map(|(l, _)| l.clone())
         .collect();
-    if debug {
-        eprintln!("heuristic: {} agents after removals", lines.len());
-    }
     // The program's values.
     let mut values = vec![0.0; program.cost.len()];
     for line in &lines {

@@ -39,6 +39,9 @@ impl DayShift {
     }
 }
 
+/// What an agent works on a day: a shift type and the placement of each break.
+type Worked = (usize, Vec<usize>);
+
 /// One agent's schedule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -72,7 +75,7 @@ pub fn assign(
         }
     }
     // (shift type, break placements) of each line on each day.
-    let mut worked: Vec<Vec<Option<(usize, Vec<usize>)>>> = vec![vec![None; days.len()]; lines.len()];
+    let mut worked: Vec<Vec<Option<Worked>>> = vec![vec![None; days.len()]; lines.len()];
     let mut last_start: Vec<i64> = vec![0; lines.len()];
     for (f, family) in families.iter().enumerate() {
         for (di, &d) in days.iter().enumerate() {
@@ -129,13 +132,13 @@ pub fn assign(
                     })
                     .collect();
                 for (j, &l) in agents.iter().enumerate() {
-                    let at: Vec<usize> = placements
-                        .iter()
-                        .map(|p| p.get(j).copied().unwrap_or(0))
-                        .collect();
+                    let at: Vec<usize> = placements.iter().map(|p| p.get(j).copied().unwrap_or(0)).collect();
                     worked[l][di] = Some((s, at));
                 }
-                if placements.iter().any(|p| p.len() != agents.len() && rules.shift_types[s].breaks.len() > 0) {
+                if placements
+                    .iter()
+                    .any(|p| p.len() != agents.len() && !rules.shift_types[s].breaks.is_empty())
+                {
                     return Err(format!("day {d}: break placements do not add up to the shift's agents"));
                 }
             }
@@ -180,7 +183,13 @@ pub fn assign(
     }
     let rows = out;
     // Lines in a planner's order: by contract, then by their first start.
-    let first = |line: &Line| line.shifts.iter().flatten().next().map(|&r| (rows[r].begin % DAY_US, r));
+    let first = |line: &Line| {
+        line.shifts
+            .iter()
+            .flatten()
+            .next()
+            .map(|&r| (rows[r].begin % DAY_US, r))
+    };
     lines.sort_by_key(|line| (line.contract, first(line), line.week));
     Ok((rows, lines))
 }

@@ -171,8 +171,12 @@ pub fn roster_group(model: &Model, g: usize, required: &[u32]) -> Result<Roster,
         Failure::Interrupted => Error::Interrupted,
         Failure::Solver(e) => Error::Other(format!("the roster of group `{}` could not be solved: {e}", group.name)),
     })?;
-    let (shifts, lines) = lines::assign(rules, &horizon, &families, &tours, &answer)
-        .map_err(|e| Error::Other(format!("the roster of group `{}` could not be shared out: {e}", group.name)))?;
+    let (shifts, lines) = lines::assign(rules, &horizon, &families, &tours, &answer).map_err(|e| {
+        Error::Other(format!(
+            "the roster of group `{}` could not be shared out: {e}",
+            group.name
+        ))
+    })?;
     let mut roster = Roster {
         group: g,
         patterns: rules.patterns.clone(),

@@ -70,7 +70,10 @@ pub fn families(rules: &RosterRules) -> Vec<Family> {
         let n = f.starts.len();
         let mut last_hi = None;
         for i in 0..n {
-            let hi = (i..n).take_while(|&j| f.starts[j] - f.starts[i] <= width).last().unwrap_or(i);
+            let hi = (i..n)
+                .take_while(|&j| f.starts[j] - f.starts[i] <= width)
+                .last()
+                .unwrap_or(i);
             if last_hi != Some(hi) {
                 f.bands.push((i, hi));
                 last_hi = Some(hi);
@@ -144,7 +147,10 @@ pub struct Answer {
 pub enum Failure {
     /// No shift of the rules works at `at` (µs after the horizon's first midnight), in
     /// measured interval `interval`, where agents are needed.
-    Uncovered { interval: usize, at: i64 },
+    Uncovered {
+        interval: usize,
+        at: i64,
+    },
     /// The rules leave no roster (contracts, shares, days).
     Infeasible,
     /// The time limit passed before any roster was found.
@@ -153,12 +159,18 @@ pub enum Failure {
     Solver(String),
 }
 
+/// A row: its terms (variable, coefficient), its sense and its right-hand side.
+pub type Row = (Vec<(usize, f64)>, ComparisonOp, f64);
+
+/// Pieces a shift or break placement spans, as ranges of piece indices.
+pub type Pieces = Vec<(usize, usize)>;
+
 /// The integer program as data: variables (cost, whole or not) and rows, so that its
 /// linear relaxation and the heuristic read the same thing.
 pub struct Program {
     pub cost: Vec<f64>,
     pub integer: Vec<bool>,
-    pub rows: Vec<(Vec<(usize, f64)>, ComparisonOp, f64)>,
+    pub rows: Vec<Row>,
 }
 
 impl Program {
@@ -209,7 +221,11 @@ impl Program {
         let tol = 1e-6;
         values.len() == self.cost.len()
             && values.iter().all(|&x| x >= -tol)
-            && self.integer.iter().zip(values).all(|(&int, &x)| !int || (x - x.round()).abs() < tol)
+            && self
+                .integer
+                .iter()
+                .zip(values)
+                .all(|(&int, &x)| !int || (x - x.round()).abs() < tol)
             && self.rows.iter().all(|(terms, op, rhs)| {
                 let lhs: f64 = terms.iter().map(|&(v, c)| c * values[v]).sum();
                 match op {
@@ -247,9 +263,9 @@ pub struct Cover {
     pub need: Vec<f64>,
     pub interval: Vec<usize>,
     /// `[shift type][day index]`.
-    pub shift: Vec<Vec<Vec<(usize, usize)>>>,
-    /// `[shift type][day index][break][placement]`.
-    pub brk: Vec<Vec<Vec<Vec<Vec<(usize, usize)>>>>>,
+    pub shift: Vec<Vec<Pieces>>,
+    /// `[shift type][day index]` → `[break][placement]`.
+    pub brk: Vec<Vec<Vec<Vec<Pieces>>>>,
 }
 
 /// Builds the integer program.
@@ -351,11 +367,11 @@ pub fn build(
             }
             for (bd, &(lo, hi)) in family.bands.iter().enumerate() {
                 let mut terms: Vec<(usize, f64)> = Vec::new();
-                for i in lo..=hi {
-                    if split[i].is_empty() {
-                        terms.extend(family.types_at[i].iter().map(|&s| (x[s][di], 1.0)));
+                for (shares, at) in split[lo..=hi].iter().zip(&family.types_at[lo..=hi]) {
+                    if shares.is_empty() {
+                        terms.extend(at.iter().map(|&s| (x[s][di], 1.0)));
                     } else {
-                        terms.extend(split[i].iter().filter(|(band, _)| *band == bd).map(|&(_, v)| (v, 1.0)));
+                        terms.extend(shares.iter().filter(|(band, _)| *band == bd).map(|&(_, v)| (v, 1.0)));
                     }
                 }
                 for (t, tour) in tours.iter().enumerate() {
@@ -377,16 +393,16 @@ pub fn build(
     // Coverage: in every piece with a need, the agents working and not on break are at
     // least the need (identical rows once).
     let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); cover.len.len()];
-    for (s, t) in types.iter().enumerate() {
+    for s in 0..types.len() {
         for di in 0..days.len() {
             for &(from, to) in &cover.shift[s][di] {
                 for row in &mut rows[from..to] {
                     row.push((x[s][di], 1.0));
                 }
             }
-            for (k, br) in t.breaks.iter().enumerate() {
-                for q in 0..br.offsets.len() {
-                    for &(from, to) in &cover.brk[s][di][k][q] {
+            for (k, placements) in cover.brk[s][di].iter().enumerate() {
+                for (q, ranges) in placements.iter().enumerate() {
+                    for &(from, to) in ranges {
                         for row in &mut rows[from..to] {
                             row.push((y[s][di][k][q], -1.0));
                         }
@@ -537,16 +553,6 @@ pub fn solve(
 ) -> Result<Answer, Failure> {
     let began = Instant::now();
     let (program, layout, cover) = build(rules, horizon, families, tours, need, rate)?;
-    let debug = std::env::var("CCSIM_ROSTER_DEBUG").is_ok();
-    if debug {
-        eprintln!(
-            "roster program: {} variables, {} rows, {} pieces, {} tours",
-            program.cost.len(),
-            program.rows.len(),
-            cover.len.len(),
-            tours.len()
-        );
-    }
     let failed = |e: microlp::Error| match e {
         microlp::Error::Infeasible => Failure::Infeasible,
         e => Failure::Solver(e.to_string()),
@@ -568,9 +574,6 @@ pub fn solve(
     let lp_bound = lp.objective();
     let lp = dive(lp, &layout, &vars, deadline);
     let mut guide: Vec<f64> = vars.iter().map(|&v| lp.var_value_raw(v)).collect();
-    if debug {
-        eprintln!("{:?}: relaxation {lp_bound}, dived {}", began.elapsed(), lp.objective());
-    }
     let is_tour: HashSet<usize> = layout.w.iter().copied().collect();
     let (tour_problem, tour_vars) = program.problem(&|i| is_tour.contains(&i));
     let warm: Vec<(Variable, f64)> = layout.w.iter().map(|&v| (tour_vars[v], guide[v].round())).collect();
@@ -579,9 +582,6 @@ pub fn solve(
         stopped_by_time |= run.stop == Stop::Time;
         if let Ok(solution) = run.outcome.into_solution() {
             guide = tour_vars.iter().map(|&v| solution.var_value_raw(v)).collect();
-            if debug {
-                eprintln!("{:?}: tours {}", began.elapsed(), solution.objective());
-            }
         }
     }
     let whole = program
@@ -590,16 +590,23 @@ pub fn solve(
         .zip(&guide)
         .all(|(&int, &x)| !int || (x - x.round()).abs() < 1e-6);
     let hint = if whole {
-        Some(guide.iter().zip(&program.integer).map(|(&x, &int)| if int { x.round() } else { x }).collect())
+        Some(
+            guide
+                .iter()
+                .zip(&program.integer)
+                .map(|(&x, &int)| if int { x.round() } else { x })
+                .collect(),
+        )
     } else {
-        super::heuristic::construct(rules, horizon, families, tours, &program, &layout, &cover, &guide, deadline)
+        super::heuristic::construct(
+            rules, horizon, families, tours, &program, &layout, &cover, &guide, deadline,
+        )
     }
     .filter(|h: &Vec<f64>| program.feasible(h));
-    if debug {
-        eprintln!("{:?}: heuristic {:?}", began.elapsed(), hint.as_ref().map(|h| program.objective(h)));
-    }
     let (problem, vars) = program.problem(&|_| true);
-    let warm = hint.as_ref().map(|h| vars.iter().zip(h).map(|(&v, &x)| (v, x)).collect::<Vec<_>>());
+    let warm = hint
+        .as_ref()
+        .map(|h| vars.iter().zip(h).map(|(&v, &x)| (v, x)).collect::<Vec<_>>());
     let run = search(&problem, rules.gap, (nodes - nodes / 3).max(1), deadline, warm).map_err(failed)?;
     stopped_by_time |= run.stop == Stop::Time;
     let stats = run.outcome.stats();
@@ -627,7 +634,11 @@ pub fn solve(
     };
     let value = |v: usize| values[v].round().max(0.0) as u32;
     Ok(Answer {
-        shifts: layout.x.iter().map(|row| row.iter().map(|&v| value(v)).collect()).collect(),
+        shifts: layout
+            .x
+            .iter()
+            .map(|row| row.iter().map(|&v| value(v)).collect())
+            .collect(),
         breaks: layout
             .y
             .iter()
@@ -647,7 +658,11 @@ pub fn solve(
         report: SolveReport {
             status,
             objective,
-            bound: Some(if status == "optimal" { objective } else { bound.min(objective) }),
+            bound: Some(if status == "optimal" {
+                objective
+            } else {
+                bound.min(objective)
+            }),
             gap: Some(if status == "optimal" { 0.0 } else { gap }),
             nodes: stats.nodes_solved,
         },
@@ -722,7 +737,11 @@ fn search(
     warm: Option<Vec<(Variable, f64)>>,
 ) -> Result<Run, microlp::Error> {
     const SLICE: u64 = 200;
-    let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+    let left = || {
+        deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1))
+    };
     let mut spent = SLICE.min(nodes.max(1));
     let mut options = SolveOptions::default();
     options.time_limit = Some(left());

@@ -108,7 +108,10 @@ fn days_off_together(mask: u8) -> bool {
         return true;
     }
     // One block of days off: exactly one day off follows a working day (cyclically).
-    (0..7).filter(|&d| off & (1 << d) != 0 && mask & (1 << ((d + 6) % 7)) != 0).count() == 1
+    (0..7)
+        .filter(|&d| off & (1 << d) != 0 && mask & (1 << ((d + 6) % 7)) != 0)
+        .count()
+        == 1
 }
 
 /// The calendar days a roster covers and how its week wraps.
@@ -199,7 +202,10 @@ pub fn build(spec: &RosterSpec, loc: &Loc, clock: &Clock) -> Result<RosterRules,
     }
     let min_rest = spec.min_rest.value;
     if min_rest >= DAY {
-        c.error(&spec.min_rest.loc, format!("must be less than a day, got {}", text(min_rest)));
+        c.error(
+            &spec.min_rest.loc,
+            format!("must be less than a day, got {}", text(min_rest)),
+        );
     }
     let time_limit = spec.time_limit.value;
     if !(time_limit > 0.0 && time_limit <= MAX_TIME_LIMIT) {
@@ -263,7 +269,11 @@ fn variables_per_day(breaks: impl Iterator<Item = f64>) -> f64 {
 fn placements(b: &BreakRuleSpec) -> f64 {
     let every = b.every.value;
     let span = b.before.value - b.duration.value - b.after.value;
-    if every > 0.0 && span >= 0.0 { steps(span, every) } else { 1.0 }
+    if every > 0.0 && span >= 0.0 {
+        steps(span, every)
+    } else {
+        1.0
+    }
 }
 
 fn pattern(
@@ -291,7 +301,10 @@ fn pattern(
     }
     for l in &spec.lengths {
         if !(l.value > 0.0 && l.value <= DAY) {
-            c.error(&l.loc, format!("a shift length must be above 0 and at most 24h, got {}", text(l.value)));
+            c.error(
+                &l.loc,
+                format!("a shift length must be above 0 and at most 24h, got {}", text(l.value)),
+            );
         } else if l.value + min_rest > DAY {
             c.error(
                 &l.loc,
@@ -357,7 +370,11 @@ fn pattern(
         StartsSpec::Times(times) => times.iter().copied().fold(0.0, f64::max),
         StartsSpec::Every { from, every, .. } if every.value > 0.0 => {
             let last = from + (starts_count - 1.0) * every.value;
-            if last < DAY { last } else { from + ((DAY - from) / every.value - 1e-9).floor() * every.value }
+            if last < DAY {
+                last
+            } else {
+                from + ((DAY - from) / every.value - 1e-9).floor() * every.value
+            }
         }
         StartsSpec::Every { from, .. } => *from,
     };
@@ -461,11 +478,17 @@ fn written_shift(c: &mut Check, index: usize, s: &Spanned<ShiftSpec>, min_rest: 
         })
         .collect();
     breaks.sort_by(|a, b| a.offsets[0].total_cmp(&b.offsets[0]));
-    if breaks.iter().any(|b| b.duration <= 0.0 || b.offsets[0] + b.duration > length) {
+    if breaks
+        .iter()
+        .any(|b| b.duration <= 0.0 || b.offsets[0] + b.duration > length)
+    {
         c.error(&s.loc, "a break lies outside its shift");
         return None;
     }
-    if breaks.windows(2).any(|w| w[0].offsets[0] + w[0].duration > w[1].offsets[0]) {
+    if breaks
+        .windows(2)
+        .any(|w| w[0].offsets[0] + w[0].duration > w[1].offsets[0])
+    {
         c.error(&s.loc, "two breaks of the shift overlap");
         return None;
     }
@@ -496,7 +519,10 @@ fn contracts(c: &mut Check, spec: &RosterSpec, loc: &Loc, types: &[ShiftType]) -
             c.error(&s.loc, format!("contract `{}` is defined twice", v.name));
         }
         if !(1..=7).contains(&v.days.value) {
-            c.error(&v.days.loc, format!("working days a week must be 1 to 7, got {}", v.days.value));
+            c.error(
+                &v.days.loc,
+                format!("working days a week must be 1 to 7, got {}", v.days.value),
+            );
         }
         if let Some(max) = &v.max_hours
             && max.value < v.min_hours.value
@@ -524,7 +550,14 @@ fn contracts(c: &mut Check, spec: &RosterSpec, loc: &Loc, types: &[ShiftType]) -
             paid.dedup();
             let weekly: Vec<String> = paid
                 .iter()
-                .map(|p| format!("{} × {} = {}h", contract.days, text(*p), round(f64::from(contract.days) * p / 3600.0)))
+                .map(|p| {
+                    format!(
+                        "{} × {} = {}h",
+                        contract.days,
+                        text(*p),
+                        round(f64::from(contract.days) * p / 3600.0)
+                    )
+                })
                 .collect();
             c.error(
                 &s.loc,
@@ -540,7 +573,10 @@ fn contracts(c: &mut Check, spec: &RosterSpec, loc: &Loc, types: &[ShiftType]) -
     }
     let least: f64 = out.iter().map(|c| c.min_share).sum();
     if least > 1.0 + 1e-9 {
-        c.error(loc, format!("the contracts' `min_share` add up to {}, above 1", round(least)));
+        c.error(
+            loc,
+            format!("the contracts' `min_share` add up to {}, above 1", round(least)),
+        );
     }
     out
 }
@@ -604,8 +640,13 @@ fn size(c: &mut Check, spec: &RosterSpec, loc: &Loc, types: &[ShiftType], days: 
             return cuts.len() as u64;
         }
         let (a, b) = (a.rem_euclid(DAY_US), b.rem_euclid(DAY_US));
-        let count = |from: i64, to: i64| (cuts.partition_point(|&x| x < to) - cuts.partition_point(|&x| x < from)) as u64;
-        if a <= b { count(a, b) } else { count(a, DAY_US) + count(0, b) }
+        let count =
+            |from: i64, to: i64| (cuts.partition_point(|&x| x < to) - cuts.partition_point(|&x| x < from)) as u64;
+        if a <= b {
+            count(a, b)
+        } else {
+            count(a, DAY_US) + count(0, b)
+        }
     };
     let nonzeros = days as u64 * spans.iter().map(covered).sum::<u64>();
     if nonzeros > MAX_NONZEROS {
