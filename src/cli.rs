@@ -536,7 +536,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 not_an_input("--report", path, &[&scenario])?;
             }
             if let Some(dir) = &out {
-                dir_not_an_input("--out", dir, &["staffing.csv", "staffing.json"], &[&scenario])?;
+                let mut written = vec!["staffing.csv", "staffing.json"];
+                written.extend(report::roster::FILES);
+                dir_not_an_input("--out", dir, &written, &[&scenario])?;
             }
             if let Some(path) = &xlsx {
                 not_an_input("--xlsx", path, &[&scenario])?;
@@ -937,6 +939,11 @@ fn staff(
         set.add("staffing.json", &report::staff::to_json(&plan))?;
         let text = crate::input::scenario_text(path)?;
         set.add("staffed.toml", &report::staff::staffed_scenario(&text, &plan)?)?;
+        if !plan.roster.is_empty() {
+            for table in report::roster::tables(&plan) {
+                set.add(&format!("{}.csv", table.name), &table.to_csv())?;
+            }
+        }
         set.commit()?;
     }
     let text = match format {

@@ -370,15 +370,71 @@ pub struct AgentGroupSpec {
     pub skill_order_after: Option<Spanned<f64>>,
 }
 
-/// `roster = { shifts = [...], max_part_time = 0.3 }`: shift patterns a planner may use
-/// (the `agents` of each is ignored), which of them are part-time, and the largest
-/// share of rostered agents on part-time shifts.
+/// `roster = { patterns = [...], shifts = [...], contracts = [...], min_rest = "11h" }`:
+/// the shifts a planner may give the group's agents (rules that generate them, or shifts
+/// written out), the contracts agents work under (days a week, hours, shares), the rest
+/// between two shifts, and the solver's budget. Checked and expanded by
+/// [`crate::staff::roster::rules`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosterSpec {
-    pub shifts: Vec<ShiftSpec>,
-    /// Shorter than this many hours is part-time.
+    pub patterns: Vec<Spanned<PatternSpec>>,
+    /// Shifts written out (their `agents` is not given: the roster decides it).
+    pub shifts: Vec<Spanned<ShiftSpec>>,
+    pub contracts: Vec<Spanned<ContractSpec>>,
+    /// Seconds between the end of one shift and the start of the next of the same agent.
+    pub min_rest: Spanned<f64>,
+    /// Shorter than this many seconds is part-time.
     pub part_time_below: f64,
     pub max_part_time: f64,
+    /// Seconds the integer program may take.
+    pub time_limit: Spanned<f64>,
+    /// Branch-and-bound nodes it may use (a budget of work: the same on every machine).
+    pub max_nodes: Spanned<u64>,
+    /// Relative gap between the roster and the best bound at which the solver may stop.
+    pub gap: f64,
+}
+
+/// A rule that generates shifts: every start × every length, with breaks placed inside
+/// windows measured from the shift's start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternSpec {
+    pub name: Option<String>,
+    pub starts: Spanned<StartsSpec>,
+    pub lengths: Vec<Spanned<f64>>,
+    pub breaks: Vec<Spanned<BreakRuleSpec>>,
+}
+
+/// Start times: listed clock times, or every `every` seconds from `from` to `to`
+/// (inclusive; a `to` before `from` runs past midnight).
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartsSpec {
+    Times(Vec<f64>),
+    Every { from: f64, to: f64, every: Spanned<f64> },
+}
+
+/// A break of a generated shift: `duration` long, lying between `after` and `before`
+/// (seconds after the shift's start), starting on a step of `every` from `after`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakRuleSpec {
+    pub duration: Spanned<f64>,
+    pub paid: bool,
+    pub after: Spanned<f64>,
+    pub before: Spanned<f64>,
+    pub every: Spanned<f64>,
+}
+
+/// A contract: `days` working days in every week (the days off together when
+/// `consecutive_days_off`), paid hours a week between `min_hours` and `max_hours`, and
+/// the share of the group's agents on it between `min_share` and `max_share`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractSpec {
+    pub name: String,
+    pub days: Spanned<u64>,
+    pub consecutive_days_off: bool,
+    pub min_hours: Spanned<f64>,
+    pub max_hours: Option<Spanned<f64>>,
+    pub min_share: Spanned<f64>,
+    pub max_share: Spanned<f64>,
 }
 
 /// What a group costs: an hourly cost for paid hours, or a price per handled call or
@@ -555,7 +611,29 @@ pub mod keys {
         "minimum_monthly",
     ];
     pub const CHAT: &[&str] = &["concurrency", "slowdown"];
-    pub const ROSTER: &[&str] = &["shifts", "max_part_time", "part_time_below"];
+    pub const ROSTER: &[&str] = &[
+        "patterns",
+        "shifts",
+        "contracts",
+        "min_rest",
+        "max_part_time",
+        "part_time_below",
+        "time_limit",
+        "max_nodes",
+        "gap",
+    ];
+    pub const PATTERN: &[&str] = &["name", "starts", "lengths", "breaks"];
+    pub const STARTS: &[&str] = &["from", "to", "every"];
+    pub const BREAK_RULE: &[&str] = &["duration", "paid", "after", "before", "every"];
+    pub const CONTRACT: &[&str] = &[
+        "name",
+        "days",
+        "consecutive_days_off",
+        "min_hours",
+        "max_hours",
+        "min_share",
+        "max_share",
+    ];
     pub const SHIFT: &[&str] = &["start", "end", "agents", "breaks"];
     pub const BREAK: &[&str] = &["start", "duration", "paid"];
     pub const EXPECT: &[&str] = &["metric", "call_type", "group", "interval", "min", "max"];
@@ -1017,21 +1095,7 @@ fn read_agent_group(r: &mut Reader, t: &Table) -> Option<AgentGroupSpec> {
             loc: n.loc(),
         })
     });
-    let roster = t.get("roster").and_then(|n| {
-        let rt = r.table(&n)?;
-        rt.check_keys(r, keys::ROSTER);
-        let shifts = r.required(&rt, "shifts", Reader::roster_shifts);
-        let max_part_time = r.optional(&rt, "max_part_time", Reader::fraction, 1.0).value;
-        let part_time_below = r.optional(&rt, "part_time_below", Reader::duration, 6.0 * 3600.0).value;
-        Some(Spanned {
-            value: RosterSpec {
-                shifts: shifts?.value,
-                part_time_below,
-                max_part_time,
-            },
-            loc: n.loc(),
-        })
-    });
+    let roster = t.get("roster").and_then(|n| r.roster(&n));
     // `None` if `serve` is written but wrong (reported already): then nothing is said
     // about `skill_order_after`.
     let serve = match t.get("serve") {
@@ -1782,8 +1846,224 @@ impl Reader<'_> {
     }
 
     /// Shift patterns of a roster: shifts without `agents`.
-    fn roster_shifts(&mut self, n: &Node) -> Read<Vec<ShiftSpec>> {
-        self.shift_list(n, false)
+    fn roster_shifts(&mut self, n: &Node) -> Option<Vec<Spanned<ShiftSpec>>> {
+        let items = self.array(n)?;
+        let shifts = self.shift_list(n, false)?.value;
+        Some(
+            shifts
+                .into_iter()
+                .zip(&items)
+                .map(|(value, item)| Spanned { value, loc: item.loc() })
+                .collect(),
+        )
+    }
+
+    /// The tables of an array: inline (`key = [{ … }, { … }]`) or `[[…key]]` tables.
+    fn table_items<'a>(&mut self, n: &Node<'a>) -> Option<Vec<Table<'a>>> {
+        if let NodeItem::Item(Item::ArrayOfTables(tables)) = n.item {
+            return Some(
+                tables
+                    .iter()
+                    .enumerate()
+                    .map(|(i, table)| Table {
+                        table,
+                        path: format!("{}[{i}]", n.path),
+                        span: table.span(),
+                    })
+                    .collect(),
+            );
+        }
+        let items = self.array(n)?;
+        let tables: Vec<Table<'a>> = items.iter().filter_map(|i| self.table(i)).collect();
+        (tables.len() == items.len()).then_some(tables)
+    }
+
+    /// `roster = { patterns = [...], shifts = [...], contracts = [...], min_rest = "11h", … }`
+    /// (or an `[agent_group.roster]` table).
+    fn roster(&mut self, n: &Node) -> Read<RosterSpec> {
+        let rt = self.table(n)?;
+        rt.check_keys(self, keys::ROSTER);
+        let patterns = match rt.get("patterns") {
+            Some(p) => self
+                .table_items(&p)
+                .map(|tables| tables.iter().filter_map(|t| self.pattern(t)).collect::<Vec<_>>()),
+            None => Some(Vec::new()),
+        };
+        let shifts = match rt.get("shifts") {
+            Some(sn) => self.roster_shifts(&sn),
+            None => Some(Vec::new()),
+        };
+        let contracts = match rt.get("contracts") {
+            Some(c) => self.table_items(&c).map(|tables| {
+                tables
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, t)| self.contract(t, i))
+                    .collect::<Vec<_>>()
+            }),
+            None => Some(Vec::new()),
+        };
+        let min_rest = self.optional(&rt, "min_rest", Reader::duration, 11.0 * 3600.0);
+        let max_part_time = self.optional(&rt, "max_part_time", Reader::fraction, 1.0).value;
+        let part_time_below = self
+            .optional(&rt, "part_time_below", Reader::duration, 6.0 * 3600.0)
+            .value;
+        let time_limit = self.optional(&rt, "time_limit", Reader::duration, 60.0);
+        let max_nodes = self.optional(&rt, "max_nodes", Reader::uint, 5000);
+        let gap = self.optional(&rt, "gap", Reader::fraction, 0.0).value;
+        Some(Spanned {
+            value: RosterSpec {
+                patterns: patterns?,
+                shifts: shifts?,
+                contracts: contracts?,
+                min_rest,
+                part_time_below,
+                max_part_time,
+                time_limit,
+                max_nodes,
+                gap,
+            },
+            loc: n.loc(),
+        })
+    }
+
+    /// `{ name = "day", starts = { from = "07:00", to = "12:00", every = "30m" },
+    /// lengths = ["8h30m", "6h"], breaks = [{ duration = "30m", paid = false, after = "3h",
+    /// before = "5h" }] }`.
+    fn pattern(&mut self, t: &Table) -> Option<Spanned<PatternSpec>> {
+        t.check_keys(self, keys::PATTERN);
+        let name = t.get("name").and_then(|n| self.string(&n)).map(|s| s.value);
+        let starts = self.required(t, "starts", Reader::starts);
+        let lengths = self.required(t, "lengths", |r, n| {
+            let items = match n.value() {
+                Some(Value::Array(_)) => r.array(n)?,
+                _ => {
+                    let one = Node {
+                        item: NodeItem::Value(n.value()?),
+                        path: n.path.clone(),
+                        span: n.span.clone(),
+                    };
+                    vec![one]
+                }
+            };
+            let lengths: Vec<Spanned<f64>> = items.iter().filter_map(|i| r.duration(i)).collect();
+            (lengths.len() == items.len()).then(|| Spanned {
+                value: lengths,
+                loc: n.loc(),
+            })
+        });
+        let breaks = match t.get("breaks") {
+            Some(b) => self
+                .table_items(&b)
+                .map(|tables| tables.iter().filter_map(|bt| self.break_rule(bt)).collect::<Vec<_>>()),
+            None => Some(Vec::new()),
+        };
+        Some(Spanned {
+            value: PatternSpec {
+                name,
+                starts: starts?,
+                lengths: lengths?.value,
+                breaks: breaks?,
+            },
+            loc: Loc {
+                span: t.span.clone(),
+                field: t.path.clone(),
+            },
+        })
+    }
+
+    /// `"08:00"`, `["07:00", "09:30"]` or `{ from = "07:00", to = "12:00", every = "30m" }`.
+    fn starts(&mut self, n: &Node) -> Read<StartsSpec> {
+        match n.value() {
+            Some(Value::String(_)) => {
+                let t = self.clock_time(n)?.value;
+                Reader::ok(n, StartsSpec::Times(vec![t]))
+            }
+            Some(Value::Array(_)) => {
+                let items = self.array(n)?;
+                if items.is_empty() {
+                    self.error(n.span.clone(), &n.path, "lists no start time");
+                    return None;
+                }
+                let times: Vec<f64> = items
+                    .iter()
+                    .filter_map(|i| self.clock_time(i).map(|t| t.value))
+                    .collect();
+                (times.len() == items.len()).then(|| Spanned {
+                    value: StartsSpec::Times(times),
+                    loc: n.loc(),
+                })
+            }
+            _ => {
+                let t = self.table(n)?;
+                t.check_keys(self, keys::STARTS);
+                let from = self.required(&t, "from", Reader::clock_time);
+                let to = self.required(&t, "to", Reader::clock_time);
+                let every = self.optional(&t, "every", Reader::duration, 1800.0);
+                Reader::ok(
+                    n,
+                    StartsSpec::Every {
+                        from: from?.value,
+                        to: to?.value,
+                        every,
+                    },
+                )
+            }
+        }
+    }
+
+    /// `{ duration = "30m", paid = false, after = "3h", before = "5h", every = "15m" }`.
+    fn break_rule(&mut self, t: &Table) -> Option<Spanned<BreakRuleSpec>> {
+        t.check_keys(self, keys::BREAK_RULE);
+        let duration = self.required(t, "duration", Reader::duration);
+        let after = self.required(t, "after", Reader::duration);
+        let before = self.required(t, "before", Reader::duration);
+        let paid = self.optional(t, "paid", Reader::boolean, true).value;
+        let every = self.optional(t, "every", Reader::duration, 900.0);
+        Some(Spanned {
+            value: BreakRuleSpec {
+                duration: duration?,
+                paid,
+                after: after?,
+                before: before?,
+                every,
+            },
+            loc: Loc {
+                span: t.span.clone(),
+                field: t.path.clone(),
+            },
+        })
+    }
+
+    /// `{ name = "part-time", days = 4, max_hours = 24, max_share = 0.3 }`.
+    fn contract(&mut self, t: &Table, i: usize) -> Option<Spanned<ContractSpec>> {
+        t.check_keys(self, keys::CONTRACT);
+        let name = t.get("name").and_then(|n| self.string(&n)).map(|s| s.value);
+        let days = self.optional(t, "days", Reader::uint, 5);
+        let consecutive_days_off = self.optional(t, "consecutive_days_off", Reader::boolean, true).value;
+        let hours = |r: &mut Self, n: &Node| {
+            let v = r.non_negative(n)?;
+            Reader::ok(n, v)
+        };
+        let min_hours = self.optional(t, "min_hours", hours, 0.0);
+        let max_hours = t.get("max_hours").and_then(|n| hours(self, &n));
+        let min_share = self.optional(t, "min_share", Reader::fraction, 0.0);
+        let max_share = self.optional(t, "max_share", Reader::fraction, 1.0);
+        Some(Spanned {
+            value: ContractSpec {
+                name: name.unwrap_or_else(|| format!("contract {}", i + 1)),
+                days,
+                consecutive_days_off,
+                min_hours,
+                max_hours,
+                min_share,
+                max_share,
+            },
+            loc: Loc {
+                span: t.span.clone(),
+                field: t.path.clone(),
+            },
+        })
     }
 
     /// `shifts = [{ start = "08:00", end = "16:30", agents = 12, breaks = [{ start = "12:00", duration = "30m" }] }]`.

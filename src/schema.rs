@@ -109,6 +109,67 @@ pub fn schema() -> Value {
         }
         table("a shift, repeated every day", &shift_keys, &required, props)
     };
+    let clock = |description: &str| json!({ "$ref": "#/$defs/clock_time", "description": description });
+    let pattern = table(
+        "a rule that generates shifts: every start × every length, with breaks",
+        keys::PATTERN,
+        &["starts", "lengths"],
+        vec![
+            ("name", text("shown in the roster (default: pattern 1, 2, …)")),
+            (
+                "starts",
+                json!({ "description": "start times: one, a list, or every `every` from `from` to `to`", "oneOf": [
+                    clock("a start time"),
+                    { "type": "array", "items": clock("a start time") },
+                    table("start times at a step", keys::STARTS, &["from", "to"], vec![
+                        ("from", clock("the first start")),
+                        ("to", clock("the last start (before `from`: past midnight)")),
+                        ("every", duration("the step (default 30m)")),
+                    ]),
+                ] }),
+            ),
+            (
+                "lengths",
+                json!({ "description": "shift lengths", "oneOf": [duration("a length"), { "type": "array", "items": duration("a length") }] }),
+            ),
+            (
+                "breaks",
+                json!({ "type": "array", "description": "breaks, in the order taken", "items": table("a break with a window", keys::BREAK_RULE, &["duration", "after", "before"], vec![
+                    ("duration", duration("how long")),
+                    ("paid", json!({ "type": "boolean", "description": "whether the break is paid (default true)" })),
+                    ("after", duration("the break starts at least this long after the shift starts")),
+                    ("before", duration("and ends at most this long after it starts")),
+                    ("every", duration("the step of its start times (default 15m)")),
+                ]) }),
+            ),
+        ],
+    );
+    let contract = table(
+        "what an agent's week may hold",
+        keys::CONTRACT,
+        &[],
+        vec![
+            ("name", text("shown in the roster")),
+            (
+                "days",
+                json!({ "type": "integer", "minimum": 1, "maximum": 7, "description": "working days a week (default 5)" }),
+            ),
+            (
+                "consecutive_days_off",
+                json!({ "type": "boolean", "description": "the days off of a week together (default true)" }),
+            ),
+            (
+                "min_hours",
+                json!({ "type": "number", "minimum": 0, "description": "paid hours a week, at least" }),
+            ),
+            (
+                "max_hours",
+                json!({ "type": "number", "minimum": 0, "description": "paid hours a week, at most" }),
+            ),
+            ("min_share", fraction("share of the group's agents on it, at least")),
+            ("max_share", fraction("share of the group's agents on it, at most")),
+        ],
+    );
     let scenario = table(
         "horizon, statistics and defaults",
         keys::SCENARIO,
@@ -528,13 +589,40 @@ pub fn schema() -> Value {
             (
                 "roster",
                 table(
-                    "shift patterns `ccsim staff` may roster with",
+                    "the shifts, contracts and rules `ccsim staff` rosters the group with",
                     keys::ROSTER,
-                    &["shifts"],
+                    &[],
                     vec![
-                        ("shifts", json!({ "type": "array", "items": shift(false) })),
+                        (
+                            "patterns",
+                            json!({ "type": "array", "description": "rules that generate shifts", "items": pattern.clone() }),
+                        ),
+                        (
+                            "shifts",
+                            json!({ "type": "array", "description": "shifts written out", "items": shift(false) }),
+                        ),
+                        (
+                            "contracts",
+                            json!({ "type": "array", "description": "what an agent's week may hold", "items": contract.clone() }),
+                        ),
+                        (
+                            "min_rest",
+                            duration("rest between the end of a shift and the next of the same agent (default 11h)"),
+                        ),
                         ("max_part_time", fraction("largest share of agents on part-time shifts")),
                         ("part_time_below", duration("shorter shifts are part-time (default 6h)")),
+                        (
+                            "time_limit",
+                            duration("the longest the integer program may take (default 60s, at most 1h)"),
+                        ),
+                        (
+                            "max_nodes",
+                            json!({ "type": "integer", "minimum": 1, "maximum": 10_000_000, "description": "branch-and-bound nodes the integer program may use (default 5000): the same roster on every machine" }),
+                        ),
+                        (
+                            "gap",
+                            fraction("stop within this share of the best bound (default 0: the cheapest roster)"),
+                        ),
                     ],
                 ),
             ),

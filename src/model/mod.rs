@@ -382,8 +382,8 @@ pub struct Group {
     /// Paid agent time in each measured interval, µs, where shifts fix it (their
     /// headcount, less unpaid breaks); `None`: agents on duty ÷ (1 − shrinkage).
     pub paid_agent_us: Option<Vec<u64>>,
-    /// Shift patterns `ccsim staff` may roster the group with.
-    pub roster: Option<RosterSpec>,
+    /// The shifts and contracts `ccsim staff` may roster the group with.
+    pub roster: Option<crate::staff::roster::rules::RosterRules>,
 }
 
 impl Group {
@@ -1107,10 +1107,27 @@ impl Builder<'_> {
                     (None, Some(shifts)) => Some(shift_paid_us(clock, &shifts.value)),
                     _ => None,
                 },
-                roster: spec.roster.as_ref().map(|r| r.value.clone()),
+                roster: spec.roster.as_ref().and_then(|r| self.roster(clock, r)),
             });
         }
         out
+    }
+
+    /// A group's roster rules, checked against the horizon and expanded.
+    fn roster(
+        &mut self,
+        clock: &Clock,
+        spec: &crate::scenario::Spanned<RosterSpec>,
+    ) -> Option<crate::staff::roster::rules::RosterRules> {
+        match crate::staff::roster::rules::build(&spec.value, &spec.loc, clock) {
+            Ok(rules) => Some(rules),
+            Err(errors) => {
+                for e in errors {
+                    self.error(&e.loc, e.message).suggestion = e.help;
+                }
+                None
+            }
+        }
     }
 
     /// A group's agents on duty as change points in engine time.
@@ -1730,7 +1747,12 @@ pub fn per_interval_staffing(clock: &Clock, agents: &[u32]) -> Vec<(Micros, u32)
 
 /// The staffing timeline of shifts (paid headcount each), as [`shift_headcount`].
 pub fn shift_staffing(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Vec<(Micros, u32)> {
-    let mut points = shift_headcount(clock, shifts, shrinkage);
+    dated_shift_staffing(clock, &every_day(clock, shifts), shrinkage)
+}
+
+/// The staffing timeline of shifts on given days, as [`shift_headcount`].
+pub fn dated_shift_staffing(clock: &Clock, shifts: &[DatedShift], shrinkage: f64) -> Vec<(Micros, u32)> {
+    let mut points = shift_counts(clock, shifts, |_| true, 1.0 - shrinkage);
     points.dedup_by(|later, earlier| later.1 == earlier.1);
     points
         .into_iter()
@@ -1741,13 +1763,19 @@ pub fn shift_staffing(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Ve
 /// Agents on duty from shifts that repeat every day: paid headcount, less breaks, times
 /// (1 − shrinkage) rounded to the nearest agent, as change points in engine time.
 fn shift_headcount(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Vec<(Micros, u64)> {
-    shift_counts(clock, shifts, |_| true, 1.0 - shrinkage)
+    shift_counts(clock, &every_day(clock, shifts), |_| true, 1.0 - shrinkage)
 }
 
 /// Paid agent time of shifts in each measured interval, µs: the headcount of every shift
 /// working (shrinkage is paid: absent agents are on the payroll), on paid breaks too.
 pub fn shift_paid_us(clock: &Clock, shifts: &[ShiftSpec]) -> Vec<u64> {
-    let timeline = shift_counts(clock, shifts, |b| !b.paid, 1.0);
+    dated_shift_paid_us(clock, &every_day(clock, shifts))
+}
+
+/// Paid agent time of shifts on given days in each measured interval, µs, as
+/// [`shift_paid_us`].
+pub fn dated_shift_paid_us(clock: &Clock, shifts: &[DatedShift]) -> Vec<u64> {
+    let timeline = shift_counts(clock, shifts, |paid| !paid, 1.0);
     (0..clock.intervals)
         .map(|k| {
             let (from, to) = (
@@ -1767,38 +1795,56 @@ pub fn shift_paid_us(clock: &Clock, shifts: &[ShiftSpec]) -> Vec<u64> {
         .collect()
 }
 
-/// The headcount timeline of shifts, less the breaks `off` selects, times `scale`
-/// rounded to the nearest agent, as change points in engine time.
-fn shift_counts(
-    clock: &Clock,
-    shifts: &[ShiftSpec],
-    off: impl Fn(&crate::scenario::BreakSpec) -> bool,
-    scale: f64,
-) -> Vec<(Micros, u64)> {
-    let counted = off;
+/// One shift worked on one day: it begins `begin` seconds after the midnight that begins
+/// the measured window's first day (negative: the day before), lasts `length` seconds,
+/// and its `headcount` take each break (offset from the start, duration, paid).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedShift {
+    pub begin: f64,
+    pub length: f64,
+    pub headcount: u64,
+    pub breaks: Vec<(f64, f64, bool)>,
+}
+
+/// Shifts repeated on every day that may meet the window.
+fn every_day(clock: &Clock, shifts: &[ShiftSpec]) -> Vec<DatedShift> {
     const DAY: f64 = 86400.0;
     let window = (clock.interval * clock.intervals as Micros) as f64 / MICROS_PER_SECOND;
-    let warmup = clock.warmup as f64 / MICROS_PER_SECOND;
     let last_day = ((clock.start_of_day + window) / DAY).floor() as i64;
+    (-1..=last_day)
+        .flat_map(|day| {
+            shifts.iter().map(move |shift| DatedShift {
+                begin: day as f64 * DAY + shift.start,
+                length: match (shift.end - shift.start).rem_euclid(DAY) {
+                    0.0 => DAY,
+                    l => l,
+                },
+                headcount: shift.headcount,
+                breaks: shift
+                    .breaks
+                    .iter()
+                    .map(|b| ((b.start - shift.start).rem_euclid(DAY), b.duration, b.paid))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The headcount timeline of shifts, less the breaks `off` selects (by whether they are
+/// paid), times `scale` rounded to the nearest agent, as change points in engine time.
+fn shift_counts(clock: &Clock, shifts: &[DatedShift], off: impl Fn(bool) -> bool, scale: f64) -> Vec<(Micros, u64)> {
+    let warmup = clock.warmup as f64 / MICROS_PER_SECOND;
     // (engine time in µs, possibly before 0; change in headcount)
     let mut deltas: Vec<(i64, i64)> = Vec::new();
     let at = |seconds: f64| (seconds * MICROS_PER_SECOND).round() as i64;
-    for day in -1..=last_day {
-        let midnight = warmup + day as f64 * DAY - clock.start_of_day;
-        for shift in shifts {
-            let h = shift.headcount as i64;
-            let len = match (shift.end - shift.start).rem_euclid(DAY) {
-                0.0 => DAY,
-                l => l,
-            };
-            let begin = midnight + shift.start;
-            deltas.push((at(begin), h));
-            deltas.push((at(begin + len), -h));
-            for b in shift.breaks.iter().filter(|b| counted(b)) {
-                let offset = (b.start - shift.start).rem_euclid(DAY);
-                deltas.push((at(begin + offset), -h));
-                deltas.push((at(begin + offset + b.duration), h));
-            }
+    for shift in shifts {
+        let h = shift.headcount as i64;
+        let begin = warmup - clock.start_of_day + shift.begin;
+        deltas.push((at(begin), h));
+        deltas.push((at(begin + shift.length), -h));
+        for &(offset, duration, _) in shift.breaks.iter().filter(|b| off(b.2)) {
+            deltas.push((at(begin + offset), -h));
+            deltas.push((at(begin + offset + duration), h));
         }
     }
     deltas.sort_unstable();

@@ -6,9 +6,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value, json};
 
-use crate::model::clock_text;
 use crate::staff::StaffPlan;
-use crate::staff::roster::shift_hours;
 use crate::summary::{Estimate, Metrics};
 use crate::targets::Status;
 
@@ -101,22 +99,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
         "call_types".into(),
         serde_json::to_value(&s.call_types).expect("numbers"),
     );
-    let rosters: Vec<Value> = plan
-        .roster
-        .iter()
-        .map(|r| {
-            json!({
-                "group": plan.model.groups[r.group].name,
-                "shifts": r.shifts.iter().filter(|(_, n)| *n > 0).map(|(sh, n)| json!({
-                    "start": clock_text(sh.start), "end": clock_text(sh.end), "agents": n, "hours": shift_hours(sh),
-                })).collect::<Vec<_>>(),
-                "paid_hours": r.paid_hours,
-                "cost_in_window": r.cost_in_window,
-                "cost": r.cost,
-                "on_duty": r.on_duty,
-            })
-        })
-        .collect();
+    let rosters = super::roster::to_json(plan);
     if !plan.roster_errors.is_empty() {
         doc.insert("roster_errors".into(), json!(plan.roster_errors));
     }
@@ -332,48 +315,7 @@ pub fn to_table(plan: &StaffPlan) -> String {
     for e in &plan.roster_errors {
         let _ = writeln!(out, "\nNo roster: {e}");
     }
-    for r in &plan.roster {
-        let _ = writeln!(out, "\nRoster of {}:", plan.model.groups[r.group].name);
-        for (sh, n) in r.shifts.iter().filter(|(_, n)| *n > 0) {
-            let _ = writeln!(
-                out,
-                "  {:>4} × {}–{} ({:.1} h)",
-                n,
-                clock_text(sh.start),
-                clock_text(sh.end),
-                shift_hours(sh)
-            );
-        }
-        let _ = write!(out, "  {:.1} paid hours, cost {:.2}", r.paid_hours, r.cost);
-        if (r.cost_in_window - r.cost).abs() > 0.005 {
-            let _ = write!(
-                out,
-                " ({:.2} inside the horizon, as `run` charges it)",
-                r.cost_in_window
-            );
-        }
-        out.push('\n');
-    }
-    if let Some((summary, met)) = &plan.rostered {
-        let missed: Vec<&str> = summary
-            .intervals
-            .iter()
-            .zip(met)
-            .filter(|(_, ok)| !**ok)
-            .map(|(i, _)| i.start.as_str())
-            .collect();
-        let _ = writeln!(
-            out,
-            "  simulated with the roster: service level {}, answer rate {}; targets missed in {}",
-            pct(summary.totals.get("service_level")),
-            pct(summary.totals.get("answer_rate")),
-            if missed.is_empty() {
-                "no interval".to_owned()
-            } else {
-                missed.join(", ")
-            }
-        );
-    }
+    out.push_str(&super::roster::to_text(plan));
     let _ = writeln!(
         out,
         "\n{} candidate staffings simulated ({} replications)",

@@ -683,13 +683,18 @@ fn staffing(plan: &StaffPlan) -> Value {
                 "group": model.groups[r.group].name,
                 "paid_hours": r.paid_hours,
                 "cost": r.cost,
-                "shifts": r.shifts.iter().map(|(s, n)| json!({
-                    "start": crate::model::clock_text(s.start),
-                    "end": crate::model::clock_text(s.end),
-                    "breaks": s.breaks.iter().map(|b| format!("{} {}",
-                        crate::model::clock_text(b.start), crate::scenario::duration_text(b.duration))).collect::<Vec<_>>(),
-                    "agents": n,
-                })).collect::<Vec<_>>(),
+                "shifts": r.shifts.iter().filter(|s| s.agents > 0).map(|s| {
+                    let clock = |at: i64| crate::model::clock_text(at.rem_euclid(crate::staff::roster::rules::DAY_US) as f64 / 1e6);
+                    // A horizon of several days names the day: "d2 08:00".
+                    let day = if r.horizon.days.iter().filter(|&&d| d >= 0).count() > 1 { format!("{} ", crate::report::roster::day_label(s.day)) } else { String::new() };
+                    json!({
+                        "start": format!("{day}{}", clock(s.begin)),
+                        "end": clock(s.begin + s.length),
+                        "breaks": s.breaks.iter().map(|&(offset, length, _)| format!("{} {}",
+                            clock(s.begin + offset), crate::scenario::duration_text(length as f64 / 1e6))).collect::<Vec<_>>(),
+                        "agents": s.agents,
+                    })
+                }).collect::<Vec<_>>(),
                 "on_duty": r.on_duty,
             })
         })

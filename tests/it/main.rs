@@ -20,6 +20,7 @@ mod queue_order;
 mod realistic_day;
 mod reliability;
 mod reports;
+mod rostering;
 mod round_trip;
 mod routing_preference;
 mod safety;

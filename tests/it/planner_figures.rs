@@ -614,7 +614,7 @@ roster = { shifts = [{ start = "06:00", end = "14:00", breaks = [{ start = "12:3
 "#;
     let m = model(text);
     let r = ccsim::staff::roster::roster_group(&m, 0, &[3, 3, 3, 3]).expect("a roster");
-    assert_eq!(r.shifts[0].1, 3);
+    assert_eq!(r.shifts[0].agents, 3);
     // 3 agents × (8 h less an unpaid half hour) is the payroll; the horizon 08:00–12:00
     // holds 3 × 4 paid hours of it.
     assert!((r.paid_hours - 22.5).abs() < 1e-9, "{}", r.paid_hours);

@@ -224,8 +224,13 @@ roster = { max_part_time = 0.4, shifts = [
 "#;
     let p = plan(text);
     let roster = &p.roster[0];
-    let agents: Vec<u32> = roster.shifts.iter().map(|(_, n)| *n).collect();
+    // Agents per pattern (one day: each agent works one shift).
+    let mut agents = vec![0u32; 4];
+    for s in &roster.shifts {
+        agents[s.pattern] += s.agents;
+    }
     let total: u32 = agents.iter().sum();
+    assert_eq!(total as usize, roster.lines.len());
     let part_time: u32 = agents[2] + agents[3];
     assert!(total > 0);
     assert!(f64::from(part_time) <= 0.4 * f64::from(total) + 1e-9, "{agents:?}");
@@ -244,7 +249,7 @@ roster = { max_part_time = 0.4, shifts = [
     let hours: f64 = roster
         .shifts
         .iter()
-        .map(|(s, n)| ccsim::staff::roster::shift_hours(s) * f64::from(*n))
+        .map(|s| s.length as f64 / 3.6e9 * f64::from(s.agents))
         .sum();
     assert!((roster.paid_hours - hours).abs() < 1e-9);
     assert!((roster.cost - 20.0 * hours).abs() < 1e-6);
@@ -376,8 +381,7 @@ roster = { shifts = [
 "#;
     let p = plan(text);
     let roster = &p.roster[0];
-    let patterns: Vec<ccsim::model::ShiftSpec> = roster.shifts.iter().map(|(s, _)| s.clone()).collect();
-    let timeline = ccsim::model::shift_staffing(&p.model.clock, &patterns, 0.0);
+    let timeline = ccsim::model::dated_shift_staffing(&p.model.clock, &roster.dated_shifts(), 0.0);
     let clock = &p.model.clock;
     for (k, row) in p.agents.iter().enumerate() {
         let (from, to) = (
@@ -578,7 +582,12 @@ skills = ["calls"]
     let total = |p: &StaffPlan| p.agents.iter().map(|r| r[0]).sum::<u32>();
     let sl = |p: &StaffPlan| p.summary.totals.get("service_level").and_then(|e| e.mean).unwrap();
     let ar = |p: &StaffPlan| p.summary.totals.get("answer_rate").and_then(|e| e.mean).unwrap();
-    assert!(sl(&over_day) >= 0.8 && ar(&over_day) >= 0.9, "{} {}", sl(&over_day), ar(&over_day));
+    assert!(
+        sl(&over_day) >= 0.8 && ar(&over_day) >= 0.9,
+        "{} {}",
+        sl(&over_day),
+        ar(&over_day)
+    );
     assert!(
         total(&over_day) < total(&per_interval),
         "day {:?} vs intervals {:?}",
@@ -586,10 +595,11 @@ skills = ["calls"]
         per_interval.agents
     );
     // Some interval is left below the target: the day's mix carries it.
-    let below = over_day
-        .summary
-        .intervals
-        .iter()
-        .any(|i| i.metrics.get("service_level").and_then(|e| e.mean).is_some_and(|v| v < 0.8));
+    let below = over_day.summary.intervals.iter().any(|i| {
+        i.metrics
+            .get("service_level")
+            .and_then(|e| e.mean)
+            .is_some_and(|v| v < 0.8)
+    });
     assert!(below, "{:?}", over_day.agents);
 }
