@@ -558,10 +558,41 @@ fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
     sheet.finish()
 }
 
-/// The roster's sheets go here (its shifts per group, paid hours and cost, and the day
-/// simulated with it), from `plan.roster` and `plan.rostered`, once the roster's redesign
-/// (src/staff/roster.rs) settles what a roster holds. None are written yet.
-fn roster_sheets(_book: &mut Book, _plan: &StaffPlan) -> Result<(), XlsxError> {
+/// The roster's sheets: the tables `staff --out` writes as `roster_*.csv` (shifts per
+/// pattern and day, each agent's week, coverage per interval), one sheet each, numbers
+/// as numbers.
+fn roster_sheets(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
+    if plan.roster.is_empty() {
+        return Ok(());
+    }
+    for table in super::roster::tables(plan) {
+        let units: Vec<Unit> = table
+            .header
+            .iter()
+            .map(|h| {
+                if h.contains("cost") {
+                    Unit::Money
+                } else if h.contains("hours") {
+                    Unit::Hours
+                } else {
+                    Unit::Count
+                }
+            })
+            .collect();
+        let mut sheet = book.sheet(table.name, &table.header, 1)?;
+        for row in &table.rows {
+            let cells: Vec<Cell> = row
+                .iter()
+                .zip(&units)
+                .map(|(c, &unit)| match c {
+                    super::roster::Cell::Text(t) => Cell::Text(t),
+                    super::roster::Cell::Number(x) => Cell::Number(Some(*x), unit),
+                })
+                .collect();
+            sheet.row(&cells)?;
+        }
+        sheet.finish()?;
+    }
     Ok(())
 }
 

@@ -560,3 +560,45 @@ fn a_workbook_excel_cannot_hold_or_over_the_memory_budget_is_refused_before_the_
     );
     assert!(!xlsx.exists());
 }
+
+/// A rostered group: the workbook has the roster's tables as sheets, cell for cell the
+/// `roster_*.csv` files of `--out`, numbers as numbers.
+#[test]
+fn a_staff_workbook_holds_the_roster_as_the_csv_files_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rostered.toml");
+    std::fs::write(
+        &file,
+        r#"[scenario]
+name = "rostered"
+start = "08:00"
+duration = "2h"
+interval = "30m"
+replications = 10
+seed = 3
+
+[[call_type]]
+name = "sales"
+arrivals = { per_interval = [20, 40, 60, 30] }
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "team"
+agents = 5
+skills = ["sales"]
+cost = { per_hour = 25 }
+roster = { shifts = [{ start = "08:00", end = "10:00" }, { start = "09:00", end = "10:00" }] }
+"#,
+    )
+    .unwrap();
+    let (xlsx, out) = (dir.path().join("staff.xlsx"), dir.path().join("out"));
+    ok(&["staff", &s(&file), "--xlsx", &s(&xlsx), "--out", &s(&out)]);
+    let mut compared = 0;
+    for name in ["roster_shifts", "roster_lines", "roster_coverage"] {
+        let csv = read_csv(&out.join(format!("{name}.csv")));
+        assert!(csv.len() > 1, "{name}: {csv:?}");
+        compared += same_as_csv(&rows(&xlsx, name), &csv, name);
+    }
+    assert!(compared > 10, "{compared} numbers compared");
+}
