@@ -334,11 +334,10 @@ pub(crate) fn binding_of(plan: &StaffPlan, k: usize, j: usize) -> String {
         .to_owned()
 }
 
-/// One row per interval and group: agents, paid headcount, the Erlang start and the
-/// interval's figures.
-pub fn to_csv(plan: &StaffPlan) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![
+/// The columns of `staffing.csv` (and of the workbook's `staffing` sheet): a row per
+/// interval and group.
+pub(crate) fn staffing_header() -> Vec<String> {
+    let mut header: Vec<String> = [
         "interval",
         "group",
         "agents",
@@ -351,13 +350,20 @@ pub fn to_csv(plan: &StaffPlan) -> String {
         "binding",
         "incomplete",
     ]
-    .into_iter()
     .map(String::from)
-    .collect::<Vec<_>>();
+    .to_vec();
     for f in FIGURES {
         header.push(f.into());
         header.push(format!("{f}_ci95"));
     }
+    header
+}
+
+/// One row per interval and group: agents, paid headcount, the Erlang start and the
+/// interval's figures.
+pub fn to_csv(plan: &StaffPlan) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = staffing_header();
     super::csv::write_record(&mut w, &header);
     for (k, i) in plan.summary.intervals.iter().enumerate() {
         for (j, &g) in plan.groups.iter().enumerate() {

@@ -505,26 +505,8 @@ pub fn write_staff(plan: &StaffPlan, out: &mut (impl Write + Send)) -> std::io::
 
 /// The `staffing` sheet: the columns of `staffing.csv`, then the interval's verdict and note.
 fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
-    use super::staff::{FIGURES, binding_of, interval_note};
-    let mut header: Vec<String> = [
-        "interval",
-        "group",
-        "agents",
-        "paid",
-        "erlang",
-        "within_noise",
-        "unreachable",
-        "missed",
-        "p_met",
-        "binding",
-        "incomplete",
-    ]
-    .map(String::from)
-    .to_vec();
-    for f in FIGURES {
-        header.push(f.into());
-        header.push(format!("{f}_ci95"));
-    }
+    use super::staff::{FIGURES, binding_of, interval_note, staffing_header};
+    let mut header = staffing_header();
     header.extend(["verdict", "note"].map(String::from));
     let mut sheet = book.sheet("staffing", &header, 2)?;
     for (k, i) in plan.summary.intervals.iter().enumerate() {

@@ -355,6 +355,10 @@ type Trials = Vec<Vec<Option<Verdict>>>;
 /// staffing, its evaluation and its removal trials.
 type Feasible = (f64, Vec<Vec<u32>>, Evaluation, Trials);
 
+/// Where no single agent helps an interval, pairs of agents are tried among at most
+/// this many groups (those whose single agent came closest): 21 trials at most.
+const PAIRED_GROUPS: usize = 6;
+
 /// Rounds of one settling stage at most (each round adds or removes agents; a staffing
 /// seen before also ends the stage).
 const MAX_ROUNDS: usize = 400;
@@ -611,9 +615,26 @@ impl Search<'_> {
         let max = self.max_agents();
         // Per failing interval: (met, gain per hour, the groups added).
         let mut best: Vec<Option<(bool, f64, Vec<usize>)>> = vec![None; agents.len()];
-        let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
-        let pairs: Vec<Vec<usize>> = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect();
-        for (round, additions) in [singles, pairs].into_iter().enumerate() {
+        // Per group: how much its single agent helped the failing intervals, summed, to
+        // choose the groups paired.
+        let mut single_gain = vec![0.0f64; groups];
+        for round in 0..2 {
+            let additions: Vec<Vec<usize>> = if round == 0 {
+                (0..groups).map(|j| vec![j]).collect()
+            } else {
+                // Pairs among the groups whose single agent came closest: at most
+                // PAIRED_GROUPS of them, so a centre of many groups tries a bounded
+                // number of pairs.
+                let mut order: Vec<usize> = (0..groups).collect();
+                order.sort_by(|&a, &b| single_gain[b].total_cmp(&single_gain[a]).then(a.cmp(&b)));
+                order.truncate(PAIRED_GROUPS);
+                order.sort_unstable();
+                order
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, &a)| order[i..].iter().map(move |&b| vec![a, b]))
+                    .collect()
+            };
             // Pairs only where no single agent helped.
             let targets: Vec<usize> = failing
                 .iter()
@@ -652,6 +673,9 @@ impl Search<'_> {
                     let before = base.intervals[k].map_or(0.0, |v| v.shortfall);
                     let (met, after) = ev.intervals[k].map_or((true, 0.0), |v| (v.met, v.shortfall));
                     let key = if met { -hourly } else { (before - after) / hourly };
+                    if round == 0 {
+                        single_gain[add[0]] += if met { f64::INFINITY } else { key };
+                    }
                     if best[k].as_ref().is_none_or(|(bm, bk, _)| (met, key) > (*bm, *bk)) {
                         best[k] = Some((met, key, add.clone()));
                     }

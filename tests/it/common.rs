@@ -108,3 +108,21 @@ pub fn ccsim_fails(args: &[&str]) -> String {
     assert!(!stderr.trim().is_empty(), "ccsim {args:?}: exit 2 without a message");
     stderr
 }
+
+/// Debian's chromium (or another Chromium) on PATH; `None` after `skip_or_fail`, which
+/// fails under `.ci/run` (it installs chromium there). Installs nothing.
+pub fn chromium_or_skip(test: &str) -> Option<std::path::PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::split_paths(&std::env::var_os("PATH")?)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        });
+    if found.is_none() {
+        skip_or_fail(&format!(
+            "{test}: no chromium on PATH (`.ci/run` installs Debian's chromium; install it with `apt-get install chromium`)"
+        ));
+    }
+    found
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::ccsim;
-use crate::common::skip_or_fail;
+use crate::common::chromium_or_skip;
 
 fn shipped() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -102,24 +102,9 @@ fn the_staffing_report_shows_the_agents_needed() {
     assert!(html.contains("team required"), "the agents chart shows the requirement");
 }
 
-/// Installs nothing: `.ci/run` installs Debian's chromium where it can.
-fn browser() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::split_paths(&std::env::var_os("PATH")?)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
-}
-
 #[test]
 fn a_report_shows_without_errors_in_a_headless_browser() {
-    let Some(chromium) = browser() else {
-        skip_or_fail(
-            "a_report_shows_without_errors_in_a_headless_browser: no chromium on PATH \
-             (`.ci/run` installs Debian's chromium; install it with `apt-get install chromium`)",
-        );
+    let Some(chromium) = chromium_or_skip("a_report_shows_without_errors_in_a_headless_browser") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::skip_or_fail;
+use crate::common::chromium_or_skip;
 
 /// A `ccsim serve` on a free port over a copy of the shipped scenarios, stopped on drop.
 struct Workbench {
@@ -146,17 +146,6 @@ fn requests_not_addressed_to_the_workbench_are_refused() {
     let big = "#".repeat(ccsim::serve::MAX_BODY_BYTES as usize + 1);
     let (status, _) = bench.request("POST", "/api/validate?path=x.toml", &bench.address.clone(), "", &big);
     assert_eq!(status, 413);
-}
-
-/// Installs nothing: `.ci/run` installs Debian's chromium where it can.
-fn browser() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::split_paths(&std::env::var_os("PATH")?)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
 }
 
 /// A headless Chromium with one page, driven over the DevTools protocol.
@@ -310,16 +299,6 @@ mod base64_png {
         }
         out
     }
-}
-
-fn chromium_or_skip(test: &str) -> Option<PathBuf> {
-    let found = browser();
-    if found.is_none() {
-        skip_or_fail(&format!(
-            "{test}: no chromium on PATH (`.ci/run` installs Debian's chromium; install it with `apt-get install chromium`)"
-        ));
-    }
-    found
 }
 
 /// The service level the page shows, as a number (percent).
