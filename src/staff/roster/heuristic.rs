@@ -20,6 +20,20 @@ struct Line {
     shifts: Vec<(usize, usize, Vec<usize>)>,
 }
 
+/// A repair: a new agent on a tour (working a given shift type on a given day), or an
+/// agent moved to another tour.
+#[derive(Clone, Copy)]
+enum Change {
+    Add(usize, Option<(usize, usize)>),
+    Move(usize, usize),
+}
+
+/// What undoes a change: the lines as they were (the coverage follows from them).
+struct Undo {
+    lines: Vec<Line>,
+    covered: Vec<f64>,
+}
+
 struct State<'a> {
     rules: &'a RosterRules,
     horizon: &'a Horizon,
@@ -361,6 +375,31 @@ impl State<'_> {
         self.covered = best.2;
     }
 
+    fn apply(&mut self, change: Change) -> Undo {
+        let undo = Undo {
+            lines: self.lines.clone(),
+            covered: self.covered.clone(),
+        };
+        match change {
+            Change::Add(t, first) => self.add_line(t, first),
+            Change::Move(l, t) => {
+                let old = std::mem::replace(&mut self.lines[l].shifts, Vec::new());
+                for (di, s, at) in &old {
+                    self.take(*s, *di, at, -1.0);
+                }
+                self.add_line(t, None);
+                let moved = self.lines.pop().expect("just added");
+                self.lines[l] = moved;
+            }
+        }
+        undo
+    }
+
+    fn undo(&mut self, undo: Undo) {
+        self.lines = undo.lines;
+        self.covered = undo.covered;
+    }
+
     fn counts(&self) -> Vec<usize> {
         let mut n = vec![0; self.tours.len()];
         for l in &self.lines {
@@ -530,53 +569,56 @@ pub fn construct(
             return None;
         }
         let counts = st.counts();
-        // The tour that covers the most shortfall over its week per paid hour, among those
-        // working a shift over the piece.
-        let day_of_p = (0..days.len()).find(|&di| {
-            tours.iter().any(|u| {
-                families[u.family]
-                    .types_at
-                    .iter()
-                    .flatten()
-                    .any(|&s| cover.shift[s][di].iter().any(|&(a, z)| (a..z).contains(&p)))
-            })
-        });
-        let mut best: Option<(bool, f64, usize, usize, usize)> = None; // (breaks a share, −gain per cost, t, di, s)
-        let mut best_day: std::collections::HashMap<(usize, usize, usize), f64> = std::collections::HashMap::new();
+        let before = st.shortfall(0..cover.len.len());
+        // The change that removes the most shortfall per paid hour it adds: a new agent
+        // whose tour works a shift over the piece, or an agent moved to a dearer tour
+        // (a part-timer made full-time); breaking a share rule comes last.
+        let mut best: Option<(bool, f64, Change)> = None;
+        let mut consider = |st: &mut State, change: Change, counts: &[usize]| {
+            let (cost, broken) = match change {
+                Change::Add(t, _) => {
+                    let mut trial = counts.to_vec();
+                    trial[t] += 1;
+                    (st.tour_cost(t), st.broken_share(&shares, &trial).is_some())
+                }
+                Change::Move(l, t) => {
+                    let mut trial = counts.to_vec();
+                    trial[st.lines[l].tour] -= 1;
+                    trial[t] += 1;
+                    (
+                        st.tour_cost(t) - st.tour_cost(st.lines[l].tour),
+                        st.broken_share(&shares, &trial).is_some(),
+                    )
+                }
+            };
+            if cost <= 0 {
+                return;
+            }
+            let undo = st.apply(change);
+            let gain = before - st.shortfall(0..cover.len.len());
+            st.undo(undo);
+            let key = (broken, -gain / cost as f64);
+            if gain > 1e-6 && best.as_ref().is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                best = Some((key.0, key.1, change));
+            }
+        };
         for t in 0..tours.len() {
-            let tour = tours[t];
             for (di, &d) in days.iter().enumerate() {
-                if tour.week & (1 << weekday(d)) == 0 || Some(di) != day_of_p && day_of_p.is_some() {
+                if tours[t].week & (1 << weekday(d)) == 0 {
                     continue;
                 }
-                let Some(s) = st.best_in_band(tour.family, tour.band, di, Some(p)) else {
-                    continue;
-                };
-                let mut gain = st.benefit(s, di);
-                for (dj, &e) in days.iter().enumerate() {
-                    if dj != di && tour.week & (1 << weekday(e)) != 0 {
-                        gain += *best_day.entry((tour.family, tour.band, dj)).or_insert_with(|| {
-                            st.best_in_band(tour.family, tour.band, dj, None)
-                                .map_or(0.0, |s| st.benefit(s, dj))
-                        });
-                    }
-                }
-                let mut trial = counts.clone();
-                trial[t] += 1;
-                let key = (
-                    st.broken_share(&shares, &trial).is_some(),
-                    -gain / st.tour_cost(t) as f64,
-                    t,
-                    di,
-                    s,
-                );
-                if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
-                    best = Some(key);
+                if let Some(s) = st.best_in_band(tours[t].family, tours[t].band, di, Some(p)) {
+                    consider(&mut st, Change::Add(t, Some((di, s))), &counts);
                 }
             }
         }
-        let (_, _, t, di, s) = best?;
-        st.add_line(t, Some((di, s)));
+        for l in 0..st.lines.len() {
+            for t in 0..tours.len() {
+                consider(&mut st, Change::Move(l, t), &counts);
+            }
+        }
+        let (_, _, change) = best?;
+        st.apply(change);
         st.settle(&mut rng, 50_000);
     }
     // Shares: add agents until every share rule holds.
@@ -627,13 +669,48 @@ pub fn construct(
             st.lines = lines;
         }
     }
-    let lines: Vec<Line> = st
+    st.lines = st
         .lines
         .iter()
         .zip(&gone)
         .filter(|(_, g)| !**g)
         .map(|(l, _)| l.clone())
         .collect();
+    // Agents move to a cheaper tour (a shorter shift, fewer days), the dearest first,
+    // wherever the others can then be moved to cover the difference.
+    let mut order: Vec<usize> = (0..st.lines.len()).collect();
+    order.sort_by_key(|&l| (std::cmp::Reverse(st.tour_cost(st.lines[l].tour)), l));
+    for l in order {
+        if std::time::Instant::now() > deadline {
+            break;
+        }
+        let counts = st.counts();
+        let own = st.lines[l].tour;
+        let mut best: Option<(f64, usize)> = None;
+        for t in 0..tours.len() {
+            if st.tour_cost(t) >= st.tour_cost(own) {
+                continue;
+            }
+            let mut trial = counts.clone();
+            trial[own] -= 1;
+            trial[t] += 1;
+            if st.broken_share(&shares, &trial).is_some() {
+                continue;
+            }
+            let undo = st.apply(Change::Move(l, t));
+            let short = st.shortfall(0..cover.len.len());
+            st.undo(undo);
+            if best.is_none_or(|b| short < b.0 - 1e-6) {
+                best = Some((short, t));
+            }
+        }
+        let Some((_, t)) = best else { continue };
+        let undo = st.apply(Change::Move(l, t));
+        if st.settle(&mut rng, 20_000) > 1e-6 {
+            st.undo(undo);
+        }
+    }
+    let lines = st.lines.clone();
     // The program's values.
     let mut values = vec![0.0; program.cost.len()];
     for line in &lines {
