@@ -1,12 +1,20 @@
-//! A whole-number roster built from the linear relaxation, for branch and bound to start
-//! from (microlp seldom finds one of its own on a week's program) and to fall back on.
+//! A whole-number roster built from the relaxation with whole agents per tour, for
+//! branch and bound to start from (microlp seldom finds one of its own on a week's
+//! program: breaks make the relaxation fractional everywhere) and to fall back on.
 //!
-//! Agents per tour are the relaxation's rounded up; each band's shifts on each day are the
-//! relaxation's rounded down, the rest placed where the requirement is least covered;
-//! breaks go, agent by agent and in order, where taking them leaves the least shortfall.
-//! Any piece still short gets a new agent whose tour works it; contract shares are then
-//! restored by adding agents; last, agents whose whole week is surplus are removed. The
-//! result keeps every rule of the program, which microlp checks again.
+//! Agents per tour are the guide's; each band's shifts on each day are the guide's
+//! rounded down, the rest placed where the requirement is least covered; breaks go, agent
+//! by agent and in order, where taking them leaves the least shortfall. Local search then
+//! moves an agent's shift on a day (another start of their band, other break times) or
+//! their whole week (another tour of the same cost) wherever that leaves less shortfall,
+//! and simulated annealing takes moves that leave as much or a little more, so that a
+//! chain of moves can close a gap no single move closes. A piece still short gets the
+//! change that covers the most per paid hour: a new agent, or an agent moved to a dearer
+//! tour (a part-timer made full-time). Contract shares are then restored by adding
+//! agents; last, agents are removed, or moved to cheaper tours, wherever the others can
+//! then be moved to cover for them. Every step keeps the program's rules, which
+//! [`super::program::Program::feasible`] and microlp check again. Random choices come from
+//! a fixed stream: the same program gives the same roster.
 
 use microlp::ComparisonOp;
 
@@ -383,7 +391,7 @@ impl State<'_> {
         match change {
             Change::Add(t, first) => self.add_line(t, first),
             Change::Move(l, t) => {
-                let old = std::mem::replace(&mut self.lines[l].shifts, Vec::new());
+                let old = std::mem::take(&mut self.lines[l].shifts);
                 for (di, s, at) in &old {
                     self.take(*s, *di, at, -1.0);
                 }
@@ -602,12 +610,12 @@ pub fn construct(
                 best = Some((key.0, key.1, change));
             }
         };
-        for t in 0..tours.len() {
+        for (t, tour) in tours.iter().enumerate() {
             for (di, &d) in days.iter().enumerate() {
-                if tours[t].week & (1 << weekday(d)) == 0 {
+                if tour.week & (1 << weekday(d)) == 0 {
                     continue;
                 }
-                if let Some(s) = st.best_in_band(tours[t].family, tours[t].band, di, Some(p)) {
+                if let Some(s) = st.best_in_band(tour.family, tour.band, di, Some(p)) {
                     consider(&mut st, Change::Add(t, Some((di, s))), &counts);
                 }
             }
@@ -643,7 +651,7 @@ pub fn construct(
     order.sort_by_key(|&l| (std::cmp::Reverse(st.tour_cost(st.lines[l].tour)), l));
     let mut gone = vec![false; st.lines.len()];
     for l in order {
-        if std::time::Instant::now() > deadline {
+        if std::time::Instant::now() > deadline || crate::interrupt::requested() {
             break;
         }
         let mut counts = st.counts();
@@ -681,7 +689,7 @@ pub fn construct(
     let mut order: Vec<usize> = (0..st.lines.len()).collect();
     order.sort_by_key(|&l| (std::cmp::Reverse(st.tour_cost(st.lines[l].tour)), l));
     for l in order {
-        if std::time::Instant::now() > deadline {
+        if std::time::Instant::now() > deadline || crate::interrupt::requested() {
             break;
         }
         let counts = st.counts();
