@@ -335,10 +335,24 @@ pub fn to_text(plan: &StaffPlan) -> String {
         } else {
             format!("{} agents", r.lines.len())
         };
+        // What the staffing alone would pay, interval by interval: what the rules (whole
+        // shifts, breaks, days off) add to it.
+        let j = plan.groups.iter().position(|&g| g == r.group).expect("a searched group");
+        let interval_hours = plan.model.clock.interval as f64 / 3.6e9;
+        let staffing: f64 = (0..plan.agents.len()).map(|k| f64::from(plan.paid(k, j)) * interval_hours).sum();
         let _ = writeln!(
             out,
-            "  {agents}; payroll {:.1} paid hours, cost {:.2}",
-            r.paid_hours, r.cost
+            "  {agents}; payroll {:.1} paid hours, cost {:.2}; the staffing itself is {staffing:.1} paid hours, interval by interval{}",
+            r.paid_hours,
+            r.cost,
+            if staffing > 0.0 {
+                format!(
+                    ": whole shifts, breaks and days off add {:.1} %",
+                    (r.paid_hours_in_window / staffing - 1.0) * 100.0
+                )
+            } else {
+                String::new()
+            }
         );
         let _ = writeln!(
             out,
@@ -382,14 +396,14 @@ pub fn to_text(plan: &StaffPlan) -> String {
         );
     }
     if let Some((summary, _)) = &plan.rostered {
-        out.push_str(&simulated_text(plan, summary));
+        out.push_str(&simulated_text(summary));
     }
     out
 }
 
 /// What the roster, simulated, really meets: per interval the same verdicts as the
 /// staffing's (met, within the noise, missed), naming the targets that are not met.
-fn simulated_text(plan: &StaffPlan, summary: &crate::summary::Summary) -> String {
+fn simulated_text(summary: &crate::summary::Summary) -> String {
     use crate::targets::Status;
     let pct = |name: &str| {
         summary
@@ -424,11 +438,11 @@ fn simulated_text(plan: &StaffPlan, summary: &crate::summary::Summary) -> String
     let count = |status: Status| summary.intervals.iter().filter(|i| i.verdict == Some(status)).count();
     let cost = summary.totals.get("cost").and_then(|e| e.mean).unwrap_or(0.0);
     let mut out = format!(
-        "\nSimulated with the roster: service level {}, answer rate {}, cost {cost:.2}; intervals met in {} of {}",
+        "\nSimulated with the roster: service level {}, answer rate {}, cost {cost:.2}; intervals met in {} of the {} with contacts",
         pct("service_level"),
         pct("answer_rate"),
         count(Status::Met),
-        plan.summary.intervals.len()
+        summary.intervals.iter().filter(|i| i.verdict.is_some()).count()
     );
     for (status, what) in [
         (Status::WithinNoise, "within the noise"),
@@ -437,7 +451,16 @@ fn simulated_text(plan: &StaffPlan, summary: &crate::summary::Summary) -> String
     ] {
         let list = with(status);
         if !list.is_empty() {
-            out.push_str(&format!("; {what} in {}: {}", list.len(), list.join(", ")));
+            // The first few; every interval is in roster_coverage.csv.
+            const SHOWN: usize = 8;
+            let total = list.len();
+            let more = if total > SHOWN {
+                format!(" and {} more", total - SHOWN)
+            } else {
+                String::new()
+            };
+            let shown: Vec<String> = list.into_iter().take(SHOWN).collect();
+            out.push_str(&format!("; {what} in {total}: {}{more}", shown.join(", ")));
         }
     }
     out.push('\n');
