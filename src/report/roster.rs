@@ -337,9 +337,15 @@ pub fn to_text(plan: &StaffPlan) -> String {
         };
         // What the staffing alone would pay, interval by interval: what the rules (whole
         // shifts, breaks, days off) add to it.
-        let j = plan.groups.iter().position(|&g| g == r.group).expect("a searched group");
+        let j = plan
+            .groups
+            .iter()
+            .position(|&g| g == r.group)
+            .expect("a searched group");
         let interval_hours = plan.model.clock.interval as f64 / 3.6e9;
-        let staffing: f64 = (0..plan.agents.len()).map(|k| f64::from(plan.paid(k, j)) * interval_hours).sum();
+        let staffing: f64 = (0..plan.agents.len())
+            .map(|k| f64::from(plan.paid(k, j)) * interval_hours)
+            .sum();
         let _ = writeln!(
             out,
             "  {agents}; payroll {:.1} paid hours, cost {:.2}; the staffing itself is {staffing:.1} paid hours, interval by interval{}",
