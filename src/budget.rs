@@ -161,11 +161,16 @@ fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) 
             bytes: kept * u128::from(held),
         });
     }
+    parts.push(report(intervals, types, channels_in_use(model), groups));
+    parts
+}
+
+/// How many channels (voice, chat, email) the model's call types use.
+fn channels_in_use(model: &Model) -> usize {
     let mut channels: Vec<usize> = model.call_types.iter().map(|c| c.channel.index()).collect();
     channels.sort_unstable();
     channels.dedup();
-    parts.push(report(intervals, types, channels.len(), groups));
-    parts
+    channels.len()
 }
 
 /// The bytes of the report (summary and JSON text) of a centre of this size, with
@@ -208,6 +213,25 @@ pub fn check_accumulators(model: &Model, threads: usize, accumulators: usize) ->
         "this run",
         estimate_with(model, threads, accumulators, 0),
         remedy,
+    )
+}
+
+/// Refuses a workbook (`--xlsx`) of `model` of `cells` cells taking `bytes` while it is
+/// built and saved, when it and the summary it is made from are over the [`budget`].
+pub fn check_workbook(model: &Model, bytes: u128, cells: u128) -> Result<(), Error> {
+    let (intervals, types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
+    let parts = vec![
+        report(intervals, types, channels_in_use(model), groups),
+        Part {
+            what: format!("the workbook (--xlsx): {cells} cells and their text"),
+            bytes,
+        },
+    ];
+    refuse_over(
+        &model.file,
+        "writing this workbook",
+        parts,
+        "use longer intervals or fewer call types, or --out DIR for CSV files",
     )
 }
 

@@ -71,6 +71,10 @@ pub enum Command {
         /// is. With --shard: the log of the shard's replications.
         #[arg(long, value_name = "FILE.csv")]
         call_log: Option<PathBuf>,
+        /// Also write an Excel workbook here: a sheet per table, numbers as numbers,
+        /// rates as percentages.
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
     },
     /// Combine the part files of `run --shard` into the result of one whole run.
     Merge {
@@ -104,6 +108,10 @@ pub enum Command {
         /// Also write a self-contained HTML report with charts here.
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
+        /// Also write an Excel workbook here: a sheet per table, numbers as numbers,
+        /// rates as percentages.
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
     },
     /// Run scenarios as regression tests: judge their [[expect]] tables (exit 1 if one
     /// fails), optionally against a baseline of an earlier run.
@@ -139,6 +147,10 @@ pub enum Command {
         threads: usize,
         #[arg(long, value_enum, default_value_t = ErlangFormat::Table)]
         format: ErlangFormat,
+        /// Also write an Excel workbook here: a sheet per table, numbers as numbers,
+        /// rates as percentages.
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
     },
     /// Print a JSON Schema of the scenario format, for editors that complete and check
     /// TOML files (Even Better TOML, Taplo, VS Code).
@@ -180,6 +192,22 @@ pub enum Command {
     Validate {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+    },
+    /// The planner's workbench in a browser: edit, validate, run, staff and compare the
+    /// scenarios under a folder (see "Workbench" in docs/scenarios.md).
+    Serve {
+        /// Port to listen on (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 8421)]
+        port: u16,
+        /// Folder whose scenario files it works on (and nothing outside it).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Address to listen on instead of 127.0.0.1 (a warning says who can then reach it).
+        #[arg(long)]
+        bind: Option<std::net::IpAddr>,
+        /// Worker threads per run (at most 256); 0 uses every core.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
+        threads: usize,
     },
     /// Exact Erlang C (Erlang A with --patience, Erlang B or M/M/n/K with --lines) figures
     /// for one stationary queue, and the fewest agents meeting targets.
@@ -450,6 +478,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             shard,
             report,
             call_log,
+            xlsx,
         } => {
             if let Some(path) = &report {
                 not_an_input("--report", path, &[&scenario])?;
@@ -459,17 +488,25 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             }
             if let Some(path) = &call_log {
                 not_an_input("--call-log", path, &[&scenario])?;
-                if report.as_ref() == Some(path) {
-                    return Err(Error::Other(format!(
-                        "--call-log {} and --report name the same file: give each its own",
-                        path.display()
-                    )));
+            }
+            if let Some(path) = &xlsx {
+                not_an_input("--xlsx", path, &[&scenario])?;
+                if shard.is_some() {
+                    return Err(Error::Other(
+                        "--xlsx needs the whole run: write the workbook when the parts are merged".into(),
+                    ));
                 }
             }
+            distinct_outputs(&[
+                ("--call-log", call_log.as_deref()),
+                ("--report", report.as_deref()),
+                ("--xlsx", xlsx.as_deref()),
+            ])?;
             let outputs = Outputs {
                 out: out.as_deref(),
                 report: report.as_deref(),
                 call_log: call_log.as_deref(),
+                xlsx: xlsx.as_deref(),
             };
             match shard {
                 Some(shard) => run_shard(&scenario, replications, seed, threads, &shard, &outputs),
@@ -493,6 +530,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             format,
             out,
             report,
+            xlsx,
         } => {
             if let Some(path) = &report {
                 not_an_input("--report", path, &[&scenario])?;
@@ -502,17 +540,33 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 written.extend(report::roster::FILES);
                 dir_not_an_input("--out", dir, &written, &[&scenario])?;
             }
-            staff(
-                &scenario,
-                replications,
-                seed,
-                threads,
-                format,
-                out.as_deref(),
-                report.as_deref(),
-            )
+            if let Some(path) = &xlsx {
+                not_an_input("--xlsx", path, &[&scenario])?;
+            }
+            distinct_outputs(&[("--report", report.as_deref()), ("--xlsx", xlsx.as_deref())])?;
+            let outputs = Outputs {
+                out: out.as_deref(),
+                report: report.as_deref(),
+                call_log: None,
+                xlsx: xlsx.as_deref(),
+            };
+            staff(&scenario, replications, seed, threads, format, &outputs)
         }
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Serve {
+            port,
+            dir,
+            bind,
+            threads,
+        } => {
+            crate::serve::serve(crate::serve::Options {
+                dir,
+                port,
+                bind,
+                threads,
+            })?;
+            Ok(0)
+        }
         Command::Fit {
             log,
             interval,
@@ -607,9 +661,16 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             seed,
             threads,
             format,
+            xlsx,
         } => {
+            if let Some(path) = &xlsx {
+                not_an_input("--xlsx", path, &[&a, &b])?;
+            }
             let mut model_a = load_model(&a)?;
             let model_b = load_model(&b)?;
+            if let Some(path) = &xlsx {
+                report::xlsx::check(&model_a, report::xlsx::Verb::Compare, path)?;
+            }
             if let Some(r) = replications {
                 model_a = model_a.with_replications(r)?;
             }
@@ -620,6 +681,9 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             let comparison = crate::compare::compare(&model_a, &model_b, threads, &|| bar.inc(1))?;
             bar.finish_and_clear();
             crate::interrupt::check()?;
+            if let Some(path) = &xlsx {
+                crate::output::write_file_with(path, |w| report::xlsx::write_compare(&comparison, w))?;
+            }
             match format {
                 ErlangFormat::Table => print!("{}", printable(&crate::compare::render(&comparison))),
                 ErlangFormat::Json => println!(
@@ -702,11 +766,12 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Where `run` writes beside standard output.
+/// Where `run` and `staff` write beside standard output.
 struct Outputs<'a> {
     out: Option<&'a Path>,
     report: Option<&'a Path>,
     call_log: Option<&'a Path>,
+    xlsx: Option<&'a Path>,
 }
 
 fn run(
@@ -724,6 +789,9 @@ fn run(
     if let Some(s) = seed {
         model.seed = s;
     }
+    if let Some(path) = outputs.xlsx {
+        report::xlsx::check(&model, report::xlsx::Verb::Run, path)?;
+    }
     let bar = progress_bar(model.replications, "replications");
     let progress = || bar.inc(1);
     let acc = match outputs.call_log {
@@ -735,6 +803,9 @@ fn run(
     drop(acc); // the summary holds what is reported
     if let Some(path) = outputs.report {
         report::csv::write_atomic(path, &report::html::run_report(&summary, &model))?;
+    }
+    if let Some(path) = outputs.xlsx {
+        crate::output::write_file_with(path, |w| report::xlsx::write_run(&summary, w))?;
     }
     print_summary(&summary, format, outputs.out)
 }
@@ -803,10 +874,12 @@ fn staff(
     seed: Option<u64>,
     threads: usize,
     format: Format,
-    out: Option<&Path>,
-    html: Option<&Path>,
+    outputs: &Outputs,
 ) -> Result<u8, Error> {
     let mut model = load_model(path)?;
+    if let Some(path) = outputs.xlsx {
+        report::xlsx::check(&model, report::xlsx::Verb::Staff, path)?;
+    }
     if let Some(r) = replications {
         if !(2..=100_000).contains(&r) {
             return Err(Error::Other(format!(
@@ -826,19 +899,46 @@ fn staff(
     } else {
         ProgressBar::hidden()
     };
-    let plan = crate::staff::staff(&model, threads, &|n| {
-        bar.set_message(format!("searching: {n} candidate staffings simulated"));
+    let labels: Vec<String> = (0..model.clock.intervals).map(|k| model.clock.label(k)).collect();
+    let plan = crate::staff::staff(&model, threads, &|p| {
+        let short = match p.first_short {
+            Some(k) => format!(
+                "{} of {} intervals short, the first at {}",
+                p.short, p.intervals, labels[k]
+            ),
+            None => format!("all {} intervals met", p.intervals),
+        };
+        bar.set_message(format!(
+            "{} on {} replications, round {}: {short}; {} candidate staffings simulated",
+            p.stage, p.replications, p.round, p.candidates
+        ));
         bar.tick();
     })?;
     bar.finish_and_clear();
+    if plan.incomplete {
+        // Ctrl-C: the best staffing so far, marked incomplete, on the terminal only;
+        // no output file is written from a search that did not finish.
+        let text = match format {
+            Format::Table => report::staff::to_table(&plan),
+            Format::Json => report::staff::to_json(&plan),
+            Format::Csv => report::staff::to_csv(&plan),
+        };
+        print!("{}", printable(&text));
+        return Err(Error::Interrupted);
+    }
     crate::interrupt::check()?;
-    if let Some(path) = html {
+    if let Some(path) = outputs.report {
         report::csv::write_atomic(path, &report::html::staff_report(&plan))?;
     }
-    if let Some(dir) = out {
+    if let Some(path) = outputs.xlsx {
+        crate::output::write_file_with(path, |w| report::xlsx::write_staff(&plan, w))?;
+    }
+    if let Some(dir) = outputs.out {
         let mut set = crate::output::FileSet::begin(dir)?;
         set.add("staffing.csv", &report::staff::to_csv(&plan))?;
         set.add("staffing.json", &report::staff::to_json(&plan))?;
+        let text = crate::input::scenario_text(path)?;
+        set.add("staffed.toml", &report::staff::staffed_scenario(&text, &plan)?)?;
         if !plan.roster.is_empty() {
             for table in report::roster::tables(&plan) {
                 set.add(&format!("{}.csv", table.name), &table.to_csv())?;
@@ -965,6 +1065,21 @@ fn not_an_input(flag: &str, output: &Path, inputs: &[&Path]) -> Result<(), Error
         ))),
         None => Ok(()),
     }
+}
+
+/// Refuses two outputs of one command that name the same file (the second written would
+/// replace the first).
+fn distinct_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<(), Error> {
+    let given: Vec<(&str, &Path)> = outputs.iter().filter_map(|&(f, p)| Some((f, p?))).collect();
+    for (k, &(first, a)) in given.iter().enumerate() {
+        if let Some(&(second, _)) = given[k + 1..].iter().find(|&&(_, b)| a == b || same_file(a, b)) {
+            return Err(Error::Other(format!(
+                "{first} {} and {second} name the same file: give each its own",
+                a.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses an output folder that is an input, or whose files `names` would replace one.

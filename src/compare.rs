@@ -40,6 +40,12 @@ impl Row {
     pub fn significant(&self) -> bool {
         self.ci95.is_some_and(|c| self.difference.abs() > c)
     }
+
+    /// What the row is of (`totals`, `call_types[sales]`, `groups[front]`) and its metric
+    /// (`answer_rate`): [`Row::metric`] split at its last dot (metric names have none).
+    pub fn of_and_metric(&self) -> (&str, &str) {
+        self.metric.rsplit_once('.').unwrap_or(("", &self.metric))
+    }
 }
 
 /// The comparison of two variants.
@@ -49,6 +55,9 @@ pub struct Comparison {
     pub b: String,
     pub seed: u64,
     pub replications: u64,
+    /// The currency of A's costs (a label; not part of the JSON).
+    #[serde(skip)]
+    pub currency: String,
     pub rows: Vec<Row>,
 }
 
@@ -236,6 +245,7 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
         b: b.file.clone(),
         seed: a.seed,
         replications: a.replications,
+        currency: a.currency.clone(),
         rows,
     })
 }
@@ -273,7 +283,7 @@ pub fn render(c: &Comparison) -> String {
     ];
     let num = |x: Option<f64>| x.map_or("–".to_owned(), |v| format!("{v:.4}"));
     for r in &c.rows {
-        let name = r.metric.rsplit('.').next().unwrap_or("");
+        let (_, name) = r.of_and_metric();
         if !SHOWN.contains(&name) || (r.difference == 0.0 && r.ci95 == Some(0.0)) {
             continue;
         }

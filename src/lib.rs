@@ -53,6 +53,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod schema;
+pub mod serve;
 pub mod shard;
 pub mod simulate;
 pub mod staff;

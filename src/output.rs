@@ -98,13 +98,24 @@ fn exclusive_temp_file(folder: &Path, prefix: &str) -> std::io::Result<tempfile:
 /// same folder, renamed over `path`. On any error, or a Ctrl-C before the rename, the
 /// temporary file is removed and `path` is left as it was.
 pub fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
+    write_file_with(path, |w| w.write_all(contents.as_bytes()))
+}
+
+/// [`write_file`] with the contents streamed by `write` (a workbook is never held in
+/// memory whole).
+pub fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut File>) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let name = path.display().to_string();
     let folder = folder_of(path);
     let mut temp = exclusive_temp_file(folder, ".ccsim-").map_err(|e| Error::io(&name, e))?;
     let _registered = Registered::new(temp.path());
-    temp.write_all(contents.as_bytes())
-        .and_then(|()| temp.flush())
+    let mut out = std::io::BufWriter::new(temp.as_file_mut());
+    write(&mut out)
+        .and_then(|()| out.flush())
         .map_err(|e| Error::io(&name, e))?;
+    drop(out);
     crate::interrupt::check()?;
     refuse_folder(path)?;
     temp.persist(path).map_err(|e| Error::io(&name, e.error))?;

@@ -22,15 +22,22 @@ use crate::stats::Accumulator;
 /// enough that a mistyped `--threads 100000` is refused instead of spawning them.
 pub const MAX_THREADS: usize = 256;
 
-/// A pool of `threads` workers (0: one per core), refused above [`MAX_THREADS`].
+/// A pool of `threads` workers (0: one per core), refused above [`MAX_THREADS`]. Its
+/// workers share the calling thread's cancel token ([`crate::interrupt::Cancel`]).
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
     if threads > MAX_THREADS {
         return Err(Error::Other(format!(
             "--threads must be at most {MAX_THREADS} (0 uses every core), got {threads}"
         )));
     }
+    let cancel = crate::interrupt::current();
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .start_handler(move |_| {
+            if let Some(cancel) = &cancel {
+                cancel.enter();
+            }
+        })
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }

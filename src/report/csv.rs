@@ -61,19 +61,8 @@ impl<W: Write> Rows<W> {
     /// The header: the leading columns, then each metric's mean and half-width, then
     /// (with `targets`) the target columns.
     fn header(&mut self, first: &[&str], defs: &[MetricDef], targets: bool) -> io::Result<()> {
-        for f in first {
-            self.text(f)?;
-        }
-        for m in defs {
-            self.text(m.name)?;
-            self.text(&format!("{}_ci95", m.name))?;
-        }
-        if targets {
-            for f in Figure::ALL {
-                self.text(&format!("target_{}", f.metric()))?;
-                self.text(&format!("status_{}", f.metric()))?;
-            }
-            self.text("verdict")?;
+        for name in columns(first, defs, targets) {
+            self.text(&name)?;
         }
         self.end()
     }
@@ -130,6 +119,25 @@ impl<W: Write> Rows<W> {
     }
 }
 
+/// The columns of a table: the leading ones, then each metric's mean and half-width
+/// (`<metric>_ci95`), then (with `targets`) each figure's `target_<metric>` and
+/// `status_<metric>` and the row's `verdict`. The workbook's sheets have the same.
+pub fn columns(first: &[&str], defs: &[MetricDef], targets: bool) -> Vec<String> {
+    let mut names: Vec<String> = first.iter().map(|f| (*f).to_owned()).collect();
+    for m in defs {
+        names.push(m.name.to_owned());
+        names.push(format!("{}_ci95", m.name));
+    }
+    if targets {
+        for f in Figure::ALL {
+            names.push(format!("target_{}", f.metric()));
+            names.push(format!("status_{}", f.metric()));
+        }
+        names.push("verdict".to_owned());
+    }
+    names
+}
+
 /// `text` as a CSV cell a spreadsheet shows as text: a leading `'` when it would start a
 /// formula (OWASP's CSV injection: `=`, `+`, `-`, `@`, tab, carriage return); numbers
 /// (`-0.5`, `1e-7`, `+3`) stay numbers.
@@ -183,7 +191,7 @@ pub fn write_intervals<W: Write>(s: &Summary, out: W) -> io::Result<()> {
 }
 
 /// The channel of call type `j` ("voice", "chat", "email").
-fn channel_of(s: &Summary, j: usize) -> &'static str {
+pub(crate) fn channel_of(s: &Summary, j: usize) -> &'static str {
     s.call_type_channels.get(j).map_or("", |c| c.name())
 }
 

@@ -993,15 +993,23 @@ pub fn staff_report(plan: &StaffPlan) -> String {
         for j in 0..plan.groups.len() {
             let _ = write!(out, "<td>{} ({})</td>", plan.agents[k][j], plan.paid(k, j));
         }
-        let note = if plan.unreachable[k] {
-            "<td class=\"missed\">unreachable</td>"
+        // The flag, then what the interval's note says: which target fails or binds.
+        let (class, flag) = if plan.unreachable[k] {
+            ("missed", "unreachable")
         } else if plan.missed[k] {
-            "<td class=\"missed\">missed over the day</td>"
+            ("missed", "missed over the day")
         } else if plan.within_noise[k] {
-            "<td class=\"noise\">within noise</td>"
+            ("noise", "within noise")
         } else {
-            "<td></td>"
+            ("", "")
         };
+        let text = crate::report::staff::interval_note(plan, k);
+        let note = format!(
+            "<td class=\"{class}\">{}{}{}</td>",
+            flag,
+            if flag.is_empty() || text.is_empty() { "" } else { ": " },
+            escape(&text)
+        );
         let _ = writeln!(
             out,
             "<td>{}</td><td>{}</td>{note}</tr>",

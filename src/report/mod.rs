@@ -1,4 +1,5 @@
-//! Writing a [`Summary`](crate::Summary): a table for people, JSON and CSV for programs.
+//! Writing a [`Summary`](crate::Summary): a table for people, JSON and CSV for programs,
+//! an HTML report and an Excel workbook for planners.
 
 pub mod csv;
 pub mod html;
@@ -7,3 +8,4 @@ pub mod junit;
 pub mod roster;
 pub mod staff;
 pub mod table;
+pub mod xlsx;

@@ -11,7 +11,7 @@ use crate::summary::{Estimate, Metrics};
 use crate::targets::Status;
 
 /// Figures reported per interval at the chosen staffing.
-const FIGURES: [&str; 6] = [
+pub(crate) const FIGURES: [&str; 6] = [
     "offered",
     "service_level",
     "answer_rate",
@@ -59,6 +59,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
             o.insert("p_met".into(), json!(plan.p_met[k]));
             o.insert("verdict".into(), json!(i.verdict));
             o.insert("note".into(), json!(interval_note(plan, k)));
+            o.insert("binding".into(), json!(plan.binding[k]));
             o.extend(figures(&i.metrics));
             let call_types: Vec<Value> = i
                 .call_types
@@ -78,6 +79,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
     let cost = s.totals.get("cost").unwrap_or(Estimate { mean: None, ci95: None });
     let mut doc = Map::new();
     doc.insert("scenario".into(), json!(s.scenario));
+    doc.insert("incomplete".into(), json!(plan.incomplete));
     if !s.currency.is_empty() {
         doc.insert("currency".into(), json!(s.currency));
     }
@@ -146,7 +148,18 @@ fn judged_notes(call_types: &[crate::summary::Named], status: Status) -> Vec<Str
             c.targets
                 .iter()
                 .filter(move |j| j.status == Some(status))
-                .map(|j| j.note(&c.name))
+                .map(|j| match (status, j.estimate.mean) {
+                    // A miss says by how much.
+                    (Status::Missed, Some(mean)) => {
+                        let gap = (mean - j.target.bound).abs();
+                        let by = match j.target.figure {
+                            crate::targets::Figure::MaxAsa => format!("{gap:.1} s over"),
+                            _ => format!("{:.1} points short", gap * 100.0),
+                        };
+                        format!("{} ({by})", j.note(&c.name))
+                    }
+                    _ => j.note(&c.name),
+                })
         })
         .collect()
 }
@@ -155,7 +168,7 @@ fn judged_notes(call_types: &[crate::summary::Named], status: Status) -> Vec<Str
 /// (simulated over the whole day), naming each target that fails, lies within the noise
 /// or cannot be judged, and by how much; or that no staffing reached the targets, or that
 /// the search decided within the noise (the answer may be one agent off).
-fn interval_note(plan: &StaffPlan, k: usize) -> String {
+pub(crate) fn interval_note(plan: &StaffPlan, k: usize) -> String {
     let i = &plan.summary.intervals[k];
     let notes = |status: Status| judged_notes(&i.call_types, status).join("; ");
     if plan.unreachable[k] {
@@ -180,12 +193,23 @@ fn interval_note(plan: &StaffPlan, k: usize) -> String {
         };
         return format!("targets unreachable in the search{what}{missed}{lines}");
     }
-    match i.verdict {
+    let verdict = match i.verdict {
         Some(Status::Missed) => format!("missed: {}", notes(Status::Missed)),
         Some(Status::WithinNoise) => format!("within noise: {}", notes(Status::WithinNoise)),
         Some(Status::NotJudged) => format!("not judged: {}", notes(Status::NotJudged)),
         _ if plan.within_noise[k] => "decided within the noise (may be one agent off)".to_owned(),
         _ => String::new(),
+    };
+    // What binds the answer: the target that fails with one agent fewer in each group.
+    let binding = plan
+        .binding
+        .get(k)
+        .filter(|b| !b.is_empty())
+        .map(|b| format!("binding: {}", b.join("; ")));
+    match (verdict.is_empty(), binding) {
+        (_, None) => verdict,
+        (true, Some(b)) => b,
+        (false, Some(b)) => format!("{verdict}. {b}"),
     }
 }
 
@@ -212,6 +236,12 @@ pub fn to_table(plan: &StaffPlan) -> String {
         rows.push(r);
     }
     let mut out = String::new();
+    if plan.incomplete {
+        let _ = writeln!(
+            out,
+            "INCOMPLETE: the search was interrupted (Ctrl-C). Below is the best staffing found so far, with its figures; it is not the answer.\n"
+        );
+    }
     let _ = writeln!(
         out,
         "{} — agents on duty per interval (paid headcount, before shrinkage); figures at that staffing over {} replications, ± the 95 % half-width\n",
@@ -294,6 +324,16 @@ pub fn to_table(plan: &StaffPlan) -> String {
     out
 }
 
+/// What binds group `j` in interval `k`: the target that fails with one agent fewer.
+pub(crate) fn binding_of(plan: &StaffPlan, k: usize, j: usize) -> String {
+    let prefix = format!("{} −1: ", plan.model.groups[plan.groups[j]].name);
+    plan.binding[k]
+        .iter()
+        .find_map(|b| b.strip_prefix(&prefix))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// One row per interval and group: agents, paid headcount, the Erlang start and the
 /// interval's figures.
 pub fn to_csv(plan: &StaffPlan) -> String {
@@ -308,6 +348,8 @@ pub fn to_csv(plan: &StaffPlan) -> String {
         "unreachable",
         "missed",
         "p_met",
+        "binding",
+        "incomplete",
     ]
     .into_iter()
     .map(String::from)
@@ -329,6 +371,8 @@ pub fn to_csv(plan: &StaffPlan) -> String {
                 plan.unreachable[k].to_string(),
                 plan.missed[k].to_string(),
                 plan.p_met[k].map(|p| p.to_string()).unwrap_or_default(),
+                binding_of(plan, k, j),
+                plan.incomplete.to_string(),
             ];
             for f in FIGURES {
                 let e = i.metrics.get(f).unwrap_or(Estimate { mean: None, ci95: None });
@@ -339,4 +383,35 @@ pub fn to_csv(plan: &StaffPlan) -> String {
         }
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+}
+
+/// The scenario `text` with the staffing found: each searched group's `agents` becomes
+/// its agents on duty per interval (its `shifts`, if any, are dropped), so `ccsim run`
+/// on it simulates exactly what `staff` judged, cost and paid hours included
+/// (`staffed.toml` in `staff --out DIR`). The rest of the file, comments included, is
+/// kept as written.
+pub fn staffed_scenario(text: &str, plan: &StaffPlan) -> Result<String, crate::error::Error> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| crate::error::Error::Other(format!("the scenario could not be read again: {e}")))?;
+    let groups = doc
+        .get_mut("agent_group")
+        .and_then(|g| g.as_array_of_tables_mut())
+        .ok_or_else(|| crate::error::Error::Other("the scenario has no [[agent_group]] tables".into()))?;
+    for (j, &g) in plan.groups.iter().enumerate() {
+        let table = groups
+            .get_mut(g)
+            .ok_or_else(|| crate::error::Error::Other(format!("agent group {g} is not in the file")))?;
+        table.remove("shifts");
+        let mut per_interval = toml_edit::Array::new();
+        for row in &plan.agents {
+            per_interval.push(i64::from(row[j]));
+        }
+        table.insert("agents", toml_edit::value(per_interval));
+    }
+    let header = format!(
+        "# Staffed by `ccsim staff` (seed {}, {} replications): agents on duty per interval of each\n# in-house group. `ccsim run` on this file simulates the staffing found.\n",
+        plan.summary.seed, plan.summary.replications
+    );
+    Ok(format!("{header}{doc}"))
 }

@@ -2,23 +2,34 @@
 //! meet every target of a scenario, found by simulation, with how sure the answer is.
 //!
 //! The search starts from Erlang A (per interval, each group's share of the load of the
-//! call types it serves), then decides interval by interval, first to last, by simulating
-//! the day up to that interval with the staffing already chosen before it: so calls that
-//! spill from one interval into the next are accounted for. In each interval it adds an
-//! agent where it helps most per hour of cost until every target holds, then removes
-//! agents, the most expensive group first, while they still hold. Every candidate meets
-//! the same callers (common random numbers: replication r is the same day in every
-//! candidate). A decision whose figure lies within its 95 % half-width of the target is
-//! re-simulated with four times the replications, up to `max_replications`; if still within
-//! the noise, it is decided on the mean and the interval is flagged `within_noise`.
-//! Email response targets (hours, across intervals) are checked over the day at the end.
-//! With `scope = "day"`, agents are then removed interval by interval while the day's
-//! targets still hold. The chosen staffing is simulated over the whole day for the
-//! report, with the probability that an interval meets its targets on a random day.
+//! call types it serves, tiers fed by the inflow their upstream tiers send) and then
+//! works on the whole day at once: every candidate is the whole day simulated, so what
+//! spills from one interval into the next (queues, redials, email backlogs, escalations)
+//! is always there, and one simulation judges every interval. Every candidate meets the
+//! same callers (common random numbers). A round simulates the current staffing, then:
+//! each interval that misses a target gets one more agent (in the group that answers the
+//! failing call type first; where that did not help, in the group, or two at once, that
+//! helps most per hour of cost, found by one trial per group over all such intervals);
+//! else a missed day-level target (email response, or all with `scope = "day"`) gets an
+//! agent where its backlog is largest; else each group in turn, the most expensive
+//! first, loses one agent in every other interval (odd and even apart, so a removal is
+//! judged with its neighbours unchanged), kept where its interval and the next still hold
+//! and no day-level target breaks; then an agent moves from a dearer group to a cheaper
+//! one that shares a call type with it, likewise. The cheapest staffing on which every
+//! target held is kept, and a stage ends when removing stops making it cheaper.
+//!
+//! The first stage uses few replications per candidate; a second, from its answer, uses
+//! `max_replications` and judges again only the decisions that lay within the noise
+//! (their figure within its 95 % half-width of the target): replications are spent
+//! where the decision needs them. An interval whose decision is still within the noise
+//! is flagged `within_noise`. The answer is the last whole day simulated, with the
+//! probability that an interval meets its targets on a random day and, per interval and
+//! group, the target that binds it (what fails with one agent fewer). Ctrl-C stops the
+//! search with the best staffing found so far, marked incomplete.
 
 pub mod roster;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 
@@ -46,6 +57,10 @@ pub struct StaffPlan {
     /// Per interval: simulated over the whole day at the answer, a target fails beyond
     /// the noise.
     pub missed: Vec<bool>,
+    /// Per interval: what binds the answer, per searched group with agents there: the
+    /// target that fails with one agent fewer in that group ("front −1: general service
+    /// level 76.2% < 80.0%"); empty where no removal was judged.
+    pub binding: Vec<Vec<String>>,
     /// Whether the day-level targets (email response, or all with `scope = "day"`) hold;
     /// `None` without any.
     pub day_targets_met: Option<bool>,
@@ -58,6 +73,9 @@ pub struct StaffPlan {
     /// Candidate staffings simulated, and replications run in all.
     pub evaluations: usize,
     pub replications_run: u64,
+    /// The search was stopped (Ctrl-C) before it settled: the staffing is the best found
+    /// so far, and its figures are those of its last whole simulated day.
+    pub incomplete: bool,
     pub roster: Vec<roster::Roster>,
     /// Groups whose roster could not be made, and why.
     pub roster_errors: Vec<String>,
@@ -73,6 +91,25 @@ impl StaffPlan {
         let on_duty = f64::from(self.agents[interval][j]);
         (on_duty / (1.0 - shrinkage) - 1e-9).ceil().max(0.0) as u32
     }
+}
+
+/// Where the search is, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// "searching" (few replications), "confirming" (more, where the noise needs it),
+    /// "final day".
+    pub stage: &'static str,
+    /// Replications per candidate at this stage.
+    pub replications: u64,
+    /// Round of the stage, from 1.
+    pub round: usize,
+    /// Intervals whose targets fail at the current staffing, of `intervals`.
+    pub short: usize,
+    pub intervals: usize,
+    /// The first interval that fails, if any.
+    pub first_short: Option<usize>,
+    /// Candidate staffings simulated so far.
+    pub candidates: usize,
 }
 
 /// One target checked in an interval: a figure, its bound, and which way it must lie.
@@ -98,6 +135,10 @@ struct Verdict {
     shortfall: f64,
     /// Share of replications on which every target held.
     p_met: f64,
+    /// The failing target furthest from its bound (relative), and its mean: an index
+    /// into the day-level checks if `over_day`, else into the interval checks.
+    worst: Option<(usize, f64)>,
+    over_day: bool,
 }
 
 fn metric(name: &str) -> &'static MetricDef {
@@ -162,20 +203,22 @@ fn figure(m: &MetricDef, cell: &[u64]) -> Option<f64> {
     }
 }
 
-/// Judges `stats` (replications of a model) against `checks` in interval `k`, or over
-/// all intervals with `k = None`.
-fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, confidence: Option<f64>) -> Verdict {
-    let intervals = model.clock.intervals;
-    let mut acc = Accumulator::new(intervals, model.call_types.len(), model.groups.len());
-    for s in stats {
-        acc.add(s);
-    }
+/// Judges `stats` (replications of a model, merged in `acc`) against `checks` in
+/// interval `k`, or over all intervals with `k = None`.
+fn judge(
+    acc: &Accumulator,
+    stats: &[RepStats],
+    checks: &[Check],
+    k: Option<usize>,
+    confidence: Option<f64>,
+) -> Verdict {
     let n = stats.len() as u64;
     let t = if n > 1 { t975(n - 1) } else { f64::NAN };
     let (mut met, mut noisy, mut shortfall, mut clearly_missed) = (true, false, 0.0, false);
+    let mut worst: Option<(usize, f64, f64)> = None;
     // Per replication: did every check hold?
     let mut held = vec![true; stats.len()];
-    for check in checks {
+    for (i, check) in checks.iter().enumerate() {
         let e: Estimate = match check.group {
             Some(g) => estimate(&acc.groups.cell(k, Some(g)), check.metric, n, t),
             None => estimate(&acc.calls.cell(k, check.call_type), check.metric, n, t),
@@ -222,7 +265,11 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
         if !ok {
             clearly_missed |= !within;
             met = false;
-            shortfall += gap.max(0.0) / scale + 1e-6;
+            let relative = gap.max(0.0) / scale;
+            shortfall += relative + 1e-6;
+            if worst.is_none_or(|(_, _, w)| relative > w) {
+                worst = Some((i, mean, relative));
+            }
         }
     }
     let p_met = held.iter().filter(|&&h| h).count() as f64 / held.len().max(1) as f64;
@@ -232,56 +279,93 @@ fn judge(model: &Model, stats: &[RepStats], checks: &[Check], k: Option<usize>, 
         clearly_missed,
         shortfall,
         p_met,
+        worst: worst.map(|(i, mean, _)| (i, mean)),
+        over_day: k.is_none(),
     }
 }
 
-/// How much of the day before an interval is simulated to judge it: enough for queues
-/// to settle and for what spills over from earlier intervals to be there.
-pub const LOOKBACK_SECONDS: f64 = 2.0 * 3600.0;
-
-/// A staffing timeline moved `shift` µs earlier (what was before then holds at 0).
-fn shift_timeline(timeline: &[(u64, u32)], shift: u64) -> Vec<(u64, u32)> {
-    let mut out: Vec<(u64, u32)> = Vec::new();
-    for &(t, n) in timeline {
-        let moved = t.saturating_sub(shift);
-        if moved == 0 {
-            out.clear();
-        }
-        out.push((moved, n));
-    }
-    out.dedup_by(|later, earlier| later.1 == earlier.1);
-    out
+/// "general service level 76.2% < 80.0%": a check's figure against its bound.
+fn check_note(model: &Model, check: &Check, mean: f64) -> String {
+    let figure = Figure::ALL.iter().copied().find(|f| f.metric() == check.metric.name);
+    let show = |x: f64| match figure {
+        Some(f) => f.show(x),
+        None => format!("{:.1}%", x * 100.0),
+    };
+    let label = figure.map_or(check.metric.name, |f| f.label());
+    let who = match (check.call_type, check.group) {
+        (Some(c), _) => model.call_types[c].name.as_str(),
+        (None, Some(g)) => model.groups[g].name.as_str(),
+        _ => "all contacts",
+    };
+    let op = if check.at_least { "<" } else { ">" };
+    format!("{who} {label} {} {op} {}", show(mean), show(check.bound))
 }
 
-/// A candidate: the interval judged (`None`: the day) and the staffing up to it.
-type CandidateKey = (Option<usize>, Vec<Vec<u32>>);
+/// One whole day simulated at a staffing, judged interval by interval and over the day.
+struct Evaluation {
+    /// Per interval: `None` where nothing was offered (nothing to judge).
+    intervals: Vec<Option<Verdict>>,
+    /// The day-level targets; `None` without any.
+    day: Option<Verdict>,
+    /// The replications merged: the day's figures.
+    acc: Accumulator,
+}
+
+impl Evaluation {
+    /// Interval `k` holds (or has nothing to judge).
+    fn holds(&self, k: usize) -> bool {
+        self.intervals[k].is_none_or(|v| v.met)
+    }
+}
 
 /// The staffing search.
 struct Search<'m> {
     base: &'m Model,
     searched: Vec<usize>,
-    /// `[interval][searched group]`, filled as intervals are decided.
-    agents: Vec<Vec<u32>>,
-    /// Hourly cost of each searched group (1 where none is given, so fewer agents win).
+    /// Hourly cost of each searched group on duty (shrinkage is paid; 1 ÷ (1 −
+    /// shrinkage) where no cost is given, so fewer paid hours win).
     hourly: Vec<f64>,
     pool: rayon::ThreadPool,
-    first_replications: u64,
-    max_replications: u64,
-    cache: HashMap<CandidateKey, (Verdict, u64)>,
+    interval_checks: Vec<Check>,
+    day_checks: Vec<Check>,
+    /// Per interval: no staffing up to `max_agents` met its targets; left as it is.
+    unreachable: Vec<bool>,
+    /// The day-level targets could not be met by adding agents.
+    day_stuck: bool,
     evaluations: usize,
     replications_run: u64,
-    progress: &'m (dyn Fn(usize) + Sync),
+    progress: &'m (dyn Fn(&Progress) + Sync),
+    stage: Progress,
     /// The first replication that reached one of the engine's limits: the search stops
     /// and reports it.
     halt: Option<String>,
+    /// At a confirming stage, `[group][interval]`: the removals worth judging again
+    /// (their last verdict lay within the noise); `None` at the first stage.
+    focus: Option<Vec<Vec<bool>>>,
+    /// The last staffing simulated whole and uninterrupted with every interval's
+    /// verdict: what Ctrl-C reports.
+    best: Option<(Vec<Vec<u32>>, Evaluation)>,
 }
 
+/// Removal trials: per searched group and interval, the verdict with one agent fewer
+/// there (`None`: not tried).
+type Trials = Vec<Vec<Option<Verdict>>>;
+
+/// The cheapest staffing so far on which every target held: its hourly cost, the
+/// staffing, its evaluation and its removal trials.
+type Feasible = (f64, Vec<Vec<u32>>, Evaluation, Trials);
+
+/// Rounds of one settling stage at most (each round adds or removes agents; a staffing
+/// seen before also ends the stage).
+const MAX_ROUNDS: usize = 400;
+/// Rounds in a row an interval may get agents without its shortfall falling before it
+/// is given up as unreachable.
+const MAX_STALLS: u32 = 25;
+
 impl Search<'_> {
-    /// The model with `agents` (rows: intervals, as many as given) for the searched
-    /// groups; shorter than the day, it is the day up to that interval.
+    /// The model with `agents` (rows: intervals) for the searched groups.
     fn model_with(&self, agents: &[Vec<u32>]) -> Model {
         let mut m = self.base.clone();
-        m.clock.intervals = agents.len();
         for (j, &g) in self.searched.iter().enumerate() {
             let column: Vec<u32> = agents.iter().map(|row| row[j]).collect();
             m.groups[g].staffing = per_interval_staffing(&m.clock, &column);
@@ -290,74 +374,62 @@ impl Search<'_> {
         m
     }
 
-    /// The model that judges interval `k` of the staffing `agents` (rows 0..=k): the
-    /// intervals of the last [`LOOKBACK_SECONDS`] before it, from an empty centre, with
-    /// the staffing chosen for them, so what spills into `k` is there. A centre with
-    /// email, or with redials or repeats that come back after a quarter of the look-back
-    /// on average (they carry over for hours), is simulated from the start. Returns the model and the index of `k` in it.
-    fn interval_model(&self, agents: &[Vec<u32>]) -> (Model, usize) {
-        let k = agents.len() - 1;
-        let clock = &self.base.clock;
-        let lookback = (LOOKBACK_SECONDS * 1e6 / clock.interval as f64).ceil() as usize;
-        // Email backlogs, and redials or repeats that come back late, carry over for
-        // longer than the look-back: then the day is simulated from its start.
-        let late = |mean: f64| 4.0 * mean > LOOKBACK_SECONDS;
-        let carries_over = self.base.call_types.iter().any(|c| {
-            c.channel == Channel::Email
-                || c.redial.as_ref().is_some_and(|r| late(r.mean_delay))
-                || matches!(c.unresolved, Unresolved::Repeat { mean_after, .. } if late(mean_after))
-        });
-        let from = if carries_over { 0 } else { k.saturating_sub(lookback) };
-        if from == 0 {
-            return (self.model_with(agents), k);
-        }
-        let mut m = self.base.clone();
-        let shift = clock.warmup + from as u64 * clock.interval;
-        m.clock.start_of_day += (from as u64 * clock.interval) as f64 / 1e6;
-        m.clock.warmup = 0;
-        m.clock.intervals = k - from + 1;
-        m.expectations.clear();
-        for ct in &mut m.call_types {
-            ct.rate_per_second = ct.rate_per_second[from..=k].to_vec();
-            ct.handle_scale = ct.handle_scale[from..=k].to_vec();
-        }
-        for (g, group) in m.groups.iter_mut().enumerate() {
-            match self.searched.iter().position(|&s| s == g) {
-                Some(j) => {
-                    let column: Vec<u32> = agents[from..].iter().map(|row| row[j]).collect();
-                    group.staffing = per_interval_staffing(&m.clock, &column);
-                    group.paid_agent_us = None;
-                }
-                None => {
-                    group.staffing = shift_timeline(&group.staffing, shift);
-                    if let Some(paid) = &mut group.paid_agent_us {
-                        *paid = paid[from..=k].to_vec();
-                    }
-                }
-            }
-        }
-        (m, k - from)
-    }
-
+    /// `n` replications of `model`, kept whole without the wait histograms (staffing
+    /// judges no quantile).
     fn replications(&mut self, model: &Model, n: u64) -> Vec<RepStats> {
         self.evaluations += 1;
         self.replications_run += n;
-        (self.progress)(self.evaluations);
-        // Kept whole, without the wait histograms: staffing judges no quantile.
-        let stats: Vec<RepStats> = self.pool.install(|| {
+        self.stage.candidates = self.evaluations;
+        (self.progress)(&self.stage);
+        // Once stopped, the replications not yet begun are skipped.
+        let stats: Vec<Option<RepStats>> = self.pool.install(|| {
             (0..n)
                 .into_par_iter()
                 .map(|r| {
-                    let mut s = run_replication(model, r);
-                    s.waits.clear();
-                    s
+                    (!crate::interrupt::requested()).then(|| {
+                        let mut s = run_replication(model, r);
+                        s.waits.clear();
+                        s
+                    })
                 })
                 .collect()
         });
+        let stats: Vec<RepStats> = stats.into_iter().flatten().collect();
         if self.halt.is_none() {
             self.halt = stats.iter().find_map(|s| s.halt.clone());
         }
         stats
+    }
+
+    /// Simulates the whole day at `agents` on `n` replications and judges it.
+    fn evaluate(&mut self, agents: &[Vec<u32>], n: u64) -> Evaluation {
+        let model = self.model_with(agents);
+        let stats = self.replications(&model, n);
+        let clock = &self.base.clock;
+        let mut acc = Accumulator::new(clock.intervals, model.call_types.len(), model.groups.len());
+        if self.stopped() {
+            // Interrupted replications judge nothing: the caller stops.
+            return Evaluation {
+                intervals: vec![None; clock.intervals],
+                day: None,
+                acc,
+            };
+        }
+        for s in &stats {
+            acc.add(s);
+        }
+        let confidence = self.base.staffing.confidence;
+        let intervals = (0..clock.intervals)
+            .map(|k| {
+                let offered: u64 = stats
+                    .iter()
+                    .map(|s| s.calls[k * s.columns() + s.columns() - 1][call::OFFERED])
+                    .sum();
+                (offered > 0).then(|| judge(&acc, &stats, &self.interval_checks, Some(k), confidence))
+            })
+            .collect();
+        let day = (!self.day_checks.is_empty()).then(|| judge(&acc, &stats, &self.day_checks, None, confidence));
+        Evaluation { intervals, day, acc }
     }
 
     /// Whether the search must stop at once: Ctrl-C, or a limit reached.
@@ -365,199 +437,408 @@ impl Search<'_> {
         self.halt.is_some() || crate::interrupt::requested()
     }
 
-    /// `Err` if the search stopped: interrupted, or a replication reached a limit.
-    fn check(&self) -> Result<(), Error> {
-        crate::interrupt::check()?;
-        match &self.halt {
-            Some(why) => Err(Error::Other(why.clone())),
-            None => Ok(()),
-        }
+    fn max_agents(&self) -> u32 {
+        self.base.staffing.max_agents
     }
 
-    /// Judges the staffing `agents` (intervals 0..=k, or the whole day) in interval `k`
-    /// (or over the day) on the first replications; with `sure`, adds replications
-    /// while the decision is within the noise, up to the most allowed.
-    fn evaluate(&mut self, agents: Vec<Vec<u32>>, k: Option<usize>, checks: &[Check], sure: bool) -> Verdict {
-        let key = (k, agents);
-        let (mut verdict, mut n) = match self.cache.get(&key) {
-            Some(&found) => found,
-            None => {
-                let n = self.first_replications;
-                let (model, at) = self.judged_model(&key.1, k);
-                let stats = self.replications(&model, n);
-                (judge(&model, &stats, checks, at, self.base.staffing.confidence), n)
-            }
-        };
-        if sure && verdict.noisy && n < self.max_replications {
-            let (model, at) = self.judged_model(&key.1, k);
-            while verdict.noisy && n < self.max_replications {
-                n = (n * 4).min(self.max_replications);
-                let stats = self.replications(&model, n);
-                verdict = judge(&model, &stats, checks, at, self.base.staffing.confidence);
-            }
-        }
-        self.cache.insert(key, (verdict, n));
-        verdict
-    }
-
-    /// The model to judge interval `k` (or the day) in, and where `k` is in it.
-    fn judged_model(&self, agents: &[Vec<u32>], k: Option<usize>) -> (Model, Option<usize>) {
-        match k {
-            Some(_) => {
-                let (m, at) = self.interval_model(agents);
-                (m, Some(at))
-            }
-            None => (self.model_with(agents), None),
-        }
-    }
-
-    fn candidate(&self, k: usize, row: &[u32]) -> Vec<Vec<u32>> {
-        let mut agents: Vec<Vec<u32>> = self.agents[..k].to_vec();
-        agents.push(row.to_vec());
-        agents
-    }
-
-    /// Adds agents to `row` until interval `k`'s targets hold: a candidate that meets
-    /// them wins (the cheapest first), else the largest fall in the shortfall per hour of
-    /// cost. Where no single agent helps (one more at the front line sends the next tier
-    /// more escalations than it can take), two at once in any two groups are tried, until
-    /// a round of pairs brings nothing either. `None` after 25 additions in a row without
-    /// progress, or at the cap.
-    fn grow(&mut self, k: usize, mut row: Vec<u32>, checks: &[Check], sure: bool) -> Option<Vec<u32>> {
-        let max = self.base.staffing.max_agents;
-        let groups = self.searched.len();
-        let mut verdict = self.evaluate(self.candidate(k, &row), Some(k), checks, sure);
-        let mut stalled = 0;
-        let mut pairs_help = true;
-        while !verdict.met {
+    /// Settles the staffing on `n` replications: rounds of adding where a target fails
+    /// and removing where they all hold, until a round changes nothing. The last
+    /// evaluation is left in `best`; returns, per searched group and interval, how the
+    /// interval fared with one agent fewer in that group (`None`: not tried), or `None`
+    /// if the search was stopped.
+    fn settle(&mut self, agents: &mut Vec<Vec<u32>>, n: u64) -> Option<Vec<Vec<Option<Verdict>>>> {
+        let intervals = self.base.clock.intervals;
+        let mut stalls = vec![0u32; intervals];
+        let mut previous: Vec<Option<f64>> = vec![None; intervals];
+        let mut seen: HashSet<Vec<Vec<u32>>> = HashSet::new();
+        // The cheapest staffing on which every target held, with its evaluation and its
+        // removal trials; and shrinking rounds since it last got cheaper.
+        let mut feasible: Option<Feasible> = None;
+        let mut idle = 0;
+        self.stage.replications = n;
+        for round in 1..=MAX_ROUNDS {
+            self.stage.round = round;
+            let base = self.evaluate(agents, n);
             if self.stopped() {
                 return None;
             }
-            let mut best: Option<(bool, f64, Vec<u32>, Verdict)> = None;
-            let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
-            let pairs: Vec<Vec<usize>> = if pairs_help {
-                (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect()
+            let snapshot = agents.clone();
+            let failing: Vec<usize> = (0..intervals)
+                .filter(|&k| !base.holds(k) && !self.unreachable[k])
+                .collect();
+            self.stage.short = (0..intervals).filter(|&k| !base.holds(k)).count();
+            self.stage.first_short = (0..intervals).find(|&k| !base.holds(k));
+            // A staffing seen before in this stage: the rounds go in a circle; stop here.
+            let repeated = !seen.insert(snapshot.clone());
+            let changed = if repeated {
+                false
+            } else if !failing.is_empty() {
+                self.grow(agents, &base, &failing, n, &mut stalls, &mut previous);
+                true
+            } else if !self.day_stuck && base.day.is_some_and(|v| !v.met) {
+                if !self.grow_day(agents, &base) {
+                    self.day_stuck = true;
+                }
+                true
             } else {
-                Vec::new()
-            };
-            for (round, additions) in [singles, pairs].into_iter().enumerate() {
-                for add in additions {
-                    let mut trial = row.clone();
-                    for &j in &add {
-                        trial[j] += 1;
-                    }
-                    if add.iter().any(|&j| trial[j] > max) {
-                        continue;
-                    }
-                    let v = self.evaluate(self.candidate(k, &trial), Some(k), checks, sure);
-                    let hourly: f64 = add.iter().map(|&j| self.hourly[j]).sum();
-                    let key = if v.met {
-                        -hourly
-                    } else {
-                        (verdict.shortfall - v.shortfall) / hourly
-                    };
-                    if best.as_ref().is_none_or(|(bm, bk, _, _)| (v.met, key) > (*bm, *bk)) {
-                        best = Some((v.met, key, trial, v));
-                    }
+                // Every target holds: the cheapest such staffing so far is kept, and the
+                // stage ends when removing agents stops making it cheaper (near their
+                // bounds, figures flip with any change elsewhere, so rounds could go on
+                // trading one agent for another).
+                let cost = self.cost(&snapshot);
+                let better = feasible.as_ref().is_none_or(|(c, _, _, _)| cost < *c - 1e-9);
+                let (changed, trials) = self.shrink(agents, &base, n);
+                if better {
+                    feasible = Some((cost, snapshot, base, trials));
+                    idle = 0;
+                } else {
+                    idle += 1;
                 }
-                if best.as_ref().is_some_and(|(met, gain, _, _)| *met || *gain > 0.0) {
+                if !changed || idle >= 2 {
                     break;
                 }
-                pairs_help &= round == 0;
+                continue;
+            };
+            self.best = Some((snapshot, base));
+            if !changed {
+                break;
             }
-            let (_, gain, trial, v) = best?;
-            stalled = if v.met || gain > 0.0 { 0 } else { stalled + 1 };
-            if stalled >= 25 {
-                return None;
-            }
-            row = trial;
-            verdict = v;
         }
-        Some(row)
+        if self.stopped() {
+            return None;
+        }
+        // The cheapest staffing seen on which every target held; else (nothing ever
+        // held: unreachable intervals) the last one evaluated.
+        match feasible {
+            Some((_, staffing, evaluation, trials)) => {
+                agents.clone_from(&staffing);
+                self.best = Some((staffing, evaluation));
+                Some(trials)
+            }
+            None => {
+                if let Some((last, _)) = &self.best {
+                    agents.clone_from(last);
+                }
+                Some(vec![vec![None; intervals]; self.searched.len()])
+            }
+        }
     }
 
-    /// Removes agents from `row` while interval `k`'s targets hold, the most expensive
-    /// group first.
-    fn shrink(&mut self, k: usize, mut row: Vec<u32>, checks: &[Check], sure: bool) -> Vec<u32> {
-        let mut order: Vec<usize> = (0..self.searched.len()).collect();
-        order.sort_by(|&a, &b| self.hourly[b].total_cmp(&self.hourly[a]).then(a.cmp(&b)));
-        loop {
-            if self.stopped() {
-                return row;
+    /// Cost per hour of a staffing: agents on duty × their group's hourly cost, summed.
+    fn cost(&self, agents: &[Vec<u32>]) -> f64 {
+        agents
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(&self.hourly)
+                    .map(|(&a, h)| f64::from(a) * h)
+                    .sum::<f64>()
+            })
+            .sum()
+    }
+
+    /// One more agent in group `j` in interval `k`; when confirming, its removal is
+    /// judged again too.
+    fn add(&mut self, agents: &mut [Vec<u32>], k: usize, j: usize) {
+        agents[k][j] += 1;
+        if let Some(focus) = &mut self.focus {
+            focus[j][k] = true;
+        }
+    }
+
+    /// The group that answers first the call type of interval `k`'s worst failing
+    /// target (the group itself for its occupancy), if it may get one more agent.
+    fn first_server(&self, agents: &[Vec<u32>], verdict: &Verdict, k: usize) -> Option<usize> {
+        let (i, _) = verdict.worst?;
+        let check = self.interval_checks[i];
+        let j = match (check.call_type, check.group) {
+            (_, Some(g)) => self.searched.iter().position(|&s| s == g)?,
+            (Some(c), None) => self
+                .base
+                .lanes
+                .iter()
+                .filter(|lane| lane.call_type.0 as usize == c)
+                .flat_map(|lane| &lane.routes)
+                .find_map(|r| self.searched.iter().position(|&s| s == r.group.0 as usize))?,
+            (None, None) => return None,
+        };
+        (agents[k][j] < self.max_agents()).then_some(j)
+    }
+
+    /// One more agent in each failing interval. Where the last agent added there helped
+    /// (or none was), it goes to the group that answers the worst-failing call type
+    /// first; elsewhere to the group (or two groups) that helps most per hour of cost,
+    /// found by a trial per group that adds one agent in every such interval at once.
+    /// An interval `MAX_STALLS` rounds in a row without progress is given up.
+    fn grow(
+        &mut self,
+        agents: &mut [Vec<u32>],
+        base: &Evaluation,
+        failing: &[usize],
+        n: u64,
+        stalls: &mut [u32],
+        previous: &mut [Option<f64>],
+    ) {
+        for (k, p) in previous.iter_mut().enumerate() {
+            let now = base.intervals[k].filter(|v| !v.met).map(|v| v.shortfall);
+            if let (Some(before), Some(now)) = (*p, now) {
+                stalls[k] = if now < before - 1e-9 { 0 } else { stalls[k] + 1 };
             }
-            let mut removed = false;
-            for &j in &order {
-                if row[j] == 0 {
-                    continue;
-                }
-                let mut trial = row.clone();
-                trial[j] -= 1;
-                if self.evaluate(self.candidate(k, &trial), Some(k), checks, sure).met {
-                    row = trial;
-                    removed = true;
-                    break;
-                }
-            }
-            if removed {
+            *p = now;
+        }
+        let mut searched_for = Vec::new();
+        for &k in failing {
+            if stalls[k] >= MAX_STALLS {
+                self.unreachable[k] = true;
                 continue;
             }
-            // Move an agent from a dearer group to a cheaper one while the targets hold.
-            let mut swapped = false;
-            'pairs: for &a in &order {
-                for b in (0..self.searched.len()).rev() {
-                    let b = order[b];
-                    if row[a] == 0 || self.hourly[b] >= self.hourly[a] || row[b] >= self.base.staffing.max_agents {
+            let quick = base.intervals[k].and_then(|v| self.first_server(agents, &v, k));
+            match quick {
+                Some(j) if stalls[k] == 0 => self.add(agents, k, j),
+                _ => searched_for.push(k),
+            }
+        }
+        if !searched_for.is_empty() {
+            self.grow_by_trials(agents, base, &searched_for, n);
+        }
+    }
+
+    /// One more agent in each of the intervals `failing`, in the group (or two groups)
+    /// that helps it most per hour of cost: each group's trial adds one agent in every
+    /// such interval at once; two at once only where no single agent helps.
+    fn grow_by_trials(&mut self, agents: &mut [Vec<u32>], base: &Evaluation, failing: &[usize], n: u64) {
+        let groups = self.searched.len();
+        let max = self.max_agents();
+        // Per failing interval: (met, gain per hour, the groups added).
+        let mut best: Vec<Option<(bool, f64, Vec<usize>)>> = vec![None; agents.len()];
+        let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
+        let pairs: Vec<Vec<usize>> = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect();
+        for (round, additions) in [singles, pairs].into_iter().enumerate() {
+            // Pairs only where no single agent helped.
+            let targets: Vec<usize> = failing
+                .iter()
+                .copied()
+                .filter(|&k| round == 0 || best[k].as_ref().is_none_or(|(met, gain, _)| !met && *gain <= 0.0))
+                .collect();
+            if targets.is_empty() {
+                break;
+            }
+            for add in additions {
+                if self.stopped() {
+                    return;
+                }
+                let mut trial = agents.to_vec();
+                let mut any = false;
+                for &k in &targets {
+                    if add
+                        .iter()
+                        .all(|&j| agents[k][j] + add.iter().filter(|&&x| x == j).count() as u32 <= max)
+                    {
+                        for &j in &add {
+                            trial[k][j] += 1;
+                        }
+                        any = true;
+                    }
+                }
+                if !any {
+                    continue;
+                }
+                let ev = self.evaluate(&trial, n);
+                let hourly: f64 = add.iter().map(|&j| self.hourly[j]).sum();
+                for &k in &targets {
+                    if trial[k] == agents[k] {
                         continue;
                     }
-                    let mut trial = row.clone();
-                    trial[a] -= 1;
-                    trial[b] += 1;
-                    if self.evaluate(self.candidate(k, &trial), Some(k), checks, sure).met {
-                        row = trial;
-                        swapped = true;
-                        break 'pairs;
+                    let before = base.intervals[k].map_or(0.0, |v| v.shortfall);
+                    let (met, after) = ev.intervals[k].map_or((true, 0.0), |v| (v.met, v.shortfall));
+                    let key = if met { -hourly } else { (before - after) / hourly };
+                    if best[k].as_ref().is_none_or(|(bm, bk, _)| (met, key) > (*bm, *bk)) {
+                        best[k] = Some((met, key, add.clone()));
                     }
                 }
             }
-            if !swapped {
-                return row;
+        }
+        for &k in failing {
+            match &best[k] {
+                Some((_, _, add)) => {
+                    for &j in add {
+                        self.add(agents, k, j);
+                    }
+                }
+                // Every group is at the most allowed.
+                None => self.unreachable[k] = true,
             }
         }
     }
 
-    /// Decides interval `k`: a quick search on the first replications, then the answer
-    /// and each staffing one agent below it confirmed with as many replications as the
-    /// noise needs. Returns the staffing, whether a decisive figure stayed within the
-    /// noise, and whether the targets could be met at all.
-    fn solve_interval(&mut self, k: usize, start: Vec<u32>, checks: &[Check]) -> (Vec<u32>, bool, bool) {
-        let quick = match self.grow(k, start.clone(), checks, false) {
-            Some(row) => self.shrink(k, row, checks, false),
-            None => return (start, false, false),
+    /// A day-level target fails: one more agent, in the cheapest group serving the
+    /// failing call type, in the interval where its backlog (contacts waiting, on
+    /// average) is largest; for a group's occupancy, in that group where it is busiest.
+    /// `false` if no agent can be added.
+    fn grow_day(&mut self, agents: &mut [Vec<u32>], base: &Evaluation) -> bool {
+        let Some((i, _)) = base.day.and_then(|v| v.worst) else {
+            return false;
         };
-        let mut row = quick;
-        for _ in 0..100 {
-            if self.stopped() {
+        let check = self.day_checks[i];
+        let n = base.acc.replications;
+        let t = if n > 1 { t975(n - 1) } else { f64::NAN };
+        let (groups, level): (Vec<usize>, Box<dyn Fn(usize) -> f64>) = match (check.call_type, check.group) {
+            (_, Some(g)) => {
+                let j = self.searched.iter().position(|&s| s == g);
+                let acc = &base.acc;
+                (
+                    j.into_iter().collect(),
+                    Box::new(move |k| {
+                        estimate(&acc.groups.cell(Some(k), Some(g)), group_metric("occupancy"), n, t)
+                            .mean
+                            .unwrap_or(0.0)
+                    }),
+                )
+            }
+            (c, None) => {
+                let serves = |j: usize| {
+                    let g = self.searched[j];
+                    c.is_none_or(|c| self.base.groups[g].skills.iter().any(|s| s.call_type.0 as usize == c))
+                };
+                let acc = &base.acc;
+                (
+                    (0..self.searched.len()).filter(|&j| serves(j)).collect(),
+                    Box::new(move |k| {
+                        estimate(&acc.calls.cell(Some(k), c), metric("avg_queue_length"), n, t)
+                            .mean
+                            .unwrap_or(0.0)
+                    }),
+                )
+            }
+        };
+        let max = self.max_agents();
+        let Some(&j) = groups
+            .iter()
+            .min_by(|&&a, &&b| self.hourly[a].total_cmp(&self.hourly[b]).then(a.cmp(&b)))
+        else {
+            return false;
+        };
+        let Some(k) = (0..agents.len())
+            .filter(|&k| agents[k][j] < max)
+            .max_by(|&a, &b| level(a).total_cmp(&level(b)).then(b.cmp(&a)))
+        else {
+            return false;
+        };
+        self.add(agents, k, j);
+        true
+    }
+
+    /// Removes agents while the targets hold: each group in turn, the most expensive
+    /// first, loses one agent in every other interval where all holds (even intervals,
+    /// then odd ones, so a removal is judged with its neighbours unchanged); a removal
+    /// stays where its interval and the next still hold and no day-level target breaks.
+    /// Where none stays, an agent moves from a dearer group to a cheaper one that shares
+    /// a call type with it, likewise. Returns whether anything changed, and each group's
+    /// trial verdicts.
+    fn shrink(&mut self, agents: &mut [Vec<u32>], base: &Evaluation, n: u64) -> (bool, Vec<Vec<Option<Verdict>>>) {
+        let groups = self.searched.len();
+        let intervals = agents.len();
+        let mut trials: Vec<Vec<Option<Verdict>>> = vec![vec![None; intervals]; groups];
+        let mut order: Vec<usize> = (0..groups).collect();
+        order.sort_by(|&a, &b| self.hourly[b].total_cmp(&self.hourly[a]).then(a.cmp(&b)));
+        let day_holds = |ev: &Evaluation| ev.day.is_none_or(|v| v.met) || base.day.is_some_and(|v| !v.met);
+        let mut changed = false;
+        let mut moves: Vec<(Option<usize>, usize)> = order.iter().map(|&j| (None, j)).collect();
+        let shares = |a: usize, b: usize| {
+            let skills = |j: usize| self.base.groups[self.searched[j]].skills.iter().map(|s| s.call_type);
+            skills(a).any(|c| skills(b).any(|d| d == c))
+        };
+        let swaps: Vec<(Option<usize>, usize)> = order
+            .iter()
+            .flat_map(|&a| order.iter().rev().map(move |&b| (a, b)))
+            .filter(|&(a, b)| self.hourly[b] < self.hourly[a] && shares(a, b))
+            .map(|(a, b)| (Some(b), a))
+            .collect();
+        // Confirming, only the removals whose verdict lay within the noise are judged
+        // again, once each; swaps were settled at the first stage.
+        let parities = 2;
+        for pass in 0..2 {
+            for parity in 0..parities {
+                for &(to, from) in &moves {
+                    if self.stopped() {
+                        return (changed, trials);
+                    }
+                    let tried: Vec<usize> = (0..intervals)
+                        .filter(|&k| {
+                            (k % parities == parity)
+                                && self.focus.as_ref().is_none_or(|f| f[from][k])
+                                && agents[k][from] > 0
+                                && !self.unreachable[k]
+                                && base.holds(k)
+                                && to.is_none_or(|b| agents[k][b] < self.max_agents())
+                        })
+                        .collect();
+                    if tried.is_empty() {
+                        continue;
+                    }
+                    // A set of removals that breaks a day-level target is halved until
+                    // the parts that keep it are found.
+                    let mut sets = vec![tried];
+                    while let Some(set) = sets.pop() {
+                        if self.stopped() {
+                            return (changed, trials);
+                        }
+                        let mut trial = agents.to_vec();
+                        for &k in &set {
+                            trial[k][from] -= 1;
+                            if let Some(b) = to {
+                                trial[k][b] += 1;
+                            }
+                        }
+                        let ev = self.evaluate(&trial, n);
+                        if self.stopped() {
+                            return (changed, trials);
+                        }
+                        for &k in &set {
+                            if to.is_none() {
+                                trials[from][k] = ev.intervals[k];
+                            }
+                        }
+                        if !day_holds(&ev) {
+                            // A single removal that breaks the day: the day's verdict
+                            // is what binds it.
+                            if let ([k], Some(v), None) = (set.as_slice(), ev.day, to) {
+                                trials[from][*k] = Some(v);
+                            }
+                            if set.len() > 1 {
+                                let (a, b) = set.split_at(set.len() / 2);
+                                sets.push(b.to_vec());
+                                sets.push(a.to_vec());
+                            }
+                            continue;
+                        }
+                        if let Some(focus) = &mut self.focus {
+                            for &k in &set {
+                                focus[from][k] = false;
+                            }
+                        }
+                        for &k in &set {
+                            let next_holds = k + 1 >= intervals || ev.holds(k + 1) || !base.holds(k + 1);
+                            if ev.holds(k) && next_holds {
+                                agents[k][from] -= 1;
+                                if let Some(b) = to {
+                                    agents[k][b] += 1;
+                                }
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+            if changed || pass == 1 || self.focus.is_some() {
                 break;
             }
-            let Some(grown) = self.grow(k, row.clone(), checks, true) else {
-                return (row, false, false);
-            };
-            let shrunk = self.shrink(k, grown.clone(), checks, true);
-            let settled = shrunk == grown;
-            row = shrunk;
-            if settled {
+            moves.clone_from(&swaps);
+            if moves.is_empty() {
                 break;
             }
         }
-        let mut noisy = self.evaluate(self.candidate(k, &row), Some(k), checks, true).noisy;
-        for j in 0..self.searched.len() {
-            if row[j] > 0 {
-                let mut fewer = row.clone();
-                fewer[j] -= 1;
-                noisy |= self.evaluate(self.candidate(k, &fewer), Some(k), checks, true).noisy;
-            }
-        }
-        (row, noisy, true)
+        (changed, trials)
     }
 }
 
@@ -745,9 +1026,10 @@ fn fewest_from(start: u32, max: u32, meets: impl Fn(u32) -> bool) -> u32 {
     hi
 }
 
-/// Finds the staffing of `model`'s in-house groups. `progress` is called with the number
-/// of candidates simulated so far.
-pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -> Result<StaffPlan, Error> {
+/// Finds the staffing of `model`'s in-house groups. `progress` is told where the search
+/// is. Ctrl-C stops it with the best staffing found so far (`incomplete`), or with
+/// `Error::Interrupted` before any whole day was simulated.
+pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync)) -> Result<StaffPlan, Error> {
     let searched: Vec<usize> = (0..model.groups.len())
         .filter(|&g| !model.groups[g].outsourced)
         .collect();
@@ -775,9 +1057,10 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
         )));
     }
     let pool = crate::simulate::thread_pool(threads)?;
-    // The search keeps up to `max_replications` replications whole at once.
-    let most_held = model.staffing.max_replications.max(model.replications * 2);
-    crate::budget::check(model, pool.current_num_threads(), most_held)?;
+    // The search keeps up to `max_replications` whole days at once.
+    let first_replications = model.staffing.replications.unwrap_or(model.replications).max(2);
+    let max_replications = model.staffing.max_replications.max(first_replications);
+    crate::budget::check(model, pool.current_num_threads(), max_replications)?;
     let hourly: Vec<f64> = searched
         .iter()
         .map(|&g| {
@@ -787,94 +1070,144 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
             if c > 0.0 { c } else { 1.0 / (1.0 - group.shrinkage) }
         })
         .collect();
-    let first_replications = model.staffing.replications.unwrap_or(model.replications).max(2);
+    // Interval targets, and the day-level ones: email response times, or everything
+    // with `scope = "day"`.
+    let all_day = checks(model, &searched, true);
+    let (interval_checks, day_checks) = if model.staffing.over_day {
+        (Vec::new(), all_day)
+    } else {
+        let day = all_day
+            .into_iter()
+            .filter(|c| c.metric.name == "within_target")
+            .collect();
+        (checks(model, &searched, false), day)
+    };
+    let intervals = model.clock.intervals;
     let mut search = Search {
         base: model,
         searched: searched.clone(),
-        agents: Vec::new(),
         hourly,
         pool,
-        first_replications,
-        max_replications: model.staffing.max_replications.max(first_replications),
-        cache: HashMap::new(),
+        interval_checks,
+        day_checks,
+        unreachable: vec![false; intervals],
+        day_stuck: false,
         evaluations: 0,
         replications_run: 0,
         progress,
+        stage: Progress {
+            stage: "searching",
+            replications: first_replications,
+            round: 0,
+            short: 0,
+            intervals,
+            first_short: None,
+            candidates: 0,
+        },
         halt: None,
+        focus: None,
+        best: None,
     };
     let erlang = erlang_start(model, &searched);
-    let interval_checks = checks(model, &searched, false);
-    let mut within_noise = Vec::new();
-    let mut unreachable = Vec::new();
-    for (k, start) in erlang.iter().enumerate() {
-        search.check()?;
-        let (row, noisy, reachable) = search.solve_interval(k, start.clone(), &interval_checks);
-        search.agents.push(row);
-        within_noise.push(noisy);
-        unreachable.push(!reachable);
-    }
-    // Day-level targets: email response times, and everything with `scope = "day"`.
-    let day_checks = if model.staffing.over_day {
-        checks(model, &searched, true)
-    } else {
-        checks(model, &searched, true)
-            .into_iter()
-            .filter(|c| c.metric.name == "within_target")
-            .collect()
+    let mut agents = erlang.clone();
+    // Per group and interval, the latest verdict with one agent fewer there.
+    let mut trials: Vec<Vec<Option<Verdict>>> = vec![vec![None; intervals]; searched.len()];
+    let merge = |trials: &mut Vec<Vec<Option<Verdict>>>, stage: &[Vec<Option<Verdict>>]| {
+        for (latest, stage) in trials.iter_mut().zip(stage) {
+            for (l, v) in latest.iter_mut().zip(stage) {
+                if v.is_some() {
+                    *l = *v;
+                }
+            }
+        }
     };
-    if !day_checks.is_empty() {
-        search.check()?;
-        day_level(&mut search, &day_checks);
+    // First every removal is judged on few replications; then, with `max_replications`,
+    // the staffing is judged again and only the removals whose verdict lay within the
+    // noise are tried again.
+    if let Some(t) = search.settle(&mut agents, first_replications) {
+        merge(&mut trials, &t);
+        let (_, last) = search.best.as_ref().expect("a settled stage evaluated its staffing");
+        let noisy = (0..intervals)
+            .any(|k| last.intervals[k].is_some_and(|v| v.noisy) || t.iter().any(|per| per[k].is_some_and(|v| v.noisy)))
+            || last.day.is_some_and(|v| v.noisy);
+        if noisy && max_replications > first_replications {
+            search.focus = Some(
+                t.iter()
+                    .map(|per| per.iter().map(|v| v.is_some_and(|v| v.noisy)).collect())
+                    .collect(),
+            );
+            search.stage.stage = "confirming";
+            if let Some(t) = search.settle(&mut agents, max_replications) {
+                merge(&mut trials, &t);
+            }
+        }
     }
-    search.check()?;
-    let final_replications = search
-        .max_replications
-        .min(first_replications.max(model.replications) * 2)
-        .max(2);
-    if !model.staffing.over_day {
-        repair_in_day(&mut search, &interval_checks, final_replications)?;
+    if let Some(why) = &search.halt {
+        return Err(Error::Other(why.clone()));
     }
-    let agents = search.agents.clone();
+    let incomplete = crate::interrupt::requested();
+    let Some((agents, last)) = search.best.take() else {
+        return Err(Error::Interrupted);
+    };
     let mut final_model = search.model_with(&agents);
-    final_model.replications = final_replications;
-    let stats = search.replications(&final_model, final_model.replications);
-    search.check()?;
-    let mut acc = Accumulator::new(final_model.clock.intervals, model.call_types.len(), model.groups.len());
-    for s in &stats {
-        acc.add(s);
-    }
-    let confidence = model.staffing.confidence;
-    let verdicts: Vec<Option<Verdict>> = (0..model.clock.intervals)
+    final_model.replications = last.acc.replications;
+    let summary = Summary::new(&final_model, &last.acc);
+    let within_noise = (0..intervals)
+        .map(|k| last.intervals[k].is_some_and(|v| v.noisy) || trials.iter().any(|per| per[k].is_some_and(|v| v.noisy)))
+        .collect();
+    let binding = (0..intervals)
         .map(|k| {
-            let offered: u64 = stats
-                .iter()
-                .map(|s| s.calls[k * s.columns() + s.columns() - 1][call::OFFERED])
-                .sum();
-            (offered > 0).then(|| judge(&final_model, &stats, &interval_checks, Some(k), confidence))
+            (0..searched.len())
+                .filter(|&j| agents[k][j] > 0)
+                .filter_map(|j| {
+                    let v = trials[j][k]?;
+                    let (i, mean) = v.worst?;
+                    let checks = if v.over_day {
+                        &search.day_checks
+                    } else {
+                        &search.interval_checks
+                    };
+                    let check = checks.get(i)?;
+                    Some(format!(
+                        "{} −1: {}",
+                        model.groups[searched[j]].name,
+                        check_note(model, check, mean)
+                    ))
+                })
+                .collect()
         })
         .collect();
-    let p_met = verdicts.iter().map(|v| v.map(|v| v.p_met)).collect();
-    // The whole day simulated at the answer: an interval whose targets fail beyond the
-    // noise is reported as missed (the look-back or a spill-over misjudged it).
-    let missed = verdicts.iter().map(|v| v.is_some_and(|v| v.clearly_missed)).collect();
-    let day_targets_met =
-        (!day_checks.is_empty()).then(|| judge(&final_model, &stats, &day_checks, None, confidence).met);
-    let summary = Summary::new(&final_model, &acc);
-    let (roster, roster_errors) = roster::roster_all(&final_model, &searched, &agents);
-    let rostered = if roster.is_empty() {
-        None
+    let p_met = last.intervals.iter().map(|v| v.map(|v| v.p_met)).collect();
+    let missed = last
+        .intervals
+        .iter()
+        .map(|v| v.is_some_and(|v| v.clearly_missed))
+        .collect();
+    let day_targets_met = last.day.map(|v| v.met);
+    let unreachable = search.unreachable.clone();
+    let (roster, roster_errors, rostered) = if incomplete {
+        (Vec::new(), Vec::new(), None)
     } else {
-        let m = roster::rostered_model(&final_model, &roster);
-        let stats = search.replications(&m, m.replications);
-        search.check()?;
-        let mut acc = Accumulator::new(m.clock.intervals, m.call_types.len(), m.groups.len());
-        for s in &stats {
-            acc.add(s);
-        }
-        let met: Vec<bool> = (0..m.clock.intervals)
-            .map(|k| judge(&m, &stats, &interval_checks, Some(k), None).met)
-            .collect();
-        Some((Summary::new(&m, &acc), met))
+        let (roster, roster_errors) = roster::roster_all(&final_model, &searched, &agents);
+        let rostered = if roster.is_empty() {
+            None
+        } else {
+            let m = roster::rostered_model(&final_model, &roster);
+            let stats = search.replications(&m, m.replications);
+            if let Some(why) = &search.halt {
+                return Err(Error::Other(why.clone()));
+            }
+            crate::interrupt::check()?;
+            let mut acc = Accumulator::new(m.clock.intervals, m.call_types.len(), m.groups.len());
+            for s in &stats {
+                acc.add(s);
+            }
+            let met: Vec<bool> = (0..m.clock.intervals)
+                .map(|k| judge(&acc, &stats, &search.interval_checks, Some(k), None).met)
+                .collect();
+            Some((Summary::new(&m, &acc), met))
+        };
+        (roster, roster_errors, rostered)
     };
     Ok(StaffPlan {
         groups: searched,
@@ -883,141 +1216,18 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(usize) + Sync)) -
         within_noise,
         unreachable,
         missed,
+        binding,
         day_targets_met,
         p_met,
         summary,
         model: final_model,
         evaluations: search.evaluations,
         replications_run: search.replications_run,
+        incomplete,
         roster,
         roster_errors,
         rostered,
     })
-}
-
-/// The whole day simulated at the answer can miss an interval its look-back judged met
-/// (what spills over from hours earlier: redials, a backlog). While some interval's
-/// targets fail beyond the noise, the earliest such interval gets the agent that helps it
-/// most per hour of cost, judged over the whole day (two at once only where no single
-/// agent helps); an interval gets at most two such rounds, then is left as missed and
-/// the next one is repaired.
-fn repair_in_day(search: &mut Search, checks: &[Check], replications: u64) -> Result<(), Error> {
-    let intervals = search.base.clock.intervals;
-    let groups = search.searched.len();
-    let judge_day = |search: &mut Search, agents: &[Vec<u32>], k: usize| {
-        let model = search.model_with(agents);
-        let stats = search.replications(&model, replications);
-        judge(&model, &stats, checks, Some(k), search.base.staffing.confidence)
-    };
-    let mut rounds = vec![0u32; intervals];
-    loop {
-        search.check()?;
-        let model = search.model_with(&search.agents);
-        let stats = search.replications(&model, replications);
-        let failing = (0..intervals).filter(|&k| rounds[k] < 2).find_map(|k| {
-            let v = judge(&model, &stats, checks, Some(k), search.base.staffing.confidence);
-            v.clearly_missed.then_some((k, v))
-        });
-        let Some((k, verdict)) = failing else {
-            return Ok(());
-        };
-        rounds[k] += 1;
-        let mut best: Option<(bool, f64, Vec<Vec<u32>>)> = None;
-        let singles: Vec<Vec<usize>> = (0..groups).map(|j| vec![j]).collect();
-        let pairs: Vec<Vec<usize>> = (0..groups).flat_map(|a| (a..groups).map(move |b| vec![a, b])).collect();
-        for additions in [singles, pairs] {
-            for add in additions {
-                let mut trial = search.agents.clone();
-                for &j in &add {
-                    trial[k][j] += 1;
-                }
-                if add.iter().any(|&j| trial[k][j] > search.base.staffing.max_agents) {
-                    continue;
-                }
-                let v = judge_day(search, &trial, k);
-                let hourly: f64 = add.iter().map(|&j| search.hourly[j]).sum();
-                let key = if v.met {
-                    -hourly
-                } else {
-                    (verdict.shortfall - v.shortfall) / hourly
-                };
-                if best.as_ref().is_none_or(|(bm, bk, _)| (v.met, key) > (*bm, *bk)) {
-                    best = Some((v.met, key, trial));
-                }
-            }
-            if best.as_ref().is_some_and(|(met, gain, _)| *met || *gain > 0.0) {
-                break;
-            }
-        }
-        match best {
-            Some((met, gain, trial)) if met || gain > 0.0 => search.agents = trial,
-            // Nothing helps this interval: it stays missed; repair the next one.
-            _ => rounds[k] = 2,
-        }
-    }
-}
-
-/// Day-level targets: while one fails, add an agent to the cheapest group serving its
-/// call type in the interval with the largest email backlog (or, for `scope = "day"`,
-/// remove agents while every target still holds).
-fn day_level(search: &mut Search, checks: &[Check]) {
-    let intervals = search.base.clock.intervals;
-    let mut guard = 0;
-    loop {
-        let v = search.evaluate(search.agents.clone(), None, checks, true);
-        if v.met || guard >= 50 * intervals {
-            break;
-        }
-        guard += 1;
-        if search.stopped() {
-            return;
-        }
-        // The interval whose extra agent helps the day most, cheapest group first.
-        let mut best: Option<(f64, usize, usize)> = None;
-        for k in 0..intervals {
-            for j in 0..search.searched.len() {
-                if search.agents[k][j] >= search.base.staffing.max_agents {
-                    continue;
-                }
-                let mut trial = search.agents.clone();
-                trial[k][j] += 1;
-                let tv = search.evaluate(trial, None, checks, false);
-                let gain = (v.shortfall - tv.shortfall) / search.hourly[j];
-                if best.is_none_or(|(b, _, _)| gain > b) {
-                    best = Some((gain, k, j));
-                }
-            }
-        }
-        match best {
-            Some((gain, k, j)) if gain > 0.0 => search.agents[k][j] += 1,
-            _ => break,
-        }
-    }
-    if !search.base.staffing.over_day {
-        return;
-    }
-    // Over the day: remove agents while the day's targets hold, most expensive first.
-    let mut order: Vec<usize> = (0..search.searched.len()).collect();
-    order.sort_by(|&a, &b| search.hourly[b].total_cmp(&search.hourly[a]).then(a.cmp(&b)));
-    loop {
-        let mut removed = false;
-        for k in 0..intervals {
-            for &j in &order {
-                if search.agents[k][j] == 0 {
-                    continue;
-                }
-                let mut trial = search.agents.clone();
-                trial[k][j] -= 1;
-                if search.evaluate(trial.clone(), None, checks, true).met {
-                    search.agents = trial;
-                    removed = true;
-                }
-            }
-        }
-        if !removed {
-            break;
-        }
-    }
 }
 
 #[cfg(test)]

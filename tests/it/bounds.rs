@@ -526,14 +526,40 @@ skills = ["a"]
     let long = s(&long);
     let retail = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/retail-helpdesk.toml");
     let retail = s(&retail);
+    let xlsx = dir.path().join("book.xlsx");
+    let book = s(&xlsx);
     let verbs: Vec<Vec<&str>> = vec![
-        vec!["run", &long, "--threads", "2"],
-        vec!["staff", &retail, "--replications", "20000", "--threads", "2"],
+        vec!["run", &long, "--threads", "2", "--xlsx", &book],
+        vec![
+            "staff",
+            &retail,
+            "--replications",
+            "20000",
+            "--threads",
+            "2",
+            "--xlsx",
+            &book,
+        ],
         vec!["check", &long, "--threads", "2"],
-        vec!["compare", &long, &long, "--replications", "1000", "--threads", "2"],
+        vec![
+            "compare",
+            &long,
+            &long,
+            "--replications",
+            "1000",
+            "--threads",
+            "2",
+            "--xlsx",
+            &book,
+        ],
     ];
     for args in verbs {
-        stops_cleanly(&args, Duration::from_millis(1500), &[]);
+        stops_cleanly(&args, Duration::from_millis(1500), &[&xlsx]);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["long.toml"], "{args:?} left {left:?}");
     }
 }
 
@@ -625,4 +651,41 @@ skills = ["a", "b"]
         Duration::from_millis(1500),
         &[],
     );
+}
+
+#[test]
+fn ctrl_c_during_staff_prints_the_best_staffing_so_far_marked_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let retail = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/retail-helpdesk.toml");
+    let out = dir.path().join("staffing");
+    // 400 replications a candidate: the search runs for many seconds, and its first
+    // whole day is simulated within the first few hundred milliseconds.
+    let args = [
+        "staff",
+        &s(&retail),
+        "--replications",
+        "400",
+        "--threads",
+        "2",
+        "--out",
+        &s(&out),
+    ];
+    let run = interrupted(&args, Duration::from_millis(2500));
+    assert_eq!(run.code, Some(130), "{}", run.stderr);
+    assert!(run.took < Duration::from_secs(10), "took {:?} to stop", run.took);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("INCOMPLETE: the search was interrupted"),
+        "{}",
+        run.stdout
+    );
+    // Every interval of the day has a row with its agents.
+    for start in ["08:00", "12:30", "19:30"] {
+        assert!(
+            run.stdout.contains(&format!("\n  {start}  ")),
+            "{start}: {}",
+            run.stdout
+        );
+    }
+    assert!(!out.exists(), "an interrupted search wrote its outputs");
 }

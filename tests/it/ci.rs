@@ -474,3 +474,296 @@ fn check_a_bad_interval_label_still_suggests_one() {
     exit(&o, 2);
     assert!(stdout(&o).contains("no interval starts at `**`"), "{}", stdout(&o));
 }
+
+/// The CI recipes this repository ships: its own GitHub workflow and the GitLab job in
+/// the docs. Their `ccsim` commands are run here as the CI server would run them, so a
+/// recipe that stops checking, stops publishing JUnit or loses its baseline fails.
+mod recipes {
+    use crate::common::skip_or_fail;
+    use serde_yaml_ng::Value;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    fn repository_file(path: &str) -> String {
+        let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+    }
+
+    fn yaml(path: &str) -> Value {
+        serde_yaml_ng::from_str(&repository_file(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+        v.get(key).and_then(Value::as_str)
+    }
+
+    fn trimmed(dir: &str) -> &str {
+        dir.trim_end_matches('/')
+    }
+
+    /// Where a recipe's `ccsim check` writes its JUnit report and saves its baseline, and
+    /// where it reads the previous run's baseline from.
+    struct Places {
+        junit: String,
+        save_baseline: String,
+        previous_baseline: String,
+    }
+
+    /// Every `ccsim check` line of a script must scan `scenarios/`, write JUnit and save a
+    /// baseline, all in the same places; one of them compares with `--baseline`.
+    fn places(script: &str) -> Places {
+        let mut found: Option<Places> = None;
+        for line in script.lines().map(str::trim).filter(|l| l.starts_with("ccsim ")) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words[..3], ["ccsim", "check", "scenarios/"], "{line}");
+            let value = |flag: &str| {
+                let at = words.iter().position(|w| *w == flag)?;
+                Some(trimmed(words[at + 1]).to_owned())
+            };
+            let junit = value("--junit").unwrap_or_else(|| panic!("no --junit: {line}"));
+            let save_baseline = value("--save-baseline").unwrap_or_else(|| panic!("no --save-baseline: {line}"));
+            let places = found.get_or_insert_with(|| Places {
+                junit: junit.clone(),
+                save_baseline: save_baseline.clone(),
+                previous_baseline: String::new(),
+            });
+            assert_eq!(
+                (&places.junit, &places.save_baseline),
+                (&junit, &save_baseline),
+                "{line}"
+            );
+            if let Some(previous) = value("--baseline") {
+                places.previous_baseline = previous;
+            }
+        }
+        let places = found.unwrap_or_else(|| panic!("the recipe no longer runs `ccsim check`:\n{script}"));
+        assert!(
+            !places.previous_baseline.is_empty(),
+            "no line compares with --baseline:\n{script}"
+        );
+        places
+    }
+
+    fn copy_folder(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_folder(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    /// Runs `script` as a CI runner's bash does (`-eo pipefail`), with the built ccsim
+    /// first on PATH, in `dir`; None when there is no bash to run it.
+    fn bash(dir: &Path, script: &str) -> Option<std::process::Output> {
+        let bin = Path::new(env!("CARGO_BIN_EXE_ccsim")).parent().unwrap();
+        let path = std::env::join_paths(
+            std::iter::once(bin.to_path_buf())
+                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        )
+        .unwrap();
+        match Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .current_dir(dir)
+            .env("PATH", path)
+            .output()
+        {
+            Ok(o) => Some(o),
+            Err(e) => {
+                skip_or_fail(&format!("no bash to run the CI recipe: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Runs the recipe's script twice in a copy of scenarios/: first as on main (no
+    /// earlier baseline), then as in a pull request, with the first run's saved baseline
+    /// where the recipe downloads it. Both exit 0 and leave a JUnit report and a baseline
+    /// that parse.
+    fn run_twice(recipe: &str, script: &str, check: &Places) {
+        let dir = tempfile::tempdir().unwrap();
+        let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        copy_folder(&scenarios, &dir.path().join("scenarios"));
+        let count = std::fs::read_dir(&scenarios)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "toml"))
+            .count();
+        assert!(count >= 5, "{count} shipped scenarios");
+        for with_baseline in [false, true] {
+            let Some(o) = bash(dir.path(), script) else { return };
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{recipe} (baseline: {with_baseline}):\n{out}\n{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert_eq!(
+                out.contains("metrics changed significantly since the baseline"),
+                with_baseline,
+                "{recipe}: {out}"
+            );
+            assert!(out.contains(&format!("check: {count} scenarios, ")), "{recipe}: {out}");
+
+            let junit = dir.path().join(&check.junit);
+            let xml = std::fs::read_to_string(&junit).unwrap_or_else(|e| panic!("{recipe}: {e}"));
+            let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{recipe}: {e}"));
+            let root = doc.root_element();
+            assert_eq!(root.tag_name().name(), "testsuites");
+            let suites = root.children().filter(|n| n.has_tag_name("testsuite")).count();
+            assert_eq!(suites, count, "{recipe}: {xml}");
+            assert!(root.attribute("tests").unwrap().parse::<usize>().unwrap() >= count);
+            assert_eq!(
+                (root.attribute("failures"), root.attribute("errors")),
+                (Some("0"), Some("0"))
+            );
+
+            let saved: Vec<PathBuf> = std::fs::read_dir(dir.path().join(&check.save_baseline))
+                .unwrap_or_else(|e| panic!("{recipe}: no saved baseline: {e}"))
+                .map(|e| e.unwrap().path())
+                .collect();
+            assert_eq!(saved.len(), count, "{recipe}: {saved:?}");
+            for file in &saved {
+                let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+                assert!(
+                    summary["replications"].as_u64().unwrap() >= 2 && summary["totals"].is_object(),
+                    "{}",
+                    file.display()
+                );
+            }
+            // What the next run downloads: this run's baseline, where the recipe puts it.
+            std::fs::remove_file(&junit).unwrap();
+            let previous = dir.path().join(&check.previous_baseline);
+            std::fs::create_dir_all(previous.parent().unwrap()).unwrap();
+            let _ = std::fs::remove_dir_all(&previous);
+            std::fs::rename(dir.path().join(&check.save_baseline), &previous).unwrap();
+        }
+    }
+
+    /// The step of a workflow that uses `action` (any version).
+    fn uses<'a>(steps: &'a [Value], action: &str) -> Vec<&'a Value> {
+        steps
+            .iter()
+            .filter(|s| text(s, "uses").is_some_and(|u| u.starts_with(&format!("{action}@"))))
+            .collect()
+    }
+
+    #[test]
+    fn the_github_workflow_checks_publishes_junit_and_keeps_the_baseline() {
+        const FILE: &str = ".github/workflows/ccsim.yml";
+        let workflow = yaml(FILE);
+        let steps = workflow["jobs"]["check"]["steps"]
+            .as_sequence()
+            .expect("jobs.check.steps");
+        let runs: Vec<&str> = steps.iter().filter_map(|s| text(s, "run")).collect();
+        assert!(
+            runs.iter()
+                .any(|r| r.starts_with("cargo install") && r.contains("--path .")),
+            "{runs:?}"
+        );
+        assert_eq!(uses(steps, "Swatinem/rust-cache").len(), 1, "cargo is cached");
+
+        let ccsim_steps: Vec<&str> = runs
+            .iter()
+            .copied()
+            .filter(|r| r.lines().any(|l| l.trim().starts_with("ccsim ")))
+            .collect();
+        assert!(!ccsim_steps.is_empty(), "{FILE} no longer runs ccsim");
+        for script in &ccsim_steps {
+            assert!(
+                !script.contains("${{"),
+                "runs offline only without expressions: {script}"
+            );
+        }
+        let script = ccsim_steps.join("\n");
+        let check = places(&script);
+        let previous = &check.previous_baseline;
+
+        // The JUnit report is published and kept, even when the check fails.
+        let report = uses(steps, "mikepenz/action-junit-report");
+        assert_eq!(report.len(), 1, "{FILE} lost its JUnit report step");
+        assert_eq!(text(report[0], "if"), Some("always()"));
+        assert_eq!(text(&report[0]["with"], "report_paths"), Some(check.junit.as_str()));
+        let uploads = uses(steps, "actions/upload-artifact");
+        let upload = |path: &str| {
+            uploads
+                .iter()
+                .find(|s| text(&s["with"], "path").map(trimmed) == Some(path))
+                .unwrap_or_else(|| panic!("{FILE} does not keep {path}"))
+        };
+        assert_eq!(text(upload(&check.junit), "if"), Some("always()"));
+        // The saved baseline is an artefact, downloaded by name where --baseline reads it.
+        let name = text(&upload(&check.save_baseline)["with"], "name").unwrap();
+        assert!(
+            runs.iter().any(|r| r.contains("gh run download")
+                && r.contains(&format!("--name {name} "))
+                && r.contains(&format!("--dir {previous}"))),
+            "no step downloads `{name}` into {previous}: {runs:?}"
+        );
+
+        run_twice(FILE, &script, &check);
+    }
+
+    #[test]
+    fn the_gitlab_job_checks_reports_junit_and_keeps_the_baseline() {
+        const FILE: &str = "docs/examples/gitlab-ci.yml";
+        let job = &yaml(FILE)["ccsim-check"];
+        let list = |key: &str| -> Vec<String> {
+            job[key]
+                .as_sequence()
+                .unwrap_or_else(|| panic!("{FILE}: no {key}"))
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let before = list("before_script").join("\n");
+        assert!(
+            before.contains("cargo install") && before.contains("--git") && before.contains("--rev"),
+            "{before}"
+        );
+        // GitLab runs a job's script lines in one shell, one after another.
+        let script = list("script").join("\n");
+        let check = places(&script);
+        let previous = &check.previous_baseline;
+
+        let artifacts = &job["artifacts"];
+        assert_eq!(text(artifacts, "when"), Some("always"));
+        assert_eq!(
+            text(&artifacts["reports"], "junit"),
+            Some(check.junit.as_str()),
+            "{FILE} lost its JUnit report"
+        );
+        let kept: Vec<&str> = artifacts["paths"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|v| trimmed(v.as_str().unwrap()))
+            .collect();
+        assert!(kept.contains(&check.junit.as_str()) && kept.contains(&check.save_baseline.as_str()));
+        // The previous baseline is this job's artefact, unzipped where --baseline reads it.
+        let previous_path = Path::new(previous);
+        assert_eq!(previous_path.file_name(), Path::new(&check.save_baseline).file_name());
+        let unzip_into = format!("-d {}", previous_path.parent().unwrap().display());
+        assert!(
+            before.contains("jobs/artifacts/") && before.contains(&unzip_into),
+            "{before}"
+        );
+
+        run_twice(FILE, &script, &check);
+    }
+
+    #[test]
+    fn the_docs_show_the_recipes_as_committed() {
+        let docs = repository_file("docs/ci-and-clusters.md");
+        for file in [".github/workflows/ccsim.yml", "docs/examples/gitlab-ci.yml"] {
+            assert!(
+                docs.contains(&format!("```yaml\n{}```", repository_file(file))),
+                "docs/ci-and-clusters.md does not show {file} as committed"
+            );
+        }
+    }
+}

@@ -28,3 +28,5 @@ mod staffing;
 mod theory;
 mod tiers;
 mod wait_distributions;
+mod workbench;
+mod workbooks;

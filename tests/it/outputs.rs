@@ -100,6 +100,9 @@ fn a_link_at_an_output_name_is_replaced_and_its_target_untouched() {
     let junit = dir.path().join("junit.xml");
     std::fs::write(elsewhere.join("junit.xml"), "keep").unwrap();
     std::os::unix::fs::symlink(elsewhere.join("junit.xml"), &junit).unwrap();
+    let xlsx = dir.path().join("day.xlsx");
+    std::fs::write(elsewhere.join("day.xlsx"), "keep").unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("day.xlsx"), &xlsx).unwrap();
     let small = small();
     ok(&[
         "run",
@@ -108,18 +111,20 @@ fn a_link_at_an_output_name_is_replaced_and_its_target_untouched() {
         &s(&out),
         "--report",
         &s(&report),
+        "--xlsx",
+        &s(&xlsx),
         "--replications",
         "2",
     ]);
     ok(&["check", &small, "--junit", &s(&junit)]);
-    for name in SET.iter().chain(&["report.html", "junit.xml"]) {
+    for name in SET.iter().chain(&["report.html", "junit.xml", "day.xlsx"]) {
         assert_eq!(
             std::fs::read_to_string(elsewhere.join(name)).unwrap(),
             "keep",
             "{name}'s link was followed"
         );
     }
-    for path in SET.iter().map(|n| out.join(n)).chain([report, junit]) {
+    for path in SET.iter().map(|n| out.join(n)).chain([report, junit, xlsx]) {
         let meta = std::fs::symlink_metadata(&path).unwrap();
         assert!(meta.is_file(), "{} is still a link", path.display());
     }
@@ -218,4 +223,35 @@ fn staffing_outputs_are_one_set_too() {
         ["staffing.json"],
         "no staffing.csv without its manifest: {left:?}"
     );
+}
+
+#[test]
+fn a_workbook_is_written_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("b.toml");
+    std::fs::copy(small(), &other).unwrap();
+    // A workbook whose name is a folder: refused, the folder as it was, no temporary.
+    let folder = dir.path().join("book.xlsx");
+    std::fs::create_dir(&folder).unwrap();
+    let (small, other, book) = (small(), s(&other), s(&folder));
+    for mut args in [
+        vec!["run", &small, "--replications", "2"],
+        vec!["staff", &small],
+        vec!["compare", &small, &other, "--replications", "2"],
+    ] {
+        args.extend(["--xlsx", &book]);
+        let out = ccsim(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("book.xlsx is a folder"), "{args:?}: {stderr}");
+        assert!(std::fs::read_dir(&folder).unwrap().next().is_none(), "{args:?}");
+        assert!(temporaries(dir.path()).is_empty(), "{:?}", temporaries(dir.path()));
+    }
+    // Replaced whole: a second run's workbook over the first leaves no temporary.
+    let book = dir.path().join("day.xlsx");
+    ok(&["run", &small, "--replications", "2", "--xlsx", &s(&book)]);
+    let first = std::fs::read(&book).unwrap();
+    ok(&["run", &small, "--replications", "2", "--seed", "8", "--xlsx", &s(&book)]);
+    assert_ne!(std::fs::read(&book).unwrap(), first);
+    assert!(temporaries(dir.path()).is_empty(), "{:?}", temporaries(dir.path()));
 }

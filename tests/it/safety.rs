@@ -258,11 +258,17 @@ fn an_output_over_an_input_is_refused() {
     let link = scenario.clone();
     // The same file under another spelling is the same file.
     let spelled = s(&dir.path().join(".").join("s.toml"));
+    let other = write(dir.path(), "b.toml", &std::fs::read_to_string(small()).unwrap());
     let mut cases: Vec<Vec<&str>> = vec![
         vec!["run", &scenario, "--report", &scenario],
         vec!["run", &scenario, "--report", &spelled],
         vec!["run", &scenario, "--report", &link],
         vec!["staff", &scenario, "--report", &scenario],
+        vec!["run", &scenario, "--xlsx", &scenario],
+        vec!["run", &scenario, "--xlsx", &link],
+        vec!["staff", &scenario, "--xlsx", &spelled],
+        vec!["compare", &scenario, &other, "--xlsx", &other],
+        vec!["compare", &scenario, &other, "--xlsx", &link],
         vec!["check", &scenario, "--junit", &scenario],
         vec!["check", &scenario, "--junit", &link],
         vec!["fit", &log, "--out", &log],
@@ -287,4 +293,21 @@ fn an_output_over_an_input_is_refused() {
     let report: PathBuf = dir.path().join("report.html");
     ok(&["run", &scenario, "--report", &s(&report), "--replications", "2"]);
     assert!(report.exists());
+    // Two outputs of one command never name the same file (the second would replace the
+    // first), whether spelled alike or not.
+    let book = s(&dir.path().join("book.xlsx"));
+    let book_spelled = s(&dir.path().join(".").join("book.xlsx"));
+    std::fs::write(&book, "old").unwrap();
+    for args in [
+        vec!["run", &scenario, "--report", &book, "--xlsx", &book],
+        vec!["run", &scenario, "--call-log", &book, "--xlsx", &book_spelled],
+        vec!["staff", &scenario, "--report", &book_spelled, "--xlsx", &book],
+    ] {
+        let stderr = fails(&args);
+        assert!(stderr.contains("name the same file"), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&book).unwrap(), "old");
+    // A shard is part of a run: its workbook is the merged run's.
+    let stderr = fails(&["run", &scenario, "--shard", "1/2", "--out", &out_dir, "--xlsx", &book]);
+    assert!(stderr.contains("--xlsx needs the whole run"), "{stderr}");
 }

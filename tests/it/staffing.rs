@@ -402,3 +402,204 @@ roster = { shifts = [
         );
     }
 }
+
+/// Two tiers with costs and shrinkage over a short morning: what `staff --out` writes
+/// as `staffed.toml` is the staffing it judged.
+const TWO_TIERS: &str = r#"
+[scenario]
+name = "two tiers"
+start = "08:00"
+duration = "2h"
+interval = "30m"
+warmup = "30m"
+replications = 20
+seed = 5
+currency = "EUR"
+
+[[call_type]]
+name = "general"
+arrivals = { per_interval = [60, 90, 80, 50] }
+handle_time = { dist = "lognormal", mean = "4m", cv = 0.9 }
+patience = { dist = "exponential", mean = "3m" }
+resolution = 0.7
+unresolved = { escalate_to = "expert" }
+
+[[call_type]]
+name = "expert"
+arrivals = { per_interval = [0, 0, 0, 0] }
+handle_time = { dist = "exponential", mean = "8m" }
+patience = { dist = "exponential", mean = "5m" }
+
+[[agent_group]]
+name = "front"
+agents = 10
+skills = ["general"]
+shrinkage = 0.3
+cost = { per_hour = 30 }
+
+[[agent_group]]
+name = "experts"
+agents = 5
+skills = ["expert"]
+shrinkage = 0.2
+cost = { per_hour = 50 }
+"#;
+
+#[test]
+fn run_on_the_staffed_scenario_gives_the_cost_and_paid_hours_staff_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.toml");
+    std::fs::write(&file, TWO_TIERS).unwrap();
+    let out = dir.path().join("staffed");
+    let file = file.display().to_string();
+    crate::common::ccsim_ok(&["staff", &file, "--out", &out.display().to_string()]);
+    let staffing: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("staffing.json")).unwrap()).unwrap();
+    let staffed = out.join("staffed.toml").display().to_string();
+    let reps = staffing["replications"].as_u64().unwrap().to_string();
+    let run = crate::common::ccsim_ok(&["run", &staffed, "--replications", &reps, "--format", "json"]);
+    let run: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    // The same replications of the same staffing: the same figures, to the last digit.
+    assert_eq!(run["totals"]["cost"]["mean"], staffing["cost"]);
+    assert_eq!(run["totals"]["agent_hours"]["mean"], staffing["agent_hours"]);
+    assert_eq!(run["totals"]["service_level"], staffing["totals"]["service_level"]);
+    // Cost = hours on duty ÷ (1 − shrinkage) × the hourly rate, group by group: shrinkage
+    // is paid.
+    let intervals = staffing["intervals"].as_array().unwrap();
+    let paid_cost: f64 = intervals
+        .iter()
+        .map(|i| {
+            let g = &i["groups"];
+            0.5 * (g["front"].as_f64().unwrap() / 0.7 * 30.0 + g["experts"].as_f64().unwrap() / 0.8 * 50.0)
+        })
+        .sum();
+    let cost = staffing["cost"].as_f64().unwrap();
+    // Overtime (calls finished after the window) comes on top, a few per cent at most.
+    assert!(
+        cost >= paid_cost - 1e-6 && cost < paid_cost * 1.05,
+        "{cost} vs {paid_cost}"
+    );
+    // The experts, fed only by escalations, are staffed in every interval.
+    assert!(
+        intervals.iter().all(|i| i["groups"]["experts"].as_u64().unwrap() > 0),
+        "{staffing}"
+    );
+    let text = std::fs::read_to_string(out.join("staffed.toml")).unwrap();
+    let front: Vec<u64> = intervals
+        .iter()
+        .map(|i| i["groups"]["front"].as_u64().unwrap())
+        .collect();
+    let shown = front.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    assert!(text.contains(&format!("agents = [{shown}]")), "{text}");
+}
+
+#[test]
+fn the_search_says_which_stage_it_is_on_and_how_many_intervals_are_short() {
+    let m = model(TWO_TIERS);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let p = staff(&m, 0, &|p| seen.lock().unwrap().push(*p)).expect("staffing found");
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.len(), p.evaluations);
+    assert_eq!(seen[0].stage, "searching");
+    assert_eq!(seen[0].replications, 20);
+    assert!(seen.windows(2).all(|w| w[1].candidates == w[0].candidates + 1));
+    assert!(seen.iter().all(|p| p.intervals == 4 && p.short <= 4));
+    assert!(seen.iter().all(|p| p.first_short.is_some() == (p.short > 0)));
+    // Confirming runs on the most replications allowed, after the search.
+    let confirming: Vec<_> = seen.iter().filter(|p| p.stage == "confirming").collect();
+    assert!(!confirming.is_empty(), "{seen:?}");
+    assert!(confirming.iter().all(|p| p.replications == 320));
+    assert!(
+        seen.iter()
+            .skip_while(|p| p.stage == "searching")
+            .all(|p| p.stage == "confirming")
+    );
+}
+
+/// One interval, one group: what binds the answer is what one agent fewer fails, and
+/// its figure is that of the staffing with one agent fewer, simulated alone.
+#[test]
+fn the_binding_target_is_what_one_agent_fewer_fails() {
+    let text = steady(200.0, 180.0, Some(300.0), "2h");
+    let p = plan(&text);
+    let n = p.agents[0][0];
+    assert_eq!(p.binding[0].len(), 1, "{:?}", p.binding);
+    let note = &p.binding[0][0];
+    assert!(note.starts_with("team −1: calls "), "{note}");
+    let mut fewer = model(&text);
+    fewer.replications = p.summary.replications;
+    fewer.groups[0].staffing = ccsim::model::per_interval_staffing(&fewer.clock, &[n - 1]);
+    let s = ccsim::Summary::new(&fewer, &ccsim::simulate(&fewer, 0, &|| {}).expect("runs"));
+    let figure = |name: &str| s.totals.get(name).and_then(|e| e.mean).expect("defined");
+    let (sl, ar) = (figure("service_level"), figure("answer_rate"));
+    let shown = if sl < 0.8 {
+        format!("calls service level {:.1}% < 80.0%", sl * 100.0)
+    } else {
+        format!("calls answer rate {:.1}% < 90.0%", ar * 100.0)
+    };
+    assert!(note.ends_with(&shown), "{note} vs {shown}");
+}
+
+#[test]
+fn a_missed_interval_says_which_target_fails_and_by_how_much() {
+    // At most 3 agents for 100 calls an hour of 6 minutes: no staffing meets 80/20.
+    let text = steady(100.0, 360.0, Some(120.0), "1h").replace("seed = 31", "seed = 31\nstaffing = { max_agents = 3 }");
+    let p = plan(&text);
+    assert!(p.unreachable[0] && p.missed[0]);
+    let table = ccsim::report::staff::to_table(&p);
+    assert!(
+        table.contains("calls service level") && table.contains("points short"),
+        "{table}"
+    );
+}
+
+#[test]
+fn with_scope_day_the_targets_hold_over_the_day_for_fewer_agents() {
+    let day = r#"
+[scenario]
+name = "peaky"
+start = "08:00"
+duration = "2h"
+interval = "30m"
+warmup = "30m"
+replications = 20
+seed = 9
+
+[[call_type]]
+name = "calls"
+arrivals = { per_interval = [40, 120, 70, 30] }
+handle_time = { dist = "exponential", mean = "3m" }
+patience = { dist = "exponential", mean = "2m" }
+
+[[agent_group]]
+name = "team"
+agents = 5
+skills = ["calls"]
+"#;
+    let per_interval = plan(day);
+    let over_day = plan(&day.replace("seed = 9", "seed = 9\nstaffing = { scope = \"day\" }"));
+    assert_eq!(over_day.day_targets_met, Some(true));
+    let total = |p: &StaffPlan| p.agents.iter().map(|r| r[0]).sum::<u32>();
+    let sl = |p: &StaffPlan| p.summary.totals.get("service_level").and_then(|e| e.mean).unwrap();
+    let ar = |p: &StaffPlan| p.summary.totals.get("answer_rate").and_then(|e| e.mean).unwrap();
+    assert!(
+        sl(&over_day) >= 0.8 && ar(&over_day) >= 0.9,
+        "{} {}",
+        sl(&over_day),
+        ar(&over_day)
+    );
+    assert!(
+        total(&over_day) < total(&per_interval),
+        "day {:?} vs intervals {:?}",
+        over_day.agents,
+        per_interval.agents
+    );
+    // Some interval is left below the target: the day's mix carries it.
+    let below = over_day.summary.intervals.iter().any(|i| {
+        i.metrics
+            .get("service_level")
+            .and_then(|e| e.mean)
+            .is_some_and(|v| v < 0.8)
+    });
+    assert!(below, "{:?}", over_day.agents);
+}

@@ -1,0 +1,827 @@
+//! `ccsim serve`: the planner's workbench in a browser, from the same binary.
+//!
+//! A small synchronous HTTP server (tiny_http, a few request threads) serves one page
+//! whose assets are embedded in the binary, and a JSON API over the scenario files under
+//! one folder: list, read, validate (the reader's own diagnostics, as `ccsim validate`
+//! gives them), rewrite by the what-if form ([`whatif`]), save (atomically, only when
+//! asked), and run, staff or compare on a worker thread, one job per browser session at
+//! a time, each with its own cancel token ([`crate::interrupt::Cancel`]).
+//!
+//! Safe by default: it listens on 127.0.0.1 unless `--bind` says otherwise; it reads and
+//! writes only files under its folder (paths relative, no `..`, canonicalised, symlinks
+//! leading outside refused); it refuses requests whose Host or Origin is not its own (a
+//! web page elsewhere cannot reach it through DNS rebinding); request bodies are limited.
+
+pub mod whatif;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::compare::Comparison;
+use crate::error::{Diagnostic, Error};
+use crate::interrupt::Cancel;
+use crate::model::Model;
+use crate::scenario::Scenario;
+use crate::staff::StaffPlan;
+use crate::summary::Summary;
+
+const PAGE: &str = include_str!("page.html");
+const SCRIPT: &str = include_str!("app.js");
+const STYLE: &str = include_str!("app.css");
+
+/// The largest request body: a scenario file's limit, twice (compare sends two), plus
+/// room for the JSON around them.
+pub const MAX_BODY_BYTES: u64 = 2 * crate::input::MAX_SCENARIO_BYTES + (64 << 10);
+/// The most scenario files listed, and how deep the listing looks into folders.
+pub const MAX_LISTED_FILES: usize = 2000;
+const MAX_LIST_DEPTH: usize = 4;
+/// The most browser sessions with a job (or result) kept; finished ones go first.
+pub const MAX_SESSIONS: usize = 64;
+/// Threads answering requests (jobs run on threads of their own).
+const REQUEST_THREADS: usize = 4;
+
+/// How `ccsim serve` was asked to run.
+pub struct Options {
+    pub dir: PathBuf,
+    pub port: u16,
+    pub bind: Option<IpAddr>,
+    pub threads: usize,
+}
+
+/// Serves until the process ends. Prints the address on stdout first.
+pub fn serve(options: Options) -> Result<(), Error> {
+    let root = options
+        .dir
+        .canonicalize()
+        .map_err(|e| Error::io(options.dir.display().to_string(), e))?;
+    if !root.is_dir() {
+        return Err(Error::Other(format!("{}: not a folder", options.dir.display())));
+    }
+    let ip = options.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if !ip.is_loopback() {
+        eprintln!(
+            "warning: listening on {ip}: anyone who can reach this machine can read and run the scenarios under {}",
+            root.display()
+        );
+    }
+    let server = Server::http(SocketAddr::new(ip, options.port))
+        .map_err(|e| Error::Other(format!("cannot listen on {ip}:{}: {e}", options.port)))?;
+    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(options.port);
+    let host = |ip: IpAddr| match ip {
+        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+        IpAddr::V4(v4) => format!("{v4}:{port}"),
+    };
+    let mut hosts = vec![
+        format!("localhost:{port}"),
+        host(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        format!("[::1]:{port}"),
+    ];
+    if !ip.is_unspecified() {
+        hosts.push(host(ip));
+    }
+    println!(
+        "ccsim serve: http://{}/ (the scenarios under {})",
+        hosts[1],
+        root.display()
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let bench = Arc::new(Workbench {
+        server,
+        root,
+        hosts,
+        threads: options.threads,
+        sessions: Mutex::new(HashMap::new()),
+    });
+    let workers: Vec<_> = (0..REQUEST_THREADS)
+        .map(|_| {
+            let bench = Arc::clone(&bench);
+            std::thread::spawn(move || {
+                while let Ok(request) = bench.server.recv() {
+                    bench.handle(request);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    Ok(())
+}
+
+struct Workbench {
+    server: Server,
+    /// The folder served, canonical.
+    root: PathBuf,
+    /// The Host values (and Origins, after `http://`) this server answers.
+    hosts: Vec<String>,
+    threads: usize,
+    sessions: Mutex<HashMap<String, Arc<Job>>>,
+}
+
+/// One run, staffing search or comparison, on a thread of its own.
+struct Job {
+    cancel: Cancel,
+    done: AtomicU64,
+    total: AtomicU64,
+    /// What the search is doing (staff), for the progress line.
+    stage: Mutex<String>,
+    state: Mutex<State>,
+    started: std::time::Instant,
+}
+
+enum State {
+    Running,
+    Failed(String),
+    Cancelled,
+    Ran {
+        summary: Box<Summary>,
+        report: String,
+        seconds: f64,
+        /// The length of an interval, for agents on duty from agent hours in the chart.
+        interval_hours: f64,
+    },
+    Staffed {
+        plan: Box<StaffPlan>,
+        report: String,
+        seconds: f64,
+    },
+    Compared {
+        comparison: Box<Comparison>,
+        seconds: f64,
+    },
+}
+
+/// An answer: status, content type, body.
+struct Reply(u16, &'static str, Vec<u8>);
+
+impl Reply {
+    fn json(value: Value) -> Reply {
+        Reply(200, "application/json", value.to_string().into_bytes())
+    }
+
+    fn refuse(status: u16, why: impl Into<String>) -> Reply {
+        Reply(
+            status,
+            "application/json",
+            json!({ "error": why.into() }).to_string().into_bytes(),
+        )
+    }
+}
+
+impl Workbench {
+    fn handle(&self, mut request: Request) {
+        let (url, query) = split_url(request.url());
+        let reply = match self.refusal(&request) {
+            Some(refused) => refused,
+            None => match read_body(&mut request) {
+                Err(refused) => refused,
+                Ok(body) => self.route(request.method(), &url, &query, &body),
+            },
+        };
+        let Reply(status, content_type, body) = reply;
+        let mut response = Response::from_data(body).with_status_code(status);
+        for (name, value) in [
+            ("Content-Type", content_type),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", "no-store"),
+            ("Referrer-Policy", "no-referrer"),
+            ("X-Frame-Options", "SAMEORIGIN"),
+            (
+                "Content-Security-Policy",
+                if content_type.starts_with("text/html") && url != "/" {
+                    // A report: no script, shown in the page's frame.
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+                } else {
+                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'"
+                },
+            ),
+        ] {
+            response.add_header(Header::from_bytes(name, value).expect("ASCII header"));
+        }
+        if let Some(name) = query.get("download") {
+            let name: String = name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+                .collect();
+            let value = format!("attachment; filename=\"{name}\"");
+            response.add_header(Header::from_bytes("Content-Disposition", value).expect("ASCII header"));
+        }
+        let _ = request.respond(response);
+    }
+
+    /// Why a request is refused before it is read: a Host or Origin not this server's.
+    fn refusal(&self, request: &Request) -> Option<Reply> {
+        let header = |name: &'static str| {
+            request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv(name))
+                .map(|h| h.value.as_str().to_owned())
+        };
+        match header("Host") {
+            Some(host) if self.hosts.contains(&host) => {}
+            _ => {
+                return Some(Reply::refuse(
+                    403,
+                    "this server answers only requests addressed to it (Host)",
+                ));
+            }
+        }
+        if let Some(origin) = header("Origin")
+            && !origin
+                .strip_prefix("http://")
+                .is_some_and(|o| self.hosts.iter().any(|h| h == o))
+        {
+            return Some(Reply::refuse(403, "this server answers only its own page (Origin)"));
+        }
+        None
+    }
+
+    fn route(&self, method: &Method, url: &str, query: &HashMap<String, String>, body: &[u8]) -> Reply {
+        let text = || String::from_utf8_lossy(body).into_owned();
+        let get = *method == Method::Get;
+        let post = *method == Method::Post;
+        match url {
+            "/" if get => Reply(200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec()),
+            "/app.js" if get => Reply(200, "text/javascript; charset=utf-8", SCRIPT.as_bytes().to_vec()),
+            "/app.css" if get => Reply(200, "text/css; charset=utf-8", STYLE.as_bytes().to_vec()),
+            "/api/files" if get => Reply::json(json!({ "files": self.list() })),
+            "/api/keys" if get => Reply::json(completions()),
+            "/api/file" if get => match self.resolve(query.get("path")).and_then(|p| {
+                crate::input::scenario_text(&p).map_err(|e| Reply::refuse(400, self.relative(&e.to_string())))
+            }) {
+                Ok(text) => Reply(200, "text/plain; charset=utf-8", text.into_bytes()),
+                Err(refused) => refused,
+            },
+            "/api/validate" if post => match self.resolve_new(query.get("path")) {
+                Ok(path) => Reply::json(self.validate(&path, &text())),
+                Err(refused) => refused,
+            },
+            "/api/whatif" if post => match serde_json::from_slice::<WhatIfRequest>(body) {
+                Ok(r) => match whatif::apply(&r.toml, &r.what) {
+                    Ok(toml) => Reply::json(json!({ "toml": toml })),
+                    Err(why) => Reply::refuse(400, why),
+                },
+                Err(e) => Reply::refuse(400, format!("bad what-if request: {e}")),
+            },
+            "/api/save" if post => match self.resolve_new(query.get("path")) {
+                Ok(path) => match crate::output::write_file(&path, &text()) {
+                    Ok(()) => Reply::json(json!({ "saved": query.get("path") })),
+                    Err(e) => Reply::refuse(500, self.relative(&e.to_string())),
+                },
+                Err(refused) => refused,
+            },
+            "/api/run" | "/api/staff" | "/api/compare" if post => self.start(url, query, body),
+            "/api/job" if get => self.job_status(query),
+            "/api/cancel" if post => match self.job(query) {
+                Ok(job) => {
+                    job.cancel.cancel();
+                    Reply::json(json!({ "cancelled": true }))
+                }
+                Err(refused) => refused,
+            },
+            _ if url.starts_with("/api/result/") && get => self.result(&url["/api/result/".len()..], query),
+            _ if get || post => Reply::refuse(404, "no such page"),
+            _ => Reply::refuse(405, "only GET and POST"),
+        }
+    }
+
+    /// The scenario files under the folder, relative, sorted.
+    fn list(&self) -> Vec<String> {
+        let mut files = Vec::new();
+        let mut stack = vec![(self.root.clone(), 0)];
+        while let Some((dir, depth)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else { continue };
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                if hidden || kind.is_symlink() && self.inside(&path).is_none() {
+                    continue;
+                }
+                if path.is_dir() && depth < MAX_LIST_DEPTH && entry.file_name() != "target" {
+                    stack.push((path, depth + 1));
+                } else if path.extension().is_some_and(|e| e == "toml")
+                    && path.is_file()
+                    && files.len() < MAX_LISTED_FILES
+                    && let Ok(rel) = path.strip_prefix(&self.root)
+                {
+                    files.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// `path` canonical, if it lies under the folder.
+    fn inside(&self, path: &Path) -> Option<PathBuf> {
+        path.canonicalize().ok().filter(|p| p.starts_with(&self.root))
+    }
+
+    /// A path the page names: relative, plain (no `..`, no root), a `.toml` file.
+    fn plain(&self, rel: Option<&String>) -> Result<PathBuf, Reply> {
+        let rel = rel.ok_or_else(|| Reply::refuse(400, "no path given"))?;
+        let path = Path::new(rel);
+        let plain = !rel.is_empty()
+            && !rel.contains('\\')
+            && path.components().all(|c| matches!(c, Component::Normal(_)))
+            && path.extension().is_some_and(|e| e == "toml");
+        if !plain {
+            return Err(Reply::refuse(
+                403,
+                format!("{rel}: not a .toml file under the served folder"),
+            ));
+        }
+        Ok(self.root.join(path))
+    }
+
+    /// An existing scenario file under the folder (after symlinks).
+    fn resolve(&self, rel: Option<&String>) -> Result<PathBuf, Reply> {
+        let path = self.plain(rel)?;
+        if !path.exists() {
+            return Err(Reply::refuse(404, format!("{}: no such file", rel.map_or("", |r| r))));
+        }
+        self.inside(&path).ok_or_else(|| {
+            Reply::refuse(
+                403,
+                format!("{}: leads outside the served folder", rel.map_or("", |r| r)),
+            )
+        })
+    }
+
+    /// A scenario file under the folder that may not exist yet (to validate or save):
+    /// its folder must exist and lie under the served one, and the file, if it exists,
+    /// too.
+    fn resolve_new(&self, rel: Option<&String>) -> Result<PathBuf, Reply> {
+        let path = self.plain(rel)?;
+        let outside = || {
+            Reply::refuse(
+                403,
+                format!("{}: leads outside the served folder", rel.map_or("", |r| r)),
+            )
+        };
+        let parent = path.parent().and_then(|p| self.inside(p)).ok_or_else(outside)?;
+        let path = parent.join(path.file_name().expect("a plain path has a file name"));
+        if std::fs::symlink_metadata(&path).is_ok() && self.inside(&path).is_none() {
+            return Err(outside());
+        }
+        Ok(path)
+    }
+
+    /// A message with the served folder's path taken out (the page shows paths under it).
+    fn relative(&self, message: &str) -> String {
+        let root = format!("{}{}", self.root.display(), std::path::MAIN_SEPARATOR);
+        message.replace(&root, "")
+    }
+
+    /// The reader's and the model's diagnostics, and the groups for the form.
+    fn validate(&self, path: &Path, text: &str) -> Value {
+        let name = path.display().to_string();
+        let (diagnostics, model) = match Scenario::parse(&name, text).and_then(|s| Model::build(&s)) {
+            Ok(model) => (model.warnings.clone(), Some(model)),
+            Err(Error::Invalid(d)) => (d, None),
+            Err(e) => {
+                let d = Diagnostic {
+                    severity: crate::error::Severity::Error,
+                    file: name.clone(),
+                    line: 0,
+                    column: 0,
+                    field: String::new(),
+                    message: e.to_string(),
+                    suggestion: None,
+                };
+                (vec![d], None)
+            }
+        };
+        let diagnostics: Vec<Value> = diagnostics
+            .iter()
+            .map(|d| {
+                json!({
+                    "severity": if d.severity == crate::error::Severity::Warning { "warning" } else { "error" },
+                    "line": d.line, "column": d.column, "field": d.field,
+                    "message": self.relative(&d.message), "suggestion": d.suggestion,
+                })
+            })
+            .collect();
+        json!({
+            "ok": model.is_some(),
+            "diagnostics": diagnostics,
+            "summary": model.as_ref().map(|m| format!(
+                "{} call types, {} groups, {} intervals, {} replications",
+                m.call_types.len(), m.groups.len(), m.clock.intervals, m.replications)),
+            "groups": form_groups(text, model.as_ref()),
+            "routes": whatif::routes(text),
+        })
+    }
+
+    fn session(query: &HashMap<String, String>) -> Result<String, Reply> {
+        match query.get("session") {
+            Some(s) if (8..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()) => Ok(s.clone()),
+            _ => Err(Reply::refuse(400, "no session (8 to 64 letters or digits)")),
+        }
+    }
+
+    fn job(&self, query: &HashMap<String, String>) -> Result<Arc<Job>, Reply> {
+        let session = Self::session(query)?;
+        let sessions = self.sessions.lock().expect("no request thread panics holding it");
+        sessions
+            .get(&session)
+            .cloned()
+            .ok_or_else(|| Reply::refuse(404, "nothing run in this session"))
+    }
+
+    /// Starts a run, a staffing search or a comparison for the session, unless one is
+    /// already running there.
+    fn start(&self, url: &str, query: &HashMap<String, String>, body: &[u8]) -> Reply {
+        let session = match Self::session(query) {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+        let path = match self.resolve_new(query.get("path")) {
+            Ok(p) => p,
+            Err(refused) => return refused,
+        };
+        let name = path.display().to_string();
+        let model = |text: &str| Scenario::parse(&name, text).and_then(|s| Model::build(&s));
+        let models = if url == "/api/compare" {
+            let Ok(CompareRequest { a, b }) = serde_json::from_slice(body) else {
+                return Reply::refuse(400, "a comparison needs {\"a\": TOML, \"b\": TOML}");
+            };
+            model(&a).and_then(|a| Ok(vec![a, model(&b)?]))
+        } else {
+            model(&String::from_utf8_lossy(body)).map(|m| vec![m])
+        };
+        let models = match models {
+            Ok(m) => m,
+            Err(e) => return Reply::refuse(400, self.relative(&e.to_string())),
+        };
+        let job = Arc::new(Job {
+            cancel: Cancel::new(),
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(models.iter().map(|m| m.replications).sum()),
+            stage: Mutex::new(String::new()),
+            state: Mutex::new(State::Running),
+            started: std::time::Instant::now(),
+        });
+        {
+            let mut sessions = self.sessions.lock().expect("no request thread panics holding it");
+            if sessions.get(&session).is_some_and(|j| j.running()) {
+                return Reply::refuse(409, "a job is already running in this session: cancel it first");
+            }
+            if sessions.len() >= MAX_SESSIONS {
+                sessions.retain(|_, j| j.running());
+                if sessions.len() >= MAX_SESSIONS {
+                    return Reply::refuse(503, "too many jobs running: try again when one ends");
+                }
+            }
+            sessions.insert(session, Arc::clone(&job));
+        }
+        let (threads, kind) = (self.threads, url.to_owned());
+        std::thread::spawn(move || {
+            let work = Arc::clone(&job);
+            let state = job.cancel.scope(move || work.run(&kind, models, threads));
+            *job.state.lock().expect("only this thread writes it") = state;
+        });
+        Reply::json(json!({ "started": true }))
+    }
+
+    fn job_status(&self, query: &HashMap<String, String>) -> Reply {
+        let job = match self.job(query) {
+            Ok(job) => job,
+            Err(refused) => return refused,
+        };
+        let (done, total) = (job.done.load(Ordering::Relaxed), job.total.load(Ordering::Relaxed));
+        let stage = job.stage.lock().map(|s| s.clone()).unwrap_or_default();
+        let state = job.state.lock().expect("no thread panics holding it");
+        let mut answer = json!({ "done": done, "total": total, "stage": stage,
+            "seconds": job.started.elapsed().as_secs_f64() });
+        let fields: Value = match &*state {
+            State::Running => json!({ "state": "running" }),
+            State::Failed(why) => json!({ "state": "failed", "error": self.relative(why) }),
+            State::Cancelled => json!({ "state": "cancelled" }),
+            State::Ran {
+                summary,
+                seconds,
+                interval_hours,
+                ..
+            } => json!({
+                "state": "done", "kind": "run", "seconds": seconds,
+                "interval_hours": interval_hours,
+                "scenario": summary.scenario,
+                "verdict": summary.verdict,
+                "headline": headline(summary),
+            }),
+            State::Staffed { plan, seconds, .. } => json!({
+                "state": "done", "kind": "staff", "seconds": seconds,
+                "staffing": staffing(plan),
+            }),
+            State::Compared { comparison, seconds } => json!({
+                "state": "done", "kind": "compare", "seconds": seconds,
+                "table": crate::compare::render(comparison),
+            }),
+        };
+        if let (Value::Object(a), Value::Object(f)) = (&mut answer, fields) {
+            a.extend(f);
+        }
+        Reply::json(answer)
+    }
+
+    /// The session's last result as a file: the report, CSV, workbook, JSON.
+    fn result(&self, name: &str, query: &HashMap<String, String>) -> Reply {
+        let job = match self.job(query) {
+            Ok(job) => job,
+            Err(refused) => return refused,
+        };
+        let state = job.state.lock().expect("no thread panics holding it");
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let workbook = |write: &dyn Fn(&mut std::io::Cursor<Vec<u8>>) -> std::io::Result<()>| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            match write(&mut out) {
+                Ok(()) => Reply(200, xlsx, out.into_inner()),
+                Err(e) => Reply::refuse(500, format!("cannot write the workbook: {e}")),
+            }
+        };
+        match (&*state, name) {
+            (State::Ran { report, .. } | State::Staffed { report, .. }, "report.html") => {
+                Reply(200, "text/html; charset=utf-8", report.clone().into_bytes())
+            }
+            (State::Ran { summary, .. }, "intervals.csv") => Reply(
+                200,
+                "text/csv; charset=utf-8",
+                crate::report::csv::intervals_csv(summary).into_bytes(),
+            ),
+            (State::Ran { summary, .. }, "summary.json") => Reply(
+                200,
+                "application/json",
+                serde_json::to_vec_pretty(&**summary).unwrap_or_default(),
+            ),
+            (State::Ran { summary, .. }, "workbook.xlsx") => workbook(&|w| crate::report::xlsx::write_run(summary, w)),
+            (State::Staffed { plan, .. }, "workbook.xlsx") => workbook(&|w| crate::report::xlsx::write_staff(plan, w)),
+            (State::Compared { comparison, .. }, "workbook.xlsx") => {
+                workbook(&|w| crate::report::xlsx::write_compare(comparison, w))
+            }
+            _ => Reply::refuse(404, format!("no {name} for this session's last job")),
+        }
+    }
+}
+
+impl Job {
+    fn running(&self) -> bool {
+        matches!(*self.state.lock().expect("no thread panics holding it"), State::Running)
+    }
+
+    fn run(&self, kind: &str, mut models: Vec<Model>, threads: usize) -> State {
+        let tick = || {
+            self.done.fetch_add(1, Ordering::Relaxed);
+        };
+        let started = std::time::Instant::now();
+        let outcome = match kind {
+            "/api/staff" => {
+                let model = models.remove(0);
+                crate::staff::staff(&model, threads, &|p: &crate::staff::Progress| {
+                    *self.stage.lock().expect("only the search writes it") = format!(
+                        "{} round {}: {} of {} intervals short ({} candidates)",
+                        p.stage, p.round, p.short, p.intervals, p.candidates
+                    );
+                    self.done.store((p.intervals - p.short) as u64, Ordering::Relaxed);
+                    self.total.store(p.intervals as u64, Ordering::Relaxed);
+                })
+                .map(|plan| {
+                    let report = crate::report::html::staff_report(&plan);
+                    State::Staffed {
+                        plan: Box::new(plan),
+                        report,
+                        seconds: started.elapsed().as_secs_f64(),
+                    }
+                })
+            }
+            "/api/compare" => {
+                crate::compare::compare(&models[0], &models[1], threads, &tick).map(|comparison| State::Compared {
+                    comparison: Box::new(comparison),
+                    seconds: started.elapsed().as_secs_f64(),
+                })
+            }
+            _ => crate::simulate(&models[0], threads, &tick).map(|acc| {
+                let summary = Summary::new(&models[0], &acc);
+                let report = crate::report::html::run_report(&summary, &models[0]);
+                State::Ran {
+                    summary: Box::new(summary),
+                    report,
+                    seconds: started.elapsed().as_secs_f64(),
+                    interval_hours: models[0].clock.interval as f64 / 3.6e9,
+                }
+            }),
+        };
+        match outcome {
+            Ok(state) => state,
+            Err(Error::Interrupted) => State::Cancelled,
+            Err(e) => State::Failed(e.to_string()),
+        }
+    }
+}
+
+/// The figures the page shows above the report: the whole day's, with their 95 % bands.
+fn headline(s: &Summary) -> Value {
+    let figure = |name: &str| {
+        s.totals
+            .get(name)
+            .map(|e| json!({ "mean": e.mean, "ci95": e.ci95 }))
+            .unwrap_or(Value::Null)
+    };
+    json!({
+        "service_level": figure("service_level"),
+        "answer_rate": figure("answer_rate"),
+        "occupancy": figure("occupancy"),
+    })
+}
+
+/// The groups for the what-if form: their agents as written, whether they are a
+/// vendor's, and (from the model, when the text is valid) the agents on duty in each
+/// interval, which the form offers when a group written with shifts is to be set per
+/// interval instead.
+fn form_groups(text: &str, model: Option<&Model>) -> Value {
+    let groups: Vec<Value> = whatif::groups(text)
+        .into_iter()
+        .map(|g| {
+            let on_duty: Vec<i64> = model
+                .and_then(|m| m.groups.iter().find(|mg| mg.name == g.name).map(|mg| (m, mg)))
+                .map(|(m, mg)| {
+                    crate::staff::roster::interval_averages(m, &mg.staffing)
+                        .iter()
+                        .map(|a| a.round() as i64)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut v = serde_json::to_value(&g).unwrap_or(Value::Null);
+            v["on_duty"] = json!(on_duty);
+            v
+        })
+        .collect();
+    Value::Array(groups)
+}
+
+/// The staffing search's answer for the page: agents per interval and searched group,
+/// the Erlang start, each interval's standing, and the roster where the scenario has
+/// shift patterns.
+fn staffing(plan: &StaffPlan) -> Value {
+    let model = &plan.model;
+    let clock = &model.clock;
+    let rosters: Vec<Value> = plan
+        .roster
+        .iter()
+        .map(|r| {
+            json!({
+                "group": model.groups[r.group].name,
+                "paid_hours": r.paid_hours,
+                "cost": r.cost,
+                "shifts": r.shifts.iter().filter(|s| s.agents > 0).map(|s| {
+                    let clock = |at: i64| crate::model::clock_text(at.rem_euclid(crate::staff::roster::rules::DAY_US) as f64 / 1e6);
+                    // A horizon of several days names the day: "d2 08:00".
+                    let day = if r.horizon.days.iter().filter(|&&d| d >= 0).count() > 1 { format!("{} ", crate::report::roster::day_label(s.day)) } else { String::new() };
+                    json!({
+                        "start": format!("{day}{}", clock(s.begin)),
+                        "end": clock(s.begin + s.length),
+                        "breaks": s.breaks.iter().map(|&(offset, length, _)| format!("{} {}",
+                            clock(s.begin + offset), crate::scenario::duration_text(length as f64 / 1e6))).collect::<Vec<_>>(),
+                        "agents": s.agents,
+                    })
+                }).collect::<Vec<_>>(),
+                "on_duty": r.on_duty,
+            })
+        })
+        .collect();
+    json!({
+        "intervals": (0..clock.intervals).map(|k| clock.label(k)).collect::<Vec<_>>(),
+        "groups": plan.groups.iter().map(|&g| model.groups[g].name.clone()).collect::<Vec<_>>(),
+        "agents": plan.agents,
+        "erlang": plan.erlang,
+        "within_noise": plan.within_noise,
+        "unreachable": plan.unreachable,
+        "missed": plan.missed,
+        "binding": plan.binding,
+        "incomplete": plan.incomplete,
+        "roster": rosters,
+        "roster_errors": plan.roster_errors,
+    })
+}
+
+/// The keys of each table of the scenario format, from its JSON Schema
+/// ([`crate::schema`]), for the editor's completions: `{"call_type": [[key,
+/// description], …], "call_type.arrivals": …, "": the top-level tables}`.
+fn completions() -> Value {
+    fn walk(schema: &Value, path: &str, out: &mut serde_json::Map<String, Value>) {
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let keys: Vec<Value> = properties
+            .iter()
+            .map(|(k, v)| json!([k, v.get("description").and_then(Value::as_str).unwrap_or("")]))
+            .collect();
+        out.insert(path.to_owned(), Value::Array(keys));
+        for (k, v) in properties {
+            let inner = v.get("items").unwrap_or(v);
+            let sub = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            walk(inner, &sub, out);
+        }
+    }
+    let mut out = serde_json::Map::new();
+    walk(&crate::schema::schema(), "", &mut out);
+    Value::Object(out)
+}
+
+#[derive(serde::Deserialize)]
+struct WhatIfRequest {
+    toml: String,
+    #[serde(flatten)]
+    what: whatif::WhatIf,
+}
+
+#[derive(serde::Deserialize)]
+struct CompareRequest {
+    a: String,
+    b: String,
+}
+
+/// The path and the decoded query of a request's URL.
+fn split_url(url: &str) -> (String, HashMap<String, String>) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let query = query
+        .split('&')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect();
+    (path.to_owned(), query)
+}
+
+/// Percent-decoding (and `+` as a space) of one query component.
+fn decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The request's body, refused above [`MAX_BODY_BYTES`].
+fn read_body(request: &mut Request) -> Result<Vec<u8>, Reply> {
+    let too_large = || Reply::refuse(413, format!("a request may carry at most {} bytes", MAX_BODY_BYTES));
+    if request.body_length().is_some_and(|n| n as u64 > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    request
+        .as_reader()
+        .take(MAX_BODY_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| Reply::refuse(400, format!("cannot read the request: {e}")))?;
+    if body.len() as u64 > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_components_are_decoded() {
+        let (path, query) = split_url("/api/file?path=a%20b%2Fc.toml&run&x=1+2");
+        assert_eq!(path, "/api/file");
+        assert_eq!(query["path"], "a b/c.toml");
+        assert_eq!(query["run"], "");
+        assert_eq!(query["x"], "1 2");
+        assert_eq!(decode("%zz"), None);
+    }
+}

@@ -1,0 +1,548 @@
+//! The workbench's what-if form, as edits of the scenario's own TOML: scale every call
+//! type's arrivals and handle times by a percentage, set the agents of a group (a
+//! number, one per interval, or one per shift; or one per interval in place of its
+//! shifts), switch a vendor off (no agents) or back on, and take a route out of a call
+//! type's routing or put it back. What is switched back on comes from the text as it was
+//! opened (the baseline). The planner sees the TOML the form wrote; everything the form
+//! does not touch (comments, layout) stays as it was.
+
+use serde::{Deserialize, Serialize};
+use toml_edit::{DocumentMut, Item, Value};
+
+/// A group's agents as the form shows them: one number, one per interval, or one per
+/// shift.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupAgents {
+    pub name: String,
+    /// "agents" (one number), "per_interval" or "shifts".
+    pub kind: String,
+    pub agents: Vec<i64>,
+    /// An outsourcing vendor's group (`outsourced = true`).
+    #[serde(default)]
+    pub outsourced: bool,
+}
+
+/// One route of a call type's `routing`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub call_type: String,
+    pub group: String,
+}
+
+/// A vendor or route switched on or off.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Switch<T> {
+    #[serde(flatten)]
+    pub what: T,
+    pub on: bool,
+}
+
+/// A vendor, by its group's name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Vendor {
+    pub name: String,
+}
+
+/// What the form asks for.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct WhatIf {
+    /// +10: 10 % more arrivals in every interval of every call type.
+    #[serde(default)]
+    pub arrivals_percent: f64,
+    /// −5: handle times 5 % shorter (every duration of the distribution).
+    #[serde(default)]
+    pub handle_percent: f64,
+    /// Agents per group. With `kind = "per_interval"` for a group written with shifts,
+    /// its shifts give way to one number per interval.
+    #[serde(default)]
+    pub groups: Vec<GroupAgents>,
+    /// Vendors switched off (agents 0) or back on (their agents as in `baseline`).
+    #[serde(default)]
+    pub vendors: Vec<Switch<Vendor>>,
+    /// Routes taken out of their call type's `routing`, or put back (as in `baseline`).
+    #[serde(default)]
+    pub routes: Vec<Switch<Route>>,
+    /// The text as opened, where what is switched back on is found.
+    #[serde(default)]
+    pub baseline: Option<String>,
+}
+
+/// The groups of the scenario text and their agents, for the form.
+pub fn groups(text: &str) -> Vec<GroupAgents> {
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(groups) = doc.get("agent_group").and_then(Item::as_array_of_tables) else {
+        return Vec::new();
+    };
+    groups
+        .iter()
+        .filter_map(|g| {
+            let name = g.get("name")?.as_str()?.to_owned();
+            let outsourced = g.get("outsourced").and_then(Item::as_bool).unwrap_or(false);
+            let group = |kind: &str, agents| GroupAgents {
+                name: name.clone(),
+                kind: kind.into(),
+                agents,
+                outsourced,
+            };
+            if let Some(agents) = g.get("agents") {
+                return match agents.as_value()? {
+                    Value::Integer(n) => Some(group("agents", vec![*n.value()])),
+                    Value::Array(a) => Some(group(
+                        "per_interval",
+                        a.iter().map(|v| v.as_integer()).collect::<Option<_>>()?,
+                    )),
+                    _ => None,
+                };
+            }
+            let shifts = shifts(g.get("shifts")?)?;
+            Some(group(
+                "shifts",
+                shifts
+                    .iter()
+                    .map(|s| s.get("agents")?.as_integer())
+                    .collect::<Option<_>>()?,
+            ))
+        })
+        .collect()
+}
+
+/// The routes written in the call types' `routing` (a call type without one routes to
+/// every group with the skill, and has none to switch).
+pub fn routes(text: &str) -> Vec<Route> {
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(types) = doc.get("call_type").and_then(Item::as_array_of_tables) else {
+        return Vec::new();
+    };
+    types
+        .iter()
+        .flat_map(|t| {
+            let call_type = t.get("name").and_then(Item::as_str).unwrap_or_default().to_owned();
+            t.get("routing")
+                .and_then(Item::as_array)
+                .into_iter()
+                .flat_map(|a| a.iter().filter_map(route_group))
+                .map(move |group| Route {
+                    call_type: call_type.clone(),
+                    group,
+                })
+        })
+        .collect()
+}
+
+/// The group of one entry of `routing`.
+fn route_group(entry: &Value) -> Option<String> {
+    match entry {
+        Value::String(s) => Some(s.value().clone()),
+        Value::InlineTable(t) => t.get("group")?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// A group's shifts, written either as an array of inline tables or as `[[…shifts]]`.
+fn shifts(item: &Item) -> Option<Vec<&dyn toml_edit::TableLike>> {
+    if let Some(a) = item.as_array() {
+        return a
+            .iter()
+            .map(|v| v.as_inline_table().map(|t| t as &dyn toml_edit::TableLike))
+            .collect();
+    }
+    item.as_array_of_tables()
+        .map(|a| a.iter().map(|t| t as &dyn toml_edit::TableLike).collect())
+}
+
+/// The scenario text with the form's changes made; an error says what could not be done.
+pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
+    for percent in [what.arrivals_percent, what.handle_percent] {
+        if !(percent.is_finite() && (-100.0..=1000.0).contains(&percent)) {
+            return Err(format!("a percentage must be between -100 and 1000, got {percent}"));
+        }
+    }
+    if let Some(types) = doc.get_mut("call_type").and_then(Item::as_array_of_tables_mut) {
+        for t in types.iter_mut() {
+            if what.arrivals_percent != 0.0 {
+                let factor = 1.0 + what.arrivals_percent / 100.0;
+                if let Some(arrivals) = t.get_mut("arrivals").and_then(Item::as_table_like_mut) {
+                    for key in ["per_hour", "per_interval"] {
+                        if let Some(v) = arrivals.get_mut(key).and_then(Item::as_value_mut) {
+                            scale_numbers(v, factor);
+                        }
+                    }
+                }
+            }
+            if what.handle_percent != 0.0 {
+                let factor = 1.0 + what.handle_percent / 100.0;
+                if let Some(handle) = t.get_mut("handle_time").and_then(Item::as_table_like_mut) {
+                    for key in ["mean", "scale", "min", "mode", "max", "value"] {
+                        if let Some(v) = handle.get_mut(key).and_then(Item::as_value_mut) {
+                            scale_duration(v, factor);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let Some(groups) = doc.get_mut("agent_group").and_then(Item::as_array_of_tables_mut) else {
+        return if what.groups.is_empty() {
+            Ok(doc.to_string())
+        } else {
+            Err("the scenario has no agent groups".into())
+        };
+    };
+    for wanted in &what.groups {
+        if wanted.agents.iter().any(|&n| !(0..=1_000_000).contains(&n)) {
+            return Err(format!("{}: agents must be between 0 and 1000000", wanted.name));
+        }
+        let group = groups
+            .iter_mut()
+            .find(|g| g.get("name").and_then(Item::as_str) == Some(&wanted.name))
+            .ok_or_else(|| format!("no agent group named {:?}", wanted.name))?;
+        if let Some(agents) = group.get_mut("agents").and_then(Item::as_value_mut) {
+            match agents {
+                Value::Array(a) => set_each(a.iter_mut().collect(), &wanted.agents, &wanted.name)?,
+                v => match wanted.agents.as_slice() {
+                    [n] => replace(v, Value::from(*n)),
+                    _ => return Err(format!("{}: one number of agents expected", wanted.name)),
+                },
+            }
+            continue;
+        }
+        if wanted.kind == "per_interval" && group.contains_key("shifts") {
+            // One number per interval in place of the shifts (the model checks the count).
+            group.remove("shifts");
+            let list: toml_edit::Array = wanted.agents.iter().copied().collect();
+            group.insert("agents", toml_edit::value(list));
+            continue;
+        }
+        let shifts = group
+            .get_mut("shifts")
+            .ok_or_else(|| format!("{}: neither agents nor shifts", wanted.name))?;
+        let slots: Vec<&mut Value> = if let Some(a) = shifts.as_array_mut() {
+            a.iter_mut()
+                .filter_map(|v| v.as_inline_table_mut().and_then(|t| t.get_mut("agents")))
+                .collect()
+        } else if let Some(a) = shifts.as_array_of_tables_mut() {
+            a.iter_mut()
+                .filter_map(|t| t.get_mut("agents").and_then(Item::as_value_mut))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        set_each(slots, &wanted.agents, &wanted.name)?;
+    }
+    let baseline = || -> Result<DocumentMut, String> {
+        what.baseline
+            .as_deref()
+            .ok_or("nothing to switch back on from: no baseline text")?
+            .parse()
+            .map_err(|e: toml_edit::TomlError| format!("the baseline text: {}", e.message()))
+    };
+    for vendor in &what.vendors {
+        let name = &vendor.what.name;
+        let group = groups
+            .iter_mut()
+            .find(|g| g.get("name").and_then(Item::as_str) == Some(name))
+            .ok_or_else(|| format!("no agent group named {name:?}"))?;
+        if vendor.on {
+            let base = baseline()?;
+            let was = base
+                .get("agent_group")
+                .and_then(Item::as_array_of_tables)
+                .and_then(|a| a.iter().find(|g| g.get("name").and_then(Item::as_str) == Some(name)))
+                .ok_or_else(|| format!("{name}: not in the text as opened, nothing to switch back on"))?;
+            for key in ["agents", "shifts"] {
+                match (group.get_mut(key), was.get(key)) {
+                    (Some(slot), Some(item)) => *slot = item.clone(),
+                    (Some(_), None) => {
+                        group.remove(key);
+                    }
+                    (None, Some(item)) => {
+                        group.insert(key, item.clone());
+                    }
+                    (None, None) => {}
+                }
+            }
+        } else if let Some(agents) = group.get_mut("agents").and_then(Item::as_value_mut) {
+            match agents {
+                Value::Array(a) => a.iter_mut().for_each(|v| replace(v, Value::from(0))),
+                v => replace(v, Value::from(0)),
+            }
+        } else {
+            group.remove("shifts");
+            group.insert("agents", toml_edit::value(0));
+        }
+    }
+    if !what.routes.is_empty() {
+        let base = if what.routes.iter().any(|r| r.on) {
+            Some(baseline()?)
+        } else {
+            None
+        };
+        let types = doc
+            .get_mut("call_type")
+            .and_then(Item::as_array_of_tables_mut)
+            .ok_or("the scenario has no call types")?;
+        for route in &what.routes {
+            let Route { call_type, group } = &route.what;
+            let named = |t: &toml_edit::Table| t.get("name").and_then(Item::as_str) == Some(call_type);
+            let table = types
+                .iter_mut()
+                .find(|t| named(t))
+                .ok_or_else(|| format!("no call type named {call_type:?}"))?;
+            let routing = table
+                .get_mut("routing")
+                .and_then(Item::as_array_mut)
+                .ok_or_else(|| format!("{call_type}: no routing written"))?;
+            let at = routing.iter().position(|e| route_group(e).as_ref() == Some(group));
+            match (route.on, at) {
+                (false, Some(i)) => {
+                    routing.remove(i);
+                }
+                (true, None) => {
+                    let was = base
+                        .as_ref()
+                        .and_then(|b| b.get("call_type")?.as_array_of_tables())
+                        .and_then(|a| a.iter().find(|t| named(t)))
+                        .and_then(|t| t.get("routing")?.as_array())
+                        .and_then(|r| {
+                            r.iter()
+                                .enumerate()
+                                .find(|(_, e)| route_group(e).as_ref() == Some(group))
+                        })
+                        .map(|(i, e)| (i, e.clone()))
+                        .ok_or_else(|| format!("{call_type} → {group}: not in the text as opened"))?;
+                    routing.insert_formatted(was.0.min(routing.len()), was.1);
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(doc.to_string())
+}
+
+fn set_each(slots: Vec<&mut Value>, counts: &[i64], group: &str) -> Result<(), String> {
+    if slots.len() != counts.len() {
+        return Err(format!(
+            "{group}: {} numbers of agents expected, got {}",
+            slots.len(),
+            counts.len()
+        ));
+    }
+    for (slot, &n) in slots.into_iter().zip(counts) {
+        replace(slot, Value::from(n));
+    }
+    Ok(())
+}
+
+/// Puts `new` where `old` was, keeping the spaces and comments around it.
+fn replace(old: &mut Value, new: Value) {
+    let decor = old.decor().clone();
+    *old = new;
+    *old.decor_mut() = decor;
+}
+
+/// Multiplies a number, or every number of an array, by `factor`.
+fn scale_numbers(v: &mut Value, factor: f64) {
+    match v {
+        Value::Array(a) => a.iter_mut().for_each(|x| scale_numbers(x, factor)),
+        Value::Integer(n) => {
+            let scaled = number(*n.value() as f64 * factor);
+            replace(v, scaled)
+        }
+        Value::Float(x) => {
+            let scaled = number(*x.value() * factor);
+            replace(v, scaled)
+        }
+        _ => {}
+    }
+}
+
+/// A rate rounded to 3 decimals, written as an integer when it is one.
+fn number(x: f64) -> Value {
+    let rounded = (x * 1000.0).round() / 1000.0;
+    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+        Value::from(rounded as i64)
+    } else {
+        Value::from(rounded)
+    }
+}
+
+/// Multiplies a duration (`"4m30s"` or seconds) by `factor`, written in seconds.
+fn scale_duration(v: &mut Value, factor: f64) {
+    let seconds = match &*v {
+        Value::String(s) => crate::scenario::parse_duration(s.value()).ok(),
+        Value::Integer(n) => Some(*n.value() as f64),
+        Value::Float(x) => Some(*x.value()),
+        _ => None,
+    };
+    if let Some(seconds) = seconds {
+        let scaled = (seconds * factor * 10.0).round() / 10.0;
+        replace(v, Value::from(format!("{scaled}s")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"[scenario]
+name = "t" # the name
+[[call_type]]
+name = "a"
+arrivals = { per_interval = [40, 62] }
+handle_time = { dist = "lognormal", mean = "4m30s", cv = 0.9 }
+[[agent_group]]
+name = "g"
+agents = 10
+[[agent_group]]
+name = "h"
+shifts = [{ start = "08:00", end = "12:00", agents = 3 }, { start = "10:00", end = "14:00", agents = 4 }]
+"#;
+
+    #[test]
+    fn the_form_rewrites_arrivals_handle_times_and_agents() {
+        assert_eq!(
+            groups(TEXT),
+            vec![
+                GroupAgents {
+                    name: "g".into(),
+                    kind: "agents".into(),
+                    agents: vec![10],
+                    outsourced: false,
+                },
+                GroupAgents {
+                    name: "h".into(),
+                    kind: "shifts".into(),
+                    agents: vec![3, 4],
+                    outsourced: false,
+                },
+            ]
+        );
+        let what = WhatIf {
+            arrivals_percent: 10.0,
+            handle_percent: -10.0,
+            groups: vec![
+                GroupAgents {
+                    name: "g".into(),
+                    kind: "agents".into(),
+                    agents: vec![12],
+                    outsourced: false,
+                },
+                GroupAgents {
+                    name: "h".into(),
+                    kind: "shifts".into(),
+                    agents: vec![5, 6],
+                    outsourced: false,
+                },
+            ],
+            ..WhatIf::default()
+        };
+        let out = apply(TEXT, &what).unwrap();
+        assert!(out.contains("per_interval = [44, 68.2]"), "{out}");
+        assert!(out.contains("mean = \"243s\""), "{out}");
+        assert!(out.contains("agents = 12\n"), "{out}");
+        assert!(out.contains("agents = 5 }, {"), "{out}");
+        assert!(out.contains("agents = 6 }]"), "{out}");
+        assert!(out.contains("# the name"), "comments stay: {out}");
+    }
+
+    #[test]
+    fn the_form_refuses_what_it_cannot_write() {
+        let wrong = |groups| WhatIf {
+            groups,
+            ..WhatIf::default()
+        };
+        let e = apply(
+            TEXT,
+            &wrong(vec![GroupAgents {
+                name: "x".into(),
+                kind: "agents".into(),
+                agents: vec![1],
+                outsourced: false,
+            }]),
+        );
+        assert_eq!(e.unwrap_err(), "no agent group named \"x\"");
+        let e = apply(
+            TEXT,
+            &wrong(vec![GroupAgents {
+                name: "h".into(),
+                kind: "shifts".into(),
+                agents: vec![1],
+                outsourced: false,
+            }]),
+        );
+        assert_eq!(e.unwrap_err(), "h: 2 numbers of agents expected, got 1");
+        let e = apply(
+            TEXT,
+            &WhatIf {
+                arrivals_percent: f64::NAN,
+                ..WhatIf::default()
+            },
+        );
+        assert!(e.unwrap_err().starts_with("a percentage must be"));
+    }
+
+    const VENDOR: &str = r#"[[call_type]]
+name = "orders"
+routing = [
+  { group = "in-house" },
+  { group = "onshore", after = "60s" },
+]
+[[agent_group]]
+name = "in-house"
+shifts = [{ start = "08:00", end = "12:00", agents = 3 }]
+[[agent_group]]
+name = "onshore"
+outsourced = true
+agents = 3
+"#;
+
+    #[test]
+    fn vendors_and_routes_switch_off_and_back_on_from_the_text_as_opened() {
+        assert!(groups(VENDOR)[1].outsourced);
+        assert_eq!(routes(VENDOR).len(), 2);
+        let switch = |on| WhatIf {
+            vendors: vec![Switch {
+                what: Vendor { name: "onshore".into() },
+                on,
+            }],
+            routes: vec![Switch {
+                what: Route {
+                    call_type: "orders".into(),
+                    group: "onshore".into(),
+                },
+                on,
+            }],
+            baseline: Some(VENDOR.into()),
+            ..WhatIf::default()
+        };
+        let off = apply(VENDOR, &switch(false)).unwrap();
+        assert!(off.contains("outsourced = true\nagents = 0\n"), "{off}");
+        assert_eq!(
+            routes(&off),
+            vec![Route {
+                call_type: "orders".into(),
+                group: "in-house".into()
+            }]
+        );
+        let on = apply(&off, &switch(true)).unwrap();
+        assert_eq!(on, VENDOR);
+        // Shifts give way to one number per interval.
+        let per_interval = WhatIf {
+            groups: vec![GroupAgents {
+                name: "in-house".into(),
+                kind: "per_interval".into(),
+                agents: vec![2, 3],
+                outsourced: false,
+            }],
+            ..WhatIf::default()
+        };
+        let out = apply(VENDOR, &per_interval).unwrap();
+        assert!(out.contains("name = \"in-house\"\nagents = [2, 3]\n"), "{out}");
+        assert!(!out.contains("shifts"), "{out}");
+    }
+}
