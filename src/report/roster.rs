@@ -6,6 +6,8 @@
 
 use std::fmt::Write;
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use crate::model::clock_text;
@@ -51,7 +53,84 @@ impl Table {
 }
 
 /// Files `staff --out` writes when a group is rostered.
-pub const FILES: [&str; 3] = ["roster_shifts.csv", "roster_lines.csv", "roster_coverage.csv"];
+pub const FILES: [&str; 4] = [
+    "roster_shifts.csv",
+    "roster_lines.csv",
+    "roster_coverage.csv",
+    "rostered.toml",
+];
+
+/// A shift as `rostered.toml` writes it: start (µs after midnight), length, breaks
+/// (offset, duration, paid) and agents.
+type WrittenShift = (i64, i64, Vec<(i64, i64, bool)>, u64);
+
+/// The scenario `text` staffed as `staff` found it ([`super::staff::staffed_document`]),
+/// each rostered group with its roster as dated `shifts` (`rostered.toml` in `staff --out
+/// DIR`): `ccsim run` on it simulates the roster, and charges its paid hours.
+pub fn rostered_scenario(text: &str, plan: &StaffPlan) -> Result<String, crate::error::Error> {
+    use toml_edit::{Array, InlineTable, value};
+    let mut doc = super::staff::staffed_document(text, plan)?;
+    let groups = doc
+        .get_mut("agent_group")
+        .and_then(|g| g.as_array_of_tables_mut())
+        .ok_or_else(|| crate::error::Error::Other("the scenario has no [[agent_group]] tables".into()))?;
+    for r in &plan.roster {
+        let table = groups
+            .get_mut(r.group)
+            .ok_or_else(|| crate::error::Error::Other(format!("agent group {} is not in the file", r.group)))?;
+        table.remove("agents");
+        // One entry per shift with its breaks and agents, listing the days it is worked
+        // (day 0: the day before the window, where last week's night shift reaches in).
+        let mut entries: BTreeMap<WrittenShift, Vec<i64>> = BTreeMap::new();
+        for s in r.dated_shifts() {
+            let begin = (s.begin * 1e6).round() as i64;
+            let key = (
+                begin.rem_euclid(DAY_US),
+                (s.length * 1e6).round() as i64,
+                s.breaks
+                    .iter()
+                    .map(|&(o, d, paid)| ((o * 1e6).round() as i64, (d * 1e6).round() as i64, paid))
+                    .collect(),
+                s.headcount,
+            );
+            entries.entry(key).or_default().push(begin.div_euclid(DAY_US) + 1);
+        }
+        let mut shifts = Array::new();
+        for ((start, length, breaks, agents), mut days) in entries {
+            days.sort_unstable();
+            let mut t = InlineTable::new();
+            t.insert("start", time(start).into());
+            t.insert("end", time(start + length).into());
+            t.insert("agents", (agents as i64).into());
+            t.insert("days", days.iter().copied().collect::<Array>().into());
+            if !breaks.is_empty() {
+                let mut list = Array::new();
+                for (offset, duration, paid) in breaks {
+                    let mut b = InlineTable::new();
+                    b.insert("start", time(start + offset).into());
+                    b.insert("duration", crate::scenario::duration_text(duration as f64 / 1e6).into());
+                    if !paid {
+                        b.insert("paid", false.into());
+                    }
+                    list.push(b);
+                }
+                t.insert("breaks", list.into());
+            }
+            shifts.push(t);
+        }
+        shifts.set_trailing_comma(true);
+        for item in shifts.iter_mut() {
+            item.decor_mut().set_prefix("\n  ");
+        }
+        shifts.set_trailing("\n");
+        table.insert("shifts", value(shifts));
+    }
+    let header = format!(
+        "# Rostered by `ccsim staff` (seed {}, {} replications): each rostered group's shifts on\n# the days they are worked (the others' agents on duty per interval). `ccsim run` on this\n# file simulates the roster and charges its paid hours inside the window.\n",
+        plan.summary.seed, plan.summary.replications
+    );
+    Ok(format!("{header}{doc}"))
+}
 
 /// Label of roster day `d` (0: the window's first day): "d1", "d2", …; the day before
 /// the window is "d0".
