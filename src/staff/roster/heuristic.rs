@@ -36,10 +36,11 @@ enum Change {
     Move(usize, usize),
 }
 
-/// What undoes a change: the lines as they were (the coverage follows from them).
-struct Undo {
-    lines: Vec<Line>,
-    covered: Vec<f64>,
+/// What undoes a change made just before (nothing else moved since): the agent added, or
+/// the agent moved and their line before.
+enum Undo {
+    Added,
+    Moved(usize, Line),
 }
 
 struct State<'a> {
@@ -383,29 +384,42 @@ impl State<'_> {
         self.covered = best.2;
     }
 
+    /// Takes a line's shifts off the coverage (`by` = −1) or puts them back (+1).
+    fn count_line(&mut self, line: &Line, by: f64) {
+        for (di, s, at) in &line.shifts {
+            self.take(*s, *di, at, by);
+        }
+    }
+
     fn apply(&mut self, change: Change) -> Undo {
-        let undo = Undo {
-            lines: self.lines.clone(),
-            covered: self.covered.clone(),
-        };
         match change {
-            Change::Add(t, first) => self.add_line(t, first),
+            Change::Add(t, first) => {
+                self.add_line(t, first);
+                Undo::Added
+            }
             Change::Move(l, t) => {
-                let old = std::mem::take(&mut self.lines[l].shifts);
-                for (di, s, at) in &old {
-                    self.take(*s, *di, at, -1.0);
-                }
+                let old = self.lines[l].clone();
+                self.count_line(&old, -1.0);
                 self.add_line(t, None);
                 let moved = self.lines.pop().expect("just added");
                 self.lines[l] = moved;
+                Undo::Moved(l, old)
             }
         }
-        undo
     }
 
     fn undo(&mut self, undo: Undo) {
-        self.lines = undo.lines;
-        self.covered = undo.covered;
+        match undo {
+            Undo::Added => {
+                let line = self.lines.pop().expect("the agent added");
+                self.count_line(&line, -1.0);
+            }
+            Undo::Moved(l, old) => {
+                let new = std::mem::replace(&mut self.lines[l], old.clone());
+                self.count_line(&new, -1.0);
+                self.count_line(&old, 1.0);
+            }
+        }
     }
 
     fn counts(&self) -> Vec<usize> {
@@ -573,7 +587,7 @@ pub fn construct(
     let mut guard = 0usize;
     while let Some(p) = (0..cover.len.len()).find(|&p| st.short(p) > 1e-9) {
         guard += 1;
-        if guard > 4 * cover.len.len() + 1000 {
+        if guard > 4 * cover.len.len() + 1000 || std::time::Instant::now() > deadline || crate::interrupt::requested() {
             return None;
         }
         let counts = st.counts();
@@ -713,9 +727,12 @@ pub fn construct(
             }
         }
         let Some((_, t)) = best else { continue };
-        let undo = st.apply(Change::Move(l, t));
+        // Local search moves the others too: keep the whole state to go back to.
+        let (covered, lines) = (st.covered.clone(), st.lines.clone());
+        st.apply(Change::Move(l, t));
         if st.settle(&mut rng, 20_000) > 1e-6 {
-            st.undo(undo);
+            st.covered = covered;
+            st.lines = lines;
         }
     }
     let lines = st.lines.clone();
