@@ -977,7 +977,7 @@ impl<O: LegObserver> Sim<'_, O> {
     /// beyond the window weigh neither way.
     fn due(&self, ct: usize, arrival: Micros) -> bool {
         let spec = &self.model.call_types[ct];
-        spec.channel != Channel::Email || arrival + spec.service_level_threshold <= self.model.clock.window_end()
+        spec.channel != Channel::Email || arrival.saturating_add(spec.service_level_threshold) <= self.model.clock.window_end()
     }
 
     /// The next arrival of call type `ct`, if any, and its key.

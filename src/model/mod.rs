@@ -655,7 +655,7 @@ impl Builder<'_> {
                 );
             }
         }
-        let span = (clock.interval + clock.drain_limit) as f64;
+        let span = clock.interval.saturating_add(clock.drain_limit) as f64;
         let agent_time = slots as f64 * span;
         if !reported && agent_time > limits::MAX_AGENT_TIME_PER_INTERVAL {
             self.error(
