@@ -536,7 +536,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 not_an_input("--report", path, &[&scenario])?;
             }
             if let Some(dir) = &out {
-                let mut written = vec!["staffing.csv", "staffing.json"];
+                let mut written = vec!["staffing.csv", "staffing.json", "staffed.toml"];
                 written.extend(report::roster::FILES);
                 dir_not_an_input("--out", dir, &written, &[&scenario])?;
             }
@@ -943,6 +943,7 @@ fn staff(
             for table in report::roster::tables(&plan) {
                 set.add(&format!("{}.csv", table.name), &table.to_csv())?;
             }
+            set.add("rostered.toml", &report::roster::rostered_scenario(&text, &plan)?)?;
         }
         set.commit()?;
     }

@@ -473,6 +473,9 @@ pub struct ShiftSpec {
     pub end: f64,
     pub headcount: u64,
     pub breaks: Vec<BreakSpec>,
+    /// The days it is worked (1: the window's first day, 0: the day before); `None`:
+    /// every day.
+    pub days: Option<Vec<i64>>,
 }
 
 /// A break inside a shift: the shift's agents are off duty during it.
@@ -634,7 +637,7 @@ pub mod keys {
         "min_share",
         "max_share",
     ];
-    pub const SHIFT: &[&str] = &["start", "end", "agents", "breaks"];
+    pub const SHIFT: &[&str] = &["start", "end", "agents", "breaks", "days"];
     pub const BREAK: &[&str] = &["start", "duration", "paid"];
     pub const EXPECT: &[&str] = &["metric", "call_type", "group", "interval", "min", "max"];
 }
@@ -2076,11 +2079,11 @@ impl Reader<'_> {
         let mut shifts = Vec::new();
         for item in &items {
             let Some(t) = self.table(item) else { continue };
-            // A roster's shift patterns have no `agents`: the search decides them.
+            // A roster's shifts have no `agents` or `days`: the roster decides them.
             let known: Vec<&str> = keys::SHIFT
                 .iter()
                 .copied()
-                .filter(|k| with_agents || *k != "agents")
+                .filter(|k| with_agents || !["agents", "days"].contains(k))
                 .collect();
             t.check_keys(self, &known);
             let start = self.required(&t, "start", Reader::clock_time);
@@ -2107,12 +2110,28 @@ impl Reader<'_> {
                     }
                 }
             }
-            if let (Some(start), Some(end), Some(headcount)) = (start, end, headcount) {
+            let days = match t.get("days").filter(|_| with_agents) {
+                Some(d) => {
+                    let items = self.array(&d).unwrap_or_default();
+                    let days: Vec<i64> = items
+                        .iter()
+                        .filter_map(|i| self.uint(i))
+                        .map(|v| v.value as i64)
+                        .collect();
+                    if items.is_empty() {
+                        self.error(d.span.clone(), &d.path, "lists no day");
+                    }
+                    (days.len() == items.len() && !items.is_empty()).then_some(days)
+                }
+                None => Some(Vec::new()),
+            };
+            if let (Some(start), Some(end), Some(headcount), Some(days)) = (start, end, headcount, days) {
                 shifts.push(ShiftSpec {
                     start: start.value,
                     end: end.value,
                     headcount: headcount.value,
                     breaks,
+                    days: t.get("days").filter(|_| with_agents).map(|_| days),
                 });
             }
         }

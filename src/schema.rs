@@ -103,9 +103,13 @@ pub fn schema() -> Value {
         let mut required = vec!["start", "end"];
         if with_agents {
             props.push(("agents", whole("paid headcount on this shift")));
+            props.push((
+                "days",
+                json!({ "type": "array", "items": { "type": "integer", "minimum": 0 }, "description": "the days it is worked (1: the horizon's first day, 0: the day before; default every day)" }),
+            ));
             required.push("agents");
         } else {
-            shift_keys.retain(|k| *k != "agents");
+            shift_keys.retain(|k| !["agents", "days"].contains(k));
         }
         table("a shift, repeated every day", &shift_keys, &required, props)
     };

@@ -1186,6 +1186,19 @@ impl Builder<'_> {
                             self.error(&shifts.loc, "a break lies outside its shift");
                         }
                     }
+                    let last_day = ((clock.start_of_day
+                        + (clock.interval * clock.intervals as Micros) as f64 / MICROS_PER_SECOND)
+                        / 86400.0)
+                        .ceil() as i64;
+                    if let Some(day) = shift.days.iter().flatten().find(|&&d| d > last_day) {
+                        self.error(
+                            &shifts.loc,
+                            format!(
+                                "a shift works on day {day}, but the horizon has {} (1 is its first day, 0 the day before)",
+                                plural(last_day as u64, "day")
+                            ),
+                        );
+                    }
                     if too_many(shift.headcount) {
                         self.error(
                             &shifts.loc,
@@ -1747,7 +1760,7 @@ pub fn per_interval_staffing(clock: &Clock, agents: &[u32]) -> Vec<(Micros, u32)
 
 /// The staffing timeline of shifts (paid headcount each), as [`shift_headcount`].
 pub fn shift_staffing(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Vec<(Micros, u32)> {
-    dated_shift_staffing(clock, &every_day(clock, shifts), shrinkage)
+    dated_shift_staffing(clock, &on_their_days(clock, shifts), shrinkage)
 }
 
 /// The staffing timeline of shifts on given days, as [`shift_headcount`].
@@ -1763,13 +1776,13 @@ pub fn dated_shift_staffing(clock: &Clock, shifts: &[DatedShift], shrinkage: f64
 /// Agents on duty from shifts that repeat every day: paid headcount, less breaks, times
 /// (1 − shrinkage) rounded to the nearest agent, as change points in engine time.
 fn shift_headcount(clock: &Clock, shifts: &[ShiftSpec], shrinkage: f64) -> Vec<(Micros, u64)> {
-    shift_counts(clock, &every_day(clock, shifts), |_| true, 1.0 - shrinkage)
+    shift_counts(clock, &on_their_days(clock, shifts), |_| true, 1.0 - shrinkage)
 }
 
 /// Paid agent time of shifts in each measured interval, µs: the headcount of every shift
 /// working (shrinkage is paid: absent agents are on the payroll), on paid breaks too.
 pub fn shift_paid_us(clock: &Clock, shifts: &[ShiftSpec]) -> Vec<u64> {
-    dated_shift_paid_us(clock, &every_day(clock, shifts))
+    dated_shift_paid_us(clock, &on_their_days(clock, shifts))
 }
 
 /// Paid agent time of shifts on given days in each measured interval, µs, as
@@ -1806,14 +1819,16 @@ pub struct DatedShift {
     pub breaks: Vec<(f64, f64, bool)>,
 }
 
-/// Shifts repeated on every day that may meet the window.
-fn every_day(clock: &Clock, shifts: &[ShiftSpec]) -> Vec<DatedShift> {
+/// Shifts on the days they are worked: every day that may meet the window, or those of
+/// their `days`.
+fn on_their_days(clock: &Clock, shifts: &[ShiftSpec]) -> Vec<DatedShift> {
     const DAY: f64 = 86400.0;
     let window = (clock.interval * clock.intervals as Micros) as f64 / MICROS_PER_SECOND;
     let last_day = ((clock.start_of_day + window) / DAY).floor() as i64;
     (-1..=last_day)
         .flat_map(|day| {
-            shifts.iter().map(move |shift| DatedShift {
+            let on = move |shift: &&ShiftSpec| shift.days.as_ref().is_none_or(|days| days.contains(&(day + 1)));
+            shifts.iter().filter(on).map(move |shift| DatedShift {
                 begin: day as f64 * DAY + shift.start,
                 length: match (shift.end - shift.start).rem_euclid(DAY) {
                     0.0 => DAY,

@@ -6,6 +6,8 @@
 
 use std::fmt::Write;
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use crate::model::clock_text;
@@ -51,7 +53,84 @@ impl Table {
 }
 
 /// Files `staff --out` writes when a group is rostered.
-pub const FILES: [&str; 3] = ["roster_shifts.csv", "roster_lines.csv", "roster_coverage.csv"];
+pub const FILES: [&str; 4] = [
+    "roster_shifts.csv",
+    "roster_lines.csv",
+    "roster_coverage.csv",
+    "rostered.toml",
+];
+
+/// A shift as `rostered.toml` writes it: start (µs after midnight), length, breaks
+/// (offset, duration, paid) and agents.
+type WrittenShift = (i64, i64, Vec<(i64, i64, bool)>, u64);
+
+/// The scenario `text` staffed as `staff` found it ([`super::staff::staffed_document`]),
+/// each rostered group with its roster as dated `shifts` (`rostered.toml` in `staff --out
+/// DIR`): `ccsim run` on it simulates the roster, and charges its paid hours.
+pub fn rostered_scenario(text: &str, plan: &StaffPlan) -> Result<String, crate::error::Error> {
+    use toml_edit::{Array, InlineTable, value};
+    let mut doc = super::staff::staffed_document(text, plan)?;
+    let groups = doc
+        .get_mut("agent_group")
+        .and_then(|g| g.as_array_of_tables_mut())
+        .ok_or_else(|| crate::error::Error::Other("the scenario has no [[agent_group]] tables".into()))?;
+    for r in &plan.roster {
+        let table = groups
+            .get_mut(r.group)
+            .ok_or_else(|| crate::error::Error::Other(format!("agent group {} is not in the file", r.group)))?;
+        table.remove("agents");
+        // One entry per shift with its breaks and agents, listing the days it is worked
+        // (day 0: the day before the window, where last week's night shift reaches in).
+        let mut entries: BTreeMap<WrittenShift, Vec<i64>> = BTreeMap::new();
+        for s in r.dated_shifts() {
+            let begin = (s.begin * 1e6).round() as i64;
+            let key = (
+                begin.rem_euclid(DAY_US),
+                (s.length * 1e6).round() as i64,
+                s.breaks
+                    .iter()
+                    .map(|&(o, d, paid)| ((o * 1e6).round() as i64, (d * 1e6).round() as i64, paid))
+                    .collect(),
+                s.headcount,
+            );
+            entries.entry(key).or_default().push(begin.div_euclid(DAY_US) + 1);
+        }
+        let mut shifts = Array::new();
+        for ((start, length, breaks, agents), mut days) in entries {
+            days.sort_unstable();
+            let mut t = InlineTable::new();
+            t.insert("start", time(start).into());
+            t.insert("end", time(start + length).into());
+            t.insert("agents", (agents as i64).into());
+            t.insert("days", days.iter().copied().collect::<Array>().into());
+            if !breaks.is_empty() {
+                let mut list = Array::new();
+                for (offset, duration, paid) in breaks {
+                    let mut b = InlineTable::new();
+                    b.insert("start", time(start + offset).into());
+                    b.insert("duration", crate::scenario::duration_text(duration as f64 / 1e6).into());
+                    if !paid {
+                        b.insert("paid", false.into());
+                    }
+                    list.push(b);
+                }
+                t.insert("breaks", list.into());
+            }
+            shifts.push(t);
+        }
+        shifts.set_trailing_comma(true);
+        for item in shifts.iter_mut() {
+            item.decor_mut().set_prefix("\n  ");
+        }
+        shifts.set_trailing("\n");
+        table.insert("shifts", value(shifts));
+    }
+    let header = format!(
+        "# Rostered by `ccsim staff` (seed {}, {} replications): each rostered group's shifts on\n# the days they are worked (the others' agents on duty per interval). `ccsim run` on this\n# file simulates the roster and charges its paid hours inside the window.\n",
+        plan.summary.seed, plan.summary.replications
+    );
+    Ok(format!("{header}{doc}"))
+}
 
 /// Label of roster day `d` (0: the window's first day): "d1", "d2", …; the day before
 /// the window is "d0".
@@ -335,10 +414,30 @@ pub fn to_text(plan: &StaffPlan) -> String {
         } else {
             format!("{} agents", r.lines.len())
         };
+        // What the staffing alone would pay, interval by interval: what the rules (whole
+        // shifts, breaks, days off) add to it.
+        let j = plan
+            .groups
+            .iter()
+            .position(|&g| g == r.group)
+            .expect("a searched group");
+        let interval_hours = plan.model.clock.interval as f64 / 3.6e9;
+        let staffing: f64 = (0..plan.agents.len())
+            .map(|k| f64::from(plan.paid(k, j)) * interval_hours)
+            .sum();
         let _ = writeln!(
             out,
-            "  {agents}; payroll {:.1} paid hours, cost {:.2}",
-            r.paid_hours, r.cost
+            "  {agents}; payroll {:.1} paid hours, cost {:.2}; the staffing itself is {staffing:.1} paid hours, interval by interval{}",
+            r.paid_hours,
+            r.cost,
+            if staffing > 0.0 {
+                format!(
+                    ": whole shifts, breaks and days off add {:.1} %",
+                    (r.paid_hours_in_window / staffing - 1.0) * 100.0
+                )
+            } else {
+                String::new()
+            }
         );
         let _ = writeln!(
             out,
@@ -382,14 +481,14 @@ pub fn to_text(plan: &StaffPlan) -> String {
         );
     }
     if let Some((summary, _)) = &plan.rostered {
-        out.push_str(&simulated_text(plan, summary));
+        out.push_str(&simulated_text(summary));
     }
     out
 }
 
 /// What the roster, simulated, really meets: per interval the same verdicts as the
 /// staffing's (met, within the noise, missed), naming the targets that are not met.
-fn simulated_text(plan: &StaffPlan, summary: &crate::summary::Summary) -> String {
+fn simulated_text(summary: &crate::summary::Summary) -> String {
     use crate::targets::Status;
     let pct = |name: &str| {
         summary
@@ -424,11 +523,11 @@ fn simulated_text(plan: &StaffPlan, summary: &crate::summary::Summary) -> String
     let count = |status: Status| summary.intervals.iter().filter(|i| i.verdict == Some(status)).count();
     let cost = summary.totals.get("cost").and_then(|e| e.mean).unwrap_or(0.0);
     let mut out = format!(
-        "\nSimulated with the roster: service level {}, answer rate {}, cost {cost:.2}; intervals met in {} of {}",
+        "\nSimulated with the roster: service level {}, answer rate {}, cost {cost:.2}; intervals met in {} of the {} with contacts",
         pct("service_level"),
         pct("answer_rate"),
         count(Status::Met),
-        plan.summary.intervals.len()
+        summary.intervals.iter().filter(|i| i.verdict.is_some()).count()
     );
     for (status, what) in [
         (Status::WithinNoise, "within the noise"),
@@ -437,7 +536,16 @@ fn simulated_text(plan: &StaffPlan, summary: &crate::summary::Summary) -> String
     ] {
         let list = with(status);
         if !list.is_empty() {
-            out.push_str(&format!("; {what} in {}: {}", list.len(), list.join(", ")));
+            // The first few; every interval is in roster_coverage.csv.
+            const SHOWN: usize = 8;
+            let total = list.len();
+            let more = if total > SHOWN {
+                format!(" and {} more", total - SHOWN)
+            } else {
+                String::new()
+            };
+            let shown: Vec<String> = list.into_iter().take(SHOWN).collect();
+            out.push_str(&format!("; {what} in {total}: {}{more}", shown.join(", ")));
         }
     }
     out.push('\n');

@@ -391,12 +391,9 @@ pub fn to_csv(plan: &StaffPlan) -> String {
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
 }
 
-/// The scenario `text` with the staffing found: each searched group's `agents` becomes
-/// its agents on duty per interval (its `shifts`, if any, are dropped), so `ccsim run`
-/// on it simulates exactly what `staff` judged, cost and paid hours included
-/// (`staffed.toml` in `staff --out DIR`). The rest of the file, comments included, is
-/// kept as written.
-pub fn staffed_scenario(text: &str, plan: &StaffPlan) -> Result<String, crate::error::Error> {
+/// The scenario `text` as a document with the staffing found in place of each searched
+/// group's `agents` or `shifts`.
+pub fn staffed_document(text: &str, plan: &StaffPlan) -> Result<toml_edit::DocumentMut, crate::error::Error> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e| crate::error::Error::Other(format!("the scenario could not be read again: {e}")))?;
@@ -415,6 +412,16 @@ pub fn staffed_scenario(text: &str, plan: &StaffPlan) -> Result<String, crate::e
         }
         table.insert("agents", toml_edit::value(per_interval));
     }
+    Ok(doc)
+}
+
+/// The scenario `text` with the staffing found: each searched group's `agents` becomes
+/// its agents on duty per interval (its `shifts`, if any, are dropped), so `ccsim run`
+/// on it simulates exactly what `staff` judged, cost and paid hours included
+/// (`staffed.toml` in `staff --out DIR`). The rest of the file, comments included, is
+/// kept as written.
+pub fn staffed_scenario(text: &str, plan: &StaffPlan) -> Result<String, crate::error::Error> {
+    let doc = staffed_document(text, plan)?;
     let header = format!(
         "# Staffed by `ccsim staff` (seed {}, {} replications): agents on duty per interval of each\n# in-house group. `ccsim run` on this file simulates the staffing found.\n",
         plan.summary.seed, plan.summary.replications

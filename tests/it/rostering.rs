@@ -519,3 +519,85 @@ fn overlapping_break_windows_are_taken_in_order() {
     // Some agents take coffee late enough that the windows' overlap is used.
     assert!(r.shifts.iter().any(|s| s.breaks[1].0 < 3 * HOUR), "{:?}", r.shifts);
 }
+
+#[test]
+fn run_on_rostered_toml_charges_what_the_roster_says() {
+    // Round the clock for a week: Sunday's night shift reaches into Monday morning, so the
+    // written roster lists it on day 0 (the day before the window) as well as day 7.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("week.toml");
+    let text = r#"
+[scenario]
+name = "round the clock"
+duration = "7d"
+interval = "1h"
+replications = 6
+seed = 5
+
+[[call_type]]
+name = "calls"
+arrivals = { per_hour = 12 }
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "team"
+agents = 1
+shrinkage = 0.1
+skills = ["calls"]
+cost = { per_hour = 18 }
+
+[agent_group.roster]
+patterns = [{ starts = ["06:00", "14:00", "22:00"], lengths = ["8h"], breaks = [{ duration = "30m", paid = false, after = "3h", before = "5h", every = "30m" }] }]
+"#;
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    ccsim_ok(&["staff", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("staffing.json")).unwrap()).unwrap();
+    let roster = &json["roster"][0];
+    let rostered = std::fs::read_to_string(out.join("rostered.toml")).unwrap();
+    assert!(
+        rostered.contains("start = \"22:00\", end = \"06:00\"") && rostered.contains("days = [0, "),
+        "{rostered}"
+    );
+    let o = ccsim_ok(&["run", out.join("rostered.toml").to_str().unwrap(), "--format", "json"]);
+    let run: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let team = &run["groups"][0];
+    let figure = |name: &str| team[name]["mean"].as_f64().unwrap();
+    // The payroll of a repeating week is all inside it: `run` charges it, plus overtime.
+    assert_eq!(roster["cost"], roster["cost_in_window"]);
+    let cost = roster["cost"].as_f64().unwrap();
+    assert!(
+        (figure("cost") - 18.0 * figure("overtime_hours") - cost).abs() < 1e-3,
+        "run charges {} with {} overtime hours; the roster costs {cost}",
+        figure("cost"),
+        figure("overtime_hours")
+    );
+    assert_eq!(figure("agent_hours"), roster["agent_hours"].as_f64().unwrap());
+    // Paid hours less shrinkage (10 %, each moment rounded to whole agents) are on duty.
+    let paid = roster["paid_hours"].as_f64().unwrap();
+    assert!(figure("agent_hours") <= paid && figure("agent_hours") >= 0.9 * paid - 1e-9);
+}
+
+#[test]
+fn a_shift_on_a_day_outside_the_horizon_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("week.toml");
+    let text = scenario(
+        "00:00",
+        "7d",
+        0.0,
+        r#"patterns = [{ starts = "08:00", lengths = ["8h"] }]"#,
+    )
+    .replace(
+        "agents = 1\n",
+        "shifts = [{ start = \"08:00\", end = \"16:00\", agents = 3, days = [1, 9] }]\n",
+    );
+    std::fs::write(&file, text).unwrap();
+    let err = ccsim_fails(&["validate", file.to_str().unwrap()]);
+    assert!(
+        err.contains("agent_group[0].shifts") && err.contains("day 9, but the horizon has 7 days"),
+        "{err}"
+    );
+}

@@ -1,12 +1,20 @@
-//! A whole-number roster built from the linear relaxation, for branch and bound to start
-//! from (microlp seldom finds one of its own on a week's program) and to fall back on.
+//! A whole-number roster built from the relaxation with whole agents per tour, for
+//! branch and bound to start from (microlp seldom finds one of its own on a week's
+//! program: breaks make the relaxation fractional everywhere) and to fall back on.
 //!
-//! Agents per tour are the relaxation's rounded up; each band's shifts on each day are the
-//! relaxation's rounded down, the rest placed where the requirement is least covered;
-//! breaks go, agent by agent and in order, where taking them leaves the least shortfall.
-//! Any piece still short gets a new agent whose tour works it; contract shares are then
-//! restored by adding agents; last, agents whose whole week is surplus are removed. The
-//! result keeps every rule of the program, which microlp checks again.
+//! Agents per tour are the guide's; each band's shifts on each day are the guide's
+//! rounded down, the rest placed where the requirement is least covered; breaks go, agent
+//! by agent and in order, where taking them leaves the least shortfall. Local search then
+//! moves an agent's shift on a day (another start of their band, other break times) or
+//! their whole week (another tour of the same cost) wherever that leaves less shortfall,
+//! and simulated annealing takes moves that leave as much or a little more, so that a
+//! chain of moves can close a gap no single move closes. A piece still short gets the
+//! change that covers the most per paid hour: a new agent, or an agent moved to a dearer
+//! tour (a part-timer made full-time). Contract shares are then restored by adding
+//! agents; last, agents are removed, or moved to cheaper tours, wherever the others can
+//! then be moved to cover for them. Every step keeps the program's rules, which
+//! [`super::program::Program::feasible`] and microlp check again. Random choices come from
+//! a fixed stream: the same program gives the same roster.
 
 use microlp::ComparisonOp;
 
@@ -18,6 +26,21 @@ use super::rules::{Horizon, RosterRules};
 struct Line {
     tour: usize,
     shifts: Vec<(usize, usize, Vec<usize>)>,
+}
+
+/// A repair: a new agent on a tour (working a given shift type on a given day), or an
+/// agent moved to another tour.
+#[derive(Clone, Copy)]
+enum Change {
+    Add(usize, Option<(usize, usize)>),
+    Move(usize, usize),
+}
+
+/// What undoes a change made just before (nothing else moved since): the agent added, or
+/// the agent moved and their line before.
+enum Undo {
+    Added,
+    Moved(usize, Line),
 }
 
 struct State<'a> {
@@ -361,6 +384,44 @@ impl State<'_> {
         self.covered = best.2;
     }
 
+    /// Takes a line's shifts off the coverage (`by` = −1) or puts them back (+1).
+    fn count_line(&mut self, line: &Line, by: f64) {
+        for (di, s, at) in &line.shifts {
+            self.take(*s, *di, at, by);
+        }
+    }
+
+    fn apply(&mut self, change: Change) -> Undo {
+        match change {
+            Change::Add(t, first) => {
+                self.add_line(t, first);
+                Undo::Added
+            }
+            Change::Move(l, t) => {
+                let old = self.lines[l].clone();
+                self.count_line(&old, -1.0);
+                self.add_line(t, None);
+                let moved = self.lines.pop().expect("just added");
+                self.lines[l] = moved;
+                Undo::Moved(l, old)
+            }
+        }
+    }
+
+    fn undo(&mut self, undo: Undo) {
+        match undo {
+            Undo::Added => {
+                let line = self.lines.pop().expect("the agent added");
+                self.count_line(&line, -1.0);
+            }
+            Undo::Moved(l, old) => {
+                let new = std::mem::replace(&mut self.lines[l], old.clone());
+                self.count_line(&new, -1.0);
+                self.count_line(&old, 1.0);
+            }
+        }
+    }
+
     fn counts(&self) -> Vec<usize> {
         let mut n = vec![0; self.tours.len()];
         for l in &self.lines {
@@ -526,57 +587,60 @@ pub fn construct(
     let mut guard = 0usize;
     while let Some(p) = (0..cover.len.len()).find(|&p| st.short(p) > 1e-9) {
         guard += 1;
-        if guard > 4 * cover.len.len() + 1000 {
+        if guard > 4 * cover.len.len() + 1000 || std::time::Instant::now() > deadline || crate::interrupt::requested() {
             return None;
         }
         let counts = st.counts();
-        // The tour that covers the most shortfall over its week per paid hour, among those
-        // working a shift over the piece.
-        let day_of_p = (0..days.len()).find(|&di| {
-            tours.iter().any(|u| {
-                families[u.family]
-                    .types_at
-                    .iter()
-                    .flatten()
-                    .any(|&s| cover.shift[s][di].iter().any(|&(a, z)| (a..z).contains(&p)))
-            })
-        });
-        let mut best: Option<(bool, f64, usize, usize, usize)> = None; // (breaks a share, −gain per cost, t, di, s)
-        let mut best_day: std::collections::HashMap<(usize, usize, usize), f64> = std::collections::HashMap::new();
-        for t in 0..tours.len() {
-            let tour = tours[t];
+        let before = st.shortfall(0..cover.len.len());
+        // The change that removes the most shortfall per paid hour it adds: a new agent
+        // whose tour works a shift over the piece, or an agent moved to a dearer tour
+        // (a part-timer made full-time); breaking a share rule comes last.
+        let mut best: Option<(bool, f64, Change)> = None;
+        let mut consider = |st: &mut State, change: Change, counts: &[usize]| {
+            let (cost, broken) = match change {
+                Change::Add(t, _) => {
+                    let mut trial = counts.to_vec();
+                    trial[t] += 1;
+                    (st.tour_cost(t), st.broken_share(&shares, &trial).is_some())
+                }
+                Change::Move(l, t) => {
+                    let mut trial = counts.to_vec();
+                    trial[st.lines[l].tour] -= 1;
+                    trial[t] += 1;
+                    (
+                        st.tour_cost(t) - st.tour_cost(st.lines[l].tour),
+                        st.broken_share(&shares, &trial).is_some(),
+                    )
+                }
+            };
+            if cost <= 0 {
+                return;
+            }
+            let undo = st.apply(change);
+            let gain = before - st.shortfall(0..cover.len.len());
+            st.undo(undo);
+            let key = (broken, -gain / cost as f64);
+            if gain > 1e-6 && best.as_ref().is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                best = Some((key.0, key.1, change));
+            }
+        };
+        for (t, tour) in tours.iter().enumerate() {
             for (di, &d) in days.iter().enumerate() {
-                if tour.week & (1 << weekday(d)) == 0 || Some(di) != day_of_p && day_of_p.is_some() {
+                if tour.week & (1 << weekday(d)) == 0 {
                     continue;
                 }
-                let Some(s) = st.best_in_band(tour.family, tour.band, di, Some(p)) else {
-                    continue;
-                };
-                let mut gain = st.benefit(s, di);
-                for (dj, &e) in days.iter().enumerate() {
-                    if dj != di && tour.week & (1 << weekday(e)) != 0 {
-                        gain += *best_day.entry((tour.family, tour.band, dj)).or_insert_with(|| {
-                            st.best_in_band(tour.family, tour.band, dj, None)
-                                .map_or(0.0, |s| st.benefit(s, dj))
-                        });
-                    }
-                }
-                let mut trial = counts.clone();
-                trial[t] += 1;
-                let key = (
-                    st.broken_share(&shares, &trial).is_some(),
-                    -gain / st.tour_cost(t) as f64,
-                    t,
-                    di,
-                    s,
-                );
-                if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
-                    best = Some(key);
+                if let Some(s) = st.best_in_band(tour.family, tour.band, di, Some(p)) {
+                    consider(&mut st, Change::Add(t, Some((di, s))), &counts);
                 }
             }
         }
-        let (_, _, t, di, s) = best?;
-        st.add_line(t, Some((di, s)));
+        for l in 0..st.lines.len() {
+            for t in 0..tours.len() {
+                consider(&mut st, Change::Move(l, t), &counts);
+            }
+        }
+        let (_, _, change) = best?;
+        st.apply(change);
         st.settle(&mut rng, 50_000);
     }
     // Shares: add agents until every share rule holds.
@@ -601,7 +665,7 @@ pub fn construct(
     order.sort_by_key(|&l| (std::cmp::Reverse(st.tour_cost(st.lines[l].tour)), l));
     let mut gone = vec![false; st.lines.len()];
     for l in order {
-        if std::time::Instant::now() > deadline {
+        if std::time::Instant::now() > deadline || crate::interrupt::requested() {
             break;
         }
         let mut counts = st.counts();
@@ -627,13 +691,51 @@ pub fn construct(
             st.lines = lines;
         }
     }
-    let lines: Vec<Line> = st
+    st.lines = st
         .lines
         .iter()
         .zip(&gone)
         .filter(|(_, g)| !**g)
         .map(|(l, _)| l.clone())
         .collect();
+    // Agents move to a cheaper tour (a shorter shift, fewer days), the dearest first,
+    // wherever the others can then be moved to cover the difference.
+    let mut order: Vec<usize> = (0..st.lines.len()).collect();
+    order.sort_by_key(|&l| (std::cmp::Reverse(st.tour_cost(st.lines[l].tour)), l));
+    for l in order {
+        if std::time::Instant::now() > deadline || crate::interrupt::requested() {
+            break;
+        }
+        let counts = st.counts();
+        let own = st.lines[l].tour;
+        let mut best: Option<(f64, usize)> = None;
+        for t in 0..tours.len() {
+            if st.tour_cost(t) >= st.tour_cost(own) {
+                continue;
+            }
+            let mut trial = counts.clone();
+            trial[own] -= 1;
+            trial[t] += 1;
+            if st.broken_share(&shares, &trial).is_some() {
+                continue;
+            }
+            let undo = st.apply(Change::Move(l, t));
+            let short = st.shortfall(0..cover.len.len());
+            st.undo(undo);
+            if best.is_none_or(|b| short < b.0 - 1e-6) {
+                best = Some((short, t));
+            }
+        }
+        let Some((_, t)) = best else { continue };
+        // Local search moves the others too: keep the whole state to go back to.
+        let (covered, lines) = (st.covered.clone(), st.lines.clone());
+        st.apply(Change::Move(l, t));
+        if st.settle(&mut rng, 20_000) > 1e-6 {
+            st.covered = covered;
+            st.lines = lines;
+        }
+    }
+    let lines = st.lines.clone();
     // The program's values.
     let mut values = vec![0.0; program.cost.len()];
     for line in &lines {

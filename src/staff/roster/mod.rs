@@ -2,8 +2,7 @@
 //! on duty cover, at every moment, the staffing `staff` found; then each agent's line.
 //!
 //! **Shifts.** A group's `roster` gives pattern rules (starts every 30 minutes between two
-//! times × lengths × breaks, each break with a window for its start measured from the
-//! shift's start) and shifts written out; [`rules`] checks and expands them into shift
+//! times × lengths × breaks, each break with a window measured from the shift's start) and shifts written out; [`rules`] checks and expands them into shift
 //! types s, each break k with its placements (offsets) q.
 //!
 //! **Days.** The horizon's calendar days d (and the day before, where a night shift
@@ -34,14 +33,20 @@
 //!   split is a transportation problem on intervals, so whole numbers always exist);
 //! - coverage: the horizon is cut wherever any shift or break placement starts or ends
 //!   and at interval boundaries; in every piece of interval k,
-//!   Σ x (working) − Σ y (on break) ≥ required_k ÷ (1 − shrinkage);
+//!   Σ x (working) − Σ y (on break) ≥ ⌈required_k ÷ (1 − shrinkage)⌉ (the paid agents
+//!   working that `staff`'s paid headcount counts; whole, since the left side is);
 //! - shares: Σ_{τ of contract c} w_τ between its `min_share` and `max_share` of Σ w,
 //!   and at most `max_part_time` of the agents on shifts shorter than `part_time_below`;
 //! - minimise Σ paid hours(s) × x_{s,d} × the group's hourly cost (shrinkage is paid).
 //!
-//! It is solved by microlp's branch and bound (pure Rust) within `time_limit`, stopping
-//! at a relative `gap` if one is given; a roster stopped early reports the gap to the
-//! best bound. [`lines`] then shares the counts out to agents, day by day.
+//! It is solved in pure Rust with microlp ([`program::solve`]): the linear relaxation (a
+//! bound); whole agents per tour, by a dive and then branch and bound on the tours alone
+//! (shifts and breaks fractional) with a third of `max_nodes`; a whole-number roster built
+//! from that ([`heuristic`]); branch and bound on the whole program from it with the rest
+//! of `max_nodes`, all within `time_limit`. `max_nodes` is a budget of work, so a roster
+//! found before the clock runs out is the same on every machine; the report says how the
+//! search ended and the gap to the best bound. [`lines`] then shares the counts out to
+//! agents, day by day.
 //!
 //! The roster is simulated back with the same engine ([`rostered_model`]): its paid time
 //! per interval is what `run` charges, so payroll, shrinkage and cost agree.

@@ -578,8 +578,12 @@ pub fn solve(
     let (tour_problem, tour_vars) = program.problem(&|i| is_tour.contains(&i));
     let warm: Vec<(Variable, f64)> = layout.w.iter().map(|&v| (tour_vars[v], guide[v].round())).collect();
     let mut stopped_by_time = false;
+    // A bound on any roster: the relaxation's, or better the tours' search's (it relaxes
+    // only the shifts and breaks).
+    let mut lower = lp_bound;
     if let Ok(run) = search(&tour_problem, rules.gap, nodes / 3, deadline, Some(warm)) {
         stopped_by_time |= run.stop == Stop::Time;
+        lower = lower.max(run.outcome.stats().best_bound.unwrap_or(lp_bound));
         if let Ok(solution) = run.outcome.into_solution() {
             guide = tour_vars.iter().map(|&v| solution.var_value_raw(v)).collect();
         }
@@ -610,7 +614,7 @@ pub fn solve(
     let run = search(&problem, rules.gap, (nodes - nodes / 3).max(1), deadline, warm).map_err(failed)?;
     stopped_by_time |= run.stop == Stop::Time;
     let stats = run.outcome.stats();
-    let bound = stats.best_bound.unwrap_or(lp_bound).max(lp_bound);
+    let bound = stats.best_bound.unwrap_or(lower).max(lower);
     let (values, reason) = match run.outcome.into_solution() {
         Ok(solution) => (
             vars.iter().map(|&v| solution.var_value_raw(v)).collect::<Vec<f64>>(),
