@@ -22,7 +22,9 @@ use runs::Runs;
 
 fn weekday(c: &mut Criterion, name: &str, file: &str, measurement: Duration) {
     let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
-    let model = ccsim::cli::load_model(std::path::Path::new(&path)).expect("the shipped scenario loads");
+    let model = ccsim::Scenario::load(std::path::Path::new(&path))
+        .and_then(|s| ccsim::Model::build(&s))
+        .expect("the shipped scenario loads");
     let plan = staff(&model, 0, &|_| {}).expect("staffing found");
     let mut group = c.benchmark_group("staff");
     group

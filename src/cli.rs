@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::erlang::{self, Queue};
-use crate::error::{Diagnostic, Error, printable};
-use crate::report;
-use crate::scenario::{DURATION_GRAMMAR, parse_duration};
-use crate::{Model, Scenario, Summary};
+use ccsim::erlang::{self, Queue};
+use ccsim::error::{Diagnostic, Error, printable};
+use ccsim::report;
+use ccsim::scenario::{DURATION_GRAMMAR, parse_duration};
+use ccsim::{Model, Scenario, Summary};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -351,8 +351,8 @@ pub struct LogArgs {
 impl LogArgs {
     /// The format to read the log at `path` with: the preset asked for or detected, with
     /// the flags given.
-    fn format(&self, path: &Path) -> Result<crate::fit::LogFormat, Error> {
-        use crate::fit::{Column, LogFormat};
+    fn format(&self, path: &Path) -> Result<ccsim::fit::LogFormat, Error> {
+        use ccsim::fit::{Column, LogFormat};
         let delimiter = match self.delimiter.as_deref() {
             None => None,
             Some("tab" | "\\t") => Some(b'\t'),
@@ -368,7 +368,7 @@ impl LogArgs {
             Some(p) => p,
             None => {
                 // ccsim writes commas; a header read with another separator is one cell.
-                let header = crate::fit::read_header(path, delimiter.unwrap_or(b','))?;
+                let header = ccsim::fit::read_header(path, delimiter.unwrap_or(b','))?;
                 if LogFormat::is_ccsim_header(header.iter().map(String::as_str)) {
                     LogPreset::Ccsim
                 } else {
@@ -441,11 +441,11 @@ impl LogArgs {
         Ok(f)
     }
 
-    fn read(&self, path: &Path) -> Result<(crate::fit::Log, crate::fit::Days), Error> {
-        let days = crate::fit::Days::parse(&self.days)?;
-        let log = crate::fit::read_log(path, &self.format(path)?, self.skip_bad_rows)?;
+    fn read(&self, path: &Path) -> Result<(ccsim::fit::Log, ccsim::fit::Days), Error> {
+        let days = ccsim::fit::Days::parse(&self.days)?;
+        let log = ccsim::fit::read_log(path, &self.format(path)?, self.skip_bad_rows)?;
         // Reading a long log does not look at Ctrl-C: it is honoured once it is read.
-        crate::interrupt::check()?;
+        ccsim::interrupt::check()?;
         let shown = path.display().to_string();
         let shown = printable(&shown);
         if !log.missing_columns.is_empty() {
@@ -518,8 +518,8 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 let inputs: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
                 dir_not_an_input("--out", dir, &SUMMARY_FILES, &inputs)?;
             }
-            let summary = crate::shard::merge(&parts)?;
-            crate::interrupt::check()?;
+            let summary = ccsim::shard::merge(&parts)?;
+            ccsim::interrupt::check()?;
             print_summary(&summary, format, out.as_deref())
         }
         Command::Staff {
@@ -559,7 +559,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             bind,
             threads,
         } => {
-            crate::serve::serve(crate::serve::Options {
+            ccsim_serve::serve(ccsim_serve::Options {
                 dir,
                 port,
                 bind,
@@ -584,20 +584,20 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 )));
             }
             let (parsed, days) = read.read(&log)?;
-            let mut fitted = crate::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
-            crate::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| match e {
+            let mut fitted = ccsim::fit::fit(parsed, &log.display().to_string(), &days, interval)?;
+            ccsim::fit::calibrate_staffing(&mut fitted, threads).map_err(|e| match e {
                 Error::Interrupted => e,
                 e => Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())),
             })?;
-            crate::interrupt::check()?;
-            let text = crate::fit::to_toml(&fitted);
+            ccsim::interrupt::check()?;
+            let text = ccsim::fit::to_toml(&fitted);
             // What is written must be a valid scenario.
             Scenario::parse("fitted.toml", &text)
                 .and_then(|s| Model::build(&s))
                 .map_err(|e| Error::Other(format!("{}: the log gives no valid scenario: {e}", log.display())))?;
             // What was chosen: on standard output beside a written file, else on standard
             // error (standard output is the scenario).
-            let chosen = crate::fit::summary(&fitted);
+            let chosen = ccsim::fit::summary(&fitted);
             match out {
                 Some(path) => {
                     report::csv::write_atomic(&path, &text)?;
@@ -627,14 +627,14 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             }
             let (parsed, days) = read.read(&log)?;
             let replayed = match load {
-                Load::Log => crate::fit::backtest::replay_load(&parsed, &days, &mut model),
+                Load::Log => ccsim::fit::backtest::replay_load(&parsed, &days, &mut model),
                 Load::Scenario => None,
             };
             let bar = progress_bar(model.replications, "replications");
-            let acc = crate::simulate(&model, threads, &|| bar.inc(1))?;
+            let acc = ccsim::simulate(&model, threads, &|| bar.inc(1))?;
             bar.finish_and_clear();
             let summary = Summary::new(&model, &acc);
-            let b = crate::fit::backtest(&parsed, &days, &model, &summary, replayed);
+            let b = ccsim::fit::backtest(&parsed, &days, &model, &summary, replayed);
             if b.dates.is_empty() {
                 return Err(Error::Other(format!(
                     "{}: no calls on the days asked for",
@@ -642,15 +642,15 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 )));
             }
             match format {
-                ErlangFormat::Table => print!("{}", printable(&crate::fit::render_backtest(&b))),
-                ErlangFormat::Json => print!("{}", crate::fit::backtest_json(&b)),
+                ErlangFormat::Table => print!("{}", printable(&ccsim::fit::render_backtest(&b))),
+                ErlangFormat::Json => print!("{}", ccsim::fit::backtest_json(&b)),
             }
             Ok(0)
         }
         Command::Schema => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&crate::schema::schema()).expect("a JSON value")
+                serde_json::to_string_pretty(&ccsim::schema::schema()).expect("a JSON value")
             );
             Ok(0)
         }
@@ -678,14 +678,14 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 model_a.seed = s;
             }
             let bar = progress_bar(2 * model_a.replications, "replications");
-            let comparison = crate::compare::compare(&model_a, &model_b, threads, &|| bar.inc(1))?;
+            let comparison = ccsim::compare::compare(&model_a, &model_b, threads, &|| bar.inc(1))?;
             bar.finish_and_clear();
-            crate::interrupt::check()?;
+            ccsim::interrupt::check()?;
             if let Some(path) = &xlsx {
-                crate::output::write_file_with(path, |w| report::xlsx::write_compare(&comparison, w))?;
+                ccsim::output::write_file_with(path, |w| report::xlsx::write_compare(&comparison, w))?;
             }
             match format {
-                ErlangFormat::Table => print!("{}", printable(&crate::compare::render(&comparison))),
+                ErlangFormat::Table => print!("{}", printable(&ccsim::compare::render(&comparison))),
                 ErlangFormat::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&comparison).expect("numbers serialise")
@@ -737,7 +737,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
 }
 
 /// Loads and validates a scenario file, and prints its warnings on stderr.
-pub fn load_model(path: &Path) -> Result<Model, Error> {
+fn load_model(path: &Path) -> Result<Model, Error> {
     let model = Model::build(&Scenario::load(path)?)?;
     print_warnings(&model.warnings);
     Ok(model)
@@ -795,8 +795,8 @@ fn run(
     let bar = progress_bar(model.replications, "replications");
     let progress = || bar.inc(1);
     let acc = match outputs.call_log {
-        Some(log) => crate::calllog::simulate_with_call_log(&model, 0..model.replications, threads, log, &progress)?,
-        None => crate::simulate(&model, threads, &progress)?,
+        Some(log) => ccsim::calllog::simulate_with_call_log(&model, 0..model.replications, threads, log, &progress)?,
+        None => ccsim::simulate(&model, threads, &progress)?,
     };
     bar.finish_and_clear();
     let summary = Summary::new(&model, &acc);
@@ -805,7 +805,7 @@ fn run(
         report::csv::write_atomic(path, &report::html::run_report(&summary, &model))?;
     }
     if let Some(path) = outputs.xlsx {
-        crate::output::write_file_with(path, |w| report::xlsx::write_run(&summary, w))?;
+        ccsim::output::write_file_with(path, |w| report::xlsx::write_run(&summary, w))?;
     }
     print_summary(&summary, format, outputs.out)
 }
@@ -839,11 +839,11 @@ fn run_shard(
     shard: &str,
     outputs: &Outputs,
 ) -> Result<u8, Error> {
-    let shard = crate::shard::Shard::parse(shard)?;
+    let shard = ccsim::shard::Shard::parse(shard)?;
     let Some(dir) = outputs.out else {
         return Err(Error::Other("--shard needs --out DIR for its part file".into()));
     };
-    let text = crate::input::scenario_text(path)?;
+    let text = ccsim::input::scenario_text(path)?;
     let mut model = Model::build(&Scenario::parse(&path.display().to_string(), &text)?)?;
     print_warnings(&model.warnings);
     if let Some(r) = replications {
@@ -854,7 +854,7 @@ fn run_shard(
     }
     let range = shard.range(model.replications);
     let bar = progress_bar(range.end - range.start, "replications");
-    let written = crate::shard::run_shard(&model, &text, shard, dir, threads, outputs.call_log, &|| bar.inc(1))?;
+    let written = ccsim::shard::run_shard(&model, &text, shard, dir, threads, outputs.call_log, &|| bar.inc(1))?;
     bar.finish_and_clear();
     println!(
         "{}: replications {}..{} of {} (shard {} of {})",
@@ -900,7 +900,7 @@ fn staff(
         ProgressBar::hidden()
     };
     let labels: Vec<String> = (0..model.clock.intervals).map(|k| model.clock.label(k)).collect();
-    let plan = crate::staff::staff(&model, threads, &|p| {
+    let plan = ccsim::staff::staff(&model, threads, &|p| {
         let short = match p.first_short {
             Some(k) => format!(
                 "{} of {} intervals short, the first at {}",
@@ -926,18 +926,18 @@ fn staff(
         print!("{}", printable(&text));
         return Err(Error::Interrupted);
     }
-    crate::interrupt::check()?;
+    ccsim::interrupt::check()?;
     if let Some(path) = outputs.report {
         report::csv::write_atomic(path, &report::html::staff_report(&plan))?;
     }
     if let Some(path) = outputs.xlsx {
-        crate::output::write_file_with(path, |w| report::xlsx::write_staff(&plan, w))?;
+        ccsim::output::write_file_with(path, |w| report::xlsx::write_staff(&plan, w))?;
     }
     if let Some(dir) = outputs.out {
-        let mut set = crate::output::FileSet::begin(dir)?;
+        let mut set = ccsim::output::FileSet::begin(dir)?;
         set.add("staffing.csv", &report::staff::to_csv(&plan))?;
         set.add("staffing.json", &report::staff::to_json(&plan))?;
-        let text = crate::input::scenario_text(path)?;
+        let text = ccsim::input::scenario_text(path)?;
         set.add("staffed.toml", &report::staff::staffed_scenario(&text, &plan)?)?;
         if !plan.roster.is_empty() {
             for table in report::roster::tables(&plan) {
@@ -968,7 +968,7 @@ fn check(
     {
         return Err(Error::Other(format!("--baseline {}: no such folder", dir.display())));
     }
-    let files = crate::check::scenario_files(paths)?;
+    let files = ccsim::check::scenario_files(paths)?;
     if files.is_empty() {
         return Err(Error::Other(format!(
             "no scenario files (*.toml) in {}",
@@ -997,7 +997,7 @@ fn check(
         }
     }
     let bar = progress_bar(files.len() as u64, "scenarios");
-    let results = crate::check::check(&files, threads, baseline, save_baseline, &|_| bar.inc(1))?;
+    let results = ccsim::check::check(&files, threads, baseline, save_baseline, &|_| bar.inc(1))?;
     bar.finish_and_clear();
     for r in &results {
         print_warnings(&r.warnings);
@@ -1005,8 +1005,8 @@ fn check(
     if let Some(path) = junit {
         report::csv::write_atomic(path, &report::junit::render(&results))?;
     }
-    print!("{}", printable(&crate::check::render(&results)));
-    Ok(crate::check::exit_code(&results))
+    print!("{}", printable(&ccsim::check::render(&results)));
+    Ok(ccsim::check::exit_code(&results))
 }
 
 fn validate(paths: &[PathBuf]) -> Result<u8, Error> {
@@ -1101,12 +1101,12 @@ const SUMMARY_FILES: [&str; 5] = [
     "summary.json",
 ];
 
-/// `--threads N`: 0 (every core) up to [`crate::simulate::MAX_THREADS`].
+/// `--threads N`: 0 (every core) up to [`ccsim::simulate::MAX_THREADS`].
 fn threads_arg(text: &str) -> Result<usize, String> {
     let n: usize = text
         .parse()
         .map_err(|_| format!("expected a whole number of threads (0 uses every core), got `{text}`"))?;
-    let max = crate::simulate::MAX_THREADS;
+    let max = ccsim::simulate::MAX_THREADS;
     if n > max {
         return Err(format!("at most {max} threads (0 uses every core), got {n}"));
     }
@@ -1144,7 +1144,7 @@ const NEIGHBOURS_ABOVE: u32 = 3;
 /// most a year, like a distribution's mean in a scenario.
 fn erlang_duration(flag: &str, text: &str, positive: bool) -> Result<f64, Error> {
     let seconds = duration_arg(flag, text)?;
-    let max = crate::model::dist::MAX_SECONDS;
+    let max = ccsim::model::dist::MAX_SECONDS;
     let low_ok = if positive { seconds > 0.0 } else { seconds >= 0.0 };
     if !(low_ok && seconds <= max) {
         let low = if positive { "positive" } else { "at least 0" };
@@ -1306,7 +1306,7 @@ fn erlang_cmd(args: &ErlangArgs) -> Result<u8, Error> {
             }
         }
     }
-    crate::interrupt::check()?;
+    ccsim::interrupt::check()?;
     let paid_for = needed.unwrap_or(agents);
     let paid = |n: u32| shrinkage.map(|s| paid_headcount(n, s));
     let perf = eval.performance;

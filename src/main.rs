@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
+
 fn main() -> ExitCode {
     // Output piped into `head` that stops reading ends the program quietly, as it does
     // for other command-line tools, instead of a panic on the failed write.
@@ -14,9 +16,9 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = ccsim::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     ccsim::interrupt::install_handler();
-    match ccsim::cli::execute(cli) {
+    match cli::execute(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e @ ccsim::Error::Interrupted) => {
             eprintln!("{e}");

@@ -196,7 +196,7 @@ fn the_terminal_table_marks_targets_and_colours_only_a_terminal() {
     let general = text.lines().find(|l| l.trim_start().starts_with("general")).unwrap();
     assert!(general.contains('✓'), "{general}");
     // The library paints when asked to (as the CLI does on a terminal).
-    let model = ccsim::cli::load_model(&scenario).unwrap();
+    let model = ccsim::Model::build(&ccsim::Scenario::load(&scenario).unwrap()).unwrap();
     let summary = ccsim::Summary::new(&model, &ccsim::simulate(&model, 0, &|| {}).unwrap());
     let painted = ccsim::report::table::render(&summary, true);
     assert!(painted.contains("\u{1b}["));

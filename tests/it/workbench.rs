@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -143,7 +143,7 @@ fn requests_not_addressed_to_the_workbench_are_refused() {
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("(Origin)"), "{body}");
     assert!(!bench.dir.path().join("x.toml").exists());
-    let big = "#".repeat(ccsim::serve::MAX_BODY_BYTES as usize + 1);
+    let big = "#".repeat(ccsim_serve::MAX_BODY_BYTES as usize + 1);
     let (status, _) = bench.request("POST", "/api/validate?path=x.toml", &bench.address.clone(), "", &big);
     assert_eq!(status, 413);
 }

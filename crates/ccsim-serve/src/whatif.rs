@@ -374,7 +374,7 @@ fn number(x: f64) -> Value {
 /// Multiplies a duration (`"4m30s"` or seconds) by `factor`, written in seconds.
 fn scale_duration(v: &mut Value, factor: f64) {
     let seconds = match &*v {
-        Value::String(s) => crate::scenario::parse_duration(s.value()).ok(),
+        Value::String(s) => ccsim::scenario::parse_duration(s.value()).ok(),
         Value::Integer(n) => Some(*n.value() as f64),
         Value::Float(x) => Some(*x.value()),
         _ => None,

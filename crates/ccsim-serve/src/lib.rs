@@ -5,7 +5,7 @@
 //! one folder: list, read, validate (the reader's own diagnostics, as `ccsim validate`
 //! gives them), rewrite by the what-if form ([`whatif`]), save (atomically, only when
 //! asked), and run, staff or compare on a worker thread, one job per browser session at
-//! a time, each with its own cancel token ([`crate::interrupt::Cancel`]).
+//! a time, each with its own cancel token ([`ccsim::interrupt::Cancel`]).
 //!
 //! Safe by default: it listens on 127.0.0.1 unless `--bind` says otherwise; it reads and
 //! writes only files under its folder (paths relative, no `..`, canonicalised, symlinks
@@ -24,13 +24,13 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 use tiny_http::{Header, Method, Request, Response, Server};
 
-use crate::compare::Comparison;
-use crate::error::{Diagnostic, Error};
-use crate::interrupt::Cancel;
-use crate::model::Model;
-use crate::scenario::Scenario;
-use crate::staff::StaffPlan;
-use crate::summary::Summary;
+use ccsim::compare::Comparison;
+use ccsim::error::{Diagnostic, Error};
+use ccsim::interrupt::Cancel;
+use ccsim::model::Model;
+use ccsim::scenario::Scenario;
+use ccsim::staff::StaffPlan;
+use ccsim::summary::Summary;
 
 const PAGE: &str = include_str!("page.html");
 const SCRIPT: &str = include_str!("app.js");
@@ -38,7 +38,7 @@ const STYLE: &str = include_str!("app.css");
 
 /// The largest request body: a scenario file's limit, twice (compare sends two), plus
 /// room for the JSON around them.
-pub const MAX_BODY_BYTES: u64 = 2 * crate::input::MAX_SCENARIO_BYTES + (64 << 10);
+pub const MAX_BODY_BYTES: u64 = 2 * ccsim::input::MAX_SCENARIO_BYTES + (64 << 10);
 /// The most scenario files listed, and how deep the listing looks into folders.
 pub const MAX_LISTED_FILES: usize = 2000;
 const MAX_LIST_DEPTH: usize = 4;
@@ -256,7 +256,7 @@ impl Workbench {
             "/api/files" if get => Reply::json(json!({ "files": self.list() })),
             "/api/keys" if get => Reply::json(completions()),
             "/api/file" if get => match self.resolve(query.get("path")).and_then(|p| {
-                crate::input::scenario_text(&p).map_err(|e| Reply::refuse(400, self.relative(&e.to_string())))
+                ccsim::input::scenario_text(&p).map_err(|e| Reply::refuse(400, self.relative(&e.to_string())))
             }) {
                 Ok(text) => Reply(200, "text/plain; charset=utf-8", text.into_bytes()),
                 Err(refused) => refused,
@@ -273,7 +273,7 @@ impl Workbench {
                 Err(e) => Reply::refuse(400, format!("bad what-if request: {e}")),
             },
             "/api/save" if post => match self.resolve_new(query.get("path")) {
-                Ok(path) => match crate::output::write_file(&path, &text()) {
+                Ok(path) => match ccsim::output::write_file(&path, &text()) {
                     Ok(()) => Reply::json(json!({ "saved": query.get("path") })),
                     Err(e) => Reply::refuse(500, self.relative(&e.to_string())),
                 },
@@ -391,7 +391,7 @@ impl Workbench {
             Err(Error::Invalid(d)) => (d, None),
             Err(e) => {
                 let d = Diagnostic {
-                    severity: crate::error::Severity::Error,
+                    severity: ccsim::error::Severity::Error,
                     file: name.clone(),
                     line: 0,
                     column: 0,
@@ -406,7 +406,7 @@ impl Workbench {
             .iter()
             .map(|d| {
                 json!({
-                    "severity": if d.severity == crate::error::Severity::Warning { "warning" } else { "error" },
+                    "severity": if d.severity == ccsim::error::Severity::Warning { "warning" } else { "error" },
                     "line": d.line, "column": d.column, "field": d.field,
                     "message": self.relative(&d.message), "suggestion": d.suggestion,
                 })
@@ -526,7 +526,7 @@ impl Workbench {
             }),
             State::Compared { comparison, seconds } => json!({
                 "state": "done", "kind": "compare", "seconds": seconds,
-                "table": crate::compare::render(comparison),
+                "table": ccsim::compare::render(comparison),
             }),
         };
         if let (Value::Object(a), Value::Object(f)) = (&mut answer, fields) {
@@ -557,17 +557,17 @@ impl Workbench {
             (State::Ran { summary, .. }, "intervals.csv") => Reply(
                 200,
                 "text/csv; charset=utf-8",
-                crate::report::csv::intervals_csv(summary).into_bytes(),
+                ccsim::report::csv::intervals_csv(summary).into_bytes(),
             ),
             (State::Ran { summary, .. }, "summary.json") => Reply(
                 200,
                 "application/json",
                 serde_json::to_vec_pretty(&**summary).unwrap_or_default(),
             ),
-            (State::Ran { summary, .. }, "workbook.xlsx") => workbook(&|w| crate::report::xlsx::write_run(summary, w)),
-            (State::Staffed { plan, .. }, "workbook.xlsx") => workbook(&|w| crate::report::xlsx::write_staff(plan, w)),
+            (State::Ran { summary, .. }, "workbook.xlsx") => workbook(&|w| ccsim::report::xlsx::write_run(summary, w)),
+            (State::Staffed { plan, .. }, "workbook.xlsx") => workbook(&|w| ccsim::report::xlsx::write_staff(plan, w)),
             (State::Compared { comparison, .. }, "workbook.xlsx") => {
-                workbook(&|w| crate::report::xlsx::write_compare(comparison, w))
+                workbook(&|w| ccsim::report::xlsx::write_compare(comparison, w))
             }
             _ => Reply::refuse(404, format!("no {name} for this session's last job")),
         }
@@ -587,7 +587,7 @@ impl Job {
         let outcome = match kind {
             "/api/staff" => {
                 let model = models.remove(0);
-                crate::staff::staff(&model, threads, &|p: &crate::staff::Progress| {
+                ccsim::staff::staff(&model, threads, &|p: &ccsim::staff::Progress| {
                     *self.stage.lock().expect("only the search writes it") = format!(
                         "{} round {}: {} of {} intervals short ({} candidates)",
                         p.stage, p.round, p.short, p.intervals, p.candidates
@@ -596,7 +596,7 @@ impl Job {
                     self.total.store(p.intervals as u64, Ordering::Relaxed);
                 })
                 .map(|plan| {
-                    let report = crate::report::html::staff_report(&plan);
+                    let report = ccsim::report::html::staff_report(&plan);
                     State::Staffed {
                         plan: Box::new(plan),
                         report,
@@ -605,14 +605,14 @@ impl Job {
                 })
             }
             "/api/compare" => {
-                crate::compare::compare(&models[0], &models[1], threads, &tick).map(|comparison| State::Compared {
+                ccsim::compare::compare(&models[0], &models[1], threads, &tick).map(|comparison| State::Compared {
                     comparison: Box::new(comparison),
                     seconds: started.elapsed().as_secs_f64(),
                 })
             }
-            _ => crate::simulate(&models[0], threads, &tick).map(|acc| {
+            _ => ccsim::simulate(&models[0], threads, &tick).map(|acc| {
                 let summary = Summary::new(&models[0], &acc);
-                let report = crate::report::html::run_report(&summary, &models[0]);
+                let report = ccsim::report::html::run_report(&summary, &models[0]);
                 State::Ran {
                     summary: Box::new(summary),
                     report,
@@ -655,7 +655,7 @@ fn form_groups(text: &str, model: Option<&Model>) -> Value {
             let on_duty: Vec<i64> = model
                 .and_then(|m| m.groups.iter().find(|mg| mg.name == g.name).map(|mg| (m, mg)))
                 .map(|(m, mg)| {
-                    crate::staff::roster::interval_averages(m, &mg.staffing)
+                    ccsim::staff::roster::interval_averages(m, &mg.staffing)
                         .iter()
                         .map(|a| a.round() as i64)
                         .collect()
@@ -684,14 +684,14 @@ fn staffing(plan: &StaffPlan) -> Value {
                 "paid_hours": r.paid_hours,
                 "cost": r.cost,
                 "shifts": r.shifts.iter().filter(|s| s.agents > 0).map(|s| {
-                    let clock = |at: i64| crate::model::clock_text(at.rem_euclid(crate::staff::roster::rules::DAY_US) as f64 / 1e6);
+                    let clock = |at: i64| ccsim::model::clock_text(at.rem_euclid(ccsim::staff::roster::rules::DAY_US) as f64 / 1e6);
                     // A horizon of several days names the day: "d2 08:00".
-                    let day = if r.horizon.days.iter().filter(|&&d| d >= 0).count() > 1 { format!("{} ", crate::report::roster::day_label(s.day)) } else { String::new() };
+                    let day = if r.horizon.days.iter().filter(|&&d| d >= 0).count() > 1 { format!("{} ", ccsim::report::roster::day_label(s.day)) } else { String::new() };
                     json!({
                         "start": format!("{day}{}", clock(s.begin)),
                         "end": clock(s.begin + s.length),
                         "breaks": s.breaks.iter().map(|&(offset, length, _)| format!("{} {}",
-                            clock(s.begin + offset), crate::scenario::duration_text(length as f64 / 1e6))).collect::<Vec<_>>(),
+                            clock(s.begin + offset), ccsim::scenario::duration_text(length as f64 / 1e6))).collect::<Vec<_>>(),
                         "agents": s.agents,
                     })
                 }).collect::<Vec<_>>(),
@@ -715,7 +715,7 @@ fn staffing(plan: &StaffPlan) -> Value {
 }
 
 /// The keys of each table of the scenario format, from its JSON Schema
-/// ([`crate::schema`]), for the editor's completions: `{"call_type": [[key,
+/// ([`ccsim::schema`]), for the editor's completions: `{"call_type": [[key,
 /// description], …], "call_type.arrivals": …, "": the top-level tables}`.
 fn completions() -> Value {
     fn walk(schema: &Value, path: &str, out: &mut serde_json::Map<String, Value>) {
@@ -738,7 +738,7 @@ fn completions() -> Value {
         }
     }
     let mut out = serde_json::Map::new();
-    walk(&crate::schema::schema(), "", &mut out);
+    walk(&ccsim::schema::schema(), "", &mut out);
     Value::Object(out)
 }
 

@@ -38,7 +38,6 @@
 pub mod budget;
 pub mod calllog;
 pub mod check;
-pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod erlang;
@@ -53,7 +52,6 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod schema;
-pub mod serve;
 pub mod shard;
 pub mod simulate;
 pub mod staff;
