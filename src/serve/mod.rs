@@ -83,14 +83,22 @@ pub fn serve(options: Options) -> Result<(), Error> {
         host(IpAddr::V4(Ipv4Addr::LOCALHOST)),
         format!("[::1]:{port}"),
     ];
-    if !ip.is_unspecified() {
-        hosts.push(host(ip));
+    if options.bind.is_some() {
+        // Reached from elsewhere: by the address it listens on, or by this machine's name.
+        if !ip.is_unspecified() && !hosts.contains(&host(ip)) {
+            hosts.push(host(ip));
+        }
+        if let Some(name) = machine_name() {
+            hosts.push(format!("{name}:{port}"));
+        }
     }
-    println!(
-        "ccsim serve: http://{}/ (the scenarios under {})",
-        hosts[1],
-        root.display()
-    );
+    // The address to open: the one it listens on, or 127.0.0.1 when it listens on all.
+    let address = if ip.is_unspecified() {
+        host(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    } else {
+        host(ip)
+    };
+    println!("ccsim serve: http://{address}/ (the scenarios under {})", root.display());
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let bench = Arc::new(Workbench {
@@ -120,7 +128,7 @@ struct Workbench {
     server: Server,
     /// The folder served, canonical.
     root: PathBuf,
-    /// The Host values (and Origins, after `http://`) this server answers.
+    /// The Host values (and Origins, after `http://`) this server answers, lower case.
     hosts: Vec<String>,
     threads: usize,
     sessions: Mutex<HashMap<String, Arc<Job>>>,
@@ -224,7 +232,7 @@ impl Workbench {
                 .headers()
                 .iter()
                 .find(|h| h.field.equiv(name))
-                .map(|h| h.value.as_str().to_owned())
+                .map(|h| h.value.as_str().to_ascii_lowercase())
         };
         match header("Host") {
             Some(host) if self.hosts.contains(&host) => {}
@@ -627,6 +635,27 @@ impl Job {
             Err(e) => State::Failed(e.to_string()),
         }
     }
+}
+
+/// This machine's name (`gethostname`, lower case), by which a server listening on
+/// `--bind` may be addressed; none if it has no usable one.
+#[cfg(unix)]
+fn machine_name() -> Option<String> {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is valid for writes of its length, which gethostname is given.
+    let status = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) };
+    if status != 0 {
+        return None;
+    }
+    let end = buffer.iter().position(|&b| b == 0)?;
+    let name = std::str::from_utf8(&buffer[..end]).ok()?.to_ascii_lowercase();
+    let usable = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.".contains(&b));
+    usable.then_some(name)
+}
+
+#[cfg(not(unix))]
+fn machine_name() -> Option<String> {
+    None
 }
 
 /// The figures the page shows above the report: the whole day's, with their 95 % bands.

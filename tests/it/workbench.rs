@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,11 @@ struct Workbench {
 
 impl Workbench {
     fn start() -> Workbench {
+        Workbench::start_with(&[])
+    }
+
+    /// A workbench started with these flags besides `--port 0 --dir`.
+    fn start_with(flags: &[&str]) -> Workbench {
         let dir = tempfile::tempdir().unwrap();
         let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         for name in ["retail-helpdesk.toml", "single-skill.toml", "vendor-overflow.toml"] {
@@ -31,6 +36,7 @@ impl Workbench {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
             .args(["serve", "--port", "0", "--dir"])
             .arg(dir.path())
+            .args(flags)
             .stdout(Stdio::piped())
             .spawn()
             .expect("ccsim runs");
@@ -146,6 +152,60 @@ fn requests_not_addressed_to_the_workbench_are_refused() {
     let big = "#".repeat(ccsim::serve::MAX_BODY_BYTES as usize + 1);
     let (status, _) = bench.request("POST", "/api/validate?path=x.toml", &bench.address.clone(), "", &big);
     assert_eq!(status, 413);
+}
+
+/// This machine's name, as `hostname` prints it.
+#[cfg(unix)]
+fn machine_name() -> String {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is valid for writes of its length, which gethostname is given.
+    assert_eq!(unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) }, 0);
+    let end = buffer.iter().position(|&b| b == 0).unwrap();
+    String::from_utf8(buffer[..end].to_vec()).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn with_bind_the_machine_s_name_and_the_bound_address_are_answered_too() {
+    let name = machine_name();
+    assert!(!name.is_empty() && !name.eq_ignore_ascii_case("localhost"), "{name:?}");
+    let status = |bench: &Workbench, host: &str, extra: &str| {
+        let (status, body) = bench.request("POST", "/api/validate?path=x.toml", host, extra, "");
+        assert!(status == 200 || body.contains("(Host)") || body.contains("(Origin)"), "{body}");
+        status
+    };
+    // By default: only localhost, 127.0.0.1 and [::1] with the port.
+    let local = Workbench::start();
+    let local_port = local.address.rsplit(':').next().unwrap().to_owned();
+    assert_eq!(status(&local, &format!("{name}:{local_port}"), ""), 403);
+    let origin = format!("Origin: http://{name}:{local_port}\r\n");
+    assert_eq!(status(&local, &local.address, &origin), 403);
+    assert_eq!(status(&local, &format!("[::1]:{local_port}"), ""), 200);
+    // With --bind: also the machine's name (in any case) and the bound address, with the
+    // port; still nothing else.
+    let bound = if cfg!(target_os = "linux") { "127.0.0.2" } else { "127.0.0.1" };
+    let bench = Workbench::start_with(&["--bind", bound]);
+    let port = bench.address.rsplit(':').next().unwrap().to_owned();
+    assert_eq!(bench.address, format!("{bound}:{port}"), "the address printed is the bound one");
+    let upper = name.to_ascii_uppercase();
+    for (host, origin, expected) in [
+        (format!("{name}:{port}"), None, 200),
+        (format!("{upper}:{port}"), Some(format!("http://{name}:{port}")), 200),
+        (format!("{bound}:{port}"), Some(format!("http://{bound}:{port}")), 200),
+        (format!("localhost:{port}"), None, 200),
+        (format!("{name}:{port}"), Some("http://evil.example".to_owned()), 403),
+        (format!("{name}.evil.example:{port}"), None, 403),
+        (format!("evil.example:{port}"), None, 403),
+        (name.clone(), None, 403),
+        (format!("{name}:{port}0"), None, 403),
+    ] {
+        let extra = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+        assert_eq!(status(&bench, &host, &extra), expected, "Host {host}, {extra:?}");
+    }
+    if cfg!(target_os = "linux") {
+        // Without --bind, that other loopback address is not answered.
+        assert_eq!(status(&local, &format!("{bound}:{local_port}"), ""), 403);
+    }
 }
 
 /// A headless Chromium with one page, driven over the DevTools protocol.
