@@ -394,7 +394,7 @@ impl Workbench {
     /// The reader's and the model's diagnostics, and the groups for the form.
     fn validate(&self, path: &Path, text: &str) -> Value {
         let name = path.display().to_string();
-        let (diagnostics, model) = match Scenario::parse(&name, text).and_then(|s| Model::build(&s)) {
+        let (diagnostics, model) = match Scenario::parse_within(&name, text, &self.root).and_then(|s| Model::build(&s)) {
             Ok(model) => (model.warnings.clone(), Some(model)),
             Err(Error::Invalid(d)) => (d, None),
             Err(e) => {
@@ -459,7 +459,7 @@ impl Workbench {
             Err(refused) => return refused,
         };
         let name = path.display().to_string();
-        let model = |text: &str| Scenario::parse(&name, text).and_then(|s| Model::build(&s));
+        let model = |text: &str| Scenario::parse_within(&name, text, &self.root).and_then(|s| Model::build(&s));
         let models = if url == "/api/compare" {
             let Ok(CompareRequest { a, b }) = serde_json::from_slice(body) else {
                 return Reply::refuse(400, "a comparison needs {\"a\": TOML, \"b\": TOML}");

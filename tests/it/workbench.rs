@@ -129,6 +129,100 @@ fn paths_outside_the_folder_are_refused() {
     );
 }
 
+/// A small day whose arrivals come from `CSV` (column `calls`, 4 half hours).
+const FROM_CSV: &str = r#"[scenario]
+name = "from-csv"
+start = "08:00"
+duration = "2h"
+replications = 2
+
+[[call_type]]
+name = "sales"
+arrivals = { csv = "CSV", column = "calls" }
+handle_time = { dist = "exponential", mean = "4m" }
+
+[[agent_group]]
+name = "team"
+agents = 6
+skills = ["sales"]
+"#;
+
+#[test]
+fn files_a_scenario_names_must_lie_inside_the_folder() {
+    let bench = Workbench::start();
+    // A forecast outside the folder, whose header a column error would show.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.csv");
+    std::fs::write(&secret, "password_hash\n1\n2\n3\n4\n").unwrap();
+    std::fs::create_dir(bench.dir.path().join("forecasts")).unwrap();
+    std::fs::write(bench.dir.path().join("forecasts/day.csv"), "calls\n20\n30\n40\n25\n").unwrap();
+    let up = Path::new("..").join(elsewhere.path().file_name().unwrap()).join("secret.csv");
+    let mut names = vec![
+        secret.display().to_string(),
+        up.display().to_string(),
+        "forecasts/../../x.csv".to_owned(),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&secret, bench.dir.path().join("forecasts/link.csv")).unwrap();
+        names.push("forecasts/link.csv".to_owned());
+    }
+    let post = |target: &str, body: &str| bench.request("POST", target, &bench.address.clone(), "", body);
+    for name in &names {
+        let text = FROM_CSV.replace("CSV", name);
+        let (status, body) = post("/api/validate?path=outside.toml", &text);
+        assert_eq!(status, 200, "{body}");
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(answer["ok"], json!(false), "{name}: {body}");
+        let diagnostic = &answer["diagnostics"][0];
+        assert_eq!(diagnostic["field"], json!("call_type[0].arrivals.csv"), "{body}");
+        assert_eq!(diagnostic["line"], json!(9), "{body}");
+        let message = diagnostic["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("cannot read ")
+                && message.contains("outside the folder the workbench serves, whose scenarios may read only files inside it"),
+            "{name}: {message}"
+        );
+        for (i, kind) in ["run", "staff", "compare"].iter().enumerate() {
+            let body = if *kind == "compare" {
+                json!({ "a": FROM_CSV.replace("CSV", "forecasts/day.csv"), "b": text }).to_string()
+            } else {
+                text.clone()
+            };
+            let (status, refused) = post(&format!("/api/{kind}?session=outside{i}{i}{i}&path=outside.toml"), &body);
+            assert_eq!(status, 400, "{kind} {name}: {refused}");
+            assert!(
+                refused.contains("outside.toml:9:") && refused.contains("call_type[0].arrivals.csv: cannot read"),
+                "{kind} {name}: {refused}"
+            );
+            assert!(!refused.contains("password_hash"), "{refused}");
+        }
+        assert!(!body.contains("password_hash"), "{body}");
+    }
+    // A symbolic link to the outside is refused even where its words stay inside.
+    #[cfg(unix)]
+    {
+        let (_, body) = post("/api/validate?path=forecasts/x.toml", &FROM_CSV.replace("CSV", "link.csv"));
+        assert!(body.contains("a symbolic link leads outside the folder"), "{body}");
+    }
+    // Inside the folder (also through `..` that stays inside) it reads and runs.
+    for name in ["forecasts/day.csv", "forecasts/../forecasts/day.csv"] {
+        let (status, body) = post("/api/validate?path=inside.toml", &FROM_CSV.replace("CSV", name));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains(r#""ok":true"#), "{name}: {body}");
+    }
+    let (status, body) = post(
+        "/api/run?session=inside000&path=inside.toml",
+        &FROM_CSV.replace("CSV", "forecasts/day.csv"),
+    );
+    assert_eq!((status, body.as_str()), (200, r#"{"started":true}"#));
+    // The command line reads what the scenario names, as before.
+    let file = elsewhere.path().join("cli.toml");
+    std::fs::write(&file, FROM_CSV.replace("CSV", "secret.csv").replace("\"calls\"", "\"password_hash\"")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ccsim")).arg("validate").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn requests_not_addressed_to_the_workbench_are_refused() {
     let bench = Workbench::start();
