@@ -805,47 +805,77 @@ fn vendors_routes_and_per_interval_agents_are_switched_in_the_form() {
             " route orders → offshore"
         ])
     );
-    // The onshore vendor off, the offshore route out.
+    // The offshore route out: offshore answers only orders, and a group needs a skill,
+    // so the form refuses and says what to do instead; the text stays as it was.
     page.eval(
-        "document.querySelector('.group[data-group=onshore] .vendor-on').checked = false;
-         document.querySelector('#routes input[data-group=offshore]').checked = false;
+        "document.querySelector('#routes input[data-group=offshore]').checked = false;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for("document.getElementById('whatif-error').textContent !== ''");
+    assert_eq!(
+        page.text("#whatif-error"),
+        "orders → offshore: offshore answers only orders, and a group needs a skill; set its agents to 0 (a vendor: switch it off) instead"
+    );
+    assert_eq!(page.eval("document.getElementById('toml').value"), json!(shipped));
+    // So the planner switches the offshore vendor off instead, and the onshore one too.
+    page.eval(
+        "document.querySelector('#routes input[data-group=offshore]').checked = true;
+         document.querySelector('.group[data-group=onshore] .vendor-on').checked = false;
+         document.querySelector('.group[data-group=offshore] .vendor-on').checked = false;
          document.getElementById('apply').click();",
     );
     page.wait_for(
-        "document.querySelector('#routes input[data-group=offshore]').dataset.was === 'false'
-         && document.querySelector('.group[data-group=onshore] .vendor-on').dataset.was === 'false'",
+        "document.querySelector('.group[data-group=offshore] .vendor-on').dataset.was === 'false'
+         && document.querySelector('.group[data-group=onshore] .vendor-on').dataset.was === 'false'
+         && document.getElementById('validation').textContent.startsWith('valid')",
     );
-    // The format wants every group with the skill in the routing: the reader says so
-    // at the line, as it would in `ccsim validate`.
-    page.wait_for("document.getElementById('validation').textContent === '1 error'");
-    let shown = page.text("#diagnostics li.error");
-    assert!(
-        shown.contains("group `offshore` has the skill `orders` but is not in its routing"),
-        "{shown}"
-    );
+    assert_eq!(page.text("#whatif-error"), "");
     let toml = page.eval("document.getElementById('toml').value");
     let toml = toml.as_str().unwrap();
     assert!(
         toml.contains("name = \"onshore\"\noutsourced = true\nagents = 0\n"),
         "{toml}"
     );
-    assert!(toml.contains("{ group = \"onshore\", after = \"60s\" },"), "{toml}");
-    assert_eq!(
-        page.eval("document.querySelector('#routes input[data-group=offshore]').checked"),
-        json!(false)
+    assert!(
+        toml.contains("name = \"offshore\"\noutsourced = true\nagents = 0\n"),
+        "{toml}"
     );
     // Both back on: the text is as shipped again.
     page.eval(
         "document.querySelector('.group[data-group=onshore] .vendor-on').checked = true;
-         document.querySelector('#routes input[data-group=offshore]').checked = true;
+         document.querySelector('.group[data-group=offshore] .vendor-on').checked = true;
          document.getElementById('apply').click();",
     );
     page.wait_for(
-        "document.getElementById('toml').value.includes('{ group = \"offshore\"')
+        "document.querySelector('.group[data-group=offshore] .vendor-on').dataset.was === 'true'
          || document.getElementById('whatif-error').textContent",
     );
     assert_eq!(page.text("#whatif-error"), "");
     assert_eq!(page.eval("document.getElementById('toml').value"), json!(shipped));
+    // The retail weekday's orders no longer overflow to tech: the route leaves the
+    // routing and orders leave tech's skills; the scenario stays valid and runs.
+    open_file(&mut page, &bench, "retail-helpdesk.toml");
+    let retail = std::fs::read_to_string(bench.dir.path().join("retail-helpdesk.toml")).unwrap();
+    page.eval(
+        "document.querySelector('#routes input[data-group=tech]').checked = false;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for(
+        "document.querySelector('#routes input[data-group=tech]').dataset.was === 'false'
+         && document.getElementById('validation').textContent.startsWith('valid')",
+    );
+    let toml = page.eval("document.getElementById('toml').value");
+    let toml = toml.as_str().unwrap();
+    assert!(toml.contains("routing = [{ group = \"orders\" }]\n"), "{toml}");
+    assert!(toml.contains("skills = [\"technical\"]\n"), "{toml}");
+    page.eval("document.getElementById('run').click()");
+    page.wait_for("document.getElementById('progress-text').textContent.startsWith('done')");
+    page.eval(
+        "document.querySelector('#routes input[data-group=tech]').checked = true;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for("document.querySelector('#routes input[data-group=tech]').dataset.was === 'true'");
+    assert_eq!(page.eval("document.getElementById('toml').value"), json!(retail));
     // Billing's shifts replaced by agents per interval, starting from those on duty.
     open_file(&mut page, &bench, "retail-helpdesk.toml");
     page.eval("document.querySelector('.group[data-group=billing] .to-per-interval').click()");
