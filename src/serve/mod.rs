@@ -9,8 +9,11 @@
 //!
 //! Safe by default: it listens on 127.0.0.1 unless `--bind` says otherwise; it reads and
 //! writes only files under its folder (paths relative, no `..`, canonicalised, symlinks
-//! leading outside refused); it refuses requests whose Host or Origin is not its own (a
-//! web page elsewhere cannot reach it through DNS rebinding); request bodies are limited.
+//! leading outside refused; the CSV files a scenario names too, through
+//! [`Scenario::parse_within`]); it refuses requests whose Host or Origin is not its own
+//! (localhost with its port, and with `--bind` the bound address and the machine's
+//! name), so a web page elsewhere cannot reach it through DNS rebinding; request bodies
+//! are limited.
 
 pub mod whatif;
 
@@ -98,7 +101,10 @@ pub fn serve(options: Options) -> Result<(), Error> {
     } else {
         host(ip)
     };
-    println!("ccsim serve: http://{address}/ (the scenarios under {})", root.display());
+    println!(
+        "ccsim serve: http://{address}/ (the scenarios under {})",
+        root.display()
+    );
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let bench = Arc::new(Workbench {
@@ -394,7 +400,8 @@ impl Workbench {
     /// The reader's and the model's diagnostics, and the groups for the form.
     fn validate(&self, path: &Path, text: &str) -> Value {
         let name = path.display().to_string();
-        let (diagnostics, model) = match Scenario::parse_within(&name, text, &self.root).and_then(|s| Model::build(&s)) {
+        let (diagnostics, model) = match Scenario::parse_within(&name, text, &self.root).and_then(|s| Model::build(&s))
+        {
             Ok(model) => (model.warnings.clone(), Some(model)),
             Err(Error::Invalid(d)) => (d, None),
             Err(e) => {

@@ -287,7 +287,11 @@ pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
         };
         for route in &what.routes {
             if route.on {
-                route_on(&mut doc, &route.what, base.as_ref().expect("read above when a route is on"))?;
+                route_on(
+                    &mut doc,
+                    &route.what,
+                    base.as_ref().expect("read above when a route is on"),
+                )?;
             } else {
                 route_off(&mut doc, &route.what)?;
             }
@@ -670,7 +674,10 @@ skills = [{ call_type = "orders", factor = 1.1 }, "returns"]
         )
         .unwrap();
         assert_eq!(on, VENDOR);
-        let both = switch_routes(VENDOR, vec![route("returns", "in-house", false), route("orders", "onshore", false)]);
+        let both = switch_routes(
+            VENDOR,
+            vec![route("returns", "in-house", false), route("orders", "onshore", false)],
+        );
         let on = apply(
             &both.unwrap(),
             &WhatIf {
@@ -685,13 +692,19 @@ skills = [{ call_type = "orders", factor = 1.1 }, "returns"]
     #[test]
     fn a_route_is_not_switched_off_where_the_scenario_could_not_be_valid() {
         // The last route of a call type.
-        let e = switch_routes(VENDOR, vec![route("returns", "in-house", false), route("returns", "onshore", false)]);
+        let e = switch_routes(
+            VENDOR,
+            vec![route("returns", "in-house", false), route("returns", "onshore", false)],
+        );
         assert_eq!(
             e.unwrap_err(),
             "returns → onshore: the only route of returns, whose calls could then never be answered; route returns to another group first"
         );
         // A group's last skill.
-        let e = switch_routes(VENDOR, vec![route("orders", "onshore", false), route("returns", "onshore", false)]);
+        let e = switch_routes(
+            VENDOR,
+            vec![route("orders", "onshore", false), route("returns", "onshore", false)],
+        );
         assert_eq!(
             e.unwrap_err(),
             "returns → onshore: onshore answers only returns, and a group needs a skill; set its agents to 0 (a vendor: switch it off) instead"

@@ -1,8 +1,9 @@
 //! `ccsim serve`: the workbench driven in a real headless Chromium through the DevTools
 //! protocol (a minimal client over a websocket), as a planner uses it: open a shipped
 //! scenario, change a group's agents in the form, run, see the service level and the
-//! report change; type an error and see it at its line; compare two variants. And at the
-//! HTTP level: paths outside the folder and foreign Host or Origin headers are refused.
+//! report change; type an error and see it at its line; compare two variants; switch
+//! vendors and routes. And at the HTTP level: paths outside the folder (the scenario's own
+//! and the CSV files it names) and foreign Host or Origin headers are refused.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -156,7 +157,9 @@ fn files_a_scenario_names_must_lie_inside_the_folder() {
     std::fs::write(&secret, "password_hash\n1\n2\n3\n4\n").unwrap();
     std::fs::create_dir(bench.dir.path().join("forecasts")).unwrap();
     std::fs::write(bench.dir.path().join("forecasts/day.csv"), "calls\n20\n30\n40\n25\n").unwrap();
-    let up = Path::new("..").join(elsewhere.path().file_name().unwrap()).join("secret.csv");
+    let up = Path::new("..")
+        .join(elsewhere.path().file_name().unwrap())
+        .join("secret.csv");
     let mut names = vec![
         secret.display().to_string(),
         up.display().to_string(),
@@ -180,7 +183,8 @@ fn files_a_scenario_names_must_lie_inside_the_folder() {
         let message = diagnostic["message"].as_str().unwrap();
         assert!(
             message.starts_with("cannot read ")
-                && message.contains("outside the folder the workbench serves, whose scenarios may read only files inside it"),
+                && message
+                    .contains("outside the folder the workbench serves, whose scenarios may read only files inside it"),
             "{name}: {message}"
         );
         for (i, kind) in ["run", "staff", "compare"].iter().enumerate() {
@@ -189,7 +193,10 @@ fn files_a_scenario_names_must_lie_inside_the_folder() {
             } else {
                 text.clone()
             };
-            let (status, refused) = post(&format!("/api/{kind}?session=outside{i}{i}{i}&path=outside.toml"), &body);
+            let (status, refused) = post(
+                &format!("/api/{kind}?session=outside{i}{i}{i}&path=outside.toml"),
+                &body,
+            );
             assert_eq!(status, 400, "{kind} {name}: {refused}");
             assert!(
                 refused.contains("outside.toml:9:") && refused.contains("call_type[0].arrivals.csv: cannot read"),
@@ -202,7 +209,10 @@ fn files_a_scenario_names_must_lie_inside_the_folder() {
     // A symbolic link to the outside is refused even where its words stay inside.
     #[cfg(unix)]
     {
-        let (_, body) = post("/api/validate?path=forecasts/x.toml", &FROM_CSV.replace("CSV", "link.csv"));
+        let (_, body) = post(
+            "/api/validate?path=forecasts/x.toml",
+            &FROM_CSV.replace("CSV", "link.csv"),
+        );
         assert!(body.contains("a symbolic link leads outside the folder"), "{body}");
     }
     // Inside the folder (also through `..` that stays inside) it reads and runs.
@@ -218,8 +228,18 @@ fn files_a_scenario_names_must_lie_inside_the_folder() {
     assert_eq!((status, body.as_str()), (200, r#"{"started":true}"#));
     // The command line reads what the scenario names, as before.
     let file = elsewhere.path().join("cli.toml");
-    std::fs::write(&file, FROM_CSV.replace("CSV", "secret.csv").replace("\"calls\"", "\"password_hash\"")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ccsim")).arg("validate").arg(&file).output().unwrap();
+    std::fs::write(
+        &file,
+        FROM_CSV
+            .replace("CSV", "secret.csv")
+            .replace("\"calls\"", "\"password_hash\""),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -253,7 +273,10 @@ fn requests_not_addressed_to_the_workbench_are_refused() {
 fn machine_name() -> String {
     let mut buffer = [0u8; 256];
     // SAFETY: the buffer is valid for writes of its length, which gethostname is given.
-    assert_eq!(unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) }, 0);
+    assert_eq!(
+        unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) },
+        0
+    );
     let end = buffer.iter().position(|&b| b == 0).unwrap();
     String::from_utf8(buffer[..end].to_vec()).unwrap()
 }
@@ -265,7 +288,10 @@ fn with_bind_the_machine_s_name_and_the_bound_address_are_answered_too() {
     assert!(!name.is_empty() && !name.eq_ignore_ascii_case("localhost"), "{name:?}");
     let status = |bench: &Workbench, host: &str, extra: &str| {
         let (status, body) = bench.request("POST", "/api/validate?path=x.toml", host, extra, "");
-        assert!(status == 200 || body.contains("(Host)") || body.contains("(Origin)"), "{body}");
+        assert!(
+            status == 200 || body.contains("(Host)") || body.contains("(Origin)"),
+            "{body}"
+        );
         status
     };
     // By default: only localhost, 127.0.0.1 and [::1] with the port.
@@ -277,10 +303,18 @@ fn with_bind_the_machine_s_name_and_the_bound_address_are_answered_too() {
     assert_eq!(status(&local, &format!("[::1]:{local_port}"), ""), 200);
     // With --bind: also the machine's name (in any case) and the bound address, with the
     // port; still nothing else.
-    let bound = if cfg!(target_os = "linux") { "127.0.0.2" } else { "127.0.0.1" };
+    let bound = if cfg!(target_os = "linux") {
+        "127.0.0.2"
+    } else {
+        "127.0.0.1"
+    };
     let bench = Workbench::start_with(&["--bind", bound]);
     let port = bench.address.rsplit(':').next().unwrap().to_owned();
-    assert_eq!(bench.address, format!("{bound}:{port}"), "the address printed is the bound one");
+    assert_eq!(
+        bench.address,
+        format!("{bound}:{port}"),
+        "the address printed is the bound one"
+    );
     let upper = name.to_ascii_uppercase();
     for (host, origin, expected) in [
         (format!("{name}:{port}"), None, 200),
