@@ -1,8 +1,9 @@
 //! `ccsim serve`: the workbench driven in a real headless Chromium through the DevTools
 //! protocol (a minimal client over a websocket), as a planner uses it: open a shipped
 //! scenario, change a group's agents in the form, run, see the service level and the
-//! report change; type an error and see it at its line; compare two variants. And at the
-//! HTTP level: paths outside the folder and foreign Host or Origin headers are refused.
+//! report change; type an error and see it at its line; compare two variants; switch
+//! vendors and routes. And at the HTTP level: paths outside the folder (the scenario's own
+//! and the CSV files it names) and foreign Host or Origin headers are refused.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,6 +24,11 @@ struct Workbench {
 
 impl Workbench {
     fn start() -> Workbench {
+        Workbench::start_with(&[])
+    }
+
+    /// A workbench started with these flags besides `--port 0 --dir`.
+    fn start_with(flags: &[&str]) -> Workbench {
         let dir = tempfile::tempdir().unwrap();
         let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         for name in ["retail-helpdesk.toml", "single-skill.toml", "vendor-overflow.toml"] {
@@ -31,6 +37,7 @@ impl Workbench {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
             .args(["serve", "--port", "0", "--dir"])
             .arg(dir.path())
+            .args(flags)
             .stdout(Stdio::piped())
             .spawn()
             .expect("ccsim runs");
@@ -123,6 +130,119 @@ fn paths_outside_the_folder_are_refused() {
     );
 }
 
+/// A small day whose arrivals come from `CSV` (column `calls`, 4 half hours).
+const FROM_CSV: &str = r#"[scenario]
+name = "from-csv"
+start = "08:00"
+duration = "2h"
+replications = 2
+
+[[call_type]]
+name = "sales"
+arrivals = { csv = "CSV", column = "calls" }
+handle_time = { dist = "exponential", mean = "4m" }
+
+[[agent_group]]
+name = "team"
+agents = 6
+skills = ["sales"]
+"#;
+
+#[test]
+fn files_a_scenario_names_must_lie_inside_the_folder() {
+    let bench = Workbench::start();
+    // A forecast outside the folder, whose header a column error would show.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.csv");
+    std::fs::write(&secret, "password_hash\n1\n2\n3\n4\n").unwrap();
+    std::fs::create_dir(bench.dir.path().join("forecasts")).unwrap();
+    std::fs::write(bench.dir.path().join("forecasts/day.csv"), "calls\n20\n30\n40\n25\n").unwrap();
+    let up = Path::new("..")
+        .join(elsewhere.path().file_name().unwrap())
+        .join("secret.csv");
+    let mut names = vec![
+        secret.display().to_string(),
+        up.display().to_string(),
+        "forecasts/../../x.csv".to_owned(),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&secret, bench.dir.path().join("forecasts/link.csv")).unwrap();
+        names.push("forecasts/link.csv".to_owned());
+    }
+    let post = |target: &str, body: &str| bench.request("POST", target, &bench.address.clone(), "", body);
+    for name in &names {
+        let text = FROM_CSV.replace("CSV", name);
+        let (status, body) = post("/api/validate?path=outside.toml", &text);
+        assert_eq!(status, 200, "{body}");
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(answer["ok"], json!(false), "{name}: {body}");
+        let diagnostic = &answer["diagnostics"][0];
+        assert_eq!(diagnostic["field"], json!("call_type[0].arrivals.csv"), "{body}");
+        assert_eq!(diagnostic["line"], json!(9), "{body}");
+        let message = diagnostic["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("cannot read ")
+                && message
+                    .contains("outside the folder the workbench serves, whose scenarios may read only files inside it"),
+            "{name}: {message}"
+        );
+        for (i, kind) in ["run", "staff", "compare"].iter().enumerate() {
+            let body = if *kind == "compare" {
+                json!({ "a": FROM_CSV.replace("CSV", "forecasts/day.csv"), "b": text }).to_string()
+            } else {
+                text.clone()
+            };
+            let (status, refused) = post(
+                &format!("/api/{kind}?session=outside{i}{i}{i}&path=outside.toml"),
+                &body,
+            );
+            assert_eq!(status, 400, "{kind} {name}: {refused}");
+            assert!(
+                refused.contains("outside.toml:9:") && refused.contains("call_type[0].arrivals.csv: cannot read"),
+                "{kind} {name}: {refused}"
+            );
+            assert!(!refused.contains("password_hash"), "{refused}");
+        }
+        assert!(!body.contains("password_hash"), "{body}");
+    }
+    // A symbolic link to the outside is refused even where its words stay inside.
+    #[cfg(unix)]
+    {
+        let (_, body) = post(
+            "/api/validate?path=forecasts/x.toml",
+            &FROM_CSV.replace("CSV", "link.csv"),
+        );
+        assert!(body.contains("a symbolic link leads outside the folder"), "{body}");
+    }
+    // Inside the folder (also through `..` that stays inside) it reads and runs.
+    for name in ["forecasts/day.csv", "forecasts/../forecasts/day.csv"] {
+        let (status, body) = post("/api/validate?path=inside.toml", &FROM_CSV.replace("CSV", name));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains(r#""ok":true"#), "{name}: {body}");
+    }
+    let (status, body) = post(
+        "/api/run?session=inside000&path=inside.toml",
+        &FROM_CSV.replace("CSV", "forecasts/day.csv"),
+    );
+    assert_eq!((status, body.as_str()), (200, r#"{"started":true}"#));
+    // The command line reads what the scenario names, as before.
+    let file = elsewhere.path().join("cli.toml");
+    std::fs::write(
+        &file,
+        FROM_CSV
+            .replace("CSV", "secret.csv")
+            .replace("\"calls\"", "\"password_hash\""),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn requests_not_addressed_to_the_workbench_are_refused() {
     let bench = Workbench::start();
@@ -146,6 +266,74 @@ fn requests_not_addressed_to_the_workbench_are_refused() {
     let big = "#".repeat(ccsim_serve::MAX_BODY_BYTES as usize + 1);
     let (status, _) = bench.request("POST", "/api/validate?path=x.toml", &bench.address.clone(), "", &big);
     assert_eq!(status, 413);
+}
+
+/// This machine's name, as `hostname` prints it.
+#[cfg(unix)]
+fn machine_name() -> String {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is valid for writes of its length, which gethostname is given.
+    assert_eq!(
+        unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) },
+        0
+    );
+    let end = buffer.iter().position(|&b| b == 0).unwrap();
+    String::from_utf8(buffer[..end].to_vec()).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn with_bind_the_machine_s_name_and_the_bound_address_are_answered_too() {
+    let name = machine_name();
+    assert!(!name.is_empty() && !name.eq_ignore_ascii_case("localhost"), "{name:?}");
+    let status = |bench: &Workbench, host: &str, extra: &str| {
+        let (status, body) = bench.request("POST", "/api/validate?path=x.toml", host, extra, "");
+        assert!(
+            status == 200 || body.contains("(Host)") || body.contains("(Origin)"),
+            "{body}"
+        );
+        status
+    };
+    // By default: only localhost, 127.0.0.1 and [::1] with the port.
+    let local = Workbench::start();
+    let local_port = local.address.rsplit(':').next().unwrap().to_owned();
+    assert_eq!(status(&local, &format!("{name}:{local_port}"), ""), 403);
+    let origin = format!("Origin: http://{name}:{local_port}\r\n");
+    assert_eq!(status(&local, &local.address, &origin), 403);
+    assert_eq!(status(&local, &format!("[::1]:{local_port}"), ""), 200);
+    // With --bind: also the machine's name (in any case) and the bound address, with the
+    // port; still nothing else.
+    let bound = if cfg!(target_os = "linux") {
+        "127.0.0.2"
+    } else {
+        "127.0.0.1"
+    };
+    let bench = Workbench::start_with(&["--bind", bound]);
+    let port = bench.address.rsplit(':').next().unwrap().to_owned();
+    assert_eq!(
+        bench.address,
+        format!("{bound}:{port}"),
+        "the address printed is the bound one"
+    );
+    let upper = name.to_ascii_uppercase();
+    for (host, origin, expected) in [
+        (format!("{name}:{port}"), None, 200),
+        (format!("{upper}:{port}"), Some(format!("http://{name}:{port}")), 200),
+        (format!("{bound}:{port}"), Some(format!("http://{bound}:{port}")), 200),
+        (format!("localhost:{port}"), None, 200),
+        (format!("{name}:{port}"), Some("http://evil.example".to_owned()), 403),
+        (format!("{name}.evil.example:{port}"), None, 403),
+        (format!("evil.example:{port}"), None, 403),
+        (name.clone(), None, 403),
+        (format!("{name}:{port}0"), None, 403),
+    ] {
+        let extra = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+        assert_eq!(status(&bench, &host, &extra), expected, "Host {host}, {extra:?}");
+    }
+    if cfg!(target_os = "linux") {
+        // Without --bind, that other loopback address is not answered.
+        assert_eq!(status(&local, &format!("{bound}:{local_port}"), ""), 403);
+    }
 }
 
 /// A headless Chromium with one page, driven over the DevTools protocol.
@@ -651,47 +839,77 @@ fn vendors_routes_and_per_interval_agents_are_switched_in_the_form() {
             " route orders → offshore"
         ])
     );
-    // The onshore vendor off, the offshore route out.
+    // The offshore route out: offshore answers only orders, and a group needs a skill,
+    // so the form refuses and says what to do instead; the text stays as it was.
     page.eval(
-        "document.querySelector('.group[data-group=onshore] .vendor-on').checked = false;
-         document.querySelector('#routes input[data-group=offshore]').checked = false;
+        "document.querySelector('#routes input[data-group=offshore]').checked = false;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for("document.getElementById('whatif-error').textContent !== ''");
+    assert_eq!(
+        page.text("#whatif-error"),
+        "orders → offshore: offshore answers only orders, and a group needs a skill; set its agents to 0 (a vendor: switch it off) instead"
+    );
+    assert_eq!(page.eval("document.getElementById('toml').value"), json!(shipped));
+    // So the planner switches the offshore vendor off instead, and the onshore one too.
+    page.eval(
+        "document.querySelector('#routes input[data-group=offshore]').checked = true;
+         document.querySelector('.group[data-group=onshore] .vendor-on').checked = false;
+         document.querySelector('.group[data-group=offshore] .vendor-on').checked = false;
          document.getElementById('apply').click();",
     );
     page.wait_for(
-        "document.querySelector('#routes input[data-group=offshore]').dataset.was === 'false'
-         && document.querySelector('.group[data-group=onshore] .vendor-on').dataset.was === 'false'",
+        "document.querySelector('.group[data-group=offshore] .vendor-on').dataset.was === 'false'
+         && document.querySelector('.group[data-group=onshore] .vendor-on').dataset.was === 'false'
+         && document.getElementById('validation').textContent.startsWith('valid')",
     );
-    // The format wants every group with the skill in the routing: the reader says so
-    // at the line, as it would in `ccsim validate`.
-    page.wait_for("document.getElementById('validation').textContent === '1 error'");
-    let shown = page.text("#diagnostics li.error");
-    assert!(
-        shown.contains("group `offshore` has the skill `orders` but is not in its routing"),
-        "{shown}"
-    );
+    assert_eq!(page.text("#whatif-error"), "");
     let toml = page.eval("document.getElementById('toml').value");
     let toml = toml.as_str().unwrap();
     assert!(
         toml.contains("name = \"onshore\"\noutsourced = true\nagents = 0\n"),
         "{toml}"
     );
-    assert!(toml.contains("{ group = \"onshore\", after = \"60s\" },"), "{toml}");
-    assert_eq!(
-        page.eval("document.querySelector('#routes input[data-group=offshore]').checked"),
-        json!(false)
+    assert!(
+        toml.contains("name = \"offshore\"\noutsourced = true\nagents = 0\n"),
+        "{toml}"
     );
     // Both back on: the text is as shipped again.
     page.eval(
         "document.querySelector('.group[data-group=onshore] .vendor-on').checked = true;
-         document.querySelector('#routes input[data-group=offshore]').checked = true;
+         document.querySelector('.group[data-group=offshore] .vendor-on').checked = true;
          document.getElementById('apply').click();",
     );
     page.wait_for(
-        "document.getElementById('toml').value.includes('{ group = \"offshore\"')
+        "document.querySelector('.group[data-group=offshore] .vendor-on').dataset.was === 'true'
          || document.getElementById('whatif-error').textContent",
     );
     assert_eq!(page.text("#whatif-error"), "");
     assert_eq!(page.eval("document.getElementById('toml').value"), json!(shipped));
+    // The retail weekday's orders no longer overflow to tech: the route leaves the
+    // routing and orders leave tech's skills; the scenario stays valid and runs.
+    open_file(&mut page, &bench, "retail-helpdesk.toml");
+    let retail = std::fs::read_to_string(bench.dir.path().join("retail-helpdesk.toml")).unwrap();
+    page.eval(
+        "document.querySelector('#routes input[data-group=tech]').checked = false;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for(
+        "document.querySelector('#routes input[data-group=tech]').dataset.was === 'false'
+         && document.getElementById('validation').textContent.startsWith('valid')",
+    );
+    let toml = page.eval("document.getElementById('toml').value");
+    let toml = toml.as_str().unwrap();
+    assert!(toml.contains("routing = [{ group = \"orders\" }]\n"), "{toml}");
+    assert!(toml.contains("skills = [\"technical\"]\n"), "{toml}");
+    page.eval("document.getElementById('run').click()");
+    page.wait_for("document.getElementById('progress-text').textContent.startsWith('done')");
+    page.eval(
+        "document.querySelector('#routes input[data-group=tech]').checked = true;
+         document.getElementById('apply').click();",
+    );
+    page.wait_for("document.querySelector('#routes input[data-group=tech]').dataset.was === 'true'");
+    assert_eq!(page.eval("document.getElementById('toml').value"), json!(retail));
     // Billing's shifts replaced by agents per interval, starting from those on duty.
     open_file(&mut page, &bench, "retail-helpdesk.toml");
     page.eval("document.querySelector('.group[data-group=billing] .to-per-interval').click()");

@@ -9,8 +9,11 @@
 //!
 //! Safe by default: it listens on 127.0.0.1 unless `--bind` says otherwise; it reads and
 //! writes only files under its folder (paths relative, no `..`, canonicalised, symlinks
-//! leading outside refused); it refuses requests whose Host or Origin is not its own (a
-//! web page elsewhere cannot reach it through DNS rebinding); request bodies are limited.
+//! leading outside refused; the CSV files a scenario names too, through
+//! [`Scenario::parse_within`]); it refuses requests whose Host or Origin is not its own
+//! (localhost with its port, and with `--bind` the bound address and the machine's
+//! name), so a web page elsewhere cannot reach it through DNS rebinding; request bodies
+//! are limited.
 
 pub mod whatif;
 
@@ -83,12 +86,23 @@ pub fn serve(options: Options) -> Result<(), Error> {
         host(IpAddr::V4(Ipv4Addr::LOCALHOST)),
         format!("[::1]:{port}"),
     ];
-    if !ip.is_unspecified() {
-        hosts.push(host(ip));
+    if options.bind.is_some() {
+        // Reached from elsewhere: by the address it listens on, or by this machine's name.
+        if !ip.is_unspecified() && !hosts.contains(&host(ip)) {
+            hosts.push(host(ip));
+        }
+        if let Some(name) = machine_name() {
+            hosts.push(format!("{name}:{port}"));
+        }
     }
+    // The address to open: the one it listens on, or 127.0.0.1 when it listens on all.
+    let address = if ip.is_unspecified() {
+        host(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    } else {
+        host(ip)
+    };
     println!(
-        "ccsim serve: http://{}/ (the scenarios under {})",
-        hosts[1],
+        "ccsim serve: http://{address}/ (the scenarios under {})",
         root.display()
     );
     use std::io::Write;
@@ -120,7 +134,7 @@ struct Workbench {
     server: Server,
     /// The folder served, canonical.
     root: PathBuf,
-    /// The Host values (and Origins, after `http://`) this server answers.
+    /// The Host values (and Origins, after `http://`) this server answers, lower case.
     hosts: Vec<String>,
     threads: usize,
     sessions: Mutex<HashMap<String, Arc<Job>>>,
@@ -224,7 +238,7 @@ impl Workbench {
                 .headers()
                 .iter()
                 .find(|h| h.field.equiv(name))
-                .map(|h| h.value.as_str().to_owned())
+                .map(|h| h.value.as_str().to_ascii_lowercase())
         };
         match header("Host") {
             Some(host) if self.hosts.contains(&host) => {}
@@ -386,7 +400,8 @@ impl Workbench {
     /// The reader's and the model's diagnostics, and the groups for the form.
     fn validate(&self, path: &Path, text: &str) -> Value {
         let name = path.display().to_string();
-        let (diagnostics, model) = match Scenario::parse(&name, text).and_then(|s| Model::build(&s)) {
+        let (diagnostics, model) = match Scenario::parse_within(&name, text, &self.root).and_then(|s| Model::build(&s))
+        {
             Ok(model) => (model.warnings.clone(), Some(model)),
             Err(Error::Invalid(d)) => (d, None),
             Err(e) => {
@@ -451,7 +466,7 @@ impl Workbench {
             Err(refused) => return refused,
         };
         let name = path.display().to_string();
-        let model = |text: &str| Scenario::parse(&name, text).and_then(|s| Model::build(&s));
+        let model = |text: &str| Scenario::parse_within(&name, text, &self.root).and_then(|s| Model::build(&s));
         let models = if url == "/api/compare" {
             let Ok(CompareRequest { a, b }) = serde_json::from_slice(body) else {
                 return Reply::refuse(400, "a comparison needs {\"a\": TOML, \"b\": TOML}");
@@ -627,6 +642,27 @@ impl Job {
             Err(e) => State::Failed(e.to_string()),
         }
     }
+}
+
+/// This machine's name (`gethostname`, lower case), by which a server listening on
+/// `--bind` may be addressed; none if it has no usable one.
+#[cfg(unix)]
+fn machine_name() -> Option<String> {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is valid for writes of its length, which gethostname is given.
+    let status = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) };
+    if status != 0 {
+        return None;
+    }
+    let end = buffer.iter().position(|&b| b == 0)?;
+    let name = std::str::from_utf8(&buffer[..end]).ok()?.to_ascii_lowercase();
+    let usable = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.".contains(&b));
+    usable.then_some(name)
+}
+
+#[cfg(not(unix))]
+fn machine_name() -> Option<String> {
+    None
 }
 
 /// The figures the page shows above the report: the whole day's, with their 95 % bands.

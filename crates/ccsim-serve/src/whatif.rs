@@ -2,8 +2,10 @@
 //! type's arrivals and handle times by a percentage, set the agents of a group (a
 //! number, one per interval, or one per shift; or one per interval in place of its
 //! shifts), switch a vendor off (no agents) or back on, and take a route out of a call
-//! type's routing or put it back. What is switched back on comes from the text as it was
-//! opened (the baseline). The planner sees the TOML the form wrote; everything the form
+//! type's routing (and the call type out of that group's skills, as the format wants) or
+//! put it back; a route whose removal would leave the scenario invalid is refused with
+//! the reason. What is switched back on comes from the text as it was opened (the
+//! baseline). The planner sees the TOML the form wrote; everything the form
 //! does not touch (comments, layout) stays as it was.
 
 use serde::{Deserialize, Serialize};
@@ -59,7 +61,8 @@ pub struct WhatIf {
     /// Vendors switched off (agents 0) or back on (their agents as in `baseline`).
     #[serde(default)]
     pub vendors: Vec<Switch<Vendor>>,
-    /// Routes taken out of their call type's `routing`, or put back (as in `baseline`).
+    /// Routes taken out of their call type's `routing` (and the call type out of the
+    /// group's `skills`), or put back (as in `baseline`).
     #[serde(default)]
     pub routes: Vec<Switch<Route>>,
     /// The text as opened, where what is switched back on is found.
@@ -282,46 +285,149 @@ pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
         } else {
             None
         };
-        let types = doc
-            .get_mut("call_type")
-            .and_then(Item::as_array_of_tables_mut)
-            .ok_or("the scenario has no call types")?;
         for route in &what.routes {
-            let Route { call_type, group } = &route.what;
-            let named = |t: &toml_edit::Table| t.get("name").and_then(Item::as_str) == Some(call_type);
-            let table = types
-                .iter_mut()
-                .find(|t| named(t))
-                .ok_or_else(|| format!("no call type named {call_type:?}"))?;
-            let routing = table
-                .get_mut("routing")
-                .and_then(Item::as_array_mut)
-                .ok_or_else(|| format!("{call_type}: no routing written"))?;
-            let at = routing.iter().position(|e| route_group(e).as_ref() == Some(group));
-            match (route.on, at) {
-                (false, Some(i)) => {
-                    routing.remove(i);
-                }
-                (true, None) => {
-                    let was = base
-                        .as_ref()
-                        .and_then(|b| b.get("call_type")?.as_array_of_tables())
-                        .and_then(|a| a.iter().find(|t| named(t)))
-                        .and_then(|t| t.get("routing")?.as_array())
-                        .and_then(|r| {
-                            r.iter()
-                                .enumerate()
-                                .find(|(_, e)| route_group(e).as_ref() == Some(group))
-                        })
-                        .map(|(i, e)| (i, e.clone()))
-                        .ok_or_else(|| format!("{call_type} → {group}: not in the text as opened"))?;
-                    routing.insert_formatted(was.0.min(routing.len()), was.1);
-                }
-                _ => {}
+            if route.on {
+                route_on(
+                    &mut doc,
+                    &route.what,
+                    base.as_ref().expect("read above when a route is on"),
+                )?;
+            } else {
+                route_off(&mut doc, &route.what)?;
             }
         }
     }
     Ok(doc.to_string())
+}
+
+/// The `[[kind]]` table (`call_type`, `agent_group`) named `name`.
+fn named<'d>(doc: &'d DocumentMut, kind: &str, name: &str) -> Option<&'d toml_edit::Table> {
+    doc.get(kind)?
+        .as_array_of_tables()?
+        .iter()
+        .find(|t| t.get("name").and_then(Item::as_str) == Some(name))
+}
+
+fn named_mut<'d>(doc: &'d mut DocumentMut, kind: &str, name: &str) -> Option<&'d mut toml_edit::Table> {
+    doc.get_mut(kind)?
+        .as_array_of_tables_mut()?
+        .iter_mut()
+        .find(|t| t.get("name").and_then(Item::as_str) == Some(name))
+}
+
+/// The call type one entry of a group's `skills` names.
+fn skill_call_type(entry: &Value) -> Option<String> {
+    match entry {
+        Value::String(s) => Some(s.value().clone()),
+        Value::InlineTable(t) => t.get("call_type")?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The `share` of one entry of `routing`, if it has one.
+fn route_share(entry: &Value) -> Option<f64> {
+    let share = entry.as_inline_table()?.get("share")?;
+    share.as_float().or_else(|| share.as_integer().map(|n| n as f64))
+}
+
+/// Where in `array` the entry `key` names `name` is.
+fn position(array: &toml_edit::Array, key: fn(&Value) -> Option<String>, name: &str) -> Option<usize> {
+    array.iter().position(|e| key(e).as_deref() == Some(name))
+}
+
+/// An array written on one line keeps the usual spacing (`[a, b]`) after an entry is
+/// taken out or put back; one written over several lines keeps each entry's own.
+fn tidy(array: &mut toml_edit::Array) {
+    let mut bare = array.clone();
+    bare.decor_mut().clear();
+    if !bare.to_string().contains('\n') {
+        array.fmt();
+    }
+}
+
+/// Takes the route out of its call type's `routing`, and the call type out of the
+/// group's `skills`: the format wants every group with the skill in the routing, and
+/// the planner asked that the group no longer answer the call type. Refused where the
+/// scenario could not be valid without it: the call type's only route (or the only one
+/// without `share` where the shares do not add up to 1), or the group's only skill.
+fn route_off(doc: &mut DocumentMut, route: &Route) -> Result<(), String> {
+    let Route { call_type, group } = route;
+    let routing = named_mut(doc, "call_type", call_type)
+        .ok_or_else(|| format!("no call type named {call_type:?}"))?
+        .get_mut("routing")
+        .and_then(Item::as_array_mut)
+        .ok_or_else(|| format!("{call_type}: no routing written"))?;
+    let Some(at) = position(routing, route_group, group) else {
+        return Ok(());
+    };
+    let others: Vec<&Value> = routing
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| (i != at).then_some(e))
+        .collect();
+    if others.is_empty() {
+        return Err(format!(
+            "{call_type} → {group}: the only route of {call_type}, whose calls could then never be answered; route {call_type} to another group first"
+        ));
+    }
+    let shared: f64 = others.iter().filter_map(|e| route_share(e)).sum();
+    if others.iter().all(|e| route_share(e).is_some()) && shared < 1.0 - 1e-9 {
+        return Err(format!(
+            "{call_type} → {group}: the only route of {call_type} without `share`; the other routes take {} of its calls and the rest could never be answered",
+            (shared * 1000.0).round() / 1000.0
+        ));
+    }
+    routing.remove(at);
+    tidy(routing);
+    let skills = named_mut(doc, "agent_group", group)
+        .and_then(|g| g.get_mut("skills"))
+        .and_then(Item::as_array_mut);
+    if let Some(skills) = skills
+        && let Some(k) = position(skills, skill_call_type, call_type)
+    {
+        if skills.len() == 1 {
+            return Err(format!(
+                "{call_type} → {group}: {group} answers only {call_type}, and a group needs a skill; set its agents to 0 (a vendor: switch it off) instead"
+            ));
+        }
+        skills.remove(k);
+        tidy(skills);
+    }
+    Ok(())
+}
+
+/// Puts the route back in its call type's `routing`, and the call type back in the
+/// group's `skills`, each as and where the text as opened (`base`) had it.
+fn route_on(doc: &mut DocumentMut, route: &Route, base: &DocumentMut) -> Result<(), String> {
+    let Route { call_type, group } = route;
+    let routing = named_mut(doc, "call_type", call_type)
+        .ok_or_else(|| format!("no call type named {call_type:?}"))?
+        .get_mut("routing")
+        .and_then(Item::as_array_mut)
+        .ok_or_else(|| format!("{call_type}: no routing written"))?;
+    if position(routing, route_group, group).is_none() {
+        let was = named(base, "call_type", call_type)
+            .and_then(|t| t.get("routing")?.as_array())
+            .and_then(|r| Some((position(r, route_group, group)?, r)))
+            .ok_or_else(|| format!("{call_type} → {group}: not in the text as opened"))?;
+        let entry = was.1.get(was.0).expect("found there").clone();
+        routing.insert_formatted(was.0.min(routing.len()), entry);
+        tidy(routing);
+    }
+    let was = named(base, "agent_group", group)
+        .and_then(|g| g.get("skills")?.as_array())
+        .and_then(|s| Some((position(s, skill_call_type, call_type)?, s)));
+    let skills = named_mut(doc, "agent_group", group)
+        .and_then(|g| g.get_mut("skills"))
+        .and_then(Item::as_array_mut);
+    if let (Some(skills), Some((k, was))) = (skills, was)
+        && position(skills, skill_call_type, call_type).is_none()
+    {
+        let entry = was.get(k).expect("found there").clone();
+        skills.insert_formatted(k.min(skills.len()), entry);
+        tidy(skills);
+    }
+    Ok(())
 }
 
 fn set_each(slots: Vec<&mut Value>, counts: &[i64], group: &str) -> Result<(), String> {
@@ -486,25 +592,143 @@ shifts = [{ start = "08:00", end = "12:00", agents = 3 }, { start = "10:00", end
         assert!(e.unwrap_err().starts_with("a percentage must be"));
     }
 
-    const VENDOR: &str = r#"[[call_type]]
+    const VENDOR: &str = r#"[scenario]
+name = "vendor"
+duration = "4h"
+[[call_type]]
 name = "orders"
+arrivals = { per_hour = 100 }
+handle_time = { dist = "exponential", mean = "4m" }
 routing = [
   { group = "in-house" },
   { group = "onshore", after = "60s" },
 ]
+[[call_type]]
+name = "returns"
+arrivals = { per_hour = 20 }
+handle_time = { dist = "exponential", mean = "6m" }
+routing = [{ group = "onshore" }, { group = "in-house", after = "30s" }]
 [[agent_group]]
 name = "in-house"
-shifts = [{ start = "08:00", end = "12:00", agents = 3 }]
+shifts = [{ start = "00:00", end = "04:00", agents = 3 }]
+skills = ["orders", { call_type = "returns", factor = 1.2 }]
 [[agent_group]]
 name = "onshore"
 outsourced = true
 agents = 3
+skills = [{ call_type = "orders", factor = 1.1 }, "returns"]
 "#;
+
+    /// The errors `ccsim validate` would give for the text (none: valid).
+    fn validation(text: &str) -> Vec<String> {
+        match crate::scenario::Scenario::parse("t.toml", text).and_then(|s| crate::model::Model::build(&s)) {
+            Ok(_) => Vec::new(),
+            Err(crate::error::Error::Invalid(d)) => d.iter().map(|d| d.message.clone()).collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    fn route(call_type: &str, group: &str, on: bool) -> Switch<Route> {
+        Switch {
+            what: Route {
+                call_type: call_type.into(),
+                group: group.into(),
+            },
+            on,
+        }
+    }
+
+    fn switch_routes(text: &str, routes: Vec<Switch<Route>>) -> Result<String, String> {
+        apply(
+            text,
+            &WhatIf {
+                routes,
+                baseline: Some(text.into()),
+                ..WhatIf::default()
+            },
+        )
+    }
+
+    #[test]
+    fn a_route_switched_off_takes_the_skill_with_it_and_the_scenario_stays_valid() {
+        assert_eq!(validation(VENDOR), Vec::<String>::new());
+        // Returns no longer go to the in-house team: out of the routing and its skills.
+        let off = switch_routes(VENDOR, vec![route("returns", "in-house", false)]).unwrap();
+        assert_eq!(validation(&off), Vec::<String>::new(), "{off}");
+        assert!(off.contains("routing = [{ group = \"onshore\" }]\n"), "{off}");
+        assert!(off.contains("skills = [\"orders\"]\n"), "{off}");
+        // Orders no longer go to the vendor (the first of its skills, in a multi-line
+        // routing).
+        let off = switch_routes(VENDOR, vec![route("orders", "onshore", false)]).unwrap();
+        assert_eq!(validation(&off), Vec::<String>::new(), "{off}");
+        assert!(off.contains("routing = [\n  { group = \"in-house\" },\n]\n"), "{off}");
+        assert!(off.contains("skills = [\"returns\"]\n"), "{off}");
+        // Back on: the text as opened, byte for byte.
+        let on = apply(
+            &off,
+            &WhatIf {
+                routes: vec![route("orders", "onshore", true)],
+                baseline: Some(VENDOR.into()),
+                ..WhatIf::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(on, VENDOR);
+        let both = switch_routes(
+            VENDOR,
+            vec![route("returns", "in-house", false), route("orders", "onshore", false)],
+        );
+        let on = apply(
+            &both.unwrap(),
+            &WhatIf {
+                routes: vec![route("orders", "onshore", true), route("returns", "in-house", true)],
+                baseline: Some(VENDOR.into()),
+                ..WhatIf::default()
+            },
+        );
+        assert_eq!(on.unwrap(), VENDOR);
+    }
+
+    #[test]
+    fn a_route_is_not_switched_off_where_the_scenario_could_not_be_valid() {
+        // The last route of a call type.
+        let e = switch_routes(
+            VENDOR,
+            vec![route("returns", "in-house", false), route("returns", "onshore", false)],
+        );
+        assert_eq!(
+            e.unwrap_err(),
+            "returns → onshore: the only route of returns, whose calls could then never be answered; route returns to another group first"
+        );
+        // A group's last skill.
+        let e = switch_routes(
+            VENDOR,
+            vec![route("orders", "onshore", false), route("returns", "onshore", false)],
+        );
+        assert_eq!(
+            e.unwrap_err(),
+            "returns → onshore: onshore answers only returns, and a group needs a skill; set its agents to 0 (a vendor: switch it off) instead"
+        );
+        // The one route without `share`, where the shares leave calls with none.
+        let shared = VENDOR.replace(
+            "routing = [{ group = \"onshore\" }, { group = \"in-house\", after = \"30s\" }]",
+            "routing = [{ group = \"onshore\", share = 0.4 }, { group = \"in-house\" }]",
+        );
+        assert_eq!(validation(&shared), Vec::<String>::new());
+        let e = switch_routes(&shared, vec![route("returns", "in-house", false)]);
+        assert_eq!(
+            e.unwrap_err(),
+            "returns → in-house: the only route of returns without `share`; the other routes take 0.4 of its calls and the rest could never be answered"
+        );
+        // A share route may go: the rest take its calls.
+        let off = switch_routes(&shared, vec![route("returns", "onshore", false)]).unwrap();
+        assert_eq!(validation(&off), Vec::<String>::new(), "{off}");
+    }
 
     #[test]
     fn vendors_and_routes_switch_off_and_back_on_from_the_text_as_opened() {
         assert!(groups(VENDOR)[1].outsourced);
-        assert_eq!(routes(VENDOR).len(), 2);
+        assert_eq!(routes(VENDOR).len(), 4);
         let switch = |on| WhatIf {
             vendors: vec![Switch {
                 what: Vendor { name: "onshore".into() },
@@ -522,12 +746,18 @@ agents = 3
         };
         let off = apply(VENDOR, &switch(false)).unwrap();
         assert!(off.contains("outsourced = true\nagents = 0\n"), "{off}");
+        assert_eq!(validation(&off), Vec::<String>::new(), "{off}");
+        let route = |call_type: &str, group: &str| Route {
+            call_type: call_type.into(),
+            group: group.into(),
+        };
         assert_eq!(
             routes(&off),
-            vec![Route {
-                call_type: "orders".into(),
-                group: "in-house".into()
-            }]
+            vec![
+                route("orders", "in-house"),
+                route("returns", "onshore"),
+                route("returns", "in-house")
+            ]
         );
         let on = apply(&off, &switch(true)).unwrap();
         assert_eq!(on, VENDOR);
@@ -542,7 +772,7 @@ agents = 3
             ..WhatIf::default()
         };
         let out = apply(VENDOR, &per_interval).unwrap();
-        assert!(out.contains("name = \"in-house\"\nagents = [2, 3]\n"), "{out}");
+        assert!(out.contains("\nagents = [2, 3]\n"), "{out}");
         assert!(!out.contains("shifts"), "{out}");
     }
 }

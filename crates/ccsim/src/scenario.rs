@@ -652,6 +652,18 @@ impl Scenario {
 
     /// Parses scenario text; `file` names it in messages.
     pub fn parse(file: &str, text: &str) -> Result<Scenario, Error> {
+        Scenario::parse_reading(file, text, None)
+    }
+
+    /// Parses scenario text as [`Scenario::parse`] does, reading the files it names
+    /// (`csv = …`) only from inside `folder` (canonical): a path that leads outside it
+    /// (absolute, through `..` or a symbolic link) is an error at its field. The
+    /// workbench (`ccsim serve`) reads scenarios this way.
+    pub fn parse_within(file: &str, text: &str, folder: &Path) -> Result<Scenario, Error> {
+        Scenario::parse_reading(file, text, Some(folder))
+    }
+
+    fn parse_reading(file: &str, text: &str, within: Option<&Path>) -> Result<Scenario, Error> {
         let source = SourceMap::new(file, text);
         let doc = match toml_edit::Document::parse(text.to_owned()) {
             Ok(doc) => doc,
@@ -662,6 +674,7 @@ impl Scenario {
         };
         let mut r = Reader {
             base: Path::new(file).parent().map(Path::to_path_buf).unwrap_or_default(),
+            within,
             map: &source,
             diagnostics: Vec::new(),
         };
@@ -1263,11 +1276,38 @@ impl<'a> Node<'a> {
     }
 }
 
+/// `path`, canonical, if it lies inside `folder` (canonical); else why not. A path that
+/// leads outside by its words (absolute, `..`) is refused whether or not it exists.
+fn inside(path: &Path, folder: &Path) -> Result<std::path::PathBuf, String> {
+    use std::path::Component;
+    let mut plain = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                plain.pop();
+            }
+            Component::CurDir => {}
+            other => plain.push(other),
+        }
+    }
+    let why = "outside the folder the workbench serves, whose scenarios may read only files inside it";
+    if !plain.starts_with(folder) {
+        return Err(why.into());
+    }
+    let canonical = path.canonicalize().map_err(|e| e.to_string())?;
+    if !canonical.starts_with(folder) {
+        return Err(format!("a symbolic link leads {why}"));
+    }
+    Ok(canonical)
+}
+
 /// Converts nodes to typed values, collecting diagnostics instead of stopping.
 struct Reader<'m> {
     map: &'m SourceMap,
     /// Folder of the scenario file: CSV files are found relative to it.
     base: std::path::PathBuf,
+    /// The folder (canonical) the files read must lie in, if confined.
+    within: Option<&'m Path>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -2291,7 +2331,11 @@ impl Reader<'_> {
     /// scenario file); errors point at the key that names the file or the column.
     fn csv_column(&mut self, file: &Spanned<String>, column: &Spanned<String>) -> Option<Vec<f64>> {
         let path = self.base.join(&file.value);
-        let opened = crate::input::open(&path, "CSV file", crate::input::MAX_CSV_BYTES);
+        let opened = match self.within {
+            Some(folder) => inside(&path, folder),
+            None => Ok(path.clone()),
+        }
+        .and_then(|readable| crate::input::open(&readable, "CSV file", crate::input::MAX_CSV_BYTES));
         let mut reader = match opened {
             Ok(r) => csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(r),
             Err(e) => {
