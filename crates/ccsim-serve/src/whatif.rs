@@ -621,9 +621,9 @@ skills = [{ call_type = "orders", factor = 1.1 }, "returns"]
 
     /// The errors `ccsim validate` would give for the text (none: valid).
     fn validation(text: &str) -> Vec<String> {
-        match crate::scenario::Scenario::parse("t.toml", text).and_then(|s| crate::model::Model::build(&s)) {
+        match ccsim::scenario::Scenario::parse("t.toml", text).and_then(|s| ccsim::model::Model::build(&s)) {
             Ok(_) => Vec::new(),
-            Err(crate::error::Error::Invalid(d)) => d.iter().map(|d| d.message.clone()).collect(),
+            Err(ccsim::error::Error::Invalid(d)) => d.iter().map(|d| d.message.clone()).collect(),
             Err(e) => vec![e.to_string()],
         }
     }
