@@ -21,6 +21,11 @@ use proptest::prelude::*;
 /// Parses, validates and (when small) simulates `text` as `file`; returns a message if
 /// anything panicked or an error came without a message.
 fn survive(file: &str, text: &str) -> Result<(), String> {
+    // `CCSIM_FUZZ_LAST=FILE`: each case is written to FILE before it is tried, so a case
+    // that aborts the process (out of memory under `ulimit -v`) leaves its input behind.
+    if let Ok(last) = std::env::var("CCSIM_FUZZ_LAST") {
+        std::fs::write(last, format!("# mutated from {file}\n{text}")).unwrap();
+    }
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
         match Scenario::parse(file, text).and_then(|s| Model::build(&s)) {
             Err(Error::Invalid(d)) if d.is_empty() => Err("an error without diagnostics".into()),
@@ -258,7 +263,8 @@ fn apply(text: &str, m: &Mutation) -> String {
 }
 
 proptest! {
-    // `CCSIM_FUZZ_CASES=20000 cargo test --release mutated_` fuzzes longer.
+    // `CCSIM_FUZZ_CASES=20000 cargo test --release mutated_` fuzzes longer; add
+    // `CCSIM_FUZZ_LAST=/tmp/case.toml` under `ulimit -v 6000000` to catch aborts.
     #![proptest_config(ProptestConfig { cases: fuzz_cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]

@@ -590,6 +590,15 @@ impl Builder<'_> {
             .into_iter()
             .filter_map(|s| intervals(s).map(|n| shown(s, n)))
             .collect();
+        if options.is_empty() {
+            // An interval longer than the horizon (or past it): no duration near this one
+            // holds a whole number of them.
+            return format!(
+                "the interval ({}) is longer than the horizon; use an interval that divides {}, e.g. \"30m\"",
+                duration_text(interval),
+                duration_text(duration)
+            );
+        }
         format!("use a whole number of intervals: {}", options.join(" or "))
     }
 
@@ -786,7 +795,14 @@ impl Builder<'_> {
         Clock {
             start_of_day: st.start.value,
             warmup: micros(st.warmup.value.min(30.0 * 86400.0)),
-            interval: micros(interval.max(1.0)),
+            // An interval the errors above refused is still bounded by the horizon, so
+            // nothing built from the clock while the other fields are checked (shift
+            // days, accumulators) can grow with it.
+            interval: micros(
+                interval
+                    .max(1.0)
+                    .min(duration.max(1.0).min(limits::MAX_HORIZON_DAYS * 86400.0)),
+            ),
             intervals,
             drain_limit: micros(st.drain_limit.value.min(30.0 * 86400.0)),
         }
@@ -1168,7 +1184,9 @@ impl Builder<'_> {
                             if k == 0 {
                                 0
                             } else {
-                                clock.warmup + k as Micros * clock.interval
+                                clock
+                                    .warmup
+                                    .saturating_add((k as Micros).saturating_mul(clock.interval))
                             },
                             n,
                         )
