@@ -27,6 +27,17 @@ pub fn to_json(summary: &Summary) -> String {
     String::from_utf8(bytes).expect("serde_json writes UTF-8")
 }
 
+/// Any value as a pretty-printed JSON document with a final newline, its unprintable
+/// characters escaped as in [`write_json`]: the documents of `staff`, `compare` and
+/// `erlang`.
+pub fn to_pretty_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut bytes = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, Printable(PrettyFormatter::new()));
+    value.serialize(&mut serializer).expect("a report always serialises");
+    bytes.push(b'\n');
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}
+
 /// serde_json's pretty printer, with unprintable characters in strings escaped.
 struct Printable<'a>(PrettyFormatter<'a>);
 

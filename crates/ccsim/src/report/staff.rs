@@ -124,8 +124,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
         "search".into(),
         json!({"candidates": plan.evaluations, "replications": plan.replications_run}),
     );
-    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).expect("numbers");
-    text.push('\n');
+    let text = super::json::to_pretty_json(&Value::Object(doc));
     text
 }
 
