@@ -180,7 +180,8 @@ class Result:
         """Every table by name, in the workbook's order."""
         if self._tables is None:
             self._tables = {
-                name: _table(header, columns) for name, header, columns in self._outcome.tables()
+                name: _table(header, columns, kinds)
+                for name, header, kinds, columns in self._outcome.tables()
             }
         return self._tables
 
@@ -251,17 +252,27 @@ class Erlang(Result):
     @property
     def neighbours(self):
         rows = self.data.get("neighbours", [])
-        header = list(rows[0]) if rows else []
-        return _table(header, [[row.get(name) for row in rows] for name in header])
+        header = sorted({name for row in rows for name in row}, key=lambda n: (n != "agents", n))
+        kinds = ["int" if n in ("agents", "paid_agents") else "flag" if n == "meets_targets"
+                 else "float" for n in header]
+        return _table(header, [[row.get(name) for row in rows] for name in header], kinds)
 
 
-def _table(header, columns):
-    """A table as a DataFrame when pandas can be imported, else a list of dicts."""
+def _table(header, columns, kinds):
+    """A table as a DataFrame when pandas can be imported, else a list of dicts (one per
+    row). In a DataFrame, figures are float64 (NaN where undefined), whole numbers
+    int64, flags bool, text object or str."""
     try:
         import pandas
     except ImportError:
         return [dict(zip(header, row)) for row in zip(*columns)]
-    return pandas.DataFrame(dict(zip(header, columns)), columns=header)
+    data = {}
+    for name, column, kind in zip(header, columns, kinds):
+        if kind == "int" and None in column:
+            kind = "float"
+        dtype = {"float": "float64", "int": "int64", "flag": "bool"}.get(kind)
+        data[name] = pandas.Series(column, dtype=dtype) if dtype else pandas.Series(column, dtype=object)
+    return pandas.DataFrame(data, columns=header)
 
 
 def _scenario(scenario, argument="scenario"):

@@ -110,9 +110,14 @@ impl Outcome {
         })
     }
 
-    /// The tables, as `[(name, header, columns)]`: the sheets of the workbook that `--xlsx`
-    /// writes, each column a list of its cells. `erlang` has none.
-    fn tables<'py>(&self, py: Python<'py>) -> PyResult<Vec<(String, Vec<String>, Vec<Bound<'py, PyList>>)>> {
+    /// The tables, as `[(name, header, kinds, columns)]`: the sheets of the workbook that
+    /// `--xlsx` writes, each column a list of its cells, of the kind `text`, `float`,
+    /// `int` or `flag` (see [`kind`]). `erlang` has none.
+    #[allow(clippy::type_complexity)]
+    fn tables<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Vec<(String, Vec<String>, Vec<&'static str>, Vec<Bound<'py, PyList>>)>> {
         let mut out = Collected { py, tables: Vec::new() };
         match &self.done {
             Done::Run(s) => ccsim::report::xlsx::run_tables(&mut out, s)?,
@@ -128,7 +133,8 @@ impl Outcome {
                     .into_iter()
                     .map(|c| PyList::new(py, c))
                     .collect::<PyResult<Vec<_>>>()?;
-                Ok((t.name, t.header, columns))
+                let kinds = t.kinds.into_iter().map(|k| k.unwrap_or("text")).collect();
+                Ok((t.name, t.header, kinds, columns))
             })
             .collect()
     }
@@ -143,6 +149,8 @@ struct Collected<'py> {
 struct Columns<'py> {
     name: String,
     header: Vec<String>,
+    /// Each column's kind, from its first cell.
+    kinds: Vec<Option<&'static str>>,
     columns: Vec<Vec<Bound<'py, PyAny>>>,
 }
 
@@ -163,6 +171,7 @@ impl<'py> Tables for Collected<'py> {
         self.tables.push(Columns {
             name: name.to_owned(),
             header: header.to_vec(),
+            kinds: vec![None; header.len()],
             columns: vec![Vec::new(); header.len()],
         });
         let table = self.tables.last_mut().expect("just pushed");
@@ -174,7 +183,9 @@ impl Table for Filling<'_, '_> {
     type Error = PyErr;
 
     fn row(&mut self, cells: &[Cell]) -> PyResult<()> {
-        for (column, cell) in self.table.columns.iter_mut().zip(cells) {
+        let table = &mut *self.table;
+        for ((column, kind), cell) in table.columns.iter_mut().zip(&mut table.kinds).zip(cells) {
+            kind.get_or_insert(self::kind(cell));
             column.push(cell_object(self.py, *cell)?);
         }
         Ok(())
@@ -182,6 +193,18 @@ impl Table for Filling<'_, '_> {
 
     fn finish(self) -> PyResult<()> {
         Ok(())
+    }
+}
+
+/// What a column holds (every cell of a column is of one kind): `text` (names, verdicts;
+/// `None` where empty), `float` (figures; `None` where undefined), `int` (agents,
+/// headcounts) or `flag` (`bool`).
+fn kind(cell: &Cell) -> &'static str {
+    match cell {
+        Cell::Text(_) | Cell::Status(_) => "text",
+        Cell::Number(_, Unit::Whole) => "int",
+        Cell::Number(..) => "float",
+        Cell::Flag(_) => "flag",
     }
 }
 
