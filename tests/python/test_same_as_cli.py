@@ -32,7 +32,12 @@ def test_run_is_the_cli_document_on_every_shipped_scenario(path):
 def test_staff_is_the_cli_document(name, options):
     path = f"scenarios/{name}.toml"
     flags = [x for k, v in options.items() for x in (f"--{k}", v)]
-    assert ccsim.staff(path, **options).json() == cli_ok("staff", path, *flags, "--format", "json")
+    answer = ccsim.staff(path, **options)
+    assert answer.json() == cli_ok("staff", path, *flags, "--format", "json")
+    # The workbook's sheets, the roster's among them where the scenario has rosters.
+    roster = ["roster_shifts", "roster_lines", "roster_coverage"] if "roster" in answer.data else []
+    assert list(answer.tables) == ["staffing", *roster, "intervals", "call_types", "channels", "groups"]
+    assert bool(roster) == (name == "week-roster")
 
 
 def test_compare_is_the_cli_document(tmp_path):
