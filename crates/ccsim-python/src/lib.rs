@@ -487,7 +487,10 @@ fn to_toml(scenario: &Bound<'_, PyDict>) -> PyResult<String> {
                 for (k, v) in table.iter() {
                     let field = format!("{key}[{i}]");
                     let name = key_text(&k, &field)?;
-                    t.insert(&name, toml_edit::Item::Value(toml_value(&v, &format!("{field}.{name}"), 1)?));
+                    t.insert(
+                        &name,
+                        toml_edit::Item::Value(toml_value(&v, &format!("{field}.{name}"), 1)?),
+                    );
                 }
                 array.push(t);
             }
@@ -520,7 +523,12 @@ fn list_of_dicts<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<Vec<Bound<'p
     if items.is_empty() || !items.iter().all(|i| i.is_instance_of::<PyDict>()) {
         return Ok(None);
     }
-    Ok(Some(items.into_iter().map(|i| i.cast_into::<PyDict>().expect("checked")).collect()))
+    Ok(Some(
+        items
+            .into_iter()
+            .map(|i| i.cast_into::<PyDict>().expect("checked"))
+            .collect(),
+    ))
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {
@@ -581,7 +589,10 @@ fn toml_value(value: &Bound<'_, PyAny>, field: &str, depth: usize) -> PyResult<t
     let what = if value.is_none() {
         "None has no TOML form: leave the key out".to_owned()
     } else {
-        format!("a {} cannot be written in TOML (str, int, float, bool, list, dict)", type_name(value))
+        format!(
+            "a {} cannot be written in TOML (str, int, float, bool, list, dict)",
+            type_name(value)
+        )
     };
     Err(InputError::new_err(format!("<dict>: {field}: {what}")))
 }

@@ -117,4 +117,23 @@ mod tests {
         let back: Vec<String> = serde_json::from_str(&text).unwrap();
         assert_eq!(back, ["a\u{1b}[2J", "b\u{202e}c", "d\u{85}", "plain é ✓"]);
     }
+
+    #[test]
+    fn every_document_escapes_alike_and_ends_with_a_newline() {
+        // staff's, compare's and erlang's documents: serde_json's pretty layout, with
+        // unprintable characters escaped, so the terminal never sees them raw.
+        let value = serde_json::json!({ "name": "b\u{202e}c", "n": [1.5, 2] });
+        let text = to_pretty_json(&value);
+        assert_eq!(
+            text,
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value)
+                    .unwrap()
+                    .replace('\u{202e}', "\\u202e")
+            )
+        );
+        assert!(text.contains(r#""b\u202ec""#) && !text.contains('\u{202e}'), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
+    }
 }
