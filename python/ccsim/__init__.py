@@ -2,7 +2,7 @@
 and ask the exact Erlang formulas, with the command line's answers.
 
     >>> import ccsim
-    >>> day = ccsim.run("scenarios/retail-helpdesk.toml", replications=20, seed=1)
+    >>> day = ccsim.run("scenarios/retail-helpdesk.toml")  # its replications and seed
     >>> day.verdict
     'missed'
     >>> day.intervals        # a pandas DataFrame when pandas is installed
