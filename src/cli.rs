@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use ccsim::erlang::{self, Queue};
+use ccsim::erlang;
 use ccsim::error::{Diagnostic, Error, printable};
 use ccsim::report;
 use ccsim::scenario::{DURATION_GRAMMAR, parse_duration};
@@ -686,10 +686,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             }
             match format {
                 ErlangFormat::Table => print!("{}", printable(&ccsim::compare::render(&comparison))),
-                ErlangFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&comparison).expect("numbers serialise")
-                ),
+                ErlangFormat::Json => print!("{}", ccsim::compare::to_json(&comparison)),
             }
             Ok(0)
         }
@@ -719,20 +716,22 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             max_asa,
             shrinkage,
             format,
-        } => erlang_cmd(&ErlangArgs {
-            per_hour,
-            aht,
-            agents,
-            patience,
-            threshold,
-            lines,
-            retry,
-            target_sl,
-            target_answer_rate,
-            max_asa,
-            shrinkage,
+        } => erlang_cmd(
+            &erlang::ask::Question {
+                per_hour,
+                aht,
+                agents,
+                patience,
+                threshold,
+                lines,
+                retry,
+                target_sl,
+                target_answer_rate,
+                max_asa,
+                shrinkage,
+            },
             format,
-        }),
+        ),
     }
 }
 
@@ -881,13 +880,7 @@ fn staff(
         report::xlsx::check(&model, report::xlsx::Verb::Staff, path)?;
     }
     if let Some(r) = replications {
-        if !(2..=100_000).contains(&r) {
-            return Err(Error::Other(format!(
-                "--replications must be between 2 and 100000, got {r}"
-            )));
-        }
-        model.staffing.replications = Some(r);
-        model.staffing.max_replications = model.staffing.max_replications.max(r);
+        model = model.with_staffing_replications(r)?;
     }
     if let Some(s) = seed {
         model.seed = s;
@@ -1117,346 +1110,12 @@ fn duration_arg(flag: &str, text: &str) -> Result<f64, Error> {
     parse_duration(text).map_err(|m| Error::Other(format!("{flag}: {m}\n  help: {DURATION_GRAMMAR}")))
 }
 
-/// The flags of `ccsim erlang`, as typed.
-struct ErlangArgs {
-    per_hour: f64,
-    aht: String,
-    agents: Option<u32>,
-    patience: Option<String>,
-    threshold: String,
-    lines: Option<u32>,
-    retry: Option<f64>,
-    target_sl: Option<f64>,
-    target_answer_rate: Option<f64>,
-    max_asa: Option<String>,
-    shrinkage: Option<f64>,
-    format: ErlangFormat,
-}
-
-/// Most calls per hour `ccsim erlang` reads (about 280,000 a second).
-const MAX_CALLS_PER_HOUR: f64 = 1e9;
-
-/// Rows of the neighbour table below and above the answer.
-const NEIGHBOURS_BELOW: u32 = 2;
-const NEIGHBOURS_ABOVE: u32 = 3;
-
-/// A duration flag of `erlang`: positive (or, for the threshold, at least 0) and at
-/// most a year, like a distribution's mean in a scenario.
-fn erlang_duration(flag: &str, text: &str, positive: bool) -> Result<f64, Error> {
-    let seconds = duration_arg(flag, text)?;
-    let max = ccsim::model::dist::MAX_SECONDS;
-    let low_ok = if positive { seconds > 0.0 } else { seconds >= 0.0 };
-    if !(low_ok && seconds <= max) {
-        let low = if positive { "positive" } else { "at least 0" };
-        return Err(Error::Other(format!(
-            "{flag} must be {low} and at most a year ({max} s), got {text}"
-        )));
-    }
-    Ok(seconds)
-}
-
-/// A share flag: in `[0, 1]`, or `[0, 1)` where 1 has no meaning (`below_one`).
-fn share_flag(flag: &str, value: Option<f64>, below_one: bool) -> Result<Option<f64>, Error> {
-    if let Some(v) = value {
-        let in_range = v.is_finite() && v >= 0.0 && if below_one { v < 1.0 } else { v <= 1.0 };
-        if !in_range {
-            let range = if below_one {
-                "from 0 to below 1"
-            } else {
-                "between 0 and 1"
-            };
-            let hint = if v > 1.0 && v <= 100.0 {
-                format!(" (a share: for {v} % write {})", v / 100.0)
-            } else {
-                String::new()
-            };
-            return Err(Error::Other(format!("{flag} must be {range}, got {v}{hint}")));
-        }
-    }
-    Ok(value)
-}
-
-/// Paid headcount for `on_duty` agents: on duty ÷ (1 − shrinkage), rounded up, as
-/// `staff` reports it.
-fn paid_headcount(on_duty: u32, shrinkage: f64) -> u32 {
-    // At most 2,000,000 ÷ (1 − s) with s < 1: finite, and far below u32::MAX for any s a
-    // planner types (saturating otherwise).
-    (f64::from(on_duty) / (1.0 - shrinkage) - 1e-9).ceil().max(0.0) as u32
-}
-
-fn erlang_cmd(args: &ErlangArgs) -> Result<u8, Error> {
-    let per_hour = args.per_hour;
-    if !(per_hour.is_finite() && (0.0..=MAX_CALLS_PER_HOUR).contains(&per_hour)) {
-        return Err(Error::Other(format!(
-            "--per-hour must be a number of calls from 0 to {MAX_CALLS_PER_HOUR:e}, got {per_hour}"
-        )));
-    }
-    let aht = erlang_duration("--aht", &args.aht, true)?;
-    let patience = args
-        .patience
-        .as_deref()
-        .map(|p| erlang_duration("--patience", p, true))
-        .transpose()?;
-    let threshold = erlang_duration("--threshold", &args.threshold, false)?;
-    let max_asa = args
-        .max_asa
-        .as_deref()
-        .map(|m| erlang_duration("--max-asa", m, true))
-        .transpose()?;
-    let target_sl = share_flag("--target-sl", args.target_sl, false)?;
-    let target_answer_rate = share_flag("--target-answer-rate", args.target_answer_rate, false)?;
-    let shrinkage = share_flag("--shrinkage", args.shrinkage, true)?;
-    let retry = share_flag("--retry", args.retry, true)?;
-    if let Some(a) = args.agents {
-        if a == 0 {
-            return Err(Error::Other("--agents must be at least 1, got 0".to_string()));
-        }
-        if a > erlang::MAX_AGENTS {
-            return Err(Error::Other(format!(
-                "--agents must be at most {}, got {a}",
-                erlang::MAX_AGENTS
-            )));
-        }
-    }
-    if let Some(k) = args.lines {
-        if k == 0 || k > erlang::MAX_LINES {
-            return Err(Error::Other(format!(
-                "--lines must be from 1 to {}, got {k}",
-                erlang::MAX_LINES
-            )));
-        }
-        let searching = target_sl.is_some() || target_answer_rate.is_some() || max_asa.is_some();
-        if args.agents.is_none() && !searching && k > erlang::MAX_AGENTS {
-            return Err(Error::Other(format!(
-                "--lines without --agents means as many agents as lines, at most {}, got {k}",
-                erlang::MAX_AGENTS
-            )));
-        }
-        if let Some(a) = args.agents
-            && a > k
-        {
-            return Err(Error::Other(format!(
-                "--lines must be at least --agents ({a}): lines hold the calls talking and \
-                 waiting, got {k}"
-            )));
-        }
-    }
-    if retry.is_some() && args.lines.is_none() {
-        return Err(Error::Other(
-            "--retry needs --lines: it is the share of blocked callers who try again".to_string(),
-        ));
-    }
-    let targets = erlang::Targets {
-        service_level: target_sl,
-        answer_rate: target_answer_rate,
-        max_asa_seconds: max_asa,
-    };
-    let searching = targets != erlang::Targets::default();
-    let centre = |agents: u32| erlang::Centre {
-        queue: Queue {
-            arrival_rate: per_hour / 3600.0,
-            mean_handle_time: aht,
-            agents,
-            mean_patience: patience,
-            threshold,
-        },
-        lines: args.lines,
-        retry: retry.unwrap_or(0.0),
-    };
-    let to_error = |e: erlang::ErlangError| match e {
-        erlang::ErlangError::Interrupted => Error::Interrupted,
-        e => Error::Other(format!("erlang: {e}")),
-    };
-    // Given agents are evaluated first, so that their errors (an unstable queue) come
-    // before the search's.
-    let given = args
-        .agents
-        .map(|a| erlang::evaluate(&centre(a)))
-        .transpose()
-        .map_err(to_error)?;
-    let needed = searching
-        .then(|| erlang::fewest_agents(&centre(1), &targets))
-        .transpose()
-        .map_err(to_error)?;
-    let agents = match (args.agents, needed, args.lines) {
-        (Some(a), _, _) => a,
-        (None, Some(n), _) => n,
-        (None, None, Some(k)) => k,
-        (None, None, None) => {
-            return Err(Error::Other(
-                "--agents is required unless a target (--target-sl, --target-answer-rate, \
-                 --max-asa) or --lines (Erlang B: as many agents as lines) is given"
-                    .to_string(),
-            ));
-        }
-    };
-    let eval = match given {
-        Some(e) => e,
-        None => erlang::evaluate(&centre(agents)).map_err(to_error)?,
-    };
-    // The planner's table: the answer and its neighbours that have a steady state.
-    let mut neighbours = Vec::new();
-    if let Some(n) = needed {
-        let top = args.lines.unwrap_or(erlang::MAX_AGENTS).min(erlang::MAX_AGENTS);
-        for a in n.saturating_sub(NEIGHBOURS_BELOW).max(1)..=n.saturating_add(NEIGHBOURS_ABOVE).min(top) {
-            match erlang::evaluate(&centre(a)) {
-                Ok(e) => neighbours.push((a, e)),
-                Err(erlang::ErlangError::Unstable { .. }) => {}
-                Err(e) => return Err(to_error(e)),
-            }
-        }
-    }
-    ccsim::interrupt::check()?;
-    let paid_for = needed.unwrap_or(agents);
-    let paid = |n: u32| shrinkage.map(|s| paid_headcount(n, s));
-    let perf = eval.performance;
-    match args.format {
-        ErlangFormat::Json => {
-            let figures = |p: &erlang::Performance| {
-                let mut value = serde_json::to_value(p).expect("plain numbers");
-                if args.lines.is_none() {
-                    value.as_object_mut().expect("an object").remove("blocking");
-                }
-                value
-            };
-            let mut value = figures(&perf);
-            if let Some(n) = needed {
-                value["agents"] = n.into();
-            }
-            if let Some(p) = paid(paid_for) {
-                value["paid_agents"] = p.into();
-            }
-            if retry.is_some() {
-                value["attempts_per_hour"] = (eval.attempt_rate * 3600.0).into();
-                value["lost_to_blocking"] = eval.lost_to_blocking.into();
-            }
-            if needed.is_some() {
-                let rows: Vec<serde_json::Value> = neighbours
-                    .iter()
-                    .map(|(a, e)| {
-                        let mut row = figures(&e.performance);
-                        let row_map = row.as_object_mut().expect("an object");
-                        row_map.remove("p_wait");
-                        row_map.remove("avg_queue_length");
-                        row["agents"] = (*a).into();
-                        if let Some(p) = paid(*a) {
-                            row["paid_agents"] = p.into();
-                        }
-                        row["meets_targets"] = targets.met_by(&e.performance).into();
-                        row
-                    })
-                    .collect();
-                value["neighbours"] = rows.into();
-            }
-            println!("{}", serde_json::to_string_pretty(&value).expect("plain numbers"));
-        }
-        ErlangFormat::Table => {
-            let waiting = patience.is_some();
-            let retrying = retry.is_some_and(|r| r > 0.0);
-            let model = match args.lines {
-                None if waiting => "Erlang A (M/M/n+M)".to_string(),
-                None => "Erlang C (M/M/n)".to_string(),
-                Some(k) if k == agents && retrying => {
-                    "Extended Erlang B (M/M/n/n, blocked callers retrying)".to_string()
-                }
-                Some(k) if k == agents => "Erlang B (M/M/n/n, loss system)".to_string(),
-                Some(_) => format!(
-                    "M/M/n/K{} (finite waiting room{})",
-                    if waiting { "+M" } else { "" },
-                    if retrying { ", blocked callers retrying" } else { "" }
-                ),
-            };
-            let lines_text = args.lines.map(|k| format!(", {k} lines")).unwrap_or_default();
-            println!(
-                "{model}: {per_hour} calls/h, AHT {aht}s, {agents} agents{lines_text}, load {:.3} Erlangs",
-                per_hour / 3600.0 * aht
-            );
-            println!("  P(wait)        {:.5}", perf.p_wait);
-            println!(
-                "  service level  {:.5}  (answered within {threshold}s ÷ offered)",
-                perf.service_level
-            );
-            println!(
-                "  ASA            {:.3} s  (mean wait of answered calls)",
-                perf.asa_seconds
-            );
-            println!(
-                "  mean wait      {:.3} s  (every caller who got a line, abandoned ones too)",
-                perf.mean_wait_seconds
-            );
-            println!(
-                "  queue length   {:.3}  (calls waiting, time average)",
-                perf.avg_queue_length
-            );
-            println!("  answer rate    {:.5}", perf.answer_rate);
-            println!("  abandon rate   {:.5}", perf.abandon_rate);
-            if args.lines.is_some() {
-                println!(
-                    "  blocking       {:.5}  (every line busy: a busy signal)",
-                    perf.blocking
-                );
-            }
-            if retry.is_some() {
-                println!(
-                    "  attempts       {:.1} per hour  (fresh calls and retries; figures are per attempt)",
-                    eval.attempt_rate * 3600.0
-                );
-                println!(
-                    "  lost to busy   {:.5}  (fresh callers who give up after a busy signal)",
-                    eval.lost_to_blocking
-                );
-            }
-            println!("  occupancy      {:.4}", perf.occupancy);
-            if let (Some(s), Some(p)) = (shrinkage, paid(paid_for)) {
-                println!("  paid agents    {p}  ({paid_for} on duty ÷ (1 − {s}), rounded up)");
-            }
-            if let Some(n) = needed {
-                println!("  fewest agents for {}: {n}", targets.describe());
-                print!(
-                    "{}",
-                    neighbour_table(&neighbours, n, &targets, args.lines.is_some(), shrinkage)
-                );
-            }
-        }
+/// Answers `ccsim erlang` and prints the answer in `format`.
+fn erlang_cmd(question: &erlang::ask::Question, format: ErlangFormat) -> Result<u8, Error> {
+    let answer = erlang::ask::ask(question)?;
+    match format {
+        ErlangFormat::Json => print!("{}", answer.to_json()),
+        ErlangFormat::Table => print!("{}", answer.to_table()),
     }
     Ok(0)
-}
-
-/// The planner's table around the answer `answer`: one row per agent count.
-fn neighbour_table(
-    rows: &[(u32, erlang::Evaluation)],
-    answer: u32,
-    targets: &erlang::Targets,
-    lines: bool,
-    shrinkage: Option<f64>,
-) -> String {
-    use std::fmt::Write;
-    let mut out = String::from("\n   agents");
-    if shrinkage.is_some() {
-        out.push_str("     paid");
-    }
-    out.push_str("  service level   ASA (s)  mean wait (s)  answer rate  abandon rate");
-    if lines {
-        out.push_str("  blocking");
-    }
-    out.push_str("  occupancy  targets\n");
-    for (agents, e) in rows {
-        let p = &e.performance;
-        let mark = if *agents == answer { "▶" } else { " " };
-        let _ = write!(out, " {mark} {agents:>6}");
-        if let Some(s) = shrinkage {
-            let _ = write!(out, " {:>8}", paid_headcount(*agents, s));
-        }
-        let _ = write!(
-            out,
-            "  {:>13.5} {:>9.3} {:>14.3} {:>12.5} {:>13.5}",
-            p.service_level, p.asa_seconds, p.mean_wait_seconds, p.answer_rate, p.abandon_rate
-        );
-        if lines {
-            let _ = write!(out, " {:>9.5}", p.blocking);
-        }
-        let verdict = if targets.met_by(p) { "met" } else { "missed" };
-        let _ = writeln!(out, " {:>10.4}  {verdict}", p.occupancy);
-    }
-    out
 }

@@ -61,6 +61,12 @@ pub struct Comparison {
     pub rows: Vec<Row>,
 }
 
+/// The JSON document of `ccsim compare --format json` (with its final newline; names'
+/// unprintable characters escaped).
+pub fn to_json(c: &Comparison) -> String {
+    crate::report::json::to_pretty_json(c)
+}
+
 /// Where a metric's figure comes from in a replication's cells.
 #[derive(Debug, Clone, Copy)]
 enum Column {

@@ -46,6 +46,8 @@
 
 use std::fmt;
 
+pub mod ask;
+
 /// Largest agent count the staffing search will consider (each evaluation is `O(n)`).
 pub const MAX_AGENTS: u32 = 2_000_000;
 

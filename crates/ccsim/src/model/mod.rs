@@ -527,6 +527,19 @@ impl Model {
         self.replications = replications;
         Ok(self)
     }
+
+    /// The model with `replications` per candidate staffing at first (`staff
+    /// --replications`), from 2 to 100,000; the search may grow to at least as many.
+    pub fn with_staffing_replications(mut self, replications: u64) -> Result<Model, Error> {
+        if !(2..=100_000).contains(&replications) {
+            return Err(Error::Other(format!(
+                "--replications must be between 2 and 100000, got {replications}"
+            )));
+        }
+        self.staffing.replications = Some(replications);
+        self.staffing.max_replications = self.staffing.max_replications.max(replications);
+        Ok(self)
+    }
 }
 
 struct Builder<'s> {

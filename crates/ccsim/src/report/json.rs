@@ -27,6 +27,17 @@ pub fn to_json(summary: &Summary) -> String {
     String::from_utf8(bytes).expect("serde_json writes UTF-8")
 }
 
+/// Any value as a pretty-printed JSON document with a final newline, its unprintable
+/// characters escaped as in [`write_json`]: the documents of `staff`, `compare` and
+/// `erlang`.
+pub fn to_pretty_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut bytes = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, Printable(PrettyFormatter::new()));
+    value.serialize(&mut serializer).expect("a report always serialises");
+    bytes.push(b'\n');
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}
+
 /// serde_json's pretty printer, with unprintable characters in strings escaped.
 struct Printable<'a>(PrettyFormatter<'a>);
 
@@ -105,5 +116,24 @@ mod tests {
         assert!(text.contains("\"plain é ✓\""), "{text}");
         let back: Vec<String> = serde_json::from_str(&text).unwrap();
         assert_eq!(back, ["a\u{1b}[2J", "b\u{202e}c", "d\u{85}", "plain é ✓"]);
+    }
+
+    #[test]
+    fn every_document_escapes_alike_and_ends_with_a_newline() {
+        // staff's, compare's and erlang's documents: serde_json's pretty layout, with
+        // unprintable characters escaped, so the terminal never sees them raw.
+        let value = serde_json::json!({ "name": "b\u{202e}c", "n": [1.5, 2] });
+        let text = to_pretty_json(&value);
+        assert_eq!(
+            text,
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value)
+                    .unwrap()
+                    .replace('\u{202e}', "\\u202e")
+            )
+        );
+        assert!(text.contains(r#""b\u202ec""#) && !text.contains('\u{202e}'), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
     }
 }

@@ -28,7 +28,8 @@ fn figures(m: &Metrics) -> Map<String, Value> {
     FIGURES.iter().map(|&f| (f.to_owned(), estimate(m.get(f)))).collect()
 }
 
-/// The plan as JSON.
+/// The plan as the JSON document of `staff --format json` (with its final newline;
+/// names' unprintable characters escaped).
 pub fn to_json(plan: &StaffPlan) -> String {
     let s = &plan.summary;
     let names: Vec<&str> = plan
@@ -124,9 +125,7 @@ pub fn to_json(plan: &StaffPlan) -> String {
         "search".into(),
         json!({"candidates": plan.evaluations, "replications": plan.replications_run}),
     );
-    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).expect("numbers");
-    text.push('\n');
-    text
+    super::json::to_pretty_json(&Value::Object(doc))
 }
 
 fn pct(e: Option<Estimate>) -> String {

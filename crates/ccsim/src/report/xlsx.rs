@@ -19,6 +19,10 @@
 //! formula, so a call type named `=HYPERLINK(…)` shows as typed; text longer than Excel
 //! takes (32,767 UTF-16 units) is cut there with `…`.
 //!
+//! The tables are written cell by cell through [`Tables`]: the workbook is one reader of
+//! them, the Python module's DataFrames another ([`run_tables`], [`staff_tables`],
+//! [`compare_tables`]), so both have the same rows, columns and types.
+//!
 //! The same run gives the same bytes: the document's creation time, which Excel files
 //! carry, is fixed ([`CREATED`]), like the zip entries' times. A workbook of a model that
 //! does not fit Excel's rows or the memory budget is refused before the run ([`check`]).
@@ -206,13 +210,33 @@ impl Styles {
 
 /// One cell of a table.
 #[derive(Debug, Clone, Copy)]
-enum Cell<'a> {
+pub enum Cell<'a> {
     Text(&'a str),
     /// A number in its unit; `None` (or not finite) is an empty cell.
     Number(Option<f64>, Unit),
     Flag(bool),
     /// A verdict, filled by its colour; `None` is an empty cell.
     Status(Option<Status>),
+}
+
+/// Where the tables of a run, a staffing or a comparison go, row by row: a workbook's
+/// sheets, or any other reader of typed tables (the Python module's DataFrames).
+pub trait Tables {
+    type Error;
+    type Table<'t>: Table<Error = Self::Error>
+    where
+        Self: 't;
+    /// Starts the table `name` with the columns `header`, whose first `frozen` columns
+    /// name the rows.
+    fn table(&mut self, name: &str, header: &[String], frozen: u16) -> Result<Self::Table<'_>, Self::Error>;
+}
+
+/// One table being read, a row of [`Cell`]s at a time (as many as the header's columns).
+pub trait Table {
+    type Error;
+    fn row(&mut self, cells: &[Cell]) -> Result<(), Self::Error>;
+    /// Ends the table.
+    fn finish(self) -> Result<(), Self::Error>;
 }
 
 /// `text` cut to what a cell holds (with `…` where cut).
@@ -274,6 +298,10 @@ impl<'w> Sheet<'w> {
             widths,
         })
     }
+}
+
+impl Table for Sheet<'_> {
+    type Error = XlsxError;
 
     fn row(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
         for (k, &cell) in cells.iter().enumerate() {
@@ -304,6 +332,15 @@ impl<'w> Sheet<'w> {
     }
 }
 
+impl Tables for Book {
+    type Error = XlsxError;
+    type Table<'t> = Sheet<'t>;
+
+    fn table(&mut self, name: &str, header: &[String], frozen: u16) -> Result<Sheet<'_>, XlsxError> {
+        Sheet::new(&mut self.workbook, &self.styles, name, header, frozen)
+    }
+}
+
 /// A workbook being built: its formats and sheets.
 struct Book {
     workbook: Workbook,
@@ -323,10 +360,6 @@ impl Book {
             workbook,
             styles: Styles::new(currency),
         })
-    }
-
-    fn sheet(&mut self, name: &str, header: &[String], frozen: u16) -> Result<Sheet<'_>, XlsxError> {
-        Sheet::new(&mut self.workbook, &self.styles, name, header, frozen)
     }
 
     /// The `about` sheet: one field and its value a row.
@@ -398,11 +431,12 @@ fn plain_row<'a>(first: &[&'a str], metrics: &Metrics, defs: &[MetricDef]) -> Ve
     cells
 }
 
-/// The four tables of a summary, as the CSV files have them.
-fn summary_sheets(book: &mut Book, s: &Summary) -> Result<(), XlsxError> {
+/// The four tables of a summary, as the CSV files have them: `intervals`, `call_types`,
+/// `channels`, `groups` (the workbook of `run`).
+pub fn run_tables<T: Tables>(book: &mut T, s: &Summary) -> Result<(), T::Error> {
     use super::csv::{channel_of, columns};
     let header = columns(&["interval", "call_type", "channel"], CALL_METRICS, true);
-    let mut sheet = book.sheet("intervals", &header, 3)?;
+    let mut sheet = book.table("intervals", &header, 3)?;
     for i in &s.intervals {
         let mut cells = plain_row(&[&i.start, "all", "all"], &i.metrics, CALL_METRICS);
         target_cells(&mut cells, &[], i.verdict);
@@ -414,7 +448,7 @@ fn summary_sheets(book: &mut Book, s: &Summary) -> Result<(), XlsxError> {
     sheet.finish()?;
 
     let header = columns(&["call_type", "channel"], CALL_METRICS, true);
-    let mut sheet = book.sheet("call_types", &header, 2)?;
+    let mut sheet = book.table("call_types", &header, 2)?;
     let mut cells = plain_row(&["all", "all"], &s.totals, CALL_METRICS);
     target_cells(&mut cells, &[], s.verdict);
     sheet.row(&cells)?;
@@ -424,7 +458,7 @@ fn summary_sheets(book: &mut Book, s: &Summary) -> Result<(), XlsxError> {
     sheet.finish()?;
 
     let header = columns(&["interval", "channel"], CALL_METRICS, true);
-    let mut sheet = book.sheet("channels", &header, 2)?;
+    let mut sheet = book.table("channels", &header, 2)?;
     for c in &s.channels {
         sheet.row(&judged_row(&["all", &c.name], c))?;
     }
@@ -436,7 +470,7 @@ fn summary_sheets(book: &mut Book, s: &Summary) -> Result<(), XlsxError> {
     sheet.finish()?;
 
     let header = columns(&["interval", "group"], GROUP_METRICS, false);
-    let mut sheet = book.sheet("groups", &header, 2)?;
+    let mut sheet = book.table("groups", &header, 2)?;
     sheet.row(&plain_row(&["all", "all"], &s.totals, GROUP_METRICS))?;
     for g in &s.groups {
         sheet.row(&plain_row(&["all", &g.name], &g.metrics, GROUP_METRICS))?;
@@ -469,7 +503,7 @@ pub fn write_run(s: &Summary, out: &mut (impl Write + Send)) -> std::io::Result<
         ("reading", Cell::Text(READING)),
     ])
     .map_err(io)?;
-    summary_sheets(&mut book, s).map_err(io)?;
+    run_tables(&mut book, s).map_err(io)?;
     book.save(out)
 }
 
@@ -497,18 +531,24 @@ pub fn write_staff(plan: &StaffPlan, out: &mut (impl Write + Send)) -> std::io::
         ("reading", Cell::Text(READING)),
     ])
     .map_err(io)?;
-    staffing_sheet(&mut book, plan).map_err(io)?;
-    roster_sheets(&mut book, plan).map_err(io)?;
-    summary_sheets(&mut book, s).map_err(io)?;
+    staff_tables(&mut book, plan).map_err(io)?;
     book.save(out)
 }
 
+/// The tables of a staffing: `staffing`, the roster's when there is one, then the four
+/// tables of the day simulated at the staffing found (the workbook of `staff`).
+pub fn staff_tables<T: Tables>(book: &mut T, plan: &StaffPlan) -> Result<(), T::Error> {
+    staffing_sheet(book, plan)?;
+    roster_sheets(book, plan)?;
+    run_tables(book, &plan.summary)
+}
+
 /// The `staffing` sheet: the columns of `staffing.csv`, then the interval's verdict and note.
-fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
+fn staffing_sheet<T: Tables>(book: &mut T, plan: &StaffPlan) -> Result<(), T::Error> {
     use super::staff::{FIGURES, binding_of, interval_note, staffing_header};
     let mut header = staffing_header();
     header.extend(["verdict", "note"].map(String::from));
-    let mut sheet = book.sheet("staffing", &header, 2)?;
+    let mut sheet = book.table("staffing", &header, 2)?;
     for (k, i) in plan.summary.intervals.iter().enumerate() {
         let note = interval_note(plan, k);
         for (j, &g) in plan.groups.iter().enumerate() {
@@ -543,7 +583,7 @@ fn staffing_sheet(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
 /// The roster's sheets: the tables `staff --out` writes as `roster_*.csv` (shifts per
 /// pattern and day, each agent's week, coverage per interval), one sheet each, numbers
 /// as numbers.
-fn roster_sheets(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
+fn roster_sheets<T: Tables>(book: &mut T, plan: &StaffPlan) -> Result<(), T::Error> {
     if plan.roster.is_empty() {
         return Ok(());
     }
@@ -561,7 +601,7 @@ fn roster_sheets(book: &mut Book, plan: &StaffPlan) -> Result<(), XlsxError> {
                 }
             })
             .collect();
-        let mut sheet = book.sheet(table.name, &table.header, 1)?;
+        let mut sheet = book.table(table.name, &table.header, 1)?;
         for row in &table.rows {
             let cells: Vec<Cell> = row
                 .iter()
@@ -592,6 +632,13 @@ pub fn write_compare(c: &Comparison, out: &mut (impl Write + Send)) -> std::io::
         ("reading", Cell::Text(READING)),
     ])
     .map_err(io)?;
+    compare_tables(&mut book, c).map_err(io)?;
+    book.save(out)
+}
+
+/// The table of a comparison: `differences`, every metric paired (the workbook of
+/// `compare`).
+pub fn compare_tables<T: Tables>(book: &mut T, c: &Comparison) -> Result<(), T::Error> {
     let header: Vec<String> = [
         "of",
         "metric",
@@ -607,28 +654,25 @@ pub fn write_compare(c: &Comparison, out: &mut (impl Write + Send)) -> std::io::
     ]
     .map(String::from)
     .to_vec();
-    let mut sheet = book.sheet("differences", &header, 2).map_err(io)?;
+    let mut sheet = book.table("differences", &header, 2)?;
     for r in &c.rows {
         let (of, metric) = r.of_and_metric();
         let unit = Unit::of_metric(metric);
-        sheet
-            .row(&[
-                Cell::Text(of),
-                Cell::Text(metric),
-                Cell::Number(r.a.mean, unit),
-                Cell::Number(r.a.ci95, unit),
-                Cell::Number(r.b.mean, unit),
-                Cell::Number(r.b.ci95, unit),
-                Cell::Number(Some(r.difference), unit),
-                Cell::Number(r.ci95, unit),
-                Cell::Number(r.ci95_independent, unit),
-                Cell::Number(r.variance_reduction, Unit::Percent),
-                Cell::Flag(r.significant()),
-            ])
-            .map_err(io)?;
+        sheet.row(&[
+            Cell::Text(of),
+            Cell::Text(metric),
+            Cell::Number(r.a.mean, unit),
+            Cell::Number(r.a.ci95, unit),
+            Cell::Number(r.b.mean, unit),
+            Cell::Number(r.b.ci95, unit),
+            Cell::Number(Some(r.difference), unit),
+            Cell::Number(r.ci95, unit),
+            Cell::Number(r.ci95_independent, unit),
+            Cell::Number(r.variance_reduction, Unit::Percent),
+            Cell::Flag(r.significant()),
+        ])?;
     }
-    sheet.finish().map_err(io)?;
-    book.save(out)
+    sheet.finish()
 }
 
 /// Which verb's workbook [`check`] sizes.
