@@ -1896,14 +1896,18 @@ fn shift_counts(clock: &Clock, shifts: &[DatedShift], off: impl Fn(bool) -> bool
     deltas.sort_unstable();
     let on_duty = |h: i64| (h.max(0) as f64 * scale).round() as u64;
     let (window_start, window_end) = (clock.warmup as i64, clock.window_end() as i64);
-    let at_start: i64 = deltas.iter().filter(|d| d.0 <= window_start).map(|d| d.1).sum();
+    // Saturating: a headcount validation refuses (past 2^63) still ends in a message.
+    let at_start: i64 = deltas
+        .iter()
+        .filter(|d| d.0 <= window_start)
+        .fold(0i64, |sum, d| sum.saturating_add(d.1));
     let mut points = vec![(0, on_duty(at_start))];
     let mut headcount = at_start;
     let mut i = deltas.partition_point(|d| d.0 <= window_start);
     while i < deltas.len() && deltas[i].0 < window_end {
         let t = deltas[i].0;
         while i < deltas.len() && deltas[i].0 == t {
-            headcount += deltas[i].1;
+            headcount = headcount.saturating_add(deltas[i].1);
             i += 1;
         }
         points.push((t as Micros, on_duty(headcount)));
