@@ -708,6 +708,37 @@ mod recipes {
         run_twice(FILE, &script, &check);
     }
 
+    /// `cargo install --git URL PACKAGE` installs PACKAGE's binaries: it must be the
+    /// workspace package whose binary is `ccsim` (the library `ccsim` has none, and
+    /// `cargo install` refuses it).
+    fn installs_the_ccsim_binary(package: &str) {
+        let metadata = std::process::Command::new(env!("CARGO"))
+            .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(
+            metadata.status.success(),
+            "{}",
+            String::from_utf8_lossy(&metadata.stderr)
+        );
+        let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+        let bins: Vec<&str> = metadata["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["name"] == package)
+            .flat_map(|p| p["targets"].as_array().unwrap())
+            .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            bins,
+            ["ccsim"],
+            "`cargo install … {package}` must install the ccsim binary"
+        );
+    }
+
     #[test]
     fn the_gitlab_job_checks_reports_junit_and_keeps_the_baseline() {
         const FILE: &str = "docs/examples/gitlab-ci.yml";
@@ -725,6 +756,8 @@ mod recipes {
             before.contains("cargo install") && before.contains("--git") && before.contains("--rev"),
             "{before}"
         );
+        let install = before.lines().find(|l| l.contains("cargo install")).unwrap();
+        installs_the_ccsim_binary(install.split_whitespace().last().unwrap());
         // GitLab runs a job's script lines in one shell, one after another.
         let script = list("script").join("\n");
         let check = places(&script);
