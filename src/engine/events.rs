@@ -75,6 +75,9 @@ pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     seq: u64,
     ticks: Ticks<E>,
+    /// The next tick's key, kept so that looking at the queue's head (once per event)
+    /// does not compute it again.
+    next_tick: u128,
 }
 
 impl<E> EventQueue<E> {
@@ -89,6 +92,7 @@ impl<E> EventQueue<E> {
                 step: 0,
                 make: |_| unreachable!("no ticks scheduled"),
             },
+            next_tick: u128::MAX,
         }
     }
 
@@ -104,6 +108,7 @@ impl<E> EventQueue<E> {
             step,
             make,
         };
+        self.next_tick = self.ticks.key();
         self.seq = u64::from(count);
     }
 
@@ -126,19 +131,20 @@ impl<E> EventQueue<E> {
     /// The earliest key pending (`u128::MAX` if none).
     #[inline]
     pub fn peek_key(&self) -> u128 {
-        self.heap.peek().map_or(u128::MAX, |e| e.key).min(self.ticks.key())
+        self.heap.peek().map_or(u128::MAX, |e| e.key).min(self.next_tick)
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Micros, E)> {
-        let tick = self.ticks.key();
+        let tick = self.next_tick;
         if self.heap.peek().is_none_or(|e| tick < e.key) {
             if tick == u128::MAX {
                 return None;
             }
             let k = self.ticks.next;
             self.ticks.next += 1;
+            self.next_tick = self.ticks.key();
             // k < count ≤ u32::MAX.
             return Some(((tick >> 64) as Micros, (self.ticks.make)(k as u32)));
         }

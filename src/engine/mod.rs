@@ -87,7 +87,7 @@ pub mod events;
 use std::collections::VecDeque;
 
 use crate::model::{
-    AgentSelection, AtClose, CallbackMode, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros,
+    AgentSelection, AtClose, CallbackMode, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits,
 };
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
@@ -378,17 +378,25 @@ impl Slab {
 }
 
 /// An agent group's state.
+///
+/// Its time integrals come in two parts: what depends on the busy agents (and chat slots
+/// in use) is integrated at every change of them ([`GroupState::integrate_busy`], on every
+/// answer and finish); what depends on the schedule alone (staffed time, slot capacity)
+/// only when the schedule changes and at boundaries. The busy time on schedule is the
+/// raw busy time less the overtime, so it needs no sum of its own.
 struct GroupState {
     /// Agents on schedule now.
     scheduled: u32,
     busy: u32,
     /// Idle-since times of idle agents; the longest idle at the front.
     idle: VecDeque<Micros>,
+    /// Up to when the busy part, and the schedule's part, are integrated.
     last_change: Micros,
-    busy_us: u64,
-    /// Busy time of every busy agent, on schedule or not (`busy_us` before its clamp).
+    last_schedule_change: Micros,
+    /// Busy time of every busy agent, on schedule or not, inside the window.
     raw_busy_us: u64,
     staffed_us: u64,
+    /// Inside the window, busy time past the schedule; after it, all busy time.
     overtime_us: u64,
     /// Chatting agents, chats open, and the chats each agent may hold (0 if the group
     /// serves no chat).
@@ -400,25 +408,35 @@ struct GroupState {
 }
 
 impl GroupState {
-    /// Accumulates time integrals up to `now` under `phase`.
+    /// Accumulates every time integral up to `now` under `phase` (before the schedule
+    /// changes, and at boundaries).
     #[inline]
     fn integrate(&mut self, now: Micros, phase: Phase) {
+        self.integrate_busy(now, phase);
+        let dt = now - self.last_schedule_change;
+        self.last_schedule_change = now;
+        if let Phase::Window(_) = phase {
+            self.staffed_us += dt * u64::from(self.scheduled);
+            self.slot_capacity_us += dt * u64::from(self.scheduled) * u64::from(self.slot_capacity);
+        }
+    }
+
+    /// Accumulates the integrals of busy agents and slots in use up to `now` under
+    /// `phase` (before they change).
+    #[inline]
+    fn integrate_busy(&mut self, now: Micros, phase: Phase) {
         let dt = now - self.last_change;
         self.last_change = now;
-        if dt == 0 {
-            return;
-        }
         match phase {
             Phase::Warmup => {}
             Phase::Window(_) => {
-                self.busy_us += dt * u64::from(self.busy.min(self.scheduled));
                 self.raw_busy_us += dt * u64::from(self.busy);
-                self.staffed_us += dt * u64::from(self.scheduled);
-                self.overtime_us += dt * u64::from(self.busy.saturating_sub(self.scheduled));
+                if self.busy > self.scheduled {
+                    self.overtime_us += dt * u64::from(self.busy - self.scheduled);
+                }
                 if self.slot_capacity > 0 {
                     let capacity = u64::from(self.scheduled) * u64::from(self.slot_capacity);
                     self.slots_us += dt * u64::from(self.slots_used).min(capacity);
-                    self.slot_capacity_us += dt * capacity;
                 }
             }
             Phase::Drain => self.overtime_us += dt * u64::from(self.busy),
@@ -462,6 +480,10 @@ struct Pair {
     busy: PairBusy,
     factor: f64,
     resolution: f64,
+    /// The group has other skills, among which its time is shared by the time spent on
+    /// each: only then does a call's service move this pair's busy time (a group's one
+    /// skill takes all of the group's time, whatever its own).
+    shared: bool,
 }
 
 impl Default for Pair {
@@ -470,6 +492,7 @@ impl Default for Pair {
             busy: PairBusy::default(),
             factor: 1.0,
             resolution: 1.0,
+            shared: false,
         }
     }
 }
@@ -495,9 +518,10 @@ struct Arrivals {
 
 impl Arrivals {
     /// Advances to the next arrival after `self.next`; `None` once the window is over.
-    fn advance(&mut self, warmup: f64, interval: f64, intervals: usize) -> Option<f64> {
-        let mut work: f64 = Exp1.sample(&mut self.stream);
-        let mut t = self.next;
+    #[inline]
+    fn advance(&mut self, clock: &Clock) -> Option<f64> {
+        let work: f64 = Exp1.sample(&mut self.stream);
+        let t = self.next;
         // Fast path: the next arrival falls in the segment of the previous one.
         if t < self.segment_end && self.segment_rate > 0.0 {
             let needed = work / self.segment_rate;
@@ -506,6 +530,15 @@ impl Arrivals {
                 return Some(self.next);
             }
         }
+        self.advance_across(work, clock)
+    }
+
+    /// [`Arrivals::advance`] past the end of the last arrival's segment: `work` (the
+    /// drawn Exp(1)) is spent segment by segment.
+    #[inline(never)]
+    fn advance_across(&mut self, mut work: f64, clock: &Clock) -> Option<f64> {
+        let (warmup, interval, intervals) = (clock.warmup as f64, clock.interval as f64, clock.intervals);
+        let mut t = self.next;
         loop {
             let (rate, segment_end) = if t < warmup {
                 (self.rate[0], warmup)
@@ -652,7 +685,18 @@ fn add_sum(sum: &mut u64, value: u64, overflow: &mut Option<&'static str>, what:
 /// draw of 10^40 s stays a finite time no run reaches, so sums of times never wrap.
 #[inline]
 fn drawn(seconds: f64) -> Micros {
-    micros(seconds).min(limits::MAX_DRAWN)
+    // As `micros(seconds).min(MAX_DRAWN)` for every input (NaN and below 0 give 0), with
+    // a signed conversion: one instruction and a clamp, where the unsigned one takes a
+    // dozen.
+    let max = limits::MAX_DRAWN as i64;
+    ((seconds * crate::model::MICROS_PER_SECOND + 0.5) as i64).clamp(0, max) as Micros
+}
+
+/// A time in µs held in `f64` (non-negative, below 2^63), rounded to the nearest
+/// microsecond as `(us + 0.5) as Micros` rounds it, with the cheaper signed conversion.
+#[inline]
+fn round_micros(us: f64) -> Micros {
+    ((us + 0.5) as i64).max(0) as Micros
 }
 
 /// Simulates replication `replication` of `model` and returns its integer sums.
@@ -697,7 +741,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             busy: 0,
             idle: std::iter::repeat_n(0, g.staffing[0].1 as usize).collect(),
             last_change: 0,
-            busy_us: 0,
+            last_schedule_change: 0,
             raw_busy_us: 0,
             staffed_us: 0,
             overtime_us: 0,
@@ -731,6 +775,9 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             let pair = &mut pairs[*index as usize];
             (pair.factor, pair.resolution) = (skill.factor, skill.resolution);
         }
+        let first = pairs.len() - (0..n_types).filter(|&ct| pair_of[g * n_types + ct] != NO_PAIR).count();
+        let shared = pairs.len() - first > 1;
+        pairs[first..].iter_mut().for_each(|p| p.shared = shared);
     }
     let column_source = queue_columns(model);
     let mut sim = Sim {
@@ -982,11 +1029,10 @@ impl<O: LegObserver> Sim<'_, O> {
     }
 
     /// The next arrival of call type `ct`, if any, and its key.
+    #[inline]
     fn next_arrival_key(&mut self, ct: usize) -> Option<u128> {
-        let clock = &self.model.clock;
-        let a = &mut self.arrivals[ct];
-        let t = a.advance(clock.warmup as f64, clock.interval as f64, clock.intervals)?;
-        Some(self.events.key((t + 0.5) as Micros))
+        let t = self.arrivals[ct].advance(&self.model.clock)?;
+        Some(self.events.key(round_micros(t)))
     }
 
     /// Call type `ct`'s first arrival.
@@ -1041,11 +1087,20 @@ impl<O: LegObserver> Sim<'_, O> {
         // The interval the leg is booked on, and the one whose forecast handle time it
         // takes (the first during warm-up, the last after the window).
         let uncounted_transfer = kind == Kind::Transfer && contact.origin_interval == NOT_COUNTED;
-        let (interval, forecast_interval) = match clock.interval_of(now) {
-            Some(i) if uncounted_transfer => (NOT_COUNTED, i),
-            Some(i) => (i as u32, i),
-            None if now < clock.warmup => (NOT_COUNTED, 0),
-            None => {
+        // The phase is the clock interval of `now` (boundaries come before anything else
+        // scheduled at their time), so no division is needed to find it.
+        debug_assert_eq!(
+            match self.phase {
+                Phase::Window(i) => Some(i),
+                _ => None,
+            },
+            clock.interval_of(now)
+        );
+        let (interval, forecast_interval) = match self.phase {
+            Phase::Window(i) if uncounted_transfer => (NOT_COUNTED, i),
+            Phase::Window(i) => (i as u32, i),
+            Phase::Warmup => (NOT_COUNTED, 0),
+            Phase::Drain => {
                 let last = clock.intervals - 1;
                 if kind != Kind::Transfer {
                     self.stats.call_cell(last, ct)[call::AFTER_WINDOW] += 1;
@@ -1384,9 +1439,11 @@ impl<O: LegObserver> Sim<'_, O> {
         let group = &mut self.groups[g];
         group.integrate(now, phase);
         group.busy += 1;
-        let busy = &mut self.pairs[pair].busy;
-        busy.integrate(now, phase);
-        busy.busy += 1.0;
+        if self.pairs[pair].shared {
+            let busy = &mut self.pairs[pair].busy;
+            busy.integrate(now, phase);
+            busy.busy += 1.0;
+        }
         let no_answer = self.model.call_types[ct].callback.map_or(0, |c| c.no_answer_time);
         self.events.push(
             now.saturating_add(no_answer),
@@ -1733,11 +1790,13 @@ impl<O: LegObserver> Sim<'_, O> {
             chat_agent = Some(self.start_chat(g, ct, chatting, handle, now));
         } else {
             let group = &mut self.groups[g];
-            group.integrate(now, phase);
+            group.integrate_busy(now, phase);
             group.busy += 1;
-            let busy = &mut self.pairs[pair].busy;
-            busy.integrate(now, phase);
-            busy.busy += 1.0;
+            if self.pairs[pair].shared {
+                let busy = &mut self.pairs[pair].busy;
+                busy.integrate(now, phase);
+                busy.busy += 1.0;
+            }
             self.events.push(
                 now.saturating_add(handle),
                 Event::ServiceEnd {
@@ -2078,11 +2137,13 @@ impl<O: LegObserver> Sim<'_, O> {
     /// An agent of group `g` finishes a contact of its skill `pair`.
     fn finish(&mut self, g: usize, pair: usize, now: Micros) {
         let phase = self.phase;
-        let pair = &mut self.pairs[pair].busy;
-        pair.integrate(now, phase);
-        pair.busy -= 1.0;
+        if self.pairs[pair].shared {
+            let pair = &mut self.pairs[pair].busy;
+            pair.integrate(now, phase);
+            pair.busy -= 1.0;
+        }
         let group = &mut self.groups[g];
-        group.integrate(now, phase);
+        group.integrate_busy(now, phase);
         group.busy -= 1;
         if group.present() + 1 > group.scheduled {
             return; // this agent's schedule has ended: they leave.
@@ -2451,7 +2512,9 @@ impl<O: LegObserver> Sim<'_, O> {
             group.integrate(now, old);
             let staffed = std::mem::take(&mut group.staffed_us);
             let overtime = std::mem::take(&mut group.overtime_us);
-            let busy = std::mem::take(&mut group.busy_us);
+            let raw_busy = std::mem::take(&mut group.raw_busy_us);
+            // On schedule: all but the overtime.
+            let busy = raw_busy - overtime;
             let spec = &self.model.groups[g];
             // Paid time: shrinkage (absence, meetings, training) is paid too.
             let paid_time = match &spec.paid_agent_us {
@@ -2464,7 +2527,7 @@ impl<O: LegObserver> Sim<'_, O> {
             let slot_capacity = std::mem::take(&mut group.slot_capacity_us);
             let cell = self.stats.group_cell(i, g);
             cell[group::BUSY_US] += busy;
-            cell[group::RAW_BUSY_US] += std::mem::take(&mut group.raw_busy_us);
+            cell[group::RAW_BUSY_US] += raw_busy;
             cell[group::STAFFED_US] += staffed;
             cell[group::OVERTIME_US] += overtime;
             add_sum(&mut cell[group::COST], paid, &mut self.overflow, "cost");
