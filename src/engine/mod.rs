@@ -1022,6 +1022,7 @@ impl<O: LegObserver> Sim<'_, O> {
     /// (arrival + threshold) falls by the window's end. `within_target` is judged on the
     /// emails due, answered in time or not, so emails answered early whose deadline lies
     /// beyond the window weigh neither way.
+    #[inline]
     fn due(&self, ct: usize, arrival: Micros) -> bool {
         let spec = &self.model.call_types[ct];
         spec.channel != Channel::Email
@@ -1776,6 +1777,9 @@ impl<O: LegObserver> Sim<'_, O> {
             self.callback_missed(leg, g, now);
             return None;
         }
+        let model = self.model;
+        let spec = &model.call_types[ct];
+        let model_group = &model.groups[g];
         let pair = self.pair(g, ct);
         let factor = self.pairs[pair].factor;
         let talk = if factor == 1.0 {
@@ -1786,7 +1790,7 @@ impl<O: LegObserver> Sim<'_, O> {
         let handle = talk + leg.wrap_up;
         let phase = self.phase;
         let mut chat_agent = None;
-        if self.model.call_types[ct].channel == Channel::Chat {
+        if spec.channel == Channel::Chat {
             chat_agent = Some(self.start_chat(g, ct, chatting, handle, now));
         } else {
             let group = &mut self.groups[g];
@@ -1805,8 +1809,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 },
             );
         }
-        let model_group = &self.model.groups[g];
-        if self.model.call_types[ct].holds_line && leg.callback_at == NEVER {
+        if spec.holds_line && leg.callback_at == NEVER {
             // A vendor takes the call on its own lines; an in-house agent's talk holds ours.
             // (A callback's caller hung up: the agent's call holds no line of ours.)
             if model_group.outsourced {
@@ -1839,20 +1842,24 @@ impl<O: LegObserver> Sim<'_, O> {
         // A caller's first answer (their first attempt, a redial or a retry: a transfer
         // or a repeat comes after one), booked where the caller's first attempt was.
         // (A message passed on to an email queue, a transfer, is not the call answered.)
+        let wait = now - leg.arrival;
+        let in_sl = wait <= spec.service_level_threshold;
         let customer = leg.contact.customer_interval;
         if customer != NOT_COUNTED && leg.kind != Kind::Transfer {
             leg.contact.customer_interval = NOT_COUNTED;
-            let in_sl = now - leg.arrival <= self.model.call_types[ct].service_level_threshold;
             let cell = self.stats.call_cell(customer as usize, ct);
             cell[call::CUSTOMERS_ANSWERED] += 1;
             cell[call::CUSTOMERS_IN_SL] += u64::from(in_sl);
         }
-        let outcome = self.outcome(&mut leg, pair, talk, now);
+        let outcome = if self.pairs[pair].resolution >= 1.0 {
+            call::RESOLVED // nothing to draw
+        } else {
+            self.outcome(&mut leg, pair, talk, now)
+        };
         if leg.interval == NOT_COUNTED {
             self.book_queue_time(ct, leg.arrival, now);
             return chat_agent;
         }
-        let wait = now - leg.arrival;
         self.observer.leg(&LegRecord {
             call_type: ct as u32,
             kind: leg.kind,
@@ -1863,7 +1870,7 @@ impl<O: LegObserver> Sim<'_, O> {
             wrap_up: leg.wrap_up,
             group: Some(g as u32),
         });
-        let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
+        let in_sl = u64::from(in_sl);
         let due_in_sl = in_sl & u64::from(self.due(ct, leg.arrival));
         let outsourced = u64::from(model_group.outsourced);
         let cell = self.stats.call_cell(leg.interval as usize, ct);
@@ -1881,7 +1888,7 @@ impl<O: LegObserver> Sim<'_, O> {
         cell[outcome] += 1;
         cell[call::MAX_WAIT_US] = cell[call::MAX_WAIT_US].max(wait);
         // A wait inside its arrival interval (most are) is that interval's queue time.
-        let clock = &self.model.clock;
+        let clock = &model.clock;
         let within = now <= clock.warmup + (leg.interval as Micros + 1) * clock.interval;
         if within {
             cell[call::QUEUE_US] += wait;
@@ -1896,9 +1903,7 @@ impl<O: LegObserver> Sim<'_, O> {
         if leg.kind != Kind::Transfer {
             self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
         } else {
-            self.stats
-                .waits
-                .take(interval, self.model.call_types.len() + CHANNELS, wait);
+            self.stats.waits.take(interval, model.call_types.len() + CHANNELS, wait);
         }
         let cell = self.stats.call_cell(interval, ct);
         if leg.kind != Kind::Transfer {
@@ -2153,6 +2158,13 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// A free agent of group `g` answers the next eligible waiting contact, or idles.
     fn take_work_or_idle(&mut self, g: usize, now: Micros) {
+        // No one waits in the group's lanes (the commonest case, looked at first): idle.
+        // (A lane whose count is 0 holds only stale entries, dropped when next looked at.)
+        let waiting = &self.waiting;
+        if self.model.groups[g].serves.iter().all(|s| waiting[s.lane as usize] == 0) {
+            self.groups[g].idle.push_back(now);
+            return;
+        }
         match self.next_waiting(g, now, false) {
             Some(leg) => {
                 if let Some(agent) = self.serve(leg, g, None, now)
