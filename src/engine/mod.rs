@@ -1820,7 +1820,11 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
-            self.pairs[pair].busy.handled += 1;
+            // (Contacts handled share a minimum charge among a group's skills.)
+            let pair = &mut self.pairs[pair];
+            if pair.shared {
+                pair.busy.handled += 1;
+            }
             let cost = &model_group.cost;
             if cost.per_call > 0.0 || cost.per_handled_us > 0.0 {
                 let price = cost.per_call + handle as f64 * cost.per_handled_us;
@@ -1844,12 +1848,17 @@ impl<O: LegObserver> Sim<'_, O> {
         // (A message passed on to an email queue, a transfer, is not the call answered.)
         let wait = now - leg.arrival;
         let in_sl = wait <= spec.service_level_threshold;
+        let transfer = leg.kind == Kind::Transfer;
         let customer = leg.contact.customer_interval;
-        if customer != NOT_COUNTED && leg.kind != Kind::Transfer {
-            leg.contact.customer_interval = NOT_COUNTED;
+        // Booked with the leg's own cell below when it is the same (a first attempt's).
+        let customer_apart = customer != NOT_COUNTED && !transfer && customer != leg.interval;
+        if customer_apart {
             let cell = self.stats.call_cell(customer as usize, ct);
             cell[call::CUSTOMERS_ANSWERED] += 1;
             cell[call::CUSTOMERS_IN_SL] += u64::from(in_sl);
+        }
+        if !transfer {
+            leg.contact.customer_interval = NOT_COUNTED;
         }
         let outcome = if self.pairs[pair].resolution >= 1.0 {
             call::RESOLVED // nothing to draw
@@ -1873,7 +1882,15 @@ impl<O: LegObserver> Sim<'_, O> {
         let in_sl = u64::from(in_sl);
         let due_in_sl = in_sl & u64::from(self.due(ct, leg.arrival));
         let outsourced = u64::from(model_group.outsourced);
-        let cell = self.stats.call_cell(leg.interval as usize, ct);
+        let interval = leg.interval as usize;
+        let clock = &model.clock;
+        // A wait inside its arrival interval (most are) is that interval's queue time.
+        let within = now <= clock.warmup + (interval as Micros + 1) * clock.interval;
+        let cell = self.stats.call_cell(interval, ct);
+        if customer != NOT_COUNTED && !transfer && !customer_apart {
+            cell[call::CUSTOMERS_ANSWERED] += 1;
+            cell[call::CUSTOMERS_IN_SL] += in_sl;
+        }
         cell[call::ANSWERED] += 1;
         cell[call::ANSWERED_IN_SL] += in_sl;
         cell[call::DUE_IN_SL] += due_in_sl;
@@ -1887,33 +1904,27 @@ impl<O: LegObserver> Sim<'_, O> {
         cell[call::OUTSOURCED] += outsourced;
         cell[outcome] += 1;
         cell[call::MAX_WAIT_US] = cell[call::MAX_WAIT_US].max(wait);
-        // A wait inside its arrival interval (most are) is that interval's queue time.
-        let clock = &model.clock;
-        let within = now <= clock.warmup + (leg.interval as Micros + 1) * clock.interval;
         if within {
             cell[call::QUEUE_US] += wait;
         }
-        // The call type's histogram; its channel's and all's are summed at the end
-        // ([`Sim::close`]), all's without transfers, taken out here.
-        let interval = leg.interval as usize;
-        if !within {
-            self.book_queue_time(ct, leg.arrival, now);
-        }
-        self.stats.waits.add(interval, ct, wait);
-        if leg.kind != Kind::Transfer {
-            self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
-        } else {
-            self.stats.waits.take(interval, model.call_types.len() + CHANNELS, wait);
-        }
-        let cell = self.stats.call_cell(interval, ct);
-        if leg.kind != Kind::Transfer {
+        if !transfer {
             cell[call::FIRST_ANSWERED] += 1;
             cell[call::FIRST_RESOLVED] += u64::from(outcome == call::RESOLVED);
             if outcome == call::ESCALATED {
                 cell[call::TRANSFERS] += 1;
             }
+        }
+        if !within {
+            self.book_queue_time(ct, leg.arrival, now);
+        }
+        // The call type's histogram; its channel's and all's are summed at the end
+        // ([`Sim::close`]), all's without transfers, taken out here.
+        self.stats.waits.add(interval, ct, wait);
+        if !transfer {
+            self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
             return chat_agent;
         }
+        self.stats.waits.take(interval, model.call_types.len() + CHANNELS, wait);
         // A transfer: not a customer contact at its own interval; its outcome belongs to
         // the contact, where it began.
         let fields = [
