@@ -28,10 +28,11 @@
 //! - **Costs** are booked in millionths of the currency: paid time at interval
 //!   boundaries (shared among call types by the time spent on each), prices per call
 //!   or minute when service begins, a shortfall below a pro-rated minimum at the end.
-//! - **Pending arrivals** (one per call type) are kept in a heap of their own, keyed from
-//!   the event queue's sequence counter, so the order is exactly that of one heap, the
-//!   cost of finding the next arrival grows as log(call types) (not linearly), and a
-//!   one-type centre pays nothing for it.
+//! - **Pending arrivals** (one per call type) are kept in a tournament tree of their own
+//!   ([`events::Tournament`]), keyed from the event queue's sequence counter, so the
+//!   order is exactly that of one heap, the cost of the next arrival is ⌈log₂(call
+//!   types)⌉ comparisons (not linear, and a third of a heap's), and a one-type centre
+//!   pays nothing for it.
 //! - **Queues**: one FIFO of slots per lane (a call type's main queue, or the queue of a
 //!   route that takes a fixed share of its arrivals); abandoned slots are skipped when
 //!   they reach the head. Each lane counts its waiting contacts.
@@ -92,7 +93,7 @@ use crate::model::{
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
-use events::{EventQueue, KeyedHeap};
+use events::{EventQueue, Tournament};
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -597,7 +598,7 @@ struct Sim<'m, O: LegObserver> {
     observer: &'m mut O,
     events: EventQueue<Event>,
     /// Each call type's pending arrival (at most one), under a key of `events`.
-    pending: KeyedHeap<u32>,
+    pending: Tournament,
     slab: Slab,
     /// Per lane: its FIFO of slots, and how many contacts wait in it.
     queues: Vec<VecDeque<(u32, u32)>>,
@@ -784,7 +785,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         model,
         observer,
         events: EventQueue::new(),
-        pending: KeyedHeap::with_capacity(n_types),
+        pending: Tournament::new(Vec::new()),
         slab: Slab {
             slots: Vec::new(),
             free: Vec::new(),
@@ -843,9 +844,10 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             );
         }
     }
-    for ct in 0..n_types {
-        sim.schedule_arrival(ct);
-    }
+    let first: Vec<u128> = (0..n_types)
+        .map(|ct| sim.next_arrival_key(ct).unwrap_or(u128::MAX))
+        .collect();
+    sim.pending = Tournament::new(first);
     let end_limit = clock.window_end() + clock.drain_limit;
     let mut now = 0;
     let mut steps: u32 = 0;
@@ -873,7 +875,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         // The earliest pending arrival against the earliest other event.
         // The arrival stays in its heap: the call type's next one takes its place there.
         let (t, event) = if sim.pending.peek_key() < sim.events.peek_key() {
-            let (key, &ct) = sim.pending.peek().expect("a key below the maximum is an item");
+            let (key, ct) = sim.pending.peek().expect("a key below the maximum is an item");
             ((key >> 64) as Micros, Event::Arrival(ct))
         } else if let Some(e) = sim.events.pop() {
             e
@@ -1036,23 +1038,12 @@ impl<O: LegObserver> Sim<'_, O> {
         Some(self.events.key(round_micros(t)))
     }
 
-    /// Call type `ct`'s first arrival.
-    fn schedule_arrival(&mut self, ct: usize) {
-        if let Some(key) = self.next_arrival_key(ct) {
-            self.pending.push(key, ct as u32);
-        }
-    }
-
     /// The arrival of call type `ct` at the top of `pending` happens now: the call type's
     /// next arrival replaces it there, and its contact is offered.
     fn fresh_arrival(&mut self, ct: usize, now: Micros) {
-        debug_assert_eq!(self.pending.peek().map(|(_, &c)| c as usize), Some(ct));
-        match self.next_arrival_key(ct) {
-            Some(key) => self.pending.replace_top_key(key),
-            None => {
-                self.pending.pop();
-            }
-        }
+        debug_assert_eq!(self.pending.peek().map(|(_, c)| c as usize), Some(ct));
+        let key = self.next_arrival_key(ct).unwrap_or(u128::MAX);
+        self.pending.replace_top_key(key);
         let a = &mut self.arrivals[ct];
         let key = a.contacts.with(a.count);
         a.count += 1;
@@ -1575,6 +1566,11 @@ impl<O: LegObserver> Sim<'_, O> {
         let n = self.model.call_types.len();
         let (mut lingering, mut until) = (0, NEVER);
         for (lane, queue) in self.queues.iter().enumerate() {
+            // A lane no one waits in holds no one lingering (only stale entries, if any):
+            // in a centre of many lanes, most.
+            if self.waiting[lane] == 0 {
+                continue;
+            }
             let spec = &self.model.lanes[lane];
             let ct = spec.call_type.0 as usize;
             let belongs = col == n + CHANNELS || col == ct || col == n + self.model.call_types[ct].channel.index();
@@ -2172,7 +2168,11 @@ impl<O: LegObserver> Sim<'_, O> {
         // No one waits in the group's lanes (the commonest case, looked at first): idle.
         // (A lane whose count is 0 holds only stale entries, dropped when next looked at.)
         let waiting = &self.waiting;
-        if self.model.groups[g].serves.iter().all(|s| waiting[s.lane as usize] == 0) {
+        if self.model.groups[g]
+            .serves
+            .iter()
+            .all(|s| waiting[s.lane as usize] == 0)
+        {
             self.groups[g].idle.push_back(now);
             return;
         }
