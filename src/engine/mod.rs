@@ -519,7 +519,7 @@ struct Arrivals {
 
 impl Arrivals {
     /// Advances to the next arrival after `self.next`; `None` once the window is over.
-    #[inline]
+    #[inline(always)]
     fn advance(&mut self, clock: &Clock) -> Option<f64> {
         let work: f64 = Exp1.sample(&mut self.stream);
         let t = self.next;
@@ -1032,7 +1032,7 @@ impl<O: LegObserver> Sim<'_, O> {
     }
 
     /// The next arrival of call type `ct`, if any, and its key.
-    #[inline]
+    #[inline(always)]
     fn next_arrival_key(&mut self, ct: usize) -> Option<u128> {
         let t = self.arrivals[ct].advance(&self.model.clock)?;
         Some(self.events.key(round_micros(t)))
@@ -1508,7 +1508,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// A contact has joined the queue of `lane` (it is at its tail); `lazy_deadline`:
     /// when it hangs up without a timer (lazily), else `NEVER`.
-    #[inline]
+    #[inline(always)]
     fn queue_joined(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
         self.waiting[lane] += 1;
         let (columns, count) = self.lane_columns[lane];
@@ -1525,7 +1525,7 @@ impl<O: LegObserver> Sim<'_, O> {
     }
 
     /// The queues of `lane`'s columns may be at a new maximum: books it (in the window).
-    #[inline]
+    #[inline(always)]
     fn note_queue_max(&mut self, lane: usize, now: Micros) {
         if !matches!(self.phase, Phase::Window(_)) {
             return;
@@ -1546,7 +1546,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// A contact leaves the queue of `lane`; `lingering`: one who hung up earlier,
     /// found now (see [`QueueLength`]).
-    #[inline]
+    #[inline(always)]
     fn leave_queue(&mut self, lane: usize, lingering: bool) {
         self.waiting[lane] -= 1;
         let (columns, count) = self.lane_columns[lane];
@@ -1662,7 +1662,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// Among the groups of `lane` eligible after a wait of `waited`, with `waiting`
     /// contacts in the lane, the one with an agent idle longest (ties: routing order).
-    #[inline]
+    #[inline(always)]
     fn longest_idle_group(&self, lane: usize, waited: Micros, waiting: u32) -> Option<usize> {
         let mut best: Option<(Micros, usize)> = None;
         for route in &self.model.lanes[lane].routes {
@@ -1716,18 +1716,27 @@ impl<O: LegObserver> Sim<'_, O> {
     /// idle, or one at random), else (for a chat) the chatting agent with a free slot
     /// and the fewest chats (ties: routing order). `Some((group, None))` is an idle
     /// agent, `Some((group, Some(record)))` a chatting one.
+    #[inline(always)]
     fn find_agent(&self, lane: usize, waited: Micros, waiting: u32, leg: &Leg) -> Option<(usize, Option<u32>)> {
-        let idle_group = match self.model.lanes[lane].agent_selection {
+        let l = &self.model.lanes[lane];
+        let idle_group = match l.agent_selection {
             AgentSelection::LongestIdle => self.longest_idle_group(lane, waited, waiting),
             AgentSelection::Random => self.random_idle_group(lane, waited, waiting, leg),
         };
         if let Some(g) = idle_group {
             return Some((g, None));
         }
-        let l = &self.model.lanes[lane];
-        if self.model.call_types[l.call_type.0 as usize].channel != Channel::Chat {
+        if !l.chat {
             return None;
         }
+        self.chatting_agent(lane, waited, waiting)
+    }
+
+    /// For a chat of `lane` that finds no idle agent: the chatting agent of an eligible
+    /// group with a free slot and the fewest chats (ties: routing order).
+    #[inline(never)]
+    fn chatting_agent(&self, lane: usize, waited: Micros, waiting: u32) -> Option<(usize, Option<u32>)> {
+        let l = &self.model.lanes[lane];
         let mut best: Option<(u32, usize, u32)> = None;
         for route in &l.routes {
             let g = route.group.0 as usize;
