@@ -2084,8 +2084,9 @@ impl<O: LegObserver> Sim<'_, O> {
     fn fill_chats(&mut self, g: usize, agent: u32, now: Micros) -> usize {
         let mut taken = 0;
         while self.groups[g].chat.chats(agent).len() < self.groups[g].chat.concurrency as usize {
-            match self.next_waiting(g, now, true) {
-                Some(leg) => {
+            match self.next_lane(g, now, true) {
+                Some(lane) => {
+                    let leg = self.take_head(lane);
                     self.serve(leg, g, Some(agent), now);
                     taken += 1;
                 }
@@ -2185,8 +2186,9 @@ impl<O: LegObserver> Sim<'_, O> {
             self.groups[g].idle.push_back(now);
             return;
         }
-        match self.next_waiting(g, now, false) {
-            Some(leg) => {
+        match self.next_lane(g, now, false) {
+            Some(lane) => {
+                let leg = self.take_head(lane);
                 if let Some(agent) = self.serve(leg, g, None, now)
                     && self.fill_chats(g, agent, now) > 0
                 {
@@ -2396,25 +2398,36 @@ impl<O: LegObserver> Sim<'_, O> {
         }
     }
 
-    /// Takes the contact group `g` should answer next: among the heads of the lanes it
-    /// serves that are eligible for `g` (waited long enough, lane long enough), the
+    /// The lane whose head group `g` should answer next ([`Sim::take_head`] takes it):
+    /// among the heads of the lanes it serves that are eligible for `g` (waited long
+    /// enough, lane long enough), the
     /// channel the group ranks first, then the highest priority, then the group's serve
     /// order (under skill order: overdue heads first, then the skill listed first), then
     /// the longest wait counting each call type's head start (ties: skill order); only chats if
     /// `chat_only`, and no email after the window. Stale heads are dropped on the way. A
     /// lane is first come, first served (its contacts share a head start), so if its head
-    /// is not yet eligible, no one behind is.
-    fn next_waiting(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
+    /// is not yet eligible, no one behind is. Heads that hung up (lazily) are booked and
+    /// dropped on the way.
+    fn next_lane(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<usize> {
         match self.model.groups[g].serve {
-            ServeOrder::LongestWait => self.next_waiting_by::<false>(g, now, chat_only),
-            ServeOrder::SkillOrder => self.next_waiting_by::<true>(g, now, chat_only),
+            ServeOrder::LongestWait => self.next_lane_by::<false>(g, now, chat_only),
+            ServeOrder::SkillOrder => self.next_lane_by::<true>(g, now, chat_only),
         }
     }
 
-    /// [`Sim::next_waiting`] for a group that serves in skill order (`SKILL_ORDER`) or
+    /// The live contact at the head of `lane` (as [`Sim::next_lane`] found it) leaves
+    /// the queue for an agent.
+    #[inline(always)]
+    fn take_head(&mut self, lane: usize) -> Leg {
+        let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
+        self.leave_queue(lane, false);
+        self.slab.remove(slot)
+    }
+
+    /// [`Sim::next_lane`] for a group that serves in skill order (`SKILL_ORDER`) or
     /// the longest wait (where the serve order is constant, and compiled away).
     #[inline(always)]
-    fn next_waiting_by<const SKILL_ORDER: bool>(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
+    fn next_lane_by<const SKILL_ORDER: bool>(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<usize> {
         let mut best: Option<(u8, i64, u64, Micros, usize)> = None;
         let drain = self.phase == Phase::Drain;
         let overdue_after = self.model.groups[g].overdue_after;
@@ -2463,10 +2476,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 self.queues[lane].pop_front();
             }
         }
-        let (_, _, _, _, lane) = best?;
-        let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
-        self.leave_queue(lane, false);
-        Some(self.slab.remove(slot))
+        best.map(|(_, _, _, _, lane)| lane)
     }
 
     fn abandon(&mut self, slot: u32, generation: u32, now: Micros) {
