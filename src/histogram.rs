@@ -421,9 +421,23 @@ impl WaitMoments {
         }
         let cdf = |b: usize| to_f64(first(b)) / total;
         // The smallest w with F(w) ≥ q, interpolated inside its bucket.
+        // The first bucket b with F(b) ≥ q (the last if none): F never decreases, so a
+        // binary search finds it.
+        let first_at_least = |q: f64| {
+            let (mut low, mut high) = (0, buckets);
+            while low < high {
+                let mid = (low + high) / 2;
+                if cdf(mid) < q {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            low.min(buckets - 1)
+        };
         let inverse = |q: f64| -> f64 {
             let q = q.clamp(0.0, 1.0);
-            let b = (0..buckets).find(|&b| cdf(b) >= q).unwrap_or(buckets - 1);
+            let b = first_at_least(q);
             let below = if b == 0 { 0.0 } else { cdf(b - 1) };
             let lower = layout.lower(b);
             match layout.upper(b) {
@@ -431,11 +445,7 @@ impl WaitMoments {
                 _ => lower,
             }
         };
-        let bucket_of = |q: f64| {
-            (0..buckets)
-                .find(|&b| cdf(b) >= q.clamp(0.0, 1.0))
-                .unwrap_or(buckets - 1)
-        };
+        let bucket_of = |q: f64| first_at_least(q.clamp(0.0, 1.0));
         // A quantile in the open last bucket is only known to be beyond its lower edge:
         // not reported (the window's layout reaches 24 days, an interval's 384 s).
         if layout.upper(bucket_of(p)).is_none() {
@@ -443,7 +453,7 @@ impl WaitMoments {
         }
         let estimate = inverse(p);
         let ci95 = (n > 1).then(|| {
-            let b = (0..buckets).find(|&b| cdf(b) >= p).unwrap_or(buckets - 1);
+            let b = first_at_least(p);
             let (sc, sa) = (to_f64(moment(b, 0)), total);
             let (qc, qa, qca) = (
                 to_f64(moment(b, 1)),
@@ -470,6 +480,7 @@ impl WaitMoments {
 }
 
 /// A sum as `f64` (the cheap conversion of a u64 where it fits, the same value).
+#[inline]
 fn to_f64(x: u128) -> f64 {
     match u64::try_from(x) {
         Ok(small) => small as f64,

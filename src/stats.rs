@@ -771,6 +771,7 @@ impl Wide {
     }
 
     /// The nearest `f64` (within its rounding).
+    #[inline]
     pub fn to_f64(self) -> f64 {
         const TWO_128: f64 = 340_282_366_920_938_463_463_374_607_431_768_211_456.0;
         // Below 2^64 (nearly every sum), the same value by the cheap conversion of a u64
@@ -1155,6 +1156,7 @@ impl Moments {
     }
 
     /// The multiples of 2^128 of `sums[index]`.
+    #[inline]
     fn high(&self, index: usize) -> u128 {
         if self.high.is_empty() {
             return 0;
@@ -1215,6 +1217,7 @@ pub struct CellMoments<'a> {
 }
 
 impl CellMoments<'_> {
+    #[inline(always)]
     fn wide(&self, k: usize) -> Wide {
         let m = self.moments;
         if m.implied && k >= m.fields {
@@ -1235,11 +1238,13 @@ impl CellMoments<'_> {
     }
 
     /// Σx over replications.
+    #[inline]
     pub fn sum(&self, field: usize) -> Wide {
         self.wide(field)
     }
 
     /// Σx² over replications.
+    #[inline]
     pub fn sum_sq(&self, field: usize) -> Wide {
         self.wide(self.moments.fields + field)
     }
