@@ -112,10 +112,23 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
 /// and group), so they are compact: the names are one shared list, and each estimate is
 /// two `f64`, an undefined figure marked by a NaN of its own ([`UNDEFINED`]), which no
 /// arithmetic produces: 16 bytes a figure where `(name, Estimate)` took 48.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Metrics {
     names: &'static [&'static str],
     values: Vec<[f64; 2]>,
+}
+
+impl PartialEq for Metrics {
+    /// The same names and estimates (an undefined figure equals an undefined one).
+    fn eq(&self, other: &Metrics) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 /// The bits of an undefined figure in [`Metrics`]: a quiet NaN with a payload of its own,
