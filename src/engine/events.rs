@@ -322,7 +322,7 @@ mod tests {
         let mut kept = Tournament::new(first.to_vec());
         let names = ['x', 'y'];
         // x's next key comes after its first: z at 4, then none.
-        let mut next = vec![vec![q.key(4)], vec![]];
+        let mut next = [vec![q.key(4)], vec![]];
         let mut order = Vec::new();
         loop {
             let c = if kept.peek_key() < q.peek_key() {
