@@ -43,9 +43,8 @@ fn chat_with_one_slot_and_no_slowdown_equals_voice() {
         serde_json::to_string(v).unwrap()
     }
     assert_eq!(json(&voice.call_types), json(&chat.call_types));
-    let without_slots = |m: &ccsim::summary::Metrics| -> Vec<_> {
-        m.iter().filter(|(name, _)| *name != "slot_utilisation").collect()
-    };
+    let without_slots =
+        |m: &ccsim::summary::Metrics| -> Vec<_> { m.iter().filter(|(name, _)| *name != "slot_utilisation").collect() };
     assert_eq!(without_slots(&voice.totals), without_slots(&chat.totals));
     assert_eq!(voice.channels[0].name, "voice");
     assert_eq!(chat.channels[0].name, "chat");
