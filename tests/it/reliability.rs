@@ -50,7 +50,7 @@ fn survive(file: &str, text: &str) -> Result<(), String> {
                     .chain(summary.groups.iter().map(|g| &g.metrics))
                     .chain(summary.intervals.iter().map(|i| &i.metrics));
                 for metrics in all {
-                    for (name, e) in &metrics.0 {
+                    for (name, e) in metrics.iter() {
                         if e.mean.is_some_and(|m| !m.is_finite()) || e.ci95.is_some_and(|c| !c.is_finite()) {
                             return Err(format!("{name} is not finite: {e:?}"));
                         }

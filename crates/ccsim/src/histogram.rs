@@ -189,14 +189,64 @@ impl WaitCounts {
 
 /// The moments of the wait counts over replications: per bucket ΣC, ΣC², ΣC·A (see the
 /// module's comment); [`FINE`] for the window row, [`COARSE`] per interval.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// As [`crate::stats::Moments`] does, it stores only ΣC while it holds at most one
+/// replication (whose C² and C·A follow from its counts), and every moment once a second
+/// is added, or when written or merged.
+#[derive(Debug, Clone, Deserialize)]
 pub struct WaitMoments {
     columns: usize,
     intervals: usize,
+    /// Per bucket ΣC, ΣC², ΣC·A (only ΣC while `implied`).
     #[serde(deserialize_with = "crate::stats::bounded")]
     day: Vec<u128>,
     #[serde(deserialize_with = "crate::stats::bounded")]
     per_interval: Vec<u128>,
+    /// ΣC² and ΣC·A are implied by ΣC (at most one replication held).
+    #[serde(skip)]
+    pub(crate) implied: bool,
+    /// Replications added while `implied` (0 or 1).
+    #[serde(skip)]
+    held: u64,
+}
+
+/// [`WaitMoments`] as part files hold it: every moment stored.
+#[derive(Serialize)]
+struct StoredWaitMoments<'a> {
+    columns: usize,
+    intervals: usize,
+    day: &'a [u128],
+    per_interval: &'a [u128],
+}
+
+impl Serialize for WaitMoments {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let full = self.full();
+        StoredWaitMoments {
+            columns: full.columns,
+            intervals: full.intervals,
+            day: &full.day,
+            per_interval: &full.per_interval,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl PartialEq for WaitMoments {
+    /// Equal moments, whether stored or implied.
+    fn eq(&self, other: &WaitMoments) -> bool {
+        let (a, b) = (self.full(), other.full());
+        a.columns == b.columns && a.intervals == b.intervals && a.day == b.day && a.per_interval == b.per_interval
+    }
+}
+
+impl Eq for WaitMoments {}
+
+/// Every moment of cumulative counts `c` (ΣC per bucket of one histogram of one
+/// replication): C, C², C·A per bucket, A the last bucket's C (the total).
+fn implied_moments(c: &[u128], into: &mut Vec<u128>) {
+    let total = c.last().copied().unwrap_or(0);
+    into.extend(c.iter().flat_map(|&c| [c, c.wrapping_mul(c), c.wrapping_mul(total)]));
 }
 
 /// Adds one histogram's cumulative moments (C, C², C·A per bucket) to `sums`.
@@ -215,14 +265,58 @@ fn add_cumulative(sums: &mut [u128], counts: &[u32]) {
     }
 }
 
+/// Adds one histogram's cumulative counts (ΣC only, see [`WaitMoments`]) to `sums`.
+fn add_counts(sums: &mut [u128], counts: &[u32]) {
+    let mut c = 0u128;
+    for (s, &n) in sums.iter_mut().zip(counts) {
+        c += u128::from(n);
+        *s = s.wrapping_add(c);
+    }
+}
+
 impl WaitMoments {
     pub fn new(intervals: usize, columns: usize) -> WaitMoments {
         WaitMoments {
             columns,
             intervals,
-            day: vec![0; 3 * columns * FINE.buckets],
-            per_interval: vec![0; 3 * intervals * columns * COARSE.buckets],
+            day: vec![0; columns * FINE.buckets],
+            per_interval: vec![0; intervals * columns * COARSE.buckets],
+            implied: true,
+            held: 0,
         }
+    }
+
+    /// Numbers held per bucket: 1 while the second moments are implied, else 3.
+    fn per_bucket(&self) -> usize {
+        if self.implied { 1 } else { 3 }
+    }
+
+    /// These moments with every moment stored (borrowed if they are).
+    fn full(&self) -> std::borrow::Cow<'_, WaitMoments> {
+        if self.implied {
+            let mut full = self.clone();
+            full.store_second_moments();
+            std::borrow::Cow::Owned(full)
+        } else {
+            std::borrow::Cow::Borrowed(self)
+        }
+    }
+
+    /// Stores the moments ΣC implies (see [`WaitMoments`]).
+    pub(crate) fn store_second_moments(&mut self) {
+        if !self.implied {
+            return;
+        }
+        let expand = |sums: &[u128], buckets: usize| {
+            let mut full = Vec::with_capacity(3 * sums.len());
+            for histogram in sums.chunks(buckets) {
+                implied_moments(histogram, &mut full);
+            }
+            full
+        };
+        self.day = expand(&self.day, FINE.buckets);
+        self.per_interval = expand(&self.per_interval, COARSE.buckets);
+        self.implied = false;
     }
 
     /// Numbers held for a centre of this size (16 bytes each).
@@ -231,10 +325,11 @@ impl WaitMoments {
     }
 
     pub fn has_shape(&self, intervals: usize, columns: usize) -> bool {
+        let k = self.per_bucket();
         self.columns == columns
             && self.intervals == intervals
-            && self.day.len() == 3 * columns * FINE.buckets
-            && self.per_interval.len() == 3 * intervals * columns * COARSE.buckets
+            && self.day.len() == k * columns * FINE.buckets
+            && self.per_interval.len() == k * intervals * columns * COARSE.buckets
     }
 
     /// Call columns.
@@ -257,6 +352,17 @@ impl WaitMoments {
             return; // let go (see [`WaitCounts::clear`])
         }
         let (f, c) = (FINE.buckets, COARSE.buckets);
+        if self.implied && self.held == 0 {
+            self.held = 1;
+            for (sums, counts) in self.day.chunks_mut(f).zip(rep.day.chunks(f)) {
+                add_counts(sums, counts);
+            }
+            for (sums, counts) in self.per_interval.chunks_mut(c).zip(rep.intervals.chunks(c)) {
+                add_counts(sums, counts);
+            }
+            return;
+        }
+        self.store_second_moments();
         for col in 0..self.columns {
             add_cumulative(
                 &mut self.day[3 * col * f..3 * (col + 1) * f],
@@ -286,28 +392,52 @@ impl WaitMoments {
     /// interval that holds it (unbounded, and so not reported, when p + h reaches the
     /// open bucket).
     pub fn quantile(&self, interval: Option<usize>, column: usize, p: f64, n: u64, t: f64) -> Estimate {
+        let k = self.per_bucket();
         let (layout, sums) = match interval {
             None => (
                 FINE,
-                &self.day[3 * column * FINE.buckets..3 * (column + 1) * FINE.buckets],
+                &self.day[k * column * FINE.buckets..k * (column + 1) * FINE.buckets],
             ),
             Some(i) => {
                 let cell = i * self.columns + column;
                 let c = COARSE.buckets;
-                (COARSE, &self.per_interval[3 * cell * c..3 * (cell + 1) * c])
+                (COARSE, &self.per_interval[k * cell * c..k * (cell + 1) * c])
             }
         };
         let none = Estimate { mean: None, ci95: None };
         let buckets = layout.buckets;
-        let total = sums[3 * (buckets - 1)] as f64;
+        let k = self.per_bucket();
+        let (first, last) = (|b: usize| sums[k * b], sums[k * (buckets - 1)]);
+        // The moments of bucket b: ΣC, ΣC², ΣC·A (implied by ΣC for one replication).
+        let moment = |b: usize, which: usize| match (self.implied, which) {
+            (false, _) => sums[3 * b + which],
+            (true, 0) => first(b),
+            (true, 1) => first(b).wrapping_mul(first(b)),
+            (true, _) => first(b).wrapping_mul(last),
+        };
+        let total = to_f64(last);
         if n == 0 || total == 0.0 {
             return none;
         }
-        let cdf = |b: usize| sums[3 * b] as f64 / total;
+        let cdf = |b: usize| to_f64(first(b)) / total;
         // The smallest w with F(w) ≥ q, interpolated inside its bucket.
+        // The first bucket b with F(b) ≥ q (the last if none): F never decreases, so a
+        // binary search finds it.
+        let first_at_least = |q: f64| {
+            let (mut low, mut high) = (0, buckets);
+            while low < high {
+                let mid = (low + high) / 2;
+                if cdf(mid) < q {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            low.min(buckets - 1)
+        };
         let inverse = |q: f64| -> f64 {
             let q = q.clamp(0.0, 1.0);
-            let b = (0..buckets).find(|&b| cdf(b) >= q).unwrap_or(buckets - 1);
+            let b = first_at_least(q);
             let below = if b == 0 { 0.0 } else { cdf(b - 1) };
             let lower = layout.lower(b);
             match layout.upper(b) {
@@ -315,11 +445,7 @@ impl WaitMoments {
                 _ => lower,
             }
         };
-        let bucket_of = |q: f64| {
-            (0..buckets)
-                .find(|&b| cdf(b) >= q.clamp(0.0, 1.0))
-                .unwrap_or(buckets - 1)
-        };
+        let bucket_of = |q: f64| first_at_least(q.clamp(0.0, 1.0));
         // A quantile in the open last bucket is only known to be beyond its lower edge:
         // not reported (the window's layout reaches 24 days, an interval's 384 s).
         if layout.upper(bucket_of(p)).is_none() {
@@ -327,12 +453,12 @@ impl WaitMoments {
         }
         let estimate = inverse(p);
         let ci95 = (n > 1).then(|| {
-            let b = (0..buckets).find(|&b| cdf(b) >= p).unwrap_or(buckets - 1);
-            let (sc, sa) = (sums[3 * b] as f64, total);
+            let b = first_at_least(p);
+            let (sc, sa) = (to_f64(moment(b, 0)), total);
             let (qc, qa, qca) = (
-                sums[3 * b + 1] as f64,
-                sums[3 * (buckets - 1) + 1] as f64,
-                sums[3 * b + 2] as f64,
+                to_f64(moment(b, 1)),
+                to_f64(moment(buckets - 1, 1)),
+                to_f64(moment(b, 2)),
             );
             let f = sc / sa;
             let ss = qc - 2.0 * f * qca + f * f * qa;
@@ -353,8 +479,19 @@ impl WaitMoments {
     }
 }
 
+/// A sum as `f64` (the cheap conversion of a u64 where it fits, the same value).
+#[inline]
+fn to_f64(x: u128) -> f64 {
+    match u64::try_from(x) {
+        Ok(small) => small as f64,
+        Err(_) => x as f64,
+    }
+}
+
 impl std::ops::AddAssign<&WaitMoments> for WaitMoments {
     fn add_assign(&mut self, other: &WaitMoments) {
+        self.store_second_moments();
+        let other = other.full();
         for (a, b) in self.day.iter_mut().zip(&other.day) {
             *a = a.wrapping_add(*b);
         }

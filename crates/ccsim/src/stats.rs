@@ -771,8 +771,16 @@ impl Wide {
     }
 
     /// The nearest `f64` (within its rounding).
+    #[inline]
     pub fn to_f64(self) -> f64 {
         const TWO_128: f64 = 340_282_366_920_938_463_463_374_607_431_768_211_456.0;
+        // Below 2^64 (nearly every sum), the same value by the cheap conversion of a u64
+        // (that of a u128 is a call of a few dozen instructions).
+        if self.high == 0
+            && let Ok(small) = u64::try_from(self.low)
+        {
+            return small as f64;
+        }
         self.high as f64 * TWO_128 + self.low as f64
     }
 }
@@ -842,7 +850,13 @@ enum AllColumn {
 }
 
 /// Moments of one table of cells (interval × column, each with an "all" row and column).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// While it holds at most one replication, only the sums Σx are stored: the second
+/// moments (Σx², Σnum·den) of one replication are the squares and products of its sums,
+/// computed when read, and stored only once a second replication is added (or the
+/// moments are written to a part file, or merged). A one-replication run, the usual
+/// whole-process case, so keeps 47 numbers per cell where the full moments take 116.
+#[derive(Debug, Clone, Deserialize)]
 pub struct Moments {
     fields: usize,
     all_column: AllColumn,
@@ -855,15 +869,73 @@ pub struct Moments {
     /// Rows: intervals then "all"; columns: items then "all".
     rows: usize,
     cols: usize,
-    /// Per cell: Σx[fields], Σx²[fields], Σnum·den[ratios], each modulo 2^128.
+    /// Per cell: Σx[fields], Σx²[fields], Σnum·den[ratios], each modulo 2^128; only
+    /// Σx[fields] while `implied`.
     #[serde(deserialize_with = "bounded")]
     sums: Vec<u128>,
-    /// The multiples of 2^128 the sums passed: (index into `sums`, how many), sorted by
-    /// index, none zero; empty unless some sum passed 2^128 (and then left out of part
-    /// files, which stay as they were).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bounded")]
+    /// The multiples of 2^128 the sums passed: (index into the full sums, as if none
+    /// were implied, how many), sorted by index, none zero; empty unless some sum passed
+    /// 2^128 (and then left out of part files, which stay as they were).
+    #[serde(default, deserialize_with = "bounded")]
     high: Vec<(u64, u128)>,
+    /// The second moments are implied by the sums (at most one replication held).
+    #[serde(skip)]
+    implied: bool,
+    /// Replications added while `implied` (0 or 1).
+    #[serde(skip)]
+    held: u64,
 }
+
+/// [`Moments`] as part files hold it: every moment stored.
+#[derive(Serialize)]
+struct StoredMoments<'a> {
+    fields: usize,
+    all_column: AllColumn,
+    levels: &'a [usize],
+    maxima: &'a [usize],
+    ratios: &'a [(usize, usize)],
+    rows: usize,
+    cols: usize,
+    sums: &'a [u128],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    high: &'a [(u64, u128)],
+}
+
+impl Serialize for Moments {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let full = self.full();
+        StoredMoments {
+            fields: full.fields,
+            all_column: full.all_column,
+            levels: &full.levels,
+            maxima: &full.maxima,
+            ratios: &full.ratios,
+            rows: full.rows,
+            cols: full.cols,
+            sums: &full.sums,
+            high: &full.high,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl PartialEq for Moments {
+    /// Equal moments, whether stored or implied.
+    fn eq(&self, other: &Moments) -> bool {
+        let (a, b) = (self.full(), other.full());
+        a.fields == b.fields
+            && a.all_column == b.all_column
+            && a.levels == b.levels
+            && a.maxima == b.maxima
+            && a.ratios == b.ratios
+            && a.rows == b.rows
+            && a.cols == b.cols
+            && a.sums == b.sums
+            && a.high == b.high
+    }
+}
+
+impl Eq for Moments {}
 
 impl Moments {
     fn new(fields: usize, metrics: &[MetricDef], intervals: usize, items: usize, all_column: AllColumn) -> Self {
@@ -888,7 +960,6 @@ impl Moments {
                 _ => None,
             })
             .collect();
-        let stride = 2 * fields + ratios.len();
         Moments {
             fields,
             all_column,
@@ -896,9 +967,57 @@ impl Moments {
             maxima,
             rows: intervals + 1,
             cols: items + 1,
-            sums: vec![0; stride * (intervals + 1) * (items + 1)],
+            sums: vec![0; fields * (intervals + 1) * (items + 1)],
             high: Vec::new(),
             ratios,
+            implied: true,
+            held: 0,
+        }
+    }
+
+    /// These moments with every second moment stored (borrowed if they are).
+    fn full(&self) -> std::borrow::Cow<'_, Moments> {
+        if self.implied {
+            let mut full = self.clone();
+            full.store_second_moments();
+            std::borrow::Cow::Owned(full)
+        } else {
+            std::borrow::Cow::Borrowed(self)
+        }
+    }
+
+    /// Stores the second moments the sums imply (see [`Moments`]), before a second
+    /// replication is added.
+    fn store_second_moments(&mut self) {
+        if !self.implied {
+            return;
+        }
+        debug_assert!(self.high.is_empty(), "one replication's sums stay below 2^128");
+        let (f, stride) = (self.fields, self.stride());
+        let cells = self.rows * self.cols;
+        let mut sums = vec![0u128; stride * cells];
+        let mut carries: Vec<(usize, u128)> = Vec::new();
+        for c in 0..cells {
+            let first = &self.sums[c * f..(c + 1) * f];
+            let full = &mut sums[c * stride..(c + 1) * stride];
+            let mut store = |k: usize, value: Wide| {
+                full[k] = value.low;
+                if value.high != 0 {
+                    carries.push((c * stride + k, value.high));
+                }
+            };
+            for (k, &x) in first.iter().enumerate() {
+                store(k, Wide::new(x));
+                store(f + k, Wide::product(x, x));
+            }
+            for (k, &(num, den)) in self.ratios.iter().enumerate() {
+                store(2 * f + k, Wide::product(first[num], first[den]));
+            }
+        }
+        self.sums = sums;
+        self.implied = false;
+        if !carries.is_empty() {
+            self.carry(carries);
         }
     }
 
@@ -934,6 +1053,10 @@ impl Moments {
     /// as they are read, and only the "all intervals" row is summed aside, so the
     /// scratch is one row, not a copy of the grid.
     fn add<const F: usize>(&mut self, cells: &[[u64; F]]) {
+        if self.implied && self.held > 0 {
+            self.store_second_moments();
+        }
+        self.held += 1;
         let (items, intervals, cols) = (self.cols - 1, self.rows - 1, self.cols);
         let width = match self.all_column {
             AllColumn::Summed => items,
@@ -986,6 +1109,18 @@ impl Moments {
     fn add_cell<const F: usize>(&mut self, index: usize, cell: &[u128; F], carries: &mut Vec<(usize, u128)>) {
         let stride = self.stride();
         let start = index * stride;
+        if self.implied {
+            // Only the sums: Σx of the one replication (below 2^128).
+            let sums = &mut self.sums[index * F..(index + 1) * F];
+            for (k, &x) in cell.iter().enumerate() {
+                let (low, carried) = sums[k].overflowing_add(x);
+                sums[k] = low;
+                if carried {
+                    carries.push((start + k, 1));
+                }
+            }
+            return;
+        }
         let ratios = &self.ratios;
         let sums = &mut self.sums[start..start + stride];
         let mut add_moment = |k: usize, value: Wide| {
@@ -1010,15 +1145,18 @@ impl Moments {
         let row = interval.unwrap_or(self.rows - 1);
         let col = item.unwrap_or(self.cols - 1);
         let stride = self.stride();
-        let start = (row * self.cols + col) * stride;
+        let index = row * self.cols + col;
+        let start = index * stride;
+        let held = if self.implied { self.fields } else { stride };
         CellMoments {
             moments: self,
             start,
-            sums: &self.sums[start..start + stride],
+            sums: &self.sums[index * held..(index + 1) * held],
         }
     }
 
     /// The multiples of 2^128 of `sums[index]`.
+    #[inline]
     fn high(&self, index: usize) -> u128 {
         if self.high.is_empty() {
             return 0;
@@ -1033,9 +1171,11 @@ impl Moments {
     /// Same fields, metrics and grid as `other`, and sums of the length they need.
     pub fn same_shape(&self, other: &Moments) -> bool {
         let consistent = |m: &Moments| {
-            m.sums.len() == m.stride() * m.rows * m.cols
+            let full = m.stride() * m.rows * m.cols;
+            let held = if m.implied { m.fields * m.rows * m.cols } else { full };
+            m.sums.len() == held
                 && m.high.windows(2).all(|w| w[0].0 < w[1].0)
-                && m.high.iter().all(|&(i, h)| h > 0 && (i as usize) < m.sums.len())
+                && m.high.iter().all(|&(i, h)| h > 0 && (i as usize) < full)
         };
         self.fields == other.fields
             && self.all_column == other.all_column
@@ -1051,6 +1191,8 @@ impl Moments {
 
 impl AddAssign<&Moments> for Moments {
     fn add_assign(&mut self, other: &Moments) {
+        self.store_second_moments();
+        let other = other.full();
         assert_eq!(self.sums.len(), other.sums.len(), "moments of different shapes");
         let mut carries: Vec<(usize, u128)> = other.high.iter().map(|&(i, h)| (i as usize, h)).collect();
         for (k, (a, b)) in self.sums.iter_mut().zip(&other.sums).enumerate() {
@@ -1075,19 +1217,34 @@ pub struct CellMoments<'a> {
 }
 
 impl CellMoments<'_> {
+    #[inline(always)]
     fn wide(&self, k: usize) -> Wide {
+        let m = self.moments;
+        if m.implied && k >= m.fields {
+            // One replication's second moments: its sums' squares and products.
+            let x = |f: usize| self.sums[f];
+            return match k - m.fields {
+                f if f < m.fields => Wide::product(x(f), x(f)),
+                r => {
+                    let (num, den) = m.ratios[r - m.fields];
+                    Wide::product(x(num), x(den))
+                }
+            };
+        }
         Wide {
-            high: self.moments.high(self.start + k),
+            high: m.high(self.start + k),
             low: self.sums[k],
         }
     }
 
     /// Σx over replications.
+    #[inline]
     pub fn sum(&self, field: usize) -> Wide {
         self.wide(field)
     }
 
     /// Σx² over replications.
+    #[inline]
     pub fn sum_sq(&self, field: usize) -> Wide {
         self.wide(self.moments.fields + field)
     }
@@ -1255,8 +1412,17 @@ mod tests {
         );
         assert_eq!(RepStats::bytes_for(intervals, types, groups), rep.bytes() as u128);
         // Over replications: Σx, Σx² of 47 fields and Σxy of 22 ratio metrics, and ΣC, ΣC²,
-        // ΣCA of every wait bucket, 16 bytes each.
-        let acc = Accumulator::new(intervals, types, groups);
+        // ΣCA of every wait bucket, 16 bytes each; with one replication, only the Σx of 47
+        // fields and the ΣC of every wait bucket (the rest is implied).
+        let mut acc = Accumulator::new(intervals, types, groups);
+        let one = (intervals + 1) * columns * 752
+            + intervals * columns * 304
+            + columns * 30_736
+            + (intervals + 1) * (groups + 1) * 128;
+        assert_eq!(acc.bytes(), one);
+        acc.add(&rep);
+        assert_eq!(acc.bytes(), one);
+        acc.add(&rep);
         assert_eq!(
             acc.bytes(),
             (intervals + 1) * columns * 1856
@@ -1265,6 +1431,51 @@ mod tests {
                 + (intervals + 1) * (groups + 1) * 288
         );
         assert_eq!(Accumulator::bytes_for(intervals, types, groups), acc.bytes() as u128);
+    }
+
+    /// One replication's moments are implied by its sums until a second comes: they read,
+    /// merge and are written as if stored.
+    #[test]
+    fn implied_second_moments_read_merge_and_store_as_stored() {
+        let reps = [
+            rep(&[(0, 0, call::OFFERED, 3), (1, 1, call::ANSWERED, u64::MAX)]),
+            rep(&[(0, 0, call::OFFERED, 5), (1, 5, call::WAIT_ANSWERED_US, 7)]),
+        ];
+        let mut one = Accumulator::new(2, 2, 1);
+        one.add(&reps[0]);
+        assert!(one.calls.implied && one.waits.implied);
+        let day = one.calls.cell(None, Some(1));
+        // (2^64 − 1)² passes 2^128? No: it is below, and exact.
+        assert_eq!(
+            day.sum_sq(call::ANSWERED),
+            Wide::product(u128::from(u64::MAX), u128::from(u64::MAX))
+        );
+        assert_eq!(one.calls.cell(Some(0), Some(0)).sum_sq(call::OFFERED), Wide::new(9));
+        // Stored by a write, the same bytes as moments stored from the start.
+        let mut stored = one.clone();
+        stored.calls.store_second_moments();
+        stored.groups.store_second_moments();
+        stored.waits.store_second_moments();
+        assert!(!stored.calls.implied);
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            serde_json::to_string(&stored).unwrap()
+        );
+        assert_eq!(one, stored);
+        let back: Accumulator = serde_json::from_str(&serde_json::to_string(&one).unwrap()).unwrap();
+        assert_eq!(back, one);
+        // A second replication, added or merged in either order, gives the same moments.
+        let mut added = one.clone();
+        added.add(&reps[1]);
+        let mut other = Accumulator::new(2, 2, 1);
+        other.add(&reps[1]);
+        let mut merged = other.clone();
+        merged += &one;
+        let mut merged_stored = stored.clone();
+        merged_stored += &other;
+        assert_eq!(added, merged);
+        assert_eq!(added, merged_stored);
+        assert_eq!(added.calls.cell(Some(0), Some(0)).sum_sq(call::OFFERED), Wide::new(34));
     }
 
     #[test]

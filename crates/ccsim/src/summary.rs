@@ -107,24 +107,112 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
 }
 
 /// Metrics in reporting order, serialised as a JSON object.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Metrics(pub Vec<(&'static str, Estimate)>);
+///
+/// A summary holds one of these per cell it reports (every interval × call type, channel
+/// and group), so they are compact: the names are one shared list, and each estimate is
+/// two `f64`, an undefined figure marked by a NaN of its own ([`UNDEFINED`]), which no
+/// arithmetic produces: 16 bytes a figure where `(name, Estimate)` took 48.
+#[derive(Clone)]
+pub struct Metrics {
+    names: &'static [&'static str],
+    values: Vec<[f64; 2]>,
+}
+
+impl PartialEq for Metrics {
+    /// The same names and estimates (an undefined figure equals an undefined one).
+    fn eq(&self, other: &Metrics) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// The bits of an undefined figure in [`Metrics`]: a quiet NaN with a payload of its own,
+/// so that even a NaN computed by mistake stays `Some` and is seen.
+const UNDEFINED: u64 = 0x7FF8_0CC5_0000_0001;
+
+fn pack(x: Option<f64>) -> f64 {
+    x.unwrap_or(f64::from_bits(UNDEFINED))
+}
+
+fn unpack(x: f64) -> Option<f64> {
+    (x.to_bits() != UNDEFINED).then_some(x)
+}
 
 impl Metrics {
+    /// The estimates of the metrics `names`, in their order.
+    pub fn new(names: &'static [&'static str], estimates: impl IntoIterator<Item = Estimate>) -> Metrics {
+        let values: Vec<[f64; 2]> = estimates.into_iter().map(|e| [pack(e.mean), pack(e.ci95)]).collect();
+        assert_eq!(values.len(), names.len(), "one estimate per metric");
+        Metrics { names, values }
+    }
+
     pub fn get(&self, name: &str) -> Option<Estimate> {
-        self.0.iter().find(|(n, _)| *n == name).map(|(_, e)| *e)
+        self.names.iter().position(|n| *n == name).map(|k| self.estimate(k))
+    }
+
+    /// The `k`-th metric, its name and estimate.
+    pub fn at(&self, k: usize) -> Option<(&'static str, Estimate)> {
+        Some((*self.names.get(k)?, self.estimate(k)))
+    }
+
+    fn estimate(&self, k: usize) -> Estimate {
+        let [mean, ci95] = self.values[k];
+        Estimate {
+            mean: unpack(mean),
+            ci95: unpack(ci95),
+        }
+    }
+
+    /// Every metric, in order: its name and estimate.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, Estimate)> + '_ {
+        (0..self.names.len()).map(|k| (self.names[k], self.estimate(k)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
     }
 }
 
 impl Serialize for Metrics {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (name, e) in &self.0 {
-            map.serialize_entry(name, e)?;
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (name, e) in self.iter() {
+            map.serialize_entry(name, &e)?;
         }
         map.end()
     }
 }
+
+/// The names of `defs`, in order.
+fn names_of(defs: &[MetricDef]) -> Vec<&'static str> {
+    defs.iter().map(|m| m.name).collect()
+}
+
+/// Names of a call-type or channel cell's metrics.
+static CALL_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| names_of(CALL_METRICS));
+/// Names of a group cell's metrics.
+static GROUP_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| names_of(GROUP_METRICS));
+/// Call metrics whose name no group metric takes: with the group metrics, the metrics of
+/// totals and intervals (over all call types a group metric, occupancy, is the groups').
+static BOTH_CALL_METRICS: std::sync::LazyLock<Vec<MetricDef>> = std::sync::LazyLock::new(|| {
+    CALL_METRICS
+        .iter()
+        .filter(|m| !GROUP_METRICS.iter().any(|g| g.name == m.name))
+        .copied()
+        .collect()
+});
+/// Names of a total's or interval's metrics: [`BOTH_CALL_METRICS`], then the groups'.
+static BOTH_NAMES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| BOTH_CALL_METRICS.iter().chain(GROUP_METRICS).map(|m| m.name).collect());
 
 /// A call type's, channel's or group's metrics, and for a call type or channel its
 /// targets judged (see [`crate::targets`]).
@@ -192,25 +280,20 @@ pub struct Summary {
 
 /// The metrics `defs` of one cell; quantiles from `waits` (call cells only), whose
 /// column `item` is, or the last ("all") with `None`.
-fn metrics_of(
-    moments: &Moments,
-    waits: Option<&WaitMoments>,
-    defs: &[MetricDef],
+fn metrics_of<'a>(
+    moments: &'a Moments,
+    waits: Option<&'a WaitMoments>,
+    defs: &'a [MetricDef],
     interval: Option<usize>,
     item: Option<usize>,
     n: u64,
     t: f64,
-) -> Vec<(&'static str, Estimate)> {
+) -> impl Iterator<Item = Estimate> + 'a {
     let cell = moments.cell(interval, item);
-    defs.iter()
-        .map(|m| {
-            let e = match (m.measure, waits) {
-                (Measure::Quantile { p }, Some(w)) => w.quantile(interval, item.unwrap_or(w.columns() - 1), p, n, t),
-                _ => estimate(&cell, m, n, t),
-            };
-            (m.name, e)
-        })
-        .collect()
+    defs.iter().map(move |m| match (m.measure, waits) {
+        (Measure::Quantile { p }, Some(w)) => w.quantile(interval, item.unwrap_or(w.columns() - 1), p, n, t),
+        _ => estimate(&cell, m, n, t),
+    })
 }
 
 /// What a summary needs to know of a model besides the sums: names, labels and the
@@ -253,28 +336,25 @@ impl Summary {
     pub fn with_layout(layout: &Layout, acc: &Accumulator) -> Summary {
         let n = acc.replications;
         let t = if n > 1 { t975(n - 1) } else { f64::NAN };
-        let both = |interval: Option<usize>| {
-            // Over all call types a group metric (occupancy) is the groups' figure.
-            let mut m = metrics_of(&acc.calls, Some(&acc.waits), CALL_METRICS, interval, None, n, t);
-            m.retain(|(name, _)| !GROUP_METRICS.iter().any(|g| g.name == *name));
-            m.extend(metrics_of(&acc.groups, None, GROUP_METRICS, interval, None, n, t));
-            Metrics(m)
-        };
+        let both =
+            |interval: Option<usize>| {
+                // Over all call types a group metric (occupancy) is the groups' figure.
+                Metrics::new(
+                    &BOTH_NAMES,
+                    metrics_of(&acc.calls, Some(&acc.waits), &BOTH_CALL_METRICS, interval, None, n, t)
+                        .chain(metrics_of(&acc.groups, None, GROUP_METRICS, interval, None, n, t)),
+                )
+            };
         let call_types = |interval: Option<usize>| -> Vec<Named> {
             layout
                 .call_types
                 .iter()
                 .enumerate()
                 .map(|(j, name)| {
-                    let metrics = Metrics(metrics_of(
-                        &acc.calls,
-                        Some(&acc.waits),
-                        CALL_METRICS,
-                        interval,
-                        Some(j),
-                        n,
-                        t,
-                    ));
+                    let metrics = Metrics::new(
+                        &CALL_NAMES,
+                        metrics_of(&acc.calls, Some(&acc.waits), CALL_METRICS, interval, Some(j), n, t),
+                    );
                     let targets = judge(
                         &metrics,
                         layout.targets.get(j).map_or(&[], Vec::as_slice),
@@ -300,15 +380,18 @@ impl Summary {
             in_use
                 .iter()
                 .map(|c| {
-                    let metrics = Metrics(metrics_of(
-                        &acc.calls,
-                        Some(&acc.waits),
-                        CALL_METRICS,
-                        interval,
-                        Some(n_types + c.index()),
-                        n,
-                        t,
-                    ));
+                    let metrics = Metrics::new(
+                        &CALL_NAMES,
+                        metrics_of(
+                            &acc.calls,
+                            Some(&acc.waits),
+                            CALL_METRICS,
+                            interval,
+                            Some(n_types + c.index()),
+                            n,
+                            t,
+                        ),
+                    );
                     let of_channel = || (0..n_types).filter(|&j| layout.channels[j] == *c);
                     let lists: Vec<&[Target]> = of_channel()
                         .map(|j| layout.targets.get(j).map_or(&[][..], Vec::as_slice))
@@ -331,7 +414,10 @@ impl Summary {
                 .map(|(j, name)| {
                     Named::plain(
                         name,
-                        Metrics(metrics_of(&acc.groups, None, GROUP_METRICS, interval, Some(j), n, t)),
+                        Metrics::new(
+                            &GROUP_NAMES,
+                            metrics_of(&acc.groups, None, GROUP_METRICS, interval, Some(j), n, t),
+                        ),
                     )
                 })
                 .collect()

@@ -13,7 +13,7 @@
 //! busy agent), so each pop sifts through a few levels instead of one per doubling of the
 //! intervals; the order is the same, key for key.
 //!
-//! [`KeyedHeap`] holds items kept apart from the queue (each call type's pending
+//! [`Tournament`] holds keys kept apart from the queue (each call type's pending
 //! arrival) under keys taken from the queue's own counter ([`EventQueue::key`]), so that
 //! comparing the two tops orders them exactly as if they were one heap.
 
@@ -75,6 +75,9 @@ pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     seq: u64,
     ticks: Ticks<E>,
+    /// The next tick's key, kept so that looking at the queue's head (once per event)
+    /// does not compute it again.
+    next_tick: u128,
 }
 
 impl<E> EventQueue<E> {
@@ -89,6 +92,7 @@ impl<E> EventQueue<E> {
                 step: 0,
                 make: |_| unreachable!("no ticks scheduled"),
             },
+            next_tick: u128::MAX,
         }
     }
 
@@ -104,6 +108,7 @@ impl<E> EventQueue<E> {
             step,
             make,
         };
+        self.next_tick = self.ticks.key();
         self.seq = u64::from(count);
     }
 
@@ -126,19 +131,20 @@ impl<E> EventQueue<E> {
     /// The earliest key pending (`u128::MAX` if none).
     #[inline]
     pub fn peek_key(&self) -> u128 {
-        self.heap.peek().map_or(u128::MAX, |e| e.key).min(self.ticks.key())
+        self.heap.peek().map_or(u128::MAX, |e| e.key).min(self.next_tick)
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Micros, E)> {
-        let tick = self.ticks.key();
+        let tick = self.next_tick;
         if self.heap.peek().is_none_or(|e| tick < e.key) {
             if tick == u128::MAX {
                 return None;
             }
             let k = self.ticks.next;
             self.ticks.next += 1;
+            self.next_tick = self.ticks.key();
             // k < count ≤ u32::MAX.
             return Some(((tick >> 64) as Micros, (self.ticks.make)(k as u32)));
         }
@@ -161,49 +167,71 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
-/// A min-heap of items under keys from [`EventQueue::key`] (unique, so the order is total):
-/// the earliest in O(1), a push or pop in O(log n).
-pub struct KeyedHeap<T> {
-    heap: BinaryHeap<Entry<T>>,
+/// One pending key per slot `0..n` (each call type's next arrival), under keys from
+/// [`EventQueue::key`] (unique, so the order is total): the earliest in O(1), and the
+/// earliest replaced by a later key (a call type's next arrival) in exactly ⌈log₂ n⌉
+/// comparisons, along its own path.
+///
+/// A tournament (loser) tree: each internal node keeps the slot that lost the match
+/// played there, the winner of the whole goes on. A new key for the winner replays only
+/// the matches on its way up, a compare and a conditional swap each, where a binary
+/// heap's sift compares two children at every level and moves 32-byte entries. A slot
+/// whose keys have run out holds `u128::MAX`, which loses every match.
+pub struct Tournament {
+    /// Slots.
+    n: usize,
+    /// `losers[k]` for internal node `k` in `1..n`: the slot that lost the match there,
+    /// with its key (node `k`'s children are `2k` and `2k + 1`; slot `i` is leaf `n + i`).
+    losers: Vec<(u128, u32)>,
+    /// The slot that won every match on its way up, with its key.
+    winner: (u128, u32),
 }
 
-impl<T> KeyedHeap<T> {
-    pub fn with_capacity(capacity: usize) -> Self {
-        KeyedHeap {
-            heap: BinaryHeap::with_capacity(capacity),
+impl Tournament {
+    /// Slots `0..keys.len()` with their first keys (`u128::MAX`: none).
+    pub fn new(keys: Vec<u128>) -> Tournament {
+        let n = keys.len();
+        assert!(u32::try_from(n).is_ok(), "slots are u32");
+        let mut losers = vec![(u128::MAX, 0u32); n.max(1)];
+        // Winners of the subtrees, bottom-up: `won[k]` for node k (leaves are slots).
+        let mut won = vec![(u128::MAX, 0u32); 2 * n];
+        for (i, &key) in keys.iter().enumerate() {
+            won[n + i] = (key, i as u32);
         }
+        for k in (1..n).rev() {
+            let (a, b) = (won[2 * k], won[2 * k + 1]);
+            (won[k], losers[k]) = if b.0 < a.0 { (b, a) } else { (a, b) };
+        }
+        let winner = if n == 0 { (u128::MAX, 0) } else { won[1] };
+        Tournament { n, losers, winner }
     }
 
-    #[inline]
-    pub fn push(&mut self, key: u128, item: T) {
-        self.heap.push(Entry { key, event: item });
-    }
-
-    /// The earliest key (`u128::MAX` if empty).
+    /// The earliest key (`u128::MAX` if none).
     #[inline]
     pub fn peek_key(&self) -> u128 {
-        self.heap.peek().map_or(u128::MAX, |e| e.key)
+        self.winner.0
     }
 
-    /// The earliest item and its key, left in the heap.
+    /// The earliest key and its slot, if any is below `u128::MAX`.
     #[inline]
-    pub fn peek(&self) -> Option<(u128, &T)> {
-        self.heap.peek().map(|e| (e.key, &e.event))
+    pub fn peek(&self) -> Option<(u128, u32)> {
+        (self.winner.0 != u128::MAX).then_some(self.winner)
     }
 
-    /// The earliest item and its key.
-    #[inline]
-    pub fn pop(&mut self) -> Option<(u128, T)> {
-        self.heap.pop().map(|e| (e.key, e.event))
-    }
-
-    /// Gives the earliest item a later key: one sift down, where a pop and a push would
-    /// take two passes. Does nothing on an empty heap.
+    /// Gives the earliest slot a new key (`u128::MAX`: it has none left), which must not
+    /// be below the one it replaces. Does nothing without slots.
     #[inline]
     pub fn replace_top_key(&mut self, key: u128) {
-        if let Some(mut top) = self.heap.peek_mut() {
-            top.key = key;
+        let mut current = (key, self.winner.1);
+        let mut node = (self.n + current.1 as usize) / 2;
+        while node >= 1 {
+            let loser = &mut self.losers[node];
+            if loser.0 < current.0 {
+                std::mem::swap(loser, &mut current);
+            }
+            node /= 2;
         }
+        self.winner = current;
     }
 }
 
@@ -286,19 +314,21 @@ mod tests {
     }
 
     #[test]
-    fn a_keyed_heap_interleaves_with_the_queue_as_one_heap() {
+    fn a_tournament_interleaves_with_the_queue_as_one_heap() {
         let mut q = EventQueue::new();
-        let mut kept = KeyedHeap::with_capacity(4);
         q.push(5, 'a');
-        kept.push(q.key(3), 'x');
-        kept.push(q.key(5), 'y');
+        let first = [q.key(3), q.key(5)];
         q.push(3, 'b');
-        kept.push(q.key(4), 'z');
-        kept.replace_top_key(q.key(6));
+        let mut kept = Tournament::new(first.to_vec());
+        let names = ['x', 'y'];
+        // x's next key comes after its first: z at 4, then none.
+        let mut next = [vec![q.key(4)], vec![]];
         let mut order = Vec::new();
         loop {
             let c = if kept.peek_key() < q.peek_key() {
-                kept.pop().map(|(_, c)| c)
+                let (_, slot) = kept.peek().expect("a key below the maximum");
+                kept.replace_top_key(next[slot as usize].pop().unwrap_or(u128::MAX));
+                Some(names[slot as usize])
             } else {
                 q.pop().map(|(_, c)| c)
             };
@@ -307,6 +337,53 @@ mod tests {
                 None => break,
             }
         }
-        assert_eq!(order, vec!['b', 'z', 'a', 'y', 'x']);
+        assert_eq!(order, vec!['x', 'b', 'x', 'a', 'y']);
+        assert_eq!(kept.peek(), None);
+    }
+
+    #[test]
+    fn a_tournament_yields_keys_in_order_for_any_number_of_slots() {
+        // Against a sorted list: slots with streams of increasing keys, replaced as they
+        // come out (with exhausted slots among them).
+        let mut x: u64 = 99;
+        let mut rand = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        for n in [0usize, 1, 2, 3, 5, 8, 13, 64, 400] {
+            let mut streams: Vec<Vec<u128>> = (0..n)
+                .map(|_| {
+                    let mut t = 0u128;
+                    let mut keys: Vec<u128> = (0..rand() % 20)
+                        .map(|_| {
+                            t += u128::from(rand() % 1000);
+                            t
+                        })
+                        .collect();
+                    keys.reverse();
+                    keys
+                })
+                .collect();
+            // Unique keys: time then slot.
+            let key = |t: u128, slot: usize| (t << 16) | slot as u128;
+            let mut expected: Vec<(u128, u32)> = streams
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| s.iter().map(move |&t| (key(t, i), i as u32)))
+                .collect();
+            expected.sort_unstable();
+            let first = (0..n)
+                .map(|i| streams[i].pop().map_or(u128::MAX, |t| key(t, i)))
+                .collect();
+            let mut tree = Tournament::new(first);
+            let mut got = Vec::new();
+            while let Some((k, slot)) = tree.peek() {
+                got.push((k, slot));
+                let i = slot as usize;
+                tree.replace_top_key(streams[i].pop().map_or(u128::MAX, |t| key(t, i)));
+            }
+            assert_eq!(got, expected, "{n} slots");
+            assert_eq!(tree.peek_key(), u128::MAX);
+        }
     }
 }

@@ -28,10 +28,11 @@
 //! - **Costs** are booked in millionths of the currency: paid time at interval
 //!   boundaries (shared among call types by the time spent on each), prices per call
 //!   or minute when service begins, a shortfall below a pro-rated minimum at the end.
-//! - **Pending arrivals** (one per call type) are kept in a heap of their own, keyed from
-//!   the event queue's sequence counter, so the order is exactly that of one heap, the
-//!   cost of finding the next arrival grows as log(call types) (not linearly), and a
-//!   one-type centre pays nothing for it.
+//! - **Pending arrivals** (one per call type) are kept in a tournament tree of their own
+//!   ([`events::Tournament`]), keyed from the event queue's sequence counter, so the
+//!   order is exactly that of one heap, the cost of the next arrival is ⌈log₂(call
+//!   types)⌉ comparisons (not linear, and a third of a heap's), and a one-type centre
+//!   pays nothing for it.
 //! - **Queues**: one FIFO of slots per lane (a call type's main queue, or the queue of a
 //!   route that takes a fixed share of its arrivals); abandoned slots are skipped when
 //!   they reach the head. Each lane counts its waiting contacts.
@@ -87,12 +88,12 @@ pub mod events;
 use std::collections::VecDeque;
 
 use crate::model::{
-    AgentSelection, AtClose, CallbackMode, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits, micros,
+    AgentSelection, AtClose, CallbackMode, Channel, Clock, Micros, Model, ServeOrder, Unresolved, limits,
 };
 use crate::rng::{Stream, StreamKey};
 use crate::stats::{CHANNELS, RepStats, call, group};
 use chat::{Chat, ChatPool};
-use events::{EventQueue, KeyedHeap};
+use events::{EventQueue, Tournament};
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
@@ -378,17 +379,25 @@ impl Slab {
 }
 
 /// An agent group's state.
+///
+/// Its time integrals come in two parts: what depends on the busy agents (and chat slots
+/// in use) is integrated at every change of them ([`GroupState::integrate_busy`], on every
+/// answer and finish); what depends on the schedule alone (staffed time, slot capacity)
+/// only when the schedule changes and at boundaries. The busy time on schedule is the
+/// raw busy time less the overtime, so it needs no sum of its own.
 struct GroupState {
     /// Agents on schedule now.
     scheduled: u32,
     busy: u32,
     /// Idle-since times of idle agents; the longest idle at the front.
     idle: VecDeque<Micros>,
+    /// Up to when the busy part, and the schedule's part, are integrated.
     last_change: Micros,
-    busy_us: u64,
-    /// Busy time of every busy agent, on schedule or not (`busy_us` before its clamp).
+    last_schedule_change: Micros,
+    /// Busy time of every busy agent, on schedule or not, inside the window.
     raw_busy_us: u64,
     staffed_us: u64,
+    /// Inside the window, busy time past the schedule; after it, all busy time.
     overtime_us: u64,
     /// Chatting agents, chats open, and the chats each agent may hold (0 if the group
     /// serves no chat).
@@ -400,25 +409,35 @@ struct GroupState {
 }
 
 impl GroupState {
-    /// Accumulates time integrals up to `now` under `phase`.
+    /// Accumulates every time integral up to `now` under `phase` (before the schedule
+    /// changes, and at boundaries).
     #[inline]
     fn integrate(&mut self, now: Micros, phase: Phase) {
+        self.integrate_busy(now, phase);
+        let dt = now - self.last_schedule_change;
+        self.last_schedule_change = now;
+        if let Phase::Window(_) = phase {
+            self.staffed_us += dt * u64::from(self.scheduled);
+            self.slot_capacity_us += dt * u64::from(self.scheduled) * u64::from(self.slot_capacity);
+        }
+    }
+
+    /// Accumulates the integrals of busy agents and slots in use up to `now` under
+    /// `phase` (before they change).
+    #[inline]
+    fn integrate_busy(&mut self, now: Micros, phase: Phase) {
         let dt = now - self.last_change;
         self.last_change = now;
-        if dt == 0 {
-            return;
-        }
         match phase {
             Phase::Warmup => {}
             Phase::Window(_) => {
-                self.busy_us += dt * u64::from(self.busy.min(self.scheduled));
                 self.raw_busy_us += dt * u64::from(self.busy);
-                self.staffed_us += dt * u64::from(self.scheduled);
-                self.overtime_us += dt * u64::from(self.busy.saturating_sub(self.scheduled));
+                if self.busy > self.scheduled {
+                    self.overtime_us += dt * u64::from(self.busy - self.scheduled);
+                }
                 if self.slot_capacity > 0 {
                     let capacity = u64::from(self.scheduled) * u64::from(self.slot_capacity);
                     self.slots_us += dt * u64::from(self.slots_used).min(capacity);
-                    self.slot_capacity_us += dt * capacity;
                 }
             }
             Phase::Drain => self.overtime_us += dt * u64::from(self.busy),
@@ -462,6 +481,10 @@ struct Pair {
     busy: PairBusy,
     factor: f64,
     resolution: f64,
+    /// The group has other skills, among which its time is shared by the time spent on
+    /// each: only then does a call's service move this pair's busy time (a group's one
+    /// skill takes all of the group's time, whatever its own).
+    shared: bool,
 }
 
 impl Default for Pair {
@@ -470,6 +493,7 @@ impl Default for Pair {
             busy: PairBusy::default(),
             factor: 1.0,
             resolution: 1.0,
+            shared: false,
         }
     }
 }
@@ -495,9 +519,10 @@ struct Arrivals {
 
 impl Arrivals {
     /// Advances to the next arrival after `self.next`; `None` once the window is over.
-    fn advance(&mut self, warmup: f64, interval: f64, intervals: usize) -> Option<f64> {
-        let mut work: f64 = Exp1.sample(&mut self.stream);
-        let mut t = self.next;
+    #[inline(always)]
+    fn advance(&mut self, clock: &Clock) -> Option<f64> {
+        let work: f64 = Exp1.sample(&mut self.stream);
+        let t = self.next;
         // Fast path: the next arrival falls in the segment of the previous one.
         if t < self.segment_end && self.segment_rate > 0.0 {
             let needed = work / self.segment_rate;
@@ -506,6 +531,15 @@ impl Arrivals {
                 return Some(self.next);
             }
         }
+        self.advance_across(work, clock)
+    }
+
+    /// [`Arrivals::advance`] past the end of the last arrival's segment: `work` (the
+    /// drawn Exp(1)) is spent segment by segment.
+    #[inline(never)]
+    fn advance_across(&mut self, mut work: f64, clock: &Clock) -> Option<f64> {
+        let (warmup, interval, intervals) = (clock.warmup as f64, clock.interval as f64, clock.intervals);
+        let mut t = self.next;
         loop {
             let (rate, segment_end) = if t < warmup {
                 (self.rate[0], warmup)
@@ -564,7 +598,7 @@ struct Sim<'m, O: LegObserver> {
     observer: &'m mut O,
     events: EventQueue<Event>,
     /// Each call type's pending arrival (at most one), under a key of `events`.
-    pending: KeyedHeap<u32>,
+    pending: Tournament,
     slab: Slab,
     /// Per lane: its FIFO of slots, and how many contacts wait in it.
     queues: Vec<VecDeque<(u32, u32)>>,
@@ -652,7 +686,18 @@ fn add_sum(sum: &mut u64, value: u64, overflow: &mut Option<&'static str>, what:
 /// draw of 10^40 s stays a finite time no run reaches, so sums of times never wrap.
 #[inline]
 fn drawn(seconds: f64) -> Micros {
-    micros(seconds).min(limits::MAX_DRAWN)
+    // As `micros(seconds).min(MAX_DRAWN)` for every input (NaN and below 0 give 0), with
+    // a signed conversion: one instruction and a clamp, where the unsigned one takes a
+    // dozen.
+    let max = limits::MAX_DRAWN as i64;
+    ((seconds * crate::model::MICROS_PER_SECOND + 0.5) as i64).clamp(0, max) as Micros
+}
+
+/// A time in µs held in `f64` (non-negative, below 2^63), rounded to the nearest
+/// microsecond as `(us + 0.5) as Micros` rounds it, with the cheaper signed conversion.
+#[inline]
+fn round_micros(us: f64) -> Micros {
+    ((us + 0.5) as i64).max(0) as Micros
 }
 
 /// Simulates replication `replication` of `model` and returns its integer sums.
@@ -697,7 +742,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             busy: 0,
             idle: std::iter::repeat_n(0, g.staffing[0].1 as usize).collect(),
             last_change: 0,
-            busy_us: 0,
+            last_schedule_change: 0,
             raw_busy_us: 0,
             staffed_us: 0,
             overtime_us: 0,
@@ -731,13 +776,16 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             let pair = &mut pairs[*index as usize];
             (pair.factor, pair.resolution) = (skill.factor, skill.resolution);
         }
+        let first = pairs.len() - (0..n_types).filter(|&ct| pair_of[g * n_types + ct] != NO_PAIR).count();
+        let shared = pairs.len() - first > 1;
+        pairs[first..].iter_mut().for_each(|p| p.shared = shared);
     }
     let column_source = queue_columns(model);
     let mut sim = Sim {
         model,
         observer,
         events: EventQueue::new(),
-        pending: KeyedHeap::with_capacity(n_types),
+        pending: Tournament::new(Vec::new()),
         slab: Slab {
             slots: Vec::new(),
             free: Vec::new(),
@@ -796,9 +844,10 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             );
         }
     }
-    for ct in 0..n_types {
-        sim.schedule_arrival(ct);
-    }
+    let first: Vec<u128> = (0..n_types)
+        .map(|ct| sim.next_arrival_key(ct).unwrap_or(u128::MAX))
+        .collect();
+    sim.pending = Tournament::new(first);
     let end_limit = clock.window_end() + clock.drain_limit;
     let mut now = 0;
     let mut steps: u32 = 0;
@@ -826,7 +875,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         // The earliest pending arrival against the earliest other event.
         // The arrival stays in its heap: the call type's next one takes its place there.
         let (t, event) = if sim.pending.peek_key() < sim.events.peek_key() {
-            let (key, &ct) = sim.pending.peek().expect("a key below the maximum is an item");
+            let (key, ct) = sim.pending.peek().expect("a key below the maximum is an item");
             ((key >> 64) as Micros, Event::Arrival(ct))
         } else if let Some(e) = sim.events.pop() {
             e
@@ -975,6 +1024,7 @@ impl<O: LegObserver> Sim<'_, O> {
     /// (arrival + threshold) falls by the window's end. `within_target` is judged on the
     /// emails due, answered in time or not, so emails answered early whose deadline lies
     /// beyond the window weigh neither way.
+    #[inline]
     fn due(&self, ct: usize, arrival: Micros) -> bool {
         let spec = &self.model.call_types[ct];
         spec.channel != Channel::Email
@@ -982,30 +1032,18 @@ impl<O: LegObserver> Sim<'_, O> {
     }
 
     /// The next arrival of call type `ct`, if any, and its key.
+    #[inline(always)]
     fn next_arrival_key(&mut self, ct: usize) -> Option<u128> {
-        let clock = &self.model.clock;
-        let a = &mut self.arrivals[ct];
-        let t = a.advance(clock.warmup as f64, clock.interval as f64, clock.intervals)?;
-        Some(self.events.key((t + 0.5) as Micros))
-    }
-
-    /// Call type `ct`'s first arrival.
-    fn schedule_arrival(&mut self, ct: usize) {
-        if let Some(key) = self.next_arrival_key(ct) {
-            self.pending.push(key, ct as u32);
-        }
+        let t = self.arrivals[ct].advance(&self.model.clock)?;
+        Some(self.events.key(round_micros(t)))
     }
 
     /// The arrival of call type `ct` at the top of `pending` happens now: the call type's
     /// next arrival replaces it there, and its contact is offered.
     fn fresh_arrival(&mut self, ct: usize, now: Micros) {
-        debug_assert_eq!(self.pending.peek().map(|(_, &c)| c as usize), Some(ct));
-        match self.next_arrival_key(ct) {
-            Some(key) => self.pending.replace_top_key(key),
-            None => {
-                self.pending.pop();
-            }
-        }
+        debug_assert_eq!(self.pending.peek().map(|(_, c)| c as usize), Some(ct));
+        let key = self.next_arrival_key(ct).unwrap_or(u128::MAX);
+        self.pending.replace_top_key(key);
         let a = &mut self.arrivals[ct];
         let key = a.contacts.with(a.count);
         a.count += 1;
@@ -1041,11 +1079,20 @@ impl<O: LegObserver> Sim<'_, O> {
         // The interval the leg is booked on, and the one whose forecast handle time it
         // takes (the first during warm-up, the last after the window).
         let uncounted_transfer = kind == Kind::Transfer && contact.origin_interval == NOT_COUNTED;
-        let (interval, forecast_interval) = match clock.interval_of(now) {
-            Some(i) if uncounted_transfer => (NOT_COUNTED, i),
-            Some(i) => (i as u32, i),
-            None if now < clock.warmup => (NOT_COUNTED, 0),
-            None => {
+        // The phase is the clock interval of `now` (boundaries come before anything else
+        // scheduled at their time), so no division is needed to find it.
+        debug_assert_eq!(
+            match self.phase {
+                Phase::Window(i) => Some(i),
+                _ => None,
+            },
+            clock.interval_of(now)
+        );
+        let (interval, forecast_interval) = match self.phase {
+            Phase::Window(i) if uncounted_transfer => (NOT_COUNTED, i),
+            Phase::Window(i) => (i as u32, i),
+            Phase::Warmup => (NOT_COUNTED, 0),
+            Phase::Drain => {
                 let last = clock.intervals - 1;
                 if kind != Kind::Transfer {
                     self.stats.call_cell(last, ct)[call::AFTER_WINDOW] += 1;
@@ -1384,9 +1431,11 @@ impl<O: LegObserver> Sim<'_, O> {
         let group = &mut self.groups[g];
         group.integrate(now, phase);
         group.busy += 1;
-        let busy = &mut self.pairs[pair].busy;
-        busy.integrate(now, phase);
-        busy.busy += 1.0;
+        if self.pairs[pair].shared {
+            let busy = &mut self.pairs[pair].busy;
+            busy.integrate(now, phase);
+            busy.busy += 1.0;
+        }
         let no_answer = self.model.call_types[ct].callback.map_or(0, |c| c.no_answer_time);
         self.events.push(
             now.saturating_add(no_answer),
@@ -1459,7 +1508,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// A contact has joined the queue of `lane` (it is at its tail); `lazy_deadline`:
     /// when it hangs up without a timer (lazily), else `NEVER`.
-    #[inline]
+    #[inline(always)]
     fn queue_joined(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
         self.waiting[lane] += 1;
         let (columns, count) = self.lane_columns[lane];
@@ -1476,7 +1525,7 @@ impl<O: LegObserver> Sim<'_, O> {
     }
 
     /// The queues of `lane`'s columns may be at a new maximum: books it (in the window).
-    #[inline]
+    #[inline(always)]
     fn note_queue_max(&mut self, lane: usize, now: Micros) {
         if !matches!(self.phase, Phase::Window(_)) {
             return;
@@ -1497,7 +1546,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// A contact leaves the queue of `lane`; `lingering`: one who hung up earlier,
     /// found now (see [`QueueLength`]).
-    #[inline]
+    #[inline(always)]
     fn leave_queue(&mut self, lane: usize, lingering: bool) {
         self.waiting[lane] -= 1;
         let (columns, count) = self.lane_columns[lane];
@@ -1517,6 +1566,11 @@ impl<O: LegObserver> Sim<'_, O> {
         let n = self.model.call_types.len();
         let (mut lingering, mut until) = (0, NEVER);
         for (lane, queue) in self.queues.iter().enumerate() {
+            // A lane no one waits in holds no one lingering (only stale entries, if any):
+            // in a centre of many lanes, most.
+            if self.waiting[lane] == 0 {
+                continue;
+            }
             let spec = &self.model.lanes[lane];
             let ct = spec.call_type.0 as usize;
             let belongs = col == n + CHANNELS || col == ct || col == n + self.model.call_types[ct].channel.index();
@@ -1608,7 +1662,7 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// Among the groups of `lane` eligible after a wait of `waited`, with `waiting`
     /// contacts in the lane, the one with an agent idle longest (ties: routing order).
-    #[inline]
+    #[inline(always)]
     fn longest_idle_group(&self, lane: usize, waited: Micros, waiting: u32) -> Option<usize> {
         let mut best: Option<(Micros, usize)> = None;
         for route in &self.model.lanes[lane].routes {
@@ -1662,18 +1716,27 @@ impl<O: LegObserver> Sim<'_, O> {
     /// idle, or one at random), else (for a chat) the chatting agent with a free slot
     /// and the fewest chats (ties: routing order). `Some((group, None))` is an idle
     /// agent, `Some((group, Some(record)))` a chatting one.
+    #[inline(always)]
     fn find_agent(&self, lane: usize, waited: Micros, waiting: u32, leg: &Leg) -> Option<(usize, Option<u32>)> {
-        let idle_group = match self.model.lanes[lane].agent_selection {
+        let l = &self.model.lanes[lane];
+        let idle_group = match l.agent_selection {
             AgentSelection::LongestIdle => self.longest_idle_group(lane, waited, waiting),
             AgentSelection::Random => self.random_idle_group(lane, waited, waiting, leg),
         };
         if let Some(g) = idle_group {
             return Some((g, None));
         }
-        let l = &self.model.lanes[lane];
-        if self.model.call_types[l.call_type.0 as usize].channel != Channel::Chat {
+        if !l.chat {
             return None;
         }
+        self.chatting_agent(lane, waited, waiting)
+    }
+
+    /// For a chat of `lane` that finds no idle agent: the chatting agent of an eligible
+    /// group with a free slot and the fewest chats (ties: routing order).
+    #[inline(never)]
+    fn chatting_agent(&self, lane: usize, waited: Micros, waiting: u32) -> Option<(usize, Option<u32>)> {
+        let l = &self.model.lanes[lane];
         let mut best: Option<(u32, usize, u32)> = None;
         for route in &l.routes {
             let g = route.group.0 as usize;
@@ -1719,6 +1782,9 @@ impl<O: LegObserver> Sim<'_, O> {
             self.callback_missed(leg, g, now);
             return None;
         }
+        let model = self.model;
+        let spec = &model.call_types[ct];
+        let model_group = &model.groups[g];
         let pair = self.pair(g, ct);
         let factor = self.pairs[pair].factor;
         let talk = if factor == 1.0 {
@@ -1729,15 +1795,17 @@ impl<O: LegObserver> Sim<'_, O> {
         let handle = talk + leg.wrap_up;
         let phase = self.phase;
         let mut chat_agent = None;
-        if self.model.call_types[ct].channel == Channel::Chat {
+        if spec.channel == Channel::Chat {
             chat_agent = Some(self.start_chat(g, ct, chatting, handle, now));
         } else {
             let group = &mut self.groups[g];
-            group.integrate(now, phase);
+            group.integrate_busy(now, phase);
             group.busy += 1;
-            let busy = &mut self.pairs[pair].busy;
-            busy.integrate(now, phase);
-            busy.busy += 1.0;
+            if self.pairs[pair].shared {
+                let busy = &mut self.pairs[pair].busy;
+                busy.integrate(now, phase);
+                busy.busy += 1.0;
+            }
             self.events.push(
                 now.saturating_add(handle),
                 Event::ServiceEnd {
@@ -1746,8 +1814,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 },
             );
         }
-        let model_group = &self.model.groups[g];
-        if self.model.call_types[ct].holds_line && leg.callback_at == NEVER {
+        if spec.holds_line && leg.callback_at == NEVER {
             // A vendor takes the call on its own lines; an in-house agent's talk holds ours.
             // (A callback's caller hung up: the agent's call holds no line of ours.)
             if model_group.outsourced {
@@ -1758,7 +1825,11 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         if let Some(i) = self.cost_interval() {
             self.stats.group_cell(i, g)[group::HANDLED] += 1;
-            self.pairs[pair].busy.handled += 1;
+            // (Contacts handled share a minimum charge among a group's skills.)
+            let pair = &mut self.pairs[pair];
+            if pair.shared {
+                pair.busy.handled += 1;
+            }
             let cost = &model_group.cost;
             if cost.per_call > 0.0 || cost.per_handled_us > 0.0 {
                 let price = cost.per_call + handle as f64 * cost.per_handled_us;
@@ -1780,20 +1851,29 @@ impl<O: LegObserver> Sim<'_, O> {
         // A caller's first answer (their first attempt, a redial or a retry: a transfer
         // or a repeat comes after one), booked where the caller's first attempt was.
         // (A message passed on to an email queue, a transfer, is not the call answered.)
+        let wait = now - leg.arrival;
+        let in_sl = wait <= spec.service_level_threshold;
+        let transfer = leg.kind == Kind::Transfer;
         let customer = leg.contact.customer_interval;
-        if customer != NOT_COUNTED && leg.kind != Kind::Transfer {
-            leg.contact.customer_interval = NOT_COUNTED;
-            let in_sl = now - leg.arrival <= self.model.call_types[ct].service_level_threshold;
+        // Booked with the leg's own cell below when it is the same (a first attempt's).
+        let customer_apart = customer != NOT_COUNTED && !transfer && customer != leg.interval;
+        if customer_apart {
             let cell = self.stats.call_cell(customer as usize, ct);
             cell[call::CUSTOMERS_ANSWERED] += 1;
             cell[call::CUSTOMERS_IN_SL] += u64::from(in_sl);
         }
-        let outcome = self.outcome(&mut leg, pair, talk, now);
+        if !transfer {
+            leg.contact.customer_interval = NOT_COUNTED;
+        }
+        let outcome = if self.pairs[pair].resolution >= 1.0 {
+            call::RESOLVED // nothing to draw
+        } else {
+            self.outcome(&mut leg, pair, talk, now)
+        };
         if leg.interval == NOT_COUNTED {
             self.book_queue_time(ct, leg.arrival, now);
             return chat_agent;
         }
-        let wait = now - leg.arrival;
         self.observer.leg(&LegRecord {
             call_type: ct as u32,
             kind: leg.kind,
@@ -1804,10 +1884,18 @@ impl<O: LegObserver> Sim<'_, O> {
             wrap_up: leg.wrap_up,
             group: Some(g as u32),
         });
-        let in_sl = u64::from(wait <= self.model.call_types[ct].service_level_threshold);
+        let in_sl = u64::from(in_sl);
         let due_in_sl = in_sl & u64::from(self.due(ct, leg.arrival));
         let outsourced = u64::from(model_group.outsourced);
-        let cell = self.stats.call_cell(leg.interval as usize, ct);
+        let interval = leg.interval as usize;
+        let clock = &model.clock;
+        // A wait inside its arrival interval (most are) is that interval's queue time.
+        let within = now <= clock.warmup + (interval as Micros + 1) * clock.interval;
+        let cell = self.stats.call_cell(interval, ct);
+        if customer != NOT_COUNTED && !transfer && !customer_apart {
+            cell[call::CUSTOMERS_ANSWERED] += 1;
+            cell[call::CUSTOMERS_IN_SL] += in_sl;
+        }
         cell[call::ANSWERED] += 1;
         cell[call::ANSWERED_IN_SL] += in_sl;
         cell[call::DUE_IN_SL] += due_in_sl;
@@ -1821,35 +1909,27 @@ impl<O: LegObserver> Sim<'_, O> {
         cell[call::OUTSOURCED] += outsourced;
         cell[outcome] += 1;
         cell[call::MAX_WAIT_US] = cell[call::MAX_WAIT_US].max(wait);
-        // A wait inside its arrival interval (most are) is that interval's queue time.
-        let clock = &self.model.clock;
-        let within = now <= clock.warmup + (leg.interval as Micros + 1) * clock.interval;
         if within {
             cell[call::QUEUE_US] += wait;
         }
-        // The call type's histogram; its channel's and all's are summed at the end
-        // ([`Sim::close`]), all's without transfers, taken out here.
-        let interval = leg.interval as usize;
-        if !within {
-            self.book_queue_time(ct, leg.arrival, now);
-        }
-        self.stats.waits.add(interval, ct, wait);
-        if leg.kind != Kind::Transfer {
-            self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
-        } else {
-            self.stats
-                .waits
-                .take(interval, self.model.call_types.len() + CHANNELS, wait);
-        }
-        let cell = self.stats.call_cell(interval, ct);
-        if leg.kind != Kind::Transfer {
+        if !transfer {
             cell[call::FIRST_ANSWERED] += 1;
             cell[call::FIRST_RESOLVED] += u64::from(outcome == call::RESOLVED);
             if outcome == call::ESCALATED {
                 cell[call::TRANSFERS] += 1;
             }
+        }
+        if !within {
+            self.book_queue_time(ct, leg.arrival, now);
+        }
+        // The call type's histogram; its channel's and all's are summed at the end
+        // ([`Sim::close`]), all's without transfers, taken out here.
+        self.stats.waits.add(interval, ct, wait);
+        if !transfer {
+            self.contacts_max_wait[interval] = self.contacts_max_wait[interval].max(wait);
             return chat_agent;
         }
+        self.stats.waits.take(interval, model.call_types.len() + CHANNELS, wait);
         // A transfer: not a customer contact at its own interval; its outcome belongs to
         // the contact, where it began.
         let fields = [
@@ -2004,8 +2084,9 @@ impl<O: LegObserver> Sim<'_, O> {
     fn fill_chats(&mut self, g: usize, agent: u32, now: Micros) -> usize {
         let mut taken = 0;
         while self.groups[g].chat.chats(agent).len() < self.groups[g].chat.concurrency as usize {
-            match self.next_waiting(g, now, true) {
-                Some(leg) => {
+            match self.next_lane(g, now, true) {
+                Some(lane) => {
+                    let leg = self.take_head(lane);
                     self.serve(leg, g, Some(agent), now);
                     taken += 1;
                 }
@@ -2078,11 +2159,13 @@ impl<O: LegObserver> Sim<'_, O> {
     /// An agent of group `g` finishes a contact of its skill `pair`.
     fn finish(&mut self, g: usize, pair: usize, now: Micros) {
         let phase = self.phase;
-        let pair = &mut self.pairs[pair].busy;
-        pair.integrate(now, phase);
-        pair.busy -= 1.0;
+        if self.pairs[pair].shared {
+            let pair = &mut self.pairs[pair].busy;
+            pair.integrate(now, phase);
+            pair.busy -= 1.0;
+        }
         let group = &mut self.groups[g];
-        group.integrate(now, phase);
+        group.integrate_busy(now, phase);
         group.busy -= 1;
         if group.present() + 1 > group.scheduled {
             return; // this agent's schedule has ended: they leave.
@@ -2092,8 +2175,20 @@ impl<O: LegObserver> Sim<'_, O> {
 
     /// A free agent of group `g` answers the next eligible waiting contact, or idles.
     fn take_work_or_idle(&mut self, g: usize, now: Micros) {
-        match self.next_waiting(g, now, false) {
-            Some(leg) => {
+        // No one waits in the group's lanes (the commonest case, looked at first): idle.
+        // (A lane whose count is 0 holds only stale entries, dropped when next looked at.)
+        let waiting = &self.waiting;
+        if self.model.groups[g]
+            .serves
+            .iter()
+            .all(|s| waiting[s.lane as usize] == 0)
+        {
+            self.groups[g].idle.push_back(now);
+            return;
+        }
+        match self.next_lane(g, now, false) {
+            Some(lane) => {
+                let leg = self.take_head(lane);
                 if let Some(agent) = self.serve(leg, g, None, now)
                     && self.fill_chats(g, agent, now) > 0
                 {
@@ -2303,25 +2398,36 @@ impl<O: LegObserver> Sim<'_, O> {
         }
     }
 
-    /// Takes the contact group `g` should answer next: among the heads of the lanes it
-    /// serves that are eligible for `g` (waited long enough, lane long enough), the
+    /// The lane whose head group `g` should answer next ([`Sim::take_head`] takes it):
+    /// among the heads of the lanes it serves that are eligible for `g` (waited long
+    /// enough, lane long enough), the
     /// channel the group ranks first, then the highest priority, then the group's serve
     /// order (under skill order: overdue heads first, then the skill listed first), then
     /// the longest wait counting each call type's head start (ties: skill order); only chats if
     /// `chat_only`, and no email after the window. Stale heads are dropped on the way. A
     /// lane is first come, first served (its contacts share a head start), so if its head
-    /// is not yet eligible, no one behind is.
-    fn next_waiting(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
+    /// is not yet eligible, no one behind is. Heads that hung up (lazily) are booked and
+    /// dropped on the way.
+    fn next_lane(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<usize> {
         match self.model.groups[g].serve {
-            ServeOrder::LongestWait => self.next_waiting_by::<false>(g, now, chat_only),
-            ServeOrder::SkillOrder => self.next_waiting_by::<true>(g, now, chat_only),
+            ServeOrder::LongestWait => self.next_lane_by::<false>(g, now, chat_only),
+            ServeOrder::SkillOrder => self.next_lane_by::<true>(g, now, chat_only),
         }
     }
 
-    /// [`Sim::next_waiting`] for a group that serves in skill order (`SKILL_ORDER`) or
+    /// The live contact at the head of `lane` (as [`Sim::next_lane`] found it) leaves
+    /// the queue for an agent.
+    #[inline(always)]
+    fn take_head(&mut self, lane: usize) -> Leg {
+        let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
+        self.leave_queue(lane, false);
+        self.slab.remove(slot)
+    }
+
+    /// [`Sim::next_lane`] for a group that serves in skill order (`SKILL_ORDER`) or
     /// the longest wait (where the serve order is constant, and compiled away).
     #[inline(always)]
-    fn next_waiting_by<const SKILL_ORDER: bool>(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<Leg> {
+    fn next_lane_by<const SKILL_ORDER: bool>(&mut self, g: usize, now: Micros, chat_only: bool) -> Option<usize> {
         let mut best: Option<(u8, i64, u64, Micros, usize)> = None;
         let drain = self.phase == Phase::Drain;
         let overdue_after = self.model.groups[g].overdue_after;
@@ -2370,10 +2476,7 @@ impl<O: LegObserver> Sim<'_, O> {
                 self.queues[lane].pop_front();
             }
         }
-        let (_, _, _, _, lane) = best?;
-        let (slot, _) = self.queues[lane].pop_front().expect("head was just seen");
-        self.leave_queue(lane, false);
-        Some(self.slab.remove(slot))
+        best.map(|(_, _, _, _, lane)| lane)
     }
 
     fn abandon(&mut self, slot: u32, generation: u32, now: Micros) {
@@ -2451,7 +2554,9 @@ impl<O: LegObserver> Sim<'_, O> {
             group.integrate(now, old);
             let staffed = std::mem::take(&mut group.staffed_us);
             let overtime = std::mem::take(&mut group.overtime_us);
-            let busy = std::mem::take(&mut group.busy_us);
+            let raw_busy = std::mem::take(&mut group.raw_busy_us);
+            // On schedule: all but the overtime.
+            let busy = raw_busy - overtime;
             let spec = &self.model.groups[g];
             // Paid time: shrinkage (absence, meetings, training) is paid too.
             let paid_time = match &spec.paid_agent_us {
@@ -2464,7 +2569,7 @@ impl<O: LegObserver> Sim<'_, O> {
             let slot_capacity = std::mem::take(&mut group.slot_capacity_us);
             let cell = self.stats.group_cell(i, g);
             cell[group::BUSY_US] += busy;
-            cell[group::RAW_BUSY_US] += std::mem::take(&mut group.raw_busy_us);
+            cell[group::RAW_BUSY_US] += raw_busy;
             cell[group::STAFFED_US] += staffed;
             cell[group::OVERTIME_US] += overtime;
             add_sum(&mut cell[group::COST], paid, &mut self.overflow, "cost");

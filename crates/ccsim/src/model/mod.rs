@@ -305,6 +305,8 @@ pub struct Lane {
     /// or a queue capacity count its waiting contacts. Every waiting contact with
     /// patience then gets an abandonment event.
     pub exact: bool,
+    /// Its call type is a chat (which a chatting agent may take).
+    pub chat: bool,
 }
 
 /// A skill of a group: which call type, and the group's proficiency at it.
@@ -1262,6 +1264,7 @@ impl Builder<'_> {
                 counts_queue: false,
                 agent_selection: call_types[c].agent_selection,
                 exact: false,
+                chat: call_types[c].channel == Channel::Chat,
             })
             .collect();
         for (c, spec) in self.s.call_types.iter().enumerate() {
@@ -1340,6 +1343,7 @@ impl Builder<'_> {
                             counts_queue: false,
                             agent_selection: call_types[c].agent_selection,
                             exact: false,
+                            chat: call_types[c].channel == Channel::Chat,
                         });
                     }
                     None => {

@@ -74,8 +74,8 @@ impl<W: Write> Rows<W> {
         }
         for (k, m) in defs.iter().enumerate() {
             // Metrics are mostly in their table's order: look there first.
-            let e = match metrics.0.get(k) {
-                Some(&(name, e)) if name == m.name => e,
+            let e = match metrics.at(k) {
+                Some((name, e)) if name == m.name => e,
                 _ => metrics.get(m.name).expect("metrics follow their table"),
             };
             self.number(e.mean)?;

@@ -8,14 +8,14 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::Formatter;
 
 use crate::Summary;
 use crate::error::is_unprintable;
 
 /// Writes the summary as pretty-printed JSON with a final newline.
 pub fn write_json<W: Write>(summary: &Summary, out: W) -> io::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(out, Printable(PrettyFormatter::new()));
+    let mut serializer = serde_json::Serializer::with_formatter(out, Printable::new());
     summary.serialize(&mut serializer).map_err(io::Error::other)?;
     serializer.into_inner().write_all(b"\n")
 }
@@ -32,16 +32,42 @@ pub fn to_json(summary: &Summary) -> String {
 /// `erlang`.
 pub fn to_pretty_json<T: Serialize + ?Sized>(value: &T) -> String {
     let mut bytes = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, Printable(PrettyFormatter::new()));
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, Printable::new());
     value.serialize(&mut serializer).expect("a report always serialises");
     bytes.push(b'\n');
     String::from_utf8(bytes).expect("serde_json writes UTF-8")
 }
 
-/// serde_json's pretty printer, with unprintable characters in strings escaped.
-struct Printable<'a>(PrettyFormatter<'a>);
+/// serde_json's pretty printer (two spaces a level, the same bytes), with unprintable
+/// characters in strings escaped, and each line break written with its indentation in
+/// one piece (a long run's document has a million of them).
+struct Printable {
+    depth: usize,
+    has_value: bool,
+    /// `",\n"` and as many spaces as the deepest indentation yet.
+    breaks: Vec<u8>,
+}
 
-impl Formatter for Printable<'_> {
+impl Printable {
+    fn new() -> Printable {
+        Printable {
+            depth: 0,
+            has_value: false,
+            breaks: b",\n".to_vec(),
+        }
+    }
+
+    /// A line break (after a comma with `comma`) and the current indentation.
+    fn line<W: ?Sized + Write>(&mut self, writer: &mut W, comma: bool) -> io::Result<()> {
+        let end = 2 + 2 * self.depth;
+        if self.breaks.len() < end {
+            self.breaks.resize(end, b' ');
+        }
+        writer.write_all(&self.breaks[usize::from(!comma)..end])
+    }
+}
+
+impl Formatter for Printable {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
         // Keys and most names are printable ASCII: one pass over the bytes decides.
         let ascii = fragment.bytes().all(|b| (0x20..0x7f).contains(&b));
@@ -61,39 +87,53 @@ impl Formatter for Printable<'_> {
     }
 
     fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.begin_array(writer)
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_array(writer)
+        self.depth -= 1;
+        if self.has_value {
+            self.line(writer, false)?;
+        }
+        writer.write_all(b"]")
     }
 
     fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_array_value(writer, first)
+        self.line(writer, !first)
     }
 
-    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_array_value(writer)
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.begin_object(writer)
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_object(writer)
+        self.depth -= 1;
+        if self.has_value {
+            self.line(writer, false)?;
+        }
+        writer.write_all(b"}")
     }
 
     fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_object_key(writer, first)
+        self.line(writer, !first)
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.begin_object_value(writer)
+        writer.write_all(b": ")
     }
 
-    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.0.end_object_value(writer)
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
@@ -102,9 +142,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_layout_is_serde_jsons_pretty_printers() {
+        let value = serde_json::json!({
+            "a": [1, [], {}, [2, [3, {"b": null}]], {"c": {"d": [true, false]}}],
+            "e": {},
+            "f": "text",
+            "g": {"h": [], "i": [{}], "j": 1.5}
+        });
+        let mut out = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Printable::new());
+        value.serialize(&mut serializer).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+    }
+
+    #[test]
     fn unprintable_characters_are_json_escapes() {
         let mut out = Vec::new();
-        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Printable(PrettyFormatter::new()));
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Printable::new());
         ["a\u{1b}[2J", "b\u{202e}c", "d\u{85}", "plain é ✓"]
             .serialize(&mut serializer)
             .unwrap();

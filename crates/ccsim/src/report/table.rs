@@ -32,9 +32,29 @@ fn cell(e: Option<Estimate>, unit: Unit) -> String {
         Unit::Ratio => (1.0, 3, ""),
         Unit::Money => (1.0, 2, ""),
     };
-    match ci95 {
-        Some(c) => format!("{:.*}{suffix} ±{:.*}", decimals, m * scale, decimals, c * scale),
-        None => format!("{:.*}{suffix}", decimals, m * scale),
+    let mut text = String::new();
+    fixed(&mut text, m * scale, decimals);
+    text.push_str(suffix);
+    if let Some(c) = ci95 {
+        text.push_str(" ±");
+        fixed(&mut text, c * scale, decimals);
+    }
+    text
+}
+
+/// Appends `x` with `decimals` digits after the point, as `format!("{x:.decimals$}")`
+/// writes it. A whole number (a count of one replication: most figures of a long
+/// table) is written as an integer and zeros, which is the same text without the cost
+/// of exact float formatting; others take that.
+fn fixed(out: &mut String, x: f64, decimals: usize) {
+    if x.fract() == 0.0 && x.is_sign_positive() && x < 1e15 {
+        let _ = write!(out, "{}", x as u64);
+        if decimals > 0 {
+            out.push('.');
+            out.extend(std::iter::repeat_n('0', decimals));
+        }
+    } else {
+        let _ = write!(out, "{x:.decimals$}");
     }
 }
 
@@ -222,9 +242,9 @@ fn section_marked(
     let _ = writeln!(out, "\n{title}");
     out.push_str(&aligned_painted(
         &table,
-        &|r, c, text| match marks[r].get(c).copied().flatten() {
-            Some(m) => paint(m, text, colour),
-            None => text.to_owned(),
+        &|r, c, text, line| match marks[r].get(c).copied().flatten() {
+            Some(m) => line.push_str(&paint(m, text, colour)),
+            None => line.push_str(text),
         },
     ));
 }
@@ -257,12 +277,12 @@ fn verdict_text(verdict: Option<Status>, call_types: &[Named]) -> Option<(Status
 /// Rows as aligned text: the first column left-aligned, the others right-aligned, two
 /// spaces apart.
 pub fn aligned(rows: &[Vec<String>]) -> String {
-    aligned_painted(rows, &|_, _, text| text.to_owned())
+    aligned_painted(rows, &|_, _, text, line| line.push_str(text))
 }
 
-/// As [`aligned`], each cell passed through `paint(row, column, text)` after its width is
-/// taken, so colour codes never upset the alignment.
-fn aligned_painted(rows: &[Vec<String>], paint: &dyn Fn(usize, usize, &str) -> String) -> String {
+/// As [`aligned`], each cell written by `paint(row, column, text, line)` after its width
+/// is taken, so colour codes never upset the alignment.
+fn aligned_painted(rows: &[Vec<String>], paint: &dyn Fn(usize, usize, &str, &mut String)) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -274,18 +294,25 @@ fn aligned_painted(rows: &[Vec<String>], paint: &dyn Fn(usize, usize, &str) -> S
         })
         .collect();
     let mut out = String::new();
+    let mut line = String::new();
+    let pad = |line: &mut String, n: usize| line.extend(std::iter::repeat_n(' ', n));
     for (r, row) in rows.iter().enumerate() {
-        let mut line = String::from(" ");
+        line.clear();
+        line.push(' ');
         for (c, text) in row.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - text.chars().count());
-            let shown = paint(r, c, text);
+            let width = widths[c] - text.chars().count();
             if c == 0 {
-                let _ = write!(line, " {shown}{pad}");
+                line.push(' ');
+                paint(r, c, text, &mut line);
+                pad(&mut line, width);
             } else {
-                let _ = write!(line, "  {pad}{shown}");
+                line.push_str("  ");
+                pad(&mut line, width);
+                paint(r, c, text, &mut line);
             }
         }
-        let _ = writeln!(out, "{}", line.trim_end());
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }

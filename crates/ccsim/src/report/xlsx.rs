@@ -393,8 +393,8 @@ const READING: &str = "<metric>_ci95 columns are 95 % half-widths (± around the
 fn metric_cells<'a>(cells: &mut Vec<Cell<'a>>, metrics: &Metrics, defs: &[MetricDef]) {
     for (k, m) in defs.iter().enumerate() {
         // Metrics are mostly in their table's order: look there first.
-        let e = match metrics.0.get(k) {
-            Some(&(name, e)) if name == m.name => e,
+        let e = match metrics.at(k) {
+            Some((name, e)) if name == m.name => e,
             _ => metrics.get(m.name).unwrap_or(Estimate { mean: None, ci95: None }),
         };
         let unit = Unit::of_metric(m.name);
