@@ -402,3 +402,71 @@ skills = ["calls"]
         assert!(mean(&i.metrics, "max_queue_length") <= 2.0, "{}", i.start);
     }
 }
+
+/// `max_wait_seconds` is the longest wait of an *answered* contact: where no contact was
+/// answered in any replication (an interval with no calls, a call type nobody calls, an
+/// interval whose callers all hung up), there is no such wait, and the figure is
+/// undefined (`null`), as the quantiles and the ASA beside it are, never "0 s". A
+/// planner reading "longest wait 0.0 s" for an interval where every caller waited a
+/// minute and hung up is misled.
+#[test]
+fn longest_wait_is_undefined_where_nothing_was_answered() {
+    let s = summary(
+        r#"
+[scenario]
+name = "no answers"
+duration = "1h"
+interval = "30m"
+replications = 4
+drain_limit = "0s"
+
+[[call_type]]
+name = "a"
+arrivals = { per_interval = [0, 12] }
+handle_time = { dist = "constant", value = "2m" }
+
+[[call_type]]
+name = "lost"
+arrivals = { per_hour = 20 }
+handle_time = { dist = "constant", value = "2m" }
+patience = { dist = "constant", value = "1m" }
+
+[[call_type]]
+name = "silent"
+arrivals = { per_hour = 0 }
+handle_time = { dist = "constant", value = "2m" }
+
+[[agent_group]]
+name = "team"
+agents = 3
+skills = ["a", "silent"]
+
+[[agent_group]]
+name = "nobody"
+agents = 0
+skills = ["lost"]
+"#,
+    );
+    // Nothing answered: the longest wait is undefined, like the ASA and the quantiles.
+    for m in [
+        &s.intervals[0].metrics,
+        named(&s.intervals[0].call_types, "a"),
+        named(&s.call_types, "lost"),
+        named(&s.call_types, "silent"),
+        named(&s.intervals[1].call_types, "lost"),
+    ] {
+        assert_eq!(get(m, "asa_seconds").mean, None);
+        assert_eq!(get(m, "wait_p50_seconds").mean, None);
+        let longest = get(m, "max_wait_seconds");
+        assert_eq!((longest.mean, longest.ci95), (None, None), "{longest:?}");
+    }
+    // The callers of `lost` did wait (a minute each, then hung up): only answered
+    // contacts define the longest wait.
+    assert!(mean(named(&s.call_types, "lost"), "avg_abandon_wait_seconds") > 59.0);
+    // Where contacts were answered it is defined.
+    for m in [&s.totals, named(&s.call_types, "a"), &s.intervals[1].metrics] {
+        assert!(get(m, "max_wait_seconds").mean.is_some());
+    }
+    // The queue length is a level, 0 where nobody waited: still defined.
+    assert_eq!(mean(named(&s.call_types, "silent"), "max_queue_length"), 0.0);
+}

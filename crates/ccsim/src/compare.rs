@@ -97,7 +97,10 @@ fn paired(m: &MetricDef, a: &[Vec<f64>], b: &[Vec<f64>]) -> (f64, Option<f64>) {
     };
     match m.measure {
         Measure::Quantile { .. } => (f64::NAN, None),
-        Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale } => {
+        Measure::Max {
+            defined_by: Some(den), ..
+        } if a.iter().all(|x| x[den] == 0.0) || b.iter().all(|x| x[den] == 0.0) => (f64::NAN, None),
+        Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale, .. } => {
             let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| (y[field] - x[field]) * scale).collect();
             (mean(&d), half_width(&d))
         }

@@ -171,7 +171,15 @@ pub enum Measure {
     Level { field: usize, scale: f64 },
     /// A maximum (the longest wait): mean per replication of `field × scale`, each
     /// replication's maximum over the cell; over the day, the largest of the intervals'.
-    Max { field: usize, scale: f64 },
+    /// With `defined_by`, the maximum is over the contacts that count field counts (the
+    /// answered ones): where it is 0 in every replication there is nothing to take the
+    /// maximum of, and the figure is undefined, not 0. Without it (a queue length, 0
+    /// where nobody waited) it is always defined.
+    Max {
+        field: usize,
+        scale: f64,
+        defined_by: Option<usize>,
+    },
     /// The `p`-quantile of the waits of answered contacts, from the wait histograms (see
     /// [`crate::histogram`]).
     Quantile { p: f64 },
@@ -436,8 +444,9 @@ pub const CALL_METRICS: &[MetricDef] = &[
         measure: Measure::Max {
             field: call::MAX_WAIT_US,
             scale: 1e-6,
+            defined_by: Some(call::ANSWERED),
         },
-        doc: "the longest wait of an answered contact, seconds: mean over replications of each replication's longest",
+        doc: "the longest wait of an answered contact, seconds: mean over replications of each replication's longest (undefined where no contact was answered)",
     },
     ratio(
         "mean_wait_seconds",
@@ -458,6 +467,7 @@ pub const CALL_METRICS: &[MetricDef] = &[
         measure: Measure::Max {
             field: call::MAX_QUEUE,
             scale: 1.0,
+            defined_by: None,
         },
         doc: "the most contacts waiting at once in the window (the interval): mean over replications of each replication's most",
     },

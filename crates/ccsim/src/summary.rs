@@ -70,7 +70,10 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
     match m.measure {
         // Quantiles are read from the wait histograms ([`metrics_of`]), not from fields.
         Measure::Quantile { .. } => Estimate { mean: None, ci95: None },
-        Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale } => {
+        Measure::Max {
+            defined_by: Some(den), ..
+        } if cell.sum(den).to_f64() == 0.0 => Estimate { mean: None, ci95: None },
+        Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale, .. } => {
             let mean = cell.sum(field).to_f64() / n as f64 * scale;
             let ci95 =
                 (n > 1).then(|| t * (variance(cell.sum(field), cell.sum_sq(field), n) / n as f64).sqrt() * scale);

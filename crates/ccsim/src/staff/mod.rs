@@ -196,9 +196,12 @@ fn figure(m: &MetricDef, cell: &[u64]) -> Option<f64> {
         crate::stats::Measure::Ratio { num, den, scale } => {
             (cell[den] > 0).then(|| cell[num] as f64 / cell[den] as f64 * scale)
         }
+        crate::stats::Measure::Max {
+            defined_by: Some(den), ..
+        } if cell[den] == 0 => None,
         crate::stats::Measure::Count { field, scale }
         | crate::stats::Measure::Level { field, scale }
-        | crate::stats::Measure::Max { field, scale } => Some(cell[field] as f64 * scale),
+        | crate::stats::Measure::Max { field, scale, .. } => Some(cell[field] as f64 * scale),
         crate::stats::Measure::Quantile { .. } => None,
     }
 }
