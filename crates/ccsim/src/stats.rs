@@ -29,92 +29,95 @@ pub const CHANNELS: usize = 3;
 
 /// Fields of a call-type cell. A contact belongs to the interval in which it arrived.
 pub mod call {
+    // Numbered so that the fields an offered and answered call updates lie side by
+    // side in the cell's first two cache lines (then the rarer outcomes): with hundreds
+    // of call types the cells do not stay in the first-level cache between calls.
     pub const OFFERED: usize = 0;
-    pub const ANSWERED: usize = 1;
-    pub const ABANDONED: usize = 2;
-    pub const UNFINISHED: usize = 3;
-    /// Answered with a wait ≤ the call type's service-level threshold.
-    pub const ANSWERED_IN_SL: usize = 4;
-    /// Sum of waits of answered calls, µs.
-    pub const WAIT_ANSWERED_US: usize = 5;
-    /// Sum of waits of abandoned calls (time to abandon), µs.
-    pub const WAIT_ABANDONED_US: usize = 6;
-    /// Sum of handle times (talk, then after-call work) of answered calls, µs.
-    pub const HANDLE_US: usize = 7;
-    /// Offered contacts that are a caller's first attempt.
-    pub const FRESH: usize = 8;
-    /// Offered contacts that are a caller trying again after abandoning.
-    pub const REDIALS: usize = 9;
-    /// Agent time spent on this call type inside the window, by clock interval, µs: each
-    /// group's busy time (on schedule) shared by the time its agents spent on each type.
-    pub const BUSY_US: usize = 10;
-    /// Staffed time of the groups that serve this call type, by clock interval, µs.
-    pub const STAFFED_US: usize = 11;
-    /// Offered contacts that are a customer calling again after an unresolved contact.
-    pub const REPEATS: usize = 12;
-    /// Offered contacts escalated here from another call type (not new customer contacts).
-    pub const TRANSFERS_IN: usize = 13;
-    /// Offered contacts that are customer contacts: fresh + redials + repeats.
-    pub const CONTACTS: usize = 14;
-    /// Answered contacts the agent resolved.
-    pub const RESOLVED: usize = 15;
-    /// Answered contacts not resolved and transferred to another call type's queue.
-    pub const ESCALATED: usize = 16;
-    /// Answered contacts not resolved whose customer will call again.
-    pub const REPEATED: usize = 17;
-    /// Answered contacts not resolved and closed without follow-up.
-    pub const UNRESOLVED: usize = 18;
-    /// Answered contacts at the customer's first queue (not transfers).
-    pub const FIRST_ANSWERED: usize = 19;
-    /// Of those, resolved by that first agent.
-    pub const FIRST_RESOLVED: usize = 20;
-    /// Transfers of the customer contacts that began here (booked where the contact began).
-    pub const TRANSFERS: usize = 21;
-    /// Answered contacts answered by an outsourced group.
-    pub const OUTSOURCED: usize = 22;
-    /// Cost, in millionths of the scenario's currency, by clock interval.
-    pub const COST: usize = 23;
-    /// Level at the interval's end: email contacts waiting (the backlog).
-    pub const BACKLOG: usize = 24;
-    /// Level at the interval's end: age of the oldest email waiting, µs.
-    pub const OLDEST_AGE_US: usize = 25;
     /// Offered contacts due inside the window: every call and chat; an email whose
     /// response deadline (arrival + threshold) falls by the window's end.
-    pub const DUE: usize = 26;
-    /// Redials and repeats that arrived after the window: followed (their work is
-    /// overtime) but not counted as offered contacts; booked on the last interval.
-    pub const AFTER_WINDOW: usize = 27;
+    pub const DUE: usize = 1;
+    /// Offered contacts that are a caller's first attempt.
+    pub const FRESH: usize = 2;
+    /// Offered contacts that are customer contacts: fresh + redials + repeats.
+    pub const CONTACTS: usize = 3;
+    pub const ANSWERED: usize = 4;
+    /// Answered with a wait ≤ the call type's service-level threshold.
+    pub const ANSWERED_IN_SL: usize = 5;
+    /// Sum of waits of answered calls, µs.
+    pub const WAIT_ANSWERED_US: usize = 6;
+    /// Sum of handle times (talk, then after-call work) of answered calls, µs.
+    pub const HANDLE_US: usize = 7;
+    /// Answered contacts the agent resolved.
+    pub const RESOLVED: usize = 8;
+    /// Answered contacts at the customer's first queue (not transfers).
+    pub const FIRST_ANSWERED: usize = 9;
+    /// Of those, resolved by that first agent.
+    pub const FIRST_RESOLVED: usize = 10;
     /// Of the contacts due ([`DUE`]), those answered within the threshold.
-    pub const DUE_IN_SL: usize = 28;
-    /// Offered contacts that found every line busy or the queue full (a busy signal).
-    pub const BLOCKED: usize = 29;
-    /// Offered contacts whose caller left a message after waiting `max_wait`.
-    pub const MESSAGES: usize = 30;
-    /// Offered contacts still waiting when the window closed with `at_close = "disconnect"`.
-    pub const DISCONNECTED: usize = 31;
-    /// Offered contacts that are a blocked caller trying again.
-    pub const RETRIES: usize = 32;
+    pub const DUE_IN_SL: usize = 11;
     /// Maximum: the longest wait of a contact answered, µs.
-    pub const MAX_WAIT_US: usize = 33;
-    /// Contacts waiting × time, inside the window, by clock interval, µs.
-    pub const QUEUE_US: usize = 34;
-    /// The interval's length, µs (the window's, summed): the time `QUEUE_US` is averaged over.
-    pub const CLOCK_US: usize = 35;
-    /// Maximum: the most contacts waiting at once, by clock interval.
-    pub const MAX_QUEUE: usize = 36;
-    /// Offered contacts whose wait ended: answered, abandoned, a message or disconnected.
-    pub const WAITS_ENDED: usize = 37;
-    /// Sum of those waits, µs.
-    pub const WAIT_ENDED_US: usize = 38;
-    /// Abandoned with a wait ≤ the call type's `short_abandon` threshold.
-    pub const SHORT_ABANDONED: usize = 39;
-    /// Offered minus short abandons: the service level's denominator.
-    pub const SL_OFFERED: usize = 40;
+    pub const MAX_WAIT_US: usize = 12;
     /// Answered contacts that are a caller's first attempt or a redial (each customer at
     /// most once: a caller's attempts end with the first answer).
-    pub const CUSTOMERS_ANSWERED: usize = 41;
+    pub const CUSTOMERS_ANSWERED: usize = 13;
     /// Of those, answered within the threshold.
-    pub const CUSTOMERS_IN_SL: usize = 42;
+    pub const CUSTOMERS_IN_SL: usize = 14;
+    /// Answered contacts answered by an outsourced group.
+    pub const OUTSOURCED: usize = 15;
+    pub const ABANDONED: usize = 16;
+    /// Sum of waits of abandoned calls (time to abandon), µs.
+    pub const WAIT_ABANDONED_US: usize = 17;
+    /// Sum of those waits, µs.
+    pub const WAIT_ENDED_US: usize = 18;
+    /// Offered contacts that are a caller trying again after abandoning.
+    pub const REDIALS: usize = 19;
+    /// Offered contacts that are a customer calling again after an unresolved contact.
+    pub const REPEATS: usize = 20;
+    /// Offered contacts escalated here from another call type (not new customer contacts).
+    pub const TRANSFERS_IN: usize = 21;
+    /// Answered contacts not resolved and transferred to another call type's queue.
+    pub const ESCALATED: usize = 22;
+    /// Answered contacts not resolved whose customer will call again.
+    pub const REPEATED: usize = 23;
+    /// Answered contacts not resolved and closed without follow-up.
+    pub const UNRESOLVED: usize = 24;
+    /// Transfers of the customer contacts that began here (booked where the contact began).
+    pub const TRANSFERS: usize = 25;
+    /// Cost, in millionths of the scenario's currency, by clock interval.
+    pub const COST: usize = 26;
+    pub const UNFINISHED: usize = 27;
+    /// Agent time spent on this call type inside the window, by clock interval, µs: each
+    /// group's busy time (on schedule) shared by the time its agents spent on each type.
+    pub const BUSY_US: usize = 28;
+    /// Staffed time of the groups that serve this call type, by clock interval, µs.
+    pub const STAFFED_US: usize = 29;
+    /// Level at the interval's end: email contacts waiting (the backlog).
+    pub const BACKLOG: usize = 30;
+    /// Level at the interval's end: age of the oldest email waiting, µs.
+    pub const OLDEST_AGE_US: usize = 31;
+    /// Redials and repeats that arrived after the window: followed (their work is
+    /// overtime) but not counted as offered contacts; booked on the last interval.
+    pub const AFTER_WINDOW: usize = 32;
+    /// Offered contacts that found every line busy or the queue full (a busy signal).
+    pub const BLOCKED: usize = 33;
+    /// Offered contacts whose caller left a message after waiting `max_wait`.
+    pub const MESSAGES: usize = 34;
+    /// Offered contacts still waiting when the window closed with `at_close = "disconnect"`.
+    pub const DISCONNECTED: usize = 35;
+    /// Offered contacts that are a blocked caller trying again.
+    pub const RETRIES: usize = 36;
+    /// Contacts waiting × time, inside the window, by clock interval, µs.
+    pub const QUEUE_US: usize = 37;
+    /// The interval's length, µs (the window's, summed): the time `QUEUE_US` is averaged over.
+    pub const CLOCK_US: usize = 38;
+    /// Maximum: the most contacts waiting at once, by clock interval.
+    pub const MAX_QUEUE: usize = 39;
+    /// Offered contacts whose wait ended: answered, abandoned, a message or disconnected.
+    pub const WAITS_ENDED: usize = 40;
+    /// Abandoned with a wait ≤ the call type's `short_abandon` threshold.
+    pub const SHORT_ABANDONED: usize = 41;
+    /// Offered minus short abandons: the service level's denominator.
+    pub const SL_OFFERED: usize = 42;
     /// Offered calls whose caller accepted a callback (virtual hold).
     pub const CALLBACKS: usize = 43;
     /// Of the callbacks, those whose customer answered the agent's call (then served).
