@@ -456,10 +456,13 @@ fn run_on_the_staffed_scenario_gives_the_cost_and_paid_hours_staff_reports() {
     let staffing: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("staffing.json")).unwrap()).unwrap();
     let staffed = out.join("staffed.toml").display().to_string();
-    let reps = staffing["replications"].as_u64().unwrap().to_string();
-    let run = crate::common::ccsim_ok(&["run", &staffed, "--replications", &reps, "--format", "json"]);
+    // The file carries the replications the answer was judged on (not the 20 written):
+    // `run` on it as it stands gives the same figures, to the last digit.
+    let reps = staffing["replications"].as_u64().unwrap();
+    assert!(reps > 20, "{reps}");
+    let run = crate::common::ccsim_ok(&["run", &staffed, "--format", "json"]);
     let run: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
-    // The same replications of the same staffing: the same figures, to the last digit.
+    assert_eq!(run["replications"].as_u64(), Some(reps));
     assert_eq!(run["totals"]["cost"]["mean"], staffing["cost"]);
     assert_eq!(run["totals"]["agent_hours"]["mean"], staffing["agent_hours"]);
     assert_eq!(run["totals"]["service_level"], staffing["totals"]["service_level"]);
@@ -602,4 +605,81 @@ skills = ["calls"]
             .is_some_and(|v| v < 0.8)
     });
     assert!(below, "{:?}", over_day.agents);
+}
+
+/// Voice escalating to an email back office with a 2-hour response target: the email
+/// target is judged over the day, so no interval's row reads missed on it (the row,
+/// its verdict and the plan's `missed` agree), and the emails left open at the close
+/// are named under a day that reads met.
+#[test]
+fn an_interval_reads_missed_only_on_the_targets_it_is_held_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stem.toml");
+    std::fs::write(
+        &file,
+        r#"[scenario]
+name = "stem"
+start = "08:00"
+duration = "4h"
+interval = "1h"
+replications = 5
+
+[[call_type]]
+name = "v"
+arrivals = { per_hour = 30 }
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "3m" }
+resolution = 0.8
+unresolved = { escalate_to = "e" }
+
+[[call_type]]
+name = "e"
+channel = "email"
+arrivals = { per_hour = 0 }
+handle_time = { dist = "constant", value = "10m" }
+service_level_threshold = "2h"
+service_level_target = 0.9
+
+[[agent_group]]
+name = "front"
+agents = 3
+skills = ["v"]
+
+[[agent_group]]
+name = "back"
+agents = 2
+skills = ["e"]
+"#,
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let out = crate::common::ccsim_ok(&["staff", &file, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["day_targets_met"], serde_json::Value::Bool(true), "{plan}");
+    for i in plan["intervals"].as_array().unwrap() {
+        let missed = i["missed"].as_bool().unwrap();
+        assert_eq!(i["verdict"] == "missed", missed, "{i}");
+        // The email's response time is not among an interval's judged targets.
+        for c in i["call_types"].as_array().unwrap() {
+            let targets = c["targets"].as_array().unwrap();
+            assert!(targets.iter().all(|t| t["metric"] != "within_target"), "{c}");
+        }
+    }
+    // Over the day the email target is judged and shown.
+    let email = plan["call_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "e")
+        .unwrap();
+    assert_eq!(email["targets"][0]["metric"], "within_target");
+    let table = crate::common::ccsim_ok(&["staff", &file]);
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(!table.contains("missed: "), "{table}");
+    let backlog = email["backlog_end"]["mean"].as_f64().unwrap();
+    assert!(backlog > 1.0, "{email}");
+    assert!(
+        table.contains("Emails left in the backlog at the close") && table.contains(&format!("e {backlog:.1} ±")),
+        "{table}"
+    );
 }

@@ -38,7 +38,7 @@ pub mod call {
     pub const DUE: usize = 1;
     /// Offered contacts that are a caller's first attempt.
     pub const FRESH: usize = 2;
-    /// Offered contacts that are customer contacts: fresh + redials + repeats.
+    /// Offered contacts that are customer contacts: fresh + redials + retries + repeats.
     pub const CONTACTS: usize = 3;
     pub const ANSWERED: usize = 4;
     /// Answered with a wait ≤ the call type's service-level threshold.

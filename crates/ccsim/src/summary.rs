@@ -337,7 +337,25 @@ impl Summary {
     }
 
     pub fn with_layout(layout: &Layout, acc: &Accumulator) -> Summary {
+        Summary::judging(layout, acc, &|_| true)
+    }
+
+    /// [`Summary::with_layout`] where an interval is judged only on the targets
+    /// `per_interval` keeps (`staff` judges an email's response time, or every target
+    /// with `scope = "day"`, over the day only); the day is judged on all of them.
+    pub fn judging(layout: &Layout, acc: &Accumulator, per_interval: &dyn Fn(&Target) -> bool) -> Summary {
         let n = acc.replications;
+        // The targets call type `j` is judged on in `interval`.
+        let targets_of = |j: usize, interval: Option<usize>| -> Vec<Target> {
+            layout
+                .targets
+                .get(j)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .filter(|t| interval.is_none() || per_interval(t))
+                .copied()
+                .collect()
+        };
         let t = if n > 1 { t975(n - 1) } else { f64::NAN };
         let both =
             |interval: Option<usize>| {
@@ -358,11 +376,7 @@ impl Summary {
                         &CALL_NAMES,
                         metrics_of(&acc.calls, Some(&acc.waits), CALL_METRICS, interval, Some(j), n, t),
                     );
-                    let targets = judge(
-                        &metrics,
-                        layout.targets.get(j).map_or(&[], Vec::as_slice),
-                        interval.is_none(),
-                    );
+                    let targets = judge(&metrics, &targets_of(j, interval), interval.is_none());
                     Named {
                         name: name.clone(),
                         verdict: Status::worst(targets.iter().map(|t| t.status)),
@@ -396,9 +410,8 @@ impl Summary {
                         ),
                     );
                     let of_channel = || (0..n_types).filter(|&j| layout.channels[j] == *c);
-                    let lists: Vec<&[Target]> = of_channel()
-                        .map(|j| layout.targets.get(j).map_or(&[][..], Vec::as_slice))
-                        .collect();
+                    let owned: Vec<Vec<Target>> = of_channel().map(|j| targets_of(j, interval)).collect();
+                    let lists: Vec<&[Target]> = owned.iter().map(Vec::as_slice).collect();
                     let judged: Vec<&[Judged]> = of_channel().map(|j| members[j].targets.as_slice()).collect();
                     Named {
                         name: c.name().to_owned(),

@@ -813,6 +813,8 @@ impl Builder<'_> {
             // An interval the errors above refused is still bounded by the horizon, so
             // nothing built from the clock while the other fields are checked (shift
             // days, accumulators) can grow with it.
+            // `max`/`min`, not `clamp`: no panic whatever the refused values are.
+            #[allow(clippy::manual_clamp)]
             interval: micros(
                 interval
                     .max(1.0)

@@ -311,6 +311,30 @@ pub fn to_table(plan: &StaffPlan) -> String {
         ),
         None => {}
     }
+    // Emails still open at the close whose deadline lies after the window weigh neither
+    // way in the response target: say how many, so a day that reads met does not hide a
+    // backlog left for tomorrow.
+    let pending: Vec<String> = s
+        .call_types
+        .iter()
+        .zip(&s.call_type_channels)
+        .filter(|(_, ch)| **ch == crate::model::Channel::Email)
+        .filter_map(|(c, _)| {
+            let e = c.metrics.get("backlog_end")?;
+            let mean = e.mean.filter(|&m| m > 0.0)?;
+            Some(match e.ci95 {
+                Some(ci) => format!("{} {mean:.1} ±{ci:.1}", c.name),
+                None => format!("{} {mean:.1}", c.name),
+            })
+        })
+        .collect();
+    if !pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "Emails left in the backlog at the close (not worked after the window; those due after it weigh neither way in the response target: simulate several days to judge them): {}",
+            pending.join(", ")
+        );
+    }
     for e in &plan.roster_errors {
         let _ = writeln!(out, "\nNo roster: {e}");
     }
@@ -391,7 +415,7 @@ pub fn to_csv(plan: &StaffPlan) -> String {
 }
 
 /// The scenario `text` as a document with the staffing found in place of each searched
-/// group's `agents` or `shifts`.
+/// group's `agents` or `shifts`, and the replications it was judged on.
 pub fn staffed_document(text: &str, plan: &StaffPlan) -> Result<toml_edit::DocumentMut, crate::error::Error> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
@@ -410,6 +434,12 @@ pub fn staffed_document(text: &str, plan: &StaffPlan) -> Result<toml_edit::Docum
             per_interval.push(i64::from(row[j]));
         }
         table.insert("agents", toml_edit::value(per_interval));
+    }
+    // The replications the answer was judged on, so `ccsim run` on the file gives its
+    // figures to the last digit (the same seed meets the same callers).
+    if let Some(scenario) = doc.get_mut("scenario").and_then(|s| s.as_table_mut()) {
+        let n = i64::try_from(plan.summary.replications).unwrap_or(i64::MAX);
+        scenario.insert("replications", toml_edit::value(n));
     }
     Ok(doc)
 }

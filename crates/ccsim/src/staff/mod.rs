@@ -190,6 +190,16 @@ fn checks(model: &Model, searched: &[usize], day: bool) -> Vec<Check> {
     out
 }
 
+/// The summary of `acc` with each interval judged on the targets the search holds it to:
+/// an email's response time (or, with `scope = "day"`, every target) is judged over the
+/// day only, so no interval reads missed on a target the answer was not held to there.
+fn judged_summary(model: &Model, acc: &Accumulator) -> Summary {
+    let over_day = model.staffing.over_day;
+    Summary::judging(&crate::summary::Layout::of(model), acc, &|t| {
+        !over_day && t.figure != Figure::WithinTarget
+    })
+}
+
 /// The ratio (or count) of one check in one replication's cell; `None` if undefined.
 fn figure(m: &MetricDef, cell: &[u64]) -> Option<f64> {
     match m.measure {
@@ -1178,7 +1188,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
     };
     let mut final_model = search.model_with(&agents);
     final_model.replications = last.acc.replications;
-    let summary = Summary::new(&final_model, &last.acc);
+    let summary = judged_summary(&final_model, &last.acc);
     let within_noise = (0..intervals)
         .map(|k| last.intervals[k].is_some_and(|v| v.noisy) || trials.iter().any(|per| per[k].is_some_and(|v| v.noisy)))
         .collect();
@@ -1232,7 +1242,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
             let met: Vec<bool> = (0..m.clock.intervals)
                 .map(|k| judge(&acc, &stats, &search.interval_checks, Some(k), None).met)
                 .collect();
-            Some((Summary::new(&m, &acc), met))
+            Some((judged_summary(&m, &acc), met))
         };
         (roster, roster_errors, rostered)
     };
