@@ -682,4 +682,16 @@ skills = ["e"]
         table.contains("Emails left in the backlog at the close") && table.contains(&format!("e {backlog:.1} ±")),
         "{table}"
     );
+    // The HTML report says the same under its table.
+    let html = std::path::Path::new(&file).with_extension("html");
+    crate::common::ccsim_ok(&["staff", &file, "--report", &html.display().to_string()]);
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        html.contains("Day-level targets (email response, or all with scope = &quot;day&quot;): met"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Emails left in the backlog at the close") && html.contains(&format!("e {backlog:.1} ±")),
+        "{html}"
+    );
 }

@@ -304,16 +304,37 @@ pub fn to_table(plan: &StaffPlan) -> String {
             format!(" {}", s.currency)
         }
     );
+    for line in day_notes(plan) {
+        let _ = writeln!(out, "{line}");
+    }
+    for e in &plan.roster_errors {
+        let _ = writeln!(out, "\nNo roster: {e}");
+    }
+    out.push_str(&super::roster::to_text(plan));
+    let _ = writeln!(
+        out,
+        "\n{} candidate staffings simulated ({} replications)",
+        plan.evaluations, plan.replications_run
+    );
+    out
+}
+
+/// What the day's staffing says beyond its figures: whether the day-level targets (email
+/// response, or all with `scope = "day"`) hold, and the emails left in the backlog at the
+/// close. Emails still open then whose deadline lies after the window weigh neither way
+/// in the response target: naming them keeps a day that reads met from hiding a backlog
+/// left for tomorrow. Shown by the table and the HTML report alike.
+pub(crate) fn day_notes(plan: &StaffPlan) -> Vec<String> {
+    let s = &plan.summary;
+    let mut out = Vec::new();
     match plan.day_targets_met {
-        Some(true) => out.push_str("Day-level targets (email response, or all with scope = \"day\"): met\n"),
-        Some(false) => out.push_str(
-            "Day-level targets (email response, or all with scope = \"day\"): MISSED, no staffing found that meets them\n",
+        Some(true) => out.push("Day-level targets (email response, or all with scope = \"day\"): met".to_owned()),
+        Some(false) => out.push(
+            "Day-level targets (email response, or all with scope = \"day\"): MISSED, no staffing found that meets them"
+                .to_owned(),
         ),
         None => {}
     }
-    // Emails still open at the close whose deadline lies after the window weigh neither
-    // way in the response target: say how many, so a day that reads met does not hide a
-    // backlog left for tomorrow.
     let pending: Vec<String> = s
         .call_types
         .iter()
@@ -329,21 +350,11 @@ pub fn to_table(plan: &StaffPlan) -> String {
         })
         .collect();
     if !pending.is_empty() {
-        let _ = writeln!(
-            out,
+        out.push(format!(
             "Emails left in the backlog at the close (not worked after the window; those due after it weigh neither way in the response target: simulate several days to judge them): {}",
             pending.join(", ")
-        );
+        ));
     }
-    for e in &plan.roster_errors {
-        let _ = writeln!(out, "\nNo roster: {e}");
-    }
-    out.push_str(&super::roster::to_text(plan));
-    let _ = writeln!(
-        out,
-        "\n{} candidate staffings simulated ({} replications)",
-        plan.evaluations, plan.replications_run
-    );
     out
 }
 
