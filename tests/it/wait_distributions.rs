@@ -470,3 +470,48 @@ skills = ["lost"]
     // The queue length is a level, 0 where nobody waited: still defined.
     assert_eq!(mean(named(&s.call_types, "silent"), "max_queue_length"), 0.0);
 }
+
+/// Where only some replications answer anything (a sparse interval), the longest wait
+/// is the mean over those replications: never below the ASA, as a mean that counted the
+/// others as 0 s would be. The agent comes at 00:30, callers leave after a minute, so
+/// only the last caller or two before it may be answered, in some replications.
+#[test]
+fn the_longest_wait_of_a_sparse_interval_is_over_the_replications_that_answered() {
+    let s = summary(
+        r#"
+[scenario]
+name = "sparse"
+duration = "1h"
+interval = "30m"
+replications = 40
+drain_limit = "0s"
+
+[[call_type]]
+name = "a"
+arrivals = { per_hour = 20 }
+handle_time = { dist = "constant", value = "2m" }
+patience = { dist = "constant", value = "1m" }
+
+[[agent_group]]
+name = "g"
+agents = [0, 1]
+skills = ["a"]
+"#,
+    );
+    let first = &s.intervals[0];
+    let answered = mean(&first.metrics, "answered");
+    // Some replications answered a caller at 00:30, most did not.
+    assert!(answered > 0.0 && answered < 0.5, "{answered}");
+    for m in [
+        &first.metrics,
+        named(&first.call_types, "a"),
+        &s.totals,
+        &s.intervals[1].metrics,
+    ] {
+        let (longest, asa) = (mean(m, "max_wait_seconds"), mean(m, "asa_seconds"));
+        assert!(longest >= asa - 1e-9, "longest {longest} < ASA {asa}");
+    }
+    // A caller answered at 00:30 arrived less than a minute before (patience 1 min).
+    let longest = mean(&first.metrics, "max_wait_seconds");
+    assert!(longest > 0.0 && longest <= 60.0, "{longest}");
+}

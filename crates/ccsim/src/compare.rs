@@ -98,8 +98,29 @@ fn paired(m: &MetricDef, a: &[Vec<f64>], b: &[Vec<f64>]) -> (f64, Option<f64>) {
     match m.measure {
         Measure::Quantile { .. } => (f64::NAN, None),
         Measure::Max {
-            defined_by: Some(den), ..
-        } if a.iter().all(|x| x[den] == 0.0) || b.iter().all(|x| x[den] == 0.0) => (f64::NAN, None),
+            field,
+            scale,
+            defined_by: Some(marks),
+        } => {
+            // Paired over the replications in which both variants had something to take
+            // the maximum of.
+            let d: Vec<f64> = a
+                .iter()
+                .zip(b)
+                .filter(|(x, y)| x[marks] > 0.0 && y[marks] > 0.0)
+                .map(|(x, y)| (y[field] - x[field]) * scale)
+                .collect();
+            if d.is_empty() {
+                return (f64::NAN, None);
+            }
+            let k = d.len();
+            let mu = mean(&d);
+            let half = (k > 1).then(|| {
+                let var = d.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (k - 1) as f64;
+                t975(k as u64 - 1) * (var / k as f64).sqrt()
+            });
+            (mu, half)
+        }
         Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale, .. } => {
             let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| (y[field] - x[field]) * scale).collect();
             (mean(&d), half_width(&d))

@@ -126,14 +126,18 @@ pub mod call {
     pub const CALLBACKS_MISSED: usize = 45;
     /// Sum over the callbacks reached of the time from acceptance to the answer, µs.
     pub const CALLBACK_DELAY_US: usize = 46;
-    pub const FIELDS: usize = 47;
+    /// 1 if a contact was answered in the cell in this replication, else 0 (set at the
+    /// close; over the day, the largest): the replications the longest wait of an
+    /// answered contact is averaged over.
+    pub const ANSWERED_ANY: usize = 47;
+    pub const FIELDS: usize = 48;
 
     /// Fields that are levels at an interval's end, not sums: over the day they take the
     /// last interval's value; over call types, the sum (the backlog) or the maximum (the
     /// oldest age).
     pub const LEVELS: [usize; 2] = [BACKLOG, OLDEST_AGE_US];
     /// Fields that are maxima: over the day and over call types, the largest.
-    pub const MAXIMA: [usize; 2] = [MAX_WAIT_US, MAX_QUEUE];
+    pub const MAXIMA: [usize; 3] = [MAX_WAIT_US, MAX_QUEUE, ANSWERED_ANY];
 }
 
 /// Fields of an agent-group cell. Times are integrals over the clock interval.
@@ -174,10 +178,11 @@ pub enum Measure {
     Level { field: usize, scale: f64 },
     /// A maximum (the longest wait): mean per replication of `field × scale`, each
     /// replication's maximum over the cell; over the day, the largest of the intervals'.
-    /// With `defined_by`, the maximum is over the contacts that count field counts (the
-    /// answered ones): where it is 0 in every replication there is nothing to take the
-    /// maximum of, and the figure is undefined, not 0. Without it (a queue length, 0
-    /// where nobody waited) it is always defined.
+    /// With `defined_by`, a 0/1 field marking the replications that had anything to take
+    /// the maximum of (an answered contact): the mean is over those replications only
+    /// (Σ max ÷ Σ marks, a ratio estimator with its delta-method half-width), and
+    /// undefined where no replication had any. Without it (a queue length, 0 where nobody
+    /// waited) it is the mean over every replication.
     Max {
         field: usize,
         scale: f64,
@@ -447,9 +452,9 @@ pub const CALL_METRICS: &[MetricDef] = &[
         measure: Measure::Max {
             field: call::MAX_WAIT_US,
             scale: 1e-6,
-            defined_by: Some(call::ANSWERED),
+            defined_by: Some(call::ANSWERED_ANY),
         },
-        doc: "the longest wait of an answered contact, seconds: mean over replications of each replication's longest (undefined where no contact was answered)",
+        doc: "the longest wait of an answered contact, seconds: mean, over the replications that answered a contact, of each one's longest (undefined where none did)",
     },
     ratio(
         "mean_wait_seconds",
@@ -844,6 +849,7 @@ where
 
 /// Adds `cell` into `into`, except the `maxima` fields, which take the larger.
 fn combine_into<const F: usize>(into: &mut [u128; F], cell: &[u128; F], maxima: &[usize]) {
+    debug_assert!(maxima.len() <= call::MAXIMA.len(), "more maxima than call::MAXIMA");
     let mut before = [0u128; call::MAXIMA.len()];
     for (b, &f) in before.iter_mut().zip(maxima) {
         *b = into[f];
@@ -868,7 +874,7 @@ enum AllColumn {
 /// moments (Σx², Σnum·den) of one replication are the squares and products of its sums,
 /// computed when read, and stored only once a second replication is added (or the
 /// moments are written to a part file, or merged). A one-replication run, the usual
-/// whole-process case, so keeps 47 numbers per cell where the full moments take 116.
+/// whole-process case, so keeps 48 numbers per cell where the full moments take 118.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Moments {
     fields: usize,
@@ -959,12 +965,15 @@ impl Moments {
                 _ => None,
             })
             .collect();
+        // A maximum and the marks of the replications it is defined in (over the day and
+        // over items, the largest of each).
         let maxima = metrics
             .iter()
-            .filter_map(|m| match m.measure {
-                Measure::Max { field, .. } => Some(field),
-                _ => None,
+            .flat_map(|m| match m.measure {
+                Measure::Max { field, defined_by, .. } => [Some(field), defined_by],
+                _ => [None, None],
             })
+            .flatten()
             .collect();
         let levels = metrics
             .iter()
@@ -1416,19 +1425,19 @@ mod tests {
         // docs/scenarios.md (Memory) states these per interval × call type and group.
         let (intervals, types, groups) = (10, 7, 3);
         let rep = RepStats::new(intervals, types, groups);
-        // Per interval × call column: 47 fields of 8 bytes and 19 coarse wait buckets of
+        // Per interval × call column: 48 fields of 8 bytes and 19 coarse wait buckets of
         // 4; per call column, 1,921 fine wait buckets of 4.
         let columns = types + CHANNELS + 1;
         assert_eq!(
             rep.bytes(),
-            intervals * columns * (376 + 76) + columns * 7684 + intervals * groups * 64
+            intervals * columns * (384 + 76) + columns * 7684 + intervals * groups * 64
         );
         assert_eq!(RepStats::bytes_for(intervals, types, groups), rep.bytes() as u128);
-        // Over replications: Σx, Σx² of 47 fields and Σxy of 22 ratio metrics, and ΣC, ΣC²,
-        // ΣCA of every wait bucket, 16 bytes each; with one replication, only the Σx of 47
+        // Over replications: Σx, Σx² of 48 fields and Σxy of 22 ratio metrics, and ΣC, ΣC²,
+        // ΣCA of every wait bucket, 16 bytes each; with one replication, only the Σx of 48
         // fields and the ΣC of every wait bucket (the rest is implied).
         let mut acc = Accumulator::new(intervals, types, groups);
-        let one = (intervals + 1) * columns * 752
+        let one = (intervals + 1) * columns * 768
             + intervals * columns * 304
             + columns * 30_736
             + (intervals + 1) * (groups + 1) * 128;
@@ -1438,7 +1447,7 @@ mod tests {
         acc.add(&rep);
         assert_eq!(
             acc.bytes(),
-            (intervals + 1) * columns * 1856
+            (intervals + 1) * columns * 1888
                 + intervals * columns * 912
                 + columns * 92_208
                 + (intervals + 1) * (groups + 1) * 288

@@ -71,8 +71,26 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
         // Quantiles are read from the wait histograms ([`metrics_of`]), not from fields.
         Measure::Quantile { .. } => Estimate { mean: None, ci95: None },
         Measure::Max {
-            defined_by: Some(den), ..
-        } if cell.sum(den).to_f64() == 0.0 => Estimate { mean: None, ci95: None },
+            field,
+            scale,
+            defined_by: Some(marks),
+        } => {
+            // Σx ÷ Σy over the replications, y the 0/1 marks and x = 0 wherever y = 0: so
+            // Σxy = Σx and Σy² = Σy, and the residuals x − R·y sum to Σx² − Σx²/Σy.
+            let (sx, sy) = (cell.sum(field).to_f64(), cell.sum(marks).to_f64());
+            if sy == 0.0 {
+                return Estimate { mean: None, ci95: None };
+            }
+            let ci95 = (n > 1).then(|| {
+                let residual = (cell.sum_sq(field).to_f64() - sx * sx / sy).max(0.0);
+                let var = residual / (n - 1) as f64;
+                t * (var / n as f64).sqrt() / (sy / n as f64) * scale
+            });
+            Estimate {
+                mean: Some(sx / sy * scale),
+                ci95,
+            }
+        }
         Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale, .. } => {
             let mean = cell.sum(field).to_f64() / n as f64 * scale;
             let ci95 =

@@ -2731,6 +2731,7 @@ impl<O: LegObserver> Sim<'_, O> {
                     .saturating_add(cell[call::WAIT_ANSWERED_US])
                     .saturating_add(cell[call::WAIT_ABANDONED_US]);
                 cell[call::SL_OFFERED] = cell[call::OFFERED].saturating_sub(cell[call::SHORT_ABANDONED]);
+                cell[call::ANSWERED_ANY] = u64::from(cell[call::ANSWERED] > 0);
             }
             self.stats.contacts_cell(i)[call::MAX_WAIT_US] = contacts_max_wait;
         }
