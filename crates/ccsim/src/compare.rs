@@ -88,22 +88,25 @@ fn sums(s: &RepStats, column: Column) -> Vec<f64> {
 fn paired(m: &MetricDef, a: &[Vec<f64>], b: &[Vec<f64>]) -> (f64, Option<f64>) {
     let n = a.len();
     let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+    // The Student-t half-width of the mean of the differences `d` (one per replication
+    // paired).
     let half_width = |d: &[f64]| -> Option<f64> {
-        (n > 1).then(|| {
+        let k = d.len();
+        (k > 1).then(|| {
             let mu = mean(d);
-            let var = d.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1) as f64;
-            t975(n as u64 - 1) * (var / n as f64).sqrt()
+            let var = d.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (k - 1) as f64;
+            t975(k as u64 - 1) * (var / k as f64).sqrt()
         })
     };
     match m.measure {
         Measure::Quantile { .. } => (f64::NAN, None),
+        // Paired over the replications in which both variants had something to take the
+        // maximum of.
         Measure::Max {
             field,
             scale,
             defined_by: Some(marks),
         } => {
-            // Paired over the replications in which both variants had something to take
-            // the maximum of.
             let d: Vec<f64> = a
                 .iter()
                 .zip(b)
@@ -111,15 +114,10 @@ fn paired(m: &MetricDef, a: &[Vec<f64>], b: &[Vec<f64>]) -> (f64, Option<f64>) {
                 .map(|(x, y)| (y[field] - x[field]) * scale)
                 .collect();
             if d.is_empty() {
-                return (f64::NAN, None);
+                (f64::NAN, None)
+            } else {
+                (mean(&d), half_width(&d))
             }
-            let k = d.len();
-            let mu = mean(&d);
-            let half = (k > 1).then(|| {
-                let var = d.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (k - 1) as f64;
-                t975(k as u64 - 1) * (var / k as f64).sqrt()
-            });
-            (mu, half)
         }
         Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale, .. } => {
             let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| (y[field] - x[field]) * scale).collect();

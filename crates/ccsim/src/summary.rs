@@ -70,26 +70,15 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
     match m.measure {
         // Quantiles are read from the wait histograms ([`metrics_of`]), not from fields.
         Measure::Quantile { .. } => Estimate { mean: None, ci95: None },
+        // Σ max ÷ Σ marks: a ratio whose denominator is 0/1 and whose numerator is 0
+        // wherever the mark is, so Σ marks² = Σ marks and Σ max·marks = Σ max.
         Measure::Max {
             field,
             scale,
             defined_by: Some(marks),
         } => {
-            // Σx ÷ Σy over the replications, y the 0/1 marks and x = 0 wherever y = 0: so
-            // Σxy = Σx and Σy² = Σy, and the residuals x − R·y sum to Σx² − Σx²/Σy.
             let (sx, sy) = (cell.sum(field).to_f64(), cell.sum(marks).to_f64());
-            if sy == 0.0 {
-                return Estimate { mean: None, ci95: None };
-            }
-            let ci95 = (n > 1).then(|| {
-                let residual = (cell.sum_sq(field).to_f64() - sx * sx / sy).max(0.0);
-                let var = residual / (n - 1) as f64;
-                t * (var / n as f64).sqrt() / (sy / n as f64) * scale
-            });
-            Estimate {
-                mean: Some(sx / sy * scale),
-                ci95,
-            }
+            ratio_estimate([sx, sy], [cell.sum_sq(field).to_f64(), sy, sx], n, t, scale)
         }
         Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale, .. } => {
             let mean = cell.sum(field).to_f64() / n as f64 * scale;
@@ -97,33 +86,43 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
                 (n > 1).then(|| t * (variance(cell.sum(field), cell.sum_sq(field), n) / n as f64).sqrt() * scale);
             Estimate { mean: Some(mean), ci95 }
         }
-        Measure::Ratio { num, den, scale } => {
-            let (sn, sd) = (cell.sum(num).to_f64(), cell.sum(den).to_f64());
-            if sd == 0.0 {
-                return Estimate { mean: None, ci95: None };
-            }
-            let rate = sn / sd;
-            let ci95 = (n > 1).then(|| {
-                let (qn, qd, qnd) = (
-                    cell.sum_sq(num).to_f64(),
-                    cell.sum_sq(den).to_f64(),
-                    cell.sum_cross(num, den).to_f64(),
-                );
-                let ss = qn - 2.0 * rate * qnd + rate * rate * qd;
-                // Below 1e-12 of the terms it came from, what is left is rounding.
-                let ss = if ss <= 1e-12 * qn.max(rate * rate * qd) {
-                    0.0
-                } else {
-                    ss
-                };
-                let s = (ss / (n - 1) as f64).sqrt();
-                t * s / (n as f64).sqrt() / (sd / n as f64) * scale
-            });
-            Estimate {
-                mean: Some(rate * scale),
-                ci95,
-            }
-        }
+        Measure::Ratio { num, den, scale } => ratio_estimate(
+            [cell.sum(num).to_f64(), cell.sum(den).to_f64()],
+            [
+                cell.sum_sq(num).to_f64(),
+                cell.sum_sq(den).to_f64(),
+                cell.sum_cross(num, den).to_f64(),
+            ],
+            n,
+            t,
+            scale,
+        ),
+    }
+}
+
+/// The ratio estimator Σnum ÷ Σden over `n` replications from the sums `[Σnum, Σden]`
+/// and the second moments `[Σnum², Σden², Σnum·den]`: its half-width is the Student-t
+/// half-width of the mean residual num − rate·den, divided by the mean denominator (the
+/// delta method). Undefined where Σden is 0.
+fn ratio_estimate([sn, sd]: [f64; 2], [qn, qd, qnd]: [f64; 3], n: u64, t: f64, scale: f64) -> Estimate {
+    if sd == 0.0 {
+        return Estimate { mean: None, ci95: None };
+    }
+    let rate = sn / sd;
+    let ci95 = (n > 1).then(|| {
+        let ss = qn - 2.0 * rate * qnd + rate * rate * qd;
+        // Below 1e-12 of the terms it came from, what is left is rounding.
+        let ss = if ss <= 1e-12 * qn.max(rate * rate * qd) {
+            0.0
+        } else {
+            ss
+        };
+        let s = (ss / (n - 1) as f64).sqrt();
+        t * s / (n as f64).sqrt() / (sd / n as f64) * scale
+    });
+    Estimate {
+        mean: Some(rate * scale),
+        ci95,
     }
 }
 
@@ -363,16 +362,19 @@ impl Summary {
     /// with `scope = "day"`, over the day only); the day is judged on all of them.
     pub fn judging(layout: &Layout, acc: &Accumulator, per_interval: &dyn Fn(&Target) -> bool) -> Summary {
         let n = acc.replications;
-        // The targets call type `j` is judged on in `interval`.
-        let targets_of = |j: usize, interval: Option<usize>| -> Vec<Target> {
-            layout
-                .targets
-                .get(j)
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .filter(|t| interval.is_none() || per_interval(t))
-                .copied()
-                .collect()
+        // The targets each call type is judged on in an interval (over the day: all).
+        let per_interval_targets: Vec<Vec<Target>> = layout
+            .targets
+            .iter()
+            .map(|ts| ts.iter().copied().filter(|t| per_interval(t)).collect())
+            .collect();
+        let targets_of = |j: usize, interval: Option<usize>| -> &[Target] {
+            let lists = if interval.is_some() {
+                &per_interval_targets
+            } else {
+                &layout.targets
+            };
+            lists.get(j).map_or(&[], Vec::as_slice)
         };
         let t = if n > 1 { t975(n - 1) } else { f64::NAN };
         let both =
@@ -394,7 +396,7 @@ impl Summary {
                         &CALL_NAMES,
                         metrics_of(&acc.calls, Some(&acc.waits), CALL_METRICS, interval, Some(j), n, t),
                     );
-                    let targets = judge(&metrics, &targets_of(j, interval), interval.is_none());
+                    let targets = judge(&metrics, targets_of(j, interval), interval.is_none());
                     Named {
                         name: name.clone(),
                         verdict: Status::worst(targets.iter().map(|t| t.status)),
@@ -428,8 +430,7 @@ impl Summary {
                         ),
                     );
                     let of_channel = || (0..n_types).filter(|&j| layout.channels[j] == *c);
-                    let owned: Vec<Vec<Target>> = of_channel().map(|j| targets_of(j, interval)).collect();
-                    let lists: Vec<&[Target]> = owned.iter().map(Vec::as_slice).collect();
+                    let lists: Vec<&[Target]> = of_channel().map(|j| targets_of(j, interval)).collect();
                     let judged: Vec<&[Judged]> = of_channel().map(|j| members[j].targets.as_slice()).collect();
                     Named {
                         name: c.name().to_owned(),

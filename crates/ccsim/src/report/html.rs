@@ -1018,12 +1018,8 @@ pub fn staff_report(plan: &StaffPlan) -> String {
         );
     }
     out.push_str("</table>\n");
-    for line in crate::report::staff::day_notes(plan) {
-        let class = if line.contains("MISSED") {
-            " class=\"missed\""
-        } else {
-            ""
-        };
+    for (line, missed) in crate::report::staff::day_notes(plan) {
+        let class = if missed { " class=\"missed\"" } else { "" };
         let _ = writeln!(out, "<p{class}>{}</p>", escape(&line));
     }
     charts(&mut out, s, &plan.model, Some(&plan.agents), &plan.groups);

@@ -304,7 +304,7 @@ pub fn to_table(plan: &StaffPlan) -> String {
             format!(" {}", s.currency)
         }
     );
-    for line in day_notes(plan) {
+    for (line, _) in day_notes(plan) {
         let _ = writeln!(out, "{line}");
     }
     for e in &plan.roster_errors {
@@ -323,16 +323,21 @@ pub fn to_table(plan: &StaffPlan) -> String {
 /// response, or all with `scope = "day"`) hold, and the emails left in the backlog at the
 /// close. Emails still open then whose deadline lies after the window weigh neither way
 /// in the response target: naming them keeps a day that reads met from hiding a backlog
-/// left for tomorrow. Shown by the table and the HTML report alike.
-pub(crate) fn day_notes(plan: &StaffPlan) -> Vec<String> {
+/// left for tomorrow. Shown by the table and the HTML report alike; each line with
+/// whether it says something missed.
+pub(crate) fn day_notes(plan: &StaffPlan) -> Vec<(String, bool)> {
     let s = &plan.summary;
     let mut out = Vec::new();
     match plan.day_targets_met {
-        Some(true) => out.push("Day-level targets (email response, or all with scope = \"day\"): met".to_owned()),
-        Some(false) => out.push(
+        Some(true) => out.push((
+            "Day-level targets (email response, or all with scope = \"day\"): met".to_owned(),
+            false,
+        )),
+        Some(false) => out.push((
             "Day-level targets (email response, or all with scope = \"day\"): MISSED, no staffing found that meets them"
                 .to_owned(),
-        ),
+            true,
+        )),
         None => {}
     }
     let pending: Vec<String> = s
@@ -350,9 +355,12 @@ pub(crate) fn day_notes(plan: &StaffPlan) -> Vec<String> {
         })
         .collect();
     if !pending.is_empty() {
-        out.push(format!(
-            "Emails left in the backlog at the close (not worked after the window; those due after it weigh neither way in the response target: simulate several days to judge them): {}",
-            pending.join(", ")
+        out.push((
+            format!(
+                "Emails left in the backlog at the close (not worked after the window; those due after it weigh neither way in the response target: simulate several days to judge them): {}",
+                pending.join(", ")
+            ),
+            false,
         ));
     }
     out

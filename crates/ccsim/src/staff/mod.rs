@@ -39,7 +39,7 @@ use crate::error::Error;
 use crate::model::{Channel, Model, Unresolved, per_interval_staffing};
 use crate::stats::{Accumulator, CALL_METRICS, GROUP_METRICS, MetricDef, RepStats, call};
 use crate::summary::{Estimate, Summary, estimate, t975};
-use crate::targets::Figure;
+use crate::targets::{Figure, Target};
 
 /// What `ccsim staff` answers.
 #[derive(Debug, Clone)]
@@ -161,10 +161,10 @@ fn group_metric(name: &str) -> &'static MetricDef {
 fn checks(model: &Model, searched: &[usize], day: bool) -> Vec<Check> {
     let mut out = Vec::new();
     for (c, ct) in model.call_types.iter().enumerate() {
-        // The targets every report judges (see `crate::targets`); an email's response
-        // target spans hours, so it is checked over the day only.
+        // The targets every report judges (see `crate::targets`), in an interval those
+        // held there.
         for t in crate::targets::of_call_type(ct) {
-            if t.figure == Figure::WithinTarget && !day {
+            if !day && !held_per_interval(model, &t) {
                 continue;
             }
             out.push(Check {
@@ -190,13 +190,19 @@ fn checks(model: &Model, searched: &[usize], day: bool) -> Vec<Check> {
     out
 }
 
-/// The summary of `acc` with each interval judged on the targets the search holds it to:
-/// an email's response time (or, with `scope = "day"`, every target) is judged over the
-/// day only, so no interval reads missed on a target the answer was not held to there.
+/// Whether the search holds each interval to target `t`: an email's response target
+/// spans hours, so it is judged over the day only, as is every target with `scope =
+/// "day"`.
+fn held_per_interval(model: &Model, t: &Target) -> bool {
+    !model.staffing.over_day && t.figure != Figure::WithinTarget
+}
+
+/// The summary of `acc` with each interval judged on the targets the search holds it to
+/// ([`held_per_interval`]), so no interval reads missed on a target the answer was not
+/// held to there.
 fn judged_summary(model: &Model, acc: &Accumulator) -> Summary {
-    let over_day = model.staffing.over_day;
     Summary::judging(&crate::summary::Layout::of(model), acc, &|t| {
-        !over_day && t.figure != Figure::WithinTarget
+        held_per_interval(model, t)
     })
 }
 
