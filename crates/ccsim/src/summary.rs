@@ -78,7 +78,7 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
             defined_by: Some(marks),
         } => {
             let (sx, sy) = (cell.sum(field).to_f64(), cell.sum(marks).to_f64());
-            ratio_estimate([sx, sy], [cell.sum_sq(field).to_f64(), sy, sx], n, t, scale)
+            ratio_estimate([sx, sy], || [cell.sum_sq(field).to_f64(), sy, sx], n, t, scale)
         }
         Measure::Count { field, scale } | Measure::Level { field, scale } | Measure::Max { field, scale, .. } => {
             let mean = cell.sum(field).to_f64() / n as f64 * scale;
@@ -88,11 +88,13 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
         }
         Measure::Ratio { num, den, scale } => ratio_estimate(
             [cell.sum(num).to_f64(), cell.sum(den).to_f64()],
-            [
-                cell.sum_sq(num).to_f64(),
-                cell.sum_sq(den).to_f64(),
-                cell.sum_cross(num, den).to_f64(),
-            ],
+            || {
+                [
+                    cell.sum_sq(num).to_f64(),
+                    cell.sum_sq(den).to_f64(),
+                    cell.sum_cross(num, den).to_f64(),
+                ]
+            },
             n,
             t,
             scale,
@@ -101,15 +103,17 @@ pub fn estimate(cell: &CellMoments, m: &MetricDef, n: u64, t: f64) -> Estimate {
 }
 
 /// The ratio estimator Σnum ÷ Σden over `n` replications from the sums `[Σnum, Σden]`
-/// and the second moments `[Σnum², Σden², Σnum·den]`: its half-width is the Student-t
-/// half-width of the mean residual num − rate·den, divided by the mean denominator (the
-/// delta method). Undefined where Σden is 0.
-fn ratio_estimate([sn, sd]: [f64; 2], [qn, qd, qnd]: [f64; 3], n: u64, t: f64, scale: f64) -> Estimate {
+/// and the second moments `[Σnum², Σden², Σnum·den]` (read only with two replications or
+/// more): its half-width is the Student-t half-width of the mean residual num − rate·den,
+/// divided by the mean denominator (the delta method). Undefined where Σden is 0.
+#[inline]
+fn ratio_estimate([sn, sd]: [f64; 2], second: impl FnOnce() -> [f64; 3], n: u64, t: f64, scale: f64) -> Estimate {
     if sd == 0.0 {
         return Estimate { mean: None, ci95: None };
     }
     let rate = sn / sd;
     let ci95 = (n > 1).then(|| {
+        let [qn, qd, qnd] = second();
         let ss = qn - 2.0 * rate * qnd + rate * rate * qd;
         // Below 1e-12 of the terms it came from, what is left is rounding.
         let ss = if ss <= 1e-12 * qn.max(rate * rate * qd) {
