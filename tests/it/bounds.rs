@@ -195,7 +195,7 @@ skills = [{ call_type = "a", factor = 100 }]
 "#,
     );
     m.call_types[0].handle_time = Sampler::Constant(1e300);
-    m.call_types[0].wrap_up = Some(Sampler::Constant(1e300));
+    m.call_types[0].wrap_up = Some(Box::new(Sampler::Constant(1e300)));
     let stats = ccsim::engine::run_replication(&m, 0);
     assert_eq!(stats.halt, None);
     assert_eq!(

@@ -586,3 +586,56 @@ skills = ["voicemail"]
     );
     assert_eq!(mean(&s.totals, "offered"), mean(&s.totals, "messages"));
 }
+
+/// A message passed on as email work was never answered: what the back office does with
+/// it shows in the email call type's row, not on the contact in the totals, where
+/// `resolution_rate` stays a share of the answered (it read 1.51 when the back office's
+/// resolutions were booked on contacts counted as messages).
+#[test]
+fn a_message_passed_on_as_email_work_is_not_a_resolved_answered_contact() {
+    let text = r#"
+[scenario]
+name = "voicemail"
+duration = "12h"
+warmup = "2h"
+interval = "1h"
+replications = 8
+seed = 71
+
+[[call_type]]
+name = "v"
+arrivals = { per_hour = 10 }
+handle_time = { dist = "exponential", mean = "5m" }
+max_wait = { after = "3m", outcome = "message", to = "vmail" }
+
+[[call_type]]
+name = "vmail"
+channel = "email"
+arrivals = { per_hour = 0 }
+handle_time = { dist = "exponential", mean = "2m" }
+service_level_threshold = "1h"
+
+[[agent_group]]
+name = "g"
+agents = 1
+skills = ["v"]
+
+[[agent_group]]
+name = "b"
+agents = 1
+skills = ["vmail"]
+"#;
+    let s = summary(text);
+    let (answered, messages) = (mean(&s.totals, "answered"), mean(&s.totals, "messages"));
+    assert!(answered > 50.0 && messages > 30.0, "both outcomes occur: {answered}, {messages}");
+    // Resolution is certain here (no `resolution` set): every answered contact, and
+    // only those, is resolved.
+    assert_eq!(mean(&s.totals, "resolved"), answered);
+    assert_eq!(mean(&s.totals, "resolution_rate"), 1.0);
+    for row in &s.intervals {
+        assert!(mean(&row.metrics, "resolution_rate") <= 1.0, "{}", row.start);
+    }
+    let mail = named(&s.call_types, "vmail");
+    assert!(mean(mail, "resolved") > 30.0);
+    assert_eq!(mean(mail, "resolved"), mean(mail, "answered"));
+}

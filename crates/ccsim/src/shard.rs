@@ -74,8 +74,10 @@ pub struct Part {
 
 /// The part format: 3 since sums past 2^128 keep their multiples of 2^128 beside them
 /// (`high`), which a reader of format 2 would drop; 4 since the accumulator holds the wait
-/// histograms' moments (`waits`) and the maxima's fields.
-pub const FORMAT: &str = "ccsim-part/4";
+/// histograms' moments (`waits`) and the maxima's fields; 5 since the call-cell fields
+/// are numbered for the cache (the same fields at other places: a part of format 4 would
+/// be read wrongly, so it is refused).
+pub const FORMAT: &str = "ccsim-part/5";
 
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
 /// writes its part file into `dir`, and the call log of its replications to `call_log`

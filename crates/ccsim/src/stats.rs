@@ -30,8 +30,9 @@ pub const CHANNELS: usize = 3;
 /// Fields of a call-type cell. A contact belongs to the interval in which it arrived.
 pub mod call {
     // Numbered so that the fields an offered and answered call updates lie side by
-    // side in the cell's first two cache lines (then the rarer outcomes): with hundreds
-    // of call types the cells do not stay in the first-level cache between calls.
+    // side in the cell's first two cache lines (0–15), those of an abandon in its third
+    // (16–23), then the rarer outcomes: with hundreds of call types the cells do not
+    // stay in the first-level cache between calls (see [`super::CallCell`]).
     pub const OFFERED: usize = 0;
     /// Offered contacts due inside the window: every call and chat; an email whose
     /// response deadline (arrival + threshold) falls by the window's end.
@@ -63,14 +64,14 @@ pub mod call {
     /// Of those, answered within the threshold.
     pub const CUSTOMERS_IN_SL: usize = 14;
     /// Answered contacts answered by an outsourced group.
-    pub const OUTSOURCED: usize = 15;
+    pub const OUTSOURCED: usize = 37;
     pub const ABANDONED: usize = 16;
     /// Sum of waits of abandoned calls (time to abandon), µs.
     pub const WAIT_ABANDONED_US: usize = 17;
     /// Sum of those waits, µs.
     pub const WAIT_ENDED_US: usize = 18;
     /// Offered contacts that are a caller trying again after abandoning.
-    pub const REDIALS: usize = 19;
+    pub const REDIALS: usize = 41;
     /// Offered contacts that are a customer calling again after an unresolved contact.
     pub const REPEATS: usize = 20;
     /// Offered contacts escalated here from another call type (not new customer contacts).
@@ -107,7 +108,7 @@ pub mod call {
     /// Offered contacts that are a blocked caller trying again.
     pub const RETRIES: usize = 36;
     /// Contacts waiting × time, inside the window, by clock interval, µs.
-    pub const QUEUE_US: usize = 37;
+    pub const QUEUE_US: usize = 15;
     /// The interval's length, µs (the window's, summed): the time `QUEUE_US` is averaged over.
     pub const CLOCK_US: usize = 38;
     /// Maximum: the most contacts waiting at once, by clock interval.
@@ -115,7 +116,7 @@ pub mod call {
     /// Offered contacts whose wait ended: answered, abandoned, a message or disconnected.
     pub const WAITS_ENDED: usize = 40;
     /// Abandoned with a wait ≤ the call type's `short_abandon` threshold.
-    pub const SHORT_ABANDONED: usize = 41;
+    pub const SHORT_ABANDONED: usize = 19;
     /// Offered minus short abandons: the service level's denominator.
     pub const SL_OFFERED: usize = 42;
     /// Offered calls whose caller accepted a callback (virtual hold).
@@ -562,6 +563,33 @@ pub const GROUP_METRICS: &[MetricDef] = &[
     ),
 ];
 
+/// One call column's fields in one interval, on whole cache lines of its own: with
+/// hundreds of call types the cells do not stay in the first-level cache between calls,
+/// and an offered and answered call then touches the cell's first two lines only (see
+/// the numbering of [`call`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, align(64))]
+pub struct CallCell(pub [u64; call::FIELDS]);
+
+impl std::ops::Deref for CallCell {
+    type Target = [u64; call::FIELDS];
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for CallCell {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl std::borrow::Borrow<[u64; call::FIELDS]> for CallCell {
+    fn borrow(&self) -> &[u64; call::FIELDS] {
+        &self.0
+    }
+}
+
 /// The integer sums of one replication (or of several, added).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepStats {
@@ -571,7 +599,7 @@ pub struct RepStats {
     /// `[interval * columns + column]`: one column per call type, one per channel
     /// (voice, chat, email: the sums of their call types), then the customer-contacts
     /// column (see [`RepStats::contacts_cell`]).
-    pub calls: Vec<[u64; call::FIELDS]>,
+    pub calls: Vec<CallCell>,
     /// `[interval * groups + group]`.
     pub group_cells: Vec<[u64; group::FIELDS]>,
     /// Waits of answered contacts, counted in histograms per call column.
@@ -588,7 +616,7 @@ impl RepStats {
             intervals,
             call_types,
             groups,
-            calls: vec![[0; call::FIELDS]; intervals * (call_types + CHANNELS + 1)],
+            calls: vec![CallCell([0; call::FIELDS]); intervals * (call_types + CHANNELS + 1)],
             group_cells: vec![[0; group::FIELDS]; intervals * groups],
             waits: WaitCounts::new(intervals, call_types + CHANNELS + 1),
             halt: None,
@@ -604,13 +632,13 @@ impl RepStats {
     #[inline]
     pub fn call_cell(&mut self, interval: usize, call_type: usize) -> &mut [u64; call::FIELDS] {
         let columns = self.columns();
-        &mut self.calls[interval * columns + call_type]
+        &mut self.calls[interval * columns + call_type].0
     }
 
     /// The cell of one channel (by [`crate::model::Channel::index`]) in an interval.
     pub fn channel_cell(&mut self, interval: usize, channel: usize) -> &mut [u64; call::FIELDS] {
         let columns = self.columns();
-        &mut self.calls[interval * columns + self.call_types + channel]
+        &mut self.calls[interval * columns + self.call_types + channel].0
     }
 
     /// The customer-contacts cell of an interval: what totals and interval rows report.
@@ -621,11 +649,11 @@ impl RepStats {
     #[inline]
     pub fn contacts_cell(&mut self, interval: usize) -> &mut [u64; call::FIELDS] {
         let columns = self.columns();
-        &mut self.calls[interval * columns + self.call_types + CHANNELS]
+        &mut self.calls[interval * columns + self.call_types + CHANNELS].0
     }
 
     pub fn call_cell_ref(&self, interval: usize, call_type: usize) -> &[u64; call::FIELDS] {
-        &self.calls[interval * self.columns() + call_type]
+        &self.calls[interval * self.columns() + call_type].0
     }
 
     #[inline]
@@ -656,7 +684,7 @@ impl RepStats {
     /// at `u64::MAX`, never wrapping), except the levels ([`call::LEVELS`]), which are the
     /// last interval's (as in the "all" rows).
     pub fn call_column(&self, column: usize, interval: Option<usize>) -> [u64; call::FIELDS] {
-        let cell = |i: usize| &self.calls[i * self.columns() + column];
+        let cell = |i: usize| &self.calls[i * self.columns() + column].0;
         match interval {
             Some(i) => *cell(i),
             None => {
@@ -715,7 +743,7 @@ impl AddAssign<&RepStats> for RepStats {
     /// first halt, if any, is kept.
     fn add_assign(&mut self, other: &RepStats) {
         for (a, b) in self.calls.iter_mut().zip(&other.calls) {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x = x.saturating_add(*y));
+            a.iter_mut().zip(b.iter()).for_each(|(x, y)| *x = x.saturating_add(*y));
         }
         for (a, b) in self.group_cells.iter_mut().zip(&other.group_cells) {
             a.iter_mut().zip(b).for_each(|(x, y)| *x = x.saturating_add(*y));
@@ -1074,7 +1102,7 @@ impl Moments {
     /// being "all"). Row by row: each interval's cells and its "all" column are added
     /// as they are read, and only the "all intervals" row is summed aside, so the
     /// scratch is one row, not a copy of the grid.
-    fn add<const F: usize>(&mut self, cells: &[[u64; F]]) {
+    fn add<const F: usize, C: std::borrow::Borrow<[u64; F]>>(&mut self, cells: &[C]) {
         if self.implied && self.held > 0 {
             self.store_second_moments();
         }
@@ -1092,7 +1120,7 @@ impl Moments {
             let row = &cells[i * width..(i + 1) * width];
             let mut all_items = [0u128; F];
             for (j, cell) in row.iter().enumerate() {
-                let cell = widen(cell);
+                let cell = widen(cell.borrow());
                 self.add_cell(i * cols + j, &cell, &mut carries);
                 combine_into(&mut all_intervals[j], &cell, &self.maxima);
                 if self.all_column == AllColumn::Summed {
@@ -1109,9 +1137,9 @@ impl Moments {
             for (j, total) in all_intervals.iter_mut().enumerate() {
                 for &f in &self.levels {
                     total[f] = match (self.all_column, last.get(j)) {
-                        (_, Some(cell)) => u128::from(cell[f]),
+                        (_, Some(cell)) => u128::from(cell.borrow()[f]),
                         // The summed "all" column of the last interval.
-                        (AllColumn::Summed, None) => last.iter().map(|c| u128::from(c[f])).sum(),
+                        (AllColumn::Summed, None) => last.iter().map(|c| u128::from(c.borrow()[f])).sum(),
                         (AllColumn::Provided, None) => unreachable!("every column is provided"),
                     };
                 }

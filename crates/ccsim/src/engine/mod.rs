@@ -285,6 +285,12 @@ struct Contact {
     /// answered, then (and for warm-up callers) `NOT_COUNTED`: the per-customer figures
     /// book each caller's first answer there, beside the fresh contact it counts against.
     customer_interval: u32,
+    /// Whether this customer contact was answered at its own queue (counted `answered`
+    /// in the customer-contacts column). Only then are its transfers' outcomes (resolved
+    /// at tier 2, …) booked on it there, so that they stay a share of the answered: a
+    /// message passed on as email work was never answered, its outcome shows in the
+    /// email call type only.
+    answered: bool,
 }
 
 /// One leg of a contact, waiting in a queue or about to start again. Everything drawn
@@ -385,27 +391,32 @@ impl Slab {
 /// answer and finish); what depends on the schedule alone (staffed time, slot capacity)
 /// only when the schedule changes and at boundaries. The busy time on schedule is the
 /// raw busy time less the overtime, so it needs no sum of its own.
+///
+/// What every answer and finish reads and writes (the idle list's head, the busy count,
+/// the schedule, the busy integral) comes first, on one cache line (`repr(C)`, aligned).
+#[repr(C, align(64))]
 struct GroupState {
-    /// Agents on schedule now.
-    scheduled: u32,
-    busy: u32,
     /// Idle-since times of idle agents; the longest idle at the front.
     idle: VecDeque<Micros>,
-    /// Up to when the busy part, and the schedule's part, are integrated.
+    /// Up to when the busy part is integrated.
     last_change: Micros,
-    last_schedule_change: Micros,
     /// Busy time of every busy agent, on schedule or not, inside the window.
     raw_busy_us: u64,
+    busy: u32,
+    /// Agents on schedule now.
+    scheduled: u32,
+    slots_used: u32,
+    slot_capacity: u32,
+    /// Up to when the schedule's part is integrated.
+    last_schedule_change: Micros,
     staffed_us: u64,
     /// Inside the window, busy time past the schedule; after it, all busy time.
     overtime_us: u64,
+    slots_us: u64,
+    slot_capacity_us: u64,
     /// Chatting agents, chats open, and the chats each agent may hold (0 if the group
     /// serves no chat).
     chat: ChatPool,
-    slots_used: u32,
-    slot_capacity: u32,
-    slots_us: u64,
-    slot_capacity_us: u64,
 }
 
 impl GroupState {
@@ -1054,6 +1065,7 @@ impl<O: LegObserver> Sim<'_, O> {
             origin_type: ct as u32,
             origin_interval: NOT_COUNTED,
             customer_interval: NOT_COUNTED,
+            answered: false,
         };
         self.offer(ct, contact, now, Kind::Fresh);
     }
@@ -1105,6 +1117,7 @@ impl<O: LegObserver> Sim<'_, O> {
             // A new customer contact (first attempt, redial or repeat) begins here.
             contact.origin_type = ct as u32;
             contact.origin_interval = interval;
+            contact.answered = false;
             if kind == Kind::Fresh {
                 contact.customer_interval = interval;
             }
@@ -1287,6 +1300,7 @@ impl<O: LegObserver> Sim<'_, O> {
                         leg.callback = CallbackState::Scheduled;
                         let (slot, generation) = self.slab.insert(leg);
                         self.check_waiting(ct, now);
+                        self.scheduled_waits(lane, now);
                         self.events.push(
                             now.saturating_add(callback.delay),
                             Event::CallbackDue { slot, generation },
@@ -1375,8 +1389,9 @@ impl<O: LegObserver> Sim<'_, O> {
         let s = &mut self.slab.slots[slot as usize];
         (s.callback, s.callback_at, s.deadline) = (callback_state, callback_at, deadline);
         if callback.mode == CallbackMode::Scheduled {
-            // Out of the queue (its entry and timers go stale) until it is due.
-            self.leave_queue(lane, false);
+            // Out of the lane's queue (its entry and timers go stale) until it is due; the
+            // customer still waits for service, counted in the queue's length.
+            self.waiting[lane] -= 1;
             self.slab.slots[slot as usize].callback = CallbackState::Scheduled;
             let generation = self.slab.renew(slot);
             self.events.push(
@@ -1402,11 +1417,13 @@ impl<O: LegObserver> Sim<'_, O> {
             && let Some((g, chatting)) = self.find_agent(lane, waited, waiting, &self.slab.slots[slot as usize])
         {
             let leg = self.slab.remove(slot);
+            self.leave_queue_count(lane);
             self.assign(leg, g, chatting, now);
             return;
         }
+        // Back in the lane's queue; its columns have counted it all along.
         self.queues[lane].push_back((slot, generation));
-        self.queue_joined(lane, NEVER, now);
+        self.waiting[lane] += 1;
         for k in 0..self.overflow_after[lane].len() {
             let after = self.overflow_after[lane][k];
             if after > waited {
@@ -1556,6 +1573,29 @@ impl<O: LegObserver> Sim<'_, O> {
             if lingering {
                 q.lingering = q.lingering.saturating_sub(1);
             }
+        }
+    }
+
+    /// A scheduled callback is accepted at arrival: out of the lane's queue until it is
+    /// due, but its customer waits for service from the call on, as `avg_queue_length`
+    /// books it, so the queue's columns count it (for `max_queue_length`) until an agent
+    /// takes it or it is dropped ([`Sim::leave_queue_count`]).
+    #[cold]
+    fn scheduled_waits(&mut self, lane: usize, now: Micros) {
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            self.queue_length[col as usize].waiting += 1;
+        }
+        self.note_queue_max(lane, now);
+    }
+
+    /// A scheduled callback, not in its lane's queue, stops waiting (answered when due,
+    /// or dropped at the close): its columns stop counting it.
+    #[cold]
+    fn leave_queue_count(&mut self, lane: usize) {
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            self.queue_length[col as usize].waiting -= 1;
         }
     }
 
@@ -1864,6 +1904,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         if !transfer {
             leg.contact.customer_interval = NOT_COUNTED;
+            leg.contact.answered = true;
         }
         let outcome = if self.pairs[pair].resolution >= 1.0 {
             call::RESOLVED // nothing to draw
@@ -1906,7 +1947,9 @@ impl<O: LegObserver> Sim<'_, O> {
             "waiting time",
         );
         add_sum(&mut cell[call::HANDLE_US], handle, &mut self.overflow, "handle time");
-        cell[call::OUTSOURCED] += outsourced;
+        if outsourced > 0 {
+            cell[call::OUTSOURCED] += 1; // (a field of the cell's rarer lines)
+        }
         cell[outcome] += 1;
         cell[call::MAX_WAIT_US] = cell[call::MAX_WAIT_US].max(wait);
         if within {
@@ -1931,7 +1974,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         self.stats.waits.take(interval, model.call_types.len() + CHANNELS, wait);
         // A transfer: not a customer contact at its own interval; its outcome belongs to
-        // the contact, where it began.
+        // the contact, where it began (if it was answered there: see [`Contact::answered`]).
         let fields = [
             call::ANSWERED,
             call::ANSWERED_IN_SL,
@@ -1948,7 +1991,9 @@ impl<O: LegObserver> Sim<'_, O> {
         );
         let origin = leg.contact.origin_interval;
         if origin != NOT_COUNTED {
-            self.contact_adjust[origin as usize][outcome] += 1;
+            if leg.contact.answered {
+                self.contact_adjust[origin as usize][outcome] += 1;
+            }
             if outcome == call::ESCALATED {
                 self.stats.call_cell(origin as usize, leg.contact.origin_type as usize)[call::TRANSFERS] += 1;
             }
@@ -2350,6 +2395,7 @@ impl<O: LegObserver> Sim<'_, O> {
         // Scheduled callbacks not yet due are not made either.
         for slot in self.scheduled_callbacks() {
             let leg = self.slab.remove(slot);
+            self.leave_queue_count(leg.lane as usize);
             self.book_disconnect(&leg, now);
         }
     }

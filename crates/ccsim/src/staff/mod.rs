@@ -18,14 +18,16 @@
 //! one that shares a call type with it, likewise. The cheapest staffing on which every
 //! target held is kept, and a stage ends when removing stops making it cheaper.
 //!
-//! The first stage uses few replications per candidate; a second, from its answer, uses
-//! `max_replications` and judges again only the decisions that lay within the noise
-//! (their figure within its 95 % half-width of the target): replications are spent
-//! where the decision needs them. An interval whose decision is still within the noise
-//! is flagged `within_noise`. The answer is the last whole day simulated, with the
-//! probability that an interval meets its targets on a random day and, per interval and
-//! group, the target that binds it (what fails with one agent fewer). Ctrl-C stops the
-//! search with the best staffing found so far, marked incomplete.
+//! The first stage uses few replications per candidate. If a decision lay within the
+//! noise (a figure within its 95 % half-width of the target), a second stage judges its
+//! answer again with `max_replications` (adding where a target now fails), and a final
+//! check tries every removal once more around that answer at that count, making those
+//! that hold (replications are spent where the decision needs them). An interval whose
+//! decision is still within the noise is flagged `within_noise`. The answer is the last
+//! whole day simulated, with the probability that an interval meets its targets on a
+//! random day and, per interval and group, the target that binds it: what fails with one
+//! agent fewer, on the answer's own replications. Ctrl-C stops the search with the best
+//! staffing found so far, marked incomplete.
 
 pub mod roster;
 
@@ -97,7 +99,7 @@ impl StaffPlan {
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
     /// "searching" (few replications), "confirming" (more, where the noise needs it),
-    /// "final day".
+    /// "final check" (the answer's removals judged at the final count).
     pub stage: &'static str,
     /// Replications per candidate at this stage.
     pub replications: u64,
@@ -135,9 +137,11 @@ struct Verdict {
     shortfall: f64,
     /// Share of replications on which every target held.
     p_met: f64,
-    /// The failing target furthest from its bound (relative), and its mean: an index
-    /// into the day-level checks if `over_day`, else into the interval checks.
-    worst: Option<(usize, f64)>,
+    /// The failing target furthest from its bound (relative; with a `confidence`, the
+    /// one held on the smallest share of days), its mean, and with a `confidence` the
+    /// share of replications on which it held: an index into the day-level checks if
+    /// `over_day`, else into the interval checks.
+    worst: Option<(usize, f64, Option<f64>)>,
     over_day: bool,
 }
 
@@ -234,7 +238,7 @@ fn judge(
     let n = stats.len() as u64;
     let t = if n > 1 { t975(n - 1) } else { f64::NAN };
     let (mut met, mut noisy, mut shortfall, mut clearly_missed) = (true, false, 0.0, false);
-    let mut worst: Option<(usize, f64, f64)> = None;
+    let mut worst: Option<(usize, f64, Option<f64>, f64)> = None;
     // Per replication: did every check hold?
     let mut held = vec![true; stats.len()];
     for (i, check) in checks.iter().enumerate() {
@@ -272,9 +276,9 @@ fn judge(
                 held[r] &= ok;
             }
         }
-        let (ok, within) = match confidence {
-            Some(c) if defined > 0 => {
-                let p = holds as f64 / defined as f64;
+        let share_held = (defined > 0).then(|| holds as f64 / defined as f64);
+        let (ok, within) = match (confidence, share_held) {
+            (Some(c), Some(p)) => {
                 let half = 1.96 * (c * (1.0 - c) / defined as f64).sqrt();
                 (p >= c, (p - c).abs() < half)
             }
@@ -286,8 +290,14 @@ fn judge(
             met = false;
             let relative = gap.max(0.0) / scale;
             shortfall += relative + 1e-6;
-            if worst.is_none_or(|(_, _, w)| relative > w) {
-                worst = Some((i, mean, relative));
+            // With a confidence, a target can fail with its mean on the right side of
+            // the bound: the one held on the fewest days is the worst.
+            let (held_share, badness) = match (confidence, share_held) {
+                (Some(c), Some(p)) => (Some(p), c - p),
+                _ => (None, relative),
+            };
+            if worst.is_none_or(|(_, _, _, w)| badness > w) {
+                worst = Some((i, mean, held_share, badness));
             }
         }
     }
@@ -298,13 +308,15 @@ fn judge(
         clearly_missed,
         shortfall,
         p_met,
-        worst: worst.map(|(i, mean, _)| (i, mean)),
+        worst: worst.map(|(i, mean, held, _)| (i, mean, held)),
         over_day: k.is_none(),
     }
 }
 
-/// "general service level 76.2% < 80.0%": a check's figure against its bound.
-fn check_note(model: &Model, check: &Check, mean: f64) -> String {
+/// "general service level 76.2% < 80.0%": a check's figure against its bound; with a
+/// `confidence` (`held`: the share of days the check held), "general service level ≥
+/// 80.0% on 73% of days < 80% (mean 84.1%)".
+fn check_note(model: &Model, check: &Check, mean: f64, held: Option<f64>, confidence: Option<f64>) -> String {
     let figure = Figure::ALL.iter().copied().find(|f| f.metric() == check.metric.name);
     let show = |x: f64| match figure {
         Some(f) => f.show(x),
@@ -316,6 +328,17 @@ fn check_note(model: &Model, check: &Check, mean: f64) -> String {
         (None, Some(g)) => model.groups[g].name.as_str(),
         _ => "all contacts",
     };
+    if let (Some(p), Some(c)) = (held, confidence) {
+        let op = if check.at_least { "≥" } else { "≤" };
+        let percent = |x: f64| format!("{:.0}%", x * 100.0);
+        return format!(
+            "{who} {label} {op} {} on {} of days < {} (mean {})",
+            show(check.bound),
+            percent(p),
+            percent(c),
+            show(mean)
+        );
+    }
     let op = if check.at_least { "<" } else { ">" };
     format!("{who} {label} {} {op} {}", show(mean), show(check.bound))
 }
@@ -358,9 +381,6 @@ struct Search<'m> {
     /// The first replication that reached one of the engine's limits: the search stops
     /// and reports it.
     halt: Option<String>,
-    /// At a confirming stage, `[group][interval]`: the removals worth judging again
-    /// (their last verdict lay within the noise); `None` at the first stage.
-    focus: Option<Vec<Vec<bool>>>,
     /// The last staffing simulated whole and uninterrupted with every interval's
     /// verdict: what Ctrl-C reports.
     best: Option<(Vec<Vec<u32>>, Evaluation)>,
@@ -377,6 +397,9 @@ type Feasible = (f64, Vec<Vec<u32>>, Evaluation, Trials);
 /// Where no single agent helps an interval, pairs of agents are tried among at most
 /// this many groups (those whose single agent came closest): 21 trials at most.
 const PAIRED_GROUPS: usize = 6;
+
+/// Rounds of the final check at most that make removals (each then checked again).
+const FINAL_ROUNDS: usize = 3;
 
 /// Rounds of one settling stage at most (each round adds or removes agents; a staffing
 /// seen before also ends the stage).
@@ -465,11 +488,12 @@ impl Search<'_> {
     }
 
     /// Settles the staffing on `n` replications: rounds of adding where a target fails
-    /// and removing where they all hold, until a round changes nothing. The last
+    /// and (if `removing`) removing where they all hold, until a round changes nothing;
+    /// without `removing`, until every target holds. The last
     /// evaluation is left in `best`; returns, per searched group and interval, how the
     /// interval fared with one agent fewer in that group (`None`: not tried), or `None`
     /// if the search was stopped.
-    fn settle(&mut self, agents: &mut Vec<Vec<u32>>, n: u64) -> Option<Vec<Vec<Option<Verdict>>>> {
+    fn settle(&mut self, agents: &mut Vec<Vec<u32>>, n: u64, removing: bool) -> Option<Vec<Vec<Option<Verdict>>>> {
         let intervals = self.base.clock.intervals;
         let mut stalls = vec![0u32; intervals];
         let mut previous: Vec<Option<f64>> = vec![None; intervals];
@@ -509,8 +533,14 @@ impl Search<'_> {
                 // bounds, figures flip with any change elsewhere, so rounds could go on
                 // trading one agent for another).
                 let cost = self.cost(&snapshot);
+                if !removing {
+                    // Confirming: every target holds; the removals are judged next.
+                    let none = vec![vec![None; intervals]; self.searched.len()];
+                    feasible = Some((cost, snapshot, base, none));
+                    break;
+                }
                 let better = feasible.as_ref().is_none_or(|(c, _, _, _)| cost < *c - 1e-9);
-                let (changed, trials) = self.shrink(agents, &base, n);
+                let (changed, trials) = self.shrink(agents, &base, n, true);
                 if better {
                     feasible = Some((cost, snapshot, base, trials));
                     idle = 0;
@@ -547,6 +577,46 @@ impl Search<'_> {
         }
     }
 
+    /// The last stage's answer checked at its own count: every removal (each group, odd
+    /// and even intervals apart, as in [`Search::shrink`]) is judged on the answer's
+    /// replications; removals that hold are made if the staffing they give holds as a
+    /// whole (every interval that held still holds, and the day-level targets), and
+    /// the answer checked again, [`FINAL_ROUNDS`] times at most. Returns the removal
+    /// trials around the answer left in `best` (`None` if stopped or nothing was
+    /// settled).
+    fn final_check(&mut self) -> Option<Trials> {
+        let (mut staffing, mut base) = self.best.take()?;
+        let n = base.acc.replications;
+        self.stage.stage = "final check";
+        self.stage.replications = n;
+        let mut trials = None;
+        for round in 0..=FINAL_ROUNDS {
+            self.stage.round = round + 1;
+            let mut candidate = staffing.clone();
+            let (changed, t) = self.shrink(&mut candidate, &base, n, false);
+            if self.stopped() {
+                break;
+            }
+            if !changed || round == FINAL_ROUNDS {
+                trials = Some(t);
+                break;
+            }
+            let ev = self.evaluate(&candidate, n);
+            if self.stopped() {
+                break;
+            }
+            let intervals_hold = (0..candidate.len()).all(|k| !base.holds(k) || ev.holds(k));
+            let day_holds = base.day.is_none_or(|v| !v.met) || ev.day.is_some_and(|v| v.met);
+            if !(intervals_hold && day_holds) {
+                trials = Some(t);
+                break;
+            }
+            (staffing, base) = (candidate, ev);
+        }
+        self.best = Some((staffing, base));
+        trials
+    }
+
     /// Cost per hour of a staffing: agents on duty × their group's hourly cost, summed.
     fn cost(&self, agents: &[Vec<u32>]) -> f64 {
         agents
@@ -560,19 +630,15 @@ impl Search<'_> {
             .sum()
     }
 
-    /// One more agent in group `j` in interval `k`; when confirming, its removal is
-    /// judged again too.
+    /// One more agent in group `j` in interval `k`.
     fn add(&mut self, agents: &mut [Vec<u32>], k: usize, j: usize) {
         agents[k][j] += 1;
-        if let Some(focus) = &mut self.focus {
-            focus[j][k] = true;
-        }
     }
 
     /// The group that answers first the call type of interval `k`'s worst failing
     /// target (the group itself for its occupancy), if it may get one more agent.
     fn first_server(&self, agents: &[Vec<u32>], verdict: &Verdict, k: usize) -> Option<usize> {
-        let (i, _) = verdict.worst?;
+        let (i, _, _) = verdict.worst?;
         let check = self.interval_checks[i];
         let j = match (check.call_type, check.group) {
             (_, Some(g)) => self.searched.iter().position(|&s| s == g)?,
@@ -719,7 +785,7 @@ impl Search<'_> {
     /// average) is largest; for a group's occupancy, in that group where it is busiest.
     /// `false` if no agent can be added.
     fn grow_day(&mut self, agents: &mut [Vec<u32>], base: &Evaluation) -> bool {
-        let Some((i, _)) = base.day.and_then(|v| v.worst) else {
+        let Some((i, _, _)) = base.day.and_then(|v| v.worst) else {
             return false;
         };
         let check = self.day_checks[i];
@@ -778,7 +844,7 @@ impl Search<'_> {
     /// Where none stays, an agent moves from a dearer group to a cheaper one that shares
     /// a call type with it, likewise. Returns whether anything changed, and each group's
     /// trial verdicts.
-    fn shrink(&mut self, agents: &mut [Vec<u32>], base: &Evaluation, n: u64) -> (bool, Vec<Vec<Option<Verdict>>>) {
+    fn shrink(&mut self, agents: &mut [Vec<u32>], base: &Evaluation, n: u64, with_swaps: bool) -> (bool, Vec<Vec<Option<Verdict>>>) {
         let groups = self.searched.len();
         let intervals = agents.len();
         let mut trials: Vec<Vec<Option<Verdict>>> = vec![vec![None; intervals]; groups];
@@ -797,8 +863,6 @@ impl Search<'_> {
             .filter(|&(a, b)| self.hourly[b] < self.hourly[a] && shares(a, b))
             .map(|(a, b)| (Some(b), a))
             .collect();
-        // Confirming, only the removals whose verdict lay within the noise are judged
-        // again, once each; swaps were settled at the first stage.
         let parities = 2;
         for pass in 0..2 {
             for parity in 0..parities {
@@ -809,7 +873,6 @@ impl Search<'_> {
                     let tried: Vec<usize> = (0..intervals)
                         .filter(|&k| {
                             (k % parities == parity)
-                                && self.focus.as_ref().is_none_or(|f| f[from][k])
                                 && agents[k][from] > 0
                                 && !self.unreachable[k]
                                 && base.holds(k)
@@ -855,11 +918,6 @@ impl Search<'_> {
                             }
                             continue;
                         }
-                        if let Some(focus) = &mut self.focus {
-                            for &k in &set {
-                                focus[from][k] = false;
-                            }
-                        }
                         for &k in &set {
                             let next_holds = k + 1 >= intervals || ev.holds(k + 1) || !base.holds(k + 1);
                             if ev.holds(k) && next_holds {
@@ -873,7 +931,7 @@ impl Search<'_> {
                     }
                 }
             }
-            if changed || pass == 1 || self.focus.is_some() {
+            if changed || pass == 1 || !with_swaps {
                 break;
             }
             moves.clone_from(&swaps);
@@ -1148,7 +1206,6 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
             candidates: 0,
         },
         halt: None,
-        focus: None,
         best: None,
     };
     let erlang = erlang_start(model, &searched);
@@ -1164,24 +1221,23 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
             }
         }
     };
-    // First every removal is judged on few replications; then, with `max_replications`,
-    // the staffing is judged again and only the removals whose verdict lay within the
-    // noise are tried again.
-    if let Some(t) = search.settle(&mut agents, first_replications) {
+    // First every decision is taken on few replications. Where one lay within the
+    // noise, the answer is judged again with `max_replications` (agents added where a
+    // target now fails), and then every removal once more around it at that count (the
+    // final check), so that each binding note is the answer's own day with one agent
+    // fewer, and a removal that holds there is made.
+    if let Some(t) = search.settle(&mut agents, first_replications, true) {
         merge(&mut trials, &t);
         let (_, last) = search.best.as_ref().expect("a settled stage evaluated its staffing");
         let noisy = (0..intervals)
             .any(|k| last.intervals[k].is_some_and(|v| v.noisy) || t.iter().any(|per| per[k].is_some_and(|v| v.noisy)))
             || last.day.is_some_and(|v| v.noisy);
         if noisy && max_replications > first_replications {
-            search.focus = Some(
-                t.iter()
-                    .map(|per| per.iter().map(|v| v.is_some_and(|v| v.noisy)).collect())
-                    .collect(),
-            );
             search.stage.stage = "confirming";
-            if let Some(t) = search.settle(&mut agents, max_replications) {
-                merge(&mut trials, &t);
+            if search.settle(&mut agents, max_replications, false).is_some()
+                && let Some(t) = search.final_check()
+            {
+                trials = t;
             }
         }
     }
@@ -1204,7 +1260,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
                 .filter(|&j| agents[k][j] > 0)
                 .filter_map(|j| {
                     let v = trials[j][k]?;
-                    let (i, mean) = v.worst?;
+                    let (i, mean, held) = v.worst?;
                     let checks = if v.over_day {
                         &search.day_checks
                     } else {
@@ -1214,7 +1270,7 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
                     Some(format!(
                         "{} −1: {}",
                         model.groups[searched[j]].name,
-                        check_note(model, check, mean)
+                        check_note(model, check, mean, held, model.staffing.confidence)
                     ))
                 })
                 .collect()
