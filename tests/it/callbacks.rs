@@ -460,7 +460,8 @@ skills = ["v"]
         for i in 0..s.intervals {
             let cell = *s.call_cell(i, 0);
             assert!(
-                u128::from(cell[call::QUEUE_US]) <= u128::from(cell[call::MAX_QUEUE]) * u128::from(cell[call::CLOCK_US]),
+                u128::from(cell[call::QUEUE_US])
+                    <= u128::from(cell[call::MAX_QUEUE]) * u128::from(cell[call::CLOCK_US]),
                 "replication {r}, interval {i}: {} µs of waiting in {} µs with at most {} waiting",
                 cell[call::QUEUE_US],
                 cell[call::CLOCK_US],
@@ -474,7 +475,10 @@ skills = ["v"]
     // handful waiting on the line: the old maximum (the line only) read 3.7 against 8.4.
     assert!(mean(&s.totals, "avg_queue_length") > 6.0);
     for row in &s.intervals {
-        let (avg, max) = (mean(&row.metrics, "avg_queue_length"), mean(&row.metrics, "max_queue_length"));
+        let (avg, max) = (
+            mean(&row.metrics, "avg_queue_length"),
+            mean(&row.metrics, "max_queue_length"),
+        );
         assert!(max >= avg, "{}: max {max} < average {avg}", row.start);
     }
 }

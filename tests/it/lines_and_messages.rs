@@ -627,7 +627,10 @@ skills = ["vmail"]
 "#;
     let s = summary(text);
     let (answered, messages) = (mean(&s.totals, "answered"), mean(&s.totals, "messages"));
-    assert!(answered > 50.0 && messages > 30.0, "both outcomes occur: {answered}, {messages}");
+    assert!(
+        answered > 50.0 && messages > 30.0,
+        "both outcomes occur: {answered}, {messages}"
+    );
     // Resolution is certain here (no `resolution` set): every answered contact, and
     // only those, is resolved.
     assert_eq!(mean(&s.totals, "resolved"), answered);

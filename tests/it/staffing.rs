@@ -563,7 +563,11 @@ skills = ["a"]
         fewer.groups[0].staffing = ccsim::model::per_interval_staffing(&fewer.clock, &trial);
         let s = ccsim::Summary::new(&fewer, &ccsim::simulate(&fewer, 0, &|| {}).expect("runs"));
         for k in (parity..8).step_by(2) {
-            let asa = s.intervals[k].metrics.get("asa_seconds").and_then(|e| e.mean).expect("defined");
+            let asa = s.intervals[k]
+                .metrics
+                .get("asa_seconds")
+                .and_then(|e| e.mean)
+                .expect("defined");
             assert!(asa > 15.0, "{k}: one agent fewer meets the limit ({asa} s)");
             let shown = format!("t −1: a ASA {asa:.1}s > 15.0s");
             assert_eq!(p.binding[k], [shown], "interval {k}");

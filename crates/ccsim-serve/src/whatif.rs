@@ -167,9 +167,21 @@ pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
     }
     if let Some(types) = doc.get_mut("call_type").and_then(Item::as_array_of_tables_mut) {
         for t in types.iter_mut() {
+            let name = t.get("name").and_then(Item::as_str).unwrap_or("?").to_owned();
+            // What comes from a CSV file cannot be scaled in the text: refused, never
+            // left as it is while the form says it changed.
+            let from_file = |change: &str, what: &str, key: &str, inline: &str| {
+                format!(
+                    "{change}: call type `{name}` reads its {what} from a CSV file (`{key}`), which the form cannot scale; change the file, or write them in the scenario (`{inline}`)"
+                )
+            };
             if what.arrivals_percent != 0.0 {
                 let factor = 1.0 + what.arrivals_percent / 100.0;
+                let change = format!("arrivals {:+}%", what.arrivals_percent);
                 if let Some(arrivals) = t.get_mut("arrivals").and_then(Item::as_table_like_mut) {
+                    if arrivals.contains_key("csv") {
+                        return Err(from_file(&change, "volumes", "csv", "per_interval"));
+                    }
                     for key in ["per_hour", "per_interval"] {
                         if let Some(v) = arrivals.get_mut(key).and_then(Item::as_value_mut) {
                             scale_numbers(v, factor);
@@ -179,11 +191,34 @@ pub fn apply(text: &str, what: &WhatIf) -> Result<String, String> {
             }
             if what.handle_percent != 0.0 {
                 let factor = 1.0 + what.handle_percent / 100.0;
+                let change = format!("handle times {:+}%", what.handle_percent);
                 if let Some(handle) = t.get_mut("handle_time").and_then(Item::as_table_like_mut) {
+                    if handle.contains_key("csv") {
+                        return Err(from_file(&change, "handle-time samples", "csv", "samples"));
+                    }
                     for key in ["mean", "scale", "min", "mode", "max", "value"] {
                         if let Some(v) = handle.get_mut(key).and_then(Item::as_value_mut) {
                             scale_duration(v, factor);
                         }
+                    }
+                    // An empirical distribution's samples, seconds.
+                    if let Some(v) = handle.get_mut("samples").and_then(Item::as_value_mut) {
+                        scale_numbers(v, factor);
+                    }
+                }
+                // The forecast's handle time per interval sets the talk time's scale (its
+                // AHT ÷ the distribution's mean): scaled too, or the change would cancel.
+                if let Some(arrivals) = t.get_mut("arrivals").and_then(Item::as_table_like_mut) {
+                    if arrivals.contains_key("aht_column") {
+                        return Err(from_file(
+                            &change,
+                            "handle time per interval",
+                            "aht_column",
+                            "aht_per_interval",
+                        ));
+                    }
+                    if let Some(v) = arrivals.get_mut("aht_per_interval").and_then(Item::as_value_mut) {
+                        scale_numbers(v, factor);
                     }
                 }
             }
@@ -494,6 +529,53 @@ fn scale_duration(v: &mut Value, factor: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Handle times +10 % where the forecast gives each interval's AHT: the AHTs are
+    /// scaled with the distribution (the talk time's factor is AHT ÷ mean, so scaling
+    /// the mean alone changed nothing), and so are an empirical distribution's samples;
+    /// what a CSV file holds is refused, not left as it is.
+    #[test]
+    fn handle_times_scale_the_forecasts_aht_and_refuse_what_a_file_holds() {
+        let text = r#"[scenario]
+name = "t"
+[[call_type]]
+name = "a"
+arrivals = { per_interval = [40, 60], aht_per_interval = [300, 250] }
+handle_time = { dist = "exponential", mean = "5m" }
+[[call_type]]
+name = "b"
+arrivals = { per_hour = 10 }
+handle_time = { dist = "empirical", samples = [100, 200.5] }
+"#;
+        let what = WhatIf {
+            handle_percent: 10.0,
+            ..WhatIf::default()
+        };
+        let out = apply(text, &what).unwrap();
+        assert!(out.contains("aht_per_interval = [330, 275]"), "{out}");
+        assert!(out.contains("mean = \"330s\""), "{out}");
+        assert!(out.contains("samples = [110, 220.55]"), "{out}");
+        let from_csv = text.replace(
+            "arrivals = { per_interval = [40, 60], aht_per_interval = [300, 250] }",
+            "arrivals = { csv = \"f.csv\", column = \"a\", aht_column = \"aht\" }",
+        );
+        let e = apply(&from_csv, &what).unwrap_err();
+        assert!(
+            e.starts_with(
+                "handle times +10%: call type `a` reads its handle time per interval from a CSV file (`aht_column`)"
+            ),
+            "{e}"
+        );
+        let more = WhatIf {
+            arrivals_percent: 5.0,
+            ..WhatIf::default()
+        };
+        let e = apply(&from_csv, &more).unwrap_err();
+        assert!(
+            e.contains("call type `a` reads its volumes from a CSV file (`csv`)"),
+            "{e}"
+        );
+    }
 
     const TEXT: &str = r#"[scenario]
 name = "t" # the name

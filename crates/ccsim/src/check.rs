@@ -17,6 +17,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::error::Error;
 use crate::model::Expectation;
+use crate::stats::{CALL_METRICS, GROUP_METRICS, Measure, MetricDef, call};
 use crate::summary::{Estimate, Summary, t975};
 use crate::{Model, Scenario};
 
@@ -70,6 +71,9 @@ pub struct ScenarioResult {
     /// Compared metrics (empty without a baseline), and whether a baseline was found.
     pub changes: Vec<Change>,
     pub baseline: Option<PathBuf>,
+    /// With `--baseline`, the baseline file this scenario would be compared with and
+    /// that is not there (a new or renamed scenario): said, not silently passed over.
+    pub no_baseline: Option<PathBuf>,
     pub summary: Option<Summary>,
     /// Implausible values of the file that still run (see [`Model::warnings`]).
     pub warnings: Vec<crate::Diagnostic>,
@@ -301,23 +305,59 @@ fn digits(x: f64, n: usize) -> String {
     }
 }
 
-/// The metrics of a summary's JSON that a baseline compares: (name, mean, ci95, n).
-fn comparable(summary: &Value) -> Vec<(String, Option<f64>, Option<f64>)> {
+/// A rate or wait figure that rests on fewer contacts than this in either run (its
+/// denominator summed over the replications) is not compared with its baseline: over a
+/// handful of contacts in one or two replications, the delta method's half-width is far
+/// too small (0 where one replication had any), and noise alone would be flagged.
+pub const MIN_CONTACTS_COMPARED: f64 = 30.0;
+
+/// The count a figure rests on, by its name in the same table: a ratio's denominator, or
+/// the answered contacts of a wait quantile or longest wait; `None` for a count, a level
+/// or a figure whose denominator is not reported as a count.
+fn base_of(name: &str, table: &[MetricDef]) -> Option<&'static str> {
+    let def = table.iter().find(|m| m.name == name)?;
+    let field = match def.measure {
+        Measure::Ratio { den, .. } => den,
+        Measure::Quantile { .. }
+        | Measure::Max {
+            defined_by: Some(_), ..
+        } => call::ANSWERED,
+        _ => return None,
+    };
+    table
+        .iter()
+        .find(|m| matches!(m.measure, Measure::Count { field: f, scale } if f == field && scale == 1.0))
+        .map(|m| m.name)
+}
+
+/// The metrics of a summary's JSON that a baseline compares: (name, mean, ci95, and the
+/// mean per replication of the count it rests on, if it is a rate or a wait figure).
+fn comparable(summary: &Value) -> Vec<(String, Option<f64>, Option<f64>, Option<f64>)> {
     let mut out = Vec::new();
-    let mut metrics = |prefix: String, obj: &Value| {
+    let mut metrics = |prefix: String, obj: &Value, tables: [&[MetricDef]; 2]| {
         if let Some(map) = obj.as_object() {
             for (name, v) in map {
                 if let Some(mean) = v.get("mean") {
-                    out.push((format!("{prefix}{name}"), mean.as_f64(), v["ci95"].as_f64()));
+                    let base = tables
+                        .iter()
+                        .find(|t| t.iter().any(|m| m.name == *name))
+                        .and_then(|t| base_of(name, t))
+                        .map(|b| obj[b]["mean"].as_f64().unwrap_or(0.0));
+                    out.push((format!("{prefix}{name}"), mean.as_f64(), v["ci95"].as_f64(), base));
                 }
             }
         }
     };
-    metrics("totals.".into(), &summary["totals"]);
+    metrics("totals.".into(), &summary["totals"], [CALL_METRICS, GROUP_METRICS]);
     for list in ["call_types", "channels", "groups"] {
+        let tables = if list == "groups" {
+            [GROUP_METRICS, CALL_METRICS]
+        } else {
+            [CALL_METRICS, GROUP_METRICS]
+        };
         for item in summary[list].as_array().into_iter().flatten() {
             let name = item["name"].as_str().unwrap_or("?");
-            metrics(format!("{list}[{name}]."), item);
+            metrics(format!("{list}[{name}]."), item, tables);
         }
     }
     out
@@ -399,11 +439,15 @@ pub fn compare_with_baseline(summary: &Summary, before: &Value) -> Result<Vec<Ch
         ));
     }
     let old = comparable(before);
+    let enough = |base: Option<f64>, n: u64| base.is_none_or(|b| b * n as f64 >= MIN_CONTACTS_COMPARED);
     let mut changes: Vec<Change> = comparable(&after)
         .into_iter()
-        .filter_map(|(metric, mean, ci)| {
-            let (_, m1, c1) = old.iter().find(|(name, _, _)| *name == metric)?;
+        .filter_map(|(metric, mean, ci, base)| {
+            let (_, m1, c1, base1) = old.iter().find(|(name, _, _, _)| *name == metric)?;
             let (m1, c1, m2, c2) = ((*m1)?, (*c1)?, mean?, ci?);
+            if !(enough(*base1, n1) && enough(base, n2)) {
+                return None; // too few contacts behind the figure to judge its noise
+            }
             Some(Change {
                 p_value: welch_p(m1, c1, n1, m2, c2, n2),
                 adjusted: 1.0,
@@ -453,17 +497,21 @@ pub fn check(
             expectations: Vec::new(),
             changes: Vec::new(),
             baseline: None,
+            no_baseline: None,
             summary: None,
             warnings: Vec::new(),
         };
+        // A file that cannot be read or used (not UTF-8, too large, invalid, over the
+        // memory budget) is this scenario's error: the others are still checked and the
+        // JUnit file still written.
         let model = match Scenario::load(file).and_then(|s| Model::build(&s)) {
             Ok(m) => m,
-            Err(e @ (Error::Invalid(_) | Error::Io { .. })) => {
+            Err(Error::Interrupted) => return Err(Error::Interrupted),
+            Err(e) => {
                 result.error = Some(e.to_string());
                 results.push(result);
                 continue;
             }
-            Err(e) => return Err(e),
         };
         result.name = model.name.clone();
         result.replications = model.replications;
@@ -483,7 +531,9 @@ pub fn check(
         result.expectations = judge_expectations(&model, &summary);
         if let Some(dir) = baseline {
             let path = dir.join(format!("{key}.json"));
-            if path.exists() {
+            if !path.exists() {
+                result.no_baseline = Some(path);
+            } else {
                 // A bad baseline is this scenario's error: the others are still checked
                 // and reported (in the JUnit file too).
                 let compared = crate::input::open(&path, "baseline", crate::input::MAX_BASELINE_BYTES)
@@ -561,7 +611,10 @@ pub fn render(results: &[ScenarioResult]) -> String {
                 r.flagged(),
                 r.changes.len()
             ),
-            (None, _) => String::new(),
+            (None, _) => match &r.no_baseline {
+                Some(path) => format!("; not compared: no baseline {}", path.display()),
+                None => String::new(),
+            },
         };
         let _ = writeln!(
             out,

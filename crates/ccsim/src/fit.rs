@@ -1042,7 +1042,8 @@ pub struct PatienceFit {
     pub mean: Option<f64>,
     pub abandons: usize,
     pub waited: f64,
-    /// Kaplan–Meier survival at 30 s, 1, 2 and 5 minutes (`None` beyond the data).
+    /// Kaplan–Meier survival at 30 s, 1, 2 and 5 minutes (`None` beyond the data, unless
+    /// the survival has reached 0 in it).
     pub survival: Vec<(f64, Option<f64>)>,
     pub median: Option<f64>,
     /// The piecewise-constant hazard by maximum likelihood, and whether its shape is
@@ -1119,8 +1120,11 @@ pub fn fit_patience(calls: &[&Call]) -> PatienceFit {
         }
         at_risk -= leaving;
     }
+    // Defined up to the longest wait, and beyond it once the survival has reached 0 (the
+    // longest wait was an abandon no one outlasted).
     let last = times.last().map_or(0.0, |t| t.0);
-    let survival_at = |t: f64| (t <= last).then(|| curve.iter().rev().find(|p| p.0 <= t).map_or(1.0, |p| p.1));
+    let ended = curve.last().is_some_and(|p| p.1 == 0.0);
+    let survival_at = |t: f64| (t <= last || ended).then(|| curve.iter().rev().find(|p| p.0 <= t).map_or(1.0, |p| p.1));
     PatienceFit {
         // No time waited (every caller hung up at once) gives no patience to simulate.
         mean: (abandons > 0 && waited > 0.0).then(|| waited / abandons as f64),
@@ -1809,6 +1813,45 @@ pub fn summary(f: &Fit) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Kaplan–Meier beyond the longest wait: 0 once the survival has reached 0 there (the
+    /// longest wait an abandon), unknown (`None`) if that wait was a served caller's.
+    #[test]
+    fn kaplan_meier_beyond_the_data_is_zero_only_once_it_reached_zero() {
+        let call = |wait: f64, abandoned: bool| Call {
+            date: NaiveDate::from_ymd_opt(2024, 3, 5).expect("a date"),
+            arrival: 0.0,
+            queued: true,
+            served: !abandoned,
+            abandoned,
+            wait,
+            handle: 60.0,
+            wrap_up: None,
+            service: None,
+            kind: "sales".into(),
+            priority: false,
+            agent: None,
+        };
+        let survival = |calls: &[Call]| fit_patience(&calls.iter().collect::<Vec<_>>()).survival;
+        // Served at 10 s and 40 s, abandons at 50 s and 90 s: S(60) = 1 × (1 − 1/2) = 0.5,
+        // and the abandon at 90 s leaves no one at risk: S = 0 from there on.
+        let ended = [call(10.0, false), call(40.0, false), call(50.0, true), call(90.0, true)];
+        assert_eq!(
+            survival(&ended),
+            [
+                (30.0, Some(1.0)),
+                (60.0, Some(0.5)),
+                (120.0, Some(0.0)),
+                (300.0, Some(0.0))
+            ]
+        );
+        // The longest wait served: beyond it the survival is not known.
+        let open = [call(10.0, false), call(50.0, true), call(90.0, false)];
+        assert_eq!(
+            survival(&open),
+            [(30.0, Some(1.0)), (60.0, Some(0.5)), (120.0, None), (300.0, None)]
+        );
+    }
 
     #[test]
     fn date_times_take_a_t_or_a_space_and_fractions_of_a_second() {

@@ -37,6 +37,11 @@ pub struct Scenario {
     pub call_types: Vec<CallTypeSpec>,
     pub agent_groups: Vec<AgentGroupSpec>,
     pub expectations: Vec<ExpectSpec>,
+    /// A digest of what the scenario read from other files (each CSV column: its file,
+    /// its name and its values, in reading order; 0 if none): the text alone does not
+    /// say what a run simulated, so parts of runs that read different files are told
+    /// apart (see [`crate::shard`]).
+    pub inputs_digest: u64,
 }
 
 /// `[scenario]`: horizon, statistics and defaults.
@@ -677,6 +682,7 @@ impl Scenario {
             within,
             map: &source,
             diagnostics: Vec::new(),
+            inputs_digest: 0,
         };
         let root = Table {
             table: doc.as_table(),
@@ -698,7 +704,7 @@ impl Scenario {
         let call_types = r.tables_of(&root, "call_type", true, read_call_type);
         let agent_groups = r.tables_of(&root, "agent_group", true, read_agent_group);
         let expectations = r.tables_of(&root, "expect", false, read_expect);
-        let diagnostics = r.diagnostics;
+        let (diagnostics, inputs_digest) = (r.diagnostics, r.inputs_digest);
         match settings {
             Some(settings) if diagnostics.is_empty() => Ok(Scenario {
                 source,
@@ -706,6 +712,7 @@ impl Scenario {
                 call_types,
                 agent_groups,
                 expectations,
+                inputs_digest,
             }),
             _ => Err(Error::Invalid(diagnostics)),
         }
@@ -1309,6 +1316,8 @@ struct Reader<'m> {
     /// The folder (canonical) the files read must lie in, if confined.
     within: Option<&'m Path>,
     diagnostics: Vec<Diagnostic>,
+    /// [`Scenario::inputs_digest`] so far.
+    inputs_digest: u64,
 }
 
 type Read<T> = Option<Spanned<T>>;
@@ -2404,6 +2413,20 @@ impl Reader<'_> {
                 }
             }
         }
+        // What was read enters the digest (FNV-1a over the path as written, the column
+        // and the values' bits), so a changed file changes it.
+        let mut digest = if self.inputs_digest == 0 {
+            0xCBF2_9CE4_8422_2325
+        } else {
+            self.inputs_digest
+        };
+        let names = [file.value.as_bytes(), &[0], column.value.as_bytes(), &[0]].concat();
+        let bits = values.iter().flat_map(|v| v.to_bits().to_le_bytes());
+        for byte in names.into_iter().chain(bits) {
+            digest ^= u64::from(byte);
+            digest = digest.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+        self.inputs_digest = digest.max(1);
         Some(values)
     }
 

@@ -79,6 +79,17 @@ pub struct Part {
 /// be read wrongly, so it is refused).
 pub const FORMAT: &str = "ccsim-part/5";
 
+/// What tells the runs apart: the scenario's text, and (if it read any) what it read
+/// from its CSV files, so that parts of runs whose files changed in between are not
+/// merged.
+fn scenario_hash(text: &str, model: &Model) -> String {
+    let text = fnv1a(text);
+    match model.inputs_digest {
+        0 => format!("{text:016x}"),
+        inputs => format!("{:016x}", crate::rng::splitmix64(text ^ inputs)),
+    }
+}
+
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
 /// writes its part file into `dir`, and the call log of its replications to `call_log`
 /// (see [`crate::calllog`]; dated by their place in the whole run, so the shards' logs
@@ -100,7 +111,7 @@ pub fn run_shard(
     };
     let part = Part {
         format: FORMAT.into(),
-        scenario_hash: format!("{:016x}", fnv1a(text)),
+        scenario_hash: scenario_hash(text, model),
         layout: Layout::of(model),
         replications: model.replications,
         shard,
@@ -229,7 +240,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
             && h.shard.count == first.shard.count;
         if !same {
             return Err(Error::Other(format!(
-                "{} and {} are parts of different runs (scenario, seed, replications or number of shards differ)",
+                "{} and {} are parts of different runs (scenario, the CSV files it reads, seed, replications or number of shards differ)",
                 first_file.display(),
                 f.display()
             )));

@@ -152,9 +152,10 @@ pub fn fit_hazard(waits: &[(f64, bool)]) -> Option<HazardFit> {
     let freedom = (from.len() - 1) as f64;
     let p_value = if freedom > 0.0 {
         let statistic = (2.0 * (log_likelihood - exponential_log_likelihood)).max(0.0);
-        1.0 - ChiSquared::new(freedom)
+        // The upper tail itself (not 1 − cdf, which is 0 below about 1e-16).
+        ChiSquared::new(freedom)
             .expect("positive degrees of freedom")
-            .cdf(statistic)
+            .sf(statistic)
     } else {
         1.0
     };
@@ -229,6 +230,46 @@ mod tests {
             fit.toml().starts_with("{ dist = \"hazard\", from = [0, "),
             "{}",
             fit.toml()
+        );
+    }
+
+    /// A p-value far in the tail is still a number, the χ² upper tail itself: as 1 − cdf
+    /// it read 0 below about 1e-16 (`fit` printed "p = 0.0e0" for the bank's large types).
+    #[test]
+    fn a_tiny_p_value_is_not_zero() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let quick = rand_distr::Exp::new(1.0 / 5.0).unwrap();
+        let slow = rand_distr::Exp::new(1.0 / 300.0).unwrap();
+        let wait = rand_distr::Exp::new(1.0 / 90.0).unwrap();
+        let waits: Vec<(f64, bool)> = (0..800)
+            .map(|i| {
+                let p: f64 = if i % 10 < 3 {
+                    quick.sample(&mut rng)
+                } else {
+                    slow.sample(&mut rng)
+                };
+                let w: f64 = wait.sample(&mut rng);
+                if p < w { (p, true) } else { (w, false) }
+            })
+            .collect();
+        let fit = fit_hazard(&waits).unwrap();
+        let statistic = 2.0 * (fit.log_likelihood - fit.exponential_log_likelihood);
+        let freedom = (fit.from.len() - 1) as f64;
+        assert!(
+            fit.p_value > 0.0 && fit.p_value < 1e-20,
+            "p = {} (LR {statistic} on {freedom})",
+            fit.p_value
+        );
+        // The upper tail agrees with its leading asymptotic term within a few percent:
+        // for χ² with k degrees of freedom, Q(x) ≈ x^(k/2−1) e^(−x/2) / (2^(k/2−1) Γ(k/2))
+        // × (1 + (k/2 − 1)/(x/2) + …); compared on the logarithm.
+        let half = freedom / 2.0;
+        let log_gamma = statrs::function::gamma::ln_gamma(half);
+        let leading = (half - 1.0) * statistic.ln() - statistic / 2.0 - (half - 1.0) * 2f64.ln() - log_gamma;
+        assert!(
+            (fit.p_value.ln() - leading).abs() < 0.5,
+            "ln p {} against {leading}",
+            fit.p_value.ln()
         );
     }
 

@@ -451,6 +451,9 @@ pub struct Model {
     /// Values that run but are most likely unit mistakes (a 6 s handle time), as
     /// diagnostics of [`crate::error::Severity::Warning`]: the caller shows them.
     pub warnings: Vec<Diagnostic>,
+    /// [`crate::scenario::Scenario::inputs_digest`]: what the scenario read from its
+    /// CSV files.
+    pub inputs_digest: u64,
 }
 
 impl Model {
@@ -487,6 +490,7 @@ impl Model {
             return Err(Error::Invalid(b.diagnostics));
         }
         Ok(Model {
+            inputs_digest: s.inputs_digest,
             name: s.settings.name.clone(),
             file: s.source.file().to_owned(),
             seed: s.settings.seed,

@@ -844,7 +844,13 @@ impl Search<'_> {
     /// Where none stays, an agent moves from a dearer group to a cheaper one that shares
     /// a call type with it, likewise. Returns whether anything changed, and each group's
     /// trial verdicts.
-    fn shrink(&mut self, agents: &mut [Vec<u32>], base: &Evaluation, n: u64, with_swaps: bool) -> (bool, Vec<Vec<Option<Verdict>>>) {
+    fn shrink(
+        &mut self,
+        agents: &mut [Vec<u32>],
+        base: &Evaluation,
+        n: u64,
+        with_swaps: bool,
+    ) -> (bool, Vec<Vec<Option<Verdict>>>) {
         let groups = self.searched.len();
         let intervals = agents.len();
         let mut trials: Vec<Vec<Option<Verdict>>> = vec![vec![None; intervals]; groups];
