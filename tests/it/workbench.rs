@@ -268,6 +268,37 @@ fn requests_not_addressed_to_the_workbench_are_refused() {
     assert_eq!(status, 413);
 }
 
+/// A comparison run from the page names its scenarios by their paths inside the folder,
+/// never by where the folder lies on the server (it printed absolute paths).
+#[test]
+fn a_comparison_names_files_inside_the_folder_only() {
+    let bench = Workbench::start();
+    let text = std::fs::read_to_string(bench.dir.path().join("single-skill.toml")).unwrap();
+    let body = serde_json::json!({ "a": text, "b": text.replace("agents = 100", "agents = 102") }).to_string();
+    let host = bench.address.clone();
+    let (status, answer) = bench.request(
+        "POST",
+        "/api/compare?session=comparing1&path=single-skill.toml",
+        &host,
+        "Content-Type: application/json\r\n",
+        &body,
+    );
+    assert_eq!(status, 200, "{answer}");
+    let done = (0..600)
+        .find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let (_, status) = bench.get("/api/job?session=comparing1");
+            let v: serde_json::Value = serde_json::from_str(&status).unwrap();
+            (v["state"] != "running").then_some(v)
+        })
+        .expect("the comparison ends within 30 s");
+    assert_eq!(done["state"], "done", "{done}");
+    let table = done["table"].as_str().expect("a table");
+    assert!(table.contains("single-skill.toml"), "{table}");
+    let folder = bench.dir.path().display().to_string();
+    assert!(!table.contains(&folder), "{table}");
+}
+
 /// This machine's name, as `hostname` prints it.
 #[cfg(unix)]
 fn machine_name() -> String {

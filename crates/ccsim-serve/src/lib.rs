@@ -541,7 +541,7 @@ impl Workbench {
             }),
             State::Compared { comparison, seconds } => json!({
                 "state": "done", "kind": "compare", "seconds": seconds,
-                "table": ccsim::compare::render(comparison),
+                "table": self.relative(&ccsim::compare::render(comparison)),
             }),
         };
         if let (Value::Object(a), Value::Object(f)) = (&mut answer, fields) {
