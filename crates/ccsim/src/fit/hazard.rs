@@ -203,16 +203,15 @@ mod tests {
         assert!((fit.mean() - 100.0).abs() < 15.0, "{}", fit.mean());
     }
 
-    /// Patience with a high early hazard (a mixture: 30 % hang up within seconds, the
-    /// others patient): the exponential is rejected, and the first piece's rate is far
-    /// above the last's.
-    #[test]
-    fn an_early_hazard_is_found() {
+    /// `n` callers' waits, censored by an exponential wait of mean 90 s, of a patience
+    /// with a high early hazard: a mixture where 30 % hang up within seconds (mean 5 s)
+    /// and the others are patient (mean 300 s).
+    fn early_hazard_waits(n: usize) -> Vec<(f64, bool)> {
         let mut rng = rand::rngs::StdRng::seed_from_u64(5);
         let quick = rand_distr::Exp::new(1.0 / 5.0).unwrap();
         let slow = rand_distr::Exp::new(1.0 / 300.0).unwrap();
         let wait = rand_distr::Exp::new(1.0 / 90.0).unwrap();
-        let waits: Vec<(f64, bool)> = (0..10_000)
+        (0..n)
             .map(|i| {
                 let p: f64 = if i % 10 < 3 {
                     quick.sample(&mut rng)
@@ -222,7 +221,15 @@ mod tests {
                 let w: f64 = wait.sample(&mut rng);
                 if p < w { (p, true) } else { (w, false) }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Patience with a high early hazard (a mixture: 30 % hang up within seconds, the
+    /// others patient): the exponential is rejected, and the first piece's rate is far
+    /// above the last's.
+    #[test]
+    fn an_early_hazard_is_found() {
+        let waits = early_hazard_waits(10_000);
         let fit = fit_hazard(&waits).unwrap();
         assert!(fit.shape_is_real(), "p = {}", fit.p_value);
         assert!(fit.rate[0] > 10.0 * fit.rate.last().unwrap(), "{fit:?}");
@@ -237,21 +244,7 @@ mod tests {
     /// it read 0 below about 1e-16 (`fit` printed "p = 0.0e0" for the bank's large types).
     #[test]
     fn a_tiny_p_value_is_not_zero() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
-        let quick = rand_distr::Exp::new(1.0 / 5.0).unwrap();
-        let slow = rand_distr::Exp::new(1.0 / 300.0).unwrap();
-        let wait = rand_distr::Exp::new(1.0 / 90.0).unwrap();
-        let waits: Vec<(f64, bool)> = (0..800)
-            .map(|i| {
-                let p: f64 = if i % 10 < 3 {
-                    quick.sample(&mut rng)
-                } else {
-                    slow.sample(&mut rng)
-                };
-                let w: f64 = wait.sample(&mut rng);
-                if p < w { (p, true) } else { (w, false) }
-            })
-            .collect();
+        let waits = early_hazard_waits(800);
         let fit = fit_hazard(&waits).unwrap();
         let statistic = 2.0 * (fit.log_likelihood - fit.exponential_log_likelihood);
         let freedom = (fit.from.len() - 1) as f64;

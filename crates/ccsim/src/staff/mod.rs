@@ -630,11 +630,6 @@ impl Search<'_> {
             .sum()
     }
 
-    /// One more agent in group `j` in interval `k`.
-    fn add(&mut self, agents: &mut [Vec<u32>], k: usize, j: usize) {
-        agents[k][j] += 1;
-    }
-
     /// The group that answers first the call type of interval `k`'s worst failing
     /// target (the group itself for its occupancy), if it may get one more agent.
     fn first_server(&self, agents: &[Vec<u32>], verdict: &Verdict, k: usize) -> Option<usize> {
@@ -683,7 +678,7 @@ impl Search<'_> {
             }
             let quick = base.intervals[k].and_then(|v| self.first_server(agents, &v, k));
             match quick {
-                Some(j) if stalls[k] == 0 => self.add(agents, k, j),
+                Some(j) if stalls[k] == 0 => agents[k][j] += 1,
                 _ => searched_for.push(k),
             }
         }
@@ -771,7 +766,7 @@ impl Search<'_> {
             match &best[k] {
                 Some((_, _, add)) => {
                     for &j in add {
-                        self.add(agents, k, j);
+                        agents[k][j] += 1;
                     }
                 }
                 // Every group is at the most allowed.
@@ -833,7 +828,7 @@ impl Search<'_> {
         else {
             return false;
         };
-        self.add(agents, k, j);
+        agents[k][j] += 1;
         true
     }
 
