@@ -1300,7 +1300,9 @@ impl<O: LegObserver> Sim<'_, O> {
                         leg.callback = CallbackState::Scheduled;
                         let (slot, generation) = self.slab.insert(leg);
                         self.check_waiting(ct, now);
-                        self.scheduled_waits(lane, now);
+                        // Out of the lane's queue until due, waiting in its columns.
+                        self.columns_join(lane, NEVER);
+                        self.note_queue_max(lane, now);
                         self.events.push(
                             now.saturating_add(callback.delay),
                             Event::CallbackDue { slot, generation },
@@ -1417,7 +1419,7 @@ impl<O: LegObserver> Sim<'_, O> {
             && let Some((g, chatting)) = self.find_agent(lane, waited, waiting, &self.slab.slots[slot as usize])
         {
             let leg = self.slab.remove(slot);
-            self.leave_queue_count(lane);
+            self.columns_leave(lane, false);
             self.assign(leg, g, chatting, now);
             return;
         }
@@ -1528,12 +1530,7 @@ impl<O: LegObserver> Sim<'_, O> {
     #[inline(always)]
     fn queue_joined(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
         self.waiting[lane] += 1;
-        let (columns, count) = self.lane_columns[lane];
-        for &col in &columns[..count] {
-            let q = &mut self.queue_length[col as usize];
-            q.waiting += 1;
-            q.exact_until = q.exact_until.min(lazy_deadline);
-        }
+        self.columns_join(lane, lazy_deadline);
         // In a lane whose head agents take after each arrival (a route looks at its
         // length), the queue's length is known once they have: see [`Sim::join_queue`].
         if !self.model.lanes[lane].counts_queue {
@@ -1566,6 +1563,28 @@ impl<O: LegObserver> Sim<'_, O> {
     #[inline(always)]
     fn leave_queue(&mut self, lane: usize, lingering: bool) {
         self.waiting[lane] -= 1;
+        self.columns_leave(lane, lingering);
+    }
+
+    /// A contact of `lane` begins to wait in the call columns its lane counts in (for
+    /// the queue's length): with [`Sim::waiting`] for a contact in the lane's queue; alone
+    /// for a scheduled callback, out of the lane's queue until it is due while its
+    /// customer waits for service from the call on (as `avg_queue_length` books it).
+    /// `lazy_deadline`: when it hangs up without a timer, else `NEVER`.
+    #[inline(always)]
+    fn columns_join(&mut self, lane: usize, lazy_deadline: Micros) {
+        let (columns, count) = self.lane_columns[lane];
+        for &col in &columns[..count] {
+            let q = &mut self.queue_length[col as usize];
+            q.waiting += 1;
+            q.exact_until = q.exact_until.min(lazy_deadline);
+        }
+    }
+
+    /// A contact of `lane` stops waiting in its call columns ([`Sim::columns_join`]);
+    /// `lingering`: one who hung up earlier, found now (see [`QueueLength`]).
+    #[inline(always)]
+    fn columns_leave(&mut self, lane: usize, lingering: bool) {
         let (columns, count) = self.lane_columns[lane];
         for &col in &columns[..count] {
             let q = &mut self.queue_length[col as usize];
@@ -1573,29 +1592,6 @@ impl<O: LegObserver> Sim<'_, O> {
             if lingering {
                 q.lingering = q.lingering.saturating_sub(1);
             }
-        }
-    }
-
-    /// A scheduled callback is accepted at arrival: out of the lane's queue until it is
-    /// due, but its customer waits for service from the call on, as `avg_queue_length`
-    /// books it, so the queue's columns count it (for `max_queue_length`) until an agent
-    /// takes it or it is dropped ([`Sim::leave_queue_count`]).
-    #[cold]
-    fn scheduled_waits(&mut self, lane: usize, now: Micros) {
-        let (columns, count) = self.lane_columns[lane];
-        for &col in &columns[..count] {
-            self.queue_length[col as usize].waiting += 1;
-        }
-        self.note_queue_max(lane, now);
-    }
-
-    /// A scheduled callback, not in its lane's queue, stops waiting (answered when due,
-    /// or dropped at the close): its columns stop counting it.
-    #[cold]
-    fn leave_queue_count(&mut self, lane: usize) {
-        let (columns, count) = self.lane_columns[lane];
-        for &col in &columns[..count] {
-            self.queue_length[col as usize].waiting -= 1;
         }
     }
 
@@ -2395,7 +2391,7 @@ impl<O: LegObserver> Sim<'_, O> {
         // Scheduled callbacks not yet due are not made either.
         for slot in self.scheduled_callbacks() {
             let leg = self.slab.remove(slot);
-            self.leave_queue_count(leg.lane as usize);
+            self.columns_leave(leg.lane as usize, false);
             self.book_disconnect(&leg, now);
         }
     }

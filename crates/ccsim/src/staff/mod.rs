@@ -1211,24 +1211,15 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
     };
     let erlang = erlang_start(model, &searched);
     let mut agents = erlang.clone();
-    // Per group and interval, the latest verdict with one agent fewer there.
-    let mut trials: Vec<Vec<Option<Verdict>>> = vec![vec![None; intervals]; searched.len()];
-    let merge = |trials: &mut Vec<Vec<Option<Verdict>>>, stage: &[Vec<Option<Verdict>>]| {
-        for (latest, stage) in trials.iter_mut().zip(stage) {
-            for (l, v) in latest.iter_mut().zip(stage) {
-                if v.is_some() {
-                    *l = *v;
-                }
-            }
-        }
-    };
+    // Per group and interval, the verdict with one agent fewer there: the last stage's.
+    let mut trials: Trials = vec![vec![None; intervals]; searched.len()];
     // First every decision is taken on few replications. Where one lay within the
     // noise, the answer is judged again with `max_replications` (agents added where a
     // target now fails), and then every removal once more around it at that count (the
     // final check), so that each binding note is the answer's own day with one agent
     // fewer, and a removal that holds there is made.
     if let Some(t) = search.settle(&mut agents, first_replications, true) {
-        merge(&mut trials, &t);
+        trials.clone_from(&t);
         let (_, last) = search.best.as_ref().expect("a settled stage evaluated its staffing");
         let noisy = (0..intervals)
             .any(|k| last.intervals[k].is_some_and(|v| v.noisy) || t.iter().any(|per| per[k].is_some_and(|v| v.noisy)))
