@@ -603,6 +603,62 @@ impl Default for QueueLength {
     }
 }
 
+/// How many contacts wait in each lane, and which lanes hold any (in no particular
+/// order), so that what looks at every waiting contact visits only the lanes that have
+/// some: in a centre of many call types, most lanes are empty at any moment.
+struct LaneCounts {
+    waiting: Vec<u32>,
+    occupied: Vec<u32>,
+    /// Each lane's position in `occupied` (`u32::MAX`: none waits in it).
+    position: Vec<u32>,
+}
+
+impl LaneCounts {
+    fn new(lanes: usize) -> Self {
+        LaneCounts {
+            waiting: vec![0; lanes],
+            occupied: Vec::new(),
+            position: vec![u32::MAX; lanes],
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, lane: usize) {
+        if self.waiting[lane] == 0 {
+            self.position[lane] = self.occupied.len() as u32;
+            self.occupied.push(lane as u32);
+        }
+        self.waiting[lane] += 1;
+    }
+
+    #[inline(always)]
+    fn remove(&mut self, lane: usize) {
+        self.waiting[lane] -= 1;
+        if self.waiting[lane] == 0 {
+            let at = self.position[lane] as usize;
+            self.occupied.swap_remove(at);
+            if let Some(&moved) = self.occupied.get(at) {
+                self.position[moved as usize] = at as u32;
+            }
+            self.position[lane] = u32::MAX;
+        }
+    }
+
+    /// The lanes where some contact waits.
+    fn occupied(&self) -> &[u32] {
+        &self.occupied
+    }
+}
+
+impl std::ops::Index<usize> for LaneCounts {
+    type Output = u32;
+
+    #[inline(always)]
+    fn index(&self, lane: usize) -> &u32 {
+        &self.waiting[lane]
+    }
+}
+
 /// The state of one replication.
 struct Sim<'m, O: LegObserver> {
     model: &'m Model,
@@ -613,7 +669,7 @@ struct Sim<'m, O: LegObserver> {
     slab: Slab,
     /// Per lane: its FIFO of slots, and how many contacts wait in it.
     queues: Vec<VecDeque<(u32, u32)>>,
-    waiting: Vec<u32>,
+    waiting: LaneCounts,
     groups: Vec<GroupState>,
     arrivals: Vec<Arrivals>,
     /// Per lane: the distinct positive waits after which more groups become eligible.
@@ -802,7 +858,7 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
             free: Vec::new(),
         },
         queues: vec![VecDeque::new(); model.lanes.len()],
-        waiting: vec![0; model.lanes.len()],
+        waiting: LaneCounts::new(model.lanes.len()),
         groups,
         arrivals,
         overflow_after,
@@ -1393,7 +1449,7 @@ impl<O: LegObserver> Sim<'_, O> {
         if callback.mode == CallbackMode::Scheduled {
             // Out of the lane's queue (its entry and timers go stale) until it is due; the
             // customer still waits for service, counted in the queue's length.
-            self.waiting[lane] -= 1;
+            self.waiting.remove(lane);
             self.slab.slots[slot as usize].callback = CallbackState::Scheduled;
             let generation = self.slab.renew(slot);
             self.events.push(
@@ -1425,7 +1481,7 @@ impl<O: LegObserver> Sim<'_, O> {
         }
         // Back in the lane's queue; its columns have counted it all along.
         self.queues[lane].push_back((slot, generation));
-        self.waiting[lane] += 1;
+        self.waiting.add(lane);
         for k in 0..self.overflow_after[lane].len() {
             let after = self.overflow_after[lane][k];
             if after > waited {
@@ -1529,7 +1585,7 @@ impl<O: LegObserver> Sim<'_, O> {
     /// when it hangs up without a timer (lazily), else `NEVER`.
     #[inline(always)]
     fn queue_joined(&mut self, lane: usize, lazy_deadline: Micros, now: Micros) {
-        self.waiting[lane] += 1;
+        self.waiting.add(lane);
         self.columns_join(lane, lazy_deadline);
         // In a lane whose head agents take after each arrival (a route looks at its
         // length), the queue's length is known once they have: see [`Sim::join_queue`].
@@ -1562,7 +1618,7 @@ impl<O: LegObserver> Sim<'_, O> {
     /// found now (see [`QueueLength`]).
     #[inline(always)]
     fn leave_queue(&mut self, lane: usize, lingering: bool) {
-        self.waiting[lane] -= 1;
+        self.waiting.remove(lane);
         self.columns_leave(lane, lingering);
     }
 
@@ -1601,12 +1657,10 @@ impl<O: LegObserver> Sim<'_, O> {
     fn count_lingering(&mut self, col: usize, now: Micros) {
         let n = self.model.call_types.len();
         let (mut lingering, mut until) = (0, NEVER);
-        for (lane, queue) in self.queues.iter().enumerate() {
-            // A lane no one waits in holds no one lingering (only stale entries, if any):
-            // in a centre of many lanes, most.
-            if self.waiting[lane] == 0 {
-                continue;
-            }
+        // A lane no one waits in holds no one lingering (only stale entries, if any):
+        // in a centre of many lanes, most.
+        for &lane in self.waiting.occupied() {
+            let (lane, queue) = (lane as usize, &self.queues[lane as usize]);
             let spec = &self.model.lanes[lane];
             let ct = spec.call_type.0 as usize;
             let belongs = col == n + CHANNELS || col == ct || col == n + self.model.call_types[ct].channel.index();
@@ -2907,6 +2961,36 @@ impl<O: LegObserver> Sim<'_, O> {
             let cell = self.stats.call_cell(i, ct);
             cell[call::BACKLOG] += waiting;
             cell[call::OLDEST_AGE_US] = cell[call::OLDEST_AGE_US].max(oldest);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LaneCounts;
+
+    #[test]
+    fn the_occupied_lanes_are_exactly_those_with_contacts_waiting() {
+        // Against plain counts, under a long random mix of joins and leaves.
+        let lanes = 37;
+        let mut counts = LaneCounts::new(lanes);
+        let mut plain = vec![0u32; lanes];
+        let mut x: u64 = 7;
+        for step in 0..100_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let lane = (x >> 33) as usize % lanes;
+            if (x >> 20) % 2 == 0 || plain[lane] == 0 {
+                counts.add(lane);
+                plain[lane] += 1;
+            } else {
+                counts.remove(lane);
+                plain[lane] -= 1;
+            }
+            let mut occupied: Vec<usize> = counts.occupied().iter().map(|&l| l as usize).collect();
+            occupied.sort_unstable();
+            let expected: Vec<usize> = (0..lanes).filter(|&l| plain[l] > 0).collect();
+            assert_eq!(occupied, expected, "step {step}");
+            assert!((0..lanes).all(|l| counts[l] == plain[l]), "step {step}");
         }
     }
 }
