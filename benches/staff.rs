@@ -21,7 +21,7 @@ mod runs;
 use runs::Runs;
 
 fn weekday(c: &mut Criterion, name: &str, file: &str, measurement: Duration) {
-    let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
     let model = ccsim::Scenario::load(std::path::Path::new(&path))
         .and_then(|s| ccsim::Model::build(&s))
         .expect("the shipped scenario loads");
