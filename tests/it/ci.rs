@@ -363,6 +363,36 @@ fn check_every_interval_passes_when_each_interval_holds() {
     assert!(doc.descendants().all(|n| !n.has_tag_name("failure")), "{xml}");
 }
 
+/// A failing `interval = "*"` expectation over 1,200 intervals: the message names the
+/// first 8 and the count, the JUnit text lists the first 1,000 and says how many more
+/// (all of them was 35,136 lines for a year of quarter hours, per expectation).
+#[test]
+fn check_every_interval_lists_at_most_a_thousand_failing_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[scenario]\nname = \"minutes\"\nduration = \"1200m\"\ninterval = \"1m\"\nreplications = 2\n\
+                \n[[call_type]]\nname = \"a\"\narrivals = { per_hour = 600 }\n\
+                handle_time = { dist = \"exponential\", mean = \"1m\" }\n\
+                \n[[agent_group]]\nname = \"g\"\nagents = 30\nskills = [\"a\"]\n\
+                \n[[expect]]\nmetric = \"occupancy\"\ngroup = \"g\"\ninterval = \"*\"\nmax = -1\n";
+    let file = write(dir.path(), "minutes.toml", text);
+    let junit = dir.path().join("minutes.xml");
+    let o = ccsim(&["check", &file, "--junit", &junit.display().to_string()]);
+    exit(&o, 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("occupancy ≤ -1 fails in 1200 of 1200 intervals: 00:00 (") && out.contains(" and 1192 more"),
+        "{out}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failure = doc.descendants().find(|n| n.has_tag_name("failure")).unwrap();
+    let body = failure.text().unwrap();
+    let lines: Vec<&str> = body.lines().filter(|l| l.contains("is above max -1")).collect();
+    assert_eq!(lines.len(), 1_000, "{body}");
+    assert!(lines[0].starts_with("00:00: ") && lines[999].starts_with("16:39: "), "{body}");
+    assert!(body.trim_end().ends_with("… and 200 more failing intervals"), "{body}");
+}
+
 #[test]
 fn check_every_interval_names_the_intervals_that_fail_and_skips_empty_ones() {
     let dir = tempfile::tempdir().unwrap();

@@ -144,9 +144,12 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, Error
     Ok(files)
 }
 
-/// How many failing intervals a message names before it says how many more there are
-/// (the JUnit text lists them all).
+/// How many failing intervals a message names before it says how many more there are.
 const LISTED_INTERVALS: usize = 8;
+
+/// How many failing intervals the detail (the JUnit text) lists, one line each, before it
+/// says how many more there are: a year of quarter hours would be 35,136 lines.
+const DETAIL_INTERVALS: usize = 1_000;
 
 /// Why `mean` breaks the bounds of `e`, or `None` if it holds.
 fn breach(e: &Expectation, m: f64) -> Option<String> {
@@ -175,7 +178,9 @@ fn bounds(e: &Expectation) -> String {
 fn judge_every_interval(e: &Expectation, summary: &Summary) -> (Option<Estimate>, bool, String, String) {
     let total = summary.intervals.len();
     let mut judged = 0;
+    // The first failures (as many as the detail lists), and how many there are.
     let mut failures: Vec<(String, Estimate, String)> = Vec::new();
+    let mut failing = 0;
     let mut worst: Option<(f64, Estimate)> = None;
     for i in 0..total {
         let Some(estimate) = summary.lookup_in(e, Some(i)) else {
@@ -192,7 +197,10 @@ fn judge_every_interval(e: &Expectation, summary: &Summary) -> (Option<Estimate>
             worst = Some((excess, estimate));
         }
         if let Some(why) = breach(e, m) {
-            failures.push((summary.intervals[i].start.clone(), estimate, why));
+            failing += 1;
+            if failures.len() < DETAIL_INTERVALS {
+                failures.push((summary.intervals[i].start.clone(), estimate, why));
+            }
         }
     }
     let estimate = worst.map(|(_, est)| est);
@@ -210,12 +218,11 @@ fn judge_every_interval(e: &Expectation, summary: &Summary) -> (Option<Estimate>
         .take(LISTED_INTERVALS)
         .map(|(label, est, _)| format!("{label} ({})", brief(est.mean.unwrap_or(f64::NAN))))
         .collect();
-    let more = failures.len().saturating_sub(LISTED_INTERVALS);
+    let more = failing - listed.len();
     let mut message = format!(
-        "{} {} fails in {} of {judged} intervals: {}",
+        "{} {} fails in {failing} of {judged} intervals: {}",
         e.metric,
         bounds(e),
-        failures.len(),
         listed.join(", ")
     );
     if more > 0 {
@@ -227,7 +234,7 @@ fn judge_every_interval(e: &Expectation, summary: &Summary) -> (Option<Estimate>
             if skipped == 1 { "" } else { "s" }
         ));
     }
-    let detail = failures
+    let mut detail = failures
         .iter()
         .map(|(label, est, why)| {
             let ci = est.ci95.map_or(String::new(), |c| format!(" ± {}", short(c)));
@@ -235,6 +242,9 @@ fn judge_every_interval(e: &Expectation, summary: &Summary) -> (Option<Estimate>
         })
         .collect::<Vec<_>>()
         .join("\n");
+    if failing > failures.len() {
+        detail.push_str(&format!("\n… and {} more failing intervals", failing - failures.len()));
+    }
     (estimate, false, message, detail)
 }
 

@@ -8,6 +8,8 @@
 
 pub mod dist;
 
+use std::collections::HashMap;
+
 use crate::error::{Diagnostic, Error, did_you_mean};
 use crate::rng::fnv1a;
 pub use crate::scenario::{AgentSelection, AtClose, CallbackMode, Channel, ServeOrder};
@@ -104,6 +106,9 @@ pub mod limits {
     pub const MAX_CELLS: u64 = 10_000_000;
     /// Agent groups × call types (per-replication tables of every pair).
     pub const MAX_PAIRS: u64 = 10_000_000;
+    /// Figures the `[[expect]]` tables judge together: one each, or one per measured
+    /// interval for `interval = "*"`.
+    pub const MAX_JUDGED_FIGURES: u64 = 2_000_000;
 }
 
 /// The time grid of one replication: warm-up, measured intervals, drain.
@@ -1579,6 +1584,10 @@ impl Builder<'_> {
 
     fn expectations(&mut self, clock: &Clock, call_types: &[CallType], groups: &[Group]) -> Vec<Expectation> {
         let mut out = Vec::new();
+        // Figures judged so far (bounded: each `interval = "*"` judges every interval).
+        let (mut judged, mut every_interval_count) = (0u64, 0u64);
+        // Each interval's label, made once for all the expectations that name one.
+        let mut labels: Option<HashMap<String, usize>> = None;
         for e in &self.s.expectations {
             let metric = e.metric.value.clone();
             let is_group_metric = GROUP_METRICS.iter().any(|m| m.name == metric);
@@ -1624,8 +1633,23 @@ impl Builder<'_> {
                 );
             }
             let every_interval = e.interval.as_ref().is_some_and(|n| n.value == "*");
+            every_interval_count += u64::from(every_interval);
+            let before = judged;
+            judged = judged.saturating_add(if every_interval { clock.intervals as u64 } else { 1 });
+            if judged > limits::MAX_JUDGED_FIGURES && before <= limits::MAX_JUDGED_FIGURES {
+                self.error(
+                    &e.loc,
+                    format!(
+                        "the expectations up to this one judge {judged} figures ({every_interval_count} of them with `interval = \"*\"`, each over all {} intervals): ccsim judges at most {} (see Limits in docs/scenarios.md); name intervals, or use fewer expectations",
+                        clock.intervals,
+                        limits::MAX_JUDGED_FIGURES
+                    ),
+                );
+            }
             let interval = e.interval.as_ref().filter(|_| !every_interval).and_then(|n| {
-                let found = (0..clock.intervals).find(|&i| clock.label(i) == n.value);
+                let labels =
+                    labels.get_or_insert_with(|| (0..clock.intervals).rev().map(|i| (clock.label(i), i)).collect());
+                let found = labels.get(&n.value).copied();
                 if found.is_none() {
                     let labels: Vec<String> = (0..clock.intervals.min(2000)).map(|i| clock.label(i)).collect();
                     let suggestion = did_you_mean(&n.value, labels.iter().map(String::as_str));
