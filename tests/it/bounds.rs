@@ -155,6 +155,74 @@ fn every_reproducer_in_the_corpus_ends_cleanly_within_a_minute_under_a_4_gb_cap(
 
 /// 366 days × 1,000,000 agents: the day's agent time (3.16e19 µs) passed 2^64 and
 /// printed 3659904423 agent hours. Exact now, with its interval (0: no randomness).
+/// A scenario with `n` call types, each with an empirical handle time from `column[i]`
+/// of `samples.csv`.
+fn empirical_scenario(columns: &[&str]) -> String {
+    let mut text = String::from("[scenario]\nname = \"samples\"\nduration = \"1h\"\nreplications = 2\n");
+    for (i, c) in columns.iter().enumerate() {
+        text += &format!(
+            "\n[[call_type]]\nname = \"t{i}\"\narrivals = {{ per_hour = 10 }}\n\
+             handle_time = {{ dist = \"empirical\", csv = \"samples.csv\", column = \"{c}\" }}\n"
+        );
+    }
+    let skills: Vec<String> = (0..columns.len()).map(|i| format!("\"t{i}\"")).collect();
+    text + &format!("\n[[agent_group]]\nname = \"g\"\nagents = 5\nskills = [{}]\n", skills.join(", "))
+}
+
+/// The numbers a scenario takes from CSV files are bounded in all, counted at every
+/// reference: four references to a 100 MiB column of 52 million samples held 1.7 GB each
+/// and ran out of a 4 GB address space. Three references to 8 million samples (each
+/// reference holds its copy) pass the 20 million, at the third.
+#[test]
+fn the_numbers_taken_from_csv_files_are_bounded_in_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("seconds\n");
+    csv += &"30\n".repeat(8_000_000);
+    std::fs::write(dir.path().join("samples.csv"), csv).unwrap();
+    let file = dir.path().join("two.toml");
+    std::fs::write(&file, empirical_scenario(&["seconds", "seconds"])).unwrap();
+    let run = capped(&["validate".into(), s(&file)], &[]);
+    assert_eq!(run.code, Some(0), "{}", run.output);
+    std::fs::write(&file, empirical_scenario(&["seconds", "seconds", "seconds"])).unwrap();
+    let run = capped(&["validate".into(), s(&file)], &[]);
+    assert_eq!(run.code, Some(2), "{}", run.output);
+    assert!(
+        run.output.contains("call_type[2].handle_time.column: the CSV columns named up to here hold 24000000 numbers in all")
+            && run.output.contains("takes at most 20000000 from CSV files per scenario"),
+        "{}",
+        run.output
+    );
+}
+
+/// A CSV file is read once per column, however many references name it, and the bytes
+/// read in all are bounded: six references to one column of a 100 MiB file read it once;
+/// six different columns of it would read 600 MiB, and the sixth is refused.
+#[test]
+fn a_csv_column_is_read_once_and_the_bytes_read_are_bounded_in_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let pad = "x".repeat(1_000);
+    let mut csv = String::from("a,b,c,d,e,f,pad\n");
+    let row = format!("1,2,3,4,5,6,{pad}\n");
+    while csv.len() + row.len() <= 100 << 20 {
+        csv += &row;
+    }
+    std::fs::write(dir.path().join("samples.csv"), csv).unwrap();
+    let file = dir.path().join("six.toml");
+    std::fs::write(&file, empirical_scenario(&["a"; 6])).unwrap();
+    let run = capped(&["validate".into(), s(&file)], &[]);
+    assert_eq!(run.code, Some(0), "{}", run.output);
+    std::fs::write(&file, empirical_scenario(&["a", "b", "c", "d", "e", "f"])).unwrap();
+    let run = capped(&["validate".into(), s(&file)], &[]);
+    assert_eq!(run.code, Some(2), "{}", run.output);
+    assert!(
+        run.output.contains("call_type[5].handle_time.csv: ")
+            && run.output.contains("ccsim reads at most 512 MiB of CSV per scenario"),
+        "{}",
+        run.output
+    );
+    assert!(!run.output.contains("call_type[4]"), "{}", run.output);
+}
+
 #[test]
 fn a_year_of_a_million_agents_is_exactly_8784000000_agent_hours() {
     let text = std::fs::read_to_string(corpus("agent-hours-year.toml")).unwrap();

@@ -18,6 +18,14 @@ pub const MAX_SCENARIO_BYTES: u64 = 10 << 20;
 /// The largest CSV file a scenario reads (forecasts, empirical samples): 100 MiB.
 pub const MAX_CSV_BYTES: u64 = 100 << 20;
 
+/// CSV bytes one scenario reads in all, each file once per column however many
+/// references name it: 512 MiB (a few seconds of parsing).
+pub const MAX_CSV_BYTES_READ: u64 = 512 << 20;
+
+/// Numbers one scenario takes from CSV files in all, counted at every reference (each
+/// holds its own copy): 20,000,000 (160 MB as `f64`).
+pub const MAX_CSV_VALUES: u64 = 20_000_000;
+
 /// The largest part file (`merge`): 1 GiB. A part is read as its header first, then its
 /// sums one part at a time, each at most what its layout claims.
 pub const MAX_RESULT_BYTES: u64 = 1 << 30;

@@ -7,6 +7,7 @@
 //! checks meaning across fields (that is [`crate::model`]); values keep their location so
 //! the model can point back at them.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -683,6 +684,9 @@ impl Scenario {
             map: &source,
             diagnostics: Vec::new(),
             inputs_digest: 0,
+            csv_columns: HashMap::new(),
+            csv_bytes_read: 0,
+            csv_values: 0,
         };
         let root = Table {
             table: doc.as_table(),
@@ -1318,6 +1322,14 @@ struct Reader<'m> {
     diagnostics: Vec<Diagnostic>,
     /// [`Scenario::inputs_digest`] so far.
     inputs_digest: u64,
+    /// Each CSV column read (file as found, column), for the references that name it
+    /// again: a file is read once per column, however many references name it (`None`:
+    /// it was refused, with a message, when first named).
+    csv_columns: HashMap<(std::path::PathBuf, String), Option<Vec<f64>>>,
+    /// CSV bytes read so far ([`crate::input::MAX_CSV_BYTES_READ`]), and numbers taken
+    /// at every reference ([`crate::input::MAX_CSV_VALUES`]).
+    csv_bytes_read: u64,
+    csv_values: u64,
 }
 
 type Read<T> = Option<Spanned<T>>;
@@ -2340,11 +2352,75 @@ impl Reader<'_> {
     /// scenario file); errors point at the key that names the file or the column.
     fn csv_column(&mut self, file: &Spanned<String>, column: &Spanned<String>) -> Option<Vec<f64>> {
         let path = self.base.join(&file.value);
-        let opened = match self.within {
-            Some(folder) => inside(&path, folder),
-            None => Ok(path.clone()),
+        let key = (path.clone(), column.value.clone());
+        let values = match self.csv_columns.get(&key) {
+            Some(Some(values)) => values.clone(),
+            // Refused when first named (with its message): not read again.
+            Some(None) => return None,
+            None => {
+                let values = self.read_csv_column(&path, file, column);
+                self.csv_columns.insert(key, values.clone());
+                values?
+            }
+        };
+        self.csv_values += values.len() as u64;
+        if self.csv_values > crate::input::MAX_CSV_VALUES {
+            self.error(
+                column.loc.span.clone(),
+                &column.loc.field,
+                format!(
+                    "the CSV columns named up to here hold {} numbers in all (each reference counts): ccsim takes at most {} from CSV files per scenario (see Limits in docs/scenarios.md)",
+                    self.csv_values,
+                    crate::input::MAX_CSV_VALUES
+                ),
+            );
+            return None;
         }
-        .and_then(|readable| crate::input::open(&readable, "CSV file", crate::input::MAX_CSV_BYTES));
+        // What was read enters the digest (FNV-1a over the path as written, the column
+        // and the values' bits), so a changed file changes it.
+        let mut digest = if self.inputs_digest == 0 {
+            0xCBF2_9CE4_8422_2325
+        } else {
+            self.inputs_digest
+        };
+        let names = [file.value.as_bytes(), &[0], column.value.as_bytes(), &[0]].concat();
+        let bits = values.iter().flat_map(|v| v.to_bits().to_le_bytes());
+        for byte in names.into_iter().chain(bits) {
+            digest ^= u64::from(byte);
+            digest = digest.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+        self.inputs_digest = digest.max(1);
+        Some(values)
+    }
+
+    /// Reads one column of [`Reader::csv_column`] from its file (`path`), within the
+    /// bytes and numbers a scenario may take from CSV files.
+    fn read_csv_column(
+        &mut self,
+        path: &Path,
+        file: &Spanned<String>,
+        column: &Spanned<String>,
+    ) -> Option<Vec<f64>> {
+        let opened = match self.within {
+            Some(folder) => inside(path, folder),
+            None => Ok(path.to_path_buf()),
+        }
+        .and_then(|readable| {
+            let reader = crate::input::open(&readable, "CSV file", crate::input::MAX_CSV_BYTES)?;
+            let size = std::fs::metadata(&readable)
+                .map_err(|e| e.to_string())?
+                .len()
+                .min(crate::input::MAX_CSV_BYTES);
+            if self.csv_bytes_read + size > crate::input::MAX_CSV_BYTES_READ {
+                return Err(format!(
+                    "the CSV columns named up to here read {} in all: ccsim reads at most {} of CSV per scenario (each file once per column; see Limits in docs/scenarios.md); put the columns this scenario needs in smaller files",
+                    crate::budget::bytes_text(u128::from(self.csv_bytes_read + size)),
+                    crate::budget::bytes_text(u128::from(crate::input::MAX_CSV_BYTES_READ))
+                ));
+            }
+            self.csv_bytes_read += size;
+            Ok(reader)
+        });
         let mut reader = match opened {
             Ok(r) => csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(r),
             Err(e) => {
@@ -2383,11 +2459,14 @@ impl Reader<'_> {
             return None;
         };
         let mut values = Vec::new();
-        for (row, record) in reader.records().enumerate() {
+        // One record, refilled row after row.
+        let mut record = csv::StringRecord::new();
+        for row in 0.. {
             // Row numbers as a spreadsheet shows them: the header is row 1.
             let line = row + 2;
-            let cell = match &record {
-                Ok(r) => r.get(index).unwrap_or("").to_owned(),
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
                 Err(e) => {
                     self.error(
                         file.loc.span.clone(),
@@ -2396,7 +2475,21 @@ impl Reader<'_> {
                     );
                     return None;
                 }
-            };
+            }
+            let cell = record.get(index).unwrap_or("");
+            if self.csv_values + values.len() as u64 >= crate::input::MAX_CSV_VALUES {
+                self.error(
+                    column.loc.span.clone(),
+                    &column.loc.field,
+                    format!(
+                        "{} row {line}, column `{}`: more than {} numbers taken from CSV files in all: ccsim takes at most that many per scenario (see Limits in docs/scenarios.md)",
+                        path.display(),
+                        column.value,
+                        crate::input::MAX_CSV_VALUES
+                    ),
+                );
+                return None;
+            }
             match cell.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= 0.0 => values.push(v),
                 _ => {
@@ -2413,20 +2506,6 @@ impl Reader<'_> {
                 }
             }
         }
-        // What was read enters the digest (FNV-1a over the path as written, the column
-        // and the values' bits), so a changed file changes it.
-        let mut digest = if self.inputs_digest == 0 {
-            0xCBF2_9CE4_8422_2325
-        } else {
-            self.inputs_digest
-        };
-        let names = [file.value.as_bytes(), &[0], column.value.as_bytes(), &[0]].concat();
-        let bits = values.iter().flat_map(|v| v.to_bits().to_le_bytes());
-        for byte in names.into_iter().chain(bits) {
-            digest ^= u64::from(byte);
-            digest = digest.wrapping_mul(0x0000_0100_0000_01B3);
-        }
-        self.inputs_digest = digest.max(1);
         Some(values)
     }
 
