@@ -223,6 +223,34 @@ fn a_csv_column_is_read_once_and_the_bytes_read_are_bounded_in_all() {
     assert!(!run.output.contains("call_type[4]"), "{}", run.output);
 }
 
+/// Each interval's rows of the report hold a copy of the call types' and groups' names:
+/// a call type named with 4,000,000 characters over 2,000 one-minute intervals (an 8 MB
+/// file) ran out of a 4 GB address space. The memory estimate counts the names now.
+#[test]
+fn the_memory_estimate_counts_the_names_every_interval_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "n".repeat(1_000_000);
+    let file = dir.path().join("long-name.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[scenario]\nname = \"long name\"\nduration = \"3000m\"\ninterval = \"1m\"\nreplications = 2\n\
+             \n[[call_type]]\nname = \"{name}\"\narrivals = {{ per_hour = 60 }}\n\
+             handle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n\
+             \n[[agent_group]]\nname = \"g\"\nagents = 5\nskills = [\"{name}\"]\n"
+        ),
+    )
+    .unwrap();
+    let run = capped(&["run".into(), s(&file), "--format".into(), "json".into()], &[]);
+    assert_eq!(run.code, Some(2), "{}", &run.output[..run.output.len().min(2_000)]);
+    assert!(
+        run.output.contains("and the names in every interval's rows, 2.8 GiB")
+            && run.output.contains("over the 2 GiB memory limit"),
+        "{}",
+        &run.output[..run.output.len().min(2_000)]
+    );
+}
+
 #[test]
 fn a_year_of_a_million_agents_is_exactly_8784000000_agent_hours() {
     let text = std::fs::read_to_string(corpus("agent-hours-year.toml")).unwrap();

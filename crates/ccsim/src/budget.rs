@@ -162,7 +162,7 @@ fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) 
             bytes: kept * u128::from(held),
         });
     }
-    parts.push(report(intervals, types, channels_in_use(model), groups));
+    parts.push(report(intervals, types, channels_in_use(model), groups, model_name_bytes(model)));
     parts
 }
 
@@ -175,18 +175,32 @@ fn channels_in_use(model: &Model) -> usize {
 }
 
 /// The bytes of the report (summary and JSON text) of a centre of this size, with
-/// `channels` channels in use.
-fn report(intervals: usize, types: usize, channels: usize, groups: usize) -> Part {
+/// `channels` channels in use, whose call types' and groups' names hold `name_bytes`
+/// ([`name_bytes`]): each interval's rows hold a copy of them.
+fn report(intervals: usize, types: usize, channels: usize, groups: usize, name_bytes: u128) -> Part {
     let rows = (intervals as u128 + 1) * (types + channels + 1) as u128;
     let figures =
         rows * CALL_METRICS.len() as u128 + (intervals as u128 + 1) * groups as u128 * GROUP_METRICS.len() as u128;
+    let names = (intervals as u128 + 1) * name_bytes;
     Part {
         what: format!(
-            "the report: {figures} figures (every metric of every interval, call type, channel and group) × {} B",
-            SUMMARY_BYTES_PER_FIGURE
+            "the report: {figures} figures (every metric of every interval, call type, channel and group) × {} B, and the names in every interval's rows, {}",
+            SUMMARY_BYTES_PER_FIGURE,
+            bytes_text(names)
         ),
-        bytes: figures * SUMMARY_BYTES_PER_FIGURE,
+        bytes: figures * SUMMARY_BYTES_PER_FIGURE + names,
     }
+}
+
+/// Bytes of one copy of these names as a report's rows hold them (the text and a
+/// `String`'s 24 bytes each).
+pub fn name_bytes<'a>(names: impl IntoIterator<Item = &'a str>) -> u128 {
+    names.into_iter().map(|n| n.len() as u128 + 24).sum()
+}
+
+/// [`name_bytes`] of a model's call types and groups.
+fn model_name_bytes(model: &Model) -> u128 {
+    name_bytes(model.call_types.iter().map(|c| c.name.as_str()).chain(model.groups.iter().map(|g| g.name.as_str())))
 }
 
 /// Refuses a run of `model` whose [`estimate`] is over the [`budget`].
@@ -222,7 +236,7 @@ pub fn check_accumulators(model: &Model, threads: usize, accumulators: usize) ->
 pub fn check_workbook(model: &Model, bytes: u128, cells: u128) -> Result<(), Error> {
     let (intervals, types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     let parts = vec![
-        report(intervals, types, channels_in_use(model), groups),
+        report(intervals, types, channels_in_use(model), groups, model_name_bytes(model)),
         Part {
             what: format!("the workbook (--xlsx): {cells} cells and their text"),
             bytes,
@@ -245,6 +259,7 @@ pub fn check_merge(
     types: usize,
     channels: usize,
     groups: usize,
+    name_bytes: u128,
     sums: u128,
 ) -> Result<(), Error> {
     let one = sums * 16;
@@ -257,7 +272,7 @@ pub fn check_merge(
             ),
             bytes: 2 * one,
         },
-        report(intervals, types, channels, groups),
+        report(intervals, types, channels, groups, name_bytes),
     ];
     refuse_over(
         file,

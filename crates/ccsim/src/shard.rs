@@ -275,6 +275,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
         types,
         channels.len(),
         groups,
+        crate::budget::name_bytes(layout.call_types.iter().chain(&layout.groups).map(String::as_str)),
         first.sums(),
     )?;
     let mut total: Option<Accumulator> = None;
