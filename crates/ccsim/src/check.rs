@@ -9,6 +9,7 @@
 //! chance of any false flag per scenario stays below 5 %) while a real change shows even
 //! where no expectation was written.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -93,13 +94,19 @@ impl ScenarioResult {
 /// `*.toml`), each with its baseline key (the path under its folder argument, `/` as
 /// `__`, without `.toml`), in a fixed order.
 pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, Error> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    /// The scenario files under `dir`, each folder visited once (`seen`: the folders
+    /// visited, as found behind their links), so a link to a folder above does not loop.
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) -> Result<(), Error> {
+        let real = std::fs::canonicalize(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        if !seen.insert(real) {
+            return Ok(());
+        }
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
         for p in paths {
             if p.is_dir() {
-                walk(&p, out)?;
+                walk(&p, out, seen)?;
             } else if p.extension().is_some_and(|x| x == "toml") {
                 out.push(p);
             }
@@ -110,7 +117,7 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, Error
     for root in paths {
         if root.is_dir() {
             let mut found = Vec::new();
-            walk(root, &mut found)?;
+            walk(root, &mut found, &mut HashSet::new())?;
             for f in found {
                 let relative = f.strip_prefix(root).unwrap_or(&f).with_extension("");
                 let key = relative
