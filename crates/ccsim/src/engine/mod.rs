@@ -2802,7 +2802,12 @@ impl<O: LegObserver> Sim<'_, O> {
             let charged: u128 = (0..=last)
                 .map(|i| u128::from(self.stats.group_cell(i, g)[group::COST]))
                 .sum();
-            let shortfall = (cost.minimum - charged as f64).max(0.0).round() as u64;
+            let shortfall = (cost.minimum - charged as f64).max(0.0).round();
+            // (A shortfall past 2^64 millionths is a sum that would wrap: the run ends.)
+            if shortfall >= u64::MAX as f64 {
+                self.overflow = Some("cost");
+            }
+            let shortfall = if self.overflow.is_some() { 0 } else { shortfall as u64 };
             if shortfall > 0 {
                 let handled: Vec<u64> = skills
                     .iter()
