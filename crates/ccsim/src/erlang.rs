@@ -933,7 +933,9 @@ fn chain_performance(q: &Queue, theta: f64, room: Option<usize>) -> Result<Perfo
         abandon_rate += p * p_abandon;
         wait_sum += p * p_answer * mean_wait_i;
     }
-    let answer_rate = p_no_wait + answered_after_wait;
+    // A share: the sum of many state probabilities can pass 1 by round-off (1 + 7e-11
+    // with 4,000,000 lines).
+    let answer_rate = (p_no_wait + answered_after_wait).min(1.0);
     // Occupancy = answered throughput / capacity. Under overload that product amplifies
     // round-off by A/n, so there it is computed as 1 − (mean idle agents)/n instead.
     let occupancy = if load < n {

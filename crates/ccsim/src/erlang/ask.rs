@@ -9,6 +9,10 @@
 use std::fmt::Write;
 
 use super::{Centre, ErlangError, Evaluation, MAX_AGENTS, MAX_LINES, Queue, Targets};
+
+/// The most lines `--retry` takes: its fixed point is solved over every line, up to 200
+/// times an answer, and a search asks for dozens of answers (a few seconds at this size).
+pub const MAX_LINES_WITH_RETRY: u32 = 500_000;
 use crate::error::Error;
 use crate::scenario::{DURATION_GRAMMAR, parse_duration};
 
@@ -184,6 +188,15 @@ pub fn ask(q: &Question) -> Result<Answer, Error> {
         return Err(Error::Other(
             "--retry needs --lines: it is the share of blocked callers who try again".to_string(),
         ));
+    }
+    // Each answer with retries solves a fixed point over the whole chain of lines, many
+    // times in a search: 4,000,000 lines took two minutes.
+    if let (Some(_), Some(k)) = (retry, q.lines)
+        && k > MAX_LINES_WITH_RETRY
+    {
+        return Err(Error::Other(format!(
+            "--lines with --retry must be at most {MAX_LINES_WITH_RETRY}, got {k} (each answer solves the retries' fixed point over every line)"
+        )));
     }
     let targets = Targets {
         service_level: target_sl,
