@@ -345,3 +345,22 @@ fn a_horizon_past_midnight_labels_intervals_with_their_day() {
     let labels: Vec<String> = summary_of(&m).intervals.iter().map(|i| i.start.clone()).collect();
     assert_eq!(labels, ["d1 23:00", "d1 23:30", "d2 00:00", "d2 00:30"]);
 }
+
+/// An average handle time of 0 names its interval (and the row a CSV column would have).
+#[test]
+fn a_zero_average_handle_time_names_its_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("aht.toml");
+    std::fs::write(
+        &file,
+        "[scenario]\nname = \"aht zero\"\nduration = \"2h\"\ninterval = \"30m\"\n\n[[call_type]]\nname = \"a\"\n\
+         arrivals = { per_interval = [10, 10, 10, 10], aht_per_interval = [180, 0, 180, 180] }\n\
+         handle_time = { dist = \"exponential\", mean = \"3m\" }\n\n[[agent_group]]\nname = \"g\"\nagents = 3\nskills = [\"a\"]\n",
+    )
+    .unwrap();
+    let err = crate::common::ccsim_fails(&["validate", &file.display().to_string()]);
+    assert!(
+        err.contains("call_type[0].arrivals.aht_per_interval: average handle times must be > 0 seconds and at most a year: interval 2 (00:30; row 3 of a CSV column) has 0"),
+        "{err}"
+    );
+}

@@ -886,8 +886,17 @@ impl Builder<'_> {
                             ),
                         );
                     }
-                    if aht.value.iter().any(|&a| a <= 0.0 || a > dist::MAX_SECONDS) {
-                        self.error(&aht.loc, "average handle times must be > 0 seconds and at most a year");
+                    if let Some(k) = aht.value.iter().position(|&a| a <= 0.0 || a > dist::MAX_SECONDS) {
+                        let value = aht.value[k];
+                        self.error(
+                            &aht.loc,
+                            format!(
+                                "average handle times must be > 0 seconds and at most a year: interval {} ({}; row {} of a CSV column) has {value}",
+                                k + 1,
+                                if k < clock.intervals { clock.label(k) } else { "past the horizon".into() },
+                                k + 2
+                            ),
+                        );
                     }
                     let mut scale: Vec<f64> = aht
                         .value
