@@ -675,7 +675,8 @@ impl Scenario {
             Ok(doc) => doc,
             Err(e) => {
                 let message = e.message().trim().to_owned();
-                return Err(Error::Invalid(vec![source.diagnostic(e.span(), "", message)]));
+                let field = e.span().map_or(String::new(), |span| key_at(text, span.start));
+                return Err(Error::Invalid(vec![source.diagnostic(e.span(), &field, message)]));
             }
         };
         let mut r = Reader {
@@ -1310,6 +1311,32 @@ fn inside(path: &Path, folder: &Path) -> Result<std::path::PathBuf, String> {
         return Err(format!("a symbolic link leads {why}"));
     }
     Ok(canonical)
+}
+
+/// The key whose value a TOML syntax error at byte `at` lies in, as far as the line
+/// shows it (`scenario.duration` for `duration = 18446744073709551615` under
+/// `[scenario]`); empty where the line holds no `key =` before `at`.
+fn key_at(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let Some(line_start) = text.get(..at).map(|t| t.rfind('\n').map_or(0, |i| i + 1)) else {
+        return String::new();
+    };
+    let Some((key, _)) = text[line_start..at].split_once('=') else {
+        return String::new();
+    };
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.contains(['[', '{', '#']) {
+        return String::new();
+    }
+    // The nearest table header above: `[name]` or `[[name]]`.
+    let table = text[..line_start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        l.starts_with('[').then(|| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+    });
+    match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_owned(),
+    }
 }
 
 /// Converts nodes to typed values, collecting diagnostics instead of stopping.
@@ -2827,6 +2854,18 @@ pub fn parse_clock_time(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_syntax_error_names_the_key_its_line_gives() {
+        let text = "[scenario]\nname = \"x\"\nduration = 18446744073709551615\n";
+        let e = Scenario::parse("t.toml", text).unwrap_err().to_string();
+        assert!(e.contains("t.toml:3:12: scenario.duration: "), "{e}");
+        let text = "[[call_type]]\nname = \"a\"\n\"handle time\" = 1e999999\n";
+        let e = Scenario::parse("t.toml", text).unwrap_err().to_string();
+        assert!(e.contains(": call_type.handle time: "), "{e}");
+        assert_eq!(key_at("= 1", 2), "");
+        assert_eq!(key_at("x = [1,", 6), "x");
+    }
 
     #[test]
     fn durations_with_units() {
