@@ -102,7 +102,7 @@ fn base_scenario_is_valid() {
 fn toml_syntax_error_reports_its_position() {
     golden(
         &edit("name = \"t\"", "name = \"t"),
-        "s.toml:2:10: invalid basic string, expected `\"`",
+        "s.toml:2:10: scenario.name: invalid basic string, expected `\"`",
     );
 }
 
@@ -110,7 +110,7 @@ fn toml_syntax_error_reports_its_position() {
 fn integer_too_large_for_toml_is_a_syntax_error() {
     golden(
         &edit("agents = 5", "agents = 99999999999999999999999"),
-        "s.toml:12:10: integer number overflowed",
+        "s.toml:12:10: agent_group.agents: integer number overflowed",
     );
 }
 
