@@ -1568,6 +1568,18 @@ impl<O: LegObserver> Sim<'_, O> {
     /// passed by `now`, once each (see [`QueueLength`]).
     #[inline(always)]
     fn mark_lingering(&mut self, now: Micros) {
+        if self
+            .lazy_deadlines
+            .peek()
+            .is_some_and(|&Reverse(key)| (key >> 64) as Micros <= now)
+        {
+            self.mark_lingering_due(now);
+        }
+    }
+
+    /// [`Sim::mark_lingering`] once some deadline is due.
+    #[inline(never)]
+    fn mark_lingering_due(&mut self, now: Micros) {
         while let Some(&Reverse(key)) = self.lazy_deadlines.peek()
             && (key >> 64) as Micros <= now
         {
