@@ -166,7 +166,10 @@ fn empirical_scenario(columns: &[&str]) -> String {
         );
     }
     let skills: Vec<String> = (0..columns.len()).map(|i| format!("\"t{i}\"")).collect();
-    text + &format!("\n[[agent_group]]\nname = \"g\"\nagents = 5\nskills = [{}]\n", skills.join(", "))
+    text + &format!(
+        "\n[[agent_group]]\nname = \"g\"\nagents = 5\nskills = [{}]\n",
+        skills.join(", ")
+    )
 }
 
 /// The numbers a scenario takes from CSV files are bounded in all, counted at every
@@ -187,8 +190,11 @@ fn the_numbers_taken_from_csv_files_are_bounded_in_all() {
     let run = capped(&["validate".into(), s(&file)], &[]);
     assert_eq!(run.code, Some(2), "{}", run.output);
     assert!(
-        run.output.contains("call_type[2].handle_time.column: the CSV columns named up to here hold 24000000 numbers in all")
-            && run.output.contains("takes at most 20000000 from CSV files per scenario"),
+        run.output
+            .contains("call_type[2].handle_time.column: the CSV columns named up to here hold 24000000 numbers in all")
+            && run
+                .output
+                .contains("takes at most 20000000 from CSV files per scenario"),
         "{}",
         run.output
     );

@@ -491,7 +491,16 @@ fn huge_loads_finish_quickly_with_finite_figures() {
 /// 4,000,000 lines): a share is never above 1.
 #[test]
 fn the_answer_rate_is_never_above_one() {
-    let v = json(&["--per-hour", "1e6", "--aht", "1s", "--lines", "40000", "--agents", "279"]);
+    let v = json(&[
+        "--per-hour",
+        "1e6",
+        "--aht",
+        "1s",
+        "--lines",
+        "40000",
+        "--agents",
+        "279",
+    ]);
     let rate = number(&v, "answer_rate");
     assert!(rate <= 1.0 && rate > 0.999_999, "{rate}");
 }
@@ -500,6 +509,21 @@ fn the_answer_rate_is_never_above_one() {
 /// with `--retry` took two minutes, so `--retry` takes at most 500,000 lines.
 #[test]
 fn retries_take_at_most_half_a_million_lines() {
-    let err = ccsim_fails(&["erlang", "--per-hour", "5e8", "--aht", "1s", "--lines", "4000000", "--retry", "0.5", "--target-sl", "0.99"]);
-    assert!(err.contains("--lines with --retry must be at most 500000, got 4000000"), "{err}");
+    let err = ccsim_fails(&[
+        "erlang",
+        "--per-hour",
+        "5e8",
+        "--aht",
+        "1s",
+        "--lines",
+        "4000000",
+        "--retry",
+        "0.5",
+        "--target-sl",
+        "0.99",
+    ]);
+    assert!(
+        err.contains("--lines with --retry must be at most 500000, got 4000000"),
+        "{err}"
+    );
 }

@@ -403,7 +403,10 @@ fn check_every_interval_lists_at_most_a_thousand_failing_intervals() {
     let body = failure.text().unwrap();
     let lines: Vec<&str> = body.lines().filter(|l| l.contains("is above max -1")).collect();
     assert_eq!(lines.len(), 1_000, "{body}");
-    assert!(lines[0].starts_with("00:00: ") && lines[999].starts_with("16:39: "), "{body}");
+    assert!(
+        lines[0].starts_with("00:00: ") && lines[999].starts_with("16:39: "),
+        "{body}"
+    );
     assert!(body.trim_end().ends_with("… and 200 more failing intervals"), "{body}");
 }
 

@@ -162,7 +162,13 @@ fn estimate_with(model: &Model, threads: usize, accumulators: usize, held: u64) 
             bytes: kept * u128::from(held),
         });
     }
-    parts.push(report(intervals, types, channels_in_use(model), groups, model_name_bytes(model)));
+    parts.push(report(
+        intervals,
+        types,
+        channels_in_use(model),
+        groups,
+        model_name_bytes(model),
+    ));
     parts
 }
 
@@ -200,7 +206,13 @@ pub fn name_bytes<'a>(names: impl IntoIterator<Item = &'a str>) -> u128 {
 
 /// [`name_bytes`] of a model's call types and groups.
 fn model_name_bytes(model: &Model) -> u128 {
-    name_bytes(model.call_types.iter().map(|c| c.name.as_str()).chain(model.groups.iter().map(|g| g.name.as_str())))
+    name_bytes(
+        model
+            .call_types
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain(model.groups.iter().map(|g| g.name.as_str())),
+    )
 }
 
 /// Refuses a run of `model` whose [`estimate`] is over the [`budget`].
@@ -236,7 +248,13 @@ pub fn check_accumulators(model: &Model, threads: usize, accumulators: usize) ->
 pub fn check_workbook(model: &Model, bytes: u128, cells: u128) -> Result<(), Error> {
     let (intervals, types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     let parts = vec![
-        report(intervals, types, channels_in_use(model), groups, model_name_bytes(model)),
+        report(
+            intervals,
+            types,
+            channels_in_use(model),
+            groups,
+            model_name_bytes(model),
+        ),
         Part {
             what: format!("the workbook (--xlsx): {cells} cells and their text"),
             bytes,

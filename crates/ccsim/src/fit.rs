@@ -1846,7 +1846,15 @@ mod tests {
             assert!(started.elapsed().as_secs() < 5, "{talk}");
             assert!(fit.chosen.cv < 1e-6, "{talk}: cv {}", fit.chosen.cv);
             let text = fit.chosen.toml();
-            let mean: f64 = text.split("mean = ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+            let mean: f64 = text
+                .split("mean = ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
             assert!((mean / talk - 1.0).abs() < 1e-3, "{talk}: {text}");
         }
         assert_eq!(mean_text(300.04), "300.0");

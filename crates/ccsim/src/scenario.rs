@@ -1331,7 +1331,8 @@ fn key_at(text: &str, at: usize) -> String {
     // The nearest table header above: `[name]` or `[[name]]`.
     let table = text[..line_start].lines().rev().find_map(|l| {
         let l = l.trim();
-        l.starts_with('[').then(|| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+        l.starts_with('[')
+            .then(|| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
     });
     match table {
         Some(t) if !t.is_empty() => format!("{t}.{key}"),
@@ -2422,12 +2423,7 @@ impl Reader<'_> {
 
     /// Reads one column of [`Reader::csv_column`] from its file (`path`), within the
     /// bytes and numbers a scenario may take from CSV files.
-    fn read_csv_column(
-        &mut self,
-        path: &Path,
-        file: &Spanned<String>,
-        column: &Spanned<String>,
-    ) -> Option<Vec<f64>> {
+    fn read_csv_column(&mut self, path: &Path, file: &Spanned<String>, column: &Spanned<String>) -> Option<Vec<f64>> {
         let opened = match self.within {
             Some(folder) => inside(path, folder),
             None => Ok(path.to_path_buf()),
