@@ -257,6 +257,25 @@ fn the_memory_estimate_counts_the_names_every_interval_repeats() {
     );
 }
 
+/// A folder holding links to itself: each folder is walked once (two links `a -> .` and
+/// `b -> .` doubled the paths at every level, and `check` did not end), under the
+/// minute's cap so that a regression fails instead of hanging CI.
+#[cfg(unix)]
+#[test]
+fn check_walks_each_folder_once_whatever_links_lead_back_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/single-skill.toml"),
+        dir.path().join("desk.toml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("a")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("b")).unwrap();
+    let run = capped(&["check".into(), s(dir.path())], &[]);
+    assert_eq!(run.code, Some(0), "{}", run.output);
+    assert!(run.output.contains("check: 1 scenario,"), "{}", run.output);
+}
+
 #[test]
 fn a_year_of_a_million_agents_is_exactly_8784000000_agent_hours() {
     let text = std::fs::read_to_string(corpus("agent-hours-year.toml")).unwrap();

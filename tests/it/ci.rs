@@ -309,20 +309,6 @@ fn damaged_parts_and_clashing_baseline_names_are_refused() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("share the baseline name `desk`"));
 }
 
-/// A folder holding links to itself: each folder is walked once (two links `a -> .` and
-/// `b -> .` doubled the paths at every level, and `check` did not end).
-#[cfg(unix)]
-#[test]
-fn check_walks_each_folder_once_whatever_links_lead_back_to_it() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "desk.toml", &scenario(10, HOLDS));
-    std::os::unix::fs::symlink(".", dir.path().join("a")).unwrap();
-    std::os::unix::fs::symlink(".", dir.path().join("b")).unwrap();
-    let o = ccsim(&["check", &dir.path().display().to_string()]);
-    exit(&o, 0);
-    assert!(stdout(&o).contains("check: 1 scenario,"), "{}", stdout(&o));
-}
-
 /// `interval = "*"` expectations on the answer rate (all and one call type) and a group's
 /// occupancy.
 const EVERY_INTERVAL: &str = r#"
