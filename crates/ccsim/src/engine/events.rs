@@ -151,6 +151,12 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| ((e.key >> 64) as Micros, e.event))
     }
 
+    /// Keeps only the events `live` says are (the order of those kept is unchanged: keys
+    /// are unique). O(n): for dropping cancelled events when they would matter.
+    pub fn retain(&mut self, mut live: impl FnMut(&E) -> bool) {
+        self.heap.retain(|e| live(&e.event));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty() && self.ticks.next >= self.ticks.count
     }

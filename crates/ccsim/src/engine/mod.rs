@@ -606,6 +606,10 @@ impl Default for QueueLength {
     }
 }
 
+/// Stale lazy deadlines tolerated beyond twice the legs held before they are dropped
+/// ([`Sim::drop_stale_deadlines`]).
+const STALE_DEADLINES_SLACK: usize = 65_536;
+
 /// The state of one replication.
 struct Sim<'m, O: LegObserver> {
     model: &'m Model,
@@ -875,6 +879,9 @@ pub fn run_replication_observed<O: LegObserver>(model: &Model, replication: u64,
         // few thousand events.
         steps = steps.wrapping_add(1);
         if steps.is_multiple_of(4096) {
+            if sim.events.len() + sim.lazy_deadlines.len() > limits::MAX_PENDING_EVENTS {
+                sim.drop_stale_events();
+            }
             if sim.events.len() + sim.lazy_deadlines.len() > limits::MAX_PENDING_EVENTS {
                 let when = sim.when(now);
                 sim.stop(format!(
@@ -1505,6 +1512,9 @@ impl<O: LegObserver> Sim<'_, O> {
         if lazy_deadline != NEVER {
             let key = (u128::from(lazy_deadline) << 64) | (u128::from(slot) << 32) | u128::from(generation);
             self.lazy_deadlines.push(Reverse(key));
+            if self.lazy_deadlines.len() > 2 * self.slab.len() + STALE_DEADLINES_SLACK {
+                self.drop_stale_deadlines();
+            }
         }
         self.queue_joined(lane, now);
         // A caller who will not try again abandons lazily: when a free agent finds them at
@@ -1562,6 +1572,49 @@ impl<O: LegObserver> Sim<'_, O> {
             let q = &mut self.queue_length[col as usize];
             q.max = q.max.max(q.waiting - q.lingering);
         }
+    }
+
+    /// Drops the deadlines of callers answered (or moved on) before them. Each caller
+    /// held has at most one live deadline, so after this the heap holds at most as many
+    /// as [`Sim::slab`]; called when it holds more than twice that (and
+    /// [`STALE_DEADLINES_SLACK`]), at least half of what it visits goes: O(1) a caller,
+    /// and the heap stays in proportion to the callers waiting however long their
+    /// patience (a day's patience at 100,000 calls an hour otherwise left millions of
+    /// stale deadlines, counted against `MAX_PENDING_EVENTS`).
+    #[cold]
+    #[inline(never)]
+    fn drop_stale_deadlines(&mut self) {
+        let slab = &self.slab;
+        self.lazy_deadlines
+            .retain(|&Reverse(key)| slab.is_live((key >> 32) as u32, key as u32));
+    }
+
+    /// Drops every cancelled event (its contact answered, moved on or gone; its chat
+    /// over) and stale lazy deadline, before the limit on events pending is judged: the
+    /// limit counts what is really pending. The events kept come out in the same order.
+    #[cold]
+    #[inline(never)]
+    fn drop_stale_events(&mut self) {
+        self.drop_stale_deadlines();
+        let (slab, groups) = (&self.slab, &self.groups);
+        self.events.retain(|event| match *event {
+            Event::NextLeg { slot, generation }
+            | Event::Patience { slot, generation }
+            | Event::Overflow { slot, generation }
+            | Event::MaxWait { slot, generation }
+            | Event::CallbackOffer { slot, generation }
+            | Event::CallbackDue { slot, generation } => slab.is_live(slot, generation),
+            Event::ChatEnd {
+                group,
+                agent,
+                generation,
+            } => groups[group as usize].chat.is_current(agent, generation),
+            Event::Arrival(_)
+            | Event::ServiceEnd { .. }
+            | Event::LineFree
+            | Event::Staffing { .. }
+            | Event::Boundary(_) => true,
+        });
     }
 
     /// Marks lingering every lazily abandoning caller still queued whose deadline has
