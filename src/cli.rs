@@ -995,6 +995,19 @@ fn check(
     for r in &results {
         print_warnings(&r.warnings);
     }
+    let unchecked = results.iter().filter(|r| r.error.is_some()).count();
+    if let Some(dir) = save_baseline
+        && unchecked > 0
+    {
+        eprintln!(
+            "{}",
+            printable(&format!(
+                "--save-baseline {}: nothing saved, as {unchecked} of {} scenarios could not be checked (the baselines are saved all together or not at all)",
+                dir.display(),
+                results.len()
+            ))
+        );
+    }
     if let Some(path) = junit {
         report::csv::write_atomic(path, &report::junit::render(&results))?;
     }

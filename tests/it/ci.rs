@@ -189,6 +189,57 @@ fn a_baseline_flags_real_changes_and_not_noise() {
     assert!(text.contains("changed: totals.answer_rate:"), "{text}");
 }
 
+/// `--save-baseline` saves the set all or nothing: when one scenario cannot be checked,
+/// nothing is saved (a folder made for it goes again, an older set stays whole), and
+/// the message says so; when all can, every baseline is saved and nothing else is left.
+#[test]
+fn save_baseline_saves_all_the_baselines_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    write(&scenarios, "a.toml", &scenario(10, HOLDS));
+    write(&scenarios, "b.toml", &scenario(9, HOLDS).replace("seed = 3", "seed = 5"));
+    write(&scenarios, "broken.toml", "[scenario]\nname = \"x\"\n");
+    let base = dir.path().join("baseline");
+    let o = ccsim(&["check", &scenarios.display().to_string(), "--save-baseline", &base.display().to_string()]);
+    exit(&o, 2);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("nothing saved, as 1 of 3 scenarios could not be checked"),
+        "{stderr}"
+    );
+    assert!(!base.exists(), "a folder made for nothing is removed");
+    std::fs::remove_file(scenarios.join("broken.toml")).unwrap();
+    exit(
+        &ccsim(&["check", &scenarios.display().to_string(), "--save-baseline", &base.display().to_string()]),
+        0,
+    );
+    let listing = |d: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(listing(&base), ["a.json", "b.json"]);
+    let before: Vec<Vec<u8>> = ["a.json", "b.json"]
+        .iter()
+        .map(|f| std::fs::read(base.join(f)).unwrap())
+        .collect();
+    // A second run with other callers and a broken file: the first set stays, whole.
+    write(&scenarios, "a.toml", &scenario(10, HOLDS).replace("seed = 3", "seed = 4"));
+    write(&scenarios, "c.toml", "[scenario]\nname = \"x\"\n");
+    exit(
+        &ccsim(&["check", &scenarios.display().to_string(), "--save-baseline", &base.display().to_string()]),
+        2,
+    );
+    assert_eq!(listing(&base), ["a.json", "b.json"]);
+    for (f, old) in ["a.json", "b.json"].iter().zip(&before) {
+        assert_eq!(&std::fs::read(base.join(f)).unwrap(), old, "{f} kept as it was");
+    }
+}
+
 #[test]
 fn shards_merged_equal_one_whole_run_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();

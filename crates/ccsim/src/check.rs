@@ -492,7 +492,10 @@ pub fn compare_with_baseline(summary: &Summary, before: &Value) -> Result<Vec<Ch
 
 /// Checks every scenario: simulates it, judges its expectations, compares it with its
 /// baseline in `baseline` if there is one there, and saves its summary into
-/// `save_baseline`.
+/// `save_baseline`. The baselines are saved as one set, all or nothing
+/// ([`crate::output::FileSet`]): only if every scenario could be checked (no result has
+/// an `error`), so a folder of baselines never mixes this run's with an older run's
+/// after a failure, and a folder made for them goes again.
 pub fn check(
     files: &[(PathBuf, String)],
     threads: usize,
@@ -501,6 +504,7 @@ pub fn check(
     progress: &(dyn Fn(&Path) + Sync),
 ) -> Result<Vec<ScenarioResult>, Error> {
     let mut results = Vec::new();
+    let mut saved = save_baseline.map(crate::output::FileSet::begin).transpose()?;
     for (file, key) in files {
         progress(file);
         let started = Instant::now();
@@ -576,16 +580,17 @@ pub fn check(
                 }
             }
         }
-        if let Some(dir) = save_baseline {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-            crate::report::csv::write_atomic(
-                &dir.join(format!("{key}.json")),
-                &crate::report::json::to_json(&summary),
-            )?;
+        if let Some(set) = &mut saved {
+            set.add_with(&format!("{key}.json"), |w| crate::report::json::write_json(&summary, w))?;
         }
         result.seconds = started.elapsed().as_secs_f64();
         result.summary = Some(summary);
         results.push(result);
+    }
+    if let Some(set) = saved
+        && results.iter().all(|r| r.error.is_none())
+    {
+        set.commit()?;
     }
     Ok(results)
 }
