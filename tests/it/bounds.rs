@@ -497,11 +497,13 @@ fn merge_checks_what_a_part_claims_before_allocating() {
         "3",
     ]);
     let good = out.join("part-1-of-1.json");
-    // Edited as text: a JSON value would turn sums past 2^64 into floats.
+    // Edited as text: a JSON value would turn sums past 2^64 into floats. A part is
+    // sealed with its SHA-256, which anyone can compute: each edit below is sealed
+    // again, so that what it claims is what gets checked.
     let text = std::fs::read_to_string(&good).unwrap();
     let write = |name: &str, text: &str| -> String {
         let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
+        std::fs::write(&path, reseal(text)).unwrap();
         s(&path)
     };
     let damaged = |file: &str| {
@@ -547,8 +549,33 @@ fn merge_checks_what_a_part_claims_before_allocating() {
     let padded = format!("{}{}{}", &text[..at], "0,".repeat(100_000), &text[at..]);
     let output = damaged(&write("extra-sums.json", &padded));
     assert!(output.contains("sums its layout holds"), "{output}");
-    // The good part still merges.
+    // An edit not sealed again: refused by the seal, whatever it changed.
+    let path = dir.path().join("unsealed.json");
+    std::fs::write(
+        &path,
+        text.replace(claims, r#","replications":4,"shard":{"index":1,"count":1}"#),
+    )
+    .unwrap();
+    let output = damaged(&s(&path));
+    assert!(output.contains("does not match its SHA-256"), "{output}");
+    // The good part still merges, and so does the same part sealed again unchanged.
     ok(&["merge", &s(&good)]);
+    ok(&["merge", &write("resealed.json", &text)]);
+}
+
+/// A part file whose part was edited, sealed again with the SHA-256 of its new text.
+fn reseal(file: &str) -> String {
+    use sha2::Digest;
+    let at = file.find(r#","part":"#).expect("a sealed part") + 8;
+    let part = &file[at..file.len() - 1];
+    let sha: String = sha2::Sha256::digest(part.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // `{"format":"…","sha256":"…"`, closed.
+    let head: serde_json::Value = serde_json::from_str(&format!("{}}}", &file[..at - 8])).unwrap();
+    let format = head["format"].as_str().unwrap();
+    format!(r#"{{"format":"{format}","sha256":"{sha}","part":{part}}}"#)
 }
 
 /// What a verb did with one Ctrl-C: its exit code, how long it took to stop after the

@@ -198,10 +198,19 @@ fn save_baseline_saves_all_the_baselines_or_none() {
     let scenarios = dir.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
     write(&scenarios, "a.toml", &scenario(10, HOLDS));
-    write(&scenarios, "b.toml", &scenario(9, HOLDS).replace("seed = 3", "seed = 5"));
+    write(
+        &scenarios,
+        "b.toml",
+        &scenario(9, HOLDS).replace("seed = 3", "seed = 5"),
+    );
     write(&scenarios, "broken.toml", "[scenario]\nname = \"x\"\n");
     let base = dir.path().join("baseline");
-    let o = ccsim(&["check", &scenarios.display().to_string(), "--save-baseline", &base.display().to_string()]);
+    let o = ccsim(&[
+        "check",
+        &scenarios.display().to_string(),
+        "--save-baseline",
+        &base.display().to_string(),
+    ]);
     exit(&o, 2);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -211,7 +220,12 @@ fn save_baseline_saves_all_the_baselines_or_none() {
     assert!(!base.exists(), "a folder made for nothing is removed");
     std::fs::remove_file(scenarios.join("broken.toml")).unwrap();
     exit(
-        &ccsim(&["check", &scenarios.display().to_string(), "--save-baseline", &base.display().to_string()]),
+        &ccsim(&[
+            "check",
+            &scenarios.display().to_string(),
+            "--save-baseline",
+            &base.display().to_string(),
+        ]),
         0,
     );
     let listing = |d: &Path| {
@@ -228,10 +242,19 @@ fn save_baseline_saves_all_the_baselines_or_none() {
         .map(|f| std::fs::read(base.join(f)).unwrap())
         .collect();
     // A second run with other callers and a broken file: the first set stays, whole.
-    write(&scenarios, "a.toml", &scenario(10, HOLDS).replace("seed = 3", "seed = 4"));
+    write(
+        &scenarios,
+        "a.toml",
+        &scenario(10, HOLDS).replace("seed = 3", "seed = 4"),
+    );
     write(&scenarios, "c.toml", "[scenario]\nname = \"x\"\n");
     exit(
-        &ccsim(&["check", &scenarios.display().to_string(), "--save-baseline", &base.display().to_string()]),
+        &ccsim(&[
+            "check",
+            &scenarios.display().to_string(),
+            "--save-baseline",
+            &base.display().to_string(),
+        ]),
         2,
     );
     assert_eq!(listing(&base), ["a.json", "b.json"]);
@@ -340,17 +363,32 @@ fn damaged_parts_and_clashing_baseline_names_are_refused() {
         0,
     );
     let part = parts.join("part-1-of-1.json");
-    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&part).unwrap()).unwrap();
-    let sums = value["accumulator"]["calls"]["sums"].as_array_mut().unwrap();
+    let written = std::fs::read_to_string(&part).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&written).unwrap();
+    // Half the sums cut, one sum changed, or only reformatted (as a tool that rounds
+    // large integers on the way could): each is refused by the part's SHA-256.
+    let mut cut = original.clone();
+    let sums = cut["part"]["accumulator"]["calls"]["sums"].as_array_mut().unwrap();
     sums.truncate(sums.len() / 2);
-    std::fs::write(&part, value.to_string()).unwrap();
-    let o = ccsim(&["merge", &parts.display().to_string()]);
-    exit(&o, 2);
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("part-1-of-1.json"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let mut changed = original.clone();
+    let sum = &mut changed["part"]["accumulator"]["calls"]["sums"][0];
+    *sum = (sum.as_u64().unwrap() + 1).into();
+    for text in [
+        cut.to_string(),
+        changed.to_string(),
+        serde_json::to_string_pretty(&original).unwrap(),
+    ] {
+        std::fs::write(&part, text).unwrap();
+        let o = ccsim(&["merge", &parts.display().to_string()]);
+        exit(&o, 2);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains("part-1-of-1.json") && stderr.contains("does not match its SHA-256"),
+            "{stderr}"
+        );
+    }
+    std::fs::write(&part, &written).unwrap();
+    exit(&ccsim(&["merge", &parts.display().to_string()]), 0);
     // Two folders with a scenario of the same name would overwrite each other's baseline.
     write(dir.path(), "a/desk.toml", &scenario(10, HOLDS));
     write(dir.path(), "b/desk.toml", &scenario(10, HOLDS));

@@ -10,7 +10,9 @@
 //! A part is read as untrusted input: at most [`crate::input::MAX_RESULT_BYTES`], and
 //! what it claims (replications, shards, intervals × call types × groups) is checked
 //! against the limits, against the sums it holds and against the memory budget before
-//! anything is allocated for it.
+//! anything is allocated for it. The part is sealed with the SHA-256 of its text, so a
+//! part changed after ccsim wrote it (edited by hand, reformatted or rounded by another
+//! tool on its way between machines) is refused, never merged into wrong figures.
 
 use std::path::{Path, PathBuf};
 
@@ -59,11 +61,9 @@ impl Shard {
     }
 }
 
-/// One shard's result, as stored.
+/// One shard's result, as stored (inside its [`Sealed`] envelope).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Part {
-    /// [`FORMAT`].
-    pub format: String,
     /// FNV-1a of the scenario text, so parts of different scenarios are not mixed.
     pub scenario_hash: String,
     pub layout: Layout,
@@ -72,12 +72,38 @@ pub struct Part {
     pub accumulator: Accumulator,
 }
 
+/// A part file: its format, then the part's text exactly as written with the SHA-256 of
+/// that text (lowercase hexadecimal).
+#[derive(Serialize, Deserialize)]
+struct Sealed<'a> {
+    /// [`FORMAT`].
+    format: String,
+    sha256: String,
+    #[serde(borrow)]
+    part: &'a serde_json::value::RawValue,
+}
+
+/// The part file's format alone, read first so that a file of another format is named
+/// as such whatever else it holds.
+#[derive(Deserialize)]
+struct Format {
+    format: String,
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The part format: 3 since sums past 2^128 keep their multiples of 2^128 beside them
 /// (`high`), which a reader of format 2 would drop; 4 since the accumulator holds the wait
 /// histograms' moments (`waits`) and the maxima's fields; 5 since the call-cell fields
 /// are numbered for the cache (the same fields at other places: a part of format 4 would
-/// be read wrongly, so it is refused).
-pub const FORMAT: &str = "ccsim-part/5";
+/// be read wrongly, so it is refused); 6 since the part is sealed with its SHA-256.
+pub const FORMAT: &str = "ccsim-part/6";
 
 /// What tells the runs apart: the scenario's text, and (if it read any) what it read
 /// from its CSV files, so that parts of runs whose files changed in between are not
@@ -110,7 +136,6 @@ pub fn run_shard(
         None => crate::simulate_range(model, range, threads, progress)?,
     };
     let part = Part {
-        format: FORMAT.into(),
         scenario_hash: scenario_hash(text, model),
         layout: Layout::of(model),
         replications: model.replications,
@@ -119,7 +144,14 @@ pub fn run_shard(
     };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
     let path = dir.join(shard.file_name());
-    let json = serde_json::to_string(&part).map_err(|e| Error::Other(format!("cannot encode the part: {e}")))?;
+    let encode = |e: serde_json::Error| Error::Other(format!("cannot encode the part: {e}"));
+    let body = serde_json::value::to_raw_value(&part).map_err(encode)?;
+    let sealed = Sealed {
+        format: FORMAT.into(),
+        sha256: sha256_hex(body.get()),
+        part: &body,
+    };
+    let json = serde_json::to_string(&sealed).map_err(encode)?;
     crate::report::csv::write_atomic(&path, &json)?;
     Ok(path)
 }
@@ -160,7 +192,6 @@ fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 /// What a part file claims, read without its sums (they are skipped, not stored).
 #[derive(Debug, Deserialize)]
 struct Header {
-    format: String,
     scenario_hash: String,
     layout: Layout,
     replications: u64,
@@ -182,15 +213,9 @@ impl Header {
 /// (one digit and a comma each), before anything is allocated for the sums.
 fn read_header(f: &Path) -> Result<Header, Error> {
     let text = crate::input::read_text(f, "part file", crate::input::MAX_RESULT_BYTES)?;
-    let header: Header = serde_json::from_str(&text)
-        .map_err(|e| Error::Other(format!("{}: not a ccsim part file: {e}", f.display())))?;
-    if header.format != FORMAT {
-        return Err(Error::Other(format!(
-            "{}: part format `{}`, this ccsim reads `{FORMAT}`",
-            f.display(),
-            header.format
-        )));
-    }
+    let part = unseal(f, &text)?;
+    let header: Header =
+        serde_json::from_str(part).map_err(|e| Error::Other(format!("{}: not a ccsim part file: {e}", f.display())))?;
     let layout = &header.layout;
     let (intervals, types, groups) = (
         layout.intervals.len() as u64,
@@ -211,6 +236,36 @@ fn read_header(f: &Path) -> Result<Header, Error> {
         return Err(damaged(f));
     }
     Ok(header)
+}
+
+/// The part's text inside a part file's `text`, once its format and its SHA-256 are
+/// found right.
+fn unseal<'t>(f: &Path, text: &'t str) -> Result<&'t str, Error> {
+    let not_a_part = |e: serde_json::Error| Error::Other(format!("{}: not a ccsim part file: {e}", f.display()));
+    let other_format = |format: &str| {
+        Error::Other(format!(
+            "{}: part format `{format}`, this ccsim reads `{FORMAT}`; run the shard again with this ccsim",
+            f.display(),
+        ))
+    };
+    let sealed: Sealed = match serde_json::from_str(text) {
+        Ok(sealed) => sealed,
+        // Another format need not be sealed alike: named as such if it says which it is.
+        Err(e) => match serde_json::from_str::<Format>(text) {
+            Ok(Format { format }) if format != FORMAT => return Err(other_format(&format)),
+            _ => return Err(not_a_part(e)),
+        },
+    };
+    if sealed.format != FORMAT {
+        return Err(other_format(&sealed.format));
+    }
+    if sha256_hex(sealed.part.get()) != sealed.sha256 {
+        return Err(Error::Other(format!(
+            "{}: the part's text does not match its SHA-256: it was changed after ccsim wrote it (edited, or reformatted by another tool); merge the part file as `run --shard` wrote it, or run the shard again",
+            f.display()
+        )));
+    }
+    Ok(sealed.part.get())
 }
 
 fn damaged(f: &Path) -> Error {
@@ -282,7 +337,8 @@ pub fn merge(paths: &[PathBuf]) -> Result<Summary, Error> {
     for (f, h) in &headers {
         crate::interrupt::check()?;
         let text = crate::input::read_text(f, "part file", crate::input::MAX_RESULT_BYTES)?;
-        let part: Part = crate::stats::with_sums_limit(h.sums() as usize, || serde_json::from_str(&text))
+        let sealed = unseal(f, &text)?;
+        let part: Part = crate::stats::with_sums_limit(h.sums() as usize, || serde_json::from_str(sealed))
             .map_err(|e| Error::Other(format!("{}: not a ccsim part file: {e}", f.display())))?;
         drop(text);
         // The file may have changed since its header was read: check it all again.
