@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use ccsim::erlang;
 use ccsim::error::{Diagnostic, Error, printable};
+use ccsim::output::Batch;
 use ccsim::report;
 use ccsim::scenario::{DURATION_GRAMMAR, parse_duration};
 use ccsim::{Model, Scenario, Summary};
@@ -497,11 +498,23 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                     ));
                 }
             }
-            distinct_outputs(&[
-                ("--call-log", call_log.as_deref()),
-                ("--report", report.as_deref()),
-                ("--xlsx", xlsx.as_deref()),
-            ])?;
+            let part_name = shard
+                .as_deref()
+                .map(ccsim::shard::Shard::parse)
+                .transpose()?
+                .map(|s| s.file_name());
+            let in_out: Vec<&str> = match &part_name {
+                Some(name) => vec![name.as_str()],
+                None => SUMMARY_FILES.to_vec(),
+            };
+            distinct_outputs(
+                &[
+                    ("--call-log", call_log.as_deref()),
+                    ("--report", report.as_deref()),
+                    ("--xlsx", xlsx.as_deref()),
+                ],
+                out.as_deref().map(|d| (d, &in_out[..])),
+            )?;
             let outputs = Outputs {
                 out: out.as_deref(),
                 report: report.as_deref(),
@@ -518,9 +531,11 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
                 let inputs: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
                 dir_not_an_input("--out", dir, &SUMMARY_FILES, &inputs)?;
             }
+            distinct_outputs(&[], out.as_deref().map(|d| (d, &SUMMARY_FILES[..])))?;
             let summary = ccsim::shard::merge(&parts)?;
             ccsim::interrupt::check()?;
-            print_summary(&summary, format, out.as_deref())
+            let out = out.as_deref().map(ccsim::output::FileSet::begin).transpose()?;
+            print_summary(&summary, format, out, Batch::default())
         }
         Command::Staff {
             scenario,
@@ -543,7 +558,12 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             if let Some(path) = &xlsx {
                 not_an_input("--xlsx", path, &[&scenario])?;
             }
-            distinct_outputs(&[("--report", report.as_deref()), ("--xlsx", xlsx.as_deref())])?;
+            let mut in_out = vec!["staffing.csv", "staffing.json", "staffed.toml"];
+            in_out.extend(report::roster::FILES);
+            distinct_outputs(
+                &[("--report", report.as_deref()), ("--xlsx", xlsx.as_deref())],
+                out.as_deref().map(|d| (d, &in_out[..])),
+            )?;
             let outputs = Outputs {
                 out: out.as_deref(),
                 report: report.as_deref(),
@@ -577,6 +597,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             if let Some(path) = &out {
                 not_an_input("--out", path, &[&log])?;
             }
+            distinct_outputs(&[("--out", out.as_deref())], None)?;
             let interval = duration_arg("--interval", &interval)?;
             if !(60.0..=86400.0).contains(&interval) {
                 return Err(Error::Other(format!(
@@ -666,6 +687,7 @@ pub fn execute(cli: Cli) -> Result<u8, Error> {
             if let Some(path) = &xlsx {
                 not_an_input("--xlsx", path, &[&a, &b])?;
             }
+            distinct_outputs(&[("--xlsx", xlsx.as_deref())], None)?;
             let mut model_a = load_model(&a)?;
             let model_b = load_model(&b)?;
             if let Some(path) = &xlsx {
@@ -793,27 +815,41 @@ fn run(
     }
     let bar = progress_bar(model.replications, "replications");
     let progress = || bar.inc(1);
+    // Every file goes in place at the end, together, or none does. The `--out` folder
+    // is made (and locked) first: other outputs may go in it.
+    let mut batch = Batch::default();
+    let out = outputs.out.map(ccsim::output::FileSet::begin).transpose()?;
     let acc = match outputs.call_log {
-        Some(log) => ccsim::calllog::simulate_with_call_log(&model, 0..model.replications, threads, log, &progress)?,
+        Some(log) => {
+            ccsim::calllog::simulate_with_call_log(&model, 0..model.replications, threads, log, &mut batch, &progress)?
+        }
         None => ccsim::simulate(&model, threads, &progress)?,
     };
     bar.finish_and_clear();
     let summary = Summary::new(&model, &acc);
     drop(acc); // the summary holds what is reported
     if let Some(path) = outputs.report {
-        report::csv::write_atomic(path, &report::html::run_report(&summary, &model))?;
+        batch.file(path, &report::html::run_report(&summary, &model))?;
     }
     if let Some(path) = outputs.xlsx {
-        ccsim::output::write_file_with(path, |w| report::xlsx::write_run(&summary, w))?;
+        batch.file_with(path, |w| report::xlsx::write_run(&summary, w))?;
     }
-    print_summary(&summary, format, outputs.out)
+    print_summary(&summary, format, out, batch)
 }
 
-/// Prints a summary in `format`, and writes its files into `out`.
-fn print_summary(summary: &Summary, format: Format, out: Option<&Path>) -> Result<u8, Error> {
-    if let Some(dir) = out {
-        report::csv::write_dir(dir, summary)?;
+/// Prints a summary in `format`, after writing its files into the set `out` and putting
+/// them in place with the command's other outputs (`batch`).
+fn print_summary(
+    summary: &Summary,
+    format: Format,
+    out: Option<ccsim::output::FileSet>,
+    mut batch: Batch,
+) -> Result<u8, Error> {
+    if let Some(mut set) = out {
+        report::csv::add_summary_files(&mut set, summary)?;
+        batch.set(set);
     }
+    batch.commit()?;
     let text = match format {
         Format::Table => report::table::render(summary, std::io::stdout().is_terminal()),
         Format::Json => {
@@ -853,8 +889,19 @@ fn run_shard(
     }
     let range = shard.range(model.replications);
     let bar = progress_bar(range.end - range.start, "replications");
-    let written = ccsim::shard::run_shard(&model, &text, shard, dir, threads, outputs.call_log, &|| bar.inc(1))?;
+    let mut batch = Batch::default();
+    let written = ccsim::shard::run_shard(
+        &model,
+        &text,
+        shard,
+        dir,
+        threads,
+        outputs.call_log,
+        &mut batch,
+        &|| bar.inc(1),
+    )?;
     bar.finish_and_clear();
+    batch.commit()?;
     println!(
         "{}: replications {}..{} of {} (shard {} of {})",
         printable(&written.display().to_string()),
@@ -920,11 +967,12 @@ fn staff(
         return Err(Error::Interrupted);
     }
     ccsim::interrupt::check()?;
+    let mut batch = Batch::default();
     if let Some(path) = outputs.report {
-        report::csv::write_atomic(path, &report::html::staff_report(&plan))?;
+        batch.file(path, &report::html::staff_report(&plan))?;
     }
     if let Some(path) = outputs.xlsx {
-        ccsim::output::write_file_with(path, |w| report::xlsx::write_staff(&plan, w))?;
+        batch.file_with(path, |w| report::xlsx::write_staff(&plan, w))?;
     }
     if let Some(dir) = outputs.out {
         let mut set = ccsim::output::FileSet::begin(dir)?;
@@ -938,8 +986,9 @@ fn staff(
             }
             set.add("rostered.toml", &report::roster::rostered_scenario(&text, &plan)?)?;
         }
-        set.commit()?;
+        batch.set(set);
     }
+    batch.commit()?;
     let text = match format {
         Format::Table => report::staff::to_table(&plan),
         Format::Json => report::staff::to_json(&plan),
@@ -982,6 +1031,16 @@ fn check(
             path,
             &inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
         )?;
+    }
+    distinct_outputs(&[("--junit", junit)], None)?;
+    if let Some(dir) = save_baseline
+        && dir.exists()
+        && !dir.is_dir()
+    {
+        return Err(Error::Other(format!(
+            "--save-baseline {} is not a folder: it names the folder the baselines go in",
+            dir.display()
+        )));
     }
     if let Some(dir) = save_baseline {
         let scenarios: Vec<&Path> = files.iter().map(|(f, _)| f.as_path()).collect();
@@ -1074,15 +1133,71 @@ fn not_an_input(flag: &str, output: &Path, inputs: &[&Path]) -> Result<(), Error
     }
 }
 
-/// Refuses two outputs of one command that name the same file (the second written would
-/// replace the first).
-fn distinct_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<(), Error> {
-    let given: Vec<(&str, &Path)> = outputs.iter().filter_map(|&(f, p)| Some((f, p?))).collect();
-    for (k, &(first, a)) in given.iter().enumerate() {
-        if let Some(&(second, _)) = given[k + 1..].iter().find(|&&(_, b)| a == b || same_file(a, b)) {
+/// Checks a command's outputs before anything is simulated: each file (`outputs`,
+/// given as its flag) can be written where it is named (its folder exists, it is not a
+/// folder), the folder `dir` (given as `--out`, with the names of the files it gets) is
+/// not some other kind of file, and no two outputs name the same file (the second
+/// written would replace the first), files of `dir` included.
+fn distinct_outputs(outputs: &[(&str, Option<&Path>)], dir: Option<(&Path, &[&str])>) -> Result<(), Error> {
+    let mut given: Vec<(&str, PathBuf)> = outputs
+        .iter()
+        .filter_map(|&(flag, path)| Some((flag, path?.to_owned())))
+        .collect();
+    if let Some((dir, names)) = dir {
+        if dir.exists() && !dir.is_dir() {
             return Err(Error::Other(format!(
-                "{first} {} and {second} name the same file: give each its own",
-                a.display()
+                "--out {} is not a folder: --out names the folder its files go in",
+                dir.display()
+            )));
+        }
+        given.extend(names.iter().map(|name| ("--out", dir.join(name))));
+    }
+    // Named alike once the folder is resolved, or one file through links.
+    let resolved = |p: &Path| {
+        let folder = p
+            .parent()
+            .filter(|f| !f.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let folder = folder.canonicalize().unwrap_or_else(|_| {
+            let plain: PathBuf = folder
+                .components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect();
+            plain
+        });
+        p.file_name().map(|n| folder.join(n))
+    };
+    for (k, (first, a)) in given.iter().enumerate() {
+        let clash = given[k + 1..]
+            .iter()
+            .find(|(_, b)| a == b || same_file(a, b) || resolved(a) == resolved(b));
+        if let Some((second, b)) = clash {
+            return Err(Error::Other(format!(
+                "{first} {} and {second} {} name the same file: give each its own",
+                a.display(),
+                b.display()
+            )));
+        }
+    }
+    for &(flag, path) in outputs {
+        let Some(path) = path else { continue };
+        if path.is_dir() {
+            return Err(Error::Other(format!(
+                "{flag} {} is a folder: name the file to write",
+                path.display()
+            )));
+        }
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        // The `--out` folder is made before the run.
+        let made = dir.is_some_and(|(d, _)| resolved(&d.join("x")) == resolved(&folder.join("x")));
+        if !folder.is_dir() && !made && !ccsim::output::writes_in_place(path) {
+            return Err(Error::Other(format!(
+                "{flag} {}: no folder {} to write it in",
+                path.display(),
+                folder.display()
             )));
         }
     }

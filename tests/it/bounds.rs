@@ -31,15 +31,15 @@ fn s(p: &Path) -> String {
 }
 
 /// How a capped run ended.
-struct Capped {
-    code: Option<i32>,
-    output: String,
-    took: Duration,
+pub(crate) struct Capped {
+    pub(crate) code: Option<i32>,
+    pub(crate) output: String,
+    pub(crate) took: Duration,
 }
 
 /// Runs ccsim with `args` under the address-space cap (through `sh -c 'ulimit -v …;
 /// exec …'`), with `env` set; kills it and fails after a minute.
-fn capped(args: &[String], env: &[(&str, &str)]) -> Capped {
+pub(crate) fn capped(args: &[String], env: &[(&str, &str)]) -> Capped {
     let dir = tempfile::tempdir().unwrap();
     let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
     let mut command = Command::new("sh");
@@ -711,6 +711,21 @@ skills = ["a"]
     }
 }
 
+/// `serve` ended on the second Ctrl-C only; the first one cancelled every job it would
+/// run after. One Ctrl-C now ends it with exit 130.
+#[test]
+fn one_ctrl_c_stops_serve_with_exit_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = interrupted(
+        &["serve", "--dir", &s(dir.path()), "--port", "0"],
+        Duration::from_millis(500),
+    );
+    assert_eq!(run.code, Some(130), "{}", run.stderr);
+    assert!(run.took < Duration::from_secs(2), "took {:?} to stop", run.took);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    assert!(run.stdout.starts_with("ccsim serve: http://"), "{}", run.stdout);
+}
+
 #[test]
 fn one_ctrl_c_stops_fit_backtest_merge_and_erlang_with_exit_130() {
     let dir = tempfile::tempdir().unwrap();
@@ -836,4 +851,60 @@ fn ctrl_c_during_staff_prints_the_best_staffing_so_far_marked_incomplete() {
         );
     }
     assert!(!out.exists(), "an interrupted search wrote its outputs");
+}
+
+/// `fit` on hostile but well-formed logs: a service start in the year 9999 stretched the
+/// interval grid over 8,000 years (a 1.1 GB allocation, abort); a wait of 393 days
+/// (within the 400 a ccsim log may hold) at one-minute intervals built a 566,667-interval
+/// grid (3.9 GB, abort); and a log's calls were held without a budget (43 million short
+/// rows in a 1 GiB log: 4 GB, abort). Each is now exit 2 at once, naming what to change.
+#[test]
+fn fit_refuses_service_times_far_from_their_calls_and_logs_past_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    let header =
+        "date,arrival,call_type,priority,leg,wait_seconds,outcome,talk_seconds,wrap_up_seconds,group,replication\n";
+    let rows = |n: usize, first_wait: &str| {
+        let mut text = String::from(header);
+        for k in 0..n {
+            let wait = if k == 0 { first_wait } else { "12.5" };
+            text += &format!(
+                "2000-01-01,2000-01-01T{:02}:{:02}:{:02}.000,sales,0,new,{wait},served,180.0,0.000,team,1\n",
+                8 + k / 3600 % 10,
+                k / 60 % 60,
+                k % 60
+            );
+        }
+        text
+    };
+    let fails_fast = |args: &[&str], env: &[(&str, &str)], said: &str| {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let run = capped(&args, env);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.output);
+        assert!(run.took < Duration::from_secs(20), "{args:?} took {:?}", run.took);
+        assert!(run.output.contains(said), "{args:?}: {}", run.output);
+    };
+    // A wait of 393 days, at one-minute intervals.
+    std::fs::write(at("long-wait.csv"), rows(400, "34000000.000")).unwrap();
+    fails_fast(
+        &["fit", &s(&at("long-wait.csv")), "--interval", "1m"],
+        &[],
+        "566667 intervals, more than the 100000 a scenario may have",
+    );
+    // A service start in 9999, in a switch log with service times.
+    let switch = "vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\tq_start\tq_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver\n\
+        AA0101\t1\t0\t0\tPS\t990201\t7:02:47\t7:02:56\t9\t0:00:00\t0:00:00\t0\tAGENT\t9999-12-31T00:00:00\t7:05:41\t166\tDORIT\n";
+    std::fs::write(at("far-service.tsv"), switch).unwrap();
+    fails_fast(
+        &["fit", &s(&at("far-service.tsv"))],
+        &[],
+        "far-service.tsv:2: column `ser_start`: expected a time from a day before the arrival to two days after it",
+    );
+    // 100,000 calls against a budget of 4 MiB.
+    std::fs::write(at("many.csv"), rows(100_000, "1.0")).unwrap();
+    fails_fast(
+        &["fit", &s(&at("many.csv"))],
+        &[("CCSIM_MEMORY_LIMIT", "4MiB")],
+        "would take",
+    );
 }

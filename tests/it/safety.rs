@@ -311,3 +311,180 @@ fn an_output_over_an_input_is_refused() {
     let stderr = fails(&["run", &scenario, "--shard", "1/2", "--out", &out_dir, "--xlsx", &book]);
     assert!(stderr.contains("--xlsx needs the whole run"), "{stderr}");
 }
+
+/// A device, a pipe or the process's own stream named as an output is written in place,
+/// never replaced by a file (as root, `--report /dev/null` used to replace the system's
+/// `/dev/null` with an 84 KB file); a pipe with no reader is an error at once, not a
+/// wait; and `/dev/stdout` is the stream ccsim prints on, in order.
+#[cfg(unix)]
+#[test]
+fn devices_pipes_and_own_streams_are_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    use std::process::Command;
+    let scenario = small();
+    let run = |args: &[&str]| crate::bounds::capped(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>(), &[]);
+    // /dev/null (each output kind; the call log too) stays the device it is.
+    for flag in ["--report", "--xlsx", "--call-log"] {
+        let done = run(&["run", &scenario, "--replications", "2", flag, "/dev/null"]);
+        assert_eq!(done.code, Some(0), "{flag}: {}", done.output);
+        let null = std::fs::metadata("/dev/null").unwrap();
+        assert!(
+            null.file_type().is_char_device(),
+            "{flag}: /dev/null is no longer a device"
+        );
+    }
+    // A full device is an error, and stays a device.
+    let full = run(&["run", &scenario, "--replications", "2", "--report", "/dev/full"]);
+    assert_eq!(full.code, Some(2), "{}", full.output);
+    assert!(full.output.contains("/dev/full"), "{}", full.output);
+    assert!(std::fs::metadata("/dev/full").unwrap().file_type().is_char_device());
+    // A FIFO: with no reader, an error at once; with one, it reads the whole report.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let alone = run(&["run", &scenario, "--replications", "2", "--report", &s(&fifo)]);
+    assert_eq!(alone.code, Some(2), "{}", alone.output);
+    assert!(alone.output.contains("a pipe with no reader"), "{}", alone.output);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    // The reader opens the FIFO in its own time: try until it has.
+    let started = Instant::now();
+    loop {
+        let done = run(&["run", &scenario, "--replications", "2", "--report", &s(&fifo)]);
+        if done.code == Some(0) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{}", done.output);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let html = reader.join().unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"),
+        "{}",
+        &html[..html.len().min(200)]
+    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // /dev/stdout: the report, then the JSON document, on the one stream.
+    let both = run(&[
+        "run",
+        &scenario,
+        "--replications",
+        "2",
+        "--report",
+        "/dev/stdout",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(both.code, Some(0), "{}", both.output);
+    let at = both.output.find("</html>").expect("the report on standard output") + 7;
+    let json: serde_json::Value = serde_json::from_str(both.output[at..].trim()).expect("then the JSON document");
+    assert_eq!(json["replications"], 2);
+    assert!(both.output.starts_with("<!DOCTYPE html>"));
+}
+
+/// Outputs are checked before anything is simulated, and written all together at the
+/// end: an `--out` that is a file, an output in a missing folder, an output that is a
+/// folder, or two outputs that are one file (the `--out` folder's files included) are
+/// refused at once, with nothing written.
+#[test]
+fn outputs_are_checked_before_the_run_and_written_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = small();
+    let afile = write(dir.path(), "afile", "kept");
+    let stray = dir.path().join("stray.html");
+    let out = dir.path().join("out");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "run".into(),
+                scenario.clone(),
+                "--report".into(),
+                s(&stray),
+                "--out".into(),
+                afile.clone(),
+            ],
+            "--out",
+        ),
+        (
+            vec![
+                "staff".into(),
+                scenario.clone(),
+                "--report".into(),
+                s(&stray),
+                "--out".into(),
+                afile.clone(),
+            ],
+            "is not a folder",
+        ),
+        (
+            vec![
+                "run".into(),
+                scenario.clone(),
+                "--report".into(),
+                s(&stray),
+                "--xlsx".into(),
+                s(&dir.path().join("no/such/book.xlsx")),
+            ],
+            "no folder",
+        ),
+        (
+            vec!["run".into(), scenario.clone(), "--report".into(), s(dir.path())],
+            "is a folder",
+        ),
+        (
+            vec![
+                "run".into(),
+                scenario.clone(),
+                "--out".into(),
+                s(&out),
+                "--report".into(),
+                s(&out.join("summary.json")),
+            ],
+            "name the same file",
+        ),
+        (
+            vec![
+                "run".into(),
+                scenario.clone(),
+                "--out".into(),
+                s(&out),
+                "--call-log".into(),
+                s(&out.join(".").join("intervals.csv")),
+            ],
+            "name the same file",
+        ),
+        (
+            vec![
+                "check".into(),
+                scenario.clone(),
+                "--save-baseline".into(),
+                afile.clone(),
+            ],
+            "is not a folder",
+        ),
+    ];
+    for (args, said) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stderr = fails(&args);
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+        assert!(!stray.exists(), "{args:?}: a stray output was written");
+        assert!(!out.exists(), "{args:?}: --out was made");
+    }
+    assert_eq!(std::fs::read_to_string(&afile).unwrap(), "kept");
+    // All of them at once, when they are right.
+    ok(&[
+        "run",
+        &scenario,
+        "--replications",
+        "2",
+        "--out",
+        &s(&out),
+        "--report",
+        &s(&stray),
+        "--call-log",
+        &s(&out.join("calls.csv")),
+    ]);
+    assert!(stray.exists() && out.join("summary.json").exists() && out.join("calls.csv").exists());
+}

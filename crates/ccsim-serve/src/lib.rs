@@ -124,10 +124,18 @@ pub fn serve(options: Options) -> Result<(), Error> {
             })
         })
         .collect();
-    for w in workers {
-        let _ = w.join();
+    // The first Ctrl-C ends the server (exit 130): running jobs end with the process,
+    // a file being saved is left as it was.
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if ccsim::interrupt::requested() {
+            ccsim::output::remove_temporaries();
+            return Err(Error::Interrupted);
+        }
+        if workers.iter().all(|w| w.is_finished()) {
+            return Ok(());
+        }
     }
-    Ok(())
 }
 
 struct Workbench {

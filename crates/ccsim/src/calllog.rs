@@ -148,13 +148,15 @@ fn temporary(dir: &Path, name: &str, suffix: &str, becomes_the_log: bool) -> std
 }
 
 /// Runs replications `range` of `model` on `threads` threads (0: all cores), as
-/// [`crate::simulate_range`] does, and writes their call log to `path` (replaced whole at
-/// the end, never half-written). Returns the replications' sums.
+/// [`crate::simulate_range`] does, and writes their call log for `path` into `outputs`
+/// (put in place with the command's other outputs, never half-written). Returns the
+/// replications' sums.
 pub fn simulate_with_call_log(
     model: &Model,
     range: std::ops::Range<u64>,
     threads: usize,
     path: &Path,
+    outputs: &mut crate::output::Batch,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Accumulator, Error> {
     let shown = path.display().to_string();
@@ -163,7 +165,10 @@ pub fn simulate_with_call_log(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| Error::Other(format!("--call-log {shown}: not a file name")))?;
+    // A device or pipe (`/dev/null`, a FIFO, `/dev/stdout`) is written in place at the
+    // end: the parts are then made in the system's temporary folder.
     let dir: PathBuf = match path.parent() {
+        _ if crate::output::writes_in_place(path) => std::env::temp_dir(),
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
@@ -247,9 +252,9 @@ pub fn simulate_with_call_log(
         std::io::copy(&mut part, &mut whole).map_err(io)?;
         part_path.close().map_err(io)?;
     }
-    whole.as_file().sync_all().map_err(io)?;
+    std::io::Write::flush(&mut whole).map_err(io)?;
     crate::interrupt::check()?;
-    whole.persist(path).map_err(|e| io(e.error))?;
+    outputs.add_temp(whole, path);
     Ok(total)
 }
 

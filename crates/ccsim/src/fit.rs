@@ -385,7 +385,35 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
     } else {
         format!("seconds from 0 to {} days", format.longest / 86400.0)
     };
+    // What the calls take in memory, against the budget (a 1 GiB log of short rows holds
+    // some 40 million calls, several GB as records).
+    let budget = crate::budget::budget()?;
+    let mut held: u64 = 0;
+    // How far a service may lie from its arrival: the longest wait, and a day for clocks.
+    let reach = if format.longest == LONGEST_IN_A_SWITCH_LOG {
+        "two days".to_owned()
+    } else {
+        format!("{} days", format.longest / 86400.0 + 1.0)
+    };
     for (i, record) in reader.records().enumerate() {
+        if i % 65_536 == 0 {
+            crate::interrupt::check()?;
+        }
+        // The list of calls is about to double: the old and the new one are held at once.
+        if log.calls.len() == log.calls.capacity() {
+            let bytes = held + (3 * log.calls.capacity().max(4) * std::mem::size_of::<Call>()) as u64;
+            if bytes > budget {
+                return Err(Error::Other(format!(
+                    "{file}: {} calls by line {}, with room for as many more, would take {} in memory, more than the budget of {} ({}): fit a shorter stretch of the log, or raise the limit with {}",
+                    log.calls.len(),
+                    i + 2,
+                    crate::budget::bytes_text(u128::from(bytes)),
+                    crate::budget::bytes_text(u128::from(budget)),
+                    crate::budget::BUDGET_VARIABLE,
+                    crate::budget::BUDGET_VARIABLE,
+                )));
+            }
+        }
         // The file's own line (the reader skips blank lines, so counting rows is not it).
         let line = record
             .as_ref()
@@ -500,7 +528,25 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
                     parse_time_on(date, field(SERVICE_START)),
                     parse_time_on(date, field(SERVICE_END)),
                 ) {
-                    (Some(s), Some(e)) => Some((s, if e >= s { e } else { e + 86400.0 })),
+                    (Some(s), Some(e)) => {
+                        let e = if e >= s { e } else { e + 86400.0 };
+                        // Within the log's longest wait of the arrival (and a day's
+                        // slack for clocks), and as long as the longest talk: a date
+                        // years away would stretch the interval grid over them.
+                        if !(arrival - 86400.0..=arrival + format.longest + 86400.0).contains(&s) {
+                            return Err(bad(
+                                SERVICE_START,
+                                &format!("a time from a day before the arrival to {reach} after it"),
+                            ));
+                        }
+                        if e - s > format.longest + 86400.0 {
+                            return Err(bad(
+                                SERVICE_END,
+                                &format!("a time within {reach} of the service's start"),
+                            ));
+                        }
+                        Some((s, e))
+                    }
                     _ => None,
                 },
                 // Without service times: service began after the wait and lasted the talk.
@@ -534,7 +580,10 @@ pub fn read_log(path: &Path, format: &LogFormat, skip_bad_rows: bool) -> Result<
             }))
         })();
         match parsed {
-            Ok(Some(call)) => log.calls.push(call),
+            Ok(Some(call)) => {
+                held += (call.kind.capacity() + call.agent.as_ref().map_or(0, String::capacity)) as u64;
+                log.calls.push(call);
+            }
             Ok(None) => log.hung_up_before_queue += 1,
             Err(_) if skip_bad_rows => log.skipped += 1,
             Err(e) => return Err(e),
@@ -1359,6 +1408,14 @@ pub fn fit(log: Log, source: &str, days: &Days, interval: f64) -> Result<Fit, Er
     }
     let chosen: Vec<&Call> = log.calls.iter().filter(|c| dates.contains(&c.date)).collect();
     let (start, intervals) = grid(&chosen, interval);
+    if intervals > crate::model::limits::MAX_INTERVALS {
+        return Err(Error::Other(format!(
+            "{source}: the calls of the days asked for arrive and are served over {:.1} days from their dates' midnight: at --interval {} that is {intervals} intervals, more than the {} a scenario may have; check the service times and waits, or choose a longer --interval",
+            intervals as f64 * interval / 86400.0,
+            crate::scenario::duration_text(interval),
+            crate::model::limits::MAX_INTERVALS
+        )));
+    }
     let index = |t: f64| {
         let k = ((t - start) / interval).floor();
         (k >= 0.0 && (k as usize) < intervals).then_some(k as usize)

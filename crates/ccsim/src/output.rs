@@ -18,6 +18,13 @@
 //!   beside it are one complete set, and a reader that takes a shared lock on the folder
 //!   (`flock -s DIR …`) never sees a mixed set. A target that is a folder is refused
 //!   before anything is replaced.
+//! - **A device, a pipe or the process's own stream** (`/dev/null`, a FIFO,
+//!   `/dev/stdout`, `/dev/fd/N`): written in place, as the shell's `>` would, never
+//!   replaced by a file ([`writes_in_place`]). There is nothing to swap; a pipe with no
+//!   reader is an error, not a wait.
+//! - **Several outputs of one command** ([`Batch`]): each is written to its temporary
+//!   first and all are put in place at the end, so an error or a Ctrl-C on the way leaves
+//!   every target as it was.
 //! - **Cleaning up**: an error, or a Ctrl-C asked for before the swap, removes the
 //!   temporary file or folder (and a folder ccsim created for nothing); a second Ctrl-C,
 //!   which exits at once, removes them first ([`remove_temporaries`]). Only a kill that
@@ -94,9 +101,91 @@ fn exclusive_temp_file(folder: &Path, prefix: &str) -> std::io::Result<tempfile:
     builder.tempfile_in(folder)
 }
 
+/// Whether `path` is written in place rather than replaced: it exists and is neither a
+/// regular file nor a folder (a device such as `/dev/null`, a FIFO, a socket), through
+/// links or not; or it is one of the process's own open files (`/dev/stdout`,
+/// `/dev/fd/N`, `/proc/self/fd/N`: a link into `/proc`, or a name in a folder of
+/// `/proc`), whatever it is open on. Replacing such a name would replace the device or
+/// the link itself (as root, `/dev/null` with a plain file).
+pub fn writes_in_place(path: &Path) -> bool {
+    if own_stream(path).is_some() {
+        return true;
+    }
+    let Ok(own) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    let in_proc = |p: &Path| p.starts_with("/proc");
+    if own.file_type().is_symlink() {
+        let into_proc = std::fs::read_link(path).is_ok_and(|target| in_proc(&target));
+        let from_proc = folder_of(path).canonicalize().is_ok_and(|f| in_proc(&f));
+        return into_proc || from_proc || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    }
+    !own.is_file() && !own.is_dir()
+}
+
+/// The descriptor `path` names among the process's own open files: `/dev/stdout` 1,
+/// `/dev/stderr` 2, `/dev/fd/N` and `/proc/self/fd/N` N.
+fn own_stream(path: &Path) -> Option<i32> {
+    let name = path.to_str()?;
+    match name {
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => name
+            .strip_prefix("/dev/fd/")
+            .or_else(|| name.strip_prefix("/proc/self/fd/"))?
+            .parse()
+            .ok(),
+    }
+}
+
+/// Opens `path` (see [`writes_in_place`]) to write into it as it is. One of the
+/// process's own streams is written through that very descriptor (a copy of it: the
+/// same offset, nothing truncated, so the output lands after what was printed there
+/// and before what follows). A FIFO is opened without waiting: with no reader it is an
+/// error (`ENXIO`), not a hang.
+fn open_in_place(path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    if let Some(fd) = own_stream(path) {
+        use std::os::fd::FromRawFd;
+        // SAFETY: `dup` returns a new descriptor (or -1), owned by the `File` alone.
+        let copy = unsafe { libc::dup(fd) };
+        if copy < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        return Ok(unsafe { File::from_raw_fd(copy) });
+    }
+    let mut options = File::options();
+    options.write(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ENXIO) {
+            return std::io::Error::other("a pipe with no reader: start what reads it first");
+        }
+        e
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // Back to blocking writes: a pipe's reader may be slower than ccsim.
+        // SAFETY: `file` owns this open descriptor for the duration of both calls.
+        let fd = file.as_raw_fd();
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(file)
+}
+
 /// Writes `contents` to `path` atomically: through an exclusive temporary file in the
 /// same folder, renamed over `path`. On any error, or a Ctrl-C before the rename, the
-/// temporary file is removed and `path` is left as it was.
+/// temporary file is removed and `path` is left as it was. A device or pipe is written
+/// in place ([`writes_in_place`]).
 pub fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
     write_file_with(path, |w| w.write_all(contents.as_bytes()))
 }
@@ -107,19 +196,119 @@ pub fn write_file_with(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<&mut File>) -> std::io::Result<()>,
 ) -> Result<(), Error> {
-    let name = path.display().to_string();
-    let folder = folder_of(path);
-    let mut temp = exclusive_temp_file(folder, ".ccsim-").map_err(|e| Error::io(&name, e))?;
-    let _registered = Registered::new(temp.path());
-    let mut out = std::io::BufWriter::new(temp.as_file_mut());
-    write(&mut out)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io(&name, e))?;
-    drop(out);
-    crate::interrupt::check()?;
-    refuse_folder(path)?;
-    temp.persist(path).map_err(|e| Error::io(&name, e.error))?;
-    Ok(())
+    let mut batch = Batch::default();
+    batch.file_with(path, write)?;
+    batch.commit()
+}
+
+/// A file written to its temporary, to be put in place by [`Batch::commit`].
+struct Staged {
+    temp: tempfile::NamedTempFile,
+    _registered: Registered,
+    target: PathBuf,
+    /// Copied into `target` (a device or pipe) instead of renamed over it.
+    in_place: bool,
+}
+
+/// Outputs of one command, written all or nothing: each file goes to an exclusive
+/// temporary (in the target's folder, or the system's temporary folder for a target
+/// written in place) and each set to its temporary folder ([`FileSet`]); [`Batch::commit`]
+/// then puts them all in place, after a last check for Ctrl-C. Dropped without a commit,
+/// it removes every temporary and leaves every target as it was.
+#[derive(Default)]
+pub struct Batch {
+    files: Vec<Staged>,
+    sets: Vec<FileSet>,
+}
+
+impl Batch {
+    /// Writes the file `path` will hold through `write` (streamed), to be put in place
+    /// by [`Batch::commit`].
+    pub fn file_with(
+        &mut self,
+        path: &Path,
+        write: impl FnOnce(&mut std::io::BufWriter<&mut File>) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        crate::interrupt::check()?;
+        let name = path.display().to_string();
+        let mut temp = self.temp_for(path).map_err(|e| Error::io(&name, e))?;
+        let registered = Registered::new(temp.path());
+        let mut out = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::io(&name, e))?;
+        drop(out);
+        self.staged(temp, registered, path);
+        Ok(())
+    }
+
+    /// [`Batch::file_with`] for text held whole.
+    pub fn file(&mut self, path: &Path, contents: &str) -> Result<(), Error> {
+        self.file_with(path, |w| w.write_all(contents.as_bytes()))
+    }
+
+    /// An exclusive temporary file for what `path` will hold, where [`Batch::commit`]
+    /// can put it in place: in `path`'s folder, or the system's temporary folder for a
+    /// target written in place.
+    pub fn temp_for(&self, path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+        if writes_in_place(path) {
+            exclusive_temp_file(&std::env::temp_dir(), ".ccsim-")
+        } else {
+            exclusive_temp_file(folder_of(path), ".ccsim-")
+        }
+    }
+
+    /// A temporary file made by [`Batch::temp_for`] and written whole, to become `path`.
+    pub fn add_temp(&mut self, temp: tempfile::NamedTempFile, path: &Path) {
+        let registered = Registered::new(temp.path());
+        self.staged(temp, registered, path);
+    }
+
+    fn staged(&mut self, temp: tempfile::NamedTempFile, registered: Registered, path: &Path) {
+        self.files.push(Staged {
+            temp,
+            _registered: registered,
+            target: path.to_owned(),
+            in_place: writes_in_place(path),
+        });
+    }
+
+    /// A set of files, to be swapped into its folder by [`Batch::commit`].
+    pub fn set(&mut self, set: FileSet) {
+        self.sets.push(set);
+    }
+
+    /// Puts every output in place: the sets first (each swapped in whole), then each
+    /// file renamed over its target, or copied into it if it is written in place.
+    pub fn commit(self) -> Result<(), Error> {
+        crate::interrupt::check()?;
+        for staged in &self.files {
+            if !staged.in_place {
+                refuse_folder(&staged.target)?;
+            }
+        }
+        for set in self.sets {
+            set.commit()?;
+        }
+        for mut staged in self.files {
+            let name = staged.target.display().to_string();
+            if staged.in_place {
+                let mut out = open_in_place(&staged.target).map_err(|e| Error::io(&name, e))?;
+                use std::io::Seek;
+                let temp = staged.temp.as_file_mut();
+                temp.seek(std::io::SeekFrom::Start(0))
+                    .and_then(|_| std::io::copy(temp, &mut out))
+                    .and_then(|_| out.flush())
+                    .map_err(|e| Error::io(&name, e))?;
+            } else {
+                staged
+                    .temp
+                    .persist(&staged.target)
+                    .map_err(|e| Error::io(&name, e.error))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An output that is an existing folder is refused (a rename would fail or, for an

@@ -119,8 +119,9 @@ fn scenario_hash(text: &str, model: &Model) -> String {
 /// Runs shard `shard` of `model`'s replications (the scenario's text is `text`) and
 /// writes its part file into `dir`, and the call log of its replications to `call_log`
 /// (see [`crate::calllog`]; dated by their place in the whole run, so the shards' logs
-/// concatenated in order, each header but the first left out, are the whole run's log);
-/// returns the part file's path.
+/// concatenated in order, each header but the first left out, are the whole run's log),
+/// both into `outputs`; returns the part file's path.
+#[allow(clippy::too_many_arguments)]
 pub fn run_shard(
     model: &Model,
     text: &str,
@@ -128,11 +129,12 @@ pub fn run_shard(
     dir: &Path,
     threads: usize,
     call_log: Option<&Path>,
+    outputs: &mut crate::output::Batch,
     progress: &(dyn Fn() + Sync),
 ) -> Result<PathBuf, Error> {
     let range = shard.range(model.replications);
     let accumulator = match call_log {
-        Some(log) => crate::calllog::simulate_with_call_log(model, range, threads, log, progress)?,
+        Some(log) => crate::calllog::simulate_with_call_log(model, range, threads, log, outputs, progress)?,
         None => crate::simulate_range(model, range, threads, progress)?,
     };
     let part = Part {
@@ -152,7 +154,7 @@ pub fn run_shard(
         part: &body,
     };
     let json = serde_json::to_string(&sealed).map_err(encode)?;
-    crate::report::csv::write_atomic(&path, &json)?;
+    outputs.file(&path, &json)?;
     Ok(path)
 }
 

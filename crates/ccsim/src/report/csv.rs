@@ -261,12 +261,18 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
 /// `summary.json` as its manifest (see [`crate::output::FileSet`]).
 pub fn write_dir(dir: &Path, s: &Summary) -> Result<(), Error> {
     let mut set = crate::output::FileSet::begin(dir)?;
+    add_summary_files(&mut set, s)?;
+    set.commit()
+}
+
+/// [`write_dir`]'s files, written into `set` (not yet swapped in: see
+/// [`crate::output::Batch`]).
+pub fn add_summary_files(set: &mut crate::output::FileSet, s: &Summary) -> Result<(), Error> {
     set.add_with("intervals.csv", |w| write_intervals(s, w))?;
     set.add_with("call_types.csv", |w| write_call_types(s, w))?;
     set.add_with("channels.csv", |w| write_channels(s, w))?;
     set.add_with("groups.csv", |w| write_groups(s, w))?;
-    set.add_with("summary.json", |w| super::json::write_json(s, w))?;
-    set.commit()
+    set.add_with("summary.json", |w| super::json::write_json(s, w))
 }
 
 #[cfg(test)]
