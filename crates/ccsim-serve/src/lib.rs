@@ -74,6 +74,15 @@ pub fn serve(options: Options) -> Result<(), Error> {
             root.display()
         );
     }
+    // Memory freed by one thread is reused by the next: glibc's per-thread arenas would
+    // otherwise each keep the address space of the largest workbook or run they held, and
+    // a few request threads building workbooks in turn could pass any address-space cap
+    // though the budget below holds at every moment.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: sets a malloc tunable before this server starts any thread.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
     let server = Server::http(SocketAddr::new(ip, options.port))
         .map_err(|e| Error::Other(format!("cannot listen on {ip}:{}: {e}", options.port)))?;
     let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(options.port);
@@ -113,6 +122,8 @@ pub fn serve(options: Options) -> Result<(), Error> {
         hosts,
         threads: options.threads,
         sessions: Mutex::new(HashMap::new()),
+        budget: u128::from(ccsim::budget::budget()?),
+        building: Mutex::new(0),
     });
     let workers: Vec<_> = (0..REQUEST_THREADS)
         .map(|_| {
@@ -146,10 +157,20 @@ struct Workbench {
     hosts: Vec<String>,
     threads: usize,
     sessions: Mutex<HashMap<String, Arc<Job>>>,
+    /// The memory budget (`CCSIM_MEMORY_LIMIT`, 2 GiB by default) of all jobs, results
+    /// and workbooks being built at once, not of each: see [`Workbench::admit`].
+    budget: u128,
+    /// Bytes of the workbooks being built for downloads now.
+    building: Mutex<u128>,
 }
 
 /// One run, staffing search or comparison, on a thread of its own.
 struct Job {
+    /// The bytes it holds: its run's estimate ([`ccsim::budget::estimate`]) while it
+    /// runs, then its result's (the summary's figures and the report's text).
+    bytes: AtomicU64,
+    /// What a workbook of its result takes to build, or why it cannot be built.
+    workbook: Mutex<Result<u128, String>>,
     cancel: Cancel,
     done: AtomicU64,
     total: AtomicU64,
@@ -268,7 +289,6 @@ impl Workbench {
     }
 
     fn route(&self, method: &Method, url: &str, query: &HashMap<String, String>, body: &[u8]) -> Reply {
-        let text = || String::from_utf8_lossy(body).into_owned();
         let get = *method == Method::Get;
         let post = *method == Method::Post;
         match url {
@@ -283,8 +303,11 @@ impl Workbench {
                 Ok(text) => Reply(200, "text/plain; charset=utf-8", text.into_bytes()),
                 Err(refused) => refused,
             },
-            "/api/validate" if post => match self.resolve_new(query.get("path")) {
-                Ok(path) => Reply::json(self.validate(&path, &text())),
+            "/api/validate" if post => match self
+                .resolve_new(query.get("path"))
+                .and_then(|p| Ok((p, scenario_text(body)?)))
+            {
+                Ok((path, text)) => Reply::json(self.validate(&path, text)),
                 Err(refused) => refused,
             },
             "/api/whatif" if post => match serde_json::from_slice::<WhatIfRequest>(body) {
@@ -294,8 +317,11 @@ impl Workbench {
                 },
                 Err(e) => Reply::refuse(400, format!("bad what-if request: {e}")),
             },
-            "/api/save" if post => match self.resolve_new(query.get("path")) {
-                Ok(path) => match ccsim::output::write_file(&path, &text()) {
+            "/api/save" if post => match self
+                .resolve_new(query.get("path"))
+                .and_then(|p| Ok((p, scenario_text(body)?)))
+            {
+                Ok((path, text)) => match ccsim::output::write_file(&path, text) {
                     Ok(()) => Reply::json(json!({ "saved": query.get("path") })),
                     Err(e) => Reply::refuse(500, self.relative(&e.to_string())),
                 },
@@ -351,7 +377,12 @@ impl Workbench {
 
     /// A path the page names: relative, plain (no `..`, no root), a `.toml` file.
     fn plain(&self, rel: Option<&String>) -> Result<PathBuf, Reply> {
-        let rel = rel.ok_or_else(|| Reply::refuse(400, "no path given"))?;
+        let rel = rel.ok_or_else(|| {
+            Reply::refuse(
+                400,
+                "no path given (or one that is not percent-encoded UTF-8): add ?path=FILE.toml",
+            )
+        })?;
         let path = Path::new(rel);
         let plain = !rel.is_empty()
             && !rel.contains('\\')
@@ -391,7 +422,18 @@ impl Workbench {
                 format!("{}: leads outside the served folder", rel.map_or("", |r| r)),
             )
         };
-        let parent = path.parent().and_then(|p| self.inside(p)).ok_or_else(outside)?;
+        let folder = path.parent().expect("a path under the root");
+        if std::fs::symlink_metadata(folder).is_err() {
+            let rel = rel.map_or("", |r| r);
+            let missing = Path::new(rel)
+                .parent()
+                .map_or(String::new(), |f| f.display().to_string());
+            return Err(Reply::refuse(
+                404,
+                format!("{rel}: no folder {missing} under the served folder: make it first"),
+            ));
+        }
+        let parent = self.inside(folder).ok_or_else(outside)?;
         let path = parent.join(path.file_name().expect("a plain path has a file name"));
         if std::fs::symlink_metadata(&path).is_ok() && self.inside(&path).is_none() {
             return Err(outside());
@@ -479,15 +521,42 @@ impl Workbench {
             let Ok(CompareRequest { a, b }) = serde_json::from_slice(body) else {
                 return Reply::refuse(400, "a comparison needs {\"a\": TOML, \"b\": TOML}");
             };
+            if let Err(refused) = scenario_text(a.as_bytes()).and(scenario_text(b.as_bytes())) {
+                return refused;
+            }
             model(&a).and_then(|a| Ok(vec![a, model(&b)?]))
         } else {
-            model(&String::from_utf8_lossy(body)).map(|m| vec![m])
+            match scenario_text(body) {
+                Ok(text) => model(text).map(|m| vec![m]),
+                Err(refused) => return refused,
+            }
         };
         let models = match models {
             Ok(m) => m,
             Err(e) => return Reply::refuse(400, self.relative(&e.to_string())),
         };
+        // What the run holds at its peak: the library's own estimate, as it checks it.
+        let threads = match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let first = &models[0];
+        let held = match url {
+            "/api/compare" => 2 * first.replications,
+            "/api/staff" => first
+                .staffing
+                .max_replications
+                .max(first.staffing.replications.unwrap_or(first.replications).max(2)),
+            _ => 0,
+        };
+        let peak: u128 = models
+            .iter()
+            .flat_map(|m| ccsim::budget::estimate(m, threads, held))
+            .map(|p| p.bytes)
+            .sum();
         let job = Arc::new(Job {
+            bytes: AtomicU64::new(u64::try_from(peak).unwrap_or(u64::MAX)),
+            workbook: Mutex::new(Err("no result yet".into())),
             cancel: Cancel::new(),
             done: AtomicU64::new(0),
             total: AtomicU64::new(models.iter().map(|m| m.replications).sum()),
@@ -506,15 +575,67 @@ impl Workbench {
                     return Reply::refuse(503, "too many jobs running: try again when one ends");
                 }
             }
+            // This session's last result goes with the new job.
+            sessions.remove(&session);
+            if let Err(refused) = self.admit(&mut sessions, peak, None) {
+                return refused;
+            }
             sessions.insert(session, Arc::clone(&job));
         }
         let (threads, kind) = (self.threads, url.to_owned());
         std::thread::spawn(move || {
             let work = Arc::clone(&job);
-            let state = job.cancel.scope(move || work.run(&kind, models, threads));
+            let (state, result_bytes, workbook) = job.cancel.scope(move || work.run(&kind, models, threads));
+            *job.workbook.lock().expect("only this thread writes it") = workbook;
+            job.bytes
+                .store(u64::try_from(result_bytes).unwrap_or(u64::MAX), Ordering::Relaxed);
             *job.state.lock().expect("only this thread writes it") = state;
         });
         Reply::json(json!({ "started": true }))
+    }
+
+    /// Makes room for `bytes` more within the budget, beside every job and result held
+    /// and the workbooks being built: the results of other sessions go (never `keep`'s),
+    /// the oldest first, as needed; refused (503) if what must stay leaves no room.
+    fn admit(&self, sessions: &mut HashMap<String, Arc<Job>>, bytes: u128, keep: Option<&str>) -> Result<(), Reply> {
+        if bytes > self.budget {
+            // Over the budget alone: the run itself refuses, saying what takes the memory.
+            return Ok(());
+        }
+        let building = *self.building.lock().expect("no thread panics holding it");
+        let held = |sessions: &HashMap<String, Arc<Job>>| -> u128 {
+            building
+                + sessions
+                    .values()
+                    .map(|j| u128::from(j.bytes.load(Ordering::Relaxed)))
+                    .sum::<u128>()
+        };
+        while held(sessions) + bytes > self.budget {
+            let oldest = sessions
+                .iter()
+                .filter(|(k, j)| !j.running() && keep != Some(k.as_str()))
+                .min_by_key(|(_, j)| j.started)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => {
+                    sessions.remove(&k);
+                }
+                None => {
+                    return Err(Reply::refuse(
+                        503,
+                        format!(
+                            "not enough memory: this needs {} beside the {} that running jobs and workbooks being built hold, within the workbench's budget of {} ({}); try again when a job ends, or start ccsim serve with a larger {}",
+                            ccsim::budget::bytes_text(bytes),
+                            ccsim::budget::bytes_text(held(sessions)),
+                            ccsim::budget::bytes_text(self.budget),
+                            ccsim::budget::BUDGET_VARIABLE,
+                            ccsim::budget::BUDGET_VARIABLE,
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn job_status(&self, query: &HashMap<String, String>) -> Reply {
@@ -567,8 +688,24 @@ impl Workbench {
         let state = job.state.lock().expect("no thread panics holding it");
         let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
         let workbook = |write: &dyn Fn(&mut std::io::Cursor<Vec<u8>>) -> std::io::Result<()>| {
+            // Built within the budget beside everything else held, or refused.
+            let bytes = match &*job.workbook.lock().expect("no thread panics holding it") {
+                Ok(bytes) => *bytes,
+                Err(why) => return Reply::refuse(413, why.clone()),
+            };
+            {
+                let mut sessions = self.sessions.lock().expect("no request thread panics holding it");
+                // Never the result being downloaded: it stays held while it is built.
+                let session = query.get("session").map(String::as_str);
+                if let Err(refused) = self.admit(&mut sessions, bytes, session) {
+                    return refused;
+                }
+                *self.building.lock().expect("no thread panics holding it") += bytes;
+            }
             let mut out = std::io::Cursor::new(Vec::new());
-            match write(&mut out) {
+            let written = write(&mut out);
+            *self.building.lock().expect("no thread panics holding it") -= bytes;
+            match written {
                 Ok(()) => Reply(200, xlsx, out.into_inner()),
                 Err(e) => Reply::refuse(500, format!("cannot write the workbook: {e}")),
             }
@@ -602,7 +739,30 @@ impl Job {
         matches!(*self.state.lock().expect("no thread panics holding it"), State::Running)
     }
 
-    fn run(&self, kind: &str, mut models: Vec<Model>, threads: usize) -> State {
+    /// Runs the job; returns its result, the bytes the result holds, and what a workbook
+    /// of it takes to build (or why it cannot be built).
+    fn run(&self, kind: &str, models: Vec<Model>, threads: usize) -> (State, u128, Result<u128, String>) {
+        use ccsim::report::xlsx::{self, Verb};
+        let verb = match kind {
+            "/api/staff" => Verb::Staff,
+            "/api/compare" => Verb::Compare,
+            _ => Verb::Run,
+        };
+        let workbook = xlsx::check(&models[0], verb, Path::new("workbook.xlsx"))
+            .map(|()| xlsx::bytes(&models[0], verb))
+            .map_err(|e| e.to_string());
+        // The result: the summary's figures (the library's estimate of a report) and the
+        // report's text.
+        let summary: u128 = ccsim::budget::estimate(&models[0], 1, 0).last().map_or(0, |p| p.bytes);
+        let state = self.run_models(kind, models, threads);
+        let text = match &state {
+            State::Ran { report, .. } | State::Staffed { report, .. } => report.len() as u128,
+            _ => 0,
+        };
+        (state, summary + text, workbook)
+    }
+
+    fn run_models(&self, kind: &str, mut models: Vec<Model>, threads: usize) -> State {
         let tick = || {
             self.done.fetch_add(1, Ordering::Relaxed);
         };
@@ -835,6 +995,31 @@ fn decode(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A scenario sent in a request: UTF-8 text of at most a scenario file's size (what
+/// `/api/file` would read back), else refused (413, 400), never changed.
+fn scenario_text(body: &[u8]) -> Result<&str, Reply> {
+    let limit = ccsim::input::MAX_SCENARIO_BYTES;
+    if body.len() as u64 > limit {
+        return Err(Reply::refuse(
+            413,
+            format!(
+                "a scenario may be at most {} MiB ({limit} bytes); this one is {} bytes",
+                limit >> 20,
+                body.len()
+            ),
+        ));
+    }
+    std::str::from_utf8(body).map_err(|e| {
+        Reply::refuse(
+            400,
+            format!(
+                "the scenario is not UTF-8 text (byte {}): save it as UTF-8",
+                e.valid_up_to()
+            ),
+        )
+    })
 }
 
 /// The request's body, refused above [`MAX_BODY_BYTES`].

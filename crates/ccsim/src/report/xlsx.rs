@@ -777,6 +777,15 @@ pub fn check(model: &Model, verb: Verb, flag_path: &std::path::Path) -> Result<(
     crate::budget::check_workbook(model, cells * BYTES_PER_CELL + text, cells)
 }
 
+/// The bytes a workbook of `model` takes while it is built and saved (as [`check`]
+/// estimates them), for a caller that holds several at once (the workbench).
+pub fn bytes(model: &Model, verb: Verb) -> u128 {
+    sizes(model, verb)
+        .iter()
+        .map(|s| (s.rows + 1) * s.columns * BYTES_PER_CELL + s.text)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
