@@ -130,7 +130,7 @@ pub fn serve(options: Options) -> Result<(), Error> {
             let bench = Arc::clone(&bench);
             std::thread::spawn(move || {
                 while let Ok(request) = bench.server.recv() {
-                    bench.handle(request);
+                    Workbench::dispatch(&bench, request);
                 }
             })
         })
@@ -220,6 +220,33 @@ impl Reply {
 }
 
 impl Workbench {
+    /// Answers a request without a body here, one with a body on a thread of its own:
+    /// its client may be slow to send it, and must not hold up the request threads
+    /// (even refusing it would: the HTTP library reads a body to its end before it lets
+    /// the request go). The library already holds a thread per connection, so this adds
+    /// at most one per connection that is sending a body.
+    fn dispatch(bench: &Arc<Workbench>, request: Request) {
+        let has_body = request.body_length().is_none_or(|n| n > 0) && *request.method() != Method::Get;
+        if !has_body {
+            bench.handle(request);
+            return;
+        }
+        let reader = Arc::clone(bench);
+        let request = std::sync::Arc::new(Mutex::new(Some(request)));
+        let handed = Arc::clone(&request);
+        let spawned = std::thread::Builder::new().spawn(move || {
+            if let Some(request) = handed.lock().ok().and_then(|mut r| r.take()) {
+                reader.handle(request);
+            }
+        });
+        if spawned.is_err() {
+            // No thread to be had: answered here, as before.
+            if let Some(request) = request.lock().ok().and_then(|mut r| r.take()) {
+                bench.handle(request);
+            }
+        }
+    }
+
     fn handle(&self, mut request: Request) {
         let (url, query) = split_url(request.url());
         let reply = match self.refusal(&request) {
