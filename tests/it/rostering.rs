@@ -601,3 +601,48 @@ fn a_shift_on_a_day_outside_the_horizon_is_refused() {
         "{err}"
     );
 }
+
+/// Patterns rich enough that the solver's linear relaxation alone runs for about a
+/// minute: starts every 15 minutes from 05:00 to 16:00, three lengths, two breaks placed
+/// every 15 minutes.
+const BIG_RULES: &str = r#"min_rest = "11h"
+max_nodes = 10000000
+patterns = [
+  { name = "day", starts = { from = "05:00", to = "16:00", every = "15m" }, lengths = ["8h30m", "8h", "7h"], breaks = [
+    { duration = "15m", after = "1h30m", before = "3h30m", every = "15m" },
+    { duration = "30m", paid = false, after = "3h", before = "6h", every = "15m" },
+  ] },
+]
+contracts = [
+  { name = "full-time", days = 5, max_hours = 40 },
+  { name = "part-time", days = 4, max_hours = 30, max_share = 0.3 },
+]
+"#;
+
+/// A stop (Ctrl-C, or the workbench's cancel) reaches a roster whose solver is inside
+/// the linear relaxation, which has no way to be stopped: it took `ccsim staff` 55 s to
+/// exit after Ctrl-C, and the workbench's cancel was ignored for as long. The roster now
+/// returns at once, interrupted.
+#[test]
+fn a_stop_reaches_a_roster_inside_its_linear_relaxation() {
+    let m = model(&scenario("00:00", "7d", 0.25, BIG_RULES));
+    let required: Vec<u32> = week_requirement().iter().map(|&n| 2 * n).collect();
+    let cancel = ccsim::interrupt::Cancel::new();
+    let stopper = {
+        let cancel = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            cancel.cancel();
+        })
+    };
+    let started = std::time::Instant::now();
+    let outcome = cancel.scope(|| roster_group(&m, 0, &required));
+    let took = started.elapsed();
+    stopper.join().unwrap();
+    assert!(
+        matches!(outcome, Err(ccsim::Error::Interrupted)),
+        "{:?}",
+        outcome.map(|r| r.shifts.len())
+    );
+    assert!(took < std::time::Duration::from_secs(5), "stopped after {took:?}");
+}

@@ -1280,6 +1280,8 @@ pub fn staff(model: &Model, threads: usize, progress: &(dyn Fn(&Progress) + Sync
         (Vec::new(), Vec::new(), None)
     } else {
         let (roster, roster_errors) = roster::roster_all(&final_model, &searched, &agents);
+        // A roster stopped by Ctrl-C (or the run's cancel) is no roster error: the run stops.
+        crate::interrupt::check()?;
         let rostered = if roster.is_empty() {
             None
         } else {

@@ -260,6 +260,8 @@ pub fn roster_all(model: &Model, searched: &[usize], agents: &[Vec<u32>]) -> (Ve
             let required: Vec<u32> = agents.iter().map(|row| row[j]).collect();
             match roster_group(model, g, &required) {
                 Ok(r) => rosters.push(r),
+                // Stopped: the caller sees the stop, not a roster error.
+                Err(Error::Interrupted) => break,
                 Err(e) => errors.push(e.to_string()),
             }
         }

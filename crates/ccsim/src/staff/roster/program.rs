@@ -566,7 +566,7 @@ pub fn solve(
     let (relaxed, vars) = program.problem(&|_| false);
     let mut options = SolveOptions::default();
     options.time_limit = Some(limit);
-    let lp = match relaxed.solve_with(options).map_err(failed)?.into_solution() {
+    let lp = match relax(relaxed, options)?.map_err(failed)?.into_solution() {
         Ok(lp) => lp,
         Err(_) if crate::interrupt::requested() => return Err(Failure::Interrupted),
         Err(_) => return Err(Failure::NoneInTime),
@@ -676,6 +676,33 @@ pub fn solve(
 /// Whole agents per tour by diving: the most fractional rounded up (a covering program
 /// stays feasible with more agents) and the relaxation solved again, until none is
 /// fractional or `deadline` passes.
+/// Solves the linear relaxation `problem` with `options` on a thread of its own, while
+/// this one watches for Ctrl-C (or the run's cancel): the solver has a time limit but
+/// no way to be stopped, and slicing it by time would let the machine's speed change
+/// the roster. Stopped, this returns at once; the solver's thread ends at its own time
+/// limit, its answer unread.
+fn relax(problem: Problem, options: SolveOptions) -> Result<Result<SolveOutcome, microlp::Error>, Failure> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("roster-relaxation".into())
+        .spawn(move || {
+            let _ = send.send(problem.solve_with(options));
+        })
+        .map_err(|e| Failure::Solver(format!("cannot start the solver's thread: {e}")))?;
+    loop {
+        match receive.recv_timeout(Duration::from_millis(50)) {
+            Ok(outcome) => return Ok(outcome),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if crate::interrupt::requested() => {
+                return Err(Failure::Interrupted);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Failure::Solver("the solver's thread ended without an answer".into()));
+            }
+        }
+    }
+}
+
 fn dive(mut lp: microlp::Solution, layout: &Layout, vars: &[Variable], deadline: Instant) -> microlp::Solution {
     let fraction = |x: f64| x - x.floor();
     loop {
@@ -686,7 +713,7 @@ fn dive(mut lp: microlp::Solution, layout: &Layout, vars: &[Variable], deadline:
             .filter(|&(_, x)| fraction(x) > 1e-6 && fraction(x) < 1.0 - 1e-6)
             .max_by(|a, b| fraction(a.1).total_cmp(&fraction(b.1)).then(b.0.cmp(&a.0)));
         let Some((v, x)) = most else { return lp };
-        if Instant::now() > deadline {
+        if Instant::now() > deadline || crate::interrupt::requested() {
             return lp;
         }
         match lp.clone().fix_var(vars[v], x.ceil()).map(SolveOutcome::into_solution) {
