@@ -890,6 +890,10 @@ fn run_shard(
     let range = shard.range(model.replications);
     let bar = progress_bar(range.end - range.start, "replications");
     let mut batch = Batch::default();
+    // The part's folder is made first (a call log may go in it) and removed again if the
+    // run fails while it is still empty.
+    let made = !dir.exists();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
     let written = ccsim::shard::run_shard(
         &model,
         &text,
@@ -899,9 +903,14 @@ fn run_shard(
         outputs.call_log,
         &mut batch,
         &|| bar.inc(1),
-    )?;
+    )
+    .and_then(|written| batch.commit().map(|()| written))
+    .inspect_err(|_| {
+        if made {
+            let _ = std::fs::remove_dir(dir);
+        }
+    })?;
     bar.finish_and_clear();
-    batch.commit()?;
     println!(
         "{}: replications {}..{} of {} (shard {} of {})",
         printable(&written.display().to_string()),
@@ -968,14 +977,15 @@ fn staff(
     }
     ccsim::interrupt::check()?;
     let mut batch = Batch::default();
+    // The `--out` folder first: other outputs may go in it.
+    let set = outputs.out.map(ccsim::output::FileSet::begin).transpose()?;
     if let Some(path) = outputs.report {
         batch.file(path, &report::html::staff_report(&plan))?;
     }
     if let Some(path) = outputs.xlsx {
         batch.file_with(path, |w| report::xlsx::write_staff(&plan, w))?;
     }
-    if let Some(dir) = outputs.out {
-        let mut set = ccsim::output::FileSet::begin(dir)?;
+    if let Some(mut set) = set {
         set.add("staffing.csv", &report::staff::to_csv(&plan))?;
         set.add("staffing.json", &report::staff::to_json(&plan))?;
         let text = ccsim::input::scenario_text(path)?;
@@ -1168,9 +1178,10 @@ fn distinct_outputs(outputs: &[(&str, Option<&Path>)], dir: Option<(&Path, &[&st
         p.file_name().map(|n| folder.join(n))
     };
     for (k, (first, a)) in given.iter().enumerate() {
-        let clash = given[k + 1..]
-            .iter()
-            .find(|(_, b)| a == b || same_file(a, b) || resolved(a) == resolved(b));
+        let clash = given[k + 1..].iter().find(|(_, b)| {
+            !(ccsim::output::writes_in_place(a) && ccsim::output::writes_in_place(b))
+                && (a == b || same_file(a, b) || resolved(a) == resolved(b))
+        });
         if let Some((second, b)) = clash {
             return Err(Error::Other(format!(
                 "{first} {} and {second} {} name the same file: give each its own",

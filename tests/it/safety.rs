@@ -359,6 +359,20 @@ fn devices_pipes_and_own_streams_are_written_in_place() {
         assert!(started.elapsed() < Duration::from_secs(20), "{}", done.output);
         std::thread::sleep(Duration::from_millis(50));
     }
+    // With other outputs: a pipe that fails leaves them all as they were (it goes first).
+    let out = dir.path().join("out");
+    let with_set = run(&[
+        "run",
+        &scenario,
+        "--replications",
+        "2",
+        "--out",
+        &s(&out),
+        "--report",
+        &s(&fifo),
+    ]);
+    assert_eq!(with_set.code, Some(2), "{}", with_set.output);
+    assert!(!out.exists(), "--out was written though the pipe failed");
     let html = reader.join().unwrap();
     assert!(
         html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"),

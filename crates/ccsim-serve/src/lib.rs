@@ -178,6 +178,9 @@ struct Job {
     stage: Mutex<String>,
     state: Mutex<State>,
     started: std::time::Instant,
+    /// Set once `state` holds the job's end: read without locking `state` (which a
+    /// download holds while it builds a workbook).
+    finished: std::sync::atomic::AtomicBool,
 }
 
 enum State {
@@ -450,6 +453,11 @@ impl Workbench {
             )
         };
         let folder = path.parent().expect("a path under the root");
+        // Whether a folder exists is said only of folders under the served one.
+        let existing = folder.ancestors().find(|a| a.exists()).unwrap_or(&self.root);
+        if self.inside(existing).is_none() {
+            return Err(outside());
+        }
         if std::fs::symlink_metadata(folder).is_err() {
             let rel = rel.map_or("", |r| r);
             let missing = Path::new(rel)
@@ -581,6 +589,9 @@ impl Workbench {
             .flat_map(|m| ccsim::budget::estimate(m, threads, held))
             .map(|p| p.bytes)
             .sum();
+        // A job over the budget alone is refused by the run itself at once, saying what
+        // takes the memory: it holds nothing meanwhile.
+        let peak = if peak > self.budget { 0 } else { peak };
         let job = Arc::new(Job {
             bytes: AtomicU64::new(u64::try_from(peak).unwrap_or(u64::MAX)),
             workbook: Mutex::new(Err("no result yet".into())),
@@ -590,6 +601,7 @@ impl Workbench {
             stage: Mutex::new(String::new()),
             state: Mutex::new(State::Running),
             started: std::time::Instant::now(),
+            finished: std::sync::atomic::AtomicBool::new(false),
         });
         {
             let mut sessions = self.sessions.lock().expect("no request thread panics holding it");
@@ -602,9 +614,8 @@ impl Workbench {
                     return Reply::refuse(503, "too many jobs running: try again when one ends");
                 }
             }
-            // This session's last result goes with the new job.
-            sessions.remove(&session);
-            if let Err(refused) = self.admit(&mut sessions, peak, None) {
+            // This session's last result goes with the new job (it is not counted).
+            if let Err(refused) = self.admit(&mut sessions, peak, None, Some(&session)) {
                 return refused;
             }
             sessions.insert(session, Arc::clone(&job));
@@ -617,50 +628,63 @@ impl Workbench {
             job.bytes
                 .store(u64::try_from(result_bytes).unwrap_or(u64::MAX), Ordering::Relaxed);
             *job.state.lock().expect("only this thread writes it") = state;
+            job.finished.store(true, Ordering::SeqCst);
         });
         Reply::json(json!({ "started": true }))
     }
 
     /// Makes room for `bytes` more within the budget, beside every job and result held
-    /// and the workbooks being built: the results of other sessions go (never `keep`'s),
-    /// the oldest first, as needed; refused (503) if what must stay leaves no room.
-    fn admit(&self, sessions: &mut HashMap<String, Arc<Job>>, bytes: u128, keep: Option<&str>) -> Result<(), Reply> {
-        if bytes > self.budget {
-            // Over the budget alone: the run itself refuses, saying what takes the memory.
-            return Ok(());
-        }
+    /// (but `replaced`'s, which the new job replaces) and the workbooks being built: the
+    /// results of other sessions go (never `keep`'s), the oldest first, as needed, and
+    /// none of them if even all would not make room: then refused (503). Never locks a
+    /// job's `state` (a download holds it while it calls this).
+    fn admit(
+        &self,
+        sessions: &mut HashMap<String, Arc<Job>>,
+        bytes: u128,
+        keep: Option<&str>,
+        replaced: Option<&str>,
+    ) -> Result<(), Reply> {
         let building = *self.building.lock().expect("no thread panics holding it");
-        let held = |sessions: &HashMap<String, Arc<Job>>| -> u128 {
-            building
-                + sessions
-                    .values()
-                    .map(|j| u128::from(j.bytes.load(Ordering::Relaxed)))
-                    .sum::<u128>()
-        };
-        while held(sessions) + bytes > self.budget {
-            let oldest = sessions
+        let counted = |k: &str| replaced != Some(k);
+        let size = |j: &Arc<Job>| u128::from(j.bytes.load(Ordering::Relaxed));
+        let held: u128 = building
+            + sessions
                 .iter()
-                .filter(|(k, j)| !j.running() && keep != Some(k.as_str()))
-                .min_by_key(|(_, j)| j.started)
-                .map(|(k, _)| k.clone());
-            match oldest {
-                Some(k) => {
-                    sessions.remove(&k);
-                }
-                None => {
-                    return Err(Reply::refuse(
-                        503,
-                        format!(
-                            "not enough memory: this needs {} beside the {} that running jobs and workbooks being built hold, within the workbench's budget of {} ({}); try again when a job ends, or start ccsim serve with a larger {}",
-                            ccsim::budget::bytes_text(bytes),
-                            ccsim::budget::bytes_text(held(sessions)),
-                            ccsim::budget::bytes_text(self.budget),
-                            ccsim::budget::BUDGET_VARIABLE,
-                            ccsim::budget::BUDGET_VARIABLE,
-                        ),
-                    ));
-                }
+                .filter(|(k, _)| counted(k))
+                .map(|(_, j)| size(j))
+                .sum::<u128>();
+        // Results that may go, oldest first.
+        let mut evictable: Vec<(std::time::Instant, String, u128)> = sessions
+            .iter()
+            .filter(|(k, j)| counted(k) && keep != Some(k.as_str()) && !j.running())
+            .map(|(k, j)| (j.started, k.clone(), size(j)))
+            .collect();
+        let freeable: u128 = evictable.iter().map(|e| e.2).sum();
+        if held - freeable + bytes > self.budget {
+            return Err(Reply::refuse(
+                503,
+                format!(
+                    "not enough memory: this needs {} beside the {} that running jobs and workbooks being built hold, within the workbench's budget of {} ({}); try again when a job ends, or start ccsim serve with a larger {}",
+                    ccsim::budget::bytes_text(bytes),
+                    ccsim::budget::bytes_text(held - freeable),
+                    ccsim::budget::bytes_text(self.budget),
+                    ccsim::budget::BUDGET_VARIABLE,
+                    ccsim::budget::BUDGET_VARIABLE,
+                ),
+            ));
+        }
+        evictable.sort();
+        let mut held = held;
+        for (_, k, b) in evictable {
+            if held + bytes <= self.budget {
+                break;
             }
+            sessions.remove(&k);
+            held -= b;
+        }
+        if let Some(k) = replaced {
+            sessions.remove(k);
         }
         Ok(())
     }
@@ -712,26 +736,33 @@ impl Workbench {
             Ok(job) => job,
             Err(refused) => return refused,
         };
-        let state = job.state.lock().expect("no thread panics holding it");
-        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        let workbook = |write: &dyn Fn(&mut std::io::Cursor<Vec<u8>>) -> std::io::Result<()>| {
-            // Built within the budget beside everything else held, or refused.
+        // A workbook is built within the budget beside everything else held, or refused:
+        // admitted before the job's state is locked (no lock is ever taken while holding
+        // `state`), and counted in `building` until it is built, whatever happens.
+        // Given back when this function returns.
+        let mut _admitted: Option<Building> = None;
+        if name == "workbook.xlsx" && job.running() {
+            return Reply::refuse(404, "no workbook.xlsx for this session's last job");
+        }
+        if name == "workbook.xlsx" {
             let bytes = match &*job.workbook.lock().expect("no thread panics holding it") {
                 Ok(bytes) => *bytes,
                 Err(why) => return Reply::refuse(413, why.clone()),
             };
-            {
-                let mut sessions = self.sessions.lock().expect("no request thread panics holding it");
-                // Never the result being downloaded: it stays held while it is built.
-                let session = query.get("session").map(String::as_str);
-                if let Err(refused) = self.admit(&mut sessions, bytes, session) {
-                    return refused;
-                }
-                *self.building.lock().expect("no thread panics holding it") += bytes;
+            let mut sessions = self.sessions.lock().expect("no request thread panics holding it");
+            // Never the result being downloaded: it stays held while it is built.
+            let session = query.get("session").map(String::as_str);
+            if let Err(refused) = self.admit(&mut sessions, bytes, session, None) {
+                return refused;
             }
+            *self.building.lock().expect("no thread panics holding it") += bytes;
+            _admitted = Some(Building(&self.building, bytes));
+        }
+        let state = job.state.lock().expect("no thread panics holding it");
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let workbook = |write: &dyn Fn(&mut std::io::Cursor<Vec<u8>>) -> std::io::Result<()>| {
             let mut out = std::io::Cursor::new(Vec::new());
             let written = write(&mut out);
-            *self.building.lock().expect("no thread panics holding it") -= bytes;
             match written {
                 Ok(()) => Reply(200, xlsx, out.into_inner()),
                 Err(e) => Reply::refuse(500, format!("cannot write the workbook: {e}")),
@@ -761,9 +792,21 @@ impl Workbench {
     }
 }
 
+/// Bytes counted in [`Workbench::building`] while a workbook is built, given back when
+/// dropped (a panic in the writer included).
+struct Building<'a>(&'a Mutex<u128>, u128);
+
+impl Drop for Building<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut building) = self.0.lock() {
+            *building -= self.1;
+        }
+    }
+}
+
 impl Job {
     fn running(&self) -> bool {
-        matches!(*self.state.lock().expect("no thread panics holding it"), State::Running)
+        !self.finished.load(Ordering::SeqCst)
     }
 
     /// Runs the job; returns its result, the bytes the result holds, and what a workbook

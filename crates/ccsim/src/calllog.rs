@@ -189,7 +189,8 @@ pub fn simulate_with_call_log(
     }
     // The whole log is written here first: made before simulating, so a folder that
     // cannot be written to is said at once.
-    let mut whole = temporary(&dir, &name, ".tmp", true).map_err(io)?;
+    let in_place = crate::output::writes_in_place(path);
+    let mut whole = temporary(&dir, &name, ".tmp", !in_place).map_err(io)?;
     writeln!(whole, "{}", COLUMNS.join(",")).map_err(io)?;
 
     let pool = crate::simulate::thread_pool(threads)?;
@@ -253,6 +254,9 @@ pub fn simulate_with_call_log(
         part_path.close().map_err(io)?;
     }
     std::io::Write::flush(&mut whole).map_err(io)?;
+    if !in_place {
+        whole.as_file().sync_all().map_err(io)?;
+    }
     crate::interrupt::check()?;
     outputs.add_temp(whole, path);
     Ok(total)

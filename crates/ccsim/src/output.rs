@@ -252,7 +252,11 @@ impl Batch {
     /// target written in place.
     pub fn temp_for(&self, path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         if writes_in_place(path) {
-            exclusive_temp_file(&std::env::temp_dir(), ".ccsim-")
+            // Copied, never renamed: readable by its owner only meanwhile.
+            tempfile::Builder::new()
+                .prefix(".ccsim-")
+                .suffix(".tmp")
+                .tempfile_in(std::env::temp_dir())
         } else {
             exclusive_temp_file(folder_of(path), ".ccsim-")
         }
@@ -278,34 +282,38 @@ impl Batch {
         self.sets.push(set);
     }
 
-    /// Puts every output in place: the sets first (each swapped in whole), then each
-    /// file renamed over its target, or copied into it if it is written in place.
-    pub fn commit(self) -> Result<(), Error> {
+    /// Puts every output in place. Those written in place (devices, pipes, streams) go
+    /// first: they are the ones that can fail now (a pipe with no reader, a full device)
+    /// and cannot be taken back, so a failure there leaves every file and folder as it
+    /// was. Then the sets (each swapped in whole), then each file renamed over its
+    /// target.
+    pub fn commit(mut self) -> Result<(), Error> {
         crate::interrupt::check()?;
         for staged in &self.files {
             if !staged.in_place {
                 refuse_folder(&staged.target)?;
             }
         }
-        for set in self.sets {
+        let (in_place, renamed): (Vec<Staged>, Vec<Staged>) = self.files.drain(..).partition(|s| s.in_place);
+        for mut staged in in_place {
+            let name = staged.target.display().to_string();
+            let mut out = open_in_place(&staged.target).map_err(|e| Error::io(&name, e))?;
+            use std::io::Seek;
+            let temp = staged.temp.as_file_mut();
+            temp.seek(std::io::SeekFrom::Start(0))
+                .and_then(|_| std::io::copy(temp, &mut out))
+                .and_then(|_| out.flush())
+                .map_err(|e| Error::io(&name, e))?;
+        }
+        for set in self.sets.drain(..) {
             set.commit()?;
         }
-        for mut staged in self.files {
+        for staged in renamed {
             let name = staged.target.display().to_string();
-            if staged.in_place {
-                let mut out = open_in_place(&staged.target).map_err(|e| Error::io(&name, e))?;
-                use std::io::Seek;
-                let temp = staged.temp.as_file_mut();
-                temp.seek(std::io::SeekFrom::Start(0))
-                    .and_then(|_| std::io::copy(temp, &mut out))
-                    .and_then(|_| out.flush())
-                    .map_err(|e| Error::io(&name, e))?;
-            } else {
-                staged
-                    .temp
-                    .persist(&staged.target)
-                    .map_err(|e| Error::io(&name, e.error))?;
-            }
+            staged
+                .temp
+                .persist(&staged.target)
+                .map_err(|e| Error::io(&name, e.error))?;
         }
         Ok(())
     }

@@ -673,9 +673,6 @@ pub fn solve(
     })
 }
 
-/// Whole agents per tour by diving: the most fractional rounded up (a covering program
-/// stays feasible with more agents) and the relaxation solved again, until none is
-/// fractional or `deadline` passes.
 /// Solves the linear relaxation `problem` with `options` on a thread of its own, while
 /// this one watches for Ctrl-C (or the run's cancel): the solver has a time limit but
 /// no way to be stopped, and slicing it by time would let the machine's speed change
@@ -703,6 +700,9 @@ fn relax(problem: Problem, options: SolveOptions) -> Result<Result<SolveOutcome,
     }
 }
 
+/// Whole agents per tour by diving: the most fractional rounded up (a covering program
+/// stays feasible with more agents) and the relaxation solved again, until none is
+/// fractional or `deadline` passes.
 fn dive(mut lp: microlp::Solution, layout: &Layout, vars: &[Variable], deadline: Instant) -> microlp::Solution {
     let fraction = |x: f64| x - x.floor();
     loop {
