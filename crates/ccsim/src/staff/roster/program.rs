@@ -673,23 +673,47 @@ pub fn solve(
     })
 }
 
+/// Solvers of stopped rosters still running to their time limit (see [`relax`]), and
+/// the most there may be: stopping and starting again (the workbench's cancel) cannot
+/// pile them up.
+static ABANDONED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+const MAX_ABANDONED: usize = 4;
+
 /// Solves the linear relaxation `problem` with `options` on a thread of its own, while
 /// this one watches for Ctrl-C (or the run's cancel): the solver has a time limit but
 /// no way to be stopped, and slicing it by time would let the machine's speed change
-/// the roster. Stopped, this returns at once; the solver's thread ends at its own time
-/// limit, its answer unread.
+/// the roster. Stopped, this returns at once; the solver's thread runs on to its own
+/// time limit, its answer unread, counted in [`ABANDONED`] meanwhile.
 fn relax(problem: Problem, options: SolveOptions) -> Result<Result<SolveOutcome, microlp::Error>, Failure> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if ABANDONED.load(Ordering::SeqCst) >= MAX_ABANDONED {
+        return Err(Failure::Solver(format!(
+            "{MAX_ABANDONED} roster solvers, stopped earlier, are still running to their time limit: try again when they end"
+        )));
+    }
+    let abandoned = std::sync::Arc::new(AtomicBool::new(false));
     let (send, receive) = std::sync::mpsc::channel();
+    let mark = std::sync::Arc::clone(&abandoned);
     std::thread::Builder::new()
         .name("roster-relaxation".into())
         .spawn(move || {
             let _ = send.send(problem.solve_with(options));
+            // Abandoned and counted, unless the watcher has not yet marked it: the swap
+            // tells which of the two came last.
+            if mark.swap(true, Ordering::SeqCst) {
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+            }
         })
         .map_err(|e| Failure::Solver(format!("cannot start the solver's thread: {e}")))?;
     loop {
         match receive.recv_timeout(Duration::from_millis(50)) {
             Ok(outcome) => return Ok(outcome),
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) if crate::interrupt::requested() => {
+                ABANDONED.fetch_add(1, Ordering::SeqCst);
+                if abandoned.swap(true, Ordering::SeqCst) {
+                    // The solver ended in between: nothing left running.
+                    ABANDONED.fetch_sub(1, Ordering::SeqCst);
+                }
                 return Err(Failure::Interrupted);
             }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
