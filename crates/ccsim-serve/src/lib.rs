@@ -235,19 +235,8 @@ impl Workbench {
             return;
         }
         let reader = Arc::clone(bench);
-        let request = std::sync::Arc::new(Mutex::new(Some(request)));
-        let handed = Arc::clone(&request);
-        let spawned = std::thread::Builder::new().spawn(move || {
-            if let Some(request) = handed.lock().ok().and_then(|mut r| r.take()) {
-                reader.handle(request);
-            }
-        });
-        if spawned.is_err() {
-            // No thread to be had: answered here, as before.
-            if let Some(request) = request.lock().ok().and_then(|mut r| r.take()) {
-                bench.handle(request);
-            }
-        }
+        // With no thread to be had the request is dropped: the library answers it 500.
+        let _ = std::thread::Builder::new().spawn(move || reader.handle(request));
     }
 
     fn handle(&self, mut request: Request) {
