@@ -1091,43 +1091,91 @@ skills = ["a"]
     assert_eq!(status, 200, "{body}");
 }
 
-/// Clients slow to send their bodies no longer hold up the server: four POSTs that
-/// announced a body and sent two bytes left every later request unanswered. Bodies are
-/// now read on threads of their own.
+/// Clients slow to send their bodies, or that connect and send nothing, never hold up or
+/// stop the server. Four POSTs that announced a body and sent two bytes once left every
+/// later request unanswered, and about 1,600 idle connections stopped the server for good
+/// (a thread each, until none could be started). Now a connection is a task: past
+/// `MAX_CONNECTIONS` (512) one is answered 503 and closed, an idle one is closed after
+/// `HEADER_TIMEOUT` (10 s), and a body that has not arrived within `BODY_TIMEOUT` (30 s)
+/// is answered 408.
 #[test]
-fn slow_uploads_never_hold_up_other_requests() {
-    let bench = Workbench::start();
-    // One at a time: the HTTP library's connection pool may leave a connection that
-    // comes in a burst queued behind busy ones (its own race, not this behaviour's).
-    let stalled: Vec<TcpStream> = (0..40)
-        .map(|_| {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            let mut stream = TcpStream::connect(&bench.address).unwrap();
-            write!(
-                stream,
-                "POST /api/validate?path=x.toml HTTP/1.1\r\nHost: {}\r\nContent-Length: 1000000\r\n\r\nab",
-                bench.address
-            )
-            .unwrap();
-            stream
-        })
-        .collect();
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    let mut stream = TcpStream::connect(&bench.address).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+fn slow_and_idle_clients_are_bounded_and_never_stop_the_server() {
+    let mut bench = Workbench::start();
+    let started = Instant::now();
+    let stalled_upload = |method: &str| {
+        let mut stream = TcpStream::connect(&bench.address).unwrap();
+        write!(
+            stream,
+            "{method} /api/validate?path=x.toml HTTP/1.1\r\nHost: {}\r\nContent-Length: 1000000\r\n\r\nab",
+            bench.address
+        )
         .unwrap();
-    write!(
-        stream,
-        "GET /api/files HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        bench.address
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream
-        .read_to_string(&mut answer)
-        .expect("an answer while 40 uploads stall");
+        stream
+    };
+    // In a burst, a GET with a trickled body among them.
+    let mut stalled: Vec<TcpStream> = (0..40).map(|_| stalled_upload("POST")).collect();
+    stalled.push(stalled_upload("GET"));
+    std::thread::sleep(Duration::from_millis(100));
+    let files = |bench: &Workbench| {
+        let mut stream = TcpStream::connect(&bench.address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        write!(
+            stream,
+            "GET /api/files HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            bench.address
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("an answer");
+        answer
+    };
+    let answer = files(&bench);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("single-skill.toml"), "{answer}");
-    drop(stalled);
+
+    // 700 connections that send nothing: past the limit of 512 open at once (the 41
+    // uploads and the request above included), the rest are answered 503 and closed.
+    let idle: Vec<TcpStream> = (0..700).map(|_| TcpStream::connect(&bench.address).unwrap()).collect();
+    let mut last = idle.last().unwrap();
+    last.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut answer = String::new();
+    last.read_to_string(&mut answer).expect("closed at once");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("too many connections"), "{answer}");
+    assert!(bench.child.try_wait().unwrap().is_none(), "the server is still running");
+
+    // The first idle connection was taken; it is closed once its headers are overdue.
+    let mut first = &idle[0];
+    first.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut rest = Vec::new();
+    first
+        .read_to_end(&mut rest)
+        .expect("closed by the server, not by the read timeout");
+    let closed_after = started.elapsed();
+    assert!(
+        closed_after >= Duration::from_secs(10) && closed_after < Duration::from_secs(25),
+        "an idle connection closed after {closed_after:?}, not about 10 s"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let answer = files(&bench);
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "idle connections closed, others answered: {answer}"
+    );
+    drop(idle);
+
+    // The uploads' bodies are overdue after 30 s: each is answered 408 and closed.
+    for mut upload in stalled {
+        upload.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+        let mut answer = String::new();
+        upload.read_to_string(&mut answer).expect("answered, not left hanging");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("did not arrive within 30 s"), "{answer}");
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(30) && waited < Duration::from_secs(45),
+        "{waited:?}"
+    );
+    assert!(bench.child.try_wait().unwrap().is_none(), "the server is still running");
 }

@@ -1,31 +1,37 @@
 //! `ccsim serve`: the planner's workbench in a browser, from the same binary.
 //!
-//! A small synchronous HTTP server (tiny_http, a few request threads) serves one page
-//! whose assets are embedded in the binary, and a JSON API over the scenario files under
-//! one folder: list, read, validate (the reader's own diagnostics, as `ccsim validate`
-//! gives them), rewrite by the what-if form ([`whatif`]), save (atomically, only when
-//! asked), and run, staff or compare on a worker thread, one job per browser session at
-//! a time, each with its own cancel token ([`ccsim::interrupt::Cancel`]).
+//! An HTTP/1.1 server (hyper on a small tokio runtime) serves one page whose assets are
+//! embedded in the binary, and a JSON API over the scenario files under one folder:
+//! list, read, validate (the reader's own diagnostics, as `ccsim validate` gives them),
+//! rewrite by the what-if form ([`whatif`]), save (atomically, only when asked), and
+//! run, staff or compare on a worker thread, one job per browser session at a time, each
+//! with its own cancel token ([`ccsim::interrupt::Cancel`]).
 //!
 //! Safe by default: it listens on 127.0.0.1 unless `--bind` says otherwise; it reads and
 //! writes only files under its folder (paths relative, no `..`, canonicalised, symlinks
 //! leading outside refused; the CSV files a scenario names too, through
 //! [`Scenario::parse_within`]); it refuses requests whose Host or Origin is not its own
 //! (localhost with its port, and with `--bind` the bound address and the machine's
-//! name), so a web page elsewhere cannot reach it through DNS rebinding; request bodies
-//! are limited.
+//! name), so a web page elsewhere cannot reach it through DNS rebinding. Clients are
+//! bounded too: at most [`MAX_CONNECTIONS`] connections at once (a connection is a task,
+//! not a thread, so idle ones cost a few kilobytes), headers within
+//! [`HEADER_TIMEOUT`] of connecting or of the last answer, a body of at most
+//! [`MAX_BODY_BYTES`] within [`BODY_TIMEOUT`], and the requests' work on at most
+//! [`REQUEST_THREADS`] threads.
 
 pub mod whatif;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response};
 use serde_json::{Value, json};
-use tiny_http::{Header, Method, Request, Response, Server};
 
 use ccsim::compare::Comparison;
 use ccsim::error::{Diagnostic, Error};
@@ -47,8 +53,19 @@ pub const MAX_LISTED_FILES: usize = 2000;
 const MAX_LIST_DEPTH: usize = 4;
 /// The most browser sessions with a job (or result) kept; finished ones go first.
 pub const MAX_SESSIONS: usize = 64;
-/// Threads answering requests (jobs run on threads of their own).
-const REQUEST_THREADS: usize = 4;
+/// Threads doing the requests' work (reading, validating, saving, building workbooks);
+/// jobs run on threads of their own, connections on the runtime's two.
+pub const REQUEST_THREADS: usize = 8;
+/// The most connections open at once. One more is answered 503 and closed; a browser
+/// opens about six.
+pub const MAX_CONNECTIONS: usize = 512;
+/// How long a connection may take to send a request's headers, from when it opens or
+/// its last answer was sent: an idle connection is closed after it.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request's body may take to arrive whole (408 after it).
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest buffer a connection keeps for a request's headers.
+const MAX_HEADER_BUFFER: usize = 64 << 10;
 
 /// How `ccsim serve` was asked to run.
 pub struct Options {
@@ -58,7 +75,7 @@ pub struct Options {
     pub threads: usize,
 }
 
-/// Serves until the process ends. Prints the address on stdout first.
+/// Serves until the process ends or Ctrl-C. Prints the address on stdout first.
 pub fn serve(options: Options) -> Result<(), Error> {
     let root = options
         .dir
@@ -83,9 +100,10 @@ pub fn serve(options: Options) -> Result<(), Error> {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
-    let server = Server::http(SocketAddr::new(ip, options.port))
+    let listener = std::net::TcpListener::bind(SocketAddr::new(ip, options.port))
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|e| Error::Other(format!("cannot listen on {ip}:{}: {e}", options.port)))?;
-    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(options.port);
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(options.port);
     let host = |ip: IpAddr| match ip {
         IpAddr::V6(v6) => format!("[{v6}]:{port}"),
         IpAddr::V4(v4) => format!("{v4}:{port}"),
@@ -110,6 +128,19 @@ pub fn serve(options: Options) -> Result<(), Error> {
     } else {
         host(ip)
     };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(REQUEST_THREADS)
+        .thread_name("ccsim-serve")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the server's threads: {e}")))?;
+    let listener = {
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| Error::Other(format!("cannot listen on {ip}:{}: {e}", options.port)))?
+    };
     println!(
         "ccsim serve: http://{address}/ (the scenarios under {})",
         root.display()
@@ -117,7 +148,6 @@ pub fn serve(options: Options) -> Result<(), Error> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let bench = Arc::new(Workbench {
-        server,
         root,
         hosts,
         threads: options.threads,
@@ -125,32 +155,71 @@ pub fn serve(options: Options) -> Result<(), Error> {
         budget: u128::from(ccsim::budget::budget()?),
         building: Mutex::new(0),
     });
-    let workers: Vec<_> = (0..REQUEST_THREADS)
-        .map(|_| {
-            let bench = Arc::clone(&bench);
-            std::thread::spawn(move || {
-                while let Ok(request) = bench.server.recv() {
-                    Workbench::dispatch(&bench, request);
-                }
-            })
-        })
-        .collect();
+    let accepting = runtime.spawn(accept(listener, bench));
     // The first Ctrl-C ends the server (exit 130): running jobs end with the process,
     // a file being saved is left as it was.
     loop {
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(50));
         if ccsim::interrupt::requested() {
+            runtime.shutdown_background();
             ccsim::output::remove_temporaries();
             return Err(Error::Interrupted);
         }
-        if workers.iter().all(|w| w.is_finished()) {
+        if accepting.is_finished() {
+            runtime.shutdown_background();
             return Ok(());
         }
     }
 }
 
+/// Takes connections until the process ends, each served on a task of its own; one past
+/// [`MAX_CONNECTIONS`] is answered 503 and closed. A failed accept (no descriptor left,
+/// say) is retried after a pause, never the end of the server.
+async fn accept(listener: tokio::net::TcpListener, bench: Arc<Workbench>) {
+    let open = Arc::new(AtomicUsize::new(0));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+            let body = format!("too many connections to the workbench (at most {MAX_CONNECTIONS}); try again");
+            let answer = format!(
+                "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.try_write(answer.as_bytes());
+            continue;
+        }
+        open.fetch_add(1, Ordering::Relaxed);
+        let guard = Open(Arc::clone(&open));
+        let bench = Arc::clone(&bench);
+        tokio::spawn(async move {
+            let _guard = guard;
+            let service = hyper::service::service_fn(move |request| Workbench::answer(Arc::clone(&bench), request));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_HEADER_BUFFER)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// One open connection, counted while it lives.
+struct Open(Arc<AtomicUsize>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 struct Workbench {
-    server: Server,
     /// The folder served, canonical.
     root: PathBuf,
     /// The Host values (and Origins, after `http://`) this server answers, lower case.
@@ -223,72 +292,49 @@ impl Reply {
 }
 
 impl Workbench {
-    /// Answers a request without a body here, one with a body on a thread of its own:
-    /// its client may be slow to send it, and must not hold up the request threads
-    /// (even refusing it would: the HTTP library reads a body to its end before it lets
-    /// the request go). The library already holds a thread per connection, so this adds
-    /// at most one per connection that is sending a body.
-    fn dispatch(bench: &Arc<Workbench>, request: Request) {
-        let has_body = request.body_length().is_none_or(|n| n > 0) && *request.method() != Method::Get;
-        if !has_body {
-            bench.handle(request);
-            return;
-        }
-        let reader = Arc::clone(bench);
-        // With no thread to be had the request is dropped: the library answers it 500.
-        let _ = std::thread::Builder::new().spawn(move || reader.handle(request));
-    }
-
-    fn handle(&self, mut request: Request) {
-        let (url, query) = split_url(request.url());
-        let reply = match self.refusal(&request) {
+    /// Answers one request: refused at once if not addressed to this server, else its
+    /// body is read (bounded in size and time, on the connection's task, so a slow
+    /// client holds no thread) and its work done on a request thread.
+    async fn answer(
+        bench: Arc<Workbench>,
+        request: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or_else(|| request.uri().path().to_string(), |p| p.as_str().to_string());
+        let (url, query) = split_url(&target);
+        let reply = match bench.refusal(&request) {
             Some(refused) => refused,
-            None => match read_body(&mut request) {
-                Err(refused) => refused,
-                Ok(body) => self.route(request.method(), &url, &query, &body),
-            },
+            None => {
+                let method = request.method().clone();
+                match read_body(request.into_body()).await {
+                    Err(refused) => refused,
+                    Ok(body) => {
+                        let worker = Arc::clone(&bench);
+                        let (url, query) = (url.clone(), query.clone());
+                        tokio::task::spawn_blocking(move || worker.route(&method, &url, &query, &body))
+                            .await
+                            .unwrap_or_else(|_| Reply::refuse(500, "the request failed inside the workbench"))
+                    }
+                }
+            }
         };
-        let Reply(status, content_type, body) = reply;
-        let mut response = Response::from_data(body).with_status_code(status);
-        for (name, value) in [
-            ("Content-Type", content_type),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Cache-Control", "no-store"),
-            ("Referrer-Policy", "no-referrer"),
-            ("X-Frame-Options", "SAMEORIGIN"),
-            (
-                "Content-Security-Policy",
-                if content_type.starts_with("text/html") && url != "/" {
-                    // A report: no script, shown in the page's frame.
-                    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
-                } else {
-                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'"
-                },
-            ),
-        ] {
-            response.add_header(Header::from_bytes(name, value).expect("ASCII header"));
-        }
-        if let Some(name) = query.get("download") {
-            let name: String = name
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
-                .collect();
-            let value = format!("attachment; filename=\"{name}\"");
-            response.add_header(Header::from_bytes("Content-Disposition", value).expect("ASCII header"));
-        }
-        let _ = request.respond(response);
+        Ok(response(reply, &url, &query))
     }
 
     /// Why a request is refused before it is read: a Host or Origin not this server's.
-    fn refusal(&self, request: &Request) -> Option<Reply> {
+    fn refusal(&self, request: &Request<Incoming>) -> Option<Reply> {
+        // A header sent twice, or not in ASCII, counts as not this server's.
         let header = |name: &'static str| {
-            request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv(name))
-                .map(|h| h.value.as_str().to_ascii_lowercase())
+            let mut values = request.headers().get_all(name).iter();
+            match (values.next(), values.next()) {
+                (None, _) => None,
+                (Some(value), None) => Some(value.to_str().map(str::to_ascii_lowercase).unwrap_or_default()),
+                (Some(_), Some(_)) => Some(String::new()),
+            }
         };
-        match header("Host") {
+        match header("host") {
             Some(host) if self.hosts.contains(&host) => {}
             _ => {
                 return Some(Reply::refuse(
@@ -297,7 +343,7 @@ impl Workbench {
                 ));
             }
         }
-        if let Some(origin) = header("Origin")
+        if let Some(origin) = header("origin")
             && !origin
                 .strip_prefix("http://")
                 .is_some_and(|o| self.hosts.iter().any(|h| h == o))
@@ -308,8 +354,8 @@ impl Workbench {
     }
 
     fn route(&self, method: &Method, url: &str, query: &HashMap<String, String>, body: &[u8]) -> Reply {
-        let get = *method == Method::Get;
-        let post = *method == Method::Post;
+        let get = *method == Method::GET;
+        let post = *method == Method::POST;
         match url {
             "/" if get => Reply(200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec()),
             "/app.js" if get => Reply(200, "text/javascript; charset=utf-8", SCRIPT.as_bytes().to_vec()),
@@ -1081,22 +1127,58 @@ fn scenario_text(body: &[u8]) -> Result<&str, Reply> {
     })
 }
 
-/// The request's body, refused above [`MAX_BODY_BYTES`].
-fn read_body(request: &mut Request) -> Result<Vec<u8>, Reply> {
-    let too_large = || Reply::refuse(413, format!("a request may carry at most {} bytes", MAX_BODY_BYTES));
-    if request.body_length().is_some_and(|n| n as u64 > MAX_BODY_BYTES) {
+/// The answer as sent: the reply with the headers every answer carries.
+fn response(reply: Reply, url: &str, query: &HashMap<String, String>) -> Response<Full<Bytes>> {
+    let Reply(status, content_type, body) = reply;
+    let mut response = Response::builder().status(status);
+    for (name, value) in [
+        ("Content-Type", content_type),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        (
+            "Content-Security-Policy",
+            if content_type.starts_with("text/html") && url != "/" {
+                // A report: no script, shown in the page's frame.
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+            } else {
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'"
+            },
+        ),
+    ] {
+        response = response.header(name, value);
+    }
+    if let Some(name) = query.get("download") {
+        let name: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+            .collect();
+        response = response.header("Content-Disposition", format!("attachment; filename=\"{name}\""));
+    }
+    response
+        .body(Full::new(Bytes::from(body)))
+        .expect("a status from 100 to 599 and ASCII headers")
+}
+
+/// The request's body: refused above [`MAX_BODY_BYTES`] (413), or when it has not
+/// arrived whole within [`BODY_TIMEOUT`] (408).
+async fn read_body(body: Incoming) -> Result<Vec<u8>, Reply> {
+    use hyper::body::Body;
+    let too_large = || Reply::refuse(413, format!("a request may carry at most {MAX_BODY_BYTES} bytes"));
+    if body.size_hint().lower() > MAX_BODY_BYTES {
         return Err(too_large());
     }
-    let mut body = Vec::new();
-    request
-        .as_reader()
-        .take(MAX_BODY_BYTES + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| Reply::refuse(400, format!("cannot read the request: {e}")))?;
-    if body.len() as u64 > MAX_BODY_BYTES {
-        return Err(too_large());
+    let limit = usize::try_from(MAX_BODY_BYTES).unwrap_or(usize::MAX);
+    match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(Reply::refuse(
+            408,
+            format!("the request's body did not arrive within {} s", BODY_TIMEOUT.as_secs()),
+        )),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(e)) => Err(Reply::refuse(400, format!("cannot read the request: {e}"))),
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
     }
-    Ok(body)
 }
 
 #[cfg(test)]
