@@ -398,6 +398,92 @@ fn devices_pipes_and_own_streams_are_written_in_place() {
     assert!(both.output.starts_with("<!DOCTYPE html>"));
 }
 
+/// A call log has no size limit, so one written to a device, a pipe or standard output
+/// is streamed into it as it is made, never staged first in the system's temporary
+/// folder (which may be memory, a tmpfs): with `TMPDIR` a folder that does not exist it
+/// still works, and its bytes are those of the same log written to a file, whatever the
+/// threads.
+#[test]
+fn a_call_log_to_a_device_or_pipe_is_streamed_not_staged() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = small();
+    let file = dir.path().join("calls.csv");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        crate::bounds::capped(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>(), env)
+    };
+    let to_file = run(
+        &[
+            "run",
+            &scenario,
+            "--replications",
+            "3",
+            "--threads",
+            "2",
+            "--call-log",
+            &s(&file),
+        ],
+        &[],
+    );
+    assert_eq!(to_file.code, Some(0), "{}", to_file.output);
+    let log = std::fs::read_to_string(&file).unwrap();
+    assert!(log.lines().count() > 100, "{}", &log[..log.len().min(300)]);
+    let nowhere = [("TMPDIR", "/nonexistent-ccsim-tmp")];
+    let to_stdout = run(
+        &[
+            "run",
+            &scenario,
+            "--replications",
+            "3",
+            "--threads",
+            "2",
+            "--call-log",
+            "/dev/stdout",
+        ],
+        &nowhere,
+    );
+    assert_eq!(to_stdout.code, Some(0), "{}", to_stdout.output);
+    assert!(
+        to_stdout.output.starts_with(&log),
+        "standard output does not begin with the log: {}",
+        &to_stdout.output[..to_stdout.output.len().min(300)]
+    );
+    assert!(
+        to_stdout.output[log.len()..].contains("service level"),
+        "then the table"
+    );
+    // Through a pipe to a reader, without the temporary folder too.
+    let fifo = dir.path().join("calls.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let started = Instant::now();
+    loop {
+        let done = run(
+            &[
+                "run",
+                &scenario,
+                "--replications",
+                "3",
+                "--threads",
+                "1",
+                "--call-log",
+                &s(&fifo),
+            ],
+            &nowhere,
+        );
+        if done.code == Some(0) {
+            break;
+        }
+        assert!(done.output.contains("a pipe with no reader"), "{}", done.output);
+        assert!(started.elapsed() < Duration::from_secs(20), "{}", done.output);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(reader.join().unwrap(), log);
+}
+
 /// Outputs are checked before anything is simulated, and written all together at the
 /// end: an `--out` that is a file, an output in a missing folder, an output that is a
 /// folder, or two outputs that are one file (the `--out` folder's files included) are

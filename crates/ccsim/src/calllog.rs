@@ -9,6 +9,9 @@
 //! the blocks are then appended in replication order to a temporary file that is renamed
 //! onto FILE at the end. So the bytes do not depend on `--threads`, and FILE is either
 //! whole or not there: an error or a Ctrl-C removes the temporary files and leaves no FILE.
+//! A device or pipe (`/dev/null`, a FIFO, `/dev/stdout`) takes the rows as they are made,
+//! the replications one after another: a log has no size limit, and staging it would
+//! pass it through the system's temporary folder, which may be memory.
 //!
 //! Dates: replication r (from 0) takes the dates from 2000-01-01 + r·D days, where D is
 //! the number of days its measured window touches ([`days_per_replication`]), so every
@@ -97,7 +100,7 @@ impl Layout {
     }
 
     /// Writes the row of one leg of replication `replication` (from 0).
-    fn write_row(&self, out: &mut impl Write, replication: u64, leg: &LegRecord) -> std::io::Result<()> {
+    fn write_row(&self, out: &mut (impl Write + ?Sized), replication: u64, leg: &LegRecord) -> std::io::Result<()> {
         // Counted legs arrive in the window or after it, never in the warm-up.
         let clock_ms = (self.window_start_us + leg.arrival.saturating_sub(self.warmup)) / 1000;
         let day = clock_ms / 86_400_000;
@@ -165,14 +168,12 @@ pub fn simulate_with_call_log(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| Error::Other(format!("--call-log {shown}: not a file name")))?;
-    // A device or pipe (`/dev/null`, a FIFO, `/dev/stdout`) is written in place at the
-    // end: the parts are then made in the system's temporary folder.
+    let in_place = crate::output::writes_in_place(path);
     let dir: PathBuf = match path.parent() {
-        _ if crate::output::writes_in_place(path) => std::env::temp_dir(),
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    if !dir.is_dir() {
+    if !in_place && !dir.is_dir() {
         return Err(Error::Other(format!(
             "--call-log {shown}: no folder {} to write it in",
             dir.display()
@@ -187,21 +188,65 @@ pub fn simulate_with_call_log(
             range.end, layout.days_per_replication
         )));
     }
+    let (intervals, call_types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
+    let halted = crate::simulate::Halted::new();
+    // Replications `block` in order, each leg's row written to `out` as it is made.
+    let log_block = |block: std::ops::Range<u64>, out: &mut dyn Write| -> Result<Accumulator, Error> {
+        let mut acc = Accumulator::new(intervals, call_types, groups);
+        for r in block {
+            if crate::interrupt::requested() || halted.after(r) {
+                break;
+            }
+            let mut failed: Option<std::io::Error> = None;
+            let stats = run_replication_observed(model, r, &mut |leg: &LegRecord| {
+                if failed.is_none()
+                    && let Err(e) = layout.write_row(out, r, leg)
+                {
+                    failed = Some(e);
+                }
+            });
+            if let Some(e) = failed {
+                return Err(io(e));
+            }
+            if let Some(why) = &stats.halt {
+                halted.note(r, why);
+                break;
+            }
+            acc.add(&stats);
+            progress();
+        }
+        Ok(acc)
+    };
+
+    if in_place {
+        // A device, a pipe or the process's own stream (`/dev/null`, a FIFO,
+        // `/dev/stdout`) takes the rows as they are made, as the shell's `>` would, with
+        // the replications run one after another in their order: staged whole it would
+        // pass through the system's temporary folder, which may be memory (a tmpfs), and
+        // a log has no size limit. Opened first, so a pipe with no reader is said at once.
+        crate::budget::check_accumulators(model, 1, 1)?;
+        let device = crate::output::open_in_place(path).map_err(io)?;
+        let mut out = BufWriter::with_capacity(1 << 16, device);
+        writeln!(out, "{}", COLUMNS.join(",")).map_err(io)?;
+        let total = log_block(range, &mut out)?;
+        out.flush().map_err(io)?;
+        crate::interrupt::check()?;
+        halted.check()?;
+        return Ok(total);
+    }
+
     // The whole log is written here first: made before simulating, so a folder that
     // cannot be written to is said at once.
-    let in_place = crate::output::writes_in_place(path);
-    let mut whole = temporary(&dir, &name, ".tmp", !in_place).map_err(io)?;
+    let mut whole = temporary(&dir, &name, ".tmp", true).map_err(io)?;
     writeln!(whole, "{}", COLUMNS.join(",")).map_err(io)?;
 
     let pool = crate::simulate::thread_pool(threads)?;
-    let (intervals, call_types, groups) = (model.clock.intervals, model.call_types.len(), model.groups.len());
     // Contiguous blocks of replications, each writing one part file; how many blocks does
     // not change the bytes, only how well the threads share the work.
     let count = range.end - range.start;
     let blocks = count.min(4 * pool.current_num_threads() as u64).max(1);
     // Every block's sums are held until they are added up.
     crate::budget::check_accumulators(model, pool.current_num_threads(), blocks as usize + 1)?;
-    let halted = crate::simulate::Halted::new();
     let bounds: Vec<std::ops::Range<u64>> = (0..blocks)
         .map(|b| range.start + count * b / blocks..range.start + count * (b + 1) / blocks)
         .collect();
@@ -211,29 +256,7 @@ pub fn simulate_with_call_log(
             .map(|block| {
                 let part = temporary(&dir, &name, ".part", false).map_err(io)?;
                 let mut out = BufWriter::with_capacity(1 << 16, part);
-                let mut acc = Accumulator::new(intervals, call_types, groups);
-                for r in block.clone() {
-                    if crate::interrupt::requested() || halted.after(r) {
-                        break;
-                    }
-                    let mut failed: Option<std::io::Error> = None;
-                    let stats = run_replication_observed(model, r, &mut |leg: &LegRecord| {
-                        if failed.is_none()
-                            && let Err(e) = layout.write_row(&mut out, r, leg)
-                        {
-                            failed = Some(e);
-                        }
-                    });
-                    if let Some(e) = failed {
-                        return Err(io(e));
-                    }
-                    if let Some(why) = &stats.halt {
-                        halted.note(r, why);
-                        break;
-                    }
-                    acc.add(&stats);
-                    progress();
-                }
+                let acc = log_block(block.clone(), &mut out)?;
                 let part = out.into_inner().map_err(|e| io(e.into_error()))?;
                 Ok((acc, part.into_temp_path()))
             })
@@ -254,9 +277,7 @@ pub fn simulate_with_call_log(
         part_path.close().map_err(io)?;
     }
     std::io::Write::flush(&mut whole).map_err(io)?;
-    if !in_place {
-        whole.as_file().sync_all().map_err(io)?;
-    }
+    whole.as_file().sync_all().map_err(io)?;
     crate::interrupt::check()?;
     outputs.add_temp(whole, path);
     Ok(total)

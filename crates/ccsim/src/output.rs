@@ -143,7 +143,7 @@ fn own_stream(path: &Path) -> Option<i32> {
 /// same offset, nothing truncated, so the output lands after what was printed there
 /// and before what follows). A FIFO is opened without waiting: with no reader it is an
 /// error (`ENXIO`), not a hang.
-fn open_in_place(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open_in_place(path: &Path) -> std::io::Result<File> {
     #[cfg(unix)]
     if let Some(fd) = own_stream(path) {
         use std::os::fd::FromRawFd;
