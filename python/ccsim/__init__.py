@@ -65,9 +65,9 @@ def run(scenario, replications=None, seed=None, threads=0):
     outcome = _ccsim.run(
         file,
         text,
-        _whole("replications", replications),
+        _whole("--replications", replications, 1, _ccsim.MAX_REPLICATIONS),
         _whole("seed", seed),
-        _whole("threads", threads),
+        _whole("--threads", threads, 0, _ccsim.MAX_THREADS),
     )
     return Run(outcome, file)
 
@@ -83,9 +83,9 @@ def staff(scenario, replications=None, seed=None, threads=0):
     outcome = _ccsim.staff(
         file,
         text,
-        _whole("replications", replications),
+        _whole("--replications", replications, 2, _ccsim.MAX_STAFF_REPLICATIONS),
         _whole("seed", seed),
-        _whole("threads", threads),
+        _whole("--threads", threads, 0, _ccsim.MAX_THREADS),
     )
     return Staffing(outcome, file)
 
@@ -101,9 +101,9 @@ def compare(a, b, replications=None, seed=None, threads=0):
         text_a,
         file_b,
         text_b,
-        _whole("replications", replications),
+        _whole("--replications", replications, 1, _ccsim.MAX_REPLICATIONS),
         _whole("seed", seed),
-        _whole("threads", threads),
+        _whole("--threads", threads, 0, _ccsim.MAX_THREADS),
     )
     return Comparison(outcome, f"{file_a} vs {file_b}")
 
@@ -132,10 +132,10 @@ def erlang(
     outcome = _ccsim.erlang(
         _number("per_hour", per_hour),
         _duration("aht", aht),
-        _whole("agents", agents),
+        _whole("agents", agents, 1, _ccsim.MAX_AGENTS),
         _duration("patience", patience),
         _duration("threshold", threshold),
-        _whole("lines", lines),
+        _whole("lines", lines, 1, _ccsim.MAX_LINES),
         _number("retry", retry),
         _number("target_sl", target_sl),
         _number("target_answer_rate", target_answer_rate),
@@ -309,18 +309,21 @@ def _exists(text):
 _MAX_WHOLE = 2**64 - 1
 
 
-def _whole(name, value):
-    """A whole-number argument (``None`` stays ``None``)."""
+def _whole(name, value, least=0, most=_MAX_WHOLE):
+    """A whole-number argument from ``least`` to ``most`` (``None`` stays ``None``). Out
+    of range, the message names ``name`` (the command line's flag, where one matches)
+    and the range the command accepts, not that of the integer type underneath."""
     if value is None:
         return None
+    name_shown = name.lstrip("-")
     if isinstance(value, bool):
-        raise TypeError(f"{name}: a whole number, got {value!r}")
+        raise TypeError(f"{name_shown}: a whole number, got {value!r}")
     try:
         n = _operator.index(value)
     except TypeError:
-        raise TypeError(f"{name}: a whole number, got {value!r}") from None
-    if not 0 <= n <= _MAX_WHOLE:
-        raise InputError(f"{name} must be a whole number from 0 to {_MAX_WHOLE}, got {n}")
+        raise TypeError(f"{name_shown}: a whole number, got {value!r}") from None
+    if not least <= n <= most:
+        raise InputError(f"{name} must be between {least} and {most}, got {n}")
     return n
 
 

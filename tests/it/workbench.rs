@@ -105,8 +105,22 @@ fn paths_outside_the_folder_are_refused() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body,
-        r#"{"files":["retail-helpdesk.toml","single-skill.toml","vendor-overflow.toml"]}"#
+        r#"{"files":["retail-helpdesk.toml","single-skill.toml","vendor-overflow.toml"],"not_utf8":0}"#
     );
+    // A name that is not UTF-8 is counted, not listed changed (as another file's name).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.toml");
+        std::fs::write(bench.dir.path().join(latin1), "x = 1").unwrap();
+        let (status, body) = bench.get("/api/files");
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body,
+            r#"{"files":["retail-helpdesk.toml","single-skill.toml","vendor-overflow.toml"],"not_utf8":1}"#
+        );
+        std::fs::remove_file(bench.dir.path().join(latin1)).unwrap();
+    }
     let (status, body) = bench.get("/api/file?path=single-skill.toml");
     assert_eq!(status, 200);
     assert!(body.starts_with("# "), "{body}");
@@ -1089,6 +1103,59 @@ skills = ["a"]
         scenario,
     );
     assert_eq!(status, 200, "{body}");
+}
+
+/// A job cancelled inside its only replication has done none of it: the page said
+/// "cancelled after 1 of 1", counting the replication cut short as done.
+#[test]
+fn a_replication_cut_short_by_cancel_is_not_counted_done() {
+    // One replication of a year at 3,000 calls an hour: minutes of work.
+    let scenario = r#"[scenario]
+name = "long"
+duration = "300d"
+interval = "1d"
+replications = 1
+
+[[call_type]]
+name = "a"
+arrivals = { per_hour = 3000 }
+handle_time = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "g"
+agents = 160
+skills = ["a"]
+"#;
+    let bench = Workbench::start_with(&["--threads", "1"]);
+    let host = bench.address.clone();
+    let (status, body) = bench.request(
+        "POST",
+        "/api/run?path=long.toml&session=longjobone",
+        &host,
+        "",
+        scenario,
+    );
+    assert_eq!(status, 200, "{body}");
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, job) = bench.get("/api/job?session=longjobone");
+    assert!(job.contains("\"running\""), "still running after 0.5 s: {job}");
+    let (status, _) = bench.request("POST", "/api/cancel?session=longjobone", &host, "", "");
+    assert_eq!(status, 200);
+    let started = Instant::now();
+    let job: Value = loop {
+        let (_, job) = bench.get("/api/job?session=longjobone");
+        if !job.contains("\"running\"") {
+            break serde_json::from_str(&job).unwrap();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{job}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(job["state"], "cancelled", "{job}");
+    assert_eq!(
+        (job["done"].as_u64(), job["total"].as_u64()),
+        (Some(0), Some(1)),
+        "{job}"
+    );
 }
 
 /// Clients slow to send their bodies, or that connect and send nothing, never hold up or

@@ -132,8 +132,17 @@ def test_arguments_out_of_range_raise_the_cli_messages():
         with pytest.raises(ccsim.InputError) as caught:
             call()
         assert f"error: {caught.value}\n" == stderr
-    with pytest.raises(ccsim.InputError, match="replications must be a whole number"):
+    # Out of range: the range the command accepts, not the integer type's.
+    with pytest.raises(ccsim.InputError, match=r"^--replications must be between 1 and 1000000, got -1$"):
         ccsim.run(RETAIL, replications=-1)
+    with pytest.raises(ccsim.InputError, match=r"^--replications must be between 2 and 100000, got -3$"):
+        ccsim.staff(RETAIL, replications=-3)
+    with pytest.raises(ccsim.InputError, match=r"^--threads must be between 0 and 256, got -1$"):
+        ccsim.compare(RETAIL, RETAIL, threads=-1)
+    with pytest.raises(ccsim.InputError, match=r"^agents must be between 1 and 2000000, got 1099511627776$"):
+        ccsim.erlang(per_hour=100, aht="3m", agents=2**40)
+    with pytest.raises(ccsim.InputError, match=r"^seed must be between 0 and 18446744073709551615, got -1$"):
+        ccsim.run(RETAIL, seed=-1)
     with pytest.raises(TypeError):
         ccsim.run(RETAIL, seed=1.5)
 

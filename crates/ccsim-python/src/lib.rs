@@ -606,6 +606,12 @@ fn _ccsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScenarioWarning", py.get_type::<ScenarioWarning>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("MAX_SCENARIO_BYTES", ccsim::input::MAX_SCENARIO_BYTES)?;
+    // The ranges of the whole-number arguments, for messages that name them.
+    m.add("MAX_REPLICATIONS", ccsim::model::limits::MAX_REPLICATIONS)?;
+    m.add("MAX_STAFF_REPLICATIONS", ccsim::model::limits::MAX_STAFF_REPLICATIONS)?;
+    m.add("MAX_THREADS", ccsim::simulate::MAX_THREADS)?;
+    m.add("MAX_AGENTS", ccsim::erlang::MAX_AGENTS)?;
+    m.add("MAX_LINES", ccsim::erlang::MAX_LINES)?;
     m.add_class::<Outcome>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(staff, m)?)?;

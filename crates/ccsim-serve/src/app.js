@@ -38,9 +38,16 @@ function status(text, bad) {
 }
 
 async function listFiles() {
-  const { files } = await api("/api/files");
+  const { files, not_utf8 } = await api("/api/files");
   const list = $("file-list");
-  list.replaceChildren(...files.map((f) => {
+  const unlisted = [];
+  if (not_utf8 > 0) {
+    const li = document.createElement("li");
+    li.className = "note";
+    li.textContent = `${not_utf8} file${not_utf8 === 1 ? "" : "s"} not listed: name not in UTF-8 (rename to open)`;
+    unlisted.push(li);
+  }
+  list.replaceChildren(...unlisted, ...files.map((f) => {
     const li = document.createElement("li");
     const a = document.createElement("a");
     a.href = "/?" + q({ open: f });

@@ -360,7 +360,10 @@ impl Workbench {
             "/" if get => Reply(200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec()),
             "/app.js" if get => Reply(200, "text/javascript; charset=utf-8", SCRIPT.as_bytes().to_vec()),
             "/app.css" if get => Reply(200, "text/css; charset=utf-8", STYLE.as_bytes().to_vec()),
-            "/api/files" if get => Reply::json(json!({ "files": self.list() })),
+            "/api/files" if get => {
+                let (files, not_text) = self.list();
+                Reply::json(json!({ "files": files, "not_utf8": not_text }))
+            }
             "/api/keys" if get => Reply::json(completions()),
             "/api/file" if get => match self.resolve(query.get("path")).and_then(|p| {
                 ccsim::input::scenario_text(&p).map_err(|e| Reply::refuse(400, self.relative(&e.to_string())))
@@ -407,9 +410,11 @@ impl Workbench {
         }
     }
 
-    /// The scenario files under the folder, relative, sorted.
-    fn list(&self) -> Vec<String> {
+    /// The scenario files under the folder, relative, sorted; and how many were left out
+    /// because their path is not UTF-8 (shown changed, it would name another file).
+    fn list(&self) -> (Vec<String>, usize) {
         let mut files = Vec::new();
+        let mut not_text = 0;
         let mut stack = vec![(self.root.clone(), 0)];
         while let Some((dir, depth)) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -427,12 +432,15 @@ impl Workbench {
                     && files.len() < MAX_LISTED_FILES
                     && let Ok(rel) = path.strip_prefix(&self.root)
                 {
-                    files.push(rel.to_string_lossy().replace('\\', "/"));
+                    match rel.to_str() {
+                        Some(rel) => files.push(rel.replace('\\', "/")),
+                        None => not_text += 1,
+                    }
                 }
             }
         }
         files.sort();
-        files
+        (files, not_text)
     }
 
     /// `path` canonical, if it lies under the folder.

@@ -213,7 +213,10 @@ pub fn simulate_with_call_log(
                 break;
             }
             acc.add(&stats);
-            progress();
+            if !crate::interrupt::requested() {
+                // Only a replication run whole is done.
+                progress();
+            }
         }
         Ok(acc)
     };

@@ -168,8 +168,10 @@ pub fn compare(a: &Model, b: &Model, threads: usize, progress: &(dyn Fn() + Sync
                     s.waits.clear();
                     if let Some(why) = &s.halt {
                         halted.note(r, why);
+                    } else if !crate::interrupt::requested() {
+                        // Only a replication run whole is done.
+                        progress();
                     }
-                    progress();
                     s
                 })
                 .collect()

@@ -78,7 +78,10 @@ pub fn simulate_range(
                 Some(why) => halted.note(r, why),
                 None => acc.get_or_insert_with(empty).add(&stats),
             }
-            progress();
+            // Only a replication run whole is done: one cut short by a stop is not.
+            if stats.halt.is_none() && !crate::interrupt::requested() {
+                progress();
+            }
         }
         if let Some(acc) = acc {
             done.lock().expect("no worker panics holding it").push(acc);

@@ -81,6 +81,9 @@ pub mod limits {
     /// Agents of all groups together (each group counted at its most on duty at once).
     pub const MAX_AGENTS_TOTAL: u64 = 10_000_000;
     pub const MAX_REPLICATIONS: u64 = 1_000_000;
+    /// The most replications per candidate a staffing search may start with
+    /// (`staff --replications`); at least 2.
+    pub const MAX_STAFF_REPLICATIONS: u64 = 100_000;
     /// Expected legs per replication, all call types together: arrivals over the
     /// warm-up and the window, times the legs (redials, transfers, repeats) each may
     /// make. Checked from the model.
@@ -551,9 +554,10 @@ impl Model {
     /// The model with `replications` per candidate staffing at first (`staff
     /// --replications`), from 2 to 100,000; the search may grow to at least as many.
     pub fn with_staffing_replications(mut self, replications: u64) -> Result<Model, Error> {
-        if !(2..=100_000).contains(&replications) {
+        if !(2..=limits::MAX_STAFF_REPLICATIONS).contains(&replications) {
             return Err(Error::Other(format!(
-                "--replications must be between 2 and 100000, got {replications}"
+                "--replications must be between 2 and {}, got {replications}",
+                limits::MAX_STAFF_REPLICATIONS
             )));
         }
         self.staffing.replications = Some(replications);
