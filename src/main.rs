@@ -20,10 +20,20 @@ fn main() -> ExitCode {
     ccsim::interrupt::install_handler();
     match cli::execute(cli) {
         Ok(code) => ExitCode::from(code),
-        Err(e @ ccsim::Error::Interrupted) => {
-            eprintln!("{e}");
-            ExitCode::from(130)
-        }
+        Err(e @ ccsim::Error::Interrupted) => match ccsim::output::streamed_into() {
+            // A device or pipe already took part of the output: it cannot be taken back.
+            Some(target) => {
+                eprintln!(
+                    "interrupted (Ctrl-C): stopped; what was already written to {} stays there, and nothing else was written",
+                    ccsim::error::printable(&target)
+                );
+                ExitCode::from(130)
+            }
+            None => {
+                eprintln!("{e}");
+                ExitCode::from(130)
+            }
+        },
         Err(e) => {
             // User input (paths, names, keys) may hold escape sequences: never replay them.
             eprintln!("error: {}", ccsim::error::printable(&e.to_string()));

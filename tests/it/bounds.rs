@@ -726,6 +726,62 @@ fn one_ctrl_c_stops_serve_with_exit_130() {
     assert!(run.stdout.starts_with("ccsim serve: http://"), "{}", run.stdout);
 }
 
+/// A call log streamed into a pipe whose reader stopped reading held the run in a
+/// blocked write: the first Ctrl-C was not seen, only a second one ended it. And a run
+/// stopped after rows had gone to a pipe or standard output said "stopped before writing
+/// any output". One Ctrl-C now ends it at once, saying the rows sent stay there.
+#[test]
+fn one_ctrl_c_stops_a_call_log_whose_reader_stopped_reading() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier-weekday.toml");
+    let fifo = dir.path().join("calls.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // A reader that opens the pipe and never reads.
+    let _reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    let run = interrupted(
+        &["run", &s(&scenario), "--replications", "2000", "--call-log", &s(&fifo)],
+        Duration::from_millis(1500),
+    );
+    assert_eq!(run.code, Some(130), "{}", run.stderr);
+    assert!(run.took < Duration::from_secs(2), "took {:?} to stop", run.took);
+    assert!(
+        run.stderr
+            .contains(&format!("what was already written to {} stays there", s(&fifo))),
+        "{}",
+        run.stderr
+    );
+    // Into standard output: the rows sent stay, and the message says so.
+    let run = interrupted(
+        &[
+            "run",
+            &s(&scenario),
+            "--replications",
+            "2000",
+            "--call-log",
+            "/dev/stdout",
+        ],
+        Duration::from_millis(1500),
+    );
+    assert_eq!(run.code, Some(130), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("date,arrival,call_type,"),
+        "{}",
+        &run.stdout[..run.stdout.len().min(200)]
+    );
+    assert!(
+        run.stderr
+            .contains("what was already written to /dev/stdout stays there, and nothing else was written"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("before writing any output"), "{}", run.stderr);
+}
+
 #[test]
 fn one_ctrl_c_stops_fit_backtest_merge_and_erlang_with_exit_130() {
     let dir = tempfile::tempdir().unwrap();

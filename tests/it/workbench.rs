@@ -285,6 +285,18 @@ fn requests_not_addressed_to_the_workbench_are_refused() {
     }
     let (status, _) = bench.request("GET", "/api/files", &format!("localhost:{port}"), "", "");
     assert_eq!(status, 200);
+    // A target in absolute form names its host, which HTTP puts before Host.
+    let (status, body) = bench.request("GET", "http://evil.example/api/files", &bench.address.clone(), "", "");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("(the target's host)"), "{body}");
+    let (status, _) = bench.request(
+        "GET",
+        &format!("http://{}/api/files", bench.address),
+        &bench.address.clone(),
+        "",
+        "",
+    );
+    assert_eq!(status, 200);
     let origin = "Origin: http://evil.example\r\n";
     let (status, body) = bench.request("POST", "/api/save?path=x.toml", &bench.address.clone(), origin, "a = 1");
     assert_eq!(status, 403, "{body}");
@@ -1158,6 +1170,137 @@ skills = ["a"]
     );
 }
 
+/// A client that sends requests and closes without reading the answers ends its own
+/// connection only: the server, on its first write to the closed connection, was killed
+/// by SIGPIPE (the command line restores the signal's default action for `| head`).
+#[test]
+fn a_client_that_leaves_without_reading_ends_only_its_connection() {
+    let mut bench = Workbench::start();
+    for _ in 0..20 {
+        let mut stream = TcpStream::connect(&bench.address).unwrap();
+        let one = format!("GET /app.js HTTP/1.1\r\nHost: {}\r\n\r\n", bench.address);
+        stream.write_all(one.repeat(5).as_bytes()).unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        drop(stream);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(bench.child.try_wait().unwrap().is_none(), "the server is still running");
+    let (status, _) = bench.get("/api/files");
+    assert_eq!(status, 200);
+}
+
+/// Downloads being sent are counted within the memory budget until sent, and a client
+/// that stops reading one has its connection closed after `SEND_TIMEOUT` (30 s): 512
+/// clients asking for a large result and never reading held all of it (3.5 GB) and every
+/// connection, for as long as they liked.
+#[test]
+fn downloads_being_sent_are_within_the_budget_and_a_stalled_reader_is_dropped() {
+    // A summary.json of about 13 MB: more than the system's buffers of a connection
+    // hold (4 MiB to send here), so a client that does not read leaves most of it with
+    // the server.
+    let scenario = r#"[scenario]
+name = "wide"
+start = "00:00"
+duration = "72h"
+interval = "5m"
+replications = 2
+service_level = { threshold = "20s", target = 0.80 }
+
+[[call_type]]
+name = "a"
+arrivals = { per_hour = 1 }
+handle_time = { dist = "exponential", mean = "5m" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[agent_group]]
+name = "g"
+agents = 1
+skills = ["a"]
+"#;
+    let mut bench = Workbench::start_with_env(&["--threads", "1"], &[("CCSIM_MEMORY_LIMIT", "64MiB")]);
+    let host = bench.address.clone();
+    let (status, body) = bench.request(
+        "POST",
+        "/api/run?path=wide.toml&session=widejobone",
+        &host,
+        "",
+        scenario,
+    );
+    assert_eq!(status, 200, "{body}");
+    let started = Instant::now();
+    loop {
+        let (_, job) = bench.get("/api/job?session=widejobone");
+        if !job.contains("\"running\"") {
+            assert!(job.contains("\"done\""), "{job}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{job}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, summary) = bench.get("/api/result/summary.json?session=widejobone");
+    assert_eq!(status, 200);
+    let size = summary.len();
+    assert!(size > 8_000_000, "summary.json of {size} bytes");
+    // Clients that ask for it and never read (a receive buffer of 2 KiB, so the answer
+    // cannot all sit in the system's buffers): the budget (64 MiB, the result itself held
+    // in it) takes a few of them, the rest are refused.
+    let mut stalled = Vec::new();
+    let mut refused = 0;
+    for _ in 0..30 {
+        let mut stream = TcpStream::connect(&bench.address).unwrap();
+        {
+            use std::os::fd::AsRawFd;
+            let small: libc::c_int = 2048;
+            // SAFETY: a valid socket and an int option of the right size.
+            let set = unsafe {
+                libc::setsockopt(
+                    stream.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_RCVBUF,
+                    (&small as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            };
+            assert_eq!(set, 0);
+        }
+        write!(
+            stream,
+            "GET /api/result/summary.json?session=widejobone HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).unwrap();
+        match &head {
+            b"HTTP/1.1 200" => stalled.push(stream),
+            b"HTTP/1.1 503" => {
+                let mut rest = String::new();
+                let _ = stream.read_to_string(&mut rest);
+                assert!(rest.contains("not enough memory"), "{rest}");
+                refused += 1;
+            }
+            other => panic!("{}", String::from_utf8_lossy(other)),
+        }
+    }
+    let sending = stalled.len();
+    assert!(
+        (1..=64 * 1024 * 1024 / size).contains(&sending) && refused == 30 - sending,
+        "{sending} downloads of {size} bytes being sent at once, {refused} refused"
+    );
+    let (status, body) = bench.get("/api/result/summary.json?session=widejobone");
+    assert_eq!(status, 503, "the budget is full while they stall");
+    assert!(body.contains("not enough memory"), "{body}");
+    // Without reading, and with their sockets kept open, they are dropped after 30 s:
+    // their memory given back, a download fits again.
+    std::thread::sleep(Duration::from_secs(33));
+    let (status, again) = bench.get("/api/result/summary.json?session=widejobone");
+    assert_eq!(status, 200, "{}", &again[..again.len().min(300)]);
+    assert_eq!(again.len(), size);
+    assert!(bench.child.try_wait().unwrap().is_none(), "the server is still running");
+    drop(stalled);
+}
+
 /// Clients slow to send their bodies, or that connect and send nothing, never hold up or
 /// stop the server. Four POSTs that announced a body and sent two bytes once left every
 /// later request unanswered, and about 1,600 idle connections stopped the server for good
@@ -1200,8 +1343,32 @@ fn slow_and_idle_clients_are_bounded_and_never_stop_the_server() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("single-skill.toml"), "{answer}");
 
-    // 700 connections that send nothing: past the limit of 512 open at once (the 41
-    // uploads and the request above included), the rest are answered 503 and closed.
+    // Bodies being received are bounded together (256 MiB, each at its announced length):
+    // beside the 41 MB above, ten more of the largest size fit and the eleventh is
+    // refused at once.
+    let largest = ccsim_serve::MAX_BODY_BYTES;
+    for n in 1..=11 {
+        let mut upload = TcpStream::connect(&bench.address).unwrap();
+        write!(
+            upload,
+            "POST /api/validate?path=x.toml HTTP/1.1\r\nHost: {}\r\nContent-Length: {largest}\r\n\r\nab",
+            bench.address
+        )
+        .unwrap();
+        upload.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        let mut answer = String::new();
+        let read = upload.read_to_string(&mut answer);
+        if n <= 10 {
+            assert!(read.is_err() && answer.is_empty(), "upload {n} was answered: {answer}");
+            stalled.push(upload);
+        } else {
+            assert!(answer.starts_with("HTTP/1.1 503"), "upload {n}: {answer}");
+            assert!(answer.contains("of requests already, its most at once"), "{answer}");
+        }
+    }
+
+    // 700 connections that send nothing: past the limit of 512 open at once (the 51
+    // uploads included), the rest are answered 503 and closed.
     let idle: Vec<TcpStream> = (0..700).map(|_| TcpStream::connect(&bench.address).unwrap()).collect();
     let mut last = idle.last().unwrap();
     last.set_read_timeout(Some(Duration::from_secs(5))).unwrap();

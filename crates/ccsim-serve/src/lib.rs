@@ -64,6 +64,13 @@ pub const MAX_CONNECTIONS: usize = 512;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a request's body may take to arrive whole (408 after it).
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an answer may wait for its client to take more of it: a client that stops
+/// reading has its connection closed then, and the answer's memory given back.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most bytes of request bodies being received at once (each counted at its
+/// announced length, or at [`MAX_BODY_BYTES`] when it announces none); one more is
+/// answered 503.
+pub const MAX_BODIES_IN_FLIGHT: u64 = 256 << 20;
 /// The largest buffer a connection keeps for a request's headers.
 const MAX_HEADER_BUFFER: usize = 64 << 10;
 
@@ -99,6 +106,14 @@ pub fn serve(options: Options) -> Result<(), Error> {
     // SAFETY: sets a malloc tunable before this server starts any thread.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+    // A client that closes its connection while an answer is written must end that
+    // connection only: the command line restores SIGPIPE's default action (exit) for
+    // `ccsim run | head`, and the server's writes (`writev`) would raise it.
+    #[cfg(unix)]
+    // SAFETY: sets one signal's disposition before this server starts any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
     let listener = std::net::TcpListener::bind(SocketAddr::new(ip, options.port))
         .and_then(|l| l.set_nonblocking(true).map(|()| l))
@@ -154,6 +169,7 @@ pub fn serve(options: Options) -> Result<(), Error> {
         sessions: Mutex::new(HashMap::new()),
         budget: u128::from(ccsim::budget::budget()?),
         building: Mutex::new(0),
+        receiving: AtomicU64::new(0),
     });
     let accepting = runtime.spawn(accept(listener, bench));
     // The first Ctrl-C ends the server (exit 130): running jobs end with the process,
@@ -200,11 +216,13 @@ async fn accept(listener: tokio::net::TcpListener, bench: Arc<Workbench>) {
         tokio::spawn(async move {
             let _guard = guard;
             let service = hyper::service::service_fn(move |request| Workbench::answer(Arc::clone(&bench), request));
+            let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+            stream.set_write_timeout(Some(SEND_TIMEOUT));
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .max_buf_size(MAX_HEADER_BUFFER)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .serve_connection(hyper_util::rt::TokioIo::new(Box::pin(stream)), service)
                 .await;
         });
     }
@@ -229,8 +247,11 @@ struct Workbench {
     /// The memory budget (`CCSIM_MEMORY_LIMIT`, 2 GiB by default) of all jobs, results
     /// and workbooks being built at once, not of each: see [`Workbench::admit`].
     budget: u128,
-    /// Bytes of the workbooks being built for downloads now.
+    /// Bytes of the workbooks being built for downloads now, and of the answers of
+    /// downloads being sent.
     building: Mutex<u128>,
+    /// Bytes of request bodies being received now (see [`MAX_BODIES_IN_FLIGHT`]).
+    receiving: AtomicU64,
 }
 
 /// One run, staffing search or comparison, on a thread of its own.
@@ -308,19 +329,36 @@ impl Workbench {
             Some(refused) => refused,
             None => {
                 let method = request.method().clone();
-                match read_body(request.into_body()).await {
+                match Receiving::reserve(&bench, &request) {
                     Err(refused) => refused,
-                    Ok(body) => {
-                        let worker = Arc::clone(&bench);
-                        let (url, query) = (url.clone(), query.clone());
-                        tokio::task::spawn_blocking(move || worker.route(&method, &url, &query, &body))
+                    Ok(receiving) => match read_body(request.into_body()).await {
+                        Err(refused) => refused,
+                        Ok(body) => {
+                            let worker = Arc::clone(&bench);
+                            let (url, query) = (url.clone(), query.clone());
+                            tokio::task::spawn_blocking(move || {
+                                let reply = worker.route(&method, &url, &query, &body);
+                                drop((body, receiving));
+                                reply
+                            })
                             .await
                             .unwrap_or_else(|_| Reply::refuse(500, "the request failed inside the workbench"))
-                    }
+                        }
+                    },
                 }
             }
         };
-        Ok(response(reply, &url, &query))
+        let reply = if url.starts_with("/api/result/") {
+            // A download is counted within the budget until its last byte is sent (or its
+            // client is gone): a client that does not read holds it at most SEND_TIMEOUT.
+            match Sending::admit(&bench, reply, query.get("session").map(String::as_str)) {
+                Ok(sending) => return Ok(response(sending, &url, &query)),
+                Err(refused) => refused,
+            }
+        } else {
+            reply
+        };
+        Ok(response(Sent::Plain(reply), &url, &query))
     }
 
     /// Why a request is refused before it is read: a Host or Origin not this server's.
@@ -334,6 +372,15 @@ impl Workbench {
                 (Some(_), Some(_)) => Some(String::new()),
             }
         };
+        // A target in absolute form names its host itself, which HTTP puts before `Host`.
+        if let Some(authority) = request.uri().authority()
+            && !self.hosts.contains(&authority.as_str().to_ascii_lowercase())
+        {
+            return Some(Reply::refuse(
+                403,
+                "this server answers only requests addressed to it (the target's host)",
+            ));
+        }
         match header("host") {
             Some(host) if self.hosts.contains(&host) => {}
             _ => {
@@ -689,20 +736,21 @@ impl Workbench {
         replaced: Option<&str>,
     ) -> Result<(), Reply> {
         let building = *self.building.lock().expect("no thread panics holding it");
-        let counted = |k: &str| replaced != Some(k);
-        let size = |j: &Arc<Job>| u128::from(j.bytes.load(Ordering::Relaxed));
-        let held: u128 = building
-            + sessions
-                .iter()
-                .filter(|(k, _)| counted(k))
-                .map(|(_, j)| size(j))
-                .sum::<u128>();
-        // Results that may go, oldest first.
-        let mut evictable: Vec<(std::time::Instant, String, u128)> = sessions
+        // Each job's size and state read once: a job that ends meanwhile changes both,
+        // and two readings could count it as freeable but not as held.
+        let counted: Vec<(&String, &Arc<Job>, u128, bool)> = sessions
             .iter()
-            .filter(|(k, j)| counted(k) && keep != Some(k.as_str()) && !j.running())
-            .map(|(k, j)| (j.started, k.clone(), size(j)))
+            .filter(|(k, _)| replaced != Some(k.as_str()))
+            .map(|(k, j)| (k, j, u128::from(j.bytes.load(Ordering::SeqCst)), j.running()))
             .collect();
+        let held: u128 = building + counted.iter().map(|c| c.2).sum::<u128>();
+        // Results that may go, oldest first.
+        let mut evictable: Vec<(std::time::Instant, String, u128)> = counted
+            .iter()
+            .filter(|(k, _, _, running)| keep != Some(k.as_str()) && !running)
+            .map(|(k, j, size, _)| (j.started, (*k).clone(), *size))
+            .collect();
+        drop(counted);
         let freeable: u128 = evictable.iter().map(|e| e.2).sum();
         if held - freeable + bytes > self.budget {
             return Err(Reply::refuse(
@@ -1135,9 +1183,102 @@ fn scenario_text(body: &[u8]) -> Result<&str, Reply> {
     })
 }
 
+/// A request body's bytes counted in [`Workbench::receiving`] from before it is read
+/// until its request is answered.
+struct Receiving(Arc<Workbench>, u64);
+
+impl Receiving {
+    /// Counts the body `request` announces (or [`MAX_BODY_BYTES`] if it announces no
+    /// length), or refuses it (503) past [`MAX_BODIES_IN_FLIGHT`].
+    fn reserve(bench: &Arc<Workbench>, request: &Request<Incoming>) -> Result<Receiving, Reply> {
+        use hyper::body::Body;
+        let hint = request.body().size_hint();
+        let bytes = hint.exact().unwrap_or(MAX_BODY_BYTES).min(MAX_BODY_BYTES);
+        if bytes == 0 {
+            return Ok(Receiving(Arc::clone(bench), 0));
+        }
+        let taken = bench.receiving.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+            (now + bytes <= MAX_BODIES_IN_FLIGHT).then_some(now + bytes)
+        });
+        match taken {
+            Ok(_) => Ok(Receiving(Arc::clone(bench), bytes)),
+            Err(_) => Err(Reply::refuse(
+                503,
+                format!(
+                    "the workbench is receiving {} of requests already, its most at once; try again",
+                    ccsim::budget::bytes_text(u128::from(MAX_BODIES_IN_FLIGHT))
+                ),
+            )),
+        }
+    }
+}
+
+impl Drop for Receiving {
+    fn drop(&mut self) {
+        self.0.receiving.fetch_sub(self.1, Ordering::SeqCst);
+    }
+}
+
+/// An answer on its way to the client.
+enum Sent {
+    Plain(Reply),
+    /// A download's bytes, counted in [`Workbench::building`] until they are dropped:
+    /// sent, or the connection closed.
+    Counted(u16, &'static str, Sending),
+}
+
+/// A download's bytes, counted within the memory budget while they live.
+struct Sending {
+    bench: Arc<Workbench>,
+    body: Vec<u8>,
+}
+
+impl Sending {
+    /// The download `reply`, counted within the budget (older results of other tabs than
+    /// `session` dropped to make room, as for a job), or refused (503) when it does not
+    /// fit.
+    fn admit(bench: &Arc<Workbench>, reply: Reply, session: Option<&str>) -> Result<Sent, Reply> {
+        let Reply(status, content_type, body) = reply;
+        if status != 200 {
+            return Ok(Sent::Plain(Reply(status, content_type, body)));
+        }
+        let bytes = body.len() as u128;
+        {
+            let mut sessions = bench.sessions.lock().expect("no request thread panics holding it");
+            bench.admit(&mut sessions, bytes, session, None)?;
+            *bench.building.lock().expect("no thread panics holding it") += bytes;
+        }
+        Ok(Sent::Counted(
+            status,
+            content_type,
+            Sending {
+                bench: Arc::clone(bench),
+                body,
+            },
+        ))
+    }
+}
+
+impl AsRef<[u8]> for Sending {
+    fn as_ref(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        if let Ok(mut building) = self.bench.building.lock() {
+            *building -= self.body.len() as u128;
+        }
+    }
+}
+
 /// The answer as sent: the reply with the headers every answer carries.
-fn response(reply: Reply, url: &str, query: &HashMap<String, String>) -> Response<Full<Bytes>> {
-    let Reply(status, content_type, body) = reply;
+fn response(sent: Sent, url: &str, query: &HashMap<String, String>) -> Response<Full<Bytes>> {
+    let (status, content_type, body) = match sent {
+        Sent::Plain(Reply(status, content_type, body)) => (status, content_type, Bytes::from(body)),
+        Sent::Counted(status, content_type, counted) => (status, content_type, Bytes::from_owner(counted)),
+    };
     let mut response = Response::builder().status(status);
     for (name, value) in [
         ("Content-Type", content_type),
@@ -1165,13 +1306,13 @@ fn response(reply: Reply, url: &str, query: &HashMap<String, String>) -> Respons
         response = response.header("Content-Disposition", format!("attachment; filename=\"{name}\""));
     }
     response
-        .body(Full::new(Bytes::from(body)))
+        .body(Full::new(body))
         .expect("a status from 100 to 599 and ASCII headers")
 }
 
 /// The request's body: refused above [`MAX_BODY_BYTES`] (413), or when it has not
 /// arrived whole within [`BODY_TIMEOUT`] (408).
-async fn read_body(body: Incoming) -> Result<Vec<u8>, Reply> {
+async fn read_body(body: Incoming) -> Result<Bytes, Reply> {
     use hyper::body::Body;
     let too_large = || Reply::refuse(413, format!("a request may carry at most {MAX_BODY_BYTES} bytes"));
     if body.size_hint().lower() > MAX_BODY_BYTES {
@@ -1185,7 +1326,7 @@ async fn read_body(body: Incoming) -> Result<Vec<u8>, Reply> {
         )),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Ok(Err(e)) => Err(Reply::refuse(400, format!("cannot read the request: {e}"))),
-        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }
 

@@ -206,7 +206,7 @@ pub fn simulate_with_call_log(
                 }
             });
             if let Some(e) = failed {
-                return Err(io(e));
+                return Err(crate::output::stopped_or(io(e)));
             }
             if let Some(why) = &stats.halt {
                 halted.note(r, why);
@@ -228,11 +228,11 @@ pub fn simulate_with_call_log(
         // pass through the system's temporary folder, which may be memory (a tmpfs), and
         // a log has no size limit. Opened first, so a pipe with no reader is said at once.
         crate::budget::check_accumulators(model, 1, 1)?;
-        let device = crate::output::open_in_place(path).map_err(io)?;
+        let device = crate::output::InPlace::open(path).map_err(io)?;
         let mut out = BufWriter::with_capacity(1 << 16, device);
-        writeln!(out, "{}", COLUMNS.join(",")).map_err(io)?;
+        writeln!(out, "{}", COLUMNS.join(",")).map_err(|e| crate::output::stopped_or(io(e)))?;
         let total = log_block(range, &mut out)?;
-        out.flush().map_err(io)?;
+        out.flush().map_err(|e| crate::output::stopped_or(io(e)))?;
         crate::interrupt::check()?;
         halted.check()?;
         return Ok(total);

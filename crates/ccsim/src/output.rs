@@ -143,7 +143,7 @@ fn own_stream(path: &Path) -> Option<i32> {
 /// same offset, nothing truncated, so the output lands after what was printed there
 /// and before what follows). A FIFO is opened without waiting: with no reader it is an
 /// error (`ENXIO`), not a hang.
-pub(crate) fn open_in_place(path: &Path) -> std::io::Result<File> {
+fn open_in_place(path: &Path) -> std::io::Result<File> {
     #[cfg(unix)]
     if let Some(fd) = own_stream(path) {
         use std::os::fd::FromRawFd;
@@ -180,6 +180,79 @@ pub(crate) fn open_in_place(path: &Path) -> std::io::Result<File> {
         }
     }
     Ok(file)
+}
+
+/// The target written in place that has taken bytes of this run, if one has: a stop
+/// cannot take them back (see [`InPlace`]).
+static STREAMED: Mutex<Option<String>> = Mutex::new(None);
+
+/// The device, pipe or stream that already holds part of this run's output, if any: a
+/// Ctrl-C then says so instead of "stopped before writing any output".
+pub fn streamed_into() -> Option<String> {
+    STREAMED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// A target written in place ([`open_in_place`]) whose writes never block beyond a
+/// Ctrl-C: each waits (`poll`, a tenth of a second at a time) until the target takes
+/// bytes, then writes at most one pipe buffer's worth (4 KiB, which a pipe that is
+/// ready takes without blocking). A reader that stops reading therefore cannot hold the
+/// run past one Ctrl-C.
+pub(crate) struct InPlace {
+    file: File,
+    name: String,
+}
+
+impl InPlace {
+    /// Opens `path` ([`open_in_place`]).
+    pub(crate) fn open(path: &Path) -> std::io::Result<InPlace> {
+        Ok(InPlace {
+            file: open_in_place(path)?,
+            name: path.display().to_string(),
+        })
+    }
+}
+
+impl Write for InPlace {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        loop {
+            use std::os::fd::AsRawFd;
+            let mut ready = libc::pollfd {
+                fd: self.file.as_raw_fd(),
+                events: libc::POLLOUT,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd for the duration of the call.
+            let n = unsafe { libc::poll(&mut ready, 1, 100) };
+            if n < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            if n > 0 {
+                break;
+            }
+            if crate::interrupt::requested() {
+                return Err(std::io::Error::other("interrupted (Ctrl-C)"));
+            }
+        }
+        let written = self.file.write(&buf[..buf.len().min(4096)])?;
+        if written > 0 {
+            let mut streamed = STREAMED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if streamed.is_none() {
+                *streamed = Some(self.name.clone());
+            }
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Writes `contents` to `path` atomically: through an exclusive temporary file in the
@@ -297,13 +370,13 @@ impl Batch {
         let (in_place, renamed): (Vec<Staged>, Vec<Staged>) = self.files.drain(..).partition(|s| s.in_place);
         for mut staged in in_place {
             let name = staged.target.display().to_string();
-            let mut out = open_in_place(&staged.target).map_err(|e| Error::io(&name, e))?;
+            let mut out = InPlace::open(&staged.target).map_err(|e| Error::io(&name, e))?;
             use std::io::Seek;
             let temp = staged.temp.as_file_mut();
             temp.seek(std::io::SeekFrom::Start(0))
                 .and_then(|_| std::io::copy(temp, &mut out))
                 .and_then(|_| out.flush())
-                .map_err(|e| Error::io(&name, e))?;
+                .map_err(|e| stopped_or(Error::io(&name, e)))?;
         }
         for set in self.sets.drain(..) {
             set.commit()?;
@@ -316,6 +389,15 @@ impl Batch {
                 .map_err(|e| Error::io(&name, e.error))?;
         }
         Ok(())
+    }
+}
+
+/// [`Error::Interrupted`] if a Ctrl-C was asked for (a write it cut short), else `error`.
+pub(crate) fn stopped_or(error: Error) -> Error {
+    if crate::interrupt::requested() {
+        Error::Interrupted
+    } else {
+        error
     }
 }
 
