@@ -66,7 +66,7 @@ def run(scenario, replications=None, seed=None, threads=0):
         file,
         text,
         _whole("--replications", replications, 1, _ccsim.MAX_REPLICATIONS),
-        _whole("seed", seed),
+        _whole("--seed", seed),
         _whole("--threads", threads, 0, _ccsim.MAX_THREADS),
     )
     return Run(outcome, file)
@@ -84,7 +84,7 @@ def staff(scenario, replications=None, seed=None, threads=0):
         file,
         text,
         _whole("--replications", replications, 2, _ccsim.MAX_STAFF_REPLICATIONS),
-        _whole("seed", seed),
+        _whole("--seed", seed),
         _whole("--threads", threads, 0, _ccsim.MAX_THREADS),
     )
     return Staffing(outcome, file)
@@ -102,7 +102,7 @@ def compare(a, b, replications=None, seed=None, threads=0):
         file_b,
         text_b,
         _whole("--replications", replications, 1, _ccsim.MAX_REPLICATIONS),
-        _whole("seed", seed),
+        _whole("--seed", seed),
         _whole("--threads", threads, 0, _ccsim.MAX_THREADS),
     )
     return Comparison(outcome, f"{file_a} vs {file_b}")
@@ -132,10 +132,10 @@ def erlang(
     outcome = _ccsim.erlang(
         _number("per_hour", per_hour),
         _duration("aht", aht),
-        _whole("agents", agents, 1, _ccsim.MAX_AGENTS),
+        _whole("--agents", agents, 1, _ccsim.MAX_AGENTS, _MAX_U32),
         _duration("patience", patience),
         _duration("threshold", threshold),
-        _whole("lines", lines, 1, _ccsim.MAX_LINES),
+        _whole("--lines", lines, 1, _ccsim.MAX_LINES, _MAX_U32),
         _number("retry", retry),
         _number("target_sl", target_sl),
         _number("target_answer_rate", target_answer_rate),
@@ -307,12 +307,14 @@ def _exists(text):
 
 
 _MAX_WHOLE = 2**64 - 1
+_MAX_U32 = 2**32 - 1
 
 
-def _whole(name, value, least=0, most=_MAX_WHOLE):
-    """A whole-number argument from ``least`` to ``most`` (``None`` stays ``None``). Out
-    of range, the message names ``name`` (the command line's flag, where one matches)
-    and the range the command accepts, not that of the integer type underneath."""
+def _whole(name, value, least=0, most=_MAX_WHOLE, carried=_MAX_WHOLE):
+    """A whole-number argument (``None`` stays ``None``). One the module's integer type
+    carries (0 to ``carried``) goes on, to be judged with the command line's own message;
+    any other is refused here, with a message that names ``name`` (the command line's
+    flag) and the range the command accepts (``least`` to ``most``), not the type's."""
     if value is None:
         return None
     name_shown = name.lstrip("-")
@@ -322,7 +324,7 @@ def _whole(name, value, least=0, most=_MAX_WHOLE):
         n = _operator.index(value)
     except TypeError:
         raise TypeError(f"{name_shown}: a whole number, got {value!r}") from None
-    if not least <= n <= most:
+    if not 0 <= n <= carried:
         raise InputError(f"{name} must be between {least} and {most}, got {n}")
     return n
 

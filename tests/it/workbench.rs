@@ -1310,6 +1310,20 @@ skills = ["a"]
 /// is answered 408.
 #[test]
 fn slow_and_idle_clients_are_bounded_and_never_stop_the_server() {
+    // About 760 sockets open at once here, beside the other tests': the descriptor limit
+    // raised to what the system allows (often 1,024 by default).
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: reads and sets this process's own limit through a valid struct.
+        unsafe {
+            assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
     let mut bench = Workbench::start();
     let started = Instant::now();
     let stalled_upload = |method: &str| {

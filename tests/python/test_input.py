@@ -121,6 +121,10 @@ def test_arguments_out_of_range_raise_the_cli_messages():
         (lambda: ccsim.run(RETAIL, replications=0), ["run", RETAIL, "--replications", "0"]),
         (lambda: ccsim.staff(RETAIL, replications=1), ["staff", RETAIL, "--replications", "1"]),
         (
+            lambda: ccsim.erlang(per_hour=100, aht="3m", agents=0),
+            ["erlang", "--per-hour", "100", "--aht", "3m", "--agents", "0"],
+        ),
+        (
             lambda: ccsim.erlang(per_hour=100, aht="3m", target_sl=80),
             ["erlang", "--per-hour", "100", "--aht", "3m", "--target-sl", "80"],
         ),
@@ -139,9 +143,9 @@ def test_arguments_out_of_range_raise_the_cli_messages():
         ccsim.staff(RETAIL, replications=-3)
     with pytest.raises(ccsim.InputError, match=r"^--threads must be between 0 and 256, got -1$"):
         ccsim.compare(RETAIL, RETAIL, threads=-1)
-    with pytest.raises(ccsim.InputError, match=r"^agents must be between 1 and 2000000, got 1099511627776$"):
+    with pytest.raises(ccsim.InputError, match=r"^--agents must be between 1 and 2000000, got 1099511627776$"):
         ccsim.erlang(per_hour=100, aht="3m", agents=2**40)
-    with pytest.raises(ccsim.InputError, match=r"^seed must be between 0 and 18446744073709551615, got -1$"):
+    with pytest.raises(ccsim.InputError, match=r"^--seed must be between 0 and 18446744073709551615, got -1$"):
         ccsim.run(RETAIL, seed=-1)
     with pytest.raises(TypeError):
         ccsim.run(RETAIL, seed=1.5)

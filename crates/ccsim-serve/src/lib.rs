@@ -65,7 +65,8 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a request's body may take to arrive whole (408 after it).
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long an answer may wait for its client to take more of it: a client that stops
-/// reading has its connection closed then, and the answer's memory given back.
+/// reading has its connection closed then, and the answer's memory given back. A
+/// download must also be taken at [`SLOWEST_DOWNLOAD`] bytes a second at least.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most bytes of request bodies being received at once (each counted at its
 /// announced length, or at [`MAX_BODY_BYTES`] when it announces none); one more is
@@ -215,18 +216,46 @@ async fn accept(listener: tokio::net::TcpListener, bench: Arc<Workbench>) {
         let bench = Arc::clone(&bench);
         tokio::spawn(async move {
             let _guard = guard;
-            let service = hyper::service::service_fn(move |request| Workbench::answer(Arc::clone(&bench), request));
+            let deadline: SendDeadline = Arc::new(Mutex::new(None));
+            let answering = Arc::clone(&deadline);
+            let service = hyper::service::service_fn(move |request| {
+                Workbench::answer(Arc::clone(&bench), Arc::clone(&answering), request)
+            });
             let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
             stream.set_write_timeout(Some(SEND_TIMEOUT));
-            let _ = hyper::server::conn::http1::Builder::new()
+            let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .max_buf_size(MAX_HEADER_BUFFER)
-                .serve_connection(hyper_util::rt::TokioIo::new(Box::pin(stream)), service)
-                .await;
+                .serve_connection(hyper_util::rt::TokioIo::new(Box::pin(stream)), service);
+            tokio::pin!(connection);
+            // A download past its deadline (a client reading too slowly) ends the
+            // connection: dropping it drops the answer and gives its memory back.
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tokio::select! {
+                    _ = &mut connection => break,
+                    _ = tick.tick() => {
+                        let overdue = deadline
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .is_some_and(|d| d <= tokio::time::Instant::now());
+                        if overdue {
+                            break;
+                        }
+                    }
+                }
+            }
         });
     }
 }
+
+/// When the download a connection is sending must be sent by, if it is sending one.
+type SendDeadline = Arc<Mutex<Option<tokio::time::Instant>>>;
+
+/// The slowest a download may be taken, past [`SEND_TIMEOUT`]: an answer of `n` bytes
+/// must be sent within `SEND_TIMEOUT + n / SLOWEST_DOWNLOAD` seconds.
+pub const SLOWEST_DOWNLOAD: u64 = 256 << 10;
 
 /// One open connection, counted while it lives.
 struct Open(Arc<AtomicUsize>);
@@ -318,6 +347,7 @@ impl Workbench {
     /// client holds no thread) and its work done on a request thread.
     async fn answer(
         bench: Arc<Workbench>,
+        deadline: SendDeadline,
         request: Request<Incoming>,
     ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
         let target = request
@@ -325,40 +355,38 @@ impl Workbench {
             .path_and_query()
             .map_or_else(|| request.uri().path().to_string(), |p| p.as_str().to_string());
         let (url, query) = split_url(&target);
-        let reply = match bench.refusal(&request) {
-            Some(refused) => refused,
+        let sent = match bench.refusal(&request) {
+            Some(refused) => Sent::Plain(refused),
             None => {
                 let method = request.method().clone();
                 match Receiving::reserve(&bench, &request) {
-                    Err(refused) => refused,
+                    Err(refused) => Sent::Plain(refused),
                     Ok(receiving) => match read_body(request.into_body()).await {
-                        Err(refused) => refused,
+                        Err(refused) => Sent::Plain(refused),
                         Ok(body) => {
                             let worker = Arc::clone(&bench);
                             let (url, query) = (url.clone(), query.clone());
                             tokio::task::spawn_blocking(move || {
                                 let reply = worker.route(&method, &url, &query, &body);
                                 drop((body, receiving));
-                                reply
+                                if !url.starts_with("/api/result/") {
+                                    return Sent::Plain(reply);
+                                }
+                                // A download is counted within the budget until its last
+                                // byte is sent or its connection is dropped.
+                                let session = query.get("session").map(String::as_str);
+                                Sending::admit(&worker, reply, session, deadline).unwrap_or_else(Sent::Plain)
                             })
                             .await
-                            .unwrap_or_else(|_| Reply::refuse(500, "the request failed inside the workbench"))
+                            .unwrap_or_else(|_| {
+                                Sent::Plain(Reply::refuse(500, "the request failed inside the workbench"))
+                            })
                         }
                     },
                 }
             }
         };
-        let reply = if url.starts_with("/api/result/") {
-            // A download is counted within the budget until its last byte is sent (or its
-            // client is gone): a client that does not read holds it at most SEND_TIMEOUT.
-            match Sending::admit(&bench, reply, query.get("session").map(String::as_str)) {
-                Ok(sending) => return Ok(response(sending, &url, &query)),
-                Err(refused) => refused,
-            }
-        } else {
-            reply
-        };
-        Ok(response(Sent::Plain(reply), &url, &query))
+        Ok(response(sent, &url, &query))
     }
 
     /// Why a request is refused before it is read: a Host or Origin not this server's.
@@ -1193,8 +1221,9 @@ impl Receiving {
     fn reserve(bench: &Arc<Workbench>, request: &Request<Incoming>) -> Result<Receiving, Reply> {
         use hyper::body::Body;
         let hint = request.body().size_hint();
-        let bytes = hint.exact().unwrap_or(MAX_BODY_BYTES).min(MAX_BODY_BYTES);
-        if bytes == 0 {
+        let bytes = hint.exact().unwrap_or(MAX_BODY_BYTES);
+        // Nothing to count, or too large to be read at all (413 follows).
+        if bytes == 0 || hint.lower() > MAX_BODY_BYTES {
             return Ok(Receiving(Arc::clone(bench), 0));
         }
         let taken = bench.receiving.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
@@ -1231,13 +1260,21 @@ enum Sent {
 struct Sending {
     bench: Arc<Workbench>,
     body: Vec<u8>,
+    /// Its connection's deadline, and the one set for this answer.
+    deadline: SendDeadline,
+    due: tokio::time::Instant,
 }
 
 impl Sending {
     /// The download `reply`, counted within the budget (older results of other tabs than
     /// `session` dropped to make room, as for a job), or refused (503) when it does not
     /// fit.
-    fn admit(bench: &Arc<Workbench>, reply: Reply, session: Option<&str>) -> Result<Sent, Reply> {
+    fn admit(
+        bench: &Arc<Workbench>,
+        reply: Reply,
+        session: Option<&str>,
+        deadline: SendDeadline,
+    ) -> Result<Sent, Reply> {
         let Reply(status, content_type, body) = reply;
         if status != 200 {
             return Ok(Sent::Plain(Reply(status, content_type, body)));
@@ -1248,12 +1285,17 @@ impl Sending {
             bench.admit(&mut sessions, bytes, session, None)?;
             *bench.building.lock().expect("no thread panics holding it") += bytes;
         }
+        let due =
+            tokio::time::Instant::now() + SEND_TIMEOUT + Duration::from_secs(body.len() as u64 / SLOWEST_DOWNLOAD);
+        *deadline.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(due);
         Ok(Sent::Counted(
             status,
             content_type,
             Sending {
                 bench: Arc::clone(bench),
                 body,
+                deadline,
+                due,
             },
         ))
     }
@@ -1269,6 +1311,10 @@ impl Drop for Sending {
     fn drop(&mut self) {
         if let Ok(mut building) = self.bench.building.lock() {
             *building -= self.body.len() as u128;
+        }
+        let mut deadline = self.deadline.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *deadline == Some(self.due) {
+            *deadline = None;
         }
     }
 }

@@ -152,8 +152,9 @@ fn temporary(dir: &Path, name: &str, suffix: &str, becomes_the_log: bool) -> std
 
 /// Runs replications `range` of `model` on `threads` threads (0: all cores), as
 /// [`crate::simulate_range`] does, and writes their call log for `path` into `outputs`
-/// (put in place with the command's other outputs, never half-written). Returns the
-/// replications' sums.
+/// (put in place with the command's other outputs, never half-written). A device, pipe
+/// or stream `path` instead takes the rows as they are made, the replications one after
+/// another, and `outputs` is left as it is. Returns the replications' sums.
 pub fn simulate_with_call_log(
     model: &Model,
     range: std::ops::Range<u64>,

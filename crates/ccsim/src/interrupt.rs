@@ -1,9 +1,10 @@
 //! Ctrl-C: a request to stop, seen by every replication within a few thousand events.
 //!
 //! The first Ctrl-C sets a flag: replications stop where they are, the command notices
-//! before it writes anything, says so and exits 130 (outputs are only ever written
-//! whole, after the work is done, so nothing is left half-written). A second Ctrl-C
-//! exits at once.
+//! before it writes anything, says so and exits 130 (files are only ever written
+//! whole, after the work is done, so nothing is left half-written; a call log streamed
+//! into a device or pipe is the exception, and the message then says its rows stay
+//! there: [`crate::output::streamed_into`]). A second Ctrl-C exits at once.
 //!
 //! A run can also be stopped on its own, leaving others going (the workbench's cancel
 //! button): a [`Cancel`] token entered on a thread makes [`requested`] true there once

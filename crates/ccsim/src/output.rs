@@ -21,10 +21,11 @@
 //! - **A device, a pipe or the process's own stream** (`/dev/null`, a FIFO,
 //!   `/dev/stdout`, `/dev/fd/N`): written in place, as the shell's `>` would, never
 //!   replaced by a file ([`writes_in_place`]). There is nothing to swap; a pipe with no
-//!   reader is an error, not a wait.
+//!   reader is an error, not a wait, and a write never waits past a Ctrl-C ([`InPlace`]).
 //! - **Several outputs of one command** ([`Batch`]): each is written to its temporary
 //!   first and all are put in place at the end, so an error or a Ctrl-C on the way leaves
-//!   every target as it was.
+//!   every target as it was. (A call log into a device or pipe is streamed during the
+//!   run instead, before the batch: it has no size limit.)
 //! - **Cleaning up**: an error, or a Ctrl-C asked for before the swap, removes the
 //!   temporary file or folder (and a folder ccsim created for nothing); a second Ctrl-C,
 //!   which exits at once, removes them first ([`remove_temporaries`]). Only a kill that
