@@ -462,6 +462,7 @@ impl Workbench {
             },
             "/api/save" if post => match self
                 .resolve_new(query.get("path"))
+                .and_then(|p| regular_or_new(p, query.get("path")))
                 .and_then(|p| Ok((p, scenario_text(body)?)))
             {
                 Ok((path, text)) => match ccsim::output::write_file(&path, text) {
@@ -1316,6 +1317,22 @@ impl Drop for Sending {
         if *deadline == Some(self.due) {
             *deadline = None;
         }
+    }
+}
+
+/// `path` if it is a regular file or not there yet: the workbench saves scenarios only
+/// into files (a FIFO or device under the folder would be written in place, and could
+/// hold a request thread for as long as its reader liked).
+fn regular_or_new(path: PathBuf, rel: Option<&String>) -> Result<PathBuf, Reply> {
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if !meta.is_file() => Err(Reply::refuse(
+            400,
+            format!(
+                "{}: not a regular file: the workbench saves only into files",
+                rel.map_or("", |r| r)
+            ),
+        )),
+        _ => Ok(path),
     }
 }
 

@@ -169,17 +169,8 @@ fn open_in_place(path: &Path) -> std::io::Result<File> {
         }
         e
     })?;
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        // Back to blocking writes: a pipe's reader may be slower than ccsim.
-        // SAFETY: `file` owns this open descriptor for the duration of both calls.
-        let fd = file.as_raw_fd();
-        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-        if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-    }
+    // Left non-blocking (this open file description is ccsim's own): a write the target
+    // cannot take now fails with `WouldBlock`, and [`InPlace`] waits for it.
     Ok(file)
 }
 
@@ -199,8 +190,11 @@ pub fn streamed_into() -> Option<String> {
 /// A target written in place ([`open_in_place`]) whose writes never block beyond a
 /// Ctrl-C: each waits (`poll`, a tenth of a second at a time) until the target takes
 /// bytes, then writes at most one pipe buffer's worth (4 KiB, which a pipe that is
-/// ready takes without blocking). A reader that stops reading therefore cannot hold the
-/// run past one Ctrl-C.
+/// ready takes without blocking; a target opened by its path is non-blocking besides,
+/// so one whose room another writer took waits again). A reader that stops reading
+/// therefore cannot hold the run past one Ctrl-C. (One of the process's own streams is
+/// written through a copy of its descriptor, which cannot be made non-blocking without
+/// changing it for the processes that share it.)
 pub(crate) struct InPlace {
     file: File,
     name: String,
@@ -218,37 +212,46 @@ impl InPlace {
 
 impl Write for InPlace {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        #[cfg(unix)]
         loop {
-            use std::os::fd::AsRawFd;
-            let mut ready = libc::pollfd {
-                fd: self.file.as_raw_fd(),
-                events: libc::POLLOUT,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd for the duration of the call.
-            let n = unsafe { libc::poll(&mut ready, 1, 100) };
-            if n < 0 {
-                let e = std::io::Error::last_os_error();
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    return Err(e);
+            #[cfg(unix)]
+            loop {
+                use std::os::fd::AsRawFd;
+                let mut ready = libc::pollfd {
+                    fd: self.file.as_raw_fd(),
+                    events: libc::POLLOUT,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd for the duration of the call.
+                let n = unsafe { libc::poll(&mut ready, 1, 100) };
+                if n < 0 {
+                    let e = std::io::Error::last_os_error();
+                    if e.kind() != std::io::ErrorKind::Interrupted {
+                        return Err(e);
+                    }
+                }
+                if n > 0 {
+                    break;
+                }
+                if crate::interrupt::requested() {
+                    return Err(std::io::Error::other("interrupted (Ctrl-C)"));
                 }
             }
-            if n > 0 {
-                break;
-            }
-            if crate::interrupt::requested() {
-                return Err(std::io::Error::other("interrupted (Ctrl-C)"));
+            // A target opened by its path is non-blocking: if another writer took the
+            // room `poll` saw, the write says so and the wait starts again.
+            match self.file.write(&buf[..buf.len().min(4096)]) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
+                Ok(written) => {
+                    if written > 0 {
+                        let mut streamed = STREAMED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        if streamed.is_none() {
+                            *streamed = Some(self.name.clone());
+                        }
+                    }
+                    return Ok(written);
+                }
             }
         }
-        let written = self.file.write(&buf[..buf.len().min(4096)])?;
-        if written > 0 {
-            let mut streamed = STREAMED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if streamed.is_none() {
-                *streamed = Some(self.name.clone());
-            }
-        }
-        Ok(written)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
