@@ -89,6 +89,19 @@ impl Workbench {
     fn get(&self, target: &str) -> (u16, String) {
         self.request("GET", target, &self.address.clone(), "", "")
     }
+
+    /// The status of `session`'s job once it is no longer running (within 30 s).
+    fn ended_job(&self, session: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let (_, job) = self.get(&format!("/api/job?session={session}"));
+            if !job.contains("\"running\"") {
+                return serde_json::from_str(&job).unwrap();
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{job}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 impl Drop for Workbench {
@@ -1111,16 +1124,8 @@ skills = ["a"]
     // The server still answers, and the first run goes on to its end.
     let (status, _) = bench.request("POST", "/api/cancel?session=budgetone", &host, "", "");
     assert_eq!(status, 200);
-    let started = std::time::Instant::now();
-    loop {
-        let (_, job) = bench.get("/api/job?session=budgetone");
-        if !job.contains("\"running\"") {
-            assert!(job.contains("\"cancelled\""), "{job}");
-            break;
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{job}");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let job = bench.ended_job("budgetone");
+    assert_eq!(job["state"], "cancelled", "{job}");
     // Once it has ended, the second fits.
     let (status, body) = bench.request(
         "POST",
@@ -1168,15 +1173,7 @@ skills = ["a"]
     assert!(job.contains("\"running\""), "still running after 0.5 s: {job}");
     let (status, _) = bench.request("POST", "/api/cancel?session=longjobone", &host, "", "");
     assert_eq!(status, 200);
-    let started = Instant::now();
-    let job: Value = loop {
-        let (_, job) = bench.get("/api/job?session=longjobone");
-        if !job.contains("\"running\"") {
-            break serde_json::from_str(&job).unwrap();
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "{job}");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let job = bench.ended_job("longjobone");
     assert_eq!(job["state"], "cancelled", "{job}");
     assert_eq!(
         (job["done"].as_u64(), job["total"].as_u64()),
@@ -1243,16 +1240,8 @@ skills = ["a"]
         scenario,
     );
     assert_eq!(status, 200, "{body}");
-    let started = Instant::now();
-    loop {
-        let (_, job) = bench.get("/api/job?session=widejobone");
-        if !job.contains("\"running\"") {
-            assert!(job.contains("\"done\""), "{job}");
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "{job}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let job = bench.ended_job("widejobone");
+    assert_eq!(job["state"], "done", "{job}");
     let (status, summary) = bench.get("/api/result/summary.json?session=widejobone");
     assert_eq!(status, 200);
     let size = summary.len();
