@@ -732,17 +732,10 @@ fn one_ctrl_c_stops_serve_with_exit_130() {
 /// any output". One Ctrl-C now ends it at once, saying the rows sent stay there.
 #[test]
 fn one_ctrl_c_stops_a_call_log_whose_reader_stopped_reading() {
-    use std::os::unix::fs::OpenOptionsExt;
     let dir = tempfile::tempdir().unwrap();
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier-weekday.toml");
     let fifo = dir.path().join("calls.fifo");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    // A reader that opens the pipe and never reads.
-    let _reader = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(&fifo)
-        .unwrap();
+    let _reader = crate::common::fifo_with_stalled_reader(&fifo);
     let run = interrupted(
         &["run", &s(&scenario), "--replications", "2000", "--call-log", &s(&fifo)],
         Duration::from_millis(1500),

@@ -126,3 +126,21 @@ pub fn chromium_or_skip(test: &str) -> Option<std::path::PathBuf> {
     }
     found
 }
+
+/// Makes a FIFO at `path`.
+pub fn make_fifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Makes a FIFO at `path` and opens it for a reader that never reads: a writer finds
+/// the pipe open, and then full. Kept open while the returned file lives.
+pub fn fifo_with_stalled_reader(path: &std::path::Path) -> std::fs::File {
+    use std::os::unix::fs::OpenOptionsExt;
+    make_fifo(path);
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .unwrap()
+}

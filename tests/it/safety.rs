@@ -320,7 +320,6 @@ fn an_output_over_an_input_is_refused() {
 #[test]
 fn devices_pipes_and_own_streams_are_written_in_place() {
     use std::os::unix::fs::FileTypeExt;
-    use std::process::Command;
     let scenario = small();
     let run = |args: &[&str]| crate::bounds::capped(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>(), &[]);
     // /dev/null (each output kind; the call log too) stays the device it is.
@@ -341,7 +340,7 @@ fn devices_pipes_and_own_streams_are_written_in_place() {
     // A FIFO: with no reader, an error at once; with one, it reads the whole report.
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("report.fifo");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    crate::common::make_fifo(&fifo);
     let alone = run(&["run", &scenario, "--replications", "2", "--report", &s(&fifo)]);
     assert_eq!(alone.code, Some(2), "{}", alone.output);
     assert!(alone.output.contains("a pipe with no reader"), "{}", alone.output);
@@ -405,7 +404,6 @@ fn devices_pipes_and_own_streams_are_written_in_place() {
 /// threads.
 #[test]
 fn a_call_log_to_a_device_or_pipe_is_streamed_not_staged() {
-    use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let scenario = small();
     let file = dir.path().join("calls.csv");
@@ -454,7 +452,7 @@ fn a_call_log_to_a_device_or_pipe_is_streamed_not_staged() {
     );
     // Through a pipe to a reader, without the temporary folder too.
     let fifo = dir.path().join("calls.fifo");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    crate::common::make_fifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())

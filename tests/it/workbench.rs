@@ -1064,14 +1064,8 @@ fn scenarios_sent_are_text_within_their_limit_and_kept_as_sent() {
     // A FIFO under the folder is not saved into (it was written in place, and with a
     // reader that never reads, held a request thread for good).
     let fifo = bench.dir.path().join("pipe.toml");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        let _reader = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(&fifo)
-            .unwrap();
+        let _reader = crate::common::fifo_with_stalled_reader(&fifo);
         let (status, body) = bench.request("POST", "/api/save?path=pipe.toml", &host, "", "a = 1\n");
         assert_eq!(status, 400, "{body}");
         assert!(body.contains("pipe.toml: not a regular file"), "{body}");

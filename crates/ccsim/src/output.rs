@@ -198,6 +198,8 @@ pub fn streamed_into() -> Option<String> {
 pub(crate) struct InPlace {
     file: File,
     name: String,
+    /// Whether [`STREAMED`] names it yet (set at its first byte, looked up once).
+    streamed: bool,
 }
 
 impl InPlace {
@@ -206,6 +208,7 @@ impl InPlace {
         Ok(InPlace {
             file: open_in_place(path)?,
             name: path.display().to_string(),
+            streamed: false,
         })
     }
 }
@@ -242,11 +245,12 @@ impl Write for InPlace {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(e),
                 Ok(written) => {
-                    if written > 0 {
-                        let mut streamed = STREAMED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                        if streamed.is_none() {
-                            *streamed = Some(self.name.clone());
-                        }
+                    if written > 0 && !self.streamed {
+                        self.streamed = true;
+                        STREAMED
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .get_or_insert_with(|| self.name.clone());
                     }
                     return Ok(written);
                 }
